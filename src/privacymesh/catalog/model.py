@@ -1,0 +1,158 @@
+"""The contract model at the centre of the catalog: a data product as privacymesh sees it, parsed
+from an ODCS v3 contract (standard fields plus privacymesh's `customProperties`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
+PRODUCT_KINDS = ("source", "events", "derived", "cache", "view")
+PROCESSING_MODES = ("batch", "streaming")
+MASKING_RULES = ("hash", "partial", "redact", "generalize", "none")
+SUBJECT_KEY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id", "name")
+RETENTION_UNITS = {
+    "d": 1,
+    "day": 1,
+    "days": 1,
+    "w": 7,
+    "week": 7,
+    "weeks": 7,
+    "m": 30,
+    "month": 30,
+    "months": 30,
+    "y": 365,
+    "yr": 365,
+    "year": 365,
+    "years": 365,
+}
+
+
+def clearance_rank(level: str | None) -> int:
+    """Order of classification levels: public 0 ... restricted 3; unknown counts as restricted."""
+    return CLASSIFICATIONS.index(level) if level in CLASSIFICATIONS else len(CLASSIFICATIONS) - 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property (column) of a product."""
+
+    name: str
+    logical_type: str | None = None
+    physical_type: str | None = None
+    classification: str | None = None
+    pii_category: str | None = None
+    masking_rule: str | None = None
+    required: bool = False
+    primary_key: bool = False
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def personal(self) -> bool:
+        """A field is personal when its contract gives it a PII category."""
+        return self.pii_category is not None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long rows may be kept, and which date column ages them."""
+
+    value: float
+    unit: str
+    element: str
+    days: int
+    driver: str | None = None
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    """An access role: its name, read/write access and the highest classification it sees clear."""
+
+    name: str
+    access: str = "read"
+    clearance: str = "internal"
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Server:
+    """Where the product's data lives."""
+
+    type: str
+    format: str | None = None
+    path: Path | None = None
+    database: Path | None = None
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class DataProduct:
+    """A registered data product, read from its contract."""
+
+    id: str
+    domain: str
+    name: str
+    file: Path
+    table: str
+    fields: tuple[Field, ...]
+    server: Server | None = None
+    kind: str = "source"
+    processing_mode: str = "batch"
+    subject_key: str | None = None
+    subject_key_form: str | None = None
+    purposes: tuple[str, ...] = ()
+    data_subjects: tuple[str, ...] = ()
+    legal_basis: str | None = None
+    purpose: str | None = None
+    usage: str | None = None
+    owners: tuple[str, ...] = ()
+    team: str | None = None
+    roles: tuple[Role, ...] = ()
+    retention: Retention | None = None
+    status: str | None = None
+    version: str | None = None
+    tags: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def view(self) -> str:
+        """The quoted name of the product's view in the engine: `"domain"."name"`."""
+        return f"{quote_ident(self.domain)}.{quote_ident(self.name)}"
+
+    @property
+    def personal_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.personal)
+
+    @property
+    def has_personal_data(self) -> bool:
+        return any(f.personal for f in self.fields)
+
+    @property
+    def upstream(self) -> tuple[str, ...]:
+        """Product ids this product is derived from (from `transformSourceObjects`)."""
+        ids = {upstream_product_id(src) for f in self.fields for src in f.sources}
+        ids.discard(None)
+        return tuple(sorted(i for i in ids if i is not None))
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def upstream_product_id(source: str) -> str | None:
+    """`domain.product.column` or `domain.product` -> `domain.product`."""
+    parts = source.split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 else None
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier so no name, however hostile, can break out of it."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """Quote an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"

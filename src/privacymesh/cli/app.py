@@ -1,0 +1,54 @@
+"""The `privacymesh` command: a thin layer of handlers over the Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from privacymesh import __version__
+from privacymesh.cli.catalog import catalog_app
+from privacymesh.cli.demo import demo_command
+from privacymesh.cli.sample import sample_command
+
+app = typer.Typer(
+    name="privacymesh",
+    help="Privacy compliance for a data mesh, measurable and provable.\n\n"
+    "Register products with ODCS contracts, scan them for personal data, run privacy checks on "
+    "a schedule, and keep the results as tamper-evident evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"privacymesh {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        help="privacymesh.toml or its folder (default: search from the current folder upward).",
+        envvar="PRIVACYMESH_WORKSPACE",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    ctx.obj = {"workspace": workspace}
+
+
+app.command("sample")(sample_command)
+app.command("demo")(demo_command)
+app.add_typer(catalog_app, name="catalog")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,82 @@
+"""The engine interface: a SQL session in which every registered product is a view named
+`<domain>.<product>` and every platform table is `platform.<table>`. Checks talk only to this
+interface; engine differences live in its implementations."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from privacymesh.catalog import Catalog, DataProduct
+
+
+@dataclass
+class Registration:
+    """What got registered, and what could not be (product id or table -> reason)."""
+
+    products: list[str] = field(default_factory=list)
+    platform: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class Engine(ABC):
+    """A SQL engine holding the mesh's products as views."""
+
+    kind: str = "abstract"
+    dialect: str = "duckdb"
+
+    def __init__(self) -> None:
+        self.registration = Registration()
+
+    @abstractmethod
+    def register_product(self, product: DataProduct) -> None:
+        """Expose one product as the view `product.view`; raise SourceError when unreadable."""
+
+    @abstractmethod
+    def register_platform_table(self, name: str, path: Path) -> None:
+        """Expose one platform table file as `platform.<name>`."""
+
+    @abstractmethod
+    def arrow(self, sql: str) -> pa.Table:
+        """Run a query and return its result as Arrow."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def polars(self, sql: str) -> pl.DataFrame:
+        """Run a query and return its result as Polars."""
+        return pl.from_arrow(self.arrow(sql))  # type: ignore[return-value]
+
+    def scalar(self, sql: str) -> object:
+        table = self.arrow(sql)
+        return table.column(0)[0].as_py() if table.num_rows else None
+
+    def register_catalog(self, catalog: Catalog, platform_dir: Path | None = None) -> Registration:
+        """Register every valid product and platform table; failures are recorded, not raised,
+        so one unreadable product never stops the others."""
+        from privacymesh.errors import SourceError
+
+        for product in catalog.products.values():
+            try:
+                self.register_product(product)
+                self.registration.products.append(product.id)
+            except SourceError as exc:
+                self.registration.failed[product.id] = exc.message
+        if platform_dir is not None and platform_dir.is_dir():
+            for path in sorted([*platform_dir.glob("*.parquet"), *platform_dir.glob("*.csv")]):
+                try:
+                    self.register_platform_table(path.stem, path)
+                    self.registration.platform.append(path.stem)
+                except SourceError as exc:
+                    self.registration.failed[f"platform.{path.stem}"] = exc.message
+        return self.registration
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

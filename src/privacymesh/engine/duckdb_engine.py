@@ -1,0 +1,123 @@
+"""The embedded default engine: one DuckDB connection, products as views over their files."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from privacymesh.catalog import DataProduct, quote_ident, quote_literal
+from privacymesh.engine.base import Engine
+from privacymesh.errors import SourceError
+
+
+def file_reader(path: Path, fmt: str | None) -> str:
+    """The DuckDB table function reading one data file (or glob)."""
+    literal = quote_literal(str(path))
+    if (fmt or path.suffix.lstrip(".")).lower() == "csv":
+        return f"read_csv({literal}, header = true)"
+    return f"read_parquet({literal})"
+
+
+class DuckDBEngine(Engine):
+    """DuckDB session; `database` is a file path or `:memory:`."""
+
+    kind = "duckdb"
+    dialect = "duckdb"
+
+    def __init__(
+        self,
+        database: str = ":memory:",
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.con = duckdb.connect(database)
+        self._lock = threading.Lock()
+        self._schemas: set[str] = set()
+        self._attached: dict[Path, str] = {}
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+
+    def _schema(self, name: str) -> None:
+        if name not in self._schemas:
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(name)}")
+            self._schemas.add(name)
+
+    def register_product(self, product: DataProduct) -> None:
+        server = product.server
+        if server is None:
+            raise SourceError("the contract declares no server", file=product.file, field="servers")
+        if server.type == "local":
+            assert server.path is not None
+            if not any(ch in str(server.path) for ch in "*?[") and not server.path.exists():
+                raise SourceError(
+                    f"data file not found: {server.path}",
+                    file=product.file,
+                    field="servers[0].path",
+                )
+            source = file_reader(server.path, server.format)
+        elif server.type == "duckdb":
+            assert server.database is not None
+            source = self._attached_table(server.database, server.schema, product.table)
+        else:
+            raise SourceError(
+                f"server type {server.type!r} is not readable by DuckDB",
+                file=product.file,
+                field="servers[0].type",
+            )
+        self._schema(product.domain)
+        try:
+            with self._lock:
+                self.con.execute(f"CREATE OR REPLACE VIEW {product.view} AS SELECT * FROM {source}")
+        except duckdb.Error as exc:
+            raise SourceError(
+                f"cannot read the product's data: {_first_line(exc)}",
+                file=product.file,
+                field="servers[0]",
+            ) from exc
+
+    def _attached_table(self, database: Path, schema: str | None, table: str) -> str:
+        if not database.exists():
+            raise SourceError(f"DuckDB database not found: {database}")
+        alias = self._attached.get(database)
+        if alias is None:
+            alias = f"src_{len(self._attached)}"
+            self.con.execute(
+                f"ATTACH {quote_literal(str(database))} AS {quote_ident(alias)} (READ_ONLY)"
+            )
+            self._attached[database] = alias
+        parts = [alias, *([schema] if schema else []), table]
+        return ".".join(quote_ident(p) for p in parts)
+
+    def register_platform_table(self, name: str, path: Path) -> None:
+        self._schema("platform")
+        try:
+            with self._lock:
+                self.con.execute(
+                    f"CREATE OR REPLACE VIEW platform.{quote_ident(name)} AS "
+                    f"SELECT * FROM {file_reader(path, None)}"
+                )
+        except duckdb.Error as exc:
+            raise SourceError(f"cannot read platform table: {_first_line(exc)}", file=path) from exc
+
+    def arrow(self, sql: str) -> pa.Table:
+        with self._lock:
+            return self.con.sql(sql).to_arrow_table()
+
+    def execute(self, sql: str, params: list[object] | None = None) -> None:
+        """Run a statement with no result (DDL, writes)."""
+        with self._lock:
+            self.con.execute(sql, params or [])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:300]

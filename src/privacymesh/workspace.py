@@ -1,0 +1,134 @@
+"""The workspace: `privacymesh.toml` says where the catalog, checks, evidence and templates live
+and which engine runs the checks. Found from the current directory upward."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from privacymesh.errors import WorkspaceError
+
+WORKSPACE_FILE = "privacymesh.toml"
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which engine runs checks, and where. `database` is a DuckDB file path or `:memory:`."""
+
+    kind: str = "duckdb"
+    database: str = ":memory:"
+    master: str = "local[2]"
+    threads: int | None = None
+    memory_limit: str | None = None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A resolved workspace: absolute paths and engine settings."""
+
+    root: Path
+    name: str
+    catalog: Path
+    platform: Path
+    checks: Path
+    evidence: Path
+    reports: Path
+    sample: Path
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    settings: dict[str, Any] = field(default_factory=dict)
+    config_hash: str = ""
+
+    @property
+    def file(self) -> Path:
+        return self.root / WORKSPACE_FILE
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.evidence / "ledger.duckdb"
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A free-form settings table from the file (e.g. `[consent]`), empty when absent."""
+        value = self.settings.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def find_workspace_file(start: Path | None = None) -> Path:
+    """The nearest `privacymesh.toml` at or above `start` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / WORKSPACE_FILE
+        if candidate.is_file():
+            return candidate
+    raise WorkspaceError(
+        f"no {WORKSPACE_FILE} found in {here} or any folder above it",
+        hint="run from inside a workspace or pass --workspace PATH",
+    )
+
+
+def load_workspace(path: Path | str | None = None) -> Workspace:
+    """Load a workspace from a file or folder path, or search upward from the current folder."""
+    if path is None:
+        file = find_workspace_file()
+    else:
+        path = Path(path)
+        file = path / WORKSPACE_FILE if path.is_dir() else path
+        if not file.is_file():
+            raise WorkspaceError(f"workspace file not found: {file}")
+    raw_bytes = file.read_bytes()
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"not valid TOML: {exc}", file=file) from exc
+
+    root = file.parent.resolve()
+    paths = raw.get("paths", {})
+    if not isinstance(paths, dict):
+        raise WorkspaceError("[paths] must be a table", file=file, field="paths")
+
+    def folder(key: str, default: str) -> Path:
+        value = paths.get(key, default)
+        if not isinstance(value, str):
+            raise WorkspaceError(
+                f"expected a path string, found {type(value).__name__}",
+                file=file,
+                field=f"paths.{key}",
+            )
+        p = Path(value)
+        return p if p.is_absolute() else root / p
+
+    engine_raw = raw.get("engine", {})
+    kind = engine_raw.get("kind", "duckdb")
+    if kind not in ENGINES:
+        raise WorkspaceError(
+            f"unknown engine {kind!r}",
+            file=file,
+            field="engine.kind",
+            hint=f"one of {', '.join(ENGINES)}",
+        )
+    database = str(engine_raw.get("database", ":memory:"))
+    if database != ":memory:" and not Path(database).is_absolute():
+        database = str(root / database)
+    engine = EngineConfig(
+        kind=kind,
+        database=database,
+        master=str(engine_raw.get("master", "local[2]")),
+        threads=engine_raw.get("threads"),
+        memory_limit=engine_raw.get("memory_limit"),
+    )
+    return Workspace(
+        root=root,
+        name=str(raw.get("name", root.name)),
+        catalog=folder("catalog", "data/sample/contracts"),
+        platform=folder("platform", "data/sample/platform"),
+        checks=folder("checks", "checks"),
+        evidence=folder("evidence", "evidence"),
+        reports=folder("reports", "reports"),
+        sample=folder("sample", "data/sample"),
+        engine=engine,
+        settings=raw,
+        config_hash=hashlib.sha256(raw_bytes).hexdigest(),
+    )

@@ -1,0 +1,70 @@
+"""Shared fixtures: small hand-built catalogs with real Parquet and CSV files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+# wide, colourless terminal output so assertions see whole table rows
+os.environ["COLUMNS"] = "200"
+os.environ["NO_COLOR"] = "1"
+
+HERE = Path(__file__).parent
+CONTRACTS = HERE / "catalog" / "contracts"
+
+
+def write_shop_data(folder: Path) -> None:
+    """The data behind tests/catalog/contracts/good: 5 orders, their daily totals, an export."""
+    folder.mkdir(parents=True, exist_ok=True)
+    orders = pl.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3", "o4", "o5"],
+            "customer_id": ["c1", "c2", "c1", "c3", "c4"],
+            "email": [
+                "ann@example.com",
+                "bo@example.org",
+                "ann@example.com",
+                "cy@example.net",
+                "di@example.com",
+            ],
+            "amount": [10.0, 20.5, 7.25, 100.0, 3.0],
+            "ordered_at": [datetime(2026, 1, d) for d in (1, 1, 2, 3, 3)],
+        }
+    )
+    orders.write_parquet(folder / "orders.parquet")
+    totals = (
+        orders.group_by(pl.col("ordered_at").dt.date().alias("day"))
+        .agg(pl.col("amount").sum().alias("total"))
+        .sort("day")
+    )
+    totals.write_csv(folder / "order_totals.csv")
+    totals.select("total").write_parquet(folder / "order_export.parquet")
+
+
+@pytest.fixture
+def shop_catalog(tmp_path: Path) -> Path:
+    """A copy of the good shop catalog with its data, as a folder `contracts/` under tmp."""
+    root = tmp_path / "catalog"
+    shutil.copytree(CONTRACTS / "good", root / "contracts")
+    write_shop_data(root / "data")
+    return root / "contracts"
+
+
+@pytest.fixture
+def shop_workspace(shop_catalog: Path) -> Path:
+    """A workspace file pointing at the shop catalog."""
+    root = shop_catalog.parent
+    (root / "platform").mkdir()
+    pl.DataFrame({"user_id": ["c1"], "email_hash": ["x"]}).write_parquet(
+        root / "platform" / "identity_map.parquet"
+    )
+    (root / "privacymesh.toml").write_text(
+        'name = "shop"\n[paths]\ncatalog = "contracts"\nplatform = "platform"\n'
+        '[engine]\nkind = "duckdb"\n'
+    )
+    return root

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from privacymesh.catalog import Field, load_catalog, quote_ident
+from privacymesh.engine import DuckDBEngine, open_engine
+from privacymesh.errors import SourceError
+from privacymesh.summary import row_counts
+from privacymesh.workspace import load_workspace
+
+
+def test_every_product_is_a_view_per_domain(shop_workspace: Path) -> None:
+    ws = load_workspace(shop_workspace)
+    catalog = load_catalog(ws.catalog)
+    with open_engine(ws, catalog) as engine:
+        assert sorted(engine.registration.products) == sorted(catalog.products)
+        assert engine.registration.platform == ["identity_map"]
+        assert engine.registration.failed == {}
+        counts = row_counts(engine, engine.registration.products, catalog)
+        assert counts == {"shop.order_export": 3, "shop.order_totals": 3, "shop.orders": 5}
+        # parquet and csv products answer SQL, results come back as Polars and Arrow
+        df = engine.polars('SELECT day, total FROM "shop"."order_totals" ORDER BY day')
+        assert df["total"].to_list() == [30.5, 7.25, 103.0]
+        assert engine.arrow("SELECT count(*) AS n FROM platform.identity_map").num_rows == 1
+        assert engine.scalar('SELECT sum(amount) FROM "shop"."orders"') == pytest.approx(140.75)
+
+
+def test_missing_and_corrupt_files_fail_per_product(shop_catalog: Path) -> None:
+    data = shop_catalog.parent / "data"
+    (data / "order_export.parquet").unlink()
+    (data / "orders.parquet").write_bytes(b"PAR1 this is not parquet")
+    catalog = load_catalog(shop_catalog)
+    engine = DuckDBEngine()
+    reg = engine.register_catalog(catalog)
+    assert reg.products == ["shop.order_totals"]
+    assert "data file not found" in reg.failed["shop.order_export"]
+    assert "cannot read the product's data" in reg.failed["shop.orders"]
+    engine.close()
+
+
+def test_hostile_identifiers_are_quoted_not_executed(shop_catalog: Path) -> None:
+    """A name that slipped past validation still cannot break out of its quotes."""
+    catalog = load_catalog(shop_catalog)
+    orders = catalog.get("shop.orders")
+    hostile = 'x" FROM "shop"."orders"; DROP VIEW "shop"."orders"; --'
+    evil = dataclasses.replace(orders, name=hostile, domain='sh"op', fields=(Field(hostile),))
+    engine = DuckDBEngine()
+    engine.register_product(orders)
+    engine.register_product(evil)
+    # the hostile view exists under its literal name and the real view is intact
+    assert engine.scalar(f"SELECT count(*) FROM {evil.view}") == 5
+    assert engine.scalar(f"SELECT count(*) FROM {orders.view}") == 5
+    assert engine.scalar(f"SELECT count({quote_ident('amount')}) FROM {evil.view}") == 5
+    with pytest.raises(Exception, match="not found"):
+        engine.scalar(f"SELECT {quote_ident(hostile)} FROM {orders.view}")
+    engine.close()
+
+
+def test_duckdb_table_server(tmp_path: Path, shop_catalog: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE SCHEMA crm; CREATE TABLE crm.people AS SELECT 1 AS id, 'x' AS name")
+    con.close()
+    catalog = load_catalog(shop_catalog)
+    orders = catalog.get("shop.orders")
+    from privacymesh.catalog import Server
+
+    product = dataclasses.replace(
+        orders, name="people", table="people", server=Server("duckdb", database=db, schema="crm")
+    )
+    engine = DuckDBEngine()
+    engine.register_product(product)
+    assert engine.polars(f"SELECT * FROM {product.view}").to_dicts() == [{"id": 1, "name": "x"}]
+    engine.close()
+
+
+def test_file_database(tmp_path: Path, shop_catalog: Path) -> None:
+    engine = DuckDBEngine(str(tmp_path / "session.duckdb"))
+    engine.register_catalog(load_catalog(shop_catalog))
+    assert isinstance(engine.polars('SELECT * FROM "shop"."orders"'), pl.DataFrame)
+    engine.close()
+    assert (tmp_path / "session.duckdb").exists()
