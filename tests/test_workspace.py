@@ -38,5 +38,5 @@ def test_errors_name_file_and_field(tmp_path: Path) -> None:
 
 def test_no_workspace_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(WorkspaceError, match="no privacymesh.toml"):
+    with pytest.raises(WorkspaceError, match=r"no privacymesh\.toml"):
         find_workspace_file()

@@ -8,7 +8,6 @@ import pytest
 
 from privacymesh.catalog import Field, load_catalog, quote_ident
 from privacymesh.engine import DuckDBEngine, open_engine
-from privacymesh.errors import SourceError
 from privacymesh.summary import row_counts
 from privacymesh.workspace import load_workspace
 
