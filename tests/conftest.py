@@ -15,6 +15,7 @@ os.environ["COLUMNS"] = "200"
 os.environ["NO_COLOR"] = "1"
 
 HERE = Path(__file__).parent
+REPO = HERE.parent
 CONTRACTS = HERE / "catalog" / "contracts"
 
 
@@ -63,8 +64,10 @@ def shop_workspace(shop_catalog: Path) -> Path:
     pl.DataFrame({"user_id": ["c1"], "email_hash": ["x"]}).write_parquet(
         root / "platform" / "identity_map.parquet"
     )
+    checks = root / "checks"
+    shutil.copytree(REPO / "checks", checks)
     (root / "privacymesh.toml").write_text(
         'name = "shop"\n[paths]\ncatalog = "contracts"\nplatform = "platform"\n'
-        '[engine]\nkind = "duckdb"\n'
+        'checks = "checks"\n[engine]\nkind = "duckdb"\n[run]\nas_of = "2026-06-01T00:00:00"\n'
     )
     return root

@@ -8,8 +8,11 @@ import typer
 
 from privacymesh import __version__
 from privacymesh.cli.catalog import catalog_app
+from privacymesh.cli.checks import checks_app, gate_command
 from privacymesh.cli.demo import demo_command
+from privacymesh.cli.run import run_command
 from privacymesh.cli.sample import sample_command
+from privacymesh.cli.schedule import schedule_command
 
 app = typer.Typer(
     name="privacymesh",
@@ -47,7 +50,11 @@ def root(
 
 app.command("sample")(sample_command)
 app.command("demo")(demo_command)
+app.command("run")(run_command)
+app.command("gate")(gate_command)
+app.command("schedule")(schedule_command)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(checks_app, name="checks")
 
 
 def main() -> None:

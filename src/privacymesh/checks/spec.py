@@ -1,0 +1,185 @@
+"""A check as an examiner reads it: one YAML file under `checks/`, parsed into a typed spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from privacymesh.catalog.model import PRODUCT_KINDS
+from privacymesh.errors import CheckError
+
+SEVERITIES = ("low", "medium", "high", "critical")
+SCOPES = ("product", "mesh")
+APPLIES = ("all", "personal")
+
+
+@dataclass(frozen=True)
+class Control:
+    """The control a check evidences, e.g. PM-RET-01 and its statement."""
+
+    id: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Pass when `min <= value <= max` (either bound optional)."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def passes(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        if self.min is not None and value < self.min:
+            return False
+        return not (self.max is not None and value > self.max)
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f">= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        return " and ".join(parts) or "any"
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: v for k, v in (("min", self.min), ("max", self.max)) if v is not None}
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One check: what it tests, on what, how, and when it passes."""
+
+    id: str
+    title: str
+    control: Control
+    regulations: tuple[str, ...]
+    severity: str
+    schedule: str
+    procedure: str
+    file: Path
+    scope: str = "product"
+    applies_to: str = "all"
+    kinds: tuple[str, ...] = PRODUCT_KINDS
+    requires: tuple[str, ...] = ()
+    sql: str | None = None
+    spark_sql: str | None = None
+    measure: str | None = None
+    metric: str = "exceptions"
+    threshold: Threshold = field(default_factory=Threshold)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        """`sql` when the test procedure is a query, `measure` when it is a built-in measure."""
+        return "sql" if self.sql else "measure"
+
+
+def load_check(file: Path) -> CheckSpec:
+    """Parse one check file; raise CheckError naming the file and field on any problem."""
+    try:
+        raw = yaml.safe_load(file.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CheckError(f"cannot read check: {exc}", file=file) from exc
+    if not isinstance(raw, dict):
+        raise CheckError("a check file must be a YAML mapping", file=file)
+
+    def need(key: str, kind: type = str) -> Any:
+        value = raw.get(key)
+        if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+            raise CheckError(
+                f"missing or wrong type, expected {kind.__name__}", file=file, field=key
+            )
+        return value
+
+    control = need("control", dict)
+    if not {"id", "statement"} <= set(control):
+        raise CheckError("a control needs an id and a statement", file=file, field="control")
+    applies = raw.get("applies_to", {}) or {}
+    if not isinstance(applies, dict):
+        raise CheckError(
+            "expected a mapping (products, kinds, requires)", file=file, field="applies_to"
+        )
+    spec = CheckSpec(
+        id=need("id"),
+        title=need("title"),
+        control=Control(str(control["id"]), str(control["statement"]).strip()),
+        regulations=tuple(str(r) for r in need("regulations", list)),
+        severity=need("severity"),
+        schedule=need("schedule"),
+        procedure=str(need("procedure")).strip(),
+        file=file,
+        scope=str(raw.get("scope", "product")),
+        applies_to=str(applies.get("products", "all")),
+        kinds=tuple(applies.get("kinds", PRODUCT_KINDS)),
+        requires=tuple(applies.get("requires", ())),
+        sql=raw.get("sql"),
+        spark_sql=raw.get("spark_sql"),
+        measure=raw.get("measure"),
+        metric=str(raw.get("metric", "exceptions")),
+        threshold=Threshold(**(raw.get("threshold") or {})),
+        params=dict(raw.get("params") or {}),
+    )
+    _check_values(spec)
+    return spec
+
+
+def _check_values(spec: CheckSpec) -> None:
+    choices = (
+        ("severity", spec.severity, SEVERITIES),
+        ("scope", spec.scope, SCOPES),
+        ("applies_to.products", spec.applies_to, APPLIES),
+    )
+    for name, value, allowed in choices:
+        if value not in allowed:
+            raise CheckError(
+                f"{value!r} is not one of {', '.join(allowed)}", file=spec.file, field=name
+            )
+    unknown = set(spec.kinds) - set(PRODUCT_KINDS)
+    if unknown:
+        raise CheckError(
+            f"unknown product kind(s) {sorted(unknown)}",
+            file=spec.file,
+            field="applies_to.kinds",
+            hint=", ".join(PRODUCT_KINDS),
+        )
+    if bool(spec.sql) == bool(spec.measure):
+        raise CheckError("a check has either `sql` or `measure`, exactly one", file=spec.file)
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(spec.schedule, timezone="UTC")
+    except ValueError as exc:
+        raise CheckError(
+            f"not a cron expression: {spec.schedule!r} ({exc})",
+            file=spec.file,
+            field="schedule",
+            hint="e.g. '0 2 * * *' for 02:00 daily",
+        ) from exc
+
+
+def load_checks(folder: Path) -> tuple[list[CheckSpec], list[CheckError]]:
+    """Every `*.yaml` under `folder`, sorted by id; bad files are returned as errors, not raised."""
+    specs: list[CheckSpec] = []
+    errors: list[CheckError] = []
+    seen: dict[str, Path] = {}
+    for file in sorted(folder.rglob("*.yaml")):
+        try:
+            spec = load_check(file)
+        except CheckError as exc:
+            errors.append(exc)
+            continue
+        if spec.id in seen:
+            errors.append(
+                CheckError(
+                    f"duplicate check id {spec.id!r} (also {seen[spec.id]})", file=file, field="id"
+                )
+            )
+            continue
+        seen[spec.id] = file
+        specs.append(spec)
+    return sorted(specs, key=lambda s: s.id), errors

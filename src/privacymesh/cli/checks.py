@@ -1,0 +1,123 @@
+"""`privacymesh checks ...` and `privacymesh gate`: read the check catalog, evaluate a contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.syntax import Syntax
+from rich.table import Table
+
+from privacymesh.catalog import load_catalog, parse_contract
+from privacymesh.catalog.gate import GATE_RULES, evaluate_gate
+from privacymesh.checks import load_checks, render_sql
+from privacymesh.cli.exit_codes import ExitCode
+from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
+from privacymesh.runner import applies, as_of_from, select_checks
+
+checks_app = typer.Typer(
+    help="List the check catalog and show a check's test procedure.", no_args_is_help=True
+)
+
+
+@checks_app.command("list")
+@handle_errors
+def list_checks(ctx: typer.Context) -> None:
+    """Every check: control, severity, schedule and how it tests."""
+    ws = workspace_from(ctx)
+    specs, errors = load_checks(ws.checks)
+    table = Table(title=f"{len(specs)} checks in {ws.checks}")
+    for col in ("check", "control", "severity", "schedule", "scope", "procedure", "pass when"):
+        table.add_column(col, overflow="fold")
+    for s in specs:
+        table.add_row(
+            s.id,
+            s.control.id,
+            s.severity,
+            s.schedule,
+            s.scope,
+            "SQL" if s.sql else f"measure {s.measure}",
+            f"{s.metric} {s.threshold.describe()}",
+        )
+    console.print(table)
+    for error in errors:
+        err_console.print(f"[red]error[/] {error}", highlight=False)
+    if errors:
+        raise typer.Exit(int(ExitCode.ERROR))
+
+
+@checks_app.command("show")
+@handle_errors
+def show_check(
+    ctx: typer.Context,
+    check_id: str = typer.Argument(..., help="Check id, e.g. retention.expired_rows."),
+    product: str | None = typer.Option(
+        None,
+        "--product",
+        "-p",
+        help="Render the SQL for this product (default: the first product the check applies to).",
+    ),
+) -> None:
+    """Show a check's control, procedure and the SQL it runs for a product, like `dbt compile`."""
+    ws = workspace_from(ctx)
+    specs, _ = load_checks(ws.checks)
+    (spec,) = select_checks([s for s in specs if s.id == check_id] or specs, [check_id])
+    console.print(f"[bold]{spec.id}[/]: {spec.title}")
+    console.print(f"control {spec.control.id}: {spec.control.statement}")
+    console.print(f"regulations: {', '.join(spec.regulations)}")
+    console.print(
+        f"severity {spec.severity}, schedule '{spec.schedule}', scope {spec.scope}, "
+        f"passes when {spec.metric} {spec.threshold.describe()}"
+    )
+    console.print(f"\n[bold]test procedure[/]\n{spec.procedure}\n")
+    if not spec.sql:
+        console.print(f"built-in measure: [bold]{spec.measure}[/]")
+        return
+    target = None
+    if spec.scope == "product":
+        catalog = load_catalog(ws.catalog)
+        candidates = [catalog.get(product)] if product else list(catalog.products.values())
+        target = next((p for p in candidates if applies(spec, p)), None)
+        if target is None:
+            raise fail(f"{check_id} does not apply to {product or 'any registered product'}")
+        console.print(f"[bold]rendered for {target.id}[/]")
+    sql = render_sql(spec, target, as_of_from(ws))
+    console.print(Syntax(sql, "sql", word_wrap=True, theme="ansi_dark"))
+
+
+@handle_errors
+def gate_command(
+    ctx: typer.Context,
+    contract: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A contract file (*.odcs.yaml), new or changed."
+    ),
+) -> None:
+    """The deployment gate for one contract: schema, catalog rules and privacy requirements.
+    Exits non-zero with the reasons, for a domain team's CI."""
+    parsed = parse_contract(contract)
+    errors = [i for i in parsed.issues if i.severity == "error"]
+    try:
+        catalog = load_catalog(workspace_from(ctx).catalog)
+    except Exception:  # the gate also works outside a workspace: lineage is then not checked
+        catalog = None
+    if catalog is not None and parsed.product is not None:
+        known = set(catalog.products) | {parsed.product.id}
+        for f in parsed.product.fields:
+            for src in f.sources:
+                if ".".join(src.split(".")[:2]) not in known:
+                    errors.append(f"{f.name}: lineage input {src!r} is not in the catalog")
+    for e in errors:
+        err_console.print(f"[red]contract[/] {e}", highlight=False)
+    if parsed.product is None:
+        raise typer.Exit(int(ExitCode.FAILED))
+    result = evaluate_gate(parsed.product)
+    for r in result.reasons:
+        err_console.print(
+            f"[red]gate {r.rule}[/] {r.field or '<contract>'}: {r.message} "
+            f"(requires: {GATE_RULES[r.rule]})",
+            highlight=False,
+        )
+    if errors or not result.passed:
+        err_console.print(f"[bold red]gate: {parsed.product.id} blocked[/]")
+        raise typer.Exit(int(ExitCode.FAILED))
+    console.print(f"[green]gate: {parsed.product.id} passes all {len(GATE_RULES)} rules[/]")

@@ -1,0 +1,73 @@
+"""`privacymesh run`: the check catalog over the mesh, recorded in the ledger."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import typer
+from rich.table import Table
+
+from privacymesh.checks.results import CheckResult
+from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
+from privacymesh.runner import RunOutcome, run_checks
+
+
+@handle_errors
+def run_command(
+    ctx: typer.Context,
+    check: list[str] | None = typer.Option(
+        None, "--check", "-c", help="Check id or prefix (repeatable; default all)."
+    ),
+    domain: list[str] | None = typer.Option(None, "--domain", "-d", help="Only these domains."),
+    product: list[str] | None = typer.Option(None, "--product", "-p", help="Only these products."),
+    engine: str | None = typer.Option(
+        None, "--engine", help="duckdb or spark (default: the workspace's engine)."
+    ),
+    no_record: bool = typer.Option(False, "--no-record", help="Do not write to the ledger."),
+) -> None:
+    """Run the checks over the products and record every result in the ledger.
+    Exit code 0 when all pass, 1 when some fail, 2 when some could not run."""
+    ws = workspace_from(ctx)
+    with progress_bar() as bar:
+        task = bar.add_task("checks", total=None)
+
+        def report(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label[:40])
+
+        outcome = run_checks(
+            ws, check, product, domain, record=not no_record, engine_kind=engine, progress=report
+        )
+    print_outcome(outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+def print_outcome(outcome: RunOutcome) -> None:
+    """Summary tables: pass / fail / error per check and per domain, then the errors."""
+    for error in outcome.spec_errors:
+        err_console.print(f"[red]check file error[/] {error}", highlight=False)
+    for key, title in (("check_id", "check"), ("domain", "domain")):
+        counts: dict[str, Counter[str]] = {}
+        for r in outcome.results:
+            counts.setdefault(getattr(r, key) or "-", Counter())[r.status] += 1
+        table = Table(title=f"results by {title}")
+        table.add_column(title)
+        for status, colour in (("pass", "green"), ("fail", "red"), ("error", "yellow")):
+            table.add_column(f"[{colour}]{status}[/]", justify="right")
+        for name in sorted(counts):
+            c = counts[name]
+            table.add_row(name, str(c["pass"]), str(c["fail"]), str(c["error"]))
+        console.print(table)
+    errors: list[CheckResult] = [r for r in outcome.results if r.status == "error"]
+    for r in errors[:20]:
+        err_console.print(
+            f"[yellow]error[/] {r.check_id} {r.product or r.domain or ''}: {r.reason}",
+            highlight=False,
+        )
+    if len(errors) > 20:
+        err_console.print(f"... and {len(errors) - 20} more errors")
+    where = f"recorded as run {outcome.run_id}" if outcome.run_id else "not recorded"
+    console.print(
+        f"{len(outcome.results)} results: {outcome.count('pass')} pass, "
+        f"{outcome.count('fail')} fail, {outcome.count('error')} error ({where}; "
+        f"as of {outcome.as_of:%Y-%m-%d %H:%M})"
+    )

@@ -1,0 +1,183 @@
+"""A check run: plan, execute every task, record everything in the ledger in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from privacymesh.catalog import Catalog, load_catalog
+from privacymesh.checks.measures import MeasureContext
+from privacymesh.checks.results import CheckResult
+from privacymesh.checks.spec import CheckSpec, load_checks
+from privacymesh.engine import Engine, open_engine
+from privacymesh.errors import CheckError
+from privacymesh.runner.execute import run_task
+from privacymesh.runner.plan import Task, plan_tasks
+from privacymesh.workspace import Workspace
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class RunOutcome:
+    """Every result of a run, the run id in the ledger, and the spec errors met."""
+
+    run_id: str | None
+    results: list[CheckResult]
+    spec_errors: list[CheckError] = field(default_factory=list)
+    as_of: datetime | None = None
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all pass, 1 some fail, 2 some could not run."""
+        if self.count("error") or self.spec_errors:
+            return 2
+        return 1 if self.count("fail") else 0
+
+
+def as_of_from(workspace: Workspace | None, override: datetime | None = None) -> datetime:
+    """The reference time checks measure against: an override, the workspace's `[run] as_of`
+    (a pinned sample mesh), or now, in UTC."""
+    if override is not None:
+        return override
+    pinned = workspace.section("run").get("as_of") if workspace else None
+    if pinned:
+        value = pinned if isinstance(pinned, datetime) else datetime.fromisoformat(str(pinned))
+        return value.replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def select_checks(specs: list[CheckSpec], ids: list[str] | None) -> list[CheckSpec]:
+    """Checks by id or id prefix (`pii` selects every `pii.*` check)."""
+    if not ids:
+        return specs
+    chosen = [s for s in specs if any(s.id == i or s.id.startswith(i + ".") for i in ids)]
+    missing = [i for i in ids if not any(s.id == i or s.id.startswith(i + ".") for s in specs)]
+    if missing:
+        raise CheckError(
+            f"unknown check(s): {', '.join(missing)}", hint="`privacymesh checks list` shows them"
+        )
+    return chosen
+
+
+def execute_checks(
+    ctx: MeasureContext,
+    tasks: list[Task],
+    domains: list[str] | None = None,
+    progress: Progress | None = None,
+) -> list[CheckResult]:
+    """Run every task in order; each failure is an error result, and the run goes on."""
+    results: list[CheckResult] = []
+    for done, task in enumerate(tasks, start=1):
+        results.extend(run_task(task, ctx, domains))
+        if progress:
+            progress(done, len(tasks), f"{task.check.id} {task.product_id or ''}".strip())
+    return results
+
+
+def run_checks(
+    workspace: Workspace,
+    checks: list[str] | None = None,
+    products: list[str] | None = None,
+    domains: list[str] | None = None,
+    *,
+    record: bool = True,
+    as_of: datetime | None = None,
+    engine_kind: str | None = None,
+    progress: Progress | None = None,
+    catalog: Catalog | None = None,
+    engine: Engine | None = None,
+) -> RunOutcome:
+    """Run the matching checks over the matching products and record the run in the ledger."""
+    catalog = catalog or load_catalog(workspace.catalog)
+    specs, spec_errors = load_checks(workspace.checks)
+    specs = select_checks(specs, checks)
+    reference = as_of_from(workspace, as_of)
+    own_engine = engine is None
+    engine = engine or open_engine(workspace, catalog, kind=engine_kind)
+    started = datetime.now(UTC)
+    try:
+        ctx = MeasureContext(workspace, catalog, engine, reference)
+        tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
+        results = execute_checks(ctx, tasks, domains, progress)
+    finally:
+        if own_engine:
+            engine.close()
+    outcome = RunOutcome(None, results, spec_errors, reference)
+    if record:
+        options = {
+            "checks": checks or [],
+            "products": products or [],
+            "domains": domains or [],
+            "as_of": reference.isoformat(),
+            "spec_errors": [str(e) for e in spec_errors],
+        }
+        outcome.run_id = record_run(workspace, catalog, engine.kind, started, options, results)
+    return outcome
+
+
+def record_run(
+    workspace: Workspace,
+    catalog: Catalog,
+    engine_kind: str,
+    started: datetime,
+    options: dict[str, Any],
+    results: list[CheckResult],
+) -> str:
+    """Write a run and all its results and findings to the ledger, in one transaction."""
+    from privacymesh.ledger import FindingRecord, Ledger, ResultRecord, RunInfo
+
+    info = RunInfo.for_workspace(
+        workspace,
+        catalog_fingerprint=catalog.fingerprint,
+        engine=engine_kind,
+        options=json.loads(json.dumps(options)),
+        started_at=started,
+    )
+    workspace.evidence.mkdir(parents=True, exist_ok=True)
+    ledger = Ledger(workspace.ledger_path)
+    try:
+        with ledger.begin_run(info) as run:
+            for r in results:
+                result_id = run.add_result(
+                    ResultRecord(
+                        check_id=r.check_id,
+                        status=r.status,
+                        product_id=r.product,
+                        domain=r.domain,
+                        measured=_scalars(r.values),
+                        threshold=r.threshold,
+                        population=r.population,
+                        exceptions=r.exceptions,
+                        reason=r.reason,
+                        query=r.query,
+                        severity=r.severity,
+                        control_id=r.control_id,
+                        started_at=r.started_at.replace(tzinfo=UTC),
+                        finished_at=r.finished_at.replace(tzinfo=UTC),
+                    )
+                )
+                if r.findings:
+                    run.add_findings(
+                        result_id,
+                        [
+                            FindingRecord(kind=f.kind, column=f.column, detail=f.detail)
+                            for f in r.findings
+                        ],
+                    )
+        return run.run_id
+    finally:
+        ledger.close()
+
+
+def _scalars(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v if v is None or isinstance(v, str | int | float | bool) else json.dumps(v)
+        for k, v in values.items()
+    }

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from privacymesh.runner import run_checks
+from privacymesh.workspace import load_workspace
+
+BROKEN = Path(__file__).parents[1] / "catalog" / "contracts" / "broken"
+
+
+def by_key(outcome):  # type: ignore[no-untyped-def]
+    return {(r.check_id, r.product): r for r in outcome.results}
+
+
+def test_expired_rows_counted_against_as_of(shop_workspace: Path) -> None:
+    ws = load_workspace(shop_workspace)
+    # 2 years of retention: on 2026-06-01 nothing has expired ...
+    outcome = run_checks(ws, ["retention.expired_rows"], record=False)
+    (result,) = outcome.results
+    assert (result.product, result.status, result.exceptions) == ("shop.orders", "pass", 0)
+    assert result.population == 5
+    assert '"shop"."orders"' in result.query and "INTERVAL 730 DAY" in result.query
+    # ... and on 2028-01-02, the three orders placed before 2026-01-03 have
+    outcome = run_checks(ws, ["retention.expired_rows"], record=False, as_of=datetime(2028, 1, 2))
+    (result,) = outcome.results
+    assert (result.status, result.exceptions, result.values["oldest_age_days"]) == ("fail", 2, 731)
+    assert result.findings[0].detail == {"metric": "exceptions", "value": 2, "threshold": "<= 0"}
+    assert outcome.exit_code == 1
+
+
+def test_gate_and_retention_policy_pass_on_a_complete_contract(shop_workspace: Path) -> None:
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, ["contract.gate", "retention.missing_policy"], record=False)
+    results = by_key(outcome)
+    assert results[("retention.missing_policy", "shop.orders")].status == "pass"
+    # only shop.orders holds personal data
+    assert ("retention.missing_policy", "shop.order_totals") not in results
+    gate = results[("contract.gate", "shop.orders")]
+    assert gate.status == "pass" and gate.exceptions == 0
+    # order_export has no owner: G1 fails
+    export = results[("contract.gate", "shop.order_export")]
+    assert export.status == "fail"
+    assert [(f.detail["rule"], f.column) for f in export.findings] == [("G1", "team")]
+
+
+def test_gx_conformance_counts_only(shop_workspace: Path) -> None:
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, ["contract.conformance"], record=False)
+    results = by_key(outcome)
+    orders = results[("contract.conformance", "shop.orders")]
+    assert orders.status == "pass", orders.findings
+    assert orders.values["rows_validated"] == 5
+    # order_totals.day is declared a date but the CSV is read as a date: passes too
+    assert results[("contract.conformance", "shop.order_totals")].status == "pass"
+
+
+def test_gx_flags_personal_data_in_non_personal_field(shop_workspace: Path) -> None:
+    contract = shop_workspace / "contracts" / "shop.orders.odcs.yaml"
+    text = contract.read_text().replace(
+        "      - name: email\n        logicalType: string\n        classification: restricted\n"
+        "        customProperties:\n          - {property: piiCategory, value: user.contact.email}"
+        "\n          - {property: maskingRule, value: partial}",
+        "      - name: email\n        logicalType: string\n        classification: internal",
+    )
+    assert text != contract.read_text()
+    contract.write_text(text)
+    ws = load_workspace(shop_workspace)
+    (result,) = [
+        r for r in run_checks(ws, ["contract.conformance"], ["shop.orders"], record=False).results
+    ]
+    assert result.status == "fail"
+    (finding,) = result.findings
+    assert finding.column == "email"
+    assert finding.detail["expectation"] == "expect_column_values_to_not_match_regex_list"
+    assert finding.detail["unexpected_count"] == 5
+    assert "example.com" not in str(finding.detail)
+
+
+def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path) -> None:
+    data = shop_workspace / "data"
+    (data / "orders.parquet").write_bytes(b"PAR1 corrupt")
+    spec = (shop_workspace / "checks" / "retention.expired_rows.yaml").read_text()
+    spec = spec[: spec.index("sql: |")] + (
+        "sql: SELECT count(*) AS exceptions FROM {{ product.view }} WHERE no_such_column > 1\n"
+        "metric: exceptions\nthreshold: {max: 0}\n"
+    )
+    spec = (
+        spec.replace("id: retention.expired_rows", "id: broken.sql")
+        .replace("requires: [retention]", "requires: []")
+        .replace("products: personal", "products: all")
+    )
+    (shop_workspace / "checks" / "broken.sql.yaml").write_text(spec)
+    shutil.copy(BROKEN / "unknown_class.odcs.yaml", shop_workspace / "contracts")
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, record=False)
+    results = by_key(outcome)
+    # the corrupt product: every data-reading check is an error with the reason ...
+    orders = results[("retention.expired_rows", "shop.orders")]
+    assert orders.status == "error" and "unreadable" in (orders.reason or "")
+    assert results[("contract.conformance", "shop.orders")].status == "error"
+    # ... while contract-only checks still run on it
+    assert results[("contract.gate", "shop.orders")].status == "pass"
+    # broken SQL errors on every product with the engine's message; the others still run
+    broken = results[("broken.sql", "shop.order_totals")]
+    assert broken.status == "error" and "no_such_column" in (broken.reason or "")
+    assert results[("contract.conformance", "shop.order_totals")].status == "pass"
+    # the invalid contract yields an error for every product check, naming the problem
+    invalid = [r for r in outcome.results if r.product == "bad.unknown_class"]
+    assert {r.check_id for r in invalid} == {
+        "broken.sql",
+        "contract.conformance",
+        "contract.gate",
+        "retention.expired_rows",
+        "retention.missing_policy",
+    }
+    assert all(r.status == "error" and "classification" in (r.reason or "") for r in invalid)
+    assert outcome.exit_code == 2
+
+
+def test_unknown_check_is_an_error(shop_workspace: Path) -> None:
+    from privacymesh.errors import CheckError
+
+    with pytest.raises(CheckError, match="unknown check"):
+        run_checks(load_workspace(shop_workspace), ["nope"], record=False)
