@@ -126,3 +126,29 @@ def test_unknown_check_is_an_error(shop_workspace: Path) -> None:
 
     with pytest.raises(CheckError, match="unknown check"):
         run_checks(load_workspace(shop_workspace), ["nope"], record=False)
+
+
+def test_run_is_recorded_in_the_ledger(shop_workspace: Path) -> None:
+    from privacymesh.ledger import Ledger
+
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, as_of=datetime(2028, 1, 2))
+    assert outcome.run_id
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        assert ledger.verify().ok
+        results = ledger.results(run_id=outcome.run_id)
+        assert len(results) == len(outcome.results)
+        expired = results.filter(check_id="retention.expired_rows").row(0, named=True)
+        assert (expired["status"], expired["exceptions"], expired["population"]) == ("fail", 2, 5)
+        assert "INTERVAL 730 DAY" in expired["query"]
+        findings = ledger.findings(run_id=outcome.run_id)
+        gate = findings.filter(check_id="contract.gate")
+        assert gate["product_id"].to_list() == ["shop.order_export"]
+        run = ledger.runs().row(0, named=True)
+        assert (
+            run["catalog_fingerprint"]
+            == __import__("privacymesh.catalog", fromlist=["x"])
+            .load_catalog(ws.catalog)
+            .fingerprint
+        )
+        assert run["workspace_config_hash"] == ws.config_hash

@@ -23,6 +23,73 @@ class Registration:
     failed: dict[str, str] = field(default_factory=dict)
 
 
+def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
+    """The catalog as tables checks can join: `meta.products`, `meta.product_purposes`,
+    `meta.fields` and `meta.lineage` (every upstream-downstream pair, transitive)."""
+    products = sorted(catalog.products.values(), key=lambda p: p.id)
+    return {
+        "products": pl.DataFrame(
+            [
+                {
+                    "product_id": p.id,
+                    "domain": p.domain,
+                    "name": p.name,
+                    "kind": p.kind,
+                    "processing_mode": p.processing_mode,
+                    "subject_key": p.subject_key,
+                    "subject_key_form": p.subject_key_form,
+                    "has_personal_data": p.has_personal_data,
+                    "retention_days": p.retention.days if p.retention else None,
+                }
+                for p in products
+            ],
+            schema={
+                "product_id": pl.String,
+                "domain": pl.String,
+                "name": pl.String,
+                "kind": pl.String,
+                "processing_mode": pl.String,
+                "subject_key": pl.String,
+                "subject_key_form": pl.String,
+                "has_personal_data": pl.Boolean,
+                "retention_days": pl.Int64,
+            },
+        ),
+        "product_purposes": pl.DataFrame(
+            [{"product_id": p.id, "purpose": purpose} for p in products for purpose in p.purposes],
+            schema={"product_id": pl.String, "purpose": pl.String},
+        ),
+        "fields": pl.DataFrame(
+            [
+                {
+                    "product_id": p.id,
+                    "field": f.name,
+                    "classification": f.classification,
+                    "pii_category": f.pii_category,
+                    "masking_rule": f.masking_rule,
+                }
+                for p in products
+                for f in p.fields
+            ],
+            schema={
+                "product_id": pl.String,
+                "field": pl.String,
+                "classification": pl.String,
+                "pii_category": pl.String,
+                "masking_rule": pl.String,
+            },
+        ),
+        "lineage": pl.DataFrame(
+            [
+                {"upstream_id": p.id, "downstream_id": d}
+                for p in products
+                for d in catalog.downstream(p.id)
+            ],
+            schema={"upstream_id": pl.String, "downstream_id": pl.String},
+        ),
+    }
+
+
 class Engine(ABC):
     """A SQL engine holding the mesh's products as views."""
 
@@ -39,6 +106,10 @@ class Engine(ABC):
     @abstractmethod
     def register_platform_table(self, name: str, path: Path) -> None:
         """Expose one platform table file as `platform.<name>`."""
+
+    @abstractmethod
+    def register_frame(self, schema: str, name: str, frame: pl.DataFrame) -> None:
+        """Expose an in-memory table as `<schema>.<name>`."""
 
     @abstractmethod
     def arrow(self, sql: str) -> pa.Table:
@@ -66,6 +137,8 @@ class Engine(ABC):
                 self.registration.products.append(product.id)
             except SourceError as exc:
                 self.registration.failed[product.id] = exc.message
+        for name, frame in catalog_tables(catalog).items():
+            self.register_frame("meta", name, frame)
         if platform_dir is not None and platform_dir.is_dir():
             for path in sorted([*platform_dir.glob("*.parquet"), *platform_dir.glob("*.csv")]):
                 try:

@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
@@ -105,6 +106,16 @@ class DuckDBEngine(Engine):
                 )
         except duckdb.Error as exc:
             raise SourceError(f"cannot read platform table: {_first_line(exc)}", file=path) from exc
+
+    def register_frame(self, schema: str, name: str, frame: pl.DataFrame) -> None:
+        self._schema(schema)
+        with self._lock:
+            self.con.register("_frame", frame.to_arrow())
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(name)} "
+                "AS SELECT * FROM _frame"
+            )
+            self.con.unregister("_frame")
 
     def arrow(self, sql: str) -> pa.Table:
         with self._lock:

@@ -7,7 +7,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from privacymesh.checks.measures import MeasureContext, get_measure
+from privacymesh.checks.measures import MeasureContext, check_params, get_measure
 from privacymesh.checks.render import render_sql
 from privacymesh.checks.results import CheckResult, Finding, Measurement
 from privacymesh.checks.spec import CheckSpec

@@ -29,6 +29,13 @@ class MeasureContext:
     cache: dict[str, Any] = field(default_factory=dict)
 
 
+def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
+    """A check's params: its file's defaults, overridden by the workspace's
+    `[checks."<id>"]` table (deadlines, SLAs and thresholds belong in configuration)."""
+    overrides = ctx.workspace.section("checks").get(spec.id, {}) if ctx.workspace else {}
+    return {**spec.params, **(overrides if isinstance(overrides, dict) else {})}
+
+
 MeasureFn = Callable[[MeasureContext, CheckSpec, DataProduct | None], list[Measurement]]
 MEASURES: dict[str, MeasureFn] = {}
 CONTRACT_ONLY: set[str] = set()
@@ -68,4 +75,11 @@ def _load_builtin() -> None:
     from privacymesh.checks.measures import conformance, contract  # noqa: F401
 
 
-__all__ = ["MEASURES", "MeasureContext", "get_measure", "measure", "reads_data"]
+__all__ = [
+    "MEASURES",
+    "MeasureContext",
+    "check_params",
+    "get_measure",
+    "measure",
+    "reads_data",
+]

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from privacymesh.catalog import DataProduct
-from privacymesh.checks.measures import MeasureContext, measure
+from privacymesh.checks.measures import MeasureContext, check_params, measure
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 
@@ -118,8 +118,9 @@ def gx_contract_suite(
     import pandas as pd
 
     assert product is not None
-    rows = int(spec.params.get("sample_rows", 50_000))
-    seed = int(spec.params.get("seed", 42))
+    params = check_params(ctx, spec)
+    rows = int(params.get("sample_rows", 50_000))
+    seed = int(params.get("seed", 42))
     query = f"SELECT * FROM {product.view} USING SAMPLE reservoir({rows} ROWS) REPEATABLE ({seed})"
     frame = ctx.engine.arrow(query).to_pandas()
     # GX's type check does not know pandas 3's string dtype; object columns it does
