@@ -152,3 +152,12 @@ def test_run_is_recorded_in_the_ledger(shop_workspace: Path) -> None:
             .fingerprint
         )
         assert run["workspace_config_hash"] == ws.config_hash
+
+
+def test_workspace_overrides_check_params(shop_workspace: Path) -> None:
+    toml = shop_workspace / "privacymesh.toml"
+    toml.write_text(toml.read_text() + '\n[checks."contract.conformance"]\nsample_rows = 2\n')
+    outcome = run_checks(
+        load_workspace(shop_workspace), ["contract.conformance"], ["shop.orders"], record=False
+    )
+    assert outcome.results[0].values["rows_validated"] == 2

@@ -31,7 +31,11 @@ def run_task(
     try:
         if task.check.sql:
             query = render_sql(
-                task.check, task.product, ctx.as_of, engine_dialect=ctx.engine.dialect
+                task.check,
+                task.product,
+                ctx.as_of,
+                params=check_params(ctx, task.check),
+                engine_dialect=ctx.engine.dialect,
             )
             measurements = _sql_measurements(task, ctx, query)
         else:
