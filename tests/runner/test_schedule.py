@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from privacymesh.runner.schedule import build_scheduler, next_runs, run_scheduled
+from privacymesh.workspace import Workspace, load_workspace
+
+
+def test_one_job_per_cron_expression(shop_workspace: Path) -> None:
+    ws = load_workspace(shop_workspace)
+    scheduler = build_scheduler(ws, scheduler=BackgroundScheduler(timezone="UTC"))
+    runs = dict(next_runs(scheduler, datetime(2026, 11, 25, 3, 10)))
+    names = sorted(runs)
+    assert names == [
+        "contract.conformance (30 2 * * *)",
+        "contract.gate (0 * * * *)",
+        "retention.expired_rows, retention.missing_policy (0 2 * * *)",
+    ]
+    fire = runs["contract.conformance (30 2 * * *)"]
+    assert (fire.day, fire.hour, fire.minute) == (26, 2, 30)
+
+
+def test_a_failing_run_is_logged_and_the_schedule_goes_on(shop_workspace: Path, caplog) -> None:
+    ws = load_workspace(shop_workspace)
+    calls: list[list[str]] = []
+
+    def flaky(workspace: Workspace, ids: list[str]) -> int:
+        calls.append(ids)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return run_scheduled(workspace, ids)
+
+    scheduler = build_scheduler(
+        ws,
+        scheduler=BackgroundScheduler(timezone="UTC"),
+        runner=flaky,
+        trigger_for=lambda spec: IntervalTrigger(seconds=0.3),
+        checks=["contract.gate"],
+    )
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 15
+        while len(calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert len(calls) >= 3
+    assert "disk full" in caplog.text and "the schedule continues" in caplog.text
+    from privacymesh.ledger import Ledger
+
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        assert len(ledger.runs()) >= 2
+        assert set(ledger.results()["check_id"].to_list()) == {"contract.gate"}
