@@ -10,6 +10,7 @@ from privacymesh import __version__
 from privacymesh.cli.catalog import catalog_app
 from privacymesh.cli.checks import checks_app, gate_command
 from privacymesh.cli.demo import demo_command
+from privacymesh.cli.evidence import evidence_app
 from privacymesh.cli.run import run_command
 from privacymesh.cli.sample import sample_command
 from privacymesh.cli.schedule import schedule_command
@@ -55,6 +56,7 @@ app.command("gate")(gate_command)
 app.command("schedule")(schedule_command)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(checks_app, name="checks")
+app.add_typer(evidence_app, name="evidence")
 
 
 def main() -> None:

@@ -46,19 +46,23 @@ def list_products(
     """List registered products: kind, owner, classification and personal fields."""
     catalog = load(ctx)
     table = Table(title=f"{len(catalog.products)} data products")
-    for col in ("product", "kind", "mode", "owner", "fields", "personal", "retention", "upstream"):
-        table.add_column(col, overflow="fold")
+    table.add_column("product", no_wrap=True)
+    for col in ("kind", "mode", "fields", "personal", "retention"):
+        table.add_column(col)
+    table.add_column("owner", overflow="fold")
+    table.add_column("upstream", overflow="fold")
     for p in catalog.select(domains=domain):
+        retention = f"{p.retention.days} d" if p.retention else "-"
+        if p.retention is None and p.has_personal_data:
+            retention = "[red]none[/]"
         table.add_row(
             p.id,
             p.kind,
             p.processing_mode,
-            ", ".join(p.owners) or "[red]none[/]",
             str(len(p.fields)),
             str(len(p.personal_fields)),
-            f"{p.retention.days} d"
-            if p.retention
-            else ("[red]none[/]" if p.has_personal_data else "-"),
+            retention,
+            ", ".join(p.owners) or "[red]none[/]",
             ", ".join(p.upstream) or "-",
         )
     console.print(table)

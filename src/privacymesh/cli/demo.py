@@ -1,4 +1,4 @@
-"""`privacymesh demo`: the main job on the bundled sample mesh."""
+"""`privacymesh demo`: the main job on the bundled sample mesh, step by step."""
 
 from __future__ import annotations
 
@@ -7,44 +7,59 @@ import typer
 from rich.table import Table
 
 from privacymesh.catalog import load_catalog
-from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
+from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
+from privacymesh.runner import run_checks
 from privacymesh.summary import summarise
 
 
 @handle_errors
 def demo_command(ctx: typer.Context) -> None:
     """Run the main job on the sample mesh: generate it when missing, validate the catalog,
-    register every product in the engine and print a summary per domain."""
+    run every check and record the results in the evidence ledger."""
     ws = workspace_from(ctx)
     if not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml")):
         console.print(f"[bold]No catalog at {ws.catalog}: generating the sample mesh[/]")
         sample_command(ctx, out=None, scale=None, seed=None)
-    catalog = load_catalog(ws.catalog)
+
     console.rule("[bold]1. catalog")
+    catalog = load_catalog(ws.catalog)
     for issue in catalog.issues:
         err_console.print(f"[red]{issue.severity}[/] {issue}", highlight=False)
-    console.print(
-        f"{len(catalog.products)} of {len(catalog.contracts)} contracts valid, "
-        f"{len(catalog.domains)} domains"
-    )
-    console.rule("[bold]2. engine")
     with open_engine(ws, catalog) as engine:
         summary = summarise(catalog, engine)
-    reg = engine.registration
+        registration = engine.registration
     console.print(
-        f"{len(reg.products)} products and {len(reg.platform)} platform tables "
-        f"registered in {ws.engine.kind}"
+        f"{len(catalog.products)} of {len(catalog.contracts)} contracts valid, "
+        f"{len(catalog.domains)} domains; {len(registration.products)} products and "
+        f"{len(registration.platform)} platform tables registered in {ws.engine.kind}"
     )
     for name, reason in summary.failed.items():
         err_console.print(f"[red]unreadable[/] {name}: {reason}", highlight=False)
+    console.print(_domain_table(summary.products))
+
+    console.rule("[bold]2. checks")
+    with progress_bar() as bar:
+        task = bar.add_task("checks", total=None)
+        outcome = run_checks(
+            ws,
+            catalog=catalog,
+            progress=lambda done, total, label: bar.update(
+                task, completed=done, total=total, description=label[:40]
+            ),
+        )
+    print_outcome(outcome)
+    console.print(f"evidence ledger: {ws.ledger_path}")
+
+
+def _domain_table(products: pl.DataFrame) -> Table:
     table = Table(title="the mesh by domain")
     for col in ("domain", "products", "rows", "personal fields", "without retention"):
-        table.add_column(col, justify="right" if col != "domain" else "left")
+        table.add_column(col, justify="left" if col == "domain" else "right")
     agg = (
-        summary.products.group_by("domain")
+        products.group_by("domain")
         .agg(
             pl.len().alias("products"),
             pl.col("rows").sum().alias("rows"),
@@ -63,6 +78,4 @@ def demo_command(ctx: typer.Context) -> None:
             str(r["personal"]),
             str(r["no_retention"]),
         )
-    console.print(table)
-    if catalog.invalid or summary.failed:
-        raise typer.Exit(int(ExitCode.FAILED))
+    return table

@@ -49,13 +49,13 @@ def _print_report(report: VerifyReport, source: Path) -> None:
     table.add_row("[bold]all[/]", f"[bold]{report.records_total:,}[/]")
     console.print(table)
     console.print(f"records verified: {report.records_checked:,} in {report.seconds:.2f} s")
-    console.print(f"chain head: seq {report.head.seq}  sha256 {report.head.hash}", highlight=False)
+    console.print(f"chain head {report.head}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print("[bold green]chain intact[/]")
         return
     broken = report.first_break
     assert broken is not None
-    err_console.print(f"[bold red]chain broken[/] at {broken}", highlight=False)
+    err_console.print(f"[bold red]chain broken[/] at {broken}", highlight=False, soft_wrap=True)
 
 
 @evidence_app.command("verify")
@@ -95,8 +95,11 @@ def verify(
 def export(
     ctx: typer.Context,
     ledger: Path | None = LEDGER_OPTION,
-    out: Path = typer.Option(
-        Path("evidence/export"), "--out", "-o", help="Folder to write the files to."
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder to write the files to (default: export/ beside the ledger).",
     ),
     format: str = typer.Option(
         "parquet", "--format", "-f", help=f"File format: {' or '.join(FORMATS)}."
@@ -106,7 +109,9 @@ def export(
     manifest of their SHA-256 hashes and the chain head."""
     if format not in FORMATS:
         raise LedgerError(f"unknown format {format!r}", field="--format", hint=" or ".join(FORMATS))
-    with Ledger(_ledger_path(ctx, ledger), read_only=True, lock_timeout=5.0) as opened:
+    source = _ledger_path(ctx, ledger)
+    out = out if out is not None else source.parent / "export"
+    with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
         paths = opened.export(out, format)  # type: ignore[arg-type]
         head = opened.chain_head()
     table = Table(title=f"exported to {out}")
@@ -115,4 +120,4 @@ def export(
     for name, path in paths.items():
         table.add_row(name, str(path))
     console.print(table)
-    console.print(f"chain head: seq {head.seq}  sha256 {head.hash}", highlight=False)
+    console.print(f"chain head {head}", highlight=False, soft_wrap=True)

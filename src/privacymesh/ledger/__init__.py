@@ -1,0 +1,120 @@
+"""The evidence ledger: an append-only, hash-chained DuckDB file of every check run.
+
+Every check run writes here (default `<workspace>/evidence/ledger.duckdb`); the dashboard, the
+audit packs and the notebooks read from here and never recompute checks.
+
+Recording a run
+---------------
+    ledger = Ledger(path)                          # creates the file and tables when missing
+    with ledger.begin_run(RunInfo(engine="duckdb")) as run:
+        rid = run.add_result(ResultRecord(check_id="retention.overdue", status="fail",
+                                          product_id="payments.transactions", ...))
+        run.add_findings(rid, [FindingRecord(kind="overdue_rows", column="created_at",
+                                             detail={"rows": 42})])
+    # on a clean exit: one transaction writes the run, its results and findings, and the new
+    # chain head; on an exception, or a crash at any point, nothing of the run is kept.
+
+Only one process may hold the file for writing (DuckDB locks it; a second gets a LedgerError
+naming the holder). Readers open it with `Ledger(path, read_only=True)`, and may pass
+`lock_timeout=` seconds to wait out a writer's commit.
+
+Tables
+------
+`runs` (one row per run: who, where, which code and configuration, summary counts),
+`results` (one row per check and product: status pass|fail|error|skipped, measured values,
+threshold, population, exceptions, reason, the query that measured it), `findings` (what a
+failing check found, at column or row-group level: masked samples and counts only, and a
+`fingerprint` of check+product+column+kind to follow a finding across runs), `chain_head`
+(the last record's seq and hash) and `meta` (schema_version; a newer one is refused).
+
+The chain
+---------
+The three tables `runs`, `results` and `findings` form ONE chain, ordered by the `seq` column
+(1, 2, 3, ... with no gaps across the three tables; a run writes its run record, then its
+results, then its findings). For each record:
+
+    content   = every column of the row except prev_hash and hash, plus "table": <table name>
+    canonical = JSON of content with sorted keys, no whitespace, ASCII only (non-ASCII as
+                \\uXXXX), NULL as null, timestamps as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC),
+                the JSON columns (options, measured, threshold, detail) embedded as JSON values
+    hash      = hex(sha256(prev_hash + canonical))       # UTF-8 (here ASCII) bytes
+    prev_hash = the hash of the record with seq - 1, or 64 zeros for seq 1
+
+and `chain_head` holds the seq and hash of the last record. Changing any value, deleting a
+record or swapping seqs breaks the chain at that record; `Ledger.verify()` recomputes it and
+names the first broken record (table, seq, id and why: content changed, link broken,
+reordered, missing seq, ...). Someone able to rewrite the whole file could recompute the whole
+chain, so publish the head (`Ledger.chain_head()`, printed in every audit pack): a later
+`verify(expect_head=(seq, hash))` proves the chain up to that point is the one published.
+
+An examiner can re-verify without privacymesh, from the DuckDB file or an export
+(`privacymesh evidence export --format parquet`), with any SQL engine and a few lines of
+Python's standard library:
+
+    import duckdb, hashlib, json
+    con = duckdb.connect("ledger.duckdb", read_only=True)       # or views over the Parquet
+    rows = []
+    for table in ("runs", "results", "findings"):
+        cur = con.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cur.description]
+        rows += [(table, dict(zip(names, r))) for r in cur.fetchall()]
+    prev = "0" * 64
+    for table, row in sorted(rows, key=lambda tr: tr[1]["seq"]):
+        content = {k: v for k, v in row.items() if k not in ("prev_hash", "hash")}
+        content["table"] = table
+        for k, v in content.items():
+            if hasattr(v, "isoformat"):                          # TIMESTAMP columns
+                content[k] = v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            elif k in ("options", "measured", "threshold", "detail") and v is not None:
+                content[k] = json.loads(v)
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        assert row["prev_hash"] == prev, (table, row["seq"])
+        prev = hashlib.sha256((prev + canonical).encode()).hexdigest()
+        assert prev == row["hash"], (table, row["seq"])
+
+(JSON columns are stored as that same canonical text, so they may also be spliced in as is.)
+`privacymesh.ledger.chain` holds the canonical JSON and chaining code; it knows nothing of these
+tables, so other append-only logs reuse it.
+
+No raw personal data
+--------------------
+The ledger stores what it is given: masking is the detector's job, upstream. As a last guard it
+refuses a finding detail (or a result's measured values) holding an unmasked e-mail address
+(`RawPersonalDataError`), so such a slip never becomes permanent, chained evidence.
+"""
+
+from privacymesh.ledger.chain import BreakReason, ChainBreak, canonical_json, record_hash
+from privacymesh.ledger.errors import LedgerError, RawPersonalDataError
+from privacymesh.ledger.export import verify_export
+from privacymesh.ledger.records import (
+    ChainHead,
+    FindingRecord,
+    ResultRecord,
+    RunInfo,
+    RunSummary,
+    finding_fingerprint,
+)
+from privacymesh.ledger.schema import SCHEMA_VERSION
+from privacymesh.ledger.store import Ledger
+from privacymesh.ledger.verify import VerifyReport
+from privacymesh.ledger.writer import RunWriter
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BreakReason",
+    "ChainBreak",
+    "ChainHead",
+    "FindingRecord",
+    "Ledger",
+    "LedgerError",
+    "RawPersonalDataError",
+    "ResultRecord",
+    "RunInfo",
+    "RunSummary",
+    "RunWriter",
+    "VerifyReport",
+    "canonical_json",
+    "finding_fingerprint",
+    "record_hash",
+    "verify_export",
+]

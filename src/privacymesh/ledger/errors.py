@@ -1,0 +1,13 @@
+"""Typed errors of the evidence ledger."""
+
+from __future__ import annotations
+
+from privacymesh.errors import PrivacyMeshError
+
+
+class LedgerError(PrivacyMeshError):
+    """The ledger could not be opened, read or written (locked, newer schema, bad record)."""
+
+
+class RawPersonalDataError(LedgerError):
+    """A record handed to the ledger carries what looks like raw personal data."""

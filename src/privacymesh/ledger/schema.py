@@ -1,0 +1,185 @@
+"""The ledger's tables: columns, their SQL types and how each enters the chained content.
+
+Every chained table starts with `seq` and ends with `prev_hash` and `hash`; the content that is
+hashed is every other column plus `"table": <table name>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pyarrow as pa
+
+from privacymesh.ledger.chain import Kind, RowCanonicalizer
+
+SCHEMA_VERSION = 1
+"""Bumped on any change to the tables or to what is hashed. A ledger with a newer version is
+refused (an older privacymesh would misread it)."""
+
+CHAIN_ALGORITHM = "sha256(prev_hash || canonical_json(content)), canonical-json-v1"
+
+STATUSES = ("pass", "fail", "error", "skipped")
+
+_SQL = {"str": "VARCHAR", "int": "BIGINT", "ts": "TIMESTAMP", "json": "JSON"}
+_ARROW = {"str": pa.string(), "int": pa.int64(), "ts": pa.timestamp("us"), "json": pa.string()}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name, how it is hashed (and so its SQL type), and whether NULL is allowed."""
+
+    name: str
+    kind: Kind
+    required: bool = False
+    check: str | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return _SQL[self.kind]
+
+    def ddl(self) -> str:
+        text = f"{self.name} {self.sql_type}"
+        if self.required:
+            text += " NOT NULL"
+        if self.check:
+            text += f" CHECK ({self.check})"
+        return text
+
+
+@dataclass(frozen=True)
+class ChainedTable:
+    """A table whose rows are links of the ledger's one hash chain."""
+
+    name: str
+    id_column: str
+    columns: tuple[Column, ...]  # the content columns, seq first; prev_hash and hash follow
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns] + ["prev_hash", "hash"]
+
+    def ddl(self) -> str:
+        body = ",\n    ".join(
+            [c.ddl() for c in self.columns]
+            + ["prev_hash VARCHAR NOT NULL", "hash VARCHAR NOT NULL"]
+        )
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"
+
+    def arrow_schema(self) -> pa.Schema:
+        fields = [pa.field(c.name, _ARROW[c.kind]) for c in self.columns]
+        return pa.schema(
+            [*fields, pa.field("prev_hash", pa.string()), pa.field("hash", pa.string())]
+        )
+
+    def canonicalizer(self) -> RowCanonicalizer:
+        return RowCanonicalizer({c.name: c.kind for c in self.columns}, {"table": self.name})
+
+    def content_select(self) -> str:
+        """SELECT list of the content columns as the canonicalizer reads them (JSON as its
+        text), plus prev_hash and hash."""
+        items = [
+            f"CAST({c.name} AS VARCHAR) AS {c.name}" if c.kind == "json" else c.name
+            for c in self.columns
+        ]
+        return ", ".join([*items, "prev_hash", "hash"])
+
+    def content_schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in self.columns])
+
+
+def _col(name: str, kind: Kind = "str", required: bool = False, check: str | None = None) -> Column:
+    return Column(name, kind, required, check)
+
+
+RUNS = ChainedTable(
+    "runs",
+    "run_id",
+    (
+        _col("seq", "int", True),
+        _col("run_id", required=True),
+        _col("started_at", "ts", True),
+        _col("finished_at", "ts", True),
+        _col("actor"),
+        _col("host"),
+        _col("code_version"),
+        _col("workspace_config_hash"),
+        _col("catalog_fingerprint"),
+        _col("engine"),
+        _col("options", "json"),
+        _col("result_count", "int", True),
+        _col("pass_count", "int", True),
+        _col("fail_count", "int", True),
+        _col("error_count", "int", True),
+        _col("skipped_count", "int", True),
+        _col("finding_count", "int", True),
+    ),
+)
+
+RESULTS = ChainedTable(
+    "results",
+    "result_id",
+    (
+        _col("seq", "int", True),
+        _col("result_id", required=True),
+        _col("run_id", required=True),
+        _col("check_id", required=True),
+        _col("product_id"),
+        _col("domain"),
+        _col("status", required=True, check="status IN ('pass', 'fail', 'error', 'skipped')"),
+        _col("measured", "json"),
+        _col("threshold", "json"),
+        _col("population", "int"),
+        _col("exceptions", "int"),
+        _col("reason"),
+        _col("query"),
+        _col("severity"),
+        _col("control_id"),
+        _col("started_at", "ts"),
+        _col("finished_at", "ts"),
+    ),
+)
+
+FINDINGS = ChainedTable(
+    "findings",
+    "finding_id",
+    (
+        _col("seq", "int", True),
+        _col("finding_id", required=True),
+        _col("result_id", required=True),
+        _col("run_id", required=True),
+        _col("check_id", required=True),
+        _col("product_id"),
+        _col("column_name"),
+        _col("kind", required=True),
+        _col("severity"),
+        _col("detail", "json"),
+        _col("fingerprint", required=True),
+    ),
+)
+
+CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS)
+"""In the order a run writes them: its run record, then its results, then its findings."""
+
+META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+
+CHAIN_HEAD_DDL = """CREATE TABLE IF NOT EXISTS chain_head (
+    seq BIGINT NOT NULL,
+    hash VARCHAR NOT NULL,
+    table_name VARCHAR,
+    record_id VARCHAR,
+    updated_at TIMESTAMP NOT NULL
+)"""
+
+ALL_TABLES = ("meta", "chain_head", *(t.name for t in CHAINED_TABLES))
+
+
+@cache
+def canonicalizer_for(table: ChainedTable) -> RowCanonicalizer:
+    """The (cached) canonicalizer of a table's content."""
+    return table.canonicalizer()
+
+
+def ddl_statements() -> list[str]:
+    """Every CREATE statement of a new ledger."""
+    return [META_DDL, CHAIN_HEAD_DDL, *(t.ddl() for t in CHAINED_TABLES)]

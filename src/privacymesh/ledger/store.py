@@ -1,0 +1,316 @@
+"""The `Ledger`: opens (or creates) the evidence file, records runs, answers readers."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from privacymesh.ledger import queries
+from privacymesh.ledger.chain import GENESIS
+from privacymesh.ledger.errors import LedgerError
+from privacymesh.ledger.export import Format, export_tables
+from privacymesh.ledger.records import ChainHead, RunInfo, RunSummary
+from privacymesh.ledger.schema import ALL_TABLES, CHAIN_ALGORITHM, SCHEMA_VERSION, ddl_statements
+from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
+from privacymesh.ledger.writer import RunWriter, commit_run
+
+LOCK_HINT = (
+    "one process writes the ledger at a time, and not while others read it: wait for the"
+    " running `privacymesh run` (or the reader) to finish, or pass lock_timeout= to wait"
+)
+
+
+def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+    """Open the DuckDB file, waiting up to `lock_timeout` seconds for another process's lock."""
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise LedgerError(f"cannot open the ledger: {text}", file=path) from exc
+            if time.monotonic() >= deadline:
+                pid = re.search(r"PID (\d+)", text)
+                holder = f" (process {pid.group(1)})" if pid else ""
+                raise LedgerError(
+                    f"the ledger is in use by another process{holder}", file=path, hint=LOCK_HINT
+                ) from exc
+            time.sleep(0.05)
+        except duckdb.ConnectionException as exc:
+            raise LedgerError(
+                f"this process already has the ledger open in another mode: {exc}",
+                file=path,
+                hint="reuse that Ledger or close it before opening another",
+            ) from exc
+        except duckdb.Error as exc:
+            raise LedgerError(f"cannot open the ledger: {exc}", file=path) from exc
+
+
+class Ledger:
+    """The append-only, hash-chained evidence store (one DuckDB file).
+
+    `Ledger(path)` opens the file for writing, creating it and its tables when missing.
+    `Ledger(path, read_only=True)` is for readers. DuckDB locks the file per process: one
+    writer and no reader, or any number of readers. So hold it briefly: readers (a dashboard)
+    open, query and close, and writers open it when they are about to record; both may pass
+    `lock_timeout=` seconds to wait for the other side to let go."""
+
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, lock_timeout: float = 0.0
+    ) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise LedgerError(
+                "no ledger here",
+                file=self.path,
+                hint="a ledger is created by the first `privacymesh run`",
+            )
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._con: duckdb.DuckDBPyConnection | None = _connect(self.path, read_only, lock_timeout)
+        try:
+            self.schema_version = self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening -------------------------------------------------------------------------
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise LedgerError("the ledger is closed", file=self.path)
+        return self._con
+
+    def _prepare(self) -> int:
+        tables = {
+            row[0]
+            for row in self.con.sql(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        }
+        if not tables and self.read_only:
+            raise LedgerError(
+                "the ledger file holds no tables yet",
+                file=self.path,
+                hint="it is created by the first `privacymesh run`",
+            )
+        if "meta" not in tables:
+            if self.read_only or tables:
+                raise LedgerError(
+                    "not a privacymesh ledger (no meta table)",
+                    file=self.path,
+                    hint="point at the evidence ledger, e.g. evidence/ledger.duckdb",
+                )
+            self._create()
+            return SCHEMA_VERSION
+        meta = dict(self.con.sql("SELECT key, value FROM meta").fetchall())
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            raise LedgerError(
+                f"unreadable schema_version {meta.get('schema_version')!r}",
+                file=self.path,
+                field="meta.schema_version",
+            ) from None
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger has schema version {version}; this privacymesh reads up to "
+                f"{SCHEMA_VERSION}",
+                file=self.path,
+                field="meta.schema_version",
+                hint="upgrade privacymesh to read this ledger",
+            )
+        missing = sorted(set(ALL_TABLES) - tables)
+        if missing:
+            raise LedgerError(
+                f"the ledger is missing tables: {', '.join(missing)}",
+                file=self.path,
+                hint="the file is damaged; restore it from a backup or an export",
+            )
+        return version
+
+    def _create(self) -> None:
+        """Create every table in one transaction, so a crash leaves no half-made ledger."""
+        from privacymesh import __version__
+
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con = self.con
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            for statement in ddl_statements():
+                con.execute(statement).fetchall()
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ["schema_version", str(SCHEMA_VERSION)],
+                    ["chain", CHAIN_ALGORITHM],
+                    ["created_at", now.isoformat() + "Z"],
+                    ["created_by", f"privacymesh {__version__}"],
+                ],
+            )
+            con.execute(
+                "INSERT INTO chain_head VALUES (0, ?, NULL, NULL, ?)", [GENESIS, now]
+            ).fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+
+    def close(self) -> None:
+        """Release the file (and its lock)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"Ledger({str(self.path)!r}, {mode})"
+
+    # -- writing -------------------------------------------------------------------------
+
+    def begin_run(self, info: RunInfo | None = None) -> RunWriter:
+        """Start recording a run: `with ledger.begin_run(info) as run: run.add_result(...)`.
+        Nothing is written until the block exits without an exception."""
+        if self.read_only:
+            raise LedgerError(
+                "the ledger is open read-only",
+                file=self.path,
+                hint="open it with Ledger(path) to record runs",
+            )
+        return RunWriter(self, info or RunInfo())
+
+    def _commit(self, run: RunWriter) -> RunSummary:
+        with self._lock:
+            return commit_run(self.con, run)
+
+    # -- verifying and exporting ---------------------------------------------------------
+
+    def verify(
+        self, expect_head: ChainHead | tuple[int, str] | None = None, batch_size: int = 100_000
+    ) -> VerifyReport:
+        """Recompute the whole chain; the report names the first broken record, if any.
+        `expect_head` is a (seq, hash) published earlier, which the chain must still hold."""
+        with self._lock:
+            return verify_chain(
+                self.con,
+                stored_head=read_chain_head(self.con),
+                expect_head=expect_head,
+                batch_size=batch_size,
+            )
+
+    def export(self, out_dir: Path | str, format: Format = "parquet") -> dict[str, Path]:
+        """Write each table to `out_dir` as Parquet or CSV, plus a manifest; returns the paths."""
+        with self._lock:
+            return export_tables(self.con, out_dir, format)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def chain_head(self) -> ChainHead:
+        """The last record of the chain (seq 0 and the genesis hash when empty)."""
+        with self._lock:
+            head = read_chain_head(self.con)
+        if head is None:
+            raise LedgerError(
+                "the chain_head table does not hold exactly one row",
+                file=self.path,
+                hint="run `privacymesh evidence verify`",
+            )
+        return head
+
+    def runs(
+        self, since: queries.Moment | None = None, until: queries.Moment | None = None
+    ) -> pl.DataFrame:
+        """Every run, oldest first, with its summary counts."""
+        with self._lock:
+            return queries.runs(self.con, since, until)
+
+    def results(
+        self,
+        run_id: str | None = None,
+        check: str | None = None,
+        product: str | None = None,
+        since: queries.Moment | None = None,
+        until: queries.Moment | None = None,
+        domain: str | None = None,
+        status: str | list[str] | None = None,
+    ) -> pl.DataFrame:
+        """Check results, filtered; since/until bound the run's start (until exclusive)."""
+        with self._lock:
+            return queries.results(self.con, run_id, check, product, since, until, domain, status)
+
+    def measurements(
+        self,
+        run_id: str | None = None,
+        check: str | None = None,
+        product: str | None = None,
+        since: queries.Moment | None = None,
+        until: queries.Moment | None = None,
+        metric: str | None = None,
+    ) -> pl.DataFrame:
+        """Measured values, one row per result and metric (`value` numeric, `text` string)."""
+        with self._lock:
+            return queries.measurements(self.con, run_id, check, product, since, until, metric)
+
+    def findings(
+        self,
+        run_id: str | None = None,
+        check: str | None = None,
+        product: str | None = None,
+        since: queries.Moment | None = None,
+        until: queries.Moment | None = None,
+        fingerprint: str | None = None,
+    ) -> pl.DataFrame:
+        """Findings, filtered like `results`."""
+        with self._lock:
+            return queries.findings(self.con, run_id, check, product, since, until, fingerprint)
+
+    def latest_results(
+        self, check: str | None = None, product: str | None = None, domain: str | None = None
+    ) -> pl.DataFrame:
+        """The newest result of each check on each product."""
+        with self._lock:
+            return queries.latest_results(self.con, check, product, domain)
+
+    def first_seen(
+        self, check: str | None = None, product: str | None = None, domain: str | None = None
+    ) -> pl.DataFrame:
+        """Every finding fingerprint's life: first/last seen, runs seen, open or remediated."""
+        with self._lock:
+            return queries.first_seen(self.con, check, product, domain)
+
+    def still_open(
+        self, check: str | None = None, product: str | None = None, domain: str | None = None
+    ) -> pl.DataFrame:
+        """Findings that no later conclusive run of their check and product has cleared."""
+        with self._lock:
+            return queries.still_open(self.con, check, product, domain)
+
+    def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+        """Any SQL over the ledger's tables, as a Polars DataFrame (for notebooks)."""
+        with self._lock:
+            return queries.frame(self.con, query, params)

@@ -1,0 +1,34 @@
+"""Writes runs into a ledger forever, until killed (used by test_ledger_crash.py)."""
+
+from __future__ import annotations
+
+import sys
+
+from privacymesh.ledger import FindingRecord, Ledger, ResultRecord, RunInfo
+
+
+def main(path: str, results: int) -> None:
+    ledger = Ledger(path, lock_timeout=10)
+    ledger.sql("SET checkpoint_threshold = '256KB'")  # checkpoint often: kills land in them too
+    print("ready", flush=True)
+    n = 0
+    while True:
+        n += 1
+        with ledger.begin_run(RunInfo(options={"n": n})) as run:
+            for i in range(results):
+                rid = run.add_result(
+                    ResultRecord(
+                        "c.crash",
+                        "fail" if i % 3 else "pass",
+                        product_id=f"d.p{i}",
+                        measured={"i": i, "n": n},
+                        population=i,
+                        exceptions=i % 3,
+                    )
+                )
+                if i % 3:
+                    run.add_findings(rid, [FindingRecord(kind="k", column="c", detail={"n": i})])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,67 @@
+"""A writer SIGKILLed at random points never leaves a partial run or a broken chain."""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from privacymesh.ledger import Ledger
+
+WRITER = Path(__file__).with_name("crash_writer.py")
+KILLS = 20
+
+
+def incomplete_runs(ledger: Ledger) -> list[dict]:
+    return ledger.sql(
+        """
+        SELECT u.run_id, u.result_count, u.finding_count,
+               (SELECT count(*) FROM results r WHERE r.run_id = u.run_id) AS results,
+               (SELECT count(*) FROM findings f WHERE f.run_id = u.run_id) AS findings
+        FROM runs u
+        WHERE results <> u.result_count OR findings <> u.finding_count
+        """
+    ).to_dicts()
+
+
+def wait_ready(proc: subprocess.Popen[str], timeout: float) -> bool:
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    return bool(ready) and proc.stdout.readline().strip() == "ready"
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_leaves_only_complete_runs(ledger_path: Path) -> None:
+    seed = int(os.environ.get("LEDGER_CRASH_SEED", time.time_ns() % 100_000))
+    rng = random.Random(seed)
+    ledger_path.parent.mkdir(parents=True)
+    seen_runs = 0
+    for kill in range(KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, str(WRITER), str(ledger_path), str(rng.choice([20, 150, 600]))],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if kill % 4 == 3:  # now and then, anywhere from start-up on
+            time.sleep(rng.uniform(0.0, 0.8))
+        else:
+            assert wait_ready(proc, 30), f"writer never got ready (seed {seed})"
+            time.sleep(rng.uniform(0.0, 0.8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with Ledger(ledger_path, read_only=True) as ledger:
+            report = ledger.verify()
+            assert report.ok, f"kill {kill} (seed {seed}): {report}"
+            assert incomplete_runs(ledger) == [], f"kill {kill} (seed {seed})"
+            runs = len(ledger.runs())
+        assert runs >= seen_runs, f"committed runs disappeared (seed {seed})"
+        seen_runs = runs
+    assert seen_runs > 0, f"no run ever committed (seed {seed})"
+    print(f"{seen_runs} runs committed across {KILLS} kills (seed {seed})")

@@ -1,0 +1,153 @@
+"""The readers' helpers return the right rows: filters, latest results, finding lifecycles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from ledger_support import DAY0, record_run
+
+from privacymesh.ledger import Ledger, LedgerError, ResultRecord, RunInfo, finding_fingerprint
+
+
+@pytest.fixture
+def history(ledger_path: Path) -> Ledger:
+    """Day 0: p0, p1, p2 fail (findings on col0 and col1). Day 1: only p0 fails. Day 2: p0
+    fails on col0 only. Day 3: the check errors on p0 and a cross-product check fails."""
+    ledger = Ledger(ledger_path)
+    record_run(ledger, day=0)
+    record_run(ledger, day=1, failing={"dom.p0"})
+    record_run(ledger, day=2, findings=1, failing={"dom.p0"})
+    with ledger.begin_run(RunInfo(started_at=DAY0 + timedelta(days=3))) as run:
+        run.add_result(ResultRecord("c.pii", "error", product_id="dom.p0", reason="unreadable"))
+        run.add_result(ResultRecord("c.lineage", "fail", measured={"orphans": 2}))
+    yield ledger  # type: ignore[misc]
+    ledger.close()
+
+
+def fp(product: str, column: str) -> str:
+    return finding_fingerprint("c.pii", product, column, "pii_undeclared")
+
+
+def test_runs_are_listed_oldest_first_with_counts(history: Ledger) -> None:
+    runs = history.runs()
+    assert runs["started_at"].to_list() == [
+        (DAY0 + timedelta(days=d)).replace(tzinfo=None) for d in range(4)
+    ]
+    assert runs["fail_count"].to_list() == [3, 1, 1, 1]
+    assert runs["finding_count"].to_list() == [6, 2, 1, 0]
+    assert len(history.runs(since=date(2024, 1, 3))) == 2
+
+
+def test_results_filters(history: Ledger) -> None:
+    assert len(history.results()) == 11
+    run_id = history.runs()["run_id"][1]
+    assert history.results(run_id=run_id)["status"].to_list() == ["fail", "pass", "pass"]
+    assert len(history.results(check="c.lineage")) == 1
+    assert history.results(product="dom.p0")["status"].to_list() == [
+        "fail",
+        "fail",
+        "fail",
+        "error",
+    ]
+    assert len(history.results(domain="dom")) == 10
+    assert len(history.results(status=["pass", "error"])) == 5
+    since = history.results(since=datetime(2024, 1, 2, tzinfo=UTC), until="2024-01-03")
+    assert since["run_id"].unique().to_list() == [run_id]
+    assert len(history.results(since="2024-01-04T02:00:00Z")) == 2
+    with pytest.raises(LedgerError, match="not an ISO-8601"):
+        history.results(since="yesterday")
+
+
+def test_measured_values_decode_from_json(history: Ledger) -> None:
+    dtype = pl.Struct({"ratio": pl.Float64, "rows": pl.Int64})
+    first = history.results(check="c.pii", run_id=history.runs()["run_id"][0])
+    measured = first.select(pl.col("measured").str.json_decode(dtype))["measured"]
+    assert measured.struct.field("rows").to_list() == [100, 101, 102]
+
+
+def test_measurements_are_one_metric_per_row(history: Ledger) -> None:
+    rows = history.measurements(product="dom.p1")
+    assert rows["metric"].to_list() == ["ratio", "rows"] * 3
+    assert rows["value"].to_list() == [0.1, 101.0] * 3
+    assert rows["run_started_at"].n_unique() == 3
+    orphans = history.measurements(check="c.lineage", metric="orphans")
+    assert orphans.select("product_id", "value", "text").to_dicts() == [
+        {"product_id": None, "value": 2.0, "text": None}
+    ]
+
+
+def test_findings_filters(history: Ledger) -> None:
+    assert len(history.findings()) == 9
+    assert len(history.findings(product="dom.p0")) == 5
+    assert len(history.findings(fingerprint=fp("dom.p1", "col1"))) == 1
+    assert len(history.findings(since="2024-01-02")) == 3
+
+
+def test_latest_results_are_the_newest_per_check_and_product(history: Ledger) -> None:
+    latest = history.latest_results()
+    rows = {(r["check_id"], r["product_id"]): r["status"] for r in latest.to_dicts()}
+    assert rows == {
+        ("c.lineage", None): "fail",
+        ("c.pii", "dom.p0"): "error",
+        ("c.pii", "dom.p1"): "pass",
+        ("c.pii", "dom.p2"): "pass",
+    }
+    assert latest.filter(pl.col("product_id") == "dom.p1")["run_started_at"].to_list() == [
+        datetime(2024, 1, 3, 2, 0)
+    ]
+
+
+def test_first_seen_follows_each_finding_across_runs(history: Ledger) -> None:
+    life = {r["fingerprint"]: r for r in history.first_seen().to_dicts()}
+    assert len(life) == 6
+    runs = history.runs()["run_id"].to_list()
+    kept = life[fp("dom.p0", "col0")]
+    assert (kept["first_seen_run"], kept["last_seen_run"], kept["runs_seen"]) == (
+        runs[0],
+        runs[2],
+        3,
+    )
+    # the error on day 3 proves nothing: still open
+    assert kept["state"] == "open" and kept["remediated_run"] is None
+    dropped = life[fp("dom.p0", "col1")]
+    assert (dropped["last_seen_run"], dropped["state"], dropped["remediated_run"]) == (
+        runs[1],
+        "remediated",
+        runs[2],
+    )
+    assert dropped["remediated_at"] == datetime(2024, 1, 3, 2, 0)
+    fixed = life[fp("dom.p2", "col0")]
+    assert (fixed["runs_seen"], fixed["state"], fixed["remediated_run"]) == (
+        1,
+        "remediated",
+        runs[1],
+    )
+    assert fixed["first_seen_at"] == datetime(2024, 1, 1, 2, 0)
+    assert fixed["domain"] == "dom" and fixed["column_name"] == "col0"
+
+
+def test_still_open_lists_only_unremediated_findings(history: Ledger) -> None:
+    still = history.still_open()
+    assert still["fingerprint"].to_list() == [fp("dom.p0", "col0")]
+    assert history.still_open(product="dom.p1").is_empty()
+    assert len(history.first_seen(product="dom.p1")) == 2
+
+
+def test_a_finding_that_comes_back_is_open_again(ledger_path: Path) -> None:
+    with Ledger(ledger_path) as ledger:
+        record_run(ledger, day=0, results=1, findings=1)
+        record_run(ledger, day=1, results=1, failing=set())
+        assert ledger.still_open().is_empty()
+        record_run(ledger, day=2, results=1, findings=1)
+        (row,) = ledger.still_open().to_dicts()
+    assert row["runs_seen"] == 2 and row["first_seen_at"] == datetime(2024, 1, 1, 2, 0)
+
+
+def test_sql_gives_analysts_the_tables(history: Ledger) -> None:
+    frame = history.sql(
+        "SELECT domain, count(*) AS n FROM results WHERE domain IS NOT NULL GROUP BY domain"
+    )
+    assert frame.to_dicts() == [{"domain": "dom", "n": 10}]
