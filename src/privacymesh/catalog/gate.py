@@ -36,7 +36,7 @@ GATE_RULES = {
     "G1": "an owner is declared (team member with role owner)",
     "G2": "every field has a classification",
     "G3": "personal fields carry a fideslang category",
-    "G4": "personal fields are classified confidential or restricted",
+    "G4": "personal fields are classified above public",
     "G5": "restricted fields have a masking rule and the product has access roles",
     "G6": "a product with personal data declares retention",
 }
@@ -55,7 +55,7 @@ def evaluate_gate(product: DataProduct) -> GateResult:
         )
         if looks_personal and not f.personal:
             reasons.append(GateReason("G3", f.name, "personal field without a piiCategory"))
-        if f.personal and clearance_rank(f.classification) < clearance_rank("confidential"):
+        if f.personal and clearance_rank(f.classification) < clearance_rank("internal"):
             reasons.append(
                 GateReason(
                     "G4", f.name, f"personal field classified {f.classification or 'nothing'}"

@@ -13,6 +13,7 @@ from privacymesh.cli.demo import demo_command
 from privacymesh.cli.evidence import evidence_app
 from privacymesh.cli.run import run_command
 from privacymesh.cli.sample import sample_command
+from privacymesh.cli.scan import scan_command
 from privacymesh.cli.schedule import schedule_command
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ def root(
 
 app.command("sample")(sample_command)
 app.command("demo")(demo_command)
+app.command("scan")(scan_command)
 app.command("run")(run_command)
 app.command("gate")(gate_command)
 app.command("schedule")(schedule_command)

@@ -126,6 +126,19 @@ class Engine(ABC):
         table = self.arrow(sql)
         return table.column(0)[0].as_py() if table.num_rows else None
 
+    def translate(self, sql: str) -> str:
+        """The SQL this engine runs for a query written in the mesh's (DuckDB's) dialect."""
+        return sql
+
+    def sample(self, view: str, rows: int, seed: int) -> pl.DataFrame:
+        """A reproducible uniform sample without replacement of min(rows, count) rows of a view
+        (its quoted mesh name), for measures that read data into Python (the detector, GX).
+        The same seed gives the same rows on the same engine and data; every row when the
+        view has no more than `rows`, whatever the engine."""
+        return self.polars(
+            f"SELECT * FROM {view} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})"
+        )
+
     def register_catalog(self, catalog: Catalog, platform_dir: Path | None = None) -> Registration:
         """Register every valid product and platform table; failures are recorded, not raised,
         so one unreadable product never stops the others."""

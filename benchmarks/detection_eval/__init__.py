@@ -1,0 +1,1 @@
+"""Labelled evaluation set for `privacymesh.detect` (see generate.py)."""

@@ -1,0 +1,158 @@
+"""Measures over the PII detector's scan of a product: undeclared personal data, identifiers in
+event logs, re-identifying column combinations, restricted fields served unmasked. The scan of
+a product runs once per check run and is shared by all four."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from privacymesh.catalog import DataProduct
+from privacymesh.checks.measures import MeasureContext, check_params, measure
+from privacymesh.checks.results import Finding, Measurement
+from privacymesh.checks.spec import CheckSpec
+from privacymesh.detect import ScanOptions, TableScan
+from privacymesh.detect.product import known_email_hashes, scan_product
+
+LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
+
+
+def product_scan(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> TableScan:
+    """The detector's scan of a reproducible sample of the product, once per run."""
+    scans: dict[tuple[str, int, int], TableScan] = ctx.cache.setdefault("scans", {})
+    rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
+    key = (product.id, rows, seed)
+    if key not in scans:
+        if "known_hashes" not in ctx.cache:
+            ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
+        options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
+        scans[key] = scan_product(product, ctx.engine, options, ctx.cache["known_hashes"])
+    return scans[key]
+
+
+def _hit_detail(hits: list[Any]) -> dict[str, Any]:
+    return {
+        "categories": [h.category for h in hits],
+        "confidence": max(round(h.confidence, 2) for h in hits),
+        "hit_rate": max(round(h.hit_rate, 4) for h in hits),
+        "methods": sorted({m for h in hits for m in h.methods}),
+        "masked_examples": [e for h in hits for e in h.examples][:3],
+    }
+
+
+def _measurement(
+    product: DataProduct, scan: TableScan, findings: list[Finding], what: str, **values: Any
+) -> Measurement:
+    return Measurement(
+        values={
+            "exceptions": len(findings),
+            "columns_scanned": len(scan.columns),
+            "rows_scanned": scan.rows_scanned,
+            **values,
+        },
+        population=len(scan.columns),
+        findings=findings,
+        query=f"PII detector ({what}) on a reproducible sample of {scan.rows_scanned} rows of "
+        f"{product.view}",
+    )
+
+
+@measure("pii_undeclared")
+def pii_undeclared(
+    ctx: MeasureContext,
+    spec: CheckSpec,
+    product: DataProduct | None,
+) -> list[Measurement]:
+    """Columns where the detector finds personal data the contract does not declare."""
+    assert product is not None
+    scan = product_scan(ctx, product, check_params(ctx, spec))
+    findings = []
+    for col in scan.columns:
+        declared = product.field(col.column)
+        if col.personal and (declared is None or not declared.personal):
+            findings.append(
+                Finding("undeclared_personal_data", col.column, _hit_detail(list(col.categories)))
+            )
+    return [_measurement(product, scan, findings, "all recognizers")]
+
+
+@measure("pii_in_logs")
+def pii_in_logs(
+    ctx: MeasureContext,
+    spec: CheckSpec,
+    product: DataProduct | None,
+) -> list[Measurement]:
+    """Online identifiers (IP, device, cookie and advertising ids, emails, user ids) in an
+    event log's columns that the contract does not declare as such."""
+    assert product is not None
+    scan = product_scan(ctx, product, check_params(ctx, spec))
+    findings = []
+    for col in scan.columns:
+        declared = product.field(col.column)
+        declared_cat = declared.pii_category if declared else None
+        hits = [
+            h
+            for h in col.categories
+            if h.category.startswith(LOG_IDENTIFIERS) and h.category != declared_cat
+        ]
+        if hits:
+            findings.append(Finding("identifier_in_log", col.column, _hit_detail(hits)))
+    return [_measurement(product, scan, findings, "online identifiers")]
+
+
+@measure("pii_quasi_identifiers")
+def pii_quasi_identifiers(
+    ctx: MeasureContext,
+    spec: CheckSpec,
+    product: DataProduct | None,
+) -> list[Measurement]:
+    """Column combinations whose smallest equivalence class is below k."""
+    assert product is not None
+    params = check_params(ctx, spec)
+    k = int(params.get("k", 5))
+    scan = product_scan(ctx, product, params)
+    flagged = [q for q in scan.quasi_identifiers if q.k_min < k]
+    findings = [
+        Finding(
+            "quasi_identifier",
+            ",".join(q.columns),
+            {
+                "columns": list(q.columns),
+                "k_min": q.k_min,
+                "unique_fraction": round(q.unique_fraction, 4),
+                "rows": scan.rows_scanned,
+            },
+        )
+        for q in flagged
+    ]
+    worst = min((q.k_min for q in scan.quasi_identifiers), default=None)
+    m = _measurement(
+        product, scan, findings, "quasi-identifier combinations", k_threshold=k, k_min=worst
+    )
+    m.population = len(scan.quasi_identifiers)
+    return [m]
+
+
+@measure("pii_restricted_unmasked")
+def pii_restricted_unmasked(
+    ctx: MeasureContext,
+    spec: CheckSpec,
+    product: DataProduct | None,
+) -> list[Measurement]:
+    """Restricted fields whose values the detector still recognises as raw personal data."""
+    assert product is not None
+    scan = product_scan(ctx, product, check_params(ctx, spec))
+    restricted = [f for f in product.fields if f.classification == "restricted"]
+    findings = []
+    for f in restricted:
+        try:
+            col = scan.column(f.name)
+        except KeyError:
+            continue
+        if col.personal:
+            detail = _hit_detail(list(col.categories))
+            detail["masking_rule"] = f.masking_rule or "none"
+            findings.append(Finding("restricted_unmasked", f.name, detail))
+    m = _measurement(product, scan, findings, "restricted fields")
+    m.population = len(restricted)
+    m.values["restricted_fields"] = len(restricted)
+    return [m]

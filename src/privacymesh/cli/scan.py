@@ -1,0 +1,131 @@
+"""`privacymesh scan`: find personal data in registered products or in files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from privacymesh.catalog import DataProduct, load_catalog
+from privacymesh.cli.output import console, fail, handle_errors, progress_bar, workspace_from
+from privacymesh.detect import ScanOptions, TableScan, scan_scans_to_json
+from privacymesh.detect.product import known_email_hashes, scan_product
+from privacymesh.engine import DuckDBEngine, Engine, open_engine
+from privacymesh.engine.duckdb_engine import file_reader
+
+FILE_SUFFIXES = (".parquet", ".csv")
+
+
+@handle_errors
+def scan_command(
+    ctx: typer.Context,
+    targets: list[str] | None = typer.Argument(
+        None, help="Product ids or Parquet/CSV paths (default: every registered product)."
+    ),
+    sample: int = typer.Option(10_000, "--sample", min=1, help="Rows sampled per table."),
+    full: bool = typer.Option(False, "--full", help="Scan every row instead of a sample."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the reproducible sample."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the JSON to this file."),
+) -> None:
+    """Scan products or files for personal data: every column's categories, confidence, how
+    it was found and masked examples, plus re-identifying column combinations."""
+    options = ScanOptions(sample_rows=None if full else sample, seed=seed)
+    targets = targets or []
+    files = [Path(t) for t in targets if Path(t).suffix.lower() in FILE_SUFFIXES]
+    ids = [t for t in targets if Path(t).suffix.lower() not in FILE_SUFFIXES]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise fail(f"file not found: {', '.join(missing)}")
+    engine: Engine
+    products: list[DataProduct] = []
+    if ids or not files:
+        ws = workspace_from(ctx)
+        catalog = load_catalog(ws.catalog)
+        products = catalog.select(ids or None)
+        engine = open_engine(ws, catalog)
+    else:
+        engine = DuckDBEngine()
+    scans: list[TableScan] = []
+    with engine, progress_bar() as bar:
+        task = bar.add_task("scanning", total=len(products) + len(files))
+        hashes = known_email_hashes(engine)
+        for product in products:
+            bar.update(task, description=product.id)
+            if product.id in engine.registration.failed:
+                raise fail(f"{product.id}: {engine.registration.failed[product.id]}")
+            scans.append(scan_product(product, engine, options, hashes))
+            bar.advance(task)
+        for path in files:
+            bar.update(task, description=path.name)
+            scans.append(_scan_file(engine, path, options, hashes))
+            bar.advance(task)
+    document = scan_scans_to_json(scans)
+    if out:
+        out.write_text(json.dumps(document, indent=2) + "\n")
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        for scan in scans:
+            console.print(_scan_table(scan))
+        if out:
+            console.print(f"JSON written to {out}")
+
+
+def _scan_file(engine: Engine, path: Path, options: ScanOptions, hashes) -> TableScan:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from privacymesh.detect import scan_frame
+
+    source = file_reader(path.resolve(), None)
+    total = int(engine.scalar(f"SELECT count(*) FROM {source}") or 0)  # type: ignore[arg-type]
+    sql = f"SELECT * FROM {source}"
+    if options.sample_rows is not None:
+        sql += f" USING SAMPLE reservoir({options.sample_rows} ROWS) REPEATABLE ({options.seed})"
+    scan = scan_frame(
+        engine.polars(sql),
+        path.stem,
+        options=replace(options, sample_rows=None),
+        known_hashes=hashes,
+    )
+    return replace(
+        scan,
+        rows_total=total,
+        sampled=options.sample_rows is not None and total > options.sample_rows,
+    )
+
+
+def _scan_table(scan: TableScan) -> Table:
+    personal = len(scan.personal_columns)
+    table = Table(
+        title=f"{scan.table}: {personal} of {len(scan.columns)} columns personal "
+        f"({scan.rows_scanned:,} of {scan.rows_total:,} rows scanned)"
+    )
+    for col in ("column", "categories", "confidence", "hit rate", "found by", "examples (masked)"):
+        table.add_column(col, overflow="fold")
+    for c in scan.columns:
+        if not c.personal:
+            table.add_row(c.column, "[dim]-[/]", "", "", "", "")
+            continue
+        for i, hit in enumerate(c.categories):
+            table.add_row(
+                c.column if i == 0 else "",
+                hit.category,
+                f"{hit.confidence:.2f}",
+                f"{hit.hit_rate:.1%}",
+                ", ".join(hit.methods),
+                ", ".join(hit.examples),
+            )
+    for q in scan.quasi_identifiers:
+        if q.flagged:
+            table.add_row(
+                " + ".join(q.columns),
+                "[yellow]quasi-identifier[/]",
+                "",
+                f"{q.unique_fraction:.1%} unique",
+                f"k = {q.k_min}",
+                "",
+            )
+    return table

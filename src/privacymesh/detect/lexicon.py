@@ -1,0 +1,174 @@
+"""Offline word lists built from the `faker` package's locale providers (no download at run
+time): first names, last names and street words in every locale faker ships. Built once, lazily,
+as lower-case Polars Series so membership tests run as vectorised `is_in`."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import unicodedata
+from functools import cache
+
+import polars as pl
+
+# Words that are names in some locale but far more often ordinary words in data. They still count
+# inside a first+last pair (`Mark Evans`), never alone (`Rose`, `Grant`) nor as a pair of two such
+# words (`Rose Gold`, `Grant Park`).
+# fmt: off
+_COMMON_WORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "he", "her",
+    "his", "i", "if", "in", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or",
+    "our", "she", "so", "that", "the", "their", "them", "they", "this", "to", "us", "was",
+    "we", "were", "what", "when", "which", "who", "will", "with", "you", "your", "all", "any",
+    "can", "do", "get", "go", "new", "now", "one", "out", "see", "two", "up", "use", "way",
+    "day", "man", "men", "old", "big", "top", "red", "blue", "green", "gold", "silver",
+    "black", "white", "grey", "gray", "pink", "rose", "brown", "amber", "ruby", "pearl",
+    "jade", "ivory", "crystal", "star", "sky", "sun", "moon", "summer", "winter", "spring",
+    "autumn", "may", "june", "april", "august", "january", "march", "monday", "sunday",
+    "friday", "christmas", "easter", "love", "hope", "faith", "joy", "grace", "will", "can",
+    "mark", "bill", "frank", "rich", "price", "long", "page", "banks", "cash", "king", "queen",
+    "prince", "duke", "lord", "major", "miles", "hill", "wood", "stone", "young", "little",
+    "small", "short", "strong", "power", "grant", "park", "field", "house", "street", "road",
+    "lane", "bay", "port", "north", "south", "east", "west", "central", "new", "great", "good",
+    "best", "free", "fast", "pro", "max", "plus", "mini", "ultra", "premium", "classic",
+    "deluxe", "standard", "basic", "home", "office", "steel", "iron", "glass", "paper",
+    "cotton", "silk", "wool", "leather", "table", "chair", "desk", "lamp", "bed", "sofa",
+    "car", "bike", "bag", "box", "cup", "hat", "shoe", "shirt", "coat", "ring", "watch",
+    "phone", "order", "status", "active", "pending", "shipped", "delivered", "cancelled",
+    "open", "closed", "done", "new", "paid", "refunded", "true", "false", "yes", "no", "none",
+    "null", "unknown", "other",
+))
+# fmt: on
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: `José` -> `jose`."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _as_set(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return {str(k) for k in value}
+    if isinstance(value, list | tuple | set | frozenset):
+        return {str(v) for v in value}
+    return set()
+
+
+def _provider_attrs(package: str, attrs: tuple[str, ...]) -> set[str]:
+    base = importlib.import_module(package)
+    out: set[str] = set()
+    for mod in pkgutil.iter_modules(base.__path__):
+        try:
+            provider = importlib.import_module(f"{package}.{mod.name}").Provider
+        except (ImportError, AttributeError):
+            continue
+        for attr in attrs:
+            out |= _as_set(getattr(provider, attr, None))
+    return out
+
+
+def _clean(words: set[str], min_len: int = 2) -> frozenset[str]:
+    out: set[str] = set()
+    for w in words:
+        for part in w.replace("-", " ").split():
+            folded = _fold(part.strip(".'"))
+            if len(folded) >= min_len:
+                out.add(folded)
+    return frozenset(out)
+
+
+@cache
+def first_names() -> frozenset[str]:
+    attrs = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+    return _clean(_provider_attrs("faker.providers.person", attrs))
+
+
+@cache
+def last_names() -> frozenset[str]:
+    attrs = ("last_names", "last_names_male", "last_names_female")
+    return _clean(_provider_attrs("faker.providers.person", attrs))
+
+
+def common_words() -> frozenset[str]:
+    return _COMMON_WORDS
+
+
+@cache
+def prose_words() -> frozenset[str]:
+    """Ordinary words of every faker locale's lorem list (`Sommer`, `Kind`, `Oma`...) plus the
+    common words above: in running text a pair of these is prose, not a person."""
+    words = _provider_attrs("faker.providers.lorem", ("word_list",))
+    return frozenset(_fold(w) for w in words) | _COMMON_WORDS
+
+
+@cache
+def common_word_series() -> pl.Series:
+    return pl.Series("common", sorted(_COMMON_WORDS), dtype=pl.String)
+
+
+def member_of(values: pl.Series, words: frozenset[str]) -> pl.Series:
+    """`values.is_in(words)`, computed once per distinct value with a Python set lookup: much
+    cheaper than hashing a 30,000-word list into Polars on every call."""
+    distinct = values.drop_nulls().unique()
+    if distinct.len() == 0:
+        return pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean)
+    known = distinct.filter(pl.Series([v in words for v in distinct.to_list()], dtype=pl.Boolean))
+    return values.is_in(known.implode()).fill_null(False)
+
+
+EMBED_SAMPLE = 300
+
+
+def embeds_any(values: pl.Series, words: frozenset[str], min_len: int = 4) -> pl.Series:
+    """Whether each value contains one of `words` (of `min_len`+ letters) as a substring;
+    one Python pass over the substrings of (at most `EMBED_SAMPLE`) distinct values: values
+    outside the sample count as not embedding, so the share is a lower bound."""
+    distinct = values.drop_nulls().unique(maintain_order=True).head(EMBED_SAMPLE).to_list()
+
+    def hit(v: str) -> bool:
+        n = len(v)
+        return any(
+            v[i:j] in words for i in range(n) for j in range(i + min_len, min(n, i + 16) + 1)
+        )
+
+    known = [v for v in distinct if hit(v)]
+    return values.is_in(pl.Series(known, dtype=pl.String).implode()).fill_null(False)
+
+
+@cache
+def username_fragment_set() -> frozenset[str]:
+    return frozenset(username_fragments())
+
+
+@cache
+def first_name_series() -> pl.Series:
+    return pl.Series("first", sorted(first_names()), dtype=pl.String)
+
+
+@cache
+def last_name_series() -> pl.Series:
+    return pl.Series("last", sorted(last_names()), dtype=pl.String)
+
+
+@cache
+def username_fragments() -> list[str]:
+    """ASCII names of 4+ letters: a username containing one reads as a person's handle."""
+    names = first_names() | last_names()
+    return sorted(n for n in names - _COMMON_WORDS if len(n) >= 4 and n.isascii() and n.isalpha())
+
+
+@cache
+def street_suffixes() -> frozenset[str]:
+    """Street type words (`Street`, `Avenue`, `Marg`, `Rua`...) from faker's address providers."""
+    words = _provider_attrs(
+        "faker.providers.address", ("street_suffixes", "street_suffixes_long", "street_prefixes")
+    )
+    extra = {
+        "St", "Ave", "Rd", "Blvd", "Dr", "Ln", "Ct", "Pl", "Sq", "Ter", "Hwy", "Pkwy", "Cres",
+        "Close", "Gardens", "Mews", "Row", "Walk", "Hill", "Green", "Nagar", "Marg", "Chowk",
+        "Ganj", "Path", "Zila", "Road", "Street", "Lane", "Avenue", "Drive", "Court", "Way",
+        "Place", "Terrace", "Rua", "Avenida", "Travessa", "Alameda", "Praça", "Rodovia",
+        "Estrada", "Largo",
+    }  # fmt: skip
+    return frozenset(w for w in words | extra if w and w[0].isupper() and " " not in w)

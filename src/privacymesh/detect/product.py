@@ -1,0 +1,63 @@
+"""Scanning registered data products: read a reproducible sample through the engine, give the
+detector the contract's context and the identity map's known hashes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from privacymesh.detect.options import ColumnContext, ScanOptions
+from privacymesh.detect.results import TableScan
+from privacymesh.detect.scanner import scan_frame
+
+if TYPE_CHECKING:
+    from privacymesh.catalog import DataProduct
+    from privacymesh.engine import Engine
+
+
+def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
+    """What the contract says about each column: description, tags, declared category."""
+    return {
+        f.name: ColumnContext(
+            description=f.description,
+            tags=f.tags,
+            category=f.pii_category,
+            classification=f.classification,
+        )
+        for f in product.fields
+    }
+
+
+def known_email_hashes(engine: Engine) -> pl.Series | None:
+    """The identity map's email hashes (None when the platform has no identity map)."""
+    try:
+        return engine.polars("SELECT DISTINCT email_hash FROM platform.identity_map")["email_hash"]
+    except Exception:  # no identity map: hashes are still flagged as pseudonymous identifiers
+        return None
+
+
+def scan_product(
+    product: DataProduct,
+    engine: Engine,
+    options: ScanOptions | None = None,
+    known_hashes: pl.Series | None = None,
+) -> TableScan:
+    """Scan a product: a reproducible sample of `options.sample_rows` rows (every row when
+    None), read through the engine so only the sample leaves it."""
+    options = options or ScanOptions()
+    total = int(engine.scalar(f"SELECT count(*) FROM {product.view}") or 0)  # type: ignore[arg-type]
+    if options.sample_rows is None:
+        frame = engine.polars(f"SELECT * FROM {product.view}")
+    else:
+        frame = engine.sample(product.view, options.sample_rows, options.seed)
+    scan = scan_frame(
+        frame,
+        product.id,
+        options=replace(options, sample_rows=None),
+        context=contract_context(product),
+        known_hashes=known_hashes,
+    )
+    sampled = options.sample_rows is not None and total > options.sample_rows
+    return replace(scan, rows_total=total, sampled=sampled)

@@ -1,0 +1,200 @@
+"""Demographics: dates of birth (a date column whose values read as birthdays: days, all in the
+past, ages of adults and children), gender (a column whose whole vocabulary is gender terms, in
+several languages) and age (small integers, which need context)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    ROW,
+    TEMPORAL,
+    TEXT,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    Recognizer,
+    words,
+)
+
+DATE_OF_BIRTH = "user.demographic.date_of_birth"
+GENDER = "user.demographic.gender"
+AGE = "user.demographic.age_range"
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
+
+
+def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
+    """(row, d) with d a Date: the typed column when it is a date, else the string format that
+    parses most values. None when fewer than 90% parse or timestamps carry times of day."""
+    raw = values.raw
+    if raw is not None and raw.dtype == pl.Date:
+        return values.frame.select(ROW, pl.Series("d", raw.drop_nulls()))
+    if raw is not None and isinstance(raw.dtype, pl.Datetime):
+        kept = raw.drop_nulls()
+        seconds = (
+            kept.dt.hour().cast(pl.Int64) * 3600
+            + kept.dt.minute().cast(pl.Int64) * 60
+            + kept.dt.second().cast(pl.Int64)
+        )
+        if seconds.len() and seconds.max() != 0:
+            return None  # events have times of day; birthdays do not
+        return values.frame.select(ROW, pl.Series("d", kept.dt.date()))
+    text = values.frame.filter(pl.col(VALUE).str.len_chars() <= 12)
+    if text.height < 0.9 * values.frame.height or text.height == 0:
+        return None
+    distinct = text[VALUE].str.strip_chars().unique()
+    if distinct.len() > values.options.max_validate:
+        distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
+    best, best_count = None, 0
+    for fmt in _DATE_FORMATS:
+        parsed = distinct.str.to_date(fmt, strict=False)
+        count = parsed.len() - parsed.null_count()
+        if count > best_count:
+            best, best_count = fmt, count
+    if best is None or best_count < 0.9 * distinct.len():
+        return None
+    return text.select(
+        ROW, pl.col(VALUE).str.strip_chars().str.to_date(best, strict=False).alias("d")
+    ).drop_nulls("d")
+
+
+@dataclass
+class BirthDateRecognizer(Recognizer):
+    name: str = "date_of_birth"
+    kinds: frozenset[str] = frozenset({TEXT, TEMPORAL})
+    strength: float = 0.55
+
+    def __post_init__(self) -> None:
+        self.categories = (DATE_OF_BIRTH,)
+        self.context = words(
+            "birth", "dob", "born", "birthday", "bday", "birthdate", "dateofbirth",
+            "geburtsdatum", "geburtstag", "geboren", "nascimento", "nacimiento", "naissance",
+        )  # fmt: skip
+        self.negative_context = words(
+            "created", "updated", "modified", "event", "order", "purchase", "ship", "shipped",
+            "delivery", "expiry", "expires", "expiration", "start", "end", "hire", "hired",
+            "joined", "signup", "registered", "login", "last", "timestamp", "paid", "due",
+            "issued", "valid", "renewal", "booking", "effective", "settlement", "posted",
+        )  # fmt: skip
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        dates = parse_dates(values)
+        if dates is None or dates.height < 0.9 * values.n_rows:
+            return []
+        today = pl.lit(values.options.today())
+        ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
+        stats = ages.select(
+            in_life=pl.col("age").is_between(0, 120).mean(),
+            adult=(pl.col("age") >= 14).mean(),
+            median=pl.col("age").median(),
+            distinct=pl.col("d").n_unique(),
+        ).row(0, named=True)
+        if (
+            stats["in_life"] < 0.98
+            or stats["adult"] < 0.75
+            or not 20 <= (stats["median"] or 0) <= 80
+            or stats["distinct"] < min(20, 0.5 * values.n_rows)
+        ):
+            return []
+        examples = ages["d"].cast(pl.String).head(values.options.max_examples).to_list()
+        return [
+            self.evidence(
+                DATE_OF_BIRTH, ages[ROW].unique(), self.strength, {"distribution"}, examples
+            )
+        ]
+
+
+# fmt: off
+GENDER_TERMS = frozenset((
+    "m", "f", "male", "female", "man", "woman", "men", "women", "boy", "girl", "nonbinary",
+    "non-binary", "non_binary", "nb", "x", "u", "other", "unknown", "unspecified", "diverse",
+    "d", "divers", "w", "männlich", "maennlich", "weiblich", "masculino", "feminino",
+    "masculina", "femenino", "femenina", "mulher", "homem", "hombre", "mujer", "masculin",
+    "féminin", "feminin", "homme", "femme", "trans", "transgender", "agender", "genderqueer",
+    "intersex", "prefer_not_to_say", "prefer-not-to-say", "not_specified", "undisclosed",
+    "n/a", "na",
+))
+# fmt: on | {"prefer not to say", "not specified", "non binary", "nao informado", "não informado"}
+# fmt: off
+_GENDER_CORE = frozenset((
+    "m", "f", "male", "female", "man", "woman", "men", "women", "nonbinary", "non-binary", "w",
+    "männlich", "weiblich", "masculino", "feminino", "masculina", "femenino", "femenina",
+    "mulher", "homem", "hombre", "mujer", "homme", "femme",
+))
+# fmt: on
+
+
+@dataclass
+class GenderRecognizer(Recognizer):
+    """Every value is a gender term and at least two core terms occur."""
+
+    name: str = "gender"
+
+    def __post_init__(self) -> None:
+        self.categories = (GENDER,)
+        self.context = words("gender", "sex", "geschlecht", "sexo", "genero", "gênero", "genre")
+        self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 2:
+            return []
+        folded = values.frame.select(ROW, pl.col(VALUE).str.strip_chars().str.to_lowercase())
+        vocab = folded[VALUE].unique()
+        if vocab.len() > 12:
+            return []
+        in_vocab = vocab.is_in(pl.Series(sorted(GENDER_TERMS)).implode())
+        if not in_vocab.all():
+            return []
+        core = set(vocab.filter(vocab.is_in(pl.Series(sorted(_GENDER_CORE)).implode())).to_list())
+        if len(core) < 2 and not (len(core) == 1 and values.n_rows <= 3):
+            return []
+        letters_only = all(len(v) <= 1 for v in core)
+        strength = 0.55 if letters_only else 0.75
+        return [
+            self.evidence(
+                GENDER,
+                folded[ROW].unique(),
+                strength,
+                {"dictionary", "distribution"},
+                sorted(core)[:2],
+            )
+        ]
+
+
+@dataclass
+class AgeRecognizer(Recognizer):
+    """Whole numbers between 0 and 120 with a spread: any count could look so, so context must
+    confirm."""
+
+    name: str = "age"
+    kinds: frozenset[str] = DIGITS
+    strength: float = 0.3
+
+    def __post_init__(self) -> None:
+        self.categories = (AGE,)
+        self.context = words("age", "alter", "idade", "edad", "years", "yearsold", "agegroup")
+        self.negative_context = words(
+            "days", "account", "tenure", "item", "product", "stock", "inventory", "order",
+            "qty", "quantity", "count", "page", "retry", "attempt", "score", "version",
+        )  # fmt: skip
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        nums = values.frame.select(
+            ROW, pl.col(VALUE).str.strip_chars().cast(pl.Int64, strict=False).alias("n")
+        )
+        ok = nums.filter(pl.col("n").is_between(0, 120))
+        if ok.height < 0.95 * values.n_rows or ok["n"].n_unique() < min(10, values.n_rows):
+            return []
+        examples = ok["n"].cast(pl.String).head(values.options.max_examples).to_list()
+        return [self.evidence(AGE, ok[ROW].unique(), self.strength, {"distribution"}, examples)]
+
+
+RECOGNIZERS = (BirthDateRecognizer(), GenderRecognizer(), AgeRecognizer())

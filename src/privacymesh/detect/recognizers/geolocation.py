@@ -1,0 +1,161 @@
+"""Geolocation. CPRA (Cal. Civ. Code 1798.140(w)) makes a location precise when it places a person
+within a 1,850-foot (about 564 m) radius: coordinates with 3 or more decimals (about 111 m or
+better) are precise, fewer are imprecise. Found as latitude/longitude columns (range, precision,
+pairing with a neighbour) and as coordinate pairs inside text (`51.5074,-0.1278`, WKT `POINT`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+import polars as pl
+
+from privacymesh.detect.recognizer import (
+    FLOAT,
+    ROW,
+    TEXT,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    Recognizer,
+    words,
+)
+
+PRECISE = "user.location.precise"
+IMPRECISE = "user.location.imprecise"
+PRECISE_DECIMALS = 3
+PAIR_HINT = "geo_pair"
+
+_GEO_WORDS = words(
+    "lat", "latitude", "lon", "lng", "long", "longitude", "geo", "coord", "coords",
+    "coordinates", "location", "position", "gps", "geolocation", "point", "latlng", "latlon",
+)  # fmt: skip
+_NOT_GEO = words(
+    "price", "amount", "rate", "fx", "score", "pct", "percent", "ratio", "temperature", "temp",
+    "weight", "balance", "total", "fee", "tax", "discount", "probability", "prob", "version",
+)  # fmt: skip
+_NUMBER = r"^-?\d{1,3}(?:\.\d+)?$"
+
+
+def decimals_expr(text: pl.Expr) -> pl.Expr:
+    """Digits after the decimal point of a number written as text (0 when none)."""
+    return text.str.extract(r"\.(\d+)$", 1).str.len_chars().fill_null(0)
+
+
+def coordinate_profile(values: pl.Series) -> tuple[float, float, int, float] | None:
+    """(max |value|, median decimals, distinct count, numeric share) of a column of numbers as
+    text, or None when it is not numeric."""
+    text = values.str.strip_chars()
+    numeric = text.filter(text.str.contains(_NUMBER))
+    if numeric.len() == 0:
+        return None
+    share = numeric.len() / values.len()
+    as_float = numeric.cast(pl.Float64, strict=False)
+    frame = pl.DataFrame({"t": numeric}).select(decimals_expr(pl.col("t")).alias("d"))
+    max_abs = as_float.abs().max()
+    median_dec = frame["d"].median()
+    return (
+        float(max_abs) if max_abs is not None else 0.0,
+        float(median_dec) if median_dec is not None else 0.0,
+        numeric.n_unique(),
+        share,
+    )
+
+
+def as_text(series: pl.Series) -> pl.Series:
+    """Floats as their shortest decimal text, so precision can be read off."""
+    if series.dtype.is_float():
+        return series.drop_nulls().cast(pl.String)
+    return series.drop_nulls().cast(pl.String, strict=False)
+
+
+def pair_columns(frame: pl.DataFrame) -> set[str]:
+    """Adjacent numeric columns that read as (latitude, longitude): the first within +-90, the
+    second within +-180, both fractional and varied. A table-level pass of the scanner."""
+    found: set[str] = set()
+    names = frame.columns
+    profiles: dict[str, tuple[float, float, int, float] | None] = {}
+    for name in names:
+        s = frame[name]
+        if s.dtype.is_float() or s.dtype == pl.String:
+            text = as_text(s)
+            profiles[name] = coordinate_profile(text) if text.len() else None
+    for a, b in pairwise(names):
+        pa, pb = profiles.get(a), profiles.get(b)
+        if pa is None or pb is None:
+            continue
+        if pa[3] < 0.9 or pb[3] < 0.9 or pa[1] < 1 or pb[1] < 1:
+            continue
+        if pa[0] <= 90 and pb[0] <= 180 and min(pa[2], pb[2]) >= 5:
+            found |= {a, b}
+    return found
+
+
+@dataclass
+class CoordinateColumnRecognizer(Recognizer):
+    """A column of latitudes or longitudes: numbers within range, fractional, varied."""
+
+    name: str = "coordinate_column"
+    kinds: frozenset[str] = frozenset({TEXT, FLOAT})
+    alone: float = 0.35
+    paired: float = 0.65
+
+    def __post_init__(self) -> None:
+        self.categories = (PRECISE, IMPRECISE)
+        self.context = _GEO_WORDS
+        self.negative_context = _NOT_GEO
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        profile = coordinate_profile(values.values)
+        if profile is None:
+            return []
+        max_abs, median_dec, distinct, share = profile
+        if share < 0.9 or max_abs > 180 or median_dec < 1 or distinct < 3:
+            return []
+        category = PRECISE if median_dec >= PRECISE_DECIMALS else IMPRECISE
+        strength = self.paired if PAIR_HINT in values.hints else self.alone
+        rows = values.frame.filter(pl.col(VALUE).str.strip_chars().str.contains(_NUMBER))[ROW]
+        examples = values.values.unique(maintain_order=True).head(values.options.max_examples)
+        return [
+            self.evidence(category, rows.unique(), strength, {"distribution"}, examples.to_list())
+        ]
+
+
+def _valid_pair(text: str) -> bool:
+    nums = [float(x) for x in text.replace("POINT", " ").strip("() ").replace(",", " ").split()]
+    if len(nums) != 2:
+        return False
+    a, b = nums
+    return (abs(a) <= 90 and abs(b) <= 180) or (abs(a) <= 180 and abs(b) <= 90)
+
+
+PRECISE_TEXT = PatternRecognizer(
+    name="coordinates_text",
+    category=PRECISE,
+    pattern=(
+        r"-?\d{1,3}\.\d{3,}\s*,\s*-?\d{1,3}\.\d{3,}"
+        r"|POINT\s*\(\s*-?\d{1,3}\.\d{3,}\s+-?\d{1,3}\.\d{3,}\s*\)"
+    ),
+    prefilter=r"\d\.\d{3}",
+    validator=_valid_pair,
+    base=0.8,
+    context=_GEO_WORDS,
+    negative_context=_NOT_GEO,
+)
+
+IMPRECISE_TEXT = PatternRecognizer(
+    name="coordinates_text_coarse",
+    category=IMPRECISE,
+    pattern=r"-?\d{1,3}\.\d{1,2}\s*,\s*-?\d{1,3}\.\d{1,2}\b",
+    prefilter=r"\d\.\d",
+    validator=_valid_pair,
+    base=0.35,
+    full_coverage=0.5,
+    context=_GEO_WORDS,
+    negative_context=_NOT_GEO,
+)
+
+RECOGNIZERS = (CoordinateColumnRecognizer(), PRECISE_TEXT, IMPRECISE_TEXT)

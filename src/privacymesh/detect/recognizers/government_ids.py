@@ -1,0 +1,170 @@
+"""Government identifiers, with `python-stdnum` checksums wherever the scheme has one: US SSN,
+UK National Insurance number, Brazil CPF and CNPJ, India Aadhaar and PAN, passports (format plus
+context; ICAO machine-readable zones carry check digits and are validated)."""
+
+from __future__ import annotations
+
+import re
+
+from stdnum.br import cnpj, cpf
+from stdnum.in_ import aadhaar, pan
+from stdnum.us import ssn
+
+from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+
+NATIONAL_ID = "user.government_id.national_identification_number"
+TAX_ID = "user.government_id.tax_identification_number"
+PASSPORT = "user.government_id.passport_number"
+
+_NINO = re.compile(r"^([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])(\d{6})([A-D])$")
+_NINO_BAD_PREFIX = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
+
+
+def valid_nino(value: str) -> bool:
+    """UK NINO: two prefix letters (D, F, I, Q, U, V never; O never second; not BG, GB, KN, NK,
+    NT, TN, ZZ), six digits, suffix A-D."""
+    compact = re.sub(r"[\s-]", "", value).upper()
+    m = _NINO.match(compact)
+    return bool(m) and (m.group(1) + m.group(2)) not in _NINO_BAD_PREFIX
+
+
+def valid_ssn(value: str) -> bool:
+    """stdnum's SSN check (area not 000/666/9xx, group and serial non-zero, known-bad numbers)."""
+    return bool(ssn.is_valid(value))
+
+
+_MRZ_WEIGHTS = (7, 3, 1)
+
+
+def _mrz_digit(field: str) -> str:
+    total = 0
+    for i, ch in enumerate(field):
+        if ch.isdigit():
+            v = int(ch)
+        elif ch.isalpha():
+            v = ord(ch) - 55
+        else:
+            v = 0
+        total += v * _MRZ_WEIGHTS[i % 3]
+    return str(total % 10)
+
+
+def valid_mrz_line(value: str) -> bool:
+    """ICAO 9303 passport MRZ line 2: number, birth date and expiry each with a check digit."""
+    line = value.strip()
+    if len(line) < 28:
+        return False
+    number, d1 = line[0:9], line[9]
+    birth, d2 = line[13:19], line[19]
+    expiry, d3 = line[21:27], line[27]
+    return _mrz_digit(number) == d1 and _mrz_digit(birth) == d2 and _mrz_digit(expiry) == d3
+
+
+_ID_WORDS = words("id", "identity", "national", "nationalid", "citizen", "taxpayer", "tin")
+
+SSN_DASHED = PatternRecognizer(
+    kinds=DIGITS,
+    name="us_ssn",
+    category=NATIONAL_ID,
+    pattern=r"\b\d{3}-\d{2}-\d{4}\b",
+    validator=valid_ssn,
+    base=0.85,
+    chance=0.05,
+    context=words("ssn", "social", "socialsecurity", "security", "ssnumber") | _ID_WORDS,
+    negative_context=words("phone", "order", "invoice", "part", "sku"),
+)
+
+SSN_PLAIN = PatternRecognizer(
+    kinds=DIGITS,
+    name="us_ssn_plain",
+    category=NATIONAL_ID,
+    pattern=r"\d{9}",
+    anchored=True,
+    validator=valid_ssn,
+    base=0.3,
+    chance=0.9,
+    full_coverage=0.6,
+    context=SSN_DASHED.context,
+    negative_context=words("phone", "order", "invoice", "amount", "count", "zip", "routing"),
+)
+
+UK_NINO = PatternRecognizer(
+    name="uk_nino",
+    category=NATIONAL_ID,
+    pattern=r"\b[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Da-d]\b",
+    validator=valid_nino,
+    base=0.85,
+    context=words("nino", "ni", "insurance", "nationalinsurance", "nin") | _ID_WORDS,
+)
+
+BR_CPF = PatternRecognizer(
+    kinds=DIGITS,
+    name="br_cpf",
+    category=NATIONAL_ID,
+    pattern=r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b|\b\d{11}\b",
+    validator=lambda v: bool(cpf.is_valid(v)),
+    base=0.9,
+    chance=0.01,
+    context=words("cpf", "cadastro", "contribuinte") | _ID_WORDS,
+)
+
+BR_CNPJ = PatternRecognizer(
+    kinds=DIGITS,
+    name="br_cnpj",
+    category=TAX_ID,
+    pattern=r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b|\b\d{14}\b",
+    validator=lambda v: bool(cnpj.is_valid(v)),
+    base=0.9,
+    chance=0.01,
+    context=words("cnpj", "empresa", "company") | _ID_WORDS,
+)
+
+IN_AADHAAR = PatternRecognizer(
+    kinds=DIGITS,
+    name="in_aadhaar",
+    category=NATIONAL_ID,
+    pattern=r"\b[2-9]\d{3}[ -]?\d{4}[ -]?\d{4}\b",
+    validator=lambda v: bool(aadhaar.is_valid(v)),
+    base=0.85,
+    chance=0.1,
+    context=words("aadhaar", "aadhar", "uid", "uidai") | _ID_WORDS,
+    negative_context=words("phone", "order", "invoice", "account"),
+)
+
+IN_PAN = PatternRecognizer(
+    name="in_pan",
+    category=TAX_ID,
+    pattern=r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b",
+    validator=lambda v: bool(pan.is_valid(v)),
+    base=0.85,
+    context=words("pan", "permanent", "permanentaccount", "incometax", "tax") | _ID_WORDS,
+)
+
+PASSPORT_NUMBER = PatternRecognizer(
+    kinds=DIGITS,
+    name="passport",
+    category=PASSPORT,
+    # US/UK 9 digits, US 1 letter + 8 digits, DE 9 of [CFGHJKLMNPRTVWXYZ0-9], IN 1+7, BR 2+6
+    pattern=r"[A-Z]?\d{8,9}|[CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8}|[A-Z]\d{7}|[A-Z]{2}\d{6,7}",
+    anchored=True,
+    base=0.3,
+    full_coverage=0.8,
+    context=words(
+        "passport", "passportnumber", "passportno", "reisepass", "passaporte", "pasaporte"
+    ),
+    negative_context=words("order", "invoice", "sku", "product", "phone", "zip", "amount"),
+)
+
+PASSPORT_MRZ = PatternRecognizer(
+    name="passport_mrz",
+    category=PASSPORT,
+    pattern=r"[A-Z0-9<]{9}\d[A-Z<]{3}\d{6}\d[MFX<]\d{6}\d[A-Z0-9<]{14}\d\d",
+    validator=valid_mrz_line,
+    base=0.9,
+    context=PASSPORT_NUMBER.context | words("mrz"),
+)
+
+RECOGNIZERS = (
+    SSN_DASHED, SSN_PLAIN, UK_NINO, BR_CPF, BR_CNPJ, IN_AADHAAR, IN_PAN, PASSPORT_NUMBER,
+    PASSPORT_MRZ,
+)  # fmt: skip

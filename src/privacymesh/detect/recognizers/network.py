@@ -1,0 +1,67 @@
+"""Network identifiers: IPv4 and IPv6 addresses (validated by `ipaddress`) and MAC addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from privacymesh.detect.recognizer import PatternRecognizer, words
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+
+
+def valid_ipv4(value: str) -> bool:
+    addr = ipaddress.IPv4Address(value)
+    return not (addr.is_unspecified or addr.is_loopback or str(addr) == "255.255.255.255")
+
+
+def valid_ipv6(value: str) -> bool:
+    addr = ipaddress.IPv6Address(value.strip("[]"))
+    return not (addr.is_unspecified or addr.is_loopback)
+
+
+def valid_mac(value: str) -> bool:
+    hexdigits = "".join(ch for ch in value.lower() if ch in "0123456789abcdef")
+    return len(hexdigits) == 12 and hexdigits not in ("000000000000", "ffffffffffff")
+
+
+_IP_WORDS = words("ip", "ipaddress", "ipv4", "ipv6", "addr", "remote", "client", "host", "source")
+
+IPV4 = PatternRecognizer(
+    name="ipv4",
+    category="user.device.ip_address",
+    # not after a word character, dot, slash or `rv:`: `Chrome/52.0.2.1`, `v1.2.3.4` are versions
+    pattern=rf"(?:^|[^\w./:]|[^\w.]:){_OCTET}(?:\.{_OCTET}){{3}}\b",
+    prefilter=r"\d\.\d{1,3}\.\d{1,3}\.\d",
+    normalise=lambda e: e.str.replace(r"^[^\d]+", ""),
+    validator=valid_ipv4,
+    base=0.85,
+    context=_IP_WORDS,
+    negative_context=words("version", "release", "build", "oid", "sdk", "appversion"),
+)
+
+IPV6 = PatternRecognizer(
+    name="ipv6",
+    category="user.device.ip_address",
+    # whole addresses only: `std::cout` and `a::b` inside words are not addresses
+    pattern=(
+        r"\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}\b"
+        r"|\b(?:[0-9A-Fa-f]{1,4}:){1,7}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?(?:\b|$)"
+        r"|(?:^|[^\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}\b"
+    ),
+    normalise=lambda e: e.str.replace(r"^[^0-9A-Fa-f:]+", ""),
+    prefilter=r"[0-9A-Fa-f]:[0-9A-Fa-f:]*:",
+    validator=valid_ipv6,
+    base=0.85,
+    context=_IP_WORDS,
+)
+
+MAC = PatternRecognizer(
+    name="mac_address",
+    category="user.device.device_id",
+    pattern=r"\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}\b|\b[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}\b|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b",
+    validator=valid_mac,
+    base=0.8,
+    context=words("mac", "macaddress", "hwaddr", "bssid", "wifi", "ethernet", "device"),
+)
+
+RECOGNIZERS = (IPV4, IPV6, MAC)

@@ -1,0 +1,267 @@
+"""Person names, offline: dictionaries of first and last names from faker's locale providers.
+In a name column every value is checked at once with vectorised `is_in` on its first and last
+token; in free text capitalised word runs are candidates and a first-name followed by a
+last-name confirms one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+
+import polars as pl
+
+from privacymesh.detect.lexicon import (
+    common_words,
+    first_names,
+    last_names,
+    member_of,
+    prose_words,
+    street_suffixes,
+)
+from privacymesh.detect.recognizer import (
+    ROW,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    Recognizer,
+    words,
+)
+
+NAME = "user.name"
+FIRST = "user.name.first"
+LAST = "user.name.last"
+
+_NAME_WORDS = words(
+    "name", "names", "fullname", "firstname", "lastname", "surname", "forename", "givenname",
+    "familyname", "first", "last", "given", "family", "nome", "sobrenome", "vorname",
+    "nachname", "nombre", "apellido", "cognome", "nazwisko", "imie", "contact", "customer",
+    "holder", "person", "recipient", "comment", "note", "notes", "message", "remarks",
+    "cardholder", "patient", "employee", "owner", "author", "sender", "beneficiary",
+)  # fmt: skip
+_NOT_PERSON = words(
+    "product", "item", "sku", "company", "business", "brand", "store", "shop", "merchant",
+    "vendor", "file", "filename", "host", "hostname", "app", "application", "service", "team",
+    "project", "category", "campaign", "city", "street", "country", "region", "table", "column",
+    "event", "model", "device", "domain", "title", "plan", "color", "colour",
+)  # fmt: skip
+
+_COMPANY = (
+    r"(?i)\b(?:inc|llc|ltd|plc|gmbh|ag|kg|ohg|sa|s\.a|ltda|corp|co|group|holdings|partners|"
+    r"and|und|e|y|et|&|sons|associates|company|limited|pvt|me|eireli)\b\.?|&"
+)
+# one to five words of letters (particles such as `da`, `van`, `de la` included), nothing else
+_NAME_SHAPE = r"^\s*\p{Lu}[\p{L}\p{M}'’.\-]*(?:,?\s+[\p{L}\p{M}'’.\-]+){0,4}\s*$"
+_FLAGS = ("full", "partial", "single_first", "single_last", "single_shaped")
+# fmt: off
+_FIRST_WORDS = frozenset((
+    "first", "firstname", "given", "givenname", "forename", "vorname", "nome", "prenom",
+    "prénom", "nombre", "imie",
+))
+# fmt: on
+# fmt: off
+_LAST_WORDS = frozenset((
+    "last", "lastname", "surname", "family", "familyname", "nachname", "sobrenome", "apellido",
+    "cognome", "nazwisko", "nom",
+))
+# fmt: on
+
+
+def _single_category(first_share: float, last_share: float, values: ColumnValues) -> str:
+    """First or last name by which dictionary knows more of the values, else by the name."""
+    if first_share - last_share > 0.1:
+        return FIRST
+    if last_share - first_share > 0.1:
+        return LAST
+    if values.signals.name & _FIRST_WORDS:
+        return FIRST
+    if values.signals.name & _LAST_WORDS:
+        return LAST
+    return NAME
+
+
+_TITLES = r"^(?i:mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|herr|frau|shri|smt|sir|dame)\.?\s+"
+_SUFFIXES = r",?\s+(?i:jr|sr|ii|iii|iv|md|phd|dds|esq)\.?$"
+
+
+def folded_tokens(value: pl.Expr) -> pl.Expr:
+    """Lower-case, accent-free word tokens of a name (titles and suffixes dropped)."""
+    clean = (
+        value.str.strip_chars()
+        .str.replace(_TITLES, "")
+        .str.replace(_SUFFIXES, "")
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+    )
+    return clean.str.extract_all(r"[\p{L}'\-]+")
+
+
+@dataclass
+class NameColumnRecognizer(Recognizer):
+    """A column whose values are person names: `First Last`, `Last, First`, or single names."""
+
+    name: str = "person_name_column"
+
+    def __post_init__(self) -> None:
+        self.categories = (NAME, FIRST, LAST)
+        self.context = _NAME_WORDS
+        self.negative_context = _NOT_PERSON
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 1:
+            return []
+        short = values.frame.filter(
+            (pl.col(VALUE).str.len_chars() <= 80)
+            & pl.col(VALUE).str.contains(r"^\s*\p{L}[\p{L}\p{M}'’.,\s-]*$")
+        )
+        if short.height < 0.3 * values.n_rows:
+            return []
+        short = short.filter(~pl.col(VALUE).str.contains(_COMPANY))
+        toks = short.select(
+            ROW,
+            VALUE,
+            pl.col(VALUE).str.contains(",").alias("comma"),
+            folded_tokens(pl.col(VALUE)).alias("t"),
+        ).with_columns(
+            n=pl.col("t").list.len(),
+            a=pl.col("t").list.first(),
+            z=pl.col("t").list.last().str.split("-").list.first(),
+        )
+        a, z = toks["a"], toks["z"]
+        firsts, lasts, common = first_names(), last_names(), common_words()
+        flags = (
+            toks.with_columns(
+                a_first=member_of(a, firsts),
+                a_last=member_of(a, lasts),
+                z_first=member_of(z, firsts),
+                z_last=member_of(z, lasts),
+                a_common=member_of(a, common),
+                z_common=member_of(z, common),
+                shaped=pl.col(VALUE).str.contains(_NAME_SHAPE),
+            )
+            .with_columns(
+                both_common=pl.col("a_common") & pl.col("z_common"),
+            )
+            .with_columns(
+                full=pl.col("n").is_between(2, 5)
+                & ~pl.col("both_common")
+                & (
+                    (pl.col("a_first") & pl.col("z_last"))
+                    | (pl.col("comma") & pl.col("a_last") & pl.col("z_first"))
+                ),
+                partial=pl.col("n").is_between(2, 5)
+                & pl.col("shaped")
+                & ~pl.col("a_common")
+                & (pl.col("a_first") | pl.col("z_last")),
+                single_first=(pl.col("n") == 1) & pl.col("a_first") & ~pl.col("a_common"),
+                single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
+                single_shaped=(pl.col("n") == 1) & pl.col("shaped") & ~pl.col("a_common"),
+            )
+        )
+        distinct = short[VALUE].n_unique()
+        if values.n_rows >= 50 and distinct < 10:
+            return []
+        n = values.n_rows
+        share = dict(
+            zip(
+                _FLAGS,
+                (x / n for x in flags.select(pl.col(f).sum() for f in _FLAGS).row(0)),
+                strict=True,
+            )
+        )
+        k = values.options.max_examples
+        out: list[Evidence] = []
+        if share["full"] >= 0.3:
+            rows = flags.filter(pl.col("full") | pl.col("partial"))
+            out.append(self._ev(NAME, rows, 0.5 + 0.45 * min(1.0, share["full"] / 0.7), k))
+        elif share["partial"] >= 0.4:
+            # shaped like names, one of the two parts known: out-of-dictionary surnames
+            rows = flags.filter(pl.col("partial"))
+            out.append(self._ev(NAME, rows, 0.35 + 0.3 * min(1.0, share["partial"] / 0.8), k))
+        known = share["single_first"] + share["single_last"]
+        varied = n < 20 or distinct >= max(10, 0.05 * n)
+        if varied and (known >= 0.5 or share["single_shaped"] >= 0.8):
+            rows = flags.filter(
+                pl.col("single_first") | pl.col("single_last") | pl.col("single_shaped")
+            )
+            # name-shaped words with few of them known: context must confirm
+            strength = 0.4 + 0.4 * min(1.0, known / 0.8) if known >= 0.5 else 0.3 + 0.4 * known
+            category = _single_category(share["single_first"], share["single_last"], values)
+            out.append(self._ev(category, rows, strength, k))
+        return out
+
+    def _ev(self, category: str, rows: pl.DataFrame, strength: float, k: int) -> Evidence:
+        examples = rows[VALUE].unique(maintain_order=True).head(k).to_list()
+        return self.evidence(category, rows[ROW].unique(), strength, {"dictionary"}, examples)
+
+
+# fmt: off
+_PLACE_PREFIXES = frozenset((
+    "north", "south", "east", "west", "new", "port", "lake", "mount", "fort", "saint", "san",
+    "santa", "st", "upper", "lower", "old", "great", "little", "east", "west",
+))
+# fmt: on
+
+
+@cache
+def _street_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in street_suffixes())
+
+
+def valid_name_in_text(candidate: str) -> bool:
+    """Some word in the run is a first name and the next one a last name, not both common, and
+    not a place (`West James`, `Morgan Street`, `Laura Mall`)."""
+    toks = [t.lower() for t in candidate.split()]
+    firsts, lasts, common, street = first_names(), last_names(), prose_words(), _street_words()
+    for i, (a, b) in enumerate(pairwise(toks)):
+        after = toks[i + 2] if i + 2 < len(toks) else ""
+        if a in _PLACE_PREFIXES or b in street or after in street:
+            continue
+        if a in firsts and b.split("-")[0] in lasts and not (a in common and b in common):
+            return True
+    return False
+
+
+def valid_loose_name_in_text(candidate: str) -> bool:
+    """A known first name followed by a capitalised word that is no common or street word: a
+    surname the dictionaries do not know (`Jerzy Romanowicz`)."""
+    toks = [t.lower() for t in candidate.split()]
+    firsts, common, street = first_names(), prose_words(), _street_words()
+    for i, (a, b) in enumerate(pairwise(toks)):
+        after = toks[i + 2] if i + 2 < len(toks) else ""
+        if a in _PLACE_PREFIXES or b in street or after in street or len(b) < 3:
+            continue
+        if a in firsts and a not in common and b not in common and b not in firsts:
+            return True
+    return False
+
+
+NAME_IN_TEXT = PatternRecognizer(
+    name="person_name_text",
+    category=NAME,
+    pattern=r"\b\p{Lu}[\p{Ll}'’\-]+(?:[ \t]+\p{Lu}[\p{Ll}'’\-]+){1,3}\b",
+    prefilter=r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}",
+    validator=valid_name_in_text,
+    base=0.7,
+    full_coverage=0.05,
+    context=_NAME_WORDS,
+    negative_context=_NOT_PERSON,
+    methods=("pattern", "dictionary"),
+)
+
+NAME_IN_TEXT_LOOSE = PatternRecognizer(
+    name="person_name_text_loose",
+    category=NAME,
+    pattern=NAME_IN_TEXT.pattern,
+    prefilter=NAME_IN_TEXT.prefilter,
+    validator=valid_loose_name_in_text,
+    base=0.45,
+    full_coverage=0.05,
+    context=NAME_IN_TEXT.context,
+    negative_context=_NOT_PERSON,
+    methods=("pattern", "dictionary"),
+)
+
+RECOGNIZERS = (NameColumnRecognizer(), NAME_IN_TEXT, NAME_IN_TEXT_LOOSE)

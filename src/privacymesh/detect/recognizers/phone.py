@@ -1,0 +1,122 @@
+"""Phone numbers in many regions: a loose candidate regex, then `phonenumbers` on each distinct
+candidate (international form first, else the configured regions)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+import polars as pl
+
+from privacymesh.detect.options import ScanOptions
+from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+
+# A run of digits with phone separators; dates, times and decimals are rejected below.
+_PATTERN = r"(?:\+\d|\(\d|\b\d)[\d\s().\-/]{5,20}\d(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?\b"
+NULL_SAMPLE = 50  # candidates re-drawn with random digits to measure the chance rate
+REGION_SAMPLE = 30  # national-format candidates that elect the column's region
+_REJECT = (
+    r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d+\.\d+$"
+    r"|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{3}-\d{2}-\d{4}$|^\d{3}\.\d{3}\.\d{3}-\d{2}$"
+    r"|^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$"
+)
+
+
+@dataclass
+class PhoneRecognizer(PatternRecognizer):
+    """Validates with phonenumbers: `+` numbers in their own country; national numbers in the one
+    region (of `phone_regions`) that validates most of the column's candidates, so that a column
+    is judged as a country's numbers, not as "valid somewhere"."""
+
+    def validate(self, distinct: pl.Series, options: ScanOptions) -> pl.Series:
+        region = best_region(tuple(distinct.head(NULL_SAMPLE).to_list()), options.phone_regions)
+        return pl.Series([_valid(v, region) for v in distinct.to_list()], dtype=pl.Boolean)
+
+    def chance_for(self, distinct: pl.Series, options: ScanOptions) -> float:
+        """How often numbers shaped like these are valid by chance: the same candidates with
+        their digits re-drawn at random (seeded) are validated the same way. Random 9-digit order
+        numbers are valid almost always; random `+44 20 ...` numbers rarely."""
+        sample = tuple(distinct.head(NULL_SAMPLE).to_list())
+        if not sample:
+            return 0.0
+        region = best_region(sample, options.phone_regions)
+        rng = random.Random(options.seed)
+        shuffled = [
+            "".join(rng.choice(_DIGITS) if ch.isdigit() else ch for ch in v) for v in sample
+        ]
+        return sum(_valid(v, region) for v in shuffled) / len(shuffled)
+
+    def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:
+        """As the base rule, and weaker when numbers of this shape are valid by chance anyway
+        (a validator that accepts nearly everything tells little)."""
+        informative = min(1.0, (1.0 - chance) / 0.5)
+        return super().strength(valid_ratio, chance, hit_rate) * informative
+
+
+_DIGITS = "0123456789"
+
+
+@lru_cache(maxsize=256)
+def best_region(sample: tuple[str, ...], regions: tuple[str, ...]) -> str | None:
+    """The region in which most national-format candidates are valid (None when all are `+`)."""
+    national = [v for v in sample if not v.startswith(("+", "00"))][:REGION_SAMPLE]
+    if not national:
+        return None
+    best, best_count = regions[0], -1
+    for region in regions:
+        count = sum(_valid(v, region) for v in national)
+        if count > best_count:
+            best, best_count = region, count
+        if count == len(national):
+            break  # all valid: no region can do better
+    return best
+
+
+def _valid(text: str, region: str | None) -> bool:
+    """A valid number in its own country code, or in `region` when it has none."""
+    digits = sum(ch.isdigit() for ch in text)
+    if not 7 <= digits <= 15 or (text.isdigit() and digits > 12):
+        return False
+    candidate = "+" + text[2:] if text.startswith("00") else text
+    if not candidate.startswith("+") and region is None:
+        return False
+    try:
+        number = phonenumbers.parse(candidate, None if candidate.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.is_valid_number(number))
+
+
+PHONE = PhoneRecognizer(
+    kinds=DIGITS,
+    name="phone_number",
+    category="user.contact.phone_number",
+    pattern=_PATTERN,
+    prefilter=r"\d[\d\s().\-/]{5,}\d",
+    reject=_REJECT,
+    normalise=lambda e: e.str.strip_chars(),
+    base=0.85,
+    max_validate=200,
+    methods=("pattern", "validator"),
+    context=words(
+        "phone",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "msisdn",
+        "fax",
+        "telefone",
+        "telefon",
+        "handy",
+        "celular",
+        "contact",
+        "whatsapp",
+        "phonenumber",
+    ),
+    negative_context=words("model", "brand", "os", "case", "plan", "make", "version", "imei"),
+)
+
+RECOGNIZERS = (PHONE,)

@@ -1,0 +1,85 @@
+"""Usernames and handles: one token of letters, digits, dots and underscores that embeds a
+person's name (`jsmith84`, `maria.silva`, `@dev_kumar`), in a column of many distinct values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from privacymesh.detect.lexicon import (
+    EMBED_SAMPLE,
+    embeds_any,
+    first_names,
+    last_names,
+    member_of,
+    username_fragment_set,
+)
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+
+USERNAME = "user.account.username"
+_HANDLE = r"^@?[A-Za-z][A-Za-z0-9._]{2,31}$"
+
+
+@dataclass
+class UsernameRecognizer(Recognizer):
+    name: str = "username"
+    strength: float = 0.55  # handles that embed names
+    unnamed: float = 0.35  # handles without a known name: context must confirm
+
+    def __post_init__(self) -> None:
+        self.categories = (USERNAME,)
+        self.context = words(
+            "user", "username", "login", "handle", "screenname", "nick", "nickname", "account",
+            "userid", "alias", "author", "twitter", "instagram", "github", "slack", "owner",
+        )  # fmt: skip
+        self.negative_context = words(
+            "status", "type", "category", "code", "sku", "product", "color", "colour", "state",
+            "country", "city", "slug", "path", "file", "host", "hostname", "service", "tag",
+            "event", "action", "model", "plan", "currency", "method", "channel", "source",
+        )  # fmt: skip
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        lowered = values.frame.select(
+            ROW, VALUE, pl.col(VALUE).str.strip_chars().str.to_lowercase().alias("low")
+        ).filter(pl.col("low").str.contains(_HANDLE))
+        if lowered.height < 0.6 * values.n_rows:
+            return []
+        distinct = lowered["low"].n_unique()
+        if distinct < 0.3 * lowered.height and distinct < 100:
+            return []
+        plain = lowered["low"].str.strip_chars_start("@")
+        is_name = member_of(plain, first_names() | last_names())
+        if is_name.mean() >= 0.5:
+            return []  # a column of plain names, not handles
+        # a handle mixes letters with digits, dots or underscores, or embeds a person's name;
+        # the name test runs on a sample of distinct handles, so shares are estimated from it
+        frame = lowered.with_columns(
+            plain=plain,
+            is_name=is_name,
+            shaped=plain.str.contains(r"[a-z][._]?\d|[a-z][._][a-z]"),
+        )
+        sample = frame.unique("plain", maintain_order=True).head(EMBED_SAMPLE)
+        named_values = sample.filter(
+            embeds_any(sample["plain"], username_fragment_set()) & ~sample["is_name"]
+        )["plain"]
+        named = pl.col("plain").is_in(named_values.implode())
+        named_share = named_values.len() / max(sample.height, 1)
+        handle_share = sample.select((pl.col("shaped") | named).mean()).item()
+        share = handle_share * lowered.height / values.n_rows
+        if share < 0.5:
+            return []
+        hits = frame.filter(pl.col("shaped") | named)
+        examples = hits[VALUE].unique(maintain_order=True).head(values.options.max_examples)
+        base = self.strength if named_share >= 0.5 else self.unnamed
+        strength = base * (0.8 + 0.2 * min(1.0, share / 0.8))
+        ev = self.evidence(
+            USERNAME, hits[ROW].unique(), strength, {"pattern", "dictionary"}, examples.to_list()
+        )
+        ev.estimated_hits = share * values.n_rows
+        return [ev]
+
+
+RECOGNIZERS = (UsernameRecognizer(),)

@@ -1,0 +1,118 @@
+"""Typed scan results. Examples are masked before they get here; `to_dict()` gives the JSON shape
+of issue 3 (`{"tables": [{"table", "rows_scanned", "columns": [...], "quasi_identifiers"}]}`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CategoryHit:
+    """One data category found in a column, with how it was found and how often."""
+
+    category: str
+    confidence: float
+    methods: tuple[str, ...]
+    hit_rate: float
+    examples: tuple[str, ...] = ()  # masked
+    hits: int = 0
+    recognizers: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "confidence": round(self.confidence, 2),
+            "methods": list(self.methods),
+            "hit_rate": round(self.hit_rate, 4),
+            "examples": list(self.examples),
+            "hits": self.hits,
+            "recognizers": list(self.recognizers),
+        }
+
+
+@dataclass(frozen=True)
+class ColumnScan:
+    """A column's verdict: personal when at least one category was reported."""
+
+    column: str
+    categories: tuple[CategoryHit, ...] = ()
+    dtype: str = ""
+    non_null: int = 0
+
+    @property
+    def personal(self) -> bool:
+        return bool(self.categories)
+
+    def category_keys(self) -> frozenset[str]:
+        return frozenset(c.category for c in self.categories)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "personal": self.personal,
+            "categories": [c.to_dict() for c in self.categories],
+            "dtype": self.dtype,
+            "non_null": self.non_null,
+        }
+
+
+@dataclass(frozen=True)
+class QuasiIdentifier:
+    """A combination of columns and how re-identifying it is on the scanned rows."""
+
+    columns: tuple[str, ...]
+    unique_fraction: float
+    k_min: int
+    flagged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "unique_fraction": round(self.unique_fraction, 4),
+            "k_min": self.k_min,
+            "flagged": self.flagged,
+        }
+
+
+@dataclass(frozen=True)
+class TableScan:
+    """The scan of one table (one data product's object)."""
+
+    table: str
+    rows_scanned: int
+    rows_total: int
+    columns: tuple[ColumnScan, ...] = ()
+    quasi_identifiers: tuple[QuasiIdentifier, ...] = ()
+    sampled: bool = False
+    seed: int | None = None
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnScan:
+        for c in self.columns:
+            if c.column == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def personal_columns(self) -> tuple[str, ...]:
+        return tuple(c.column for c in self.columns if c.personal)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "rows_scanned": self.rows_scanned,
+            "rows_total": self.rows_total,
+            "sampled": self.sampled,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 4),
+            "columns": [c.to_dict() for c in self.columns],
+            "quasi_identifiers": [q.to_dict() for q in self.quasi_identifiers],
+            **self.extra,
+        }
+
+
+def scan_scans_to_json(scans: list[TableScan]) -> dict[str, Any]:
+    """The `{"tables": [...]}` document for a list of table scans."""
+    return {"tables": [s.to_dict() for s in scans]}
