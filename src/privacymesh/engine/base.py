@@ -135,9 +135,8 @@ class Engine(ABC):
         (its quoted mesh name), for measures that read data into Python (the detector, GX).
         The same seed gives the same rows on the same engine and data; every row when the
         view has no more than `rows`, whatever the engine."""
-        return self.polars(
-            f"SELECT * FROM {view} USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})"
-        )
+        sample = f"reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})"
+        return self.polars(f"SELECT * FROM {view} USING SAMPLE {sample}")
 
     def register_catalog(self, catalog: Catalog, platform_dir: Path | None = None) -> Registration:
         """Register every valid product and platform table; failures are recorded, not raised,
