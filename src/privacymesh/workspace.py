@@ -17,13 +17,16 @@ ENGINES = ("duckdb", "spark")
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Which engine runs checks, and where. `database` is a DuckDB file path or `:memory:`."""
+    """Which engine runs checks, and where. `database` is a DuckDB file path or `:memory:`;
+    `master` is Spark's master URL (`local[2]`, `spark://...`, `yarn`) or a Spark Connect URL
+    (`sc://host:15002`); `spark_conf` holds Spark settings from `[engine.spark_conf]`."""
 
     kind: str = "duckdb"
     database: str = ":memory:"
     master: str = "local[2]"
     threads: int | None = None
     memory_limit: str | None = None
+    spark_conf: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
         master=str(engine_raw.get("master", "local[2]")),
         threads=engine_raw.get("threads"),
         memory_limit=engine_raw.get("memory_limit"),
+        spark_conf=_spark_conf(engine_raw.get("spark_conf", {}), file),
     )
     return Workspace(
         root=root,
@@ -132,3 +136,15 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
         settings=raw,
         config_hash=hashlib.sha256(raw_bytes).hexdigest(),
     )
+
+
+def _spark_conf(value: Any, file: Path) -> dict[str, str]:
+    """`[engine.spark_conf]`: Spark settings such as `"spark.driver.memory" = "4g"`."""
+    if not isinstance(value, dict) or any(isinstance(v, dict | list) for v in value.values()):
+        raise WorkspaceError(
+            "expected a table of Spark settings",
+            file=file,
+            field="engine.spark_conf",
+            hint='e.g. "spark.driver.memory" = "4g"',
+        )
+    return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}

@@ -26,6 +26,41 @@ def timestamp_literal(value: datetime) -> str:
     return f"TIMESTAMP '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
 
 
+# identity-map columns a product's fields resolve to, by fideslang category
+IDENTITY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
+_FORM_BY_CATEGORY = {
+    "user.contact.email": "email",
+    "user.unique_id.pseudonymous": "email_hash",
+    "user.device.device_id": "device_id",
+}
+
+
+def identifier_columns(product: DataProduct) -> list[dict[str, str]]:
+    """The product's columns that name a subject, each with the `platform.identity_map` column
+    it matches (`form`): the subject key in its declared form first, then personal fields by
+    category (emails, email hashes, device ids; `user.unique_id` fields named like `user_id` or
+    `customer_ref`). Names are pre-quoted in `column`, raw in `name`; `key` is the identity-map
+    column a value is compared with (an email through its hash, `email_hash`)."""
+    found: dict[str, str] = {}
+    if product.subject_key and product.subject_key_form in IDENTITY_FORMS:
+        found[product.subject_key] = product.subject_key_form
+    for f in product.personal_fields:
+        form = _FORM_BY_CATEGORY.get(f.pii_category or "")
+        if form is None and f.pii_category == "user.unique_id":
+            form = next((k for k in ("customer_ref", "user_id") if f.name.endswith(k)), None)
+        if form is not None:
+            found.setdefault(f.name, form)
+    return [
+        {
+            "column": quote_ident(n),
+            "name": n,
+            "form": form,
+            "key": "email_hash" if form == "email" else form,
+        }
+        for n, form in found.items()
+    ]
+
+
 def product_context(product: DataProduct) -> dict[str, Any]:
     """What a template may use about a product: names are pre-quoted where they are SQL."""
     retention = product.retention
@@ -40,6 +75,7 @@ def product_context(product: DataProduct) -> dict[str, Any]:
             "subject_key": quote_ident(product.subject_key) if product.subject_key else None,
             "subject_key_form": product.subject_key_form,
             "personal_fields": [quote_ident(f.name) for f in product.personal_fields],
+            "identifier_columns": identifier_columns(product),
         },
         "retention": None
         if retention is None

@@ -11,6 +11,15 @@ from privacymesh.cli.catalog import catalog_app
 from privacymesh.cli.checks import checks_app, gate_command
 from privacymesh.cli.demo import demo_command
 from privacymesh.cli.evidence import evidence_app
+from privacymesh.cli.pack import pack_app, report_app
+from privacymesh.cli.platform_cmds import (
+    audit_app,
+    consent_app,
+    dsar_app,
+    policy_app,
+    query_command,
+    retention_app,
+)
 from privacymesh.cli.run import run_command
 from privacymesh.cli.sample import sample_command
 from privacymesh.cli.scan import scan_command
@@ -59,6 +68,14 @@ app.command("schedule")(schedule_command)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(checks_app, name="checks")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(pack_app, name="pack")
+app.add_typer(report_app, name="report")
+app.command("query")(query_command)
+app.add_typer(consent_app, name="consent")
+app.add_typer(policy_app, name="policy")
+app.add_typer(retention_app, name="retention")
+app.add_typer(dsar_app, name="dsar")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

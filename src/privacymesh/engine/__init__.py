@@ -14,19 +14,40 @@ def open_engine(
 ) -> Engine:
     """The workspace's engine, with the catalog's products and the platform tables registered."""
     kind = kind or workspace.engine.kind
+    cfg = workspace.engine
     if kind == "duckdb":
-        cfg = workspace.engine
         engine: Engine = DuckDBEngine(cfg.database, cfg.threads, cfg.memory_limit)
+    elif kind == "spark":
+        engine = _spark_engine(workspace)
     else:
         raise WorkspaceError(
             f"engine {kind!r} is not available",
             file=workspace.file,
             field="engine.kind",
-            hint="use duckdb",
+            hint="use duckdb or spark",
         )
     if catalog is not None:
         engine.register_catalog(catalog, workspace.platform)
     return engine
+
+
+def _spark_engine(workspace: Workspace) -> Engine:
+    """The Spark engine, imported only when asked for: pyspark is an optional extra."""
+    try:
+        from privacymesh.engine.spark_engine import SparkEngine
+    except ImportError as exc:
+        raise WorkspaceError(
+            f"the spark engine needs pyspark and sqlglot ({exc.name} is missing)",
+            file=workspace.file,
+            field="engine.kind",
+            hint="pip install 'privacymesh[spark]'",
+        ) from exc
+    cfg = workspace.engine
+    try:
+        return SparkEngine(cfg.master, cfg.spark_conf)
+    except WorkspaceError as exc:
+        exc.file = workspace.file
+        raise
 
 
 __all__ = ["DuckDBEngine", "Engine", "Registration", "open_engine"]

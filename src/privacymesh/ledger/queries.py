@@ -181,7 +181,8 @@ def latest_results(
         SELECT r.*, u.started_at AS run_started_at
         FROM results r JOIN runs u USING (run_id)
         {where.sql()}
-        QUALIFY row_number() OVER (PARTITION BY r.check_id, r.product_id ORDER BY r.seq DESC) = 1
+        QUALIFY row_number() OVER (
+            PARTITION BY r.check_id, r.product_id, r.domain ORDER BY r.seq DESC) = 1
         ORDER BY r.check_id, r.product_id NULLS FIRST
     """
     return frame(con, query, where.params)

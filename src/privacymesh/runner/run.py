@@ -132,6 +132,7 @@ def record_run(
 ) -> str:
     """Write a run and all its results and findings to the ledger, in one transaction."""
     from privacymesh.ledger import FindingRecord, Ledger, ResultRecord, RunInfo
+    from privacymesh.ledger.records import finding_fingerprint
 
     info = RunInfo.for_workspace(
         workspace,
@@ -167,7 +168,16 @@ def record_run(
                     run.add_findings(
                         result_id,
                         [
-                            FindingRecord(kind=f.kind, column=f.column, detail=f.detail)
+                            FindingRecord(
+                                kind=f.kind,
+                                column=f.column,
+                                detail=f.detail,
+                                # a mesh-wide check reports per domain: each domain's finding
+                                # is its own, first seen and remediated on its own
+                                fingerprint=finding_fingerprint(
+                                    r.check_id, r.product or f"domain:{r.domain}", f.column, f.kind
+                                ),
+                            )
                             for f in r.findings
                         ],
                     )

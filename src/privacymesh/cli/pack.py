@@ -1,0 +1,147 @@
+"""`privacymesh pack ...` and `privacymesh report leadership`: audit packs and the leadership
+summary, built from the evidence ledger and the catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from privacymesh.cli.exit_codes import ExitCode
+from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.packs import PackOptions, build_pack, verify_pack
+from privacymesh.packs.leadership import build_leadership
+
+pack_app = typer.Typer(
+    help="Build a regulator-ready audit pack (HTML, PDF, OSCAL JSON, data, manifest) from the "
+    "evidence ledger, or verify one.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+report_app = typer.Typer(help="Reports built from the evidence ledger.", no_args_is_help=True)
+
+
+@report_app.callback()
+def report() -> None:
+    """Reports built from the evidence ledger (the leadership summary)."""
+
+
+PERIOD = typer.Option(
+    None, "--period", "-p", help="A quarter (2026-Q3), month (2026-09) or year; default: the "
+    "quarter of the newest run."
+)  # fmt: skip
+FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD), with --to.")
+TO = typer.Option(None, "--to", help="Last day (YYYY-MM-DD), included.")
+DOMAIN = typer.Option(None, "--domain", "-d", help="Only these domains (repeatable).")
+OUT = typer.Option(None, "--out", "-o", help="The folder to write (default: under evidence/).")
+NO_PDF = typer.Option(False, "--no-pdf", help="Skip the PDF.")
+LEDGER = typer.Option(None, "--ledger", "-l", help="The ledger (default: the workspace's).")
+
+
+def _options(
+    period: str | None,
+    first: str | None,
+    last: str | None,
+    domain: list[str] | None,
+    out: Path | None,
+    no_pdf: bool,
+    ledger: Path | None,
+) -> PackOptions:
+    return PackOptions(
+        period=period,
+        first=first,
+        last=last,
+        domains=tuple(domain or ()),
+        out=out,
+        pdf=not no_pdf,
+        ledger=ledger,
+    )
+
+
+def _pdf_note(written: bool, reason: str | None) -> None:
+    if not written:
+        err_console.print(f"[yellow]no PDF:[/] {reason}", highlight=False, soft_wrap=True)
+
+
+@pack_app.callback()
+@handle_errors
+def build(
+    ctx: typer.Context,
+    period: str | None = PERIOD,
+    first: str | None = FROM,
+    last: str | None = TO,
+    domain: list[str] | None = DOMAIN,
+    out: Path | None = OUT,
+    no_pdf: bool = NO_PDF,
+    ledger: Path | None = LEDGER,
+) -> None:
+    """Build the audit pack of a period under evidence/packs/<name>/ (or --out). The pack is
+    scanned for raw personal data before it is kept: exit 2 and no pack when any is found."""
+    if ctx.invoked_subcommand is not None:
+        return
+    ws = workspace_from(ctx)
+    with err_console.status("building the pack") as status:
+        result = build_pack(
+            ws,
+            _options(period, first, last, domain, out, no_pdf, ledger),
+            step=lambda name: status.update(f"building the pack: {name} done"),
+        )
+    table = Table(title=f"audit pack {result.pack_id}", show_header=True)
+    table.add_column("file")
+    table.add_column("bytes", justify="right")
+    for path in result.files:
+        table.add_row(str(path.relative_to(result.root)), f"{path.stat().st_size:,}")
+    console.print(table)
+    _pdf_note(result.pdf_written, result.pdf.reason)
+    console.print(
+        f"period {result.period.describe()}; personal-data scan: "
+        f"{result.scan.summary()['result']} ({len(result.scan.files)} files)",
+        highlight=False,
+    )
+    console.print(f"[bold green]pack written[/] {result.root}", highlight=False, soft_wrap=True)
+
+
+@pack_app.command("verify")
+@handle_errors
+def verify(
+    directory: Path = typer.Argument(..., help="The pack folder (holding manifest.json)."),
+    ledger: Path | None = typer.Option(
+        None, "--ledger", "-l", help="Also prove the ledger still holds the pack's chain head."
+    ),
+) -> None:
+    """Re-check a pack: every file's SHA-256 against manifest.json, no file added or missing,
+    pack.zip holding the same bytes. Exit 0 when intact, 1 when anything differs."""
+    report = verify_pack(directory, ledger)
+    console.print(f"files checked: {report.files_checked}", highlight=False)
+    if report.ledger_checked:
+        console.print("ledger: chain intact and holds the pack's chain head", highlight=False)
+    if report.ok:
+        console.print(f"[bold green]pack intact[/] {directory}", highlight=False, soft_wrap=True)
+        return
+    for problem in report.problems:
+        err_console.print(f"[red]x[/] {problem}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]pack altered[/] {len(report.problems)} problem(s)")
+    raise typer.Exit(int(ExitCode.FAILED))
+
+
+@report_app.command("leadership")
+@handle_errors
+def leadership(
+    ctx: typer.Context,
+    period: str | None = PERIOD,
+    first: str | None = FROM,
+    last: str | None = TO,
+    domain: list[str] | None = DOMAIN,
+    out: Path | None = OUT,
+    no_pdf: bool = NO_PDF,
+    ledger: Path | None = LEDGER,
+) -> None:
+    """The two-page leadership summary of a period (posture per domain, trend, top risks, cost
+    and headcount) under evidence/reports/leadership-<name>/ (or --out)."""
+    ws = workspace_from(ctx)
+    result = build_leadership(ws, _options(period, first, last, domain, out, no_pdf, ledger))
+    for path in result.files:
+        console.print(str(path), highlight=False, soft_wrap=True)
+    _pdf_note(result.pdf.available, result.pdf.reason)
+    console.print(f"[bold green]leadership summary written[/] {result.root}", highlight=False)

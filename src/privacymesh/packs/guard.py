@@ -1,0 +1,253 @@
+"""The last gate before a pack ships: the PII detector (`privacymesh.detect`) runs over the text
+of every file the builder wrote, and the build is refused when it recognises raw personal data.
+
+Each file becomes one or more text columns: CSV and Parquet column by column, JSON as its string
+values, HTML as its text and attribute values, PDF as the text of its pages (pypdfium2), anything
+else as lines. The values of all files are pooled by column name and de-duplicated, so each
+distinct value is scanned once; when a pool holds a hit, its files are scanned one by one to name
+them. Masked samples (`j***@e***.com`) are not recognised, by design of the detector.
+
+The pack must show the ledger's own identifiers (record hashes, finding fingerprints, run ids):
+a column whose every value is such an identifier (hex digest that does not decode to text, or a
+run id) is checked by that pattern instead of by the detector, whose context rules would take a
+32-digit fingerprint for a cookie id. `BLOCKING` lists the categories that stop a build."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from privacymesh.detect import ScanOptions, scan_frame
+from privacymesh.packs.errors import PackError, PersonalDataInPackError
+
+# Categories whose raw values must never be in a pack (fideslang keys and their children).
+BLOCKING = (
+    "user.contact",
+    "user.government_id",
+    "user.financial.bank_account",
+    "user.financial.credit_card",
+    "user.device.ip_address",
+    "user.device.device_id",
+    "user.device.cookie_id",
+    "user.location.precise",
+    "user.authorization.credentials",
+    "user.name",
+    "user.demographic.date_of_birth",
+)
+
+SHARED_FRAME_ROWS = 2048
+OPTIONS = ScanOptions(sample_rows=None, min_hit_rate=0.0, max_examples=2, quasi_max_candidates=0)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Raw personal data found in a pack file: where, which category, a masked example."""
+
+    file: str
+    where: str
+    category: str
+    hits: int
+    example: str
+
+    def __str__(self) -> str:
+        return f"{self.file} [{self.where}]: {self.category} x{self.hits} (e.g. {self.example})"
+
+
+@dataclass
+class ScanReport:
+    """What the scan covered and what it found."""
+
+    files: list[str] = field(default_factory=list)
+    columns: int = 0
+    values: int = 0
+    hits: list[Hit] = field(default_factory=list)
+
+    def extend(self, other: ScanReport) -> None:
+        self.files += other.files
+        self.columns += other.columns
+        self.values += other.values
+        self.hits += other.hits
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "detector": "privacymesh.detect",
+            "files_scanned": len(self.files),
+            "text_columns": self.columns,
+            "values": self.values,
+            "blocking_categories": list(BLOCKING),
+            "result": "clean" if not self.hits else f"{len(self.hits)} hit(s)",
+        }
+
+
+class _HtmlText(HTMLParser):
+    """Text nodes and attribute values of an HTML document (style content skipped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script"):
+            self._skip += 1
+        self.parts += [v for k, v in attrs if v and k not in ("class", "style", "d", "points")]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _json_strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _json_strings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for value in node:
+            yield from _json_strings(value, path)
+    elif node is not None and not isinstance(node, bool):
+        yield path, str(node)
+
+
+def text_frames(path: Path) -> Iterator[tuple[str, pl.DataFrame]]:
+    """(label, frame of text columns) for one file."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield "csv", pl.read_csv(path, infer_schema=False)
+    elif suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        yield "parquet", frame.select(pl.all().cast(pl.String))
+    elif suffix == ".json":
+        pairs = list(_json_strings(json.loads(path.read_text("utf-8"))))
+        yield "json", pl.DataFrame({"text": [v for _, v in pairs]}, schema={"text": pl.String})
+    elif suffix in (".html", ".htm", ".svg"):
+        parser = _HtmlText()
+        parser.feed(path.read_text("utf-8"))
+        yield "text", pl.DataFrame({"text": parser.parts}, schema={"text": pl.String})
+    elif suffix == ".pdf":
+        yield "pages", pl.DataFrame({"text": _pdf_lines(path)}, schema={"text": pl.String})
+    else:
+        text = path.read_text("utf-8", errors="replace")
+        yield "lines", pl.DataFrame({"text": _lines(text)}, schema={"text": pl.String})
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    """The text of every page (pypdfium2, part of the PDF extra)."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError as exc:
+        raise PackError(
+            "cannot scan the PDF for personal data: pypdfium2 is not installed",
+            file=path,
+            hint="pip install 'privacymesh[pdf]'",
+        ) from exc
+    lines: list[str] = []
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for page in document:
+            text = page.get_textpage()
+            lines += _lines(text.get_text_range())
+            text.close()
+            page.close()
+    finally:
+        document.close()
+    return lines
+
+
+def _blocking(category: str) -> bool:
+    return any(category == b or category.startswith(b + ".") for b in BLOCKING)
+
+
+_IDENTIFIER = r"^(\d{8}T\d{6}Z-[0-9a-f]{6}(/[rf]\d+)?|[0-9a-f]{16,64})$"
+
+
+def _hex_text(token: str) -> bool:
+    """Whether a hex token decodes to mostly printable text (hex-encoded data, not a digest)."""
+    raw = bytes.fromhex(token[: len(token) // 2 * 2])
+    return sum(32 <= b < 127 for b in raw) >= 0.8 * len(raw)
+
+
+def _identifier_column(series: pl.Series) -> bool:
+    """Every value is a ledger identifier (run, result or finding id, or a hex digest that does
+    not decode to text), alone or in a space-separated list."""
+    tokens = series.drop_nulls().unique().str.split(" ").explode().drop_nulls()
+    tokens = tokens.filter(tokens != "")
+    if tokens.len() == 0 or not tokens.str.contains(_IDENTIFIER).all():
+        return False
+    hexes = tokens.filter(tokens.str.contains(r"^[0-9a-f]+$")).unique()
+    return not any(_hex_text(t) for t in hexes.to_list())
+
+
+def _scan_column(series: pl.Series, table: str) -> list[tuple[str, int, str]]:
+    """(category, hits, masked example) of the blocking categories found in one column."""
+    frame = series.to_frame()
+    scan = scan_frame(frame, table=table, options=OPTIONS)
+    return [
+        (hit.category, hit.hits, hit.examples[0] if hit.examples else "-")
+        for column in scan.columns
+        for hit in column.categories
+        if _blocking(hit.category)
+    ]
+
+
+def _columns(root: Path, path: Path) -> Iterator[tuple[str, pl.Series]]:
+    name = path.relative_to(root).as_posix()
+    for label, frame in text_frames(path):
+        for column in frame.columns:
+            yield f"{name}:{label}", frame[column].cast(pl.String).drop_nulls()
+
+
+def scan_files(root: Path, files: list[Path], raise_on_hit: bool = True) -> ScanReport:
+    """Scan every file; raise PersonalDataInPackError naming each hit (masked) when any."""
+    report = ScanReport(files=[p.relative_to(root).as_posix() for p in files])
+    pools: dict[str, list[tuple[str, pl.Series]]] = {}
+    for path in files:
+        for where, series in _columns(root, path):
+            report.columns += 1
+            report.values += series.len()
+            if series.len() and not _identifier_column(series):
+                pools.setdefault(series.name, []).append((where, series))
+    pooled = {
+        column: pl.concat([s for _, s in parts]).unique(maintain_order=True).alias(column)
+        for column, parts in sorted(pools.items())
+    }
+    flagged: set[str] = set()
+    # small pools share one padded frame (one scanner call); large ones are scanned alone,
+    # so no column is padded to the height of the largest
+    small = [s for s in pooled.values() if s.len() <= SHARED_FRAME_ROWS]
+    batches = [[s] for s in pooled.values() if s.len() > SHARED_FRAME_ROWS]
+    if small:
+        batches.append(small)
+    for batch in batches:
+        height = max(s.len() for s in batch)
+        frame = pl.DataFrame([s.extend_constant(None, height - s.len()) for s in batch])
+        scan = scan_frame(frame, table="pack", options=OPTIONS)
+        flagged |= {
+            c.column for c in scan.columns if any(_blocking(h.category) for h in c.categories)
+        }
+    for column in sorted(flagged):  # name the files holding it
+        for where, series in pools[column]:
+            for category, hits, example in _scan_column(series, where):
+                report.hits.append(Hit(where, column, category, hits, example))
+    if report.hits and raise_on_hit:
+        listed = "; ".join(str(h) for h in report.hits[:8])
+        more = f" and {len(report.hits) - 8} more" if len(report.hits) > 8 else ""
+        raise PersonalDataInPackError(
+            f"raw personal data in the pack, build refused: {listed}{more}",
+            hint="the ledger rows behind these files hold unmasked values; fix the check that "
+            "recorded them (findings must carry masked samples only) and rebuild",
+        )
+    return report

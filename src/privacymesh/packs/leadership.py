@@ -1,0 +1,144 @@
+"""The leadership summary: two pages per period with posture per domain, the trend, the top open
+risks, and the cost and headcount of compliance. Same model, templates and guard as the pack,
+written to `<evidence>/reports/leadership-<name>/` (HTML, PDF when available, manifest)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from privacymesh import __version__
+from privacymesh.packs.build import PackOptions, open_model
+from privacymesh.packs.guard import ScanReport, scan_files
+from privacymesh.packs.manifest import pack_files, publish, write_manifest
+from privacymesh.packs.model import SEVERITY_ORDER, PackModel
+from privacymesh.packs.pdf import PdfSupport, pdf_support, write_pdf
+from privacymesh.packs.render import render
+from privacymesh.packs.sections import concern_of
+from privacymesh.workspace import Workspace
+
+TEMPLATE = "leadership/leadership.html.j2"
+STYLES = ["common/base.css", "leadership/leadership.css"]
+TOP_RISKS = 8
+COST_METRIC = re.compile(r"(eur|fte|share)$")
+COST_SKIP = re.compile(r"^(previous|target|month|in_)")
+MAX_COST_COLUMNS = 6
+
+
+@dataclass
+class LeadershipResult:
+    root: Path
+    files: list[Path]
+    pdf: PdfSupport
+    scan: ScanReport
+
+
+def top_risks(model: PackModel, limit: int = TOP_RISKS) -> pl.DataFrame:
+    """Open findings, most severe first, then the longest open (seen in most runs)."""
+    f = model.findings
+    if f.height == 0:
+        return f
+    return (
+        f.filter(pl.col("state") == "open")
+        .with_columns(
+            pl.col("severity")
+            .replace_strict(SEVERITY_ORDER, default=9, return_dtype=pl.Int8)
+            .alias("rank")
+        )
+        .sort(
+            ["rank", "runs_seen", "first_seen_at", "fingerprint"],
+            descending=[False, True, False, False],
+        )
+        .head(limit)
+        .drop("rank")
+    )
+
+
+def cost_table(model: PackModel) -> tuple[pl.DataFrame, list[str]]:
+    """Per domain, the money and time figures (metrics ending in eur, fte or share) of the
+    newest results of the cost checks (`cost.*`, `headcount.*`), as `check: metric` columns."""
+    ids = [c for c in model.controls if concern_of(c).key == "cost"]
+    latest = model.latest.filter(pl.col("check_id").is_in(ids)).select(
+        "result_id", "check_id", "domain", "run_id"
+    )
+    m = model.evidence.measurements.join(latest.select("result_id"), on="result_id").filter(
+        pl.col("metric").str.contains(COST_METRIC.pattern)
+        & ~pl.col("metric").str.contains(COST_SKIP.pattern)
+        & pl.col("value").is_not_null()
+    )
+    if m.height == 0:
+        return pl.DataFrame(), []
+    m = m.with_columns(
+        (pl.col("check_id").str.replace(r"^[a-z]+\.", "") + ": " + pl.col("metric")).alias("col")
+    )
+    keep = (
+        (
+            m.group_by("col")
+            .agg(pl.col("value").count().alias("n"))
+            .sort(["n", "col"], descending=[True, False])
+        )["col"]
+        .head(MAX_COST_COLUMNS)
+        .sort()
+        .to_list()
+    )
+    wide = m.filter(pl.col("col").is_in(keep)).pivot(
+        on="col", index="domain", values="value", aggregate_function="sum"
+    )
+    runs = latest.group_by("domain").agg(
+        pl.col("run_id").unique().sort().str.join(" ").alias("run_ids")
+    )
+    return wide.join(runs, on="domain", how="left").sort("domain", nulls_last=False), keep
+
+
+def leadership_html(model: PackModel, reports: Path) -> str:
+    risks = top_risks(model)
+    costs, cost_columns = cost_table(model)
+    return render(
+        reports, TEMPLATE, STYLES, model=model, risks=risks, costs=costs, cost_columns=cost_columns
+    )
+
+
+def build_leadership(
+    workspace: Workspace, options: PackOptions | None = None, model: PackModel | None = None
+) -> LeadershipResult:
+    """Write the leadership summary; refuses (and removes it) when the guard finds raw
+    personal data."""
+    options = options or PackOptions()
+    model = model or open_model(workspace, options)
+    root = options.out or workspace.evidence / "reports" / f"leadership-{model.name}"
+    staging = root.with_name(f".{root.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        html = leadership_html(model, workspace.reports)
+        (staging / "leadership.html").write_text(html, "utf-8", newline="\n")
+        pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
+        if pdf.available:
+            write_pdf(html, staging / "leadership.pdf", staging)
+        scan = scan_files(staging, pack_files(staging))
+        info = {
+            "report_id": f"leadership-{model.pack_id}",
+            "kind": "privacymesh leadership summary",
+            "generator": {"name": "privacymesh", "version": __version__},
+            "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "period": {"label": model.period.label, "first_day": model.period.first.isoformat(),
+                       "last_day": model.period.last.isoformat()},
+            "domains": model.domain_filter or "all",
+            "inputs": {"ledger": {"chain_head": {"seq": model.evidence.head.seq,
+                                                 "hash": model.evidence.head.hash}},
+                       "runs": model.runs["run_id"].to_list()},
+            "pdf": {"written": pdf.available, "renderer": pdf.renderer, "reason": pdf.reason},
+            "personal_data_scan": scan.summary(),
+        }  # fmt: skip
+        manifest = write_manifest(staging, info)
+        scan.extend(scan_files(staging, [manifest]))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, root)
+    return LeadershipResult(root, sorted(p for p in root.rglob("*") if p.is_file()), pdf, scan)

@@ -1,0 +1,174 @@
+"""`manifest.json` (SHA-256 and size of every file, the pack's inputs, the generator, the build
+time), `pack.zip` of it all, and `verify_pack`, which re-checks both.
+
+The build time is the one value that changes between two builds of the same ledger and options;
+it is in the manifest only. The zip is written with fixed timestamps and permissions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+ZIP = "pack.zip"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def pack_files(root: Path) -> list[Path]:
+    """Every file under the pack folder except the manifest and the zip, sorted."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, ZIP)
+    )
+
+
+def file_entries(root: Path, files: list[Path]) -> dict[str, dict[str, Any]]:
+    return {
+        p.relative_to(root).as_posix(): {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in sorted(files)
+    }
+
+
+def write_manifest(root: Path, info: dict[str, Any]) -> Path:
+    """`manifest.json` = `info` plus the hash of every file of the pack."""
+    manifest = {**info, "files": file_entries(root, pack_files(root))}
+    path = root / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return path
+
+
+def write_zip(root: Path) -> Path:
+    """`pack.zip`: the manifest and every file, in name order, with fixed metadata."""
+    path = root / ZIP
+    names = [MANIFEST, *(p.relative_to(root).as_posix() for p in pack_files(root))]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            zf.writestr(info, (root / name).read_bytes())
+    return path
+
+
+def publish(staging: Path, root: Path) -> None:
+    """Move a finished staging folder to `root`, replacing an earlier pack or report there; a
+    folder that is neither (no manifest.json) and not empty is never deleted."""
+    from privacymesh.packs.errors import PackError
+
+    if root.exists():
+        if root.is_dir() and ((root / MANIFEST).is_file() or not any(root.iterdir())):
+            shutil.rmtree(root)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise PackError(
+                "the output folder exists and is not a pack: not replacing it",
+                file=root,
+                hint="choose an empty or new folder with --out",
+            )
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(root)
+
+
+@dataclass
+class PackVerification:
+    """The outcome of `verify_pack`: ok, files checked, and every problem found."""
+
+    root: Path
+    files_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    ledger_checked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_pack(root: Path, ledger: Path | None = None) -> PackVerification:
+    """Recompute every file's SHA-256 against the manifest, find added or missing files, check
+    that `pack.zip` holds the same bytes; with `ledger`, also that the ledger still holds the
+    chain head the pack was built on (the chain recomputed up to it)."""
+    result = PackVerification(root)
+    path = root / MANIFEST
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+        listed: dict[str, dict[str, Any]] = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        result.problems.append(f"{MANIFEST}: cannot read it ({exc})")
+        return result
+    result.manifest = manifest
+    present = {p.relative_to(root).as_posix(): p for p in pack_files(root)}
+    for name in sorted(set(listed) - set(present)):
+        result.problems.append(f"{name}: listed in the manifest but missing")
+    for name in sorted(set(present) - set(listed)):
+        result.problems.append(f"{name}: not in the manifest (added after the build)")
+    for name in sorted(set(listed) & set(present)):
+        result.files_checked += 1
+        actual = sha256_file(present[name])
+        if actual != listed[name].get("sha256"):
+            result.problems.append(
+                f"{name}: SHA-256 {actual} differs from the manifest's {listed[name].get('sha256')}"
+            )
+    _verify_zip(root, listed, path.read_bytes(), result)
+    if ledger is not None:
+        _verify_ledger(ledger, manifest, result)
+    return result
+
+
+def _verify_zip(
+    root: Path, listed: dict[str, dict[str, Any]], manifest_bytes: bytes, result: PackVerification
+) -> None:
+    zpath = root / ZIP
+    if not zpath.is_file():
+        result.problems.append(f"{ZIP}: missing")
+        return
+    try:
+        with zipfile.ZipFile(zpath) as zf:
+            members = {n: zf.read(n) for n in zf.namelist()}
+    except (zipfile.BadZipFile, OSError) as exc:
+        result.problems.append(f"{ZIP}: unreadable ({exc})")
+        return
+    if members.get(MANIFEST) != manifest_bytes:
+        result.problems.append(f"{ZIP}: its {MANIFEST} differs from the folder's")
+    extra = sorted(set(members) - set(listed) - {MANIFEST})
+    for name in extra:
+        result.problems.append(f"{ZIP}: holds {name}, which the manifest does not list")
+    for name, entry in sorted(listed.items()):
+        data = members.get(name)
+        if data is None:
+            result.problems.append(f"{ZIP}: lacks {name}")
+        elif hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            result.problems.append(f"{ZIP}: its {name} differs from the manifest")
+
+
+def _verify_ledger(ledger: Path, manifest: dict[str, Any], result: PackVerification) -> None:
+    from privacymesh.ledger import Ledger, LedgerError
+
+    head = manifest.get("inputs", {}).get("ledger", {}).get("chain_head", {})
+    if not head.get("hash"):
+        result.problems.append(f"{MANIFEST}: records no ledger chain head")
+        return
+    try:
+        with Ledger(ledger, read_only=True, lock_timeout=5.0) as opened:
+            report = opened.verify(expect_head=(int(head["seq"]), str(head["hash"])))
+    except LedgerError as exc:
+        result.problems.append(f"ledger: {exc}")
+        return
+    result.ledger_checked = True
+    if not report.ok:
+        result.problems.append(f"ledger: {report.first_break}")

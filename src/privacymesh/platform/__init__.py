@@ -1,0 +1,94 @@
+"""Privacy as a platform: the primitives domain teams consume.
+
+- `consent`: `ConsentLedger.is_permitted(subject, purpose, at)`, batch filters (ASOF joins),
+  grants and withdrawals with propagation notices;
+- `query`: governed queries (`query(product, role, purpose)`, `GovernedSession.sql`) and policy
+  views for BI tools; `policy`: the access and masking policy (contracts + `policy.yaml`);
+- `retention`: plan and apply the declared retention;
+- `dsar`: open, export, erase and track data subject requests;
+- `audit`: the hash-chained audit log every primitive writes to.
+
+Each primitive records evidence (audit log, and the ledger for deletions and erasure
+verifications) and never logs raw personal data.
+"""
+
+from privacymesh.platform import audit
+from privacymesh.platform.audit import AuditLog, AuditRecord
+from privacymesh.platform.consent import ConsentChange, ConsentLedger, ConsentStatus
+from privacymesh.platform.dsar import (
+    DsarRequest,
+    ErasureOutcome,
+    ExportResult,
+    erase_request,
+    export_request,
+    get_request,
+    list_requests,
+    open_request,
+)
+from privacymesh.platform.errors import (
+    AccessDenied,
+    ConsentError,
+    DsarError,
+    PlatformError,
+    PolicyError,
+    QueryError,
+    ReadOnlySourceError,
+    UnknownPurposeError,
+    UnknownSubjectError,
+)
+from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, mask_frame
+from privacymesh.platform.query import (
+    GovernedResult,
+    GovernedSession,
+    ViewsResult,
+    query,
+    query_sql,
+    write_policy_views,
+)
+from privacymesh.platform.retention import (
+    RetentionOutcome,
+    RetentionPlan,
+    apply_retention,
+    plan_retention,
+)
+
+__all__ = [
+    "AccessDecision",
+    "AccessDenied",
+    "AuditLog",
+    "AuditRecord",
+    "ConsentChange",
+    "ConsentError",
+    "ConsentLedger",
+    "ConsentStatus",
+    "DsarError",
+    "DsarRequest",
+    "ErasureOutcome",
+    "ExportResult",
+    "GovernedResult",
+    "GovernedSession",
+    "PlatformError",
+    "Policy",
+    "PolicyError",
+    "QueryError",
+    "ReadOnlySourceError",
+    "RetentionOutcome",
+    "RetentionPlan",
+    "UnknownPurposeError",
+    "UnknownSubjectError",
+    "ViewsResult",
+    "apply_retention",
+    "audit",
+    "decide",
+    "erase_request",
+    "export_request",
+    "get_request",
+    "list_requests",
+    "load_policy",
+    "mask_frame",
+    "open_request",
+    "plan_retention",
+    "query",
+    "query_sql",
+    "write_policy_views",
+]

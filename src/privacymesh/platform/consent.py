@@ -1,0 +1,748 @@
+"""The consent API: may this subject's data be processed for this purpose (at this time)?
+
+    ledger = ConsentLedger.open(workspace)
+    ledger.is_permitted("u_000123", "marketing")                     # now
+    ledger.is_permitted("u_000123", "marketing", at=datetime(2026, 5, 1))
+    ledger.filter(frame, "analytics", subject="user_id", time="visited_at")    # Polars
+    ledger.filter_relation(con, rel, "analytics", subject="user_id", time="ts")  # DuckDB
+    ledger.revoke("u_000123", "marketing", source="support")          # event + notices
+
+The consent ledger is `platform/consent_events.parquet` (ISO/IEC 27560-shaped records: subject,
+purpose, grant or withdraw, time, source, notice version, regulation). A subject may process
+data for a purpose at time t when their latest event for it at or before t is a grant.
+
+Single checks read an in-memory index built once from the ledger: for each (subject, purpose)
+the sorted event times and whether each was a grant, searched with `bisect`. Batch checks are
+one join, never a loop over rows: each row meets the subject's latest event at or before the
+row's time. Two equivalent forms: the textbook ASOF join (`method="asof"`), and, by default, a
+join to the purpose's validity intervals (grant to next event) on the subject, which needs no
+sort and is several times faster; tests hold both to the same rows.
+
+Recording a grant or a withdrawal appends an event to the ledger (rewritten
+atomically under a lock) and one propagation notice per product that processes the purpose and
+per product downstream of it in the lineage graph (`platform/consent_notices.parquet`, due by
+the policy's propagation SLA for the product's processing mode). `acknowledge` marks a notice
+applied; when a domain has applied every notice of a withdrawal, its application is appended to
+`platform/consent_applications.parquet`, which the consent checks (propagation lag, never
+applied) measure, so a withdrawal recorded here stays "not applied" there until its domains
+acknowledge it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from time import time_ns
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from privacymesh.catalog import Catalog, quote_ident
+from privacymesh.platform.errors import ConsentError, UnknownPurposeError, UnknownSubjectError
+from privacymesh.platform.identity import IdentityMap
+from privacymesh.platform.policy import Policy
+from privacymesh.platform.sources import locked, write_parquet_atomic
+
+CONSENT_FILE = "consent_events.parquet"
+NOTICES_FILE = "consent_notices.parquet"
+APPLICATIONS_FILE = "consent_applications.parquet"
+EPOCH = datetime(1970, 1, 1)
+_US = timedelta(microseconds=1)
+
+EVENT_SCHEMA: dict[str, Any] = {
+    "event_id": pl.String,
+    "user_id": pl.String,
+    "purpose": pl.String,
+    "action": pl.String,
+    "event_time": pl.Datetime("us"),
+    "source": pl.String,
+    "notice_version": pl.String,
+    "regulation": pl.String,
+}
+NOTICE_SCHEMA: dict[str, Any] = {
+    "notice_id": pl.String,
+    "event_id": pl.String,
+    "user_id": pl.String,
+    "purpose": pl.String,
+    "action": pl.String,
+    "product": pl.String,
+    "domain": pl.String,
+    "processing_mode": pl.String,
+    "issued_at": pl.Datetime("us"),
+    "due_at": pl.Datetime("us"),
+    "applied_at": pl.Datetime("us"),
+}
+APPLICATION_SCHEMA: dict[str, Any] = {
+    "domain": pl.String,
+    "event_id": pl.String,
+    "user_id": pl.String,
+    "purpose": pl.String,
+    "applied_at": pl.Datetime("us"),
+}
+SOURCES = ("web", "app", "api", "support", "gpc")
+
+
+def utc_naive(value: datetime | date | None = None) -> datetime:
+    """A time as naive UTC (the ledger's form); now when None; a date is its midnight."""
+    if value is None:
+        return datetime.now(UTC).replace(tzinfo=None)
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def to_us(value: datetime) -> int:
+    """Microseconds since the epoch of a naive-UTC or aware datetime."""
+    return (utc_naive(value) - EPOCH) // _US
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """The answer for one subject and purpose, and the event it rests on."""
+
+    user_id: str
+    purpose: str
+    at: datetime
+    permitted: bool
+    event_id: str | None = None
+    action: str | None = None
+    event_time: datetime | None = None
+    source: str | None = None
+    notice_version: str | None = None
+    pending_notices: int = 0
+    overdue_notices: int = 0
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """A recorded grant or withdrawal and the notices sent for it."""
+
+    event_id: str
+    user_id: str
+    purpose: str
+    action: str
+    at: datetime
+    products: tuple[str, ...]
+    notice_ids: tuple[str, ...]
+
+
+class ConsentLedger:
+    """The consent ledger with its lookup index. Build it with `open(workspace)`, or from a
+    frame of events (`ConsentLedger(events)`) for in-memory use."""
+
+    def __init__(
+        self,
+        events: pl.DataFrame,
+        *,
+        subjects: Iterable[str] | None = None,
+        purposes: Iterable[str] | None = None,
+        identity: IdentityMap | None = None,
+        catalog: Catalog | None = None,
+        policy: Policy | None = None,
+        platform_dir: Path | None = None,
+        audit: Any = None,
+        actor: str | None = None,
+    ) -> None:
+        self.identity = identity
+        self.catalog = catalog
+        self.policy = policy or Policy()
+        self.platform_dir = platform_dir
+        self.audit = audit
+        self.actor = actor
+        self._set_events(events)
+        known = set(subjects) if subjects is not None else set()
+        if identity is not None:
+            known.update(identity.user_ids.to_list())
+        self._subjects = known | set(self.events["user_id"].unique().to_list())
+        declared = set(purposes or ())
+        if catalog is not None:
+            declared.update(p for prod in catalog.products.values() for p in prod.purposes)
+        self._purposes = declared | set(self.events["purpose"].unique().to_list())
+
+    @classmethod
+    def open(
+        cls,
+        workspace: Any = None,
+        *,
+        catalog: Catalog | None = None,
+        policy: Policy | None = None,
+        audit: Any = None,
+        actor: str | None = None,
+    ) -> ConsentLedger:
+        """The consent ledger of a workspace, with its identity map, catalog and policy."""
+        from privacymesh.platform.catalog_cache import catalog_for
+        from privacymesh.platform.policy import load_policy
+        from privacymesh.workspace import Workspace, load_workspace
+
+        ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+        catalog = catalog or catalog_for(ws.catalog)
+        policy = policy or load_policy(ws, catalog)
+        return cls(
+            read_events(ws.platform),
+            identity=IdentityMap.load(ws.platform),
+            catalog=catalog,
+            policy=policy,
+            platform_dir=ws.platform,
+            audit=audit,
+            actor=actor,
+        )
+
+    # -- state -----------------------------------------------------------------------------
+
+    def _set_events(self, events: pl.DataFrame, keep_index: bool = False) -> None:
+        missing = {"user_id", "purpose", "action", "event_time"} - set(events.columns)
+        if missing:
+            raise ConsentError(f"consent events lack columns: {', '.join(sorted(missing))}")
+        if "event_id" not in events.columns:
+            events = events.with_row_index("event_id").with_columns(
+                pl.format("ce-{}", pl.col("event_id"))
+            )
+        self.events = events.with_columns(pl.col("event_time").cast(pl.Datetime("us"))).sort(
+            ["event_time", "event_id"]
+        )
+        if not keep_index:  # else the caller updates the index itself (one event appended)
+            self._index: dict[tuple[str, str], tuple[list[int], list[bool]]] | None = None
+        self._validity: dict[tuple[str, int], pl.DataFrame] = getattr(self, "_validity", {})
+        self.version = getattr(self, "version", 0) + 1
+
+    def _build_index(self) -> dict[tuple[str, str], tuple[list[int], list[bool]]]:
+        grouped = (
+            self.events.select(
+                "user_id",
+                "purpose",
+                pl.col("event_time").dt.epoch("us").alias("t"),
+                (pl.col("action") == "grant").alias("g"),
+            )
+            .group_by(["user_id", "purpose"], maintain_order=True)
+            .agg("t", "g")
+        )
+        return {
+            (u, p): (t, g)
+            for u, p, t, g in zip(
+                grouped["user_id"].to_list(),
+                grouped["purpose"].to_list(),
+                grouped["t"].to_list(),
+                grouped["g"].to_list(),
+                strict=True,
+            )
+        }
+
+    def build_index(self) -> None:
+        """Build the lookup index now (it is otherwise built on the first check)."""
+        if self._index is None:
+            self._index = self._build_index()
+
+    @property
+    def purposes(self) -> frozenset[str]:
+        """Every purpose in the ledger or declared by a product."""
+        return frozenset(self._purposes)
+
+    @property
+    def consent_purposes(self) -> frozenset[str]:
+        """Purposes that need consent: the policy's list, else those in the ledger."""
+        if self.policy.consent_purposes is not None:
+            return frozenset(self.policy.consent_purposes)
+        return frozenset(self.events["purpose"].unique().to_list())
+
+    def _check_purpose(self, purpose: str) -> None:
+        if purpose not in self._purposes:
+            raise UnknownPurposeError(
+                f"unknown purpose {purpose!r}",
+                field="purpose",
+                hint="purposes: " + ", ".join(sorted(self._purposes)),
+            )
+
+    def _unknown_subject(self) -> UnknownSubjectError:
+        return UnknownSubjectError(
+            "unknown subject: not in the identity map or the consent ledger",
+            field="subject",
+            hint="give the subject's user id (u_000123); `consent check` also takes other forms",
+        )
+
+    # -- single checks ---------------------------------------------------------------------
+
+    def is_permitted(self, subject: str, purpose: str, at: datetime | None = None) -> bool:
+        """Whether the subject's latest event for the purpose at or before `at` (default now)
+        is a grant. `subject` is a user id."""
+        index = self._index
+        if index is None:
+            index = self._index = self._build_index()
+        entry = index.get((subject, purpose))
+        if entry is None:
+            if subject not in self._subjects:
+                raise self._unknown_subject()
+            self._check_purpose(purpose)
+            return False
+        times, grants = entry
+        t = to_us(at) if at is not None else time_ns() // 1000
+        i = bisect_right(times, t)
+        return i > 0 and grants[i - 1]
+
+    def user_id(self, subject: str) -> str:
+        """The user id of any identifier form (through the identity map when there is one)."""
+        if subject in self._subjects:
+            return subject
+        if self.identity is None:
+            raise self._unknown_subject()
+        return self.identity.user_id(subject)
+
+    def status(self, subject: str, purpose: str, at: datetime | None = None) -> ConsentStatus:
+        """The decision with the event behind it and the notices still propagating."""
+        uid = self.user_id(subject)
+        self._check_purpose(purpose)
+        when = utc_naive(at)
+        permitted = self.is_permitted(uid, purpose, when)
+        last = self.events.filter(
+            (pl.col("user_id") == uid)
+            & (pl.col("purpose") == purpose)
+            & (pl.col("event_time") <= when)
+        ).tail(1)
+        row = last.row(0, named=True) if last.height else {}
+        pending = overdue = 0
+        notices = self.notices(pending_only=True)
+        if notices.height:
+            mine = notices.filter((pl.col("user_id") == uid) & (pl.col("purpose") == purpose))
+            pending = mine.height
+            overdue = mine.filter(pl.col("due_at") < when).height
+        return ConsentStatus(
+            uid,
+            purpose,
+            when,
+            permitted,
+            row.get("event_id"),
+            row.get("action"),
+            row.get("event_time"),
+            row.get("source"),
+            row.get("notice_version"),
+            pending,
+            overdue,
+        )
+
+    # -- batch checks ----------------------------------------------------------------------
+
+    def purpose_events(self, purpose: str) -> pl.DataFrame:
+        """One purpose's events as (user_id, event_time, granted), one per subject and instant
+        (the later event id wins a tie), sorted by time."""
+        self._check_purpose(purpose)
+        return (
+            self.events.filter(pl.col("purpose") == purpose)
+            .select("user_id", "event_time", (pl.col("action") == "grant").alias("granted"))
+            .unique(subset=["user_id", "event_time"], keep="last", maintain_order=True)
+        )
+
+    def consenting(self, purpose: str, at: datetime | None = None) -> pl.DataFrame:
+        """The user ids whose consent for the purpose holds at `at` (default now)."""
+        when = utc_naive(at)
+        return (
+            self.purpose_events(purpose)
+            .filter(pl.col("event_time") <= when)
+            .group_by("user_id")
+            .agg(pl.col("granted").last())
+            .filter(pl.col("granted"))
+            .select("user_id")
+            .sort("user_id")
+        )
+
+    def _subject_ids(self, lf: pl.LazyFrame, subject: str, form: str) -> tuple[pl.LazyFrame, str]:
+        if form == "user_id":
+            return lf, subject
+        if self.identity is None:
+            raise ConsentError(
+                f"subject form {form!r} needs the identity map", field="subject_form"
+            )
+        forms = self.identity.forms()
+        if form not in forms.columns:
+            raise ConsentError(f"the identity map has no {form!r} column", field="subject_form")
+        mapping = forms.select(pl.col(form), pl.col("user_id").alias("_pm_uid")).drop_nulls(form)
+        return lf.join(mapping.lazy(), left_on=subject, right_on=form, how="left"), "_pm_uid"
+
+    def validity(self, purpose: str) -> pl.DataFrame:
+        """The purpose's consent as validity intervals: (user_id, start, end) from each grant to
+        the subject's next event for the purpose (end null: still valid). A time t is covered
+        exactly when the latest event at or before t is a grant."""
+        key = (purpose, self.version)
+        hit = self._validity.get(key)
+        if hit is None:
+            hit = (
+                self.purpose_events(purpose)
+                .sort(["user_id", "event_time"], maintain_order=True)
+                .with_columns(pl.col("event_time").shift(-1).over("user_id").alias("_pm_end"))
+                .filter(pl.col("granted"))
+                .select(
+                    pl.col("user_id").alias("_pm_user"),
+                    pl.col("event_time").alias("_pm_start"),
+                    "_pm_end",
+                )
+            )
+            self._validity = {
+                key: hit,
+                **{k: v for k, v in self._validity.items() if k[1] == self.version},
+            }
+        return hit
+
+    def filter(
+        self,
+        data: pl.DataFrame | pl.LazyFrame,
+        purpose: str,
+        *,
+        subject: str = "user_id",
+        time: str | None = None,
+        at: datetime | None = None,
+        subject_form: str = "user_id",
+        method: str = "interval",
+    ) -> pl.DataFrame | pl.LazyFrame:
+        """The rows whose subject had consent for the purpose at the row's `time` (the latest
+        event at or before it is a grant), or at `at` (default now) when no time column is
+        given. Row order and columns are kept; a frame in gives a frame out, a lazy frame a
+        lazy frame.
+
+        `method="interval"` (default) joins rows to the validity intervals on the subject and
+        keeps those inside one; `method="asof"` is the textbook ASOF join (sort by time, join
+        each row to the subject's latest event, sort back). Both give the same rows; the
+        interval join avoids the two sorts and is about 7x faster on a million rows."""
+        lazy = isinstance(data, pl.LazyFrame)
+        lf = data.lazy() if isinstance(data, pl.DataFrame) else data
+        columns = lf.collect_schema().names()
+        for name in (subject, *((time,) if time else ())):
+            if name not in columns:
+                raise ConsentError(f"the frame has no column {name!r}", field=name)
+        if method not in ("interval", "asof"):
+            raise ConsentError(
+                f"unknown method {method!r}", field="method", hint="interval or asof"
+            )
+        lf, key = self._subject_ids(lf, subject, subject_form)
+        if time is None:
+            allowed = self.consenting(purpose, at).lazy()
+            out = lf.join(allowed, left_on=key, right_on="user_id", how="semi")
+            out = out.select(columns)
+            return out if lazy else out.collect()
+        when = pl.col(time)
+        dtype = lf.collect_schema()[time]
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            when = when.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        lf = lf.with_columns(when.cast(pl.Datetime("us")).alias("_pm_t"))
+        if method == "interval":
+            out = lf.join(
+                self.validity(purpose).lazy(),
+                left_on=key,
+                right_on="_pm_user",
+                how="inner",
+                maintain_order="left",
+            ).filter(
+                (pl.col("_pm_t") >= pl.col("_pm_start"))
+                & (pl.col("_pm_end").is_null() | (pl.col("_pm_t") < pl.col("_pm_end")))
+            )
+        else:
+            events = self.purpose_events(purpose).rename(
+                {"user_id": "_pm_user", "event_time": "_pm_time", "granted": "_pm_granted"}
+            )
+            out = (
+                lf.with_row_index("_pm_row")
+                .sort("_pm_t")
+                .join_asof(
+                    events.sort("_pm_time").lazy(),
+                    left_on="_pm_t",
+                    right_on="_pm_time",
+                    by_left=key,
+                    by_right="_pm_user",
+                    strategy="backward",
+                    check_sortedness=False,
+                )
+                .filter(pl.col("_pm_granted").fill_null(False))
+                .sort("_pm_row")
+            )
+        out = out.select(columns)
+        return out if lazy else out.collect()
+
+    def filter_relation(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        relation: duckdb.DuckDBPyRelation,
+        purpose: str,
+        *,
+        subject: str = "user_id",
+        time: str | None = None,
+        at: datetime | None = None,
+        method: str = "interval",
+    ) -> duckdb.DuckDBPyRelation:
+        """`filter` for a DuckDB relation of `con`, in SQL: a join to the validity intervals
+        (default), an `ASOF JOIN` (`method="asof"`), or a semi-join on the consenting subjects
+        when no time column is given. `subject` holds user ids."""
+        safe = re.sub(r"\W", "_", purpose)
+        columns = relation.columns
+        for name in (subject, *((time,) if time else ())):
+            if name not in columns:
+                raise ConsentError(f"the relation has no column {name!r}", field=name)
+        s = quote_ident(subject)
+        if time is None:
+            name = f"_pm_consenting_{safe}"
+            con.register(name, self.consenting(purpose, at).to_arrow())
+            return relation.query(
+                "_pm_data", f"SELECT * FROM _pm_data WHERE {s} IN (SELECT user_id FROM {name})"
+            )
+        t = f"CAST(d.{quote_ident(time)} AS TIMESTAMP)"
+        if method == "asof":
+            name = f"_pm_consent_{safe}"
+            con.register(name, self.purpose_events(purpose).to_arrow())
+            sql = (
+                f"SELECT d.* FROM _pm_data AS d ASOF JOIN {name} AS c "
+                f"ON d.{s} = c.user_id AND {t} >= c.event_time WHERE c.granted"
+            )
+        else:
+            name = f"_pm_validity_{safe}"
+            con.register(name, self.validity(purpose).to_arrow())
+            sql = (
+                f"SELECT d.* FROM _pm_data AS d JOIN {name} AS v ON d.{s} = v._pm_user "
+                f"AND {t} >= v._pm_start AND (v._pm_end IS NULL OR {t} < v._pm_end)"
+            )
+        return relation.query("_pm_data", sql)
+
+    # -- recording changes -----------------------------------------------------------------
+
+    def grant(self, subject: str, purpose: str, **kwargs: Any) -> ConsentChange:
+        """Record a grant (or a re-confirmation) and notify downstream products."""
+        return self._record("grant", subject, purpose, **kwargs)
+
+    def revoke(self, subject: str, purpose: str, **kwargs: Any) -> ConsentChange:
+        """Record a withdrawal and notify downstream products; from `at` on, checks for the
+        purpose answer no. Withdrawing consent that does not hold is an error."""
+        return self._record("withdraw", subject, purpose, **kwargs)
+
+    def notice_products(self, purpose: str) -> list[str]:
+        """Products told of a change: those keyed by subject that declare the purpose, and
+        every product keyed by subject downstream of them (aggregates hold no subject)."""
+        if self.catalog is None:
+            return []
+        products = self.catalog.products
+        direct = [p.id for p in products.values() if purpose in p.purposes and p.subject_key]
+        found = set(direct)
+        for pid in direct:
+            found.update(d for d in self.catalog.downstream(pid) if products[d].subject_key)
+        return sorted(found)
+
+    def _record(
+        self,
+        action: str,
+        subject: str,
+        purpose: str,
+        *,
+        source: str = "api",
+        notice_version: str | None = None,
+        regulation: str | None = None,
+        at: datetime | None = None,
+        actor: str | None = None,
+    ) -> ConsentChange:
+        if self.platform_dir is None:
+            raise ConsentError(
+                "this ledger is in memory only", hint="open it with ConsentLedger.open(workspace)"
+            )
+        uid = self.user_id(subject)
+        self._check_purpose(purpose)
+        if source not in SOURCES:
+            raise ConsentError(
+                f"unknown source {source!r}", field="source", hint=", ".join(SOURCES)
+            )
+        when = utc_naive(at)
+        path = self.platform_dir / CONSENT_FILE
+        with locked(path):
+            current = read_events(self.platform_dir)
+            if action == "withdraw" and not _granted(current, uid, purpose, when):
+                raise ConsentError(
+                    f"no consent for {purpose!r} to withdraw at {when:%Y-%m-%d %H:%M:%S}",
+                    field="purpose",
+                    hint="`privacymesh consent check` shows the subject's consent",
+                )
+            event_id = _next_id(current["event_id"], "ce-", 7)
+            mine = current.filter(pl.col("user_id") == uid).tail(1)
+            row = {
+                "event_id": event_id,
+                "user_id": uid,
+                "purpose": purpose,
+                "action": action,
+                "event_time": when,
+                "source": source,
+                "notice_version": notice_version or _latest(current, "notice_version"),
+                "regulation": regulation or self._regulation(uid, mine),
+            }
+            new = pl.DataFrame(
+                [row], schema={c: current.schema.get(c, t) for c, t in EVENT_SCHEMA.items()}
+            )
+            updated = pl.concat([current, new.select(current.columns)], how="vertical_relaxed")
+            products = self.notice_products(purpose)
+            write_parquet_atomic(updated, path)
+            self._set_events(updated, keep_index=current.height == self.events.height)
+            if self._index is not None:
+                times, grants = self._index.setdefault((uid, purpose), ([], []))
+                i = bisect_right(times, to_us(when))
+                times.insert(i, to_us(when))
+                grants.insert(i, action == "grant")
+            notice_ids = self._write_notices(row, products, when)
+        change = ConsentChange(event_id, uid, purpose, action, when, tuple(products), notice_ids)
+        if self.audit is not None:
+            self.audit.record(
+                actor or self.actor,
+                f"consent.{'grant' if action == 'grant' else 'revoke'}",
+                None,
+                (),
+                purpose,
+                1,
+                subject=uid,
+                policy=self.policy.version,
+                detail={
+                    "event_id": event_id,
+                    "source": source,
+                    "notices": len(notice_ids),
+                    "products": list(products),
+                },
+            )
+        return change
+
+    def _regulation(self, uid: str, mine: pl.DataFrame) -> str | None:
+        if mine.height and mine["regulation"][0]:
+            return str(mine["regulation"][0])
+        if self.identity is not None:
+            country = self.identity.resolve(uid).country
+            return self.policy.regulation_by_country.get(country or "")
+        return None
+
+    def _write_notices(
+        self, event: dict[str, Any], products: list[str], when: datetime
+    ) -> tuple[str, ...]:
+        if not products or self.platform_dir is None or self.catalog is None:
+            return ()
+        path = self.platform_dir / NOTICES_FILE
+        with locked(path):
+            current = read_notices(self.platform_dir)
+            start = _next_number(current["notice_id"], "cn-")
+            rows = []
+            for i, pid in enumerate(products):
+                product = self.catalog.products[pid]  # type: ignore[union-attr]
+                sla = self.policy.propagation_sla.get(product.processing_mode)
+                rows.append(
+                    {
+                        "notice_id": f"cn-{start + i:07d}",
+                        "event_id": event["event_id"],
+                        "user_id": event["user_id"],
+                        "purpose": event["purpose"],
+                        "action": event["action"],
+                        "product": pid,
+                        "domain": product.domain,
+                        "processing_mode": product.processing_mode,
+                        "issued_at": when,
+                        "due_at": sla.after(when) if sla else None,
+                        "applied_at": None,
+                    }
+                )
+            write_parquet_atomic(
+                pl.concat([current, pl.DataFrame(rows, schema=NOTICE_SCHEMA)]), path
+            )
+        return tuple(r["notice_id"] for r in rows)
+
+    def notices(self, pending_only: bool = False) -> pl.DataFrame:
+        """Propagation notices (all, or those not yet applied)."""
+        if self.platform_dir is None:
+            return pl.DataFrame(schema=NOTICE_SCHEMA)
+        frame = read_notices(self.platform_dir)
+        return frame.filter(pl.col("applied_at").is_null()) if pending_only else frame
+
+    def acknowledge(self, event_id: str, product: str, at: datetime | None = None) -> int:
+        """Mark a product's notice of an event applied; returns how many notices changed.
+        When the last notice of a withdrawal to a domain is applied, the domain's application
+        is recorded in `consent_applications`, the table the consent checks measure."""
+        if self.platform_dir is None:
+            return 0
+        when = utc_naive(at)
+        path = self.platform_dir / NOTICES_FILE
+        with locked(path):
+            current = read_notices(self.platform_dir)
+            hit = (pl.col("event_id") == event_id) & (pl.col("product") == product)
+            pending = current.filter(hit & pl.col("applied_at").is_null())
+            if pending.height == 0:
+                raise ConsentError(f"no pending notice of {event_id} for {product}")
+            updated = current.with_columns(
+                pl.when(hit & pl.col("applied_at").is_null())
+                .then(pl.lit(when))
+                .otherwise(pl.col("applied_at"))
+                .alias("applied_at")
+            )
+            write_parquet_atomic(updated, path)
+        notice = pending.row(0, named=True)
+        domain_open = updated.filter(
+            (pl.col("event_id") == event_id)
+            & (pl.col("domain") == notice["domain"])
+            & pl.col("applied_at").is_null()
+        )
+        if notice["action"] == "withdraw" and domain_open.height == 0:
+            self._record_application(notice, when)
+        return pending.height
+
+    def _record_application(self, notice: dict[str, Any], when: datetime) -> None:
+        assert self.platform_dir is not None
+        path = self.platform_dir / APPLICATIONS_FILE
+        with locked(path):
+            current = (
+                pl.read_parquet(path) if path.is_file() else pl.DataFrame(schema=APPLICATION_SCHEMA)
+            )
+            done = (pl.col("event_id") == notice["event_id"]) & (
+                pl.col("domain") == notice["domain"]
+            )
+            if current.filter(done).height:
+                return
+            row = {
+                "domain": notice["domain"],
+                "event_id": notice["event_id"],
+                "user_id": notice["user_id"],
+                "purpose": notice["purpose"],
+                "applied_at": when,
+            }
+            new = pl.DataFrame([row], schema=APPLICATION_SCHEMA)
+            new = new.select([c for c in current.columns if c in new.columns])
+            write_parquet_atomic(pl.concat([current, new], how="diagonal_relaxed"), path)
+
+
+def _granted(events: pl.DataFrame, user_id: str, purpose: str, at: datetime) -> bool:
+    """Whether the latest of these events for the subject and purpose at or before `at` is a
+    grant (the index's answer, computed on a frame)."""
+    mine = events.filter(
+        (pl.col("user_id") == user_id)
+        & (pl.col("purpose") == purpose)
+        & (pl.col("event_time") <= at)
+    ).sort(["event_time", "event_id"])
+    return mine.height > 0 and mine["action"][-1] == "grant"
+
+
+def read_events(platform_dir: Path) -> pl.DataFrame:
+    path = platform_dir / CONSENT_FILE
+    if not path.is_file():
+        return pl.DataFrame(schema=EVENT_SCHEMA)
+    return pl.read_parquet(path)
+
+
+def read_notices(platform_dir: Path) -> pl.DataFrame:
+    path = platform_dir / NOTICES_FILE
+    if not path.is_file():
+        return pl.DataFrame(schema=NOTICE_SCHEMA)
+    return pl.read_parquet(path).cast(NOTICE_SCHEMA)  # type: ignore[arg-type]
+
+
+def _next_number(ids: pl.Series, prefix: str) -> int:
+    numbers = ids.str.strip_prefix(prefix).cast(pl.Int64, strict=False).drop_nulls()
+    return int(numbers.max() or 0) + 1  # type: ignore[operator]
+
+
+def _next_id(ids: pl.Series, prefix: str, width: int) -> str:
+    return f"{prefix}{_next_number(ids, prefix):0{width}d}"
+
+
+def _latest(frame: pl.DataFrame, column: str) -> str | None:
+    if column not in frame.columns or frame.height == 0:
+        return None
+    values = frame[column].drop_nulls()
+    return str(values.max()) if values.len() else None

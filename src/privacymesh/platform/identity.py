@@ -1,0 +1,111 @@
+"""The identity map (`platform/identity_map.parquet`): every identifier form of a data subject,
+so a request naming a subject by e-mail, customer reference or device finds them everywhere."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from privacymesh.platform.errors import UnknownSubjectError
+
+IDENTITY_FILE = "identity_map.parquet"
+FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
+"""Columns that identify a subject on their own (a product's subjectKeyForm is one of them)."""
+EXTRA_IDENTIFIERS = ("advertising_id", "phone")
+"""Further identifiers searched for residue after an erasure."""
+PERSONAL_COLUMNS = (
+    "email",
+    "advertising_id",
+    "full_name",
+    "phone",
+    "postal_code",
+    "date_of_birth",
+    "gender",
+)
+"""What a tombstone forgets: an erased subject keeps only keys and the e-mail hash."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One resolved subject: every identifier form (None where unknown or forgotten)."""
+
+    user_id: str
+    identifiers: dict[str, str | None]
+    country: str | None
+    status: str | None
+
+    def form(self, name: str) -> str | None:
+        return self.identifiers.get(name)
+
+    @property
+    def erased(self) -> bool:
+        return self.status == "erased"
+
+
+class IdentityMap:
+    """The identity map of a workspace, read once."""
+
+    def __init__(self, frame: pl.DataFrame, path: Path | None = None):
+        self.frame = frame
+        self.path = path
+        self._by_user: dict[str, int] | None = None
+
+    @classmethod
+    def load(cls, platform_dir: Path) -> IdentityMap:
+        path = platform_dir / IDENTITY_FILE
+        if not path.is_file():
+            raise UnknownSubjectError(
+                "no identity map: subjects cannot be resolved",
+                file=path,
+                hint="the platform folder needs identity_map.parquet",
+            )
+        return cls(pl.read_parquet(path), path)
+
+    @property
+    def user_ids(self) -> pl.Series:
+        return self.frame["user_id"]
+
+    def resolve(self, identifier: str) -> Subject:
+        """The subject with this identifier in any form (an e-mail is matched lower-cased,
+        and through its hash once the e-mail itself was erased)."""
+        text = identifier.strip()
+        conditions = [pl.col(c) == text for c in FORMS if c in self.frame.columns and c != "email"]
+        if "@" in text:
+            lowered = text.lower()
+            conditions.append(pl.col("email") == lowered)
+            digest = hashlib.sha256(lowered.encode("utf-8")).hexdigest()
+            if "email_hash" in self.frame.columns:
+                conditions.append(pl.col("email_hash") == digest)
+        hits = (
+            self.frame.filter(pl.any_horizontal(conditions)) if conditions else self.frame.clear()
+        )
+        if hits.height == 0:
+            raise UnknownSubjectError(
+                "unknown subject: no identity-map entry has this identifier",
+                field="subject",
+                hint="give a user id (u_000123), customer reference, e-mail, e-mail hash or "
+                "device id",
+            )
+        if hits.height > 1:
+            raise UnknownSubjectError(
+                f"the identifier matches {hits.height} subjects", field="subject"
+            )
+        row = hits.row(0, named=True)
+        ids = {c: row.get(c) for c in (*FORMS, *EXTRA_IDENTIFIERS) if c in row}
+        return Subject(str(row["user_id"]), ids, row.get("country"), row.get("status"))
+
+    def user_id(self, identifier: str) -> str:
+        """The subject's user id (identifiers already in user-id form are returned as given
+        when they are in the map)."""
+        if self._by_user is None:
+            self._by_user = {u: i for i, u in enumerate(self.user_ids.to_list())}
+        if identifier in self._by_user:
+            return identifier
+        return self.resolve(identifier).user_id
+
+    def forms(self) -> pl.DataFrame:
+        """user_id and every identifier form, one row per subject (for joins)."""
+        return self.frame.select([c for c in FORMS if c in self.frame.columns])

@@ -1,0 +1,46 @@
+"""The platform's secret key: one per workspace, from `PRIVACYMESH_PLATFORM_KEY` or the file
+`<evidence>/platform.key` (created on first use, readable by its owner only). Purpose keys are
+derived from it with HMAC, so the audit log's subject pseudonyms and the `hash` masking rule
+never share a key, and each role's hashed values differ from another role's."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+ENV_VAR = "PRIVACYMESH_PLATFORM_KEY"
+KEY_FILE = "platform.key"
+
+
+def master_key(evidence_dir: Path) -> bytes:
+    """The workspace key: the environment variable's text, else the key file (made if missing)."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return env.encode("utf-8")
+    path = evidence_dir / KEY_FILE
+    if path.is_file():
+        return bytes.fromhex(path.read_text("ascii").strip())
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, key.hex().encode("ascii") + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # fails when another process made the key first: use theirs
+    except FileExistsError:
+        return bytes.fromhex(path.read_text("ascii").strip())
+    finally:
+        tmp.unlink()
+    return key
+
+
+def derive(master: bytes, label: str) -> bytes:
+    """A key for one use (`audit-subject`, `mask:<role>`), derived from the workspace key."""
+    return hmac.new(master, label.encode("utf-8"), hashlib.sha256).digest()

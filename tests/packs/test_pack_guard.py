@@ -1,0 +1,57 @@
+"""The builder scans its own output with the PII detector and refuses to ship raw personal
+data. The ledger refuses obvious raw emails in finding details, so the test plants one in a
+result's reason, where the ledger's guard does not look."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from privacymesh.ledger import Ledger, ResultRecord, RunInfo
+from privacymesh.packs import PackOptions, PersonalDataInPackError, build_pack
+from privacymesh.packs.guard import scan_files
+from privacymesh.workspace import Workspace
+
+RAW = "dana.whitfield@example.org"
+
+
+def test_a_raw_email_in_the_ledger_stops_the_build(pack_ws: Workspace, tmp_path: Path) -> None:
+    ledger_copy = tmp_path / "ledger.duckdb"
+    shutil.copy(pack_ws.ledger_path, ledger_copy)
+    info = RunInfo(
+        options={"as_of": "2026-09-20T00:00:00"}, started_at=datetime(2026, 9, 20, tzinfo=UTC)
+    )
+    with Ledger(ledger_copy) as ledger, ledger.begin_run(info) as run:
+        run.add_result(
+            ResultRecord(
+                check_id="retention.expired_rows",
+                status="error",
+                product_id="logistics.shipments",
+                reason=f"could not parse the row of {RAW}",
+            )
+        )
+    out = tmp_path / "pack"
+    with pytest.raises(PersonalDataInPackError) as err:
+        build_pack(pack_ws, PackOptions(period="2026-Q3", out=out, pdf=False, ledger=ledger_copy))
+    message = str(err.value)
+    assert "user.contact.email" in message and "index.html" in message
+    assert RAW not in message  # the error itself shows masked examples only
+    assert not out.exists() and not list(tmp_path.glob(".pack*"))
+
+
+def test_ledger_identifiers_are_not_taken_for_personal_data(tmp_path: Path) -> None:
+    (tmp_path / "ids.csv").write_text(
+        "fingerprint,hash,run_id,note\n"
+        "6d5e0f3c9a1b2c4d5e6f708192a3b4c5,"
+        "0f9f16ac8e4ce120ad86a0d25111a44ece1fd6b3bdc954d46edc9078da42b863,"
+        "20261125T040250Z-7973da,fine\n"
+    )
+    assert scan_files(tmp_path, [tmp_path / "ids.csv"]).hits == []
+    # hex that decodes to an email is not an identifier: it is scanned, and caught
+    encoded = RAW.encode().hex()
+    (tmp_path / "hex.csv").write_text(f"fingerprint\n{encoded}\n")
+    with pytest.raises(PersonalDataInPackError):
+        scan_files(tmp_path, [tmp_path / "hex.csv"])

@@ -1,0 +1,200 @@
+"""Governed queries and policy views on the sample mesh: consent drops revoked subjects for that
+purpose only, roles see exactly the policy's masks, rights and query shape are enforced, every
+query is in the audit log, and the exported views give BI tools the same rows."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+from platform_support import snapshot
+
+from privacymesh.errors import ContractError
+from privacymesh.platform import (
+    AccessDenied,
+    ConsentLedger,
+    GovernedSession,
+    PolicyError,
+    QueryError,
+    write_policy_views,
+)
+from privacymesh.platform.keys import derive, master_key
+from privacymesh.platform.policy import mask_frame
+from privacymesh.workspace import Workspace
+
+PROFILE = 'SELECT user_id, country FROM "analytics"."user_profile_wide"'
+
+
+def _raw(ws: Workspace, product: str) -> pl.DataFrame:
+    domain, name = product.split(".")
+    return pl.read_parquet(ws.sample / "products" / domain / f"{name}.parquet")
+
+
+def test_revoked_subject_disappears_for_that_purpose_only(ws: Workspace) -> None:
+    consent = ConsentLedger.open(ws)
+    with GovernedSession(ws, actor="tester") as gov:
+        before = gov.sql(PROFILE, "analytics_analyst", "analytics").frame
+        other_before = gov.sql(PROFILE, "analytics_analyst", "personalisation").frame
+        uid = next(u for u in before["user_id"] if consent.is_permitted(u, "personalisation"))
+        device = consent.identity.resolve(uid).form("device_id")
+        web = 'SELECT device_id FROM "growth"."web_events"'
+        assert device in gov.sql(web, "growth_analyst", "analytics").frame["device_id"].to_list()
+
+        consent.revoke(uid, "analytics", source="support")
+
+        after = gov.sql(PROFILE, "analytics_analyst", "analytics").frame
+        other_after = gov.sql(PROFILE, "analytics_analyst", "personalisation").frame
+        assert uid not in after["user_id"].to_list()
+        assert after.height == before.height - 1
+        assert uid in other_after["user_id"].to_list() and other_after.equals(other_before)
+        assert (
+            device not in gov.sql(web, "growth_analyst", "analytics").frame["device_id"].to_list()
+        )
+        assert (
+            device in gov.sql(web, "growth_analyst", "personalisation").frame["device_id"].to_list()
+        )
+    # every governed row for analytics has consent now; no consenting subject is missing
+    allowed = set(consent.consenting("analytics")["user_id"])
+    raw_ids = set(_raw(ws, "analytics.user_profile_wide")["user_id"])
+    assert set(after["user_id"]) == raw_ids & allowed
+
+
+def test_role_sees_exactly_the_policy_masks(shared_ws: Workspace) -> None:
+    key = derive(master_key(shared_ws.evidence), "mask:identity_analyst")
+    with GovernedSession(shared_ws, actor="tester") as gov:
+        result = gov.product("identity.users", "identity_analyst", "account_management")
+        decision = result.decisions[0]
+    expected = mask_frame(_raw(shared_ws, "identity.users"), decision, key)
+    assert result.frame.equals(expected)
+    row = result.frame.row(0, named=True)
+    raw = _raw(shared_ws, "identity.users").row(0, named=True)
+    assert row["country"] == raw["country"]  # internal: clear
+    assert row["email"][0] == raw["email"][0] and "***@" in row["email"]  # partial
+    assert row["full_name"].endswith("***") and row["full_name"] != raw["full_name"]  # initials
+    assert row["date_of_birth"] == str(raw["date_of_birth"].year)  # generalised
+    assert row["gender"] == "[REDACTED]"  # redact (contract)
+    assert len(row["user_id"]) == 16 and row["user_id"] != raw["user_id"]  # hash (policy default)
+    assert decision.masked_fields == {
+        "user_id": "hash",
+        "email": "partial",
+        "full_name": "partial",
+        "phone": "partial",
+        "date_of_birth": "generalise",
+        "gender": "redact",
+        "postal_code": "generalise",
+    }
+
+
+def test_masks_and_consent_together(shared_ws: Workspace) -> None:
+    key = derive(master_key(shared_ws.evidence), "mask:marketing_analyst")
+    consent = ConsentLedger.open(shared_ws)
+    with GovernedSession(shared_ws, actor="tester") as gov:
+        result = gov.product("marketing.audience_export", "marketing_analyst", "marketing")
+        views = GovernedSession(shared_ws, actor="tester", materialize=False)
+        as_views = views.product("marketing.audience_export", "marketing_analyst", "marketing")
+        views.close()
+    raw = _raw(shared_ws, "marketing.audience_export")
+    expected = mask_frame(
+        consent.filter(raw, "marketing", subject="user_id"), result.decisions[0], key
+    )
+    assert result.frame.equals(expected)
+    assert as_views.frame.equals(expected)
+    assert 0 < result.rows < raw.height
+
+
+def test_rights_and_query_shape_are_enforced(ws: Workspace) -> None:
+    before = snapshot(ws.sample)
+    with GovernedSession(ws, actor="mallory") as gov:
+        with pytest.raises(AccessDenied, match=r"may not read identity\.users"):
+            gov.sql('SELECT * FROM "identity"."users"', "growth_analyst", "analytics")
+        with pytest.raises(AccessDenied, match="not declared"):
+            gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "marketing")
+        bad = {
+            "SELECT * FROM read_parquet('/etc/passwd')": (QueryError, "table function"),
+            'DELETE FROM "identity"."users"': (QueryError, "single SELECT"),
+            "SELECT 1; SELECT 2": (QueryError, "one SELECT"),
+            "SELECT * FROM memory.identity.users": (QueryError, "catalog-qualified"),
+            "SELECT * FROM platform.identity_map": (ContractError, "unknown product"),
+            'SELECT * FROM "identity"."nope"': (ContractError, "unknown product"),
+            "SELECT * FROM users": (QueryError, "unknown table"),
+            "SELECT (SELECT max(email) FROM memory.identity.users)": (
+                QueryError,
+                "catalog-qualified",
+            ),
+        }
+        for sql, (error, words) in bad.items():
+            with pytest.raises(error, match=words):
+                gov.sql(sql, "identity_analyst", "account_management")
+        with pytest.raises(QueryError, match="the query failed"):
+            gov.sql(
+                'SELECT no_such_column FROM "identity"."users"',
+                "identity_analyst",
+                "account_management",
+            )
+        ok = gov.sql(
+            'WITH u AS (SELECT country FROM "identity"."users") SELECT count(*) AS n FROM u',
+            "identity_analyst",
+            "account_management",
+        )
+        assert ok.frame["n"][0] > 0
+        denied = gov.audit.query(actor="mallory", decision="deny")
+        allowed = gov.audit.query(actor="mallory", decision="allow")
+    assert denied.height == 2 + len(bad)
+    assert gov.audit.query(actor="mallory", decision="error").height == 1
+    assert allowed.height == 1 and allowed["product"][0] == "identity.users"
+    assert allowed["fields"][0].to_list() == ["country"]
+    assert snapshot(ws.sample) == before
+
+
+def test_audit_record_of_a_query(shared_ws: Workspace) -> None:
+    with GovernedSession(shared_ws, actor="auditee") as gov:
+        result = gov.sql(PROFILE + " LIMIT 7", "analytics_analyst", "analytics")
+        rec = gov.audit.query(actor="auditee").row(-1, named=True)
+        assert gov.audit.verify().ok
+    assert rec["action"] == "query" and rec["role"] == "analytics_analyst"
+    assert rec["purpose"] == "analytics" and rec["rows"] == result.rows == 7
+    assert rec["subjects"] == 7 and rec["policy"] == "builtin@builtin"
+    assert sorted(rec["fields"]) == ["country", "user_id"]
+    assert '"consent_purposes":["analytics"]' in rec["detail"]
+    assert "u_0" not in str(rec)  # no subject ids, no SQL text
+
+
+def test_materialized_relations_follow_source_changes(ws: Workspace) -> None:
+    sql = 'SELECT count(*) AS n FROM "logistics"."shipments"'
+    with GovernedSession(ws, actor="tester") as gov:
+        n = gov.sql(sql, "logistics_analyst", "fulfilment").frame["n"][0]
+        path = ws.sample / "products" / "logistics" / "shipments.parquet"
+        pl.read_parquet(path).head(10).write_parquet(path)
+        assert gov.sql(sql, "logistics_analyst", "fulfilment").frame["n"][0] == 10 < n
+
+
+def test_policy_views_give_bi_tools_the_same_rows(shared_ws: Workspace) -> None:
+    out = shared_ws.evidence / "views" / "marketing_analyst.duckdb"
+    result = write_policy_views(
+        shared_ws, "marketing_analyst", purpose="marketing", out=out, actor="tester"
+    )
+    assert set(result.products) == {"marketing.audience_export", "marketing.campaign_sends"}
+    assert result.script.read_text().count("CREATE OR REPLACE VIEW") == 3  # consent view + 2
+    with GovernedSession(shared_ws, actor="tester") as gov:
+        governed = gov.product("marketing.audience_export", "marketing_analyst", "marketing").frame
+    con = duckdb.connect(str(out), read_only=True)  # no privacymesh: what a BI tool does
+    bi = pl.from_arrow(con.sql('SELECT * FROM "marketing"."audience_export"').to_arrow_table())
+    manifest = con.sql("SELECT manifest FROM _policy.manifest").fetchall()[0][0]
+    con.close()
+    assert bi.sort(bi.columns).equals(governed.sort(governed.columns))
+    assert '"marketing_analyst"' in manifest
+    with pytest.raises(AccessDenied, match="may read no product"):
+        write_policy_views(shared_ws, "nobody_at_all", out=out)
+    with pytest.raises(PolicyError, match="ambiguous"):
+        write_policy_views(shared_ws, "marketing_analyst", out=out.with_name("marketing.duckdb"))
+
+
+def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Workspace) -> None:
+    with GovernedSession(shared_ws, actor="typo") as gov:
+        with pytest.raises(AccessDenied):
+            gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "jane.doe@example.com")
+        with pytest.raises(QueryError):
+            gov.sql('SELECT * FROM "jane.doe@example.com"', "identity_analyst", "security")
+        records = gov.audit.query(actor="typo")
+    assert records.height == 2 and set(records["decision"]) == {"deny"}
+    assert "jane.doe@example.com" not in gov.audit.path.read_text()

@@ -1,0 +1,118 @@
+"""The retention engine: the plan counts what the contracts' retention says must go; applying
+removes exactly those rows (Parquet and DuckDB sources), records it in the ledger, and a second
+apply removes none; read-only sources and bad input change nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+import yaml
+from platform_support import snapshot, write_workspace
+
+from privacymesh.ledger import Ledger
+from privacymesh.platform import PolicyError, ReadOnlySourceError, apply_retention, plan_retention
+from privacymesh.workspace import Workspace
+
+AS_OF = datetime(2026, 11, 1)
+
+
+def _shipments(ws: Workspace) -> pl.DataFrame:
+    return pl.read_parquet(ws.sample / "products" / "logistics" / "shipments.parquet")
+
+
+def test_plan_counts_what_the_retention_says(shared_ws: Workspace, pristine: Path) -> None:
+    plan = plan_retention(shared_ws)
+    assert plan.as_of == AS_OF  # the workspace's pinned [run] as_of
+    expected = yaml.safe_load((pristine / "expected_findings.yaml").read_text())
+    seeded = next(f for f in expected["findings"] if f["check"] == "retention.expired_rows")
+    item = plan.item("logistics.shipments")
+    assert item.due == seeded["expired_rows"] > 0
+    assert (item.action, item.legal_basis, item.retention_days) == ("delete", "contract", 365)
+    shipments = pl.read_parquet(pristine / "products" / "logistics" / "shipments.parquet")
+    due = shipments.filter(pl.col("shipped_at") < datetime(2025, 11, 1))
+    assert item.oldest == due["shipped_at"].min()
+    assert item.subjects == due["customer_ref"].n_unique()
+    assert plan.due == item.due  # the only seeded expiry
+    assert "hr.employees" not in {i.product_id for i in plan.items}  # no retention declared
+
+
+def test_apply_removes_exactly_the_planned_rows_once(ws: Workspace) -> None:
+    before = _shipments(ws)
+    due_ids = set(before.filter(pl.col("shipped_at") < datetime(2025, 11, 1))["shipment_id"])
+    untouched = snapshot(ws.sample / "products" / "payments")
+
+    dry = apply_retention(ws)  # dry run is the default
+    assert dry.dry_run and not dry.applied and _shipments(ws).equals(before)
+
+    first = apply_retention(ws, dry_run=False, actor="tester")
+    after = _shipments(ws)
+    assert set(before["shipment_id"]) - set(after["shipment_id"]) == due_ids
+    assert after.height == before.height - len(due_ids)
+    assert after.schema == before.schema
+    assert after.equals(before.filter(~pl.col("shipment_id").is_in(list(due_ids))))
+    applied = {a.product_id: a for a in first.applied}
+    assert (
+        applied["logistics.shipments"].deleted == len(due_ids)
+        and applied["logistics.shipments"].left == 0
+    )
+    assert snapshot(ws.sample / "products" / "payments") == untouched
+
+    second = apply_retention(ws, dry_run=False, actor="tester")
+    assert second.deleted == 0 and _shipments(ws).equals(after)
+
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        results = ledger.results(check="platform.retention.apply", product="logistics.shipments")
+        runs = ledger.runs()
+        assert ledger.verify().ok
+    assert results["status"].to_list() == ["pass", "pass"]
+    deleted = [json.loads(m)["rows_deleted"] for m in results["measured"]]
+    assert deleted == [len(due_ids), 0]
+    assert runs.height == 2 and runs["actor"].to_list() == ["tester", "tester"]
+
+
+def test_read_only_and_bad_input_change_nothing(ws: Workspace, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("retention:\n  read_only: [logistics.shipments]\n")
+    ro = write_workspace(ws.root, ws.sample, policy)
+    before = snapshot(ws.sample)
+    with pytest.raises(ReadOnlySourceError, match="read-only by policy"):
+        apply_retention(ro, products=["logistics.shipments"], dry_run=False)
+    outcome = apply_retention(ro, dry_run=False)  # all products: reported and skipped
+    skipped = {a.product_id: a for a in outcome.applied}["logistics.shipments"]
+    assert (skipped.status, skipped.deleted, skipped.left) == ("skipped", 0, skipped.planned)
+    with pytest.raises(PolicyError, match="declares no retention"):
+        apply_retention(ws, products=["hr.employees"], dry_run=False)
+    with pytest.raises(Exception, match="unknown product"):
+        apply_retention(ws, products=["logistics.nope"], dry_run=False)
+    assert snapshot(ws.sample) == before
+
+
+def test_duckdb_table_sources_are_applied_in_a_transaction(ws: Workspace) -> None:
+    """A product whose contract points at a DuckDB table (not a Parquet file)."""
+    db = ws.sample / "products" / "logistics" / "ops.duckdb"
+    src = ws.sample / "products" / "logistics" / "shipments.parquet"
+    con = duckdb.connect(str(db))
+    con.execute(f"CREATE TABLE shipments AS SELECT * FROM read_parquet('{src}')").fetchall()
+    con.close()
+    src.unlink()
+    contract = ws.sample / "contracts" / "logistics" / "shipments.odcs.yaml"
+    data = yaml.safe_load(contract.read_text())
+    data["servers"] = [
+        {"server": "ops", "type": "duckdb", "database": "../../products/logistics/ops.duckdb"}
+    ]
+    contract.write_text(yaml.safe_dump(data, sort_keys=False))
+    plan = plan_retention(ws, products=["logistics.shipments"])
+    outcome = apply_retention(ws, products=["logistics.shipments"], dry_run=False)
+    assert outcome.deleted == plan.item("logistics.shipments").due > 0
+    con = duckdb.connect(str(db), read_only=True)
+    left = con.execute(
+        "SELECT count(*) FROM shipments WHERE shipped_at < TIMESTAMP '2025-11-01'"
+    ).fetchall()[0][0]
+    con.close()
+    assert left == 0
+    assert apply_retention(ws, products=["logistics.shipments"], dry_run=False).deleted == 0
