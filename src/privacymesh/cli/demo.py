@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 import typer
 from rich.table import Table
@@ -18,7 +20,8 @@ from privacymesh.summary import summarise
 @handle_errors
 def demo_command(ctx: typer.Context) -> None:
     """Run the main job on the sample mesh: generate it when missing, validate the catalog,
-    run every check and record the results in the evidence ledger."""
+    run every check, record the results in the evidence ledger and build the quarter's audit
+    pack."""
     ws = workspace_from(ctx)
     if not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml")):
         console.print(f"[bold]No catalog at {ws.catalog}: generating the sample mesh[/]")
@@ -52,6 +55,16 @@ def demo_command(ctx: typer.Context) -> None:
         )
     print_outcome(outcome)
     console.print(f"evidence ledger: {ws.ledger_path}")
+
+    console.rule("[bold]3. audit pack")
+    from privacymesh.packs import PackOptions, build_pack
+
+    reference = outcome.as_of or datetime.now(UTC)
+    period = f"{reference.year}-Q{(reference.month - 1) // 3 + 1}"
+    pack = build_pack(ws, PackOptions(period=period), catalog=catalog)
+    console.print(f"audit pack for {period}: {pack.root / 'index.html'}")
+    if not pack.pdf_written:
+        err_console.print(f"no PDF: {pack.pdf}", highlight=False)
 
 
 def _domain_table(products: pl.DataFrame) -> Table:
