@@ -1,0 +1,5 @@
+"""`python -m privacymesh.cli`."""
+
+from privacymesh.cli import main
+
+main()
