@@ -17,17 +17,18 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 demo: $(INSTALLED)
 	$(BIN)/privacymesh demo
+	$(BIN)/privacymesh dashboard
 
 test: $(INSTALLED)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check src tests benchmarks dashboards
+	$(BIN)/ruff format --check src tests benchmarks dashboards
+	$(BIN)/python -m pytest --nbval-lax tests notebooks
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks dashboards
 
 format: $(INSTALLED)
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks dashboards
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ import typer
 from privacymesh import __version__
 from privacymesh.cli.catalog import catalog_app
 from privacymesh.cli.checks import checks_app, gate_command
+from privacymesh.cli.dashboard import dashboard_command
 from privacymesh.cli.demo import demo_command
 from privacymesh.cli.evidence import evidence_app
 from privacymesh.cli.pack import pack_app, report_app
@@ -65,6 +66,7 @@ app.command("scan")(scan_command)
 app.command("run")(run_command)
 app.command("gate")(gate_command)
 app.command("schedule")(schedule_command)
+app.command("dashboard")(dashboard_command)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(checks_app, name="checks")
 app.add_typer(evidence_app, name="evidence")

@@ -1,0 +1,196 @@
+"""Every dashboard page, rendered by Streamlit's AppTest: on the sample ledger it shows the
+ledger's own numbers, and on an empty ledger it says how to record a first run."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import dashboard_expected as expected
+import polars as pl
+import pytest
+from dashboard_expected import APP
+from streamlit.testing.v1 import AppTest
+
+PAGES = [
+    "overview", "pii_exposure", "retention", "consent", "dsars", "rotation_support",
+    "cost_headcount", "evidence",
+]  # fmt: skip
+
+
+def render(ws: Path, page: str, monkeypatch: pytest.MonkeyPatch, **sidebar: object) -> AppTest:
+    """Run the app (entry point, sidebar filters given by widget key, header), then the page;
+    fails on any exception the app raised. AppTest reruns only the page after the first run,
+    so filters are set as the widgets' session state before it."""
+    monkeypatch.setenv("PRIVACYMESH_WORKSPACE", str(ws))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    for key, value in sidebar.items():
+        at.session_state[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def frame_with(at: AppTest, column: str) -> pl.DataFrame:
+    """The first table on the page that has `column`."""
+    for element in [*at.dataframe, *at.table]:
+        if column in element.value.columns:
+            return pl.from_pandas(element.value)
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = render(sample_ws, "overview", monkeypatch)
+    latest = expected.latest(sample_ws)
+    assert metric(at, "Checks counted") == str(latest.height)
+    assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
+    assert metric(at, "Could not run") == str(latest.filter(pl.col("status") == "error").height)
+    assert metric(at, "Last run (UTC)") == "2026-11-01"
+    assert metric(at, "Runs in period") == str(expected.runs(sample_ws).height)
+    assert metric(at, "Evidence chain") == "verified"
+    domains = frame_with(at, "score")
+    assert set(domains["domain"]) == set(latest["domain"].fill_null("(mesh)"))
+    hr = latest.filter(pl.col("domain") == "hr")
+    row = domains.filter(pl.col("domain") == "hr").row(0, named=True)
+    assert row["failing"] == hr.filter(pl.col("status") == "fail").height
+    assert row["checks"] == hr.height
+
+
+def test_pii_page_lists_undeclared_fields(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = render(sample_ws, "pii_exposure", monkeypatch)
+    with expected.ledger_of(sample_ws) as ledger:
+        found = ledger.findings(check="pii.undeclared")
+    newest = found.filter(pl.col("run_id") == found["run_id"].max())
+    assert metric(at, "Undeclared personal fields") == str(
+        newest.select("product_id", "column_name").unique().height
+    )
+    shown = frame_with(at, "masked_examples")
+    assert ("growth.web_events", "ip_address") in set(
+        zip(shown["product_id"], shown["column_name"], strict=True)
+    )
+
+
+def test_retention_page_shows_expired_rows(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = render(sample_ws, "retention", monkeypatch)
+    latest = expected.latest(sample_ws, "retention.expired_rows")
+    assert metric(at, "Expired rows") == str(int(latest["exceptions"].sum()))
+    assert metric(at, "Products checked") == str(latest.height)
+    shipments = latest.filter(pl.col("product_id") == "logistics.shipments")["exceptions"][0]
+    assert shipments > 0
+    table = frame_with(at, "expired_rows")
+    row = table.filter(pl.col("product_id") == "logistics.shipments")
+    assert row["expired_rows"][0] == shipments
+    without = frame_with(at, "personal_categories")
+    assert without["product_id"].to_list() == ["hr.employees"]
+
+
+@pytest.mark.parametrize(
+    ("page", "prefixes"),
+    [("consent", ["consent."]), ("dsars", ["dsar."]),
+     ("rotation_support", ["rotation.", "support."]), ("cost_headcount", ["cost."])],
+)  # fmt: skip
+def test_family_pages_count_the_ledger(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch, page: str, prefixes: list[str]
+) -> None:
+    at = render(sample_ws, page, monkeypatch)
+    latest = pl.concat([expected.latest(sample_ws, p) for p in prefixes])
+    assert latest.height > 0
+    assert metric(at, "Results (latest)") == str(latest.height)
+    assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
+
+
+def test_consent_values_equal_the_measurements(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = render(sample_ws, "consent", monkeypatch)
+    table = frame_with(at, "p95_lag_hours")
+    row = table.filter(
+        (pl.col("check_id") == "consent.propagation_lag") & (pl.col("domain") == "marketing")
+    )
+    value = expected.measured(sample_ws, "consent.propagation_lag", "marketing", "p95_lag_hours")
+    assert float(row["p95_lag_hours"][0]) == pytest.approx(value)
+    assert value > 24  # the seeded late marketing withdrawals
+
+
+def test_evidence_page_lists_every_run(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = render(sample_ws, "evidence", monkeypatch)
+    runs = frame_with(at, "run_id")
+    assert set(runs["run_id"]) == set(expected.runs(sample_ws)["run_id"])
+    assert any("Chain intact" in s.value for s in at.success)
+    assert any("pack" in b.label.lower() for b in at.button)
+
+
+def test_the_pack_button_builds_and_offers_the_pack(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The Evidence page hands the period and domains to privacymesh.packs and offers the
+    pack's zip for download (the builder itself is stubbed: it is tested with the packs)."""
+    import privacymesh.packs as packs
+
+    asked = []
+
+    def build_pack(workspace, options):
+        asked.append(options)
+        root = tmp_path / "pack"
+        root.mkdir()
+        (root / "index.html").write_text("<h1>pack</h1>")
+        (root / "pack.zip").write_bytes(b"PK-zip")
+        return SimpleNamespace(root=root)
+
+    monkeypatch.setattr(packs, "build_pack", build_pack)
+    at = render(sample_ws, "evidence", monkeypatch, pm_domains=["crm"])
+    at.button(key="pm_pack_build").click().run()
+    assert not at.exception
+    assert asked and asked[0].domains == ("crm",)
+    assert asked[0].last == date(2026, 11, 1)
+    assert any("Pack built" in s.value for s in at.success)
+    assert [d.label for d in at.get("download_button")] == ["Download the pack"]
+
+
+def test_domain_filter_applies_across_pages(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = render(sample_ws, "retention", monkeypatch, pm_domains=["logistics"])
+    latest = expected.latest(sample_ws, "retention.expired_rows")
+    logistics = latest.filter(pl.col("domain") == "logistics")
+    assert metric(at, "Products checked") == str(logistics.height)
+    assert metric(at, "Products without a policy") == "0"  # hr.employees is filtered out
+
+
+def test_period_filter_moves_the_state_back(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A custom range ending before the newest run shows the runs and state of that time."""
+    day = expected.EARLIER_DAY
+    at = render(sample_ws, "evidence", monkeypatch, pm_period="Custom range", pm_range=(day, day))
+    runs = frame_with(at, "run_id")
+    assert runs.height == 1
+    assert str(runs["run_at"][0]).startswith("2026-10-01")
+    at = render(sample_ws, "retention", monkeypatch, pm_period="Custom range", pm_range=(day, day))
+    with expected.ledger_of(sample_ws) as ledger:
+        earlier = ledger.results(run_id=runs["run_id"][0], check="retention.expired_rows")
+    assert metric(at, "Expired rows") == str(int(earlier["exceptions"].sum()))
+    now = expected.latest(sample_ws, "retention.expired_rows")["exceptions"].sum()
+    assert earlier["exceptions"].sum() < now  # rows age past retention between the two runs
+
+
+@pytest.mark.parametrize("ws_fixture", ["no_ledger_ws", "blank_ledger_ws"])
+def test_empty_ledger_says_how_to_run(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, ws_fixture: str
+) -> None:
+    at = render(request.getfixturevalue(ws_fixture), "overview", monkeypatch)
+    assert metric(at, "Last run (UTC)") == "none yet"
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert any("privacymesh run" in i.value for i in at.info), page
