@@ -168,7 +168,7 @@ def versions() -> str:
 Row = tuple[float, float, int, int, Score]  # wall s, CPU s, values, bytes, score
 
 
-def report(rows: dict[str, Row], n: int, full_values: int) -> str:
+def report(rows: dict[str, Row], n: int, full_values: int, reused: bool = False) -> str:
     ours_full = rows["privacymesh (all values)"]
     ours_sub = rows["privacymesh (same subset)"]
     pres = rows["Presidio (subset)"]
@@ -186,7 +186,14 @@ def report(rows: dict[str, Row], n: int, full_values: int) -> str:
         " column-name words as context; a column counts as flagged for an entity found with"
         f" score >= {PRESIDIO_MIN_SCORE} in at least 1% of its values. Presidio entities are"
         " mapped to fideslang keys (DATE_TIME counts as date of birth, LOCATION as address).",
-        "Throughput is given per CPU second (robust to other load on the machine; Polars' two"
+        (
+            "The Presidio row is from an earlier run with the same settings (`--reuse-presidio`;"
+            " Presidio's side does not depend on privacymesh's code), so wall times were taken"
+            " under different machine load. "
+            if reused
+            else ""
+        )
+        + "Throughput is given per CPU second (robust to other load on the machine; Polars' two"
         " threads both count, so this is conservative for privacymesh) and per wall second.",
         "",
         "| scanner | values | MB of text | CPU s | wall s | values/CPU s | MB/CPU s |"
@@ -275,7 +282,7 @@ def main() -> None:
         rows_out = [[t, c, sorted(v)] for (t, c), v in predicted.items()]
         cache.write_text(json.dumps({"wall": wall, "cpu": cpu, "predicted": rows_out}))
     rows["Presidio (subset)"] = (wall, cpu, sub_values, sub_size, score(labels, predicted))
-    text = report(rows, n, full_values)
+    text = report(rows, n, full_values, reused=args.reuse_presidio and cache.exists())
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(text)

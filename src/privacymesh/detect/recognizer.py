@@ -163,6 +163,7 @@ class PatternRecognizer(Recognizer):
     methods: tuple[str, ...] = ("pattern",)
     on_derived: bool = True
     reject: str | None = None  # candidates matching this regex are dropped before validation
+    skip_values: str | None = None  # whole values matching this regex hold no candidate
     kinds: frozenset[str] = TEXT_ONLY
     max_validate: int | None = None  # overrides ScanOptions.max_validate (slow validators)
 
@@ -180,15 +181,18 @@ class PatternRecognizer(Recognizer):
     def candidates(self, values: ColumnValues) -> pl.DataFrame:
         """(row, cand) pairs: every candidate match, normalised."""
         v = pl.col(VALUE)
+        source = values.frame
+        if self.skip_values:
+            source = source.filter(~v.str.contains(self.skip_values))
         if self.anchored:
             stripped = v.str.strip_chars()
-            frame = values.frame.select(ROW, stripped.alias("cand")).filter(
+            frame = source.select(ROW, stripped.alias("cand")).filter(
                 pl.col("cand").str.contains(f"^(?:{self.pattern})$")
             )
         else:
             pre = self.prefilter or self.pattern
             frame = (
-                values.frame.filter(v.str.contains(pre))
+                source.filter(v.str.contains(pre))
                 .select(ROW, v.str.extract_all(self.pattern).alias("cand"))
                 .explode("cand")
                 .drop_nulls("cand")

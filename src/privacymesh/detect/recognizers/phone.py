@@ -96,6 +96,9 @@ PHONE = PhoneRecognizer(
     pattern=_PATTERN,
     prefilter=r"\d[\d\s().\-/]{5,}\d",
     reject=_REJECT,
+    # digit runs inside UUIDs and hex tokens are no numbers
+    skip_values=r"^\s*[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\s*$"
+    r"|^\s*[0-9A-Fa-f]{16,}\s*$",
     normalise=lambda e: e.str.strip_chars(),
     base=0.85,
     max_validate=200,
