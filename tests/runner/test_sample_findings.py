@@ -108,3 +108,26 @@ def test_findings_carry_no_raw_values(sample_run: dict[str, Any]) -> None:
     text = " ".join(sample_run["findings"]["detail"].to_list())
     assert "@" not in text.replace("***@", "")
     assert not __import__("re").search(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b", text)
+
+
+def test_worker_processes_give_the_same_results_as_one_process(tmp_path: Path) -> None:
+    """The detector and GX in worker processes: same verdicts, values and findings."""
+    shutil.copy(REPO / "privacymesh.toml", tmp_path / "privacymesh.toml")
+    shutil.copytree(REPO / "checks", tmp_path / "checks")
+    (tmp_path / "data").mkdir()
+    shutil.copytree(SAMPLE, tmp_path / "data" / "sample")
+    ws = load_workspace(tmp_path)
+    chosen = ["pii", "contract.conformance"]
+    domains = ["analytics", "growth", "crm"]
+
+    def by_key(workers: int) -> dict[tuple[str, str | None], Any]:
+        outcome = run_checks(ws, chosen, domains=domains, record=False, workers=workers)
+        return {
+            (r.check_id, r.product): (r.status, r.values, r.findings, r.query)
+            for r in outcome.results
+        }
+
+    alone, pooled = by_key(1), by_key(2)
+    assert len(alone) >= 20
+    assert pooled == alone
+    assert any(status == "fail" for status, *_ in alone.values())

@@ -24,7 +24,7 @@ from privacymesh.catalog.model import (
     Role,
     Server,
 )
-from privacymesh.catalog.odcs_schema import fideslang_categories, odcs_validator
+from privacymesh.catalog.odcs_schema import fideslang_categories, odcs_errors
 from privacymesh.catalog.yaml_lines import Path_, format_path, line_for, load_with_lines
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -122,7 +122,7 @@ def parse_contract(file: Path) -> ParsedContract:
         )
         return ParsedContract(file, None, issues.issues)
 
-    for err in sorted(odcs_validator().iter_errors(data), key=lambda e: list(e.absolute_path)):
+    for err in odcs_errors(data):
         path = tuple(err.absolute_path)
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else err.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -20,6 +21,12 @@ _env = jinja2.Environment(
 )
 _env.filters["ident"] = quote_ident
 _env.filters["literal"] = lambda v: quote_literal(str(v))
+
+
+@lru_cache(maxsize=256)
+def _template(source: str) -> jinja2.Template:
+    """Compiled once per distinct template text: a run renders each check for every product."""
+    return _env.from_string(source)
 
 
 def timestamp_literal(value: datetime) -> str:
@@ -110,6 +117,6 @@ def render_sql(
     if product is not None:
         context.update(product_context(product))
     try:
-        return _env.from_string(template).render(context).strip()
+        return _template(template).render(context).strip()
     except jinja2.TemplateError as exc:
         raise CheckError(f"template does not render: {exc}", file=spec.file, field="sql") from exc

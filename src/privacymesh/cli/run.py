@@ -24,6 +24,13 @@ def run_command(
         None, "--engine", help="duckdb or spark (default: the workspace's engine)."
     ),
     no_record: bool = typer.Option(False, "--no-record", help="Do not write to the ledger."),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Processes for the PII detector and GX (default: the workspace's [run] workers, "
+        "else one per core when 8 or more products are scanned; 1 runs everything here).",
+    ),
 ) -> None:
     """Run the checks over the products and record every result in the ledger.
     Exit code 0 when all pass, 1 when some fail, 2 when some could not run."""
@@ -35,7 +42,14 @@ def run_command(
             bar.update(task, completed=done, total=total, description=label[:40])
 
         outcome = run_checks(
-            ws, check, product, domain, record=not no_record, engine_kind=engine, progress=report
+            ws,
+            check,
+            product,
+            domain,
+            record=not no_record,
+            engine_kind=engine,
+            progress=report,
+            workers=workers,
         )
     print_outcome(outcome)
     raise typer.Exit(outcome.exit_code)

@@ -47,11 +47,27 @@ def scan_product(
     """Scan a product: a reproducible sample of `options.sample_rows` rows (every row when
     None), read through the engine so only the sample leaves it."""
     options = options or ScanOptions()
-    total = int(engine.scalar(f"SELECT count(*) FROM {product.view}") or 0)  # type: ignore[arg-type]
+    total = product_rows(product, engine)
     if options.sample_rows is None:
         frame = engine.polars(f"SELECT * FROM {product.view}")
     else:
         frame = engine.sample(product.view, options.sample_rows, options.seed)
+    return scan_sample(product, frame, total, options, known_hashes)
+
+
+def product_rows(product: DataProduct, engine: Engine) -> int:
+    return int(engine.scalar(f"SELECT count(*) FROM {product.view}") or 0)  # type: ignore[arg-type]
+
+
+def scan_sample(
+    product: DataProduct,
+    frame: pl.DataFrame,
+    total: int,
+    options: ScanOptions,
+    known_hashes: pl.Series | None = None,
+) -> TableScan:
+    """Scan an already drawn sample of a product holding `total` rows (no engine needed: this
+    half runs in worker processes)."""
     scan = scan_frame(
         frame,
         product.id,

@@ -215,7 +215,7 @@ def _decoded(
         )
     if cands.height == 0:
         return None
-    distinct = cands["tok"].unique()
+    distinct = cands["tok"].unique(maintain_order=True)
     if distinct.len() > MAX_DECODE_CANDIDATES:
         distinct = distinct.sample(MAX_DECODE_CANDIDATES, seed=values.options.seed)
     limit = values.options.max_value_chars

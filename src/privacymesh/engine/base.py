@@ -135,8 +135,12 @@ class Engine(ABC):
         (its quoted mesh name), for measures that read data into Python (the detector, GX).
         The same seed gives the same rows on the same engine and data; every row when the
         view has no more than `rows`, whatever the engine."""
+        return self.polars(self.sample_query(view, rows, seed))
+
+    def sample_query(self, view: str, rows: int, seed: int) -> str:
+        """The query `sample` runs, in the mesh's dialect (evidence records it)."""
         sample = f"reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})"
-        return self.polars(f"SELECT * FROM {view} USING SAMPLE {sample}")
+        return f"SELECT * FROM {view} USING SAMPLE {sample}"
 
     def register_catalog(self, catalog: Catalog, platform_dir: Path | None = None) -> Registration:
         """Register every valid product and platform table; failures are recorded, not raised,

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from privacymesh.catalog import Catalog, load_catalog
-from privacymesh.checks.measures import MeasureContext
+from privacymesh.checks.measures import MeasureContext, WorkerPool, get_prefetch
+from privacymesh.checks.measures.workers import auto_workers
 from privacymesh.checks.results import CheckResult
 from privacymesh.checks.spec import CheckSpec, load_checks
 from privacymesh.engine import Engine, open_engine
@@ -72,13 +73,64 @@ def execute_checks(
     domains: list[str] | None = None,
     progress: Progress | None = None,
 ) -> list[CheckResult]:
-    """Run every task in order; each failure is an error result, and the run goes on."""
-    results: list[CheckResult] = []
-    for done, task in enumerate(tasks, start=1):
-        results.extend(run_task(task, ctx, domains))
+    """Run every task; each failure is an error result, and the run goes on. Measures with a
+    prefetch hook get their heavy work submitted first; the SQL checks run while the workers
+    compute, and the prefetched measures are collected last. Results keep the plan's order."""
+    early = _prefetch(ctx, tasks)
+    ctx.workers.start()
+    order = [i for i in range(len(tasks)) if i not in early] + sorted(early)
+    by_task: dict[int, list[CheckResult]] = {}
+    for done, i in enumerate(order, start=1):
+        task = tasks[i]
+        by_task[i] = run_task(task, ctx, domains)
         if progress:
             progress(done, len(tasks), f"{task.check.id} {task.product_id or ''}".strip())
-    return results
+    return [r for i in range(len(tasks)) for r in by_task[i]]
+
+
+def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
+    """Submit the heavy work of every task whose measure has a prefetch hook. A failure here
+    is left for the task itself to meet again and report as its error."""
+    early: set[int] = set()
+    for i, task in enumerate(tasks):
+        hook = get_prefetch(task.check.measure)
+        if hook is None or task.blocked or task.product is None:
+            continue
+        early.add(i)
+        try:
+            hook(ctx, task.check, task.product)
+        except Exception:  # reported by the task itself when it runs
+            continue
+    return early
+
+
+def prefetch_products(tasks: list[Task]) -> int:
+    """How many products have heavy (prefetched) work in a plan."""
+    return len(
+        {
+            t.product_id
+            for t in tasks
+            if t.product is not None and not t.blocked and get_prefetch(t.check.measure)
+        }
+    )
+
+
+def workers_for(workspace: Workspace | None, tasks: list[Task], requested: int | None) -> int:
+    """Worker processes: the caller's number, else the workspace's `[run] workers`, else one
+    per core when at least 8 products need the detector or GX (fewer do not repay starting
+    workers)."""
+    configured = workspace.section("run").get("workers") if workspace else None
+    value = requested if requested is not None else configured
+    if value is None or value == "auto":
+        return auto_workers(prefetch_products(tasks))
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        raise CheckError(
+            f'[run] workers must be a number or "auto", not {value!r}',
+            file=workspace.file if workspace else None,
+            field="run.workers",
+        ) from None
 
 
 def run_checks(
@@ -93,6 +145,7 @@ def run_checks(
     progress: Progress | None = None,
     catalog: Catalog | None = None,
     engine: Engine | None = None,
+    workers: int | None = None,
 ) -> RunOutcome:
     """Run the matching checks over the matching products and record the run in the ledger."""
     catalog = catalog or load_catalog(workspace.catalog)
@@ -102,11 +155,15 @@ def run_checks(
     own_engine = engine is None
     engine = engine or open_engine(workspace, catalog, kind=engine_kind)
     started = datetime.now(UTC)
+    pool: WorkerPool | None = None
     try:
-        ctx = MeasureContext(workspace, catalog, engine, reference)
         tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
+        pool = WorkerPool(workers_for(workspace, tasks, workers))
+        ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
         results = execute_checks(ctx, tasks, domains, progress)
     finally:
+        if pool is not None:
+            pool.close()
         if own_engine:
             engine.close()
     outcome = RunOutcome(None, results, spec_errors, reference)

@@ -9,24 +9,37 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.checks.measures.workers import WorkerPool
 from privacymesh.checks.results import Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine
 from privacymesh.errors import CheckError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from privacymesh.workspace import Workspace
 
 
 @dataclass
 class MeasureContext:
-    """What a measure may use; the PII scan of a product is computed once per run and shared."""
+    """What a measure may use. A product's sample and its PII scan are computed once per run
+    and shared by every measure that needs them; CPU-heavy work goes to `workers`."""
 
     workspace: Workspace | None
     catalog: Catalog
     engine: Engine
     as_of: datetime
     cache: dict[str, Any] = field(default_factory=dict)
+    workers: WorkerPool = field(default_factory=WorkerPool)
+
+    def sample(self, product: DataProduct, rows: int, seed: int) -> pl.DataFrame:
+        """A reproducible sample of the product (the engine's), read once per run."""
+        samples: dict[tuple[str, int, int], pl.DataFrame] = self.cache.setdefault("samples", {})
+        key = (product.id, int(rows), int(seed))
+        if key not in samples:
+            samples[key] = self.engine.sample(product.view, int(rows), int(seed))
+        return samples[key]
 
 
 def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
@@ -37,21 +50,35 @@ def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
 
 
 MeasureFn = Callable[[MeasureContext, CheckSpec, DataProduct | None], list[Measurement]]
+PrefetchFn = Callable[[MeasureContext, CheckSpec, DataProduct], object]
 MEASURES: dict[str, MeasureFn] = {}
+PREFETCH: dict[str, PrefetchFn] = {}
 CONTRACT_ONLY: set[str] = set()
 
 
-def measure(name: str, reads_data: bool = True) -> Callable[[MeasureFn], MeasureFn]:
+def measure(
+    name: str, reads_data: bool = True, prefetch: PrefetchFn | None = None
+) -> Callable[[MeasureFn], MeasureFn]:
     """Register a built-in measure under `name`; `reads_data=False` for measures over the
-    contract alone, which still run when the product's data cannot be read."""
+    contract alone, which still run when the product's data cannot be read. `prefetch` starts
+    a product's heavy work early (it submits jobs to the context's workers); the measure
+    itself then only waits for it."""
 
     def register(fn: MeasureFn) -> MeasureFn:
         MEASURES[name] = fn
         if not reads_data:
             CONTRACT_ONLY.add(name)
+        if prefetch is not None:
+            PREFETCH[name] = prefetch
         return fn
 
     return register
+
+
+def get_prefetch(name: str | None) -> PrefetchFn | None:
+    """The measure's prefetch hook, if it has one."""
+    _load_builtin()
+    return PREFETCH.get(name or "")
 
 
 def reads_data(spec: CheckSpec) -> bool:
@@ -78,8 +105,10 @@ def _load_builtin() -> None:
 __all__ = [
     "MEASURES",
     "MeasureContext",
+    "WorkerPool",
     "check_params",
     "get_measure",
+    "get_prefetch",
     "measure",
     "reads_data",
 ]

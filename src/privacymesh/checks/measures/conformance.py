@@ -11,8 +11,11 @@ import logging
 import os
 from typing import Any
 
+import polars as pl
+
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
+from privacymesh.checks.measures.workers import Job, Shared
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 
@@ -48,15 +51,18 @@ KEPT = (
 
 
 def build_suite(product: DataProduct, columns: set[str]) -> list[Any]:
-    """Expectations from the contract: columns exist, required ones are not null, types match
-    the logical type, allowed values, patterns, and no personal-data shape in a non-personal
-    text field."""
+    """Expectations from the contract: the declared columns exist, required ones are not null,
+    types match the logical type, allowed values, patterns, and no personal-data shape in a
+    non-personal text field."""
     import great_expectations as gx
 
     e = gx.expectations
-    out: list[Any] = []
+    out: list[Any] = [
+        e.ExpectTableColumnsToMatchSet(
+            column_set=[f.name for f in product.fields], exact_match=False
+        )
+    ]
     for f in product.fields:
-        out.append(e.ExpectColumnToExist(column=f.name))
         if f.name not in columns:
             continue
         if f.required:
@@ -95,8 +101,12 @@ def _custom(prop: dict[str, Any], key: str) -> Any:
     return None
 
 
-def _gx_context(ctx: MeasureContext) -> Any:
-    if "gx" not in ctx.cache:
+_GX: dict[str, Any] = {}
+
+
+def _gx_batch_definition() -> Any:
+    """One ephemeral GX context and pandas batch definition per process."""
+    if "batch" not in _GX:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         import great_expectations as gx
@@ -104,45 +114,38 @@ def _gx_context(ctx: MeasureContext) -> Any:
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
         asset = context.data_sources.add_pandas("privacymesh").add_dataframe_asset("products")
-        ctx.cache["gx"] = (context, asset.add_batch_definition_whole_dataframe("frame"))
-    return ctx.cache["gx"]
+        _GX["batch"] = asset.add_batch_definition_whole_dataframe("frame")
+    return _GX["batch"]
 
 
-@measure("gx_contract_suite")
-def gx_contract_suite(
-    ctx: MeasureContext,
-    spec: CheckSpec,
-    product: DataProduct | None,
-) -> list[Measurement]:
-    """Validate the product's generated suite with GX; exceptions = failed expectations."""
+def validate_sample(product: DataProduct, frame: pl.DataFrame, procedure: str) -> Measurement:
+    """Validate the product's generated suite on a sample with GX; exceptions = failed
+    expectations (a missing column counts once per column)."""
     import great_expectations as gx
     import pandas as pd
 
-    assert product is not None
-    params = check_params(ctx, spec)
-    rows = int(params.get("sample_rows", 10_000))
-    seed = int(params.get("seed", 42))
-    query = f"SELECT * FROM {product.view} USING SAMPLE reservoir({rows} ROWS) REPEATABLE ({seed})"
-    frame = ctx.engine.arrow(query).to_pandas()
+    data = frame.to_arrow().to_pandas()
     # GX's type check does not know pandas 3's string dtype; object columns it does
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.StringDtype):
-            frame[column] = frame[column].astype(object)
-    context, batch = _gx_context(ctx)
-    suite = context.suites.add_or_update(
-        gx.ExpectationSuite(
-            name=f"{product.id}.contract", expectations=build_suite(product, set(frame.columns))
-        )
+    for column in data.columns:
+        if isinstance(data[column].dtype, pd.StringDtype):
+            data[column] = data[column].astype(object)
+    suite = gx.ExpectationSuite(
+        name=f"{product.id}.contract", expectations=build_suite(product, set(data.columns))
     )
-    validation = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"{product.id}.conformance", data=batch, suite=suite)
-    )
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": data})
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
     findings = []
     for r in result.results:
         if r.success:
             continue
         cfg = r.expectation_config
+        if cfg.type == "expect_table_columns_to_match_set":
+            missing = (r.result.get("details") or {}).get("mismatched", {}).get("missing") or []
+            findings.extend(
+                Finding("contract_nonconformance", c, {"expectation": cfg.type, "missing": True})
+                for c in sorted(missing)
+            )
+            continue
         detail = {
             k: r.result[k]
             for k in KEPT
@@ -150,16 +153,48 @@ def gx_contract_suite(
         }
         detail["expectation"] = cfg.type
         findings.append(Finding("contract_nonconformance", cfg.kwargs.get("column"), detail))
-    return [
-        Measurement(
-            values={
-                "exceptions": len(findings),
-                "expectations": len(result.results),
-                "rows_validated": len(frame),
-            },
-            population=len(frame),
-            findings=findings,
-            query=f"great_expectations suite {suite.name} ({len(result.results)} expectations) "
-            f"on: {query}",
-        )
-    ]
+    return Measurement(
+        values={
+            "exceptions": len(findings),
+            "expectations": len(result.results),
+            "rows_validated": len(data),
+        },
+        population=len(data),
+        findings=findings,
+        query=f"great_expectations suite {suite.name} ({len(result.results)} expectations) "
+        f"on: {procedure}",
+    )
+
+
+def _validate_job(
+    shared: Shared, product: DataProduct, frame: pl.DataFrame, procedure: str
+) -> Measurement:
+    return validate_sample(product, frame, procedure)
+
+
+def _sample_params(ctx: MeasureContext, spec: CheckSpec) -> tuple[int, int]:
+    params = check_params(ctx, spec)
+    return int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
+
+
+def validation_job(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> Job:
+    """The product's GX validation, submitted once per run (to a worker when there are)."""
+    jobs: dict[tuple[str, str], Job] = ctx.cache.setdefault("gx_jobs", {})
+    key = (spec.id, product.id)
+    if key not in jobs:
+        rows, seed = _sample_params(ctx, spec)
+        procedure = ctx.engine.sample_query(product.view, rows, seed)
+        frame = ctx.sample(product, rows, seed)
+        jobs[key] = ctx.workers.submit(_validate_job, product, frame, procedure, group="gx")
+    return jobs[key]
+
+
+@measure("gx_contract_suite", prefetch=validation_job)
+def gx_contract_suite(
+    ctx: MeasureContext,
+    spec: CheckSpec,
+    product: DataProduct | None,
+) -> list[Measurement]:
+    """Validate the product's generated suite with GX; exceptions = failed expectations."""
+    assert product is not None
+    return [validation_job(ctx, spec, product).result()]

@@ -6,27 +6,62 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
+from privacymesh.checks.measures.workers import Job, Shared
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan
-from privacymesh.detect.product import known_email_hashes, scan_product
+from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
+KNOWN_HASHES = "known_email_hashes"
+
+
+def _scan_job(
+    shared: Shared,
+    product: DataProduct,
+    frame: pl.DataFrame,
+    total: int,
+    options: ScanOptions,
+    hashes: pl.Series | None,
+) -> TableScan:
+    known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
+    return scan_sample(product, frame, total, options, known)
+
+
+def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Job:
+    """The detector's scan of a reproducible sample of the product: submitted once per run
+    (to a worker when the run has them), shared by every PII measure."""
+    jobs: dict[tuple[str, int, int], Job] = ctx.cache.setdefault("scan_jobs", {})
+    rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
+    key = (product.id, rows, seed)
+    if key not in jobs:
+        hashes = None
+        if "known_hashes" not in ctx.cache:
+            ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
+            if not ctx.workers.started:
+                ctx.workers.share(KNOWN_HASHES, ctx.cache["known_hashes"])
+        if KNOWN_HASHES not in ctx.workers.shared:
+            hashes = ctx.cache["known_hashes"]
+        options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
+        frame = ctx.sample(product, rows, seed)
+        total = product_rows(product, ctx.engine)
+        jobs[key] = ctx.workers.submit(
+            _scan_job, product, frame, total, options, hashes, group="detector", stealable=True
+        )
+    return jobs[key]
 
 
 def product_scan(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> TableScan:
     """The detector's scan of a reproducible sample of the product, once per run."""
-    scans: dict[tuple[str, int, int], TableScan] = ctx.cache.setdefault("scans", {})
-    rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
-    key = (product.id, rows, seed)
-    if key not in scans:
-        if "known_hashes" not in ctx.cache:
-            ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
-        options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
-        scans[key] = scan_product(product, ctx.engine, options, ctx.cache["known_hashes"])
-    return scans[key]
+    return scan_job(ctx, product, params).result()
+
+
+def prefetch_scan(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> Job:
+    return scan_job(ctx, product, check_params(ctx, spec))
 
 
 def _hit_detail(hits: list[Any]) -> dict[str, Any]:
@@ -56,7 +91,7 @@ def _measurement(
     )
 
 
-@measure("pii_undeclared")
+@measure("pii_undeclared", prefetch=prefetch_scan)
 def pii_undeclared(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -75,7 +110,7 @@ def pii_undeclared(
     return [_measurement(product, scan, findings, "all recognizers")]
 
 
-@measure("pii_in_logs")
+@measure("pii_in_logs", prefetch=prefetch_scan)
 def pii_in_logs(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -99,7 +134,7 @@ def pii_in_logs(
     return [_measurement(product, scan, findings, "online identifiers")]
 
 
-@measure("pii_quasi_identifiers")
+@measure("pii_quasi_identifiers", prefetch=prefetch_scan)
 def pii_quasi_identifiers(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -132,7 +167,7 @@ def pii_quasi_identifiers(
     return [m]
 
 
-@measure("pii_restricted_unmasked")
+@measure("pii_restricted_unmasked", prefetch=prefetch_scan)
 def pii_restricted_unmasked(
     ctx: MeasureContext,
     spec: CheckSpec,

@@ -46,7 +46,7 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
     text = values.frame.filter(pl.col(VALUE).str.len_chars() <= 12)
     if text.height < 0.9 * values.frame.height or text.height == 0:
         return None
-    distinct = text[VALUE].str.strip_chars().unique()
+    distinct = text[VALUE].str.strip_chars().unique(maintain_order=True)
     if distinct.len() > values.options.max_validate:
         distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
     best, best_count = None, 0

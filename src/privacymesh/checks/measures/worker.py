@@ -1,0 +1,48 @@
+"""A worker process of `WorkerPool`: reads pickled jobs on stdin, writes (ok, value) on stdout,
+until its parent closes the pipe (or dies)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import warnings
+
+# Imports a worker never needs that cost seconds: GX imports pyspark when it is installed (and
+# pyspark exits a process started with -m/-c when grpc is missing), and jsonschema compiles the
+# rfc3987 grammar for an `iri` format check nothing here uses.
+BLOCKED = ("pyspark", "rfc3987_syntax")
+
+
+def serve() -> None:
+    for name in BLOCKED:
+        sys.modules.setdefault(name, None)  # type: ignore[assignment]
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    warnings.simplefilter("ignore")
+    from privacymesh.checks.measures.workers import receive, send
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # whatever a library prints goes to the log, never into the result pipe
+    sys.stdout = sys.stderr
+    shared: dict[str, object] = {}
+    while True:
+        try:
+            message = receive(stdin)
+        except EOFError:
+            return
+        if message[0] == "init":
+            shared = message[1]
+            continue
+        _, fn, args = message
+        try:
+            reply = (True, fn(shared, *args))
+        except Exception as exc:
+            reply = (False, exc)
+        try:
+            send(stdout, reply)
+        except (TypeError, AttributeError, pickle.PicklingError):  # an unpicklable value
+            send(stdout, (False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+if __name__ == "__main__":
+    serve()

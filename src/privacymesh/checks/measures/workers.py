@@ -1,0 +1,289 @@
+"""Worker processes for the CPU-bound halves of built-in measures (the PII detector, Great
+Expectations), so a run keeps every core busy while this process runs the SQL checks.
+
+A measure submits a job (a module-level function and picklable arguments); the job runs in a
+worker process, or, with one worker, in this process when its result is first asked for. Values
+every job needs (the identity map's hashes) are `share`d once and sent to each worker when it
+starts, not with every job.
+
+Workers are plain `python -m privacymesh.checks.measures.worker` processes fed pickled jobs over
+a pipe: unlike multiprocessing's spawn they never re-import the caller's script (a script
+without a `__main__` guard would start itself again), and unlike fork they do not inherit
+DuckDB's threads. A worker whose parent dies reads end-of-file and exits."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+Shared = dict[str, Any]
+JobFn = Callable[..., Any]
+_HEADER = struct.Struct("!Q")
+
+
+class WorkerError(RuntimeError):
+    """A worker process died or could not be started."""
+
+
+def send(stream: IO[bytes], message: object) -> None:
+    """One length-prefixed pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]) -> Any:
+    """The next message, or raise EOFError when the other side has gone."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)
+
+
+class Job:
+    """A submitted piece of work. `result()` waits for it; a waiter whose job is not taken yet
+    runs it itself, and while its own job runs elsewhere it runs other `stealable` jobs."""
+
+    def __init__(
+        self, pool: WorkerPool, fn: JobFn, args: tuple[Any, ...], group: str, stealable: bool
+    ) -> None:
+        self.pool, self.fn, self.args = pool, fn, args
+        self.group, self.stealable = group, stealable
+        self._claimed = False
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def claim(self) -> bool:
+        """Take the job to run it; False when someone already has."""
+        with self._lock:
+            if self._claimed:
+                return False
+            self._claimed = True
+            return True
+
+    def finish(self, value: Any = None, error: BaseException | None = None) -> None:
+        self._value, self._error, self.args = value, error, ()
+        self._done.set()
+
+    def run_here(self) -> None:
+        try:
+            value = self.fn(self.pool.shared, *self.args)
+        except Exception as exc:  # kept so every caller sees the same failure
+            self.finish(error=exc)
+        else:
+            self.finish(value)
+
+    def result(self) -> Any:
+        if self.claim():
+            self.run_here()
+        while not self._done.is_set():
+            other = self.pool.steal()
+            if other is None:
+                self._done.wait()
+            else:
+                other.run_here()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class _Worker(threading.Thread):
+    """One worker process and the thread that feeds it jobs of its groups."""
+
+    def __init__(self, pool: WorkerPool, groups: list[str]) -> None:
+        super().__init__(daemon=True, name="privacymesh-worker")
+        self.pool, self.groups = pool, groups
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        package_root = str(Path(__file__).resolve().parents[3])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (package_root, env.get("PYTHONPATH", "")) if p
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "privacymesh.checks.measures.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            env=env,
+        )
+
+    def run(self) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            send(self.process.stdin, ("init", self.pool.shared))
+        except OSError:
+            self.pool.worker_gone(self, None)
+            return
+        while True:
+            job = self.pool.next_job(self.groups)
+            if job is None:
+                return
+            try:
+                send(self.process.stdin, ("job", job.fn, job.args))
+                ok, value = receive(self.process.stdout)
+            except Exception:  # a dead pipe or a garbled reply: this worker is done
+                self.pool.worker_gone(self, job)
+                return
+            job.finish(value) if ok else job.finish(error=value)
+
+    def crash_reason(self) -> str:
+        try:
+            code: int | None = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # alive but not answering: stop it
+            self.process.kill()
+            code = self.process.wait()
+        self.log.seek(0)
+        tail = self.log.read()[-600:].decode("utf-8", "replace").strip().splitlines()
+        last = tail[-1] if tail else "no output"
+        return f"worker process died (exit code {code}): {last}"
+
+    def stop(self) -> None:
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class WorkerPool:
+    """`workers` processes (1: every job runs in this process, when its result is asked for).
+    Jobs carry a group (work that shares imports: the detector, GX); `start()` gives each group
+    its own workers so each process pays one group's start-up, and passes the shared values."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = max(1, int(workers))
+        self.shared: Shared = {}
+        self._queues: dict[str, list[Job]] = {}
+        self._threads: list[_Worker] = []
+        self._alive = 0
+        self._cond = threading.Condition()
+        self._started = False
+        self._closing = False
+
+    @property
+    def parallel(self) -> bool:
+        return self.workers > 1
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def share(self, name: str, value: Any) -> None:
+        if self._started:
+            raise RuntimeError("values are shared before the workers start")
+        self.shared[name] = value
+
+    def submit(self, fn: JobFn, *args: Any, group: str = "default", stealable: bool = False) -> Job:
+        """Queue `fn(shared, *args)` (`fn` a module-level function). `stealable` jobs may also
+        run in this process while it waits for others (cheap to start here)."""
+        job = Job(self, fn, args, group, stealable)
+        if self.parallel:
+            with self._cond:
+                self._queues.setdefault(group, []).append(job)
+                self._cond.notify_all()
+        return job
+
+    def start(self) -> None:
+        """Launch the workers for the queued groups (no-op with one worker)."""
+        if not self.parallel or self._started or not self._queues:
+            return
+        self._started = True
+        for groups in _assign(self.workers, {g: len(q) for g, q in self._queues.items()}):
+            worker = _Worker(self, groups)
+            self._threads.append(worker)
+            self._alive += 1
+            worker.start()
+
+    def next_job(self, groups: list[str]) -> Job | None:
+        """The next unclaimed job of these groups, waiting for one; None when closing."""
+        with self._cond:
+            while True:
+                for group in groups:
+                    queue_ = self._queues.get(group, [])
+                    while queue_:
+                        job = queue_.pop(0)
+                        if job.claim():
+                            return job
+                if self._closing:
+                    return None
+                self._cond.wait()
+
+    def steal(self) -> Job | None:
+        """An unclaimed stealable job from the back of its queue, claimed for the caller."""
+        with self._cond:
+            for queue_ in self._queues.values():
+                for i in range(len(queue_) - 1, -1, -1):
+                    job = queue_[i]
+                    if job.stealable and job.claim():
+                        del queue_[i]
+                        return job
+        return None
+
+    def worker_gone(self, worker: _Worker, current: Job | None) -> None:
+        """A worker died: its job fails with the reason; when no worker is left for a group,
+        its waiting jobs fail too."""
+        error = WorkerError(worker.crash_reason())
+        if current is not None:
+            current.finish(error=error)
+        with self._cond:
+            self._alive -= 1
+            orphaned = set(worker.groups) - {
+                g for t in self._threads if t is not worker and t.is_alive() for g in t.groups
+            }
+            for group in orphaned:
+                for job in self._queues.pop(group, []):
+                    if job.claim():
+                        job.finish(error=error)
+
+    def close(self) -> None:
+        """Stop the workers; jobs nobody took are dropped."""
+        if not self._started:
+            self._queues.clear()
+            return
+        with self._cond:
+            self._closing = True
+            self._queues.clear()
+            self._cond.notify_all()
+        for worker in self._threads:
+            worker.join(timeout=60)
+            worker.stop()
+        self._threads.clear()
+        self._started = self._closing = False
+
+
+def _assign(workers: int, jobs: dict[str, int]) -> list[list[str]]:
+    """Groups per worker: every group gets a worker of its own while there are enough (the
+    extra ones go to the groups with most jobs); with fewer workers, groups share."""
+    groups = sorted(jobs, key=lambda g: -jobs[g])
+    if workers <= len(groups):
+        return [groups[i::workers] for i in range(workers)]
+    slots = {g: 1 for g in groups}
+    for _ in range(workers - len(groups)):
+        busiest = max(groups, key=lambda g: jobs[g] / slots[g])
+        slots[busiest] += 1
+    return [[g] for g in groups for _ in range(slots[g])]
+
+
+def auto_workers(jobs: int, minimum_jobs: int = 8) -> int:
+    """Worker processes for a run with `jobs` heavy jobs: one per core (at most 4) when there
+    are enough jobs to repay starting them, else 1 (in this process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(4, cores or 1) if jobs >= minimum_jobs else 1

@@ -1,0 +1,120 @@
+"""The worker pool: real worker processes, shared values, failures, stealing, dying workers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import worker_jobs
+
+from privacymesh.checks.measures.workers import WorkerError, WorkerPool, _assign, auto_workers
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def _importable_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the workers import worker_jobs by module name, as this process does
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+
+
+def test_one_worker_runs_jobs_here_when_asked() -> None:
+    pool = WorkerPool(1)
+    pool.share("offset", 5)
+    job = pool.submit(worker_jobs.square_plus, 3)
+    pool.start()
+    assert job.result() == (14, os.getpid())
+    assert job.result() == (14, os.getpid())  # once, then kept
+    pool.close()
+
+
+def test_workers_compute_in_other_processes_with_shared_values() -> None:
+    pool = WorkerPool(2)
+    pool.share("offset", 100)
+    jobs = [pool.submit(worker_jobs.square_plus, x, group="g") for x in range(12)]
+    pool.start()
+    try:
+        values = [j.result() for j in jobs]
+    finally:
+        pool.close()
+    assert [v for v, _ in values] == [x * x + 100 for x in range(12)]
+    # one group gets both workers; the waiter (not stealable jobs) computed none
+    assert os.getpid() not in {pid for _, pid in values}
+
+
+def test_a_failing_job_raises_its_own_error_and_the_rest_go_on() -> None:
+    pool = WorkerPool(2)
+    bad = pool.submit(worker_jobs.fail, "no such column", group="g")
+    good = pool.submit(worker_jobs.square_plus, 4, group="g")
+    pool.start()
+    try:
+        with pytest.raises(ValueError, match="no such column"):
+            bad.result()
+        assert good.result()[0] == 16
+    finally:
+        pool.close()
+
+
+def test_a_dead_worker_fails_its_job_and_its_groups_waiting_jobs() -> None:
+    pool = WorkerPool(2)
+    dead = pool.submit(worker_jobs.die, 7, group="doomed")
+    after = [pool.submit(worker_jobs.square_plus, 2, group="doomed") for _ in range(3)]
+    other = pool.submit(worker_jobs.square_plus, 3, group="fine")
+    pool.start()
+    try:
+        with pytest.raises(WorkerError, match="exit code 7"):
+            dead.result()
+        for job in after:
+            with pytest.raises(WorkerError):
+                job.result()
+        assert other.result()[0] == 9
+    finally:
+        pool.close()
+
+
+def test_a_waiter_runs_stealable_jobs_nobody_took() -> None:
+    pool = WorkerPool(2)
+    # never started: nothing leaves this process, every stealable job runs here
+    jobs = [pool.submit(worker_jobs.square_plus, x, stealable=True) for x in range(3)]
+    assert [j.result() for j in jobs] == [(x * x, os.getpid()) for x in range(3)]
+    pool.close()
+
+
+def test_groups_get_their_own_workers() -> None:
+    assert _assign(2, {"gx": 27, "detector": 27}) in (
+        [["gx"], ["detector"]],
+        [["detector"], ["gx"]],
+    )
+    assert sorted(map(tuple, _assign(3, {"gx": 5, "detector": 50}))) == [
+        ("detector",),
+        ("detector",),
+        ("gx",),
+    ]
+    assert _assign(1, {"gx": 5, "detector": 50}) == [["detector", "gx"]]
+    assert auto_workers(3) == 1
+
+
+def test_a_script_without_main_guard_is_not_started_again(tmp_path: Path) -> None:
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import worker_jobs
+            from privacymesh.checks.measures.workers import WorkerPool
+            print("script body ran")
+            pool = WorkerPool(2)
+            job = pool.submit(worker_jobs.square_plus, 6)
+            pool.start()
+            print("result", job.result()[0])
+            pool.close()
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.splitlines() == ["script body ran", "result 36"]
