@@ -16,12 +16,14 @@ import uuid
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import polars as pl
 
 from privacymesh.packs.model import PackModel
+
+if TYPE_CHECKING:
+    import jsonschema
 
 OSCAL_VERSION = "1.2.3"
 SCHEMA_FILE = "oscal_assessment-results_schema.json"
@@ -215,11 +217,15 @@ def _unicode_pattern(validator, pattern, instance, schema_node):  # type: ignore
         return
     translated = pattern.replace(r"\p{L}", r"[^\W\d_]").replace(r"\p{N}", r"\d")
     if not re.search(translated, instance):
+        import jsonschema
+
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # imported here: it costs seconds, and most commands never validate OSCAL
+
     base = jsonschema.Draft7Validator
     cls = jsonschema.validators.extend(base, {"pattern": _unicode_pattern})
     return cls(schema(), format_checker=base.FORMAT_CHECKER)
