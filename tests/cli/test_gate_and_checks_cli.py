@@ -65,3 +65,41 @@ def test_run_command_exit_codes_and_summary(shop_workspace: Path) -> None:
     result = runner.invoke(app, [*ws, "run", "--check", "retention.expired_rows"])
     assert result.exit_code == 2
     assert "product data unreadable" in result.output
+
+
+MESH_CHECK = """id: probe.mesh
+title: A mesh probe
+control: {id: PM-TEST-01, statement: A statement.}
+regulations: ["GDPR Art. 5(2)"]
+severity: low
+schedule: "0 1 * * *"
+scope: mesh
+procedure: Count nothing, per domain.
+sql: |
+  SELECT 'shop' AS domain, {{ params.limit | int }} AS exceptions WHERE {{ params.rows }}
+metric: exceptions
+threshold: {max: 100}
+params:
+  limit: 3
+  rows: "true"
+"""
+
+
+def test_checks_show_renders_with_the_workspace_params(shop_workspace: Path) -> None:
+    (shop_workspace / "checks" / "probe.mesh.yaml").write_text(MESH_CHECK)
+    toml = shop_workspace / "privacymesh.toml"
+    toml.write_text(toml.read_text() + '[checks."probe.mesh"]\nlimit = 9\n')
+    result = runner.invoke(app, ["-w", str(shop_workspace), "checks", "show", "probe.mesh"])
+    assert result.exit_code == 0, result.output
+    assert "9 AS exceptions" in result.output
+
+
+def test_a_mesh_check_that_returns_no_rows_is_an_error(shop_workspace: Path) -> None:
+    (shop_workspace / "checks" / "probe.mesh.yaml").write_text(
+        MESH_CHECK.replace('rows: "true"', 'rows: "false"')
+    )
+    result = runner.invoke(
+        app, ["-w", str(shop_workspace), "run", "--check", "probe.mesh", "--no-record"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "returned no rows" in result.output

@@ -11,6 +11,7 @@ from rich.table import Table
 from privacymesh.catalog import load_catalog, parse_contract
 from privacymesh.catalog.gate import GATE_RULES, evaluate_gate
 from privacymesh.checks import load_checks, render_sql
+from privacymesh.checks.measures import params_for
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.runner import applies, as_of_from, select_checks
@@ -81,7 +82,7 @@ def show_check(
         if target is None:
             raise fail(f"{check_id} does not apply to {product or 'any registered product'}")
         console.print(f"[bold]rendered for {target.id}[/]")
-    sql = render_sql(spec, target, as_of_from(ws))
+    sql = render_sql(spec, target, as_of_from(ws), params=params_for(ws, spec))
     console.print(Syntax(sql, "sql", word_wrap=True, theme="ansi_dark"))
 
 

@@ -52,6 +52,9 @@ def _sql_measurements(task: Task, ctx: MeasureContext, query: str) -> list[Measu
     rows = ctx.engine.polars(query).to_dicts()
     if task.product is not None and len(rows) != 1:
         raise ValueError(f"a product check's query must return one row, it returned {len(rows)}")
+    if task.product is None and not rows:
+        # fail closed: a mesh-wide check that measured nothing must not vanish from the evidence
+        raise ValueError("the mesh-wide query returned no rows (expected one per domain)")
     return [
         Measurement(
             values=_plain(row),

@@ -42,11 +42,16 @@ class MeasureContext:
         return samples[key]
 
 
-def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
+def params_for(workspace: Workspace | None, spec: CheckSpec) -> dict[str, Any]:
     """A check's params: its file's defaults, overridden by the workspace's
     `[checks."<id>"]` table (deadlines, SLAs and thresholds belong in configuration)."""
-    overrides = ctx.workspace.section("checks").get(spec.id, {}) if ctx.workspace else {}
+    overrides = workspace.section("checks").get(spec.id, {}) if workspace else {}
     return {**spec.params, **(overrides if isinstance(overrides, dict) else {})}
+
+
+def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
+    """`params_for` the run's workspace."""
+    return params_for(ctx.workspace, spec)
 
 
 MeasureFn = Callable[[MeasureContext, CheckSpec, DataProduct | None], list[Measurement]]
@@ -110,5 +115,6 @@ __all__ = [
     "get_measure",
     "get_prefetch",
     "measure",
+    "params_for",
     "reads_data",
 ]
