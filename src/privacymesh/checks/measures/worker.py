@@ -14,7 +14,23 @@ import warnings
 BLOCKED = ("pyspark", "rfc3987_syntax")
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when its parent dies (otherwise it would
+    notice only after its current job, at the next read)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def serve() -> None:
+    _die_with_parent()
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[assignment]
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
