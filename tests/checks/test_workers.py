@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 import worker_jobs
 
-from privacymesh.checks.measures.workers import WorkerError, WorkerPool, _assign, auto_workers
+from privacymesh.checks.measures.workers import (
+    WorkerError,
+    WorkerPool,
+    WorkGroup,
+    _assign,
+    auto_workers,
+)
 
 HERE = Path(__file__).parent
 
@@ -118,3 +124,20 @@ def test_a_script_without_main_guard_is_not_started_again(tmp_path: Path) -> Non
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.splitlines() == ["script body ran", "result 36"]
+
+
+def test_launched_workers_warm_up_before_their_first_job() -> None:
+    pool = WorkerPool(2)
+    pool.launch({WorkGroup("warm", warm="worker_jobs:warm"): 2, WorkGroup("cold"): 1})
+    pool.share("offset", 1)  # still possible: launched workers get shared values at start()
+    warm = pool.submit(worker_jobs.was_warmed, group="warm")
+    cold = pool.submit(worker_jobs.was_warmed, group="cold")
+    shared = pool.submit(worker_jobs.square_plus, 2, group="warm")
+    pool.start()
+    try:
+        assert warm.result() is True
+        assert cold.result() is False
+        assert shared.result()[0] == 5
+    finally:
+        pool.close()
+    assert worker_jobs.WARMED["done"] is False  # never here

@@ -17,3 +17,14 @@ def fail(shared: dict[str, Any], message: str) -> None:
 
 def die(shared: dict[str, Any], code: int) -> None:
     os._exit(code)
+
+
+WARMED = {"done": False}
+
+
+def warm() -> None:
+    WARMED["done"] = True
+
+
+def was_warmed(shared: dict[str, Any]) -> bool:
+    return WARMED["done"]

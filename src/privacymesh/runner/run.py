@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from privacymesh.catalog import Catalog, load_catalog
-from privacymesh.checks.measures import MeasureContext, WorkerPool, get_prefetch
+from privacymesh.checks.measures import (
+    MeasureContext,
+    WorkerPool,
+    WorkGroup,
+    get_group,
+    get_prefetch,
+)
 from privacymesh.checks.measures.workers import auto_workers
 from privacymesh.checks.results import CheckResult
 from privacymesh.checks.spec import CheckSpec, load_checks
@@ -76,6 +83,7 @@ def execute_checks(
     """Run every task; each failure is an error result, and the run goes on. Measures with a
     prefetch hook get their heavy work submitted first; the SQL checks run while the workers
     compute, and the prefetched measures are collected last. Results keep the plan's order."""
+    ctx.workers.launch(expected_jobs(tasks))
     early = _prefetch(ctx, tasks)
     ctx.workers.start()
     order = [i for i in range(len(tasks)) if i not in early] + sorted(early)
@@ -102,6 +110,19 @@ def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
         except Exception:  # reported by the task itself when it runs
             continue
     return early
+
+
+def expected_jobs(tasks: list[Task]) -> dict[WorkGroup, int]:
+    """Worker jobs a plan will submit, per group: one per product and group (the PII checks
+    share one scan of a product)."""
+    pairs = {
+        (group, t.product_id)
+        for t in tasks
+        if t.product is not None and not t.blocked
+        for group in [get_group(t.check.measure)]
+        if group is not None
+    }
+    return dict(Counter(group for group, _ in pairs))
 
 
 def prefetch_products(tasks: list[Task]) -> int:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, DataProduct
-from privacymesh.checks.measures.workers import WorkerPool
+from privacymesh.checks.measures.workers import WorkerPool, WorkGroup
 from privacymesh.checks.results import Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine
@@ -58,16 +58,20 @@ MeasureFn = Callable[[MeasureContext, CheckSpec, DataProduct | None], list[Measu
 PrefetchFn = Callable[[MeasureContext, CheckSpec, DataProduct], object]
 MEASURES: dict[str, MeasureFn] = {}
 PREFETCH: dict[str, PrefetchFn] = {}
+GROUPS: dict[str, WorkGroup] = {}
 CONTRACT_ONLY: set[str] = set()
 
 
 def measure(
-    name: str, reads_data: bool = True, prefetch: PrefetchFn | None = None
+    name: str,
+    reads_data: bool = True,
+    prefetch: PrefetchFn | None = None,
+    group: WorkGroup | None = None,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register a built-in measure under `name`; `reads_data=False` for measures over the
     contract alone, which still run when the product's data cannot be read. `prefetch` starts
-    a product's heavy work early (it submits jobs to the context's workers); the measure
-    itself then only waits for it."""
+    a product's heavy work early (it submits jobs to the context's workers, of `group`); the
+    measure itself then only waits for it."""
 
     def register(fn: MeasureFn) -> MeasureFn:
         MEASURES[name] = fn
@@ -75,6 +79,8 @@ def measure(
             CONTRACT_ONLY.add(name)
         if prefetch is not None:
             PREFETCH[name] = prefetch
+        if group is not None:
+            GROUPS[name] = group
         return fn
 
     return register
@@ -84,6 +90,12 @@ def get_prefetch(name: str | None) -> PrefetchFn | None:
     """The measure's prefetch hook, if it has one."""
     _load_builtin()
     return PREFETCH.get(name or "")
+
+
+def get_group(name: str | None) -> WorkGroup | None:
+    """The worker group of the measure's jobs, if it has any."""
+    _load_builtin()
+    return GROUPS.get(name or "")
 
 
 def reads_data(spec: CheckSpec) -> bool:
@@ -110,8 +122,10 @@ def _load_builtin() -> None:
 __all__ = [
     "MEASURES",
     "MeasureContext",
+    "WorkGroup",
     "WorkerPool",
     "check_params",
+    "get_group",
     "get_measure",
     "get_prefetch",
     "measure",

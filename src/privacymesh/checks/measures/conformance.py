@@ -15,7 +15,7 @@ import polars as pl
 
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
-from privacymesh.checks.measures.workers import Job, Shared
+from privacymesh.checks.measures.workers import Job, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 
@@ -102,6 +102,12 @@ def _custom(prop: dict[str, Any], key: str) -> Any:
 
 
 _GX: dict[str, Any] = {}
+GX = WorkGroup("gx", warm=f"{__name__}:warm_up")
+
+
+def warm_up() -> None:
+    """Import GX and make its context (a worker does this while samples are read)."""
+    _gx_batch_definition()
 
 
 def _gx_batch_definition() -> Any:
@@ -185,11 +191,11 @@ def validation_job(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -
         rows, seed = _sample_params(ctx, spec)
         procedure = ctx.engine.sample_query(product.view, rows, seed)
         frame = ctx.sample(product, rows, seed)
-        jobs[key] = ctx.workers.submit(_validate_job, product, frame, procedure, group="gx")
+        jobs[key] = ctx.workers.submit(_validate_job, product, frame, procedure, group=GX.name)
     return jobs[key]
 
 
-@measure("gx_contract_suite", prefetch=validation_job)
+@measure("gx_contract_suite", prefetch=validation_job, group=GX)
 def gx_contract_suite(
     ctx: MeasureContext,
     spec: CheckSpec,

@@ -10,14 +10,23 @@ import polars as pl
 
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
-from privacymesh.checks.measures.workers import Job, Shared
+from privacymesh.checks.measures.workers import Job, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
-from privacymesh.detect import ScanOptions, TableScan
+from privacymesh.detect import ScanOptions, TableScan, scan_frame
 from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
 KNOWN_HASHES = "known_email_hashes"
+DETECTOR = WorkGroup("detector", warm=f"{__name__}:warm_up")
+
+
+def warm_up() -> None:
+    """Load the recognizers and their word lists (a worker does this while samples are read)."""
+    scan_frame(
+        pl.DataFrame({"name": ["Ana Lima", "John Smith"], "note": ["hi", "user ann@x.io"]}),
+        "warm-up",
+    )
 
 
 def _scan_job(
@@ -50,7 +59,7 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
         jobs[key] = ctx.workers.submit(
-            _scan_job, product, frame, total, options, hashes, group="detector", stealable=True
+            _scan_job, product, frame, total, options, hashes, group=DETECTOR.name, stealable=True
         )
     return jobs[key]
 
@@ -91,7 +100,7 @@ def _measurement(
     )
 
 
-@measure("pii_undeclared", prefetch=prefetch_scan)
+@measure("pii_undeclared", prefetch=prefetch_scan, group=DETECTOR)
 def pii_undeclared(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -110,7 +119,7 @@ def pii_undeclared(
     return [_measurement(product, scan, findings, "all recognizers")]
 
 
-@measure("pii_in_logs", prefetch=prefetch_scan)
+@measure("pii_in_logs", prefetch=prefetch_scan, group=DETECTOR)
 def pii_in_logs(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -134,7 +143,7 @@ def pii_in_logs(
     return [_measurement(product, scan, findings, "online identifiers")]
 
 
-@measure("pii_quasi_identifiers", prefetch=prefetch_scan)
+@measure("pii_quasi_identifiers", prefetch=prefetch_scan, group=DETECTOR)
 def pii_quasi_identifiers(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -167,7 +176,7 @@ def pii_quasi_identifiers(
     return [m]
 
 
-@measure("pii_restricted_unmasked", prefetch=prefetch_scan)
+@measure("pii_restricted_unmasked", prefetch=prefetch_scan, group=DETECTOR)
 def pii_restricted_unmasked(
     ctx: MeasureContext,
     spec: CheckSpec,

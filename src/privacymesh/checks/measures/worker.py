@@ -40,6 +40,8 @@ def serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # whatever a library prints goes to the log, never into the result pipe
     sys.stdout = sys.stderr
+    for spec in sys.argv[1:]:
+        _warm(spec)
     shared: dict[str, object] = {}
     while True:
         try:
@@ -58,6 +60,20 @@ def serve() -> None:
             send(stdout, reply)
         except (TypeError, AttributeError, pickle.PicklingError):  # an unpicklable value
             send(stdout, (False, RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+def _warm(spec: str) -> None:
+    """Run a "module:function" warm-up; a failure only costs the time it would have saved."""
+    import importlib
+    import traceback
+
+    module, _, function = spec.partition(":")
+    try:
+        target = importlib.import_module(module)
+        if function:
+            getattr(target, function)()
+    except Exception:
+        traceback.print_exc()
 
 
 if __name__ == "__main__":

@@ -21,12 +21,22 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 Shared = dict[str, Any]
 JobFn = Callable[..., Any]
 _HEADER = struct.Struct("!Q")
+
+
+@dataclass(frozen=True)
+class WorkGroup:
+    """Jobs that share a costly start-up (imports, word lists): they go to the same workers,
+    which run `warm` ("module:function") as soon as they are launched."""
+
+    name: str
+    warm: str | None = None
 
 
 class WorkerError(RuntimeError):
@@ -104,7 +114,7 @@ class Job:
 class _Worker(threading.Thread):
     """One worker process and the thread that feeds it jobs of its groups."""
 
-    def __init__(self, pool: WorkerPool, groups: list[str]) -> None:
+    def __init__(self, pool: WorkerPool, groups: list[str], warm: list[str]) -> None:
         super().__init__(daemon=True, name="privacymesh-worker")
         self.pool, self.groups = pool, groups
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
@@ -114,7 +124,7 @@ class _Worker(threading.Thread):
             p for p in (package_root, env.get("PYTHONPATH", "")) if p
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "privacymesh.checks.measures.worker"],
+            [sys.executable, "-m", "privacymesh.checks.measures.worker", *warm],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -177,6 +187,7 @@ class WorkerPool:
         self._cond = threading.Condition()
         self._started = False
         self._closing = False
+        self._launched: list[_Worker] = []
 
     @property
     def parallel(self) -> bool:
@@ -201,16 +212,33 @@ class WorkerPool:
                 self._cond.notify_all()
         return job
 
-    def start(self) -> None:
-        """Launch the workers for the queued groups (no-op with one worker)."""
-        if not self.parallel or self._started or not self._queues:
+    def launch(self, jobs: dict[WorkGroup, int]) -> None:
+        """Start the worker processes now, for the jobs the run expects per group, so their
+        imports overlap this process's own work (reading samples); they take jobs after
+        `start()`. No-op with one worker or no jobs."""
+        if not self.parallel or self._launched or self._started or not jobs:
             return
+        by_name = {g.name: g for g in jobs}
+        for groups in _assign(self.workers, {g.name: n for g, n in jobs.items()}):
+            warm = [w for w in (by_name[g].warm for g in groups) if w]
+            self._launched.append(_Worker(self, groups, warm))
+
+    def start(self) -> None:
+        """Hand the shared values and the queued jobs to the workers, launching them first if
+        `launch` did not (no-op with one worker)."""
+        if not self.parallel or self._started:
+            return
+        if not self._launched:
+            if not self._queues:
+                return
+            for groups in _assign(self.workers, {g: len(q) for g, q in self._queues.items()}):
+                self._launched.append(_Worker(self, groups, []))
         self._started = True
-        for groups in _assign(self.workers, {g: len(q) for g, q in self._queues.items()}):
-            worker = _Worker(self, groups)
+        for worker in self._launched:
             self._threads.append(worker)
             self._alive += 1
             worker.start()
+        self._launched = []
 
     def next_job(self, groups: list[str]) -> Job | None:
         """The next unclaimed job of these groups, waiting for one; None when closing."""
@@ -255,6 +283,9 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers; jobs nobody took are dropped."""
+        for worker in self._launched:  # launched, never started
+            worker.stop()
+        self._launched = []
         if not self._started:
             self._queues.clear()
             return
