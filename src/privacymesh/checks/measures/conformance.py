@@ -36,7 +36,7 @@ PERSONAL_PATTERNS = [
     r"\+\d{1,3}[ -]?\(?\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,4}",  # international phone
 ]
 RESULT_FORMAT = {
-    "result_format": "SUMMARY",
+    "result_format": "BASIC",
     "partial_unexpected_count": 0,
     "include_unexpected_rows": False,
     "return_unexpected_index_query": False,
