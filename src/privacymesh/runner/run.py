@@ -16,6 +16,7 @@ from privacymesh.checks.measures import (
     WorkGroup,
     get_group,
     get_prefetch,
+    get_prepare,
 )
 from privacymesh.checks.measures.workers import auto_workers
 from privacymesh.checks.results import CheckResult
@@ -84,8 +85,9 @@ def execute_checks(
     prefetch hook get their heavy work submitted first; the SQL checks run while the workers
     compute, and the prefetched measures are collected last. Results keep the plan's order."""
     ctx.workers.launch(expected_jobs(tasks))
+    _prepare(ctx, tasks)
+    ctx.workers.start()  # workers take each product's jobs as soon as its sample is read
     early = _prefetch(ctx, tasks)
-    ctx.workers.start()
     order = [i for i in range(len(tasks)) if i not in early] + sorted(early)
     by_task: dict[int, list[CheckResult]] = {}
     for done, i in enumerate(order, start=1):
@@ -94,6 +96,18 @@ def execute_checks(
         if progress:
             progress(done, len(tasks), f"{task.check.id} {task.product_id or ''}".strip())
     return [r for i in range(len(tasks)) for r in by_task[i]]
+
+
+def _prepare(ctx: MeasureContext, tasks: list[Task]) -> None:
+    """Each measure's once-per-run preparation; a failure is met again by its tasks."""
+    for name in dict.fromkeys(t.check.measure for t in tasks if t.check.measure):
+        hook = get_prepare(name)
+        if hook is None:
+            continue
+        try:
+            hook(ctx)
+        except Exception:  # reported by the tasks themselves when they run
+            continue
 
 
 def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:

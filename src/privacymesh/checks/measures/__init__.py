@@ -59,6 +59,7 @@ PrefetchFn = Callable[[MeasureContext, CheckSpec, DataProduct], object]
 MEASURES: dict[str, MeasureFn] = {}
 PREFETCH: dict[str, PrefetchFn] = {}
 GROUPS: dict[str, WorkGroup] = {}
+PREPARE: dict[str, Callable[[MeasureContext], None]] = {}
 CONTRACT_ONLY: set[str] = set()
 
 
@@ -67,11 +68,13 @@ def measure(
     reads_data: bool = True,
     prefetch: PrefetchFn | None = None,
     group: WorkGroup | None = None,
+    prepare: Callable[[MeasureContext], None] | None = None,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register a built-in measure under `name`; `reads_data=False` for measures over the
     contract alone, which still run when the product's data cannot be read. `prefetch` starts
     a product's heavy work early (it submits jobs to the context's workers, of `group`); the
-    measure itself then only waits for it."""
+    measure itself then only waits for it. `prepare` runs once per run before the workers start
+    (to `share` what every job needs)."""
 
     def register(fn: MeasureFn) -> MeasureFn:
         MEASURES[name] = fn
@@ -81,6 +84,8 @@ def measure(
             PREFETCH[name] = prefetch
         if group is not None:
             GROUPS[name] = group
+        if prepare is not None:
+            PREPARE[name] = prepare
         return fn
 
     return register
@@ -90,6 +95,12 @@ def get_prefetch(name: str | None) -> PrefetchFn | None:
     """The measure's prefetch hook, if it has one."""
     _load_builtin()
     return PREFETCH.get(name or "")
+
+
+def get_prepare(name: str | None) -> Callable[[MeasureContext], None] | None:
+    """The measure's once-per-run preparation, if it has one."""
+    _load_builtin()
+    return PREPARE.get(name or "")
 
 
 def get_group(name: str | None) -> WorkGroup | None:
@@ -128,6 +139,7 @@ __all__ = [
     "get_group",
     "get_measure",
     "get_prefetch",
+    "get_prepare",
     "measure",
     "params_for",
     "reads_data",

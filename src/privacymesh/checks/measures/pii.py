@@ -48,13 +48,8 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
     rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
     key = (product.id, rows, seed)
     if key not in jobs:
-        hashes = None
-        if "known_hashes" not in ctx.cache:
-            ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
-            if not ctx.workers.started:
-                ctx.workers.share(KNOWN_HASHES, ctx.cache["known_hashes"])
-        if KNOWN_HASHES not in ctx.workers.shared:
-            hashes = ctx.cache["known_hashes"]
+        prepare_scans(ctx)
+        hashes = None if KNOWN_HASHES in ctx.workers.shared else ctx.cache["known_hashes"]
         options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
@@ -62,6 +57,15 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
             _scan_job, product, frame, total, options, hashes, group=DETECTOR.name, stealable=True
         )
     return jobs[key]
+
+
+def prepare_scans(ctx: MeasureContext) -> None:
+    """Read the identity map's email hashes once and share them with the workers (when they
+    have not started yet; else every job carries them)."""
+    if "known_hashes" not in ctx.cache:
+        ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
+        if not ctx.workers.started:
+            ctx.workers.share(KNOWN_HASHES, ctx.cache["known_hashes"])
 
 
 def product_scan(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> TableScan:
@@ -100,7 +104,7 @@ def _measurement(
     )
 
 
-@measure("pii_undeclared", prefetch=prefetch_scan, group=DETECTOR)
+@measure("pii_undeclared", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
 def pii_undeclared(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -119,7 +123,7 @@ def pii_undeclared(
     return [_measurement(product, scan, findings, "all recognizers")]
 
 
-@measure("pii_in_logs", prefetch=prefetch_scan, group=DETECTOR)
+@measure("pii_in_logs", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
 def pii_in_logs(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -143,7 +147,7 @@ def pii_in_logs(
     return [_measurement(product, scan, findings, "online identifiers")]
 
 
-@measure("pii_quasi_identifiers", prefetch=prefetch_scan, group=DETECTOR)
+@measure("pii_quasi_identifiers", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
 def pii_quasi_identifiers(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -176,7 +180,7 @@ def pii_quasi_identifiers(
     return [m]
 
 
-@measure("pii_restricted_unmasked", prefetch=prefetch_scan, group=DETECTOR)
+@measure("pii_restricted_unmasked", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
 def pii_restricted_unmasked(
     ctx: MeasureContext,
     spec: CheckSpec,
