@@ -13,7 +13,7 @@ from privacymesh.detect.results import (
     TableScan,
     scan_scans_to_json,
 )
-from privacymesh.detect.scanner import scan_frame
+from privacymesh.detect.scanner import KnownHashes, scan_frame
 
 __all__ = [
     "CategoryHit",
@@ -21,6 +21,7 @@ __all__ = [
     "ColumnScan",
     "ColumnValues",
     "Evidence",
+    "KnownHashes",
     "PatternRecognizer",
     "QuasiIdentifier",
     "Recognizer",

@@ -10,7 +10,7 @@ import polars as pl
 
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.results import TableScan
-from privacymesh.detect.scanner import scan_frame
+from privacymesh.detect.scanner import KnownHashes, scan_frame
 
 if TYPE_CHECKING:
     from privacymesh.catalog import DataProduct
@@ -30,19 +30,21 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
     }
 
 
-def known_email_hashes(engine: Engine) -> pl.Series | None:
-    """The identity map's email hashes (None when the platform has no identity map)."""
+def known_email_hashes(engine: Engine) -> KnownHashes | None:
+    """The identity map's email hashes, normalised once for every scan (None when the
+    platform has no identity map)."""
     try:
-        return engine.polars("SELECT DISTINCT email_hash FROM platform.identity_map")["email_hash"]
+        hashes = engine.polars("SELECT DISTINCT email_hash FROM platform.identity_map")
     except Exception:  # no identity map: hashes are still flagged as pseudonymous identifiers
         return None
+    return KnownHashes.of(hashes["email_hash"])
 
 
 def scan_product(
     product: DataProduct,
     engine: Engine,
     options: ScanOptions | None = None,
-    known_hashes: pl.Series | None = None,
+    known_hashes: KnownHashes | pl.Series | None = None,
 ) -> TableScan:
     """Scan a product: a reproducible sample of `options.sample_rows` rows (every row when
     None), read through the engine so only the sample leaves it."""
@@ -64,7 +66,7 @@ def scan_sample(
     frame: pl.DataFrame,
     total: int,
     options: ScanOptions,
-    known_hashes: pl.Series | None = None,
+    known_hashes: KnownHashes | pl.Series | None = None,
 ) -> TableScan:
     """Scan an already drawn sample of a product holding `total` rows (no engine needed: this
     half runs in worker processes)."""

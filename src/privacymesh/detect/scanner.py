@@ -5,6 +5,7 @@ validate distinct candidates only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from time import perf_counter
 
 import polars as pl
@@ -213,11 +214,25 @@ def scan_column(
     )
 
 
-def _known_hashes(known: pl.Series | set[str] | None) -> pl.Series | None:
+@dataclass(frozen=True)
+class KnownHashes:
+    """Known identifier hashes (the identity map's), normalised once: trimmed, lower case,
+    distinct. Hand these to every scan of a run instead of the raw column."""
+
+    values: pl.Series
+
+    @classmethod
+    def of(cls, known: pl.Series | set[str]) -> KnownHashes:
+        series = known if isinstance(known, pl.Series) else pl.Series(sorted(known))
+        return cls(
+            series.cast(pl.String).drop_nulls().str.strip_chars().str.to_lowercase().unique()
+        )
+
+
+def _known_hashes(known: KnownHashes | pl.Series | set[str] | None) -> pl.Series | None:
     if known is None:
         return None
-    series = known if isinstance(known, pl.Series) else pl.Series(sorted(known))
-    return series.cast(pl.String).drop_nulls().str.strip_chars().str.to_lowercase().unique()
+    return (known if isinstance(known, KnownHashes) else KnownHashes.of(known)).values
 
 
 def scan_frame(
@@ -226,7 +241,7 @@ def scan_frame(
     *,
     options: ScanOptions | None = None,
     context: dict[str, ColumnContext] | None = None,
-    known_hashes: pl.Series | set[str] | None = None,
+    known_hashes: KnownHashes | pl.Series | set[str] | None = None,
     registry: RecognizerRegistry | None = None,
 ) -> TableScan:
     """Scan a table: a verdict per column (categories, confidence, methods, hit rate, masked

@@ -15,6 +15,7 @@ from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
 from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
+from privacymesh.detect.scanner import KnownHashes
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
 KNOWN_HASHES = "known_email_hashes"
@@ -35,7 +36,7 @@ def _scan_job(
     frame: pl.DataFrame,
     total: int,
     options: ScanOptions,
-    hashes: pl.Series | None,
+    hashes: KnownHashes | None,
 ) -> TableScan:
     known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
     return scan_sample(product, frame, total, options, known)
