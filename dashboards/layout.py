@@ -186,12 +186,29 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def plot(fig: go.Figure, height: int = 380, dates: bool = False) -> None:
-    """A Plotly figure at full width; `dates` when the x axis is a time (shown as days)."""
+def finish(fig: go.Figure, height: int = 380, dates: bool = False) -> go.Figure:
+    """The dashboard's figure layout: `height`, tight margins, days on a time x axis."""
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     if dates:
         fig.update_xaxes(tickformat="%Y-%m-%d", type="date")
+    return fig
+
+
+def plot(fig: go.Figure, height: int = 380, dates: bool = False) -> None:
+    """A Plotly figure at full width; `dates` when the x axis is a time (shown as days)."""
+    show(finish(fig, height, dates))
+
+
+def show(fig: go.Figure) -> None:
+    """A finished figure (see `finish`) at full width."""
     st.plotly_chart(fig, width="stretch")
+
+
+shared_figure = st.cache_resource(show_spinner=False, max_entries=128)
+"""Decorator for a function that builds a finished figure from frames and plain values: the
+figure is built once per distinct input (frames are hashed by content, so a new snapshot or
+period gives a new figure) and shared by every session, as building one with Plotly costs far
+more than the query behind it. Never change a figure such a function returned."""
 
 
 def small_table(frame: pl.DataFrame) -> None:
