@@ -15,7 +15,7 @@ if str(HERE) not in sys.path:  # the pages import the dashboard's own modules
     sys.path.insert(0, str(HERE))
 
 import streamlit as st  # noqa: E402
-from layout import header, sidebar_filters  # noqa: E402
+from layout import chain_badge, header, sidebar_filters  # noqa: E402
 from ledger_access import source  # noqa: E402
 
 PAGES = (
@@ -39,5 +39,10 @@ page = st.navigation(
         for i, (file, title, icon) in enumerate(PAGES)
     ]
 )
-header(src, scope)
-page.run()
+chain_slot = header(src, scope)
+try:
+    page.run()
+finally:  # the chain status last: its first check of a snapshot starts the verification
+    if chain_slot is not None:
+        with chain_slot:
+            chain_badge(src)

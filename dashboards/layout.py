@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -14,6 +15,9 @@ import streamlit as st
 from ledger_access import Source, chain_status, view
 
 from privacymesh.views import Scope, checks, evidence
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 PERIODS = {
     "Last 7 days": 7,
@@ -100,8 +104,9 @@ def fmt_time(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if midnight else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def header(src: Source, scope: Scope) -> None:
-    """Workspace name, last run and chain status, on every page."""
+def header(src: Source, scope: Scope) -> DeltaGenerator | None:
+    """Workspace name, last run and run count, on every page; returns the place for the chain
+    status (None when there is no ledger), which `chain_badge` fills once the page has run."""
     left, run_col, chain_col, runs_col = st.columns([3, 2, 2, 1])
     left.markdown(f"### privacymesh · {src.workspace.name}")
     left.caption(f"Showing {scope.describe()}")
@@ -109,7 +114,7 @@ def header(src: Source, scope: Scope) -> None:
         run_col.metric("Last run (UTC)", "none yet")
         chain_col.metric("Evidence chain", "no ledger")
         runs_col.metric("Runs", 0)
-        return
+        return None
     last = view(src.snapshot, evidence.last_run)
     run_col.metric(
         "Last run (UTC)",
@@ -121,10 +126,9 @@ def header(src: Source, scope: Scope) -> None:
         ),
     )
     runs_col.metric("Runs in period", view(src.snapshot, evidence.run_count, scope))
-    with chain_col:
-        chain_badge(src)
     if src.snapshot.stale:
         st.warning("The ledger is busy with a run: showing the state before it.")
+    return chain_col
 
 
 @st.fragment(run_every=1.0)
@@ -137,7 +141,9 @@ def _chain_poll(src: Source) -> None:
 
 
 def chain_badge(src: Source) -> None:
-    """Verified / broken / verifying, for the snapshot on screen."""
+    """Verified / broken / verifying, for the snapshot on screen. The first call for a snapshot
+    starts its verification (seconds of hashing on a large ledger, on a thread of this server),
+    so app.py calls this after the page has run: the hashing does not slow the page's own run."""
     report = chain_status(src.snapshot)
     if report is None and st.session_state.get("pm_chain_done") != str(src.snapshot.path):
         _chain_poll(src)
@@ -186,12 +192,29 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def plot(fig: go.Figure, height: int = 380, dates: bool = False) -> None:
-    """A Plotly figure at full width; `dates` when the x axis is a time (shown as days)."""
+def finish(fig: go.Figure, height: int = 380, dates: bool = False) -> go.Figure:
+    """The dashboard's figure layout: `height`, tight margins, days on a time x axis."""
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     if dates:
         fig.update_xaxes(tickformat="%Y-%m-%d", type="date")
+    return fig
+
+
+def plot(fig: go.Figure, height: int = 380, dates: bool = False) -> None:
+    """A Plotly figure at full width; `dates` when the x axis is a time (shown as days)."""
+    show(finish(fig, height, dates))
+
+
+def show(fig: go.Figure) -> None:
+    """A finished figure (see `finish`) at full width."""
     st.plotly_chart(fig, width="stretch")
+
+
+shared_figure = st.cache_resource(show_spinner=False, max_entries=128)
+"""Decorator for a function that builds a finished figure from frames and plain values: the
+figure is built once per distinct input (frames are hashed by content, so a new snapshot or
+period gives a new figure) and shared by every session, as building one with Plotly costs far
+more than the query behind it. Never change a figure such a function returned."""
 
 
 def small_table(frame: pl.DataFrame) -> None:

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
-from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.errors import PrivacyMeshError
 from privacymesh.ledger import Ledger, VerifyReport
 from privacymesh.views import Snapshot, SnapshotStore, evidence
 from privacymesh.workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:  # the catalog's parser is imported by the pages that read it, when they do
+    from privacymesh.catalog import Catalog
 
 T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
@@ -103,6 +105,9 @@ def _catalog_stamp(folder: Path) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _catalog(folder: str, stamp: str) -> Catalog | None:
+    # imported here: its schema validator takes seconds to import, and most pages never need it
+    from privacymesh.catalog import load_catalog
+
     try:
         return load_catalog(Path(folder))
     except PrivacyMeshError:

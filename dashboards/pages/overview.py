@@ -1,12 +1,73 @@
 """Overview: compliance posture per domain, its trend, open findings, this week's top risks."""
 
 import plotly.express as px
+import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-from layout import SEVERITY_COLOURS, current_scope, current_source, no_ledger, plot, small_table
+from layout import (
+    SEVERITY_COLOURS,
+    current_scope,
+    current_source,
+    finish,
+    no_ledger,
+    shared_figure,
+    show,
+    small_table,
+)
 from ledger_access import view
+from plotly.colors import sample_colorscale
 
 from privacymesh.views import posture
+
+
+@shared_figure
+def score_bars(by_domain: pl.DataFrame, height: int) -> go.Figure:
+    """The score per domain, as bars coloured red (0) to green (100)."""
+    fig = px.bar(
+        by_domain.to_pandas(),
+        x="score",
+        y="domain",
+        orientation="h",
+        range_x=(0, 100),
+        text="score",
+        hover_data=["checks", "failing", "errors"],
+    )
+    # the colours themselves, not the scores on a colour axis: plotly.js would read each
+    # score as a colour for the text on the bars too, and warn about every one
+    shades = (by_domain["score"].fill_null(0).clip(0, 100) / 100).to_list()
+    fig.update_traces(marker_color=sample_colorscale("RdYlGn", shades))
+    fig.update_layout(yaxis_title="", xaxis_title="score")
+    return finish(fig, height=height)
+
+
+@shared_figure
+def trend_lines(trend: pl.DataFrame, height: int) -> go.Figure:
+    """The score per domain over the runs of the period."""
+    fig = px.line(
+        trend.to_pandas(),
+        x="point",
+        y="score",
+        color="domain",
+        markers=True,
+        range_y=(0, 102),
+        labels={"point": "", "score": "score"},
+    )
+    return finish(fig, height=height, dates=True)
+
+
+@shared_figure
+def findings_bars(findings: pl.DataFrame) -> go.Figure:
+    """Open findings per domain, stacked by severity."""
+    fig = px.bar(
+        findings.to_pandas(),
+        x="domain",
+        y="findings",
+        color="severity",
+        color_discrete_map=SEVERITY_COLOURS,
+        category_orders={"severity": list(SEVERITY_COLOURS)},
+    )
+    return finish(fig)
+
 
 st.title("Compliance posture")
 src = current_source()
@@ -24,40 +85,19 @@ if not no_ledger(src):
     cols[4].metric("Open findings", int(findings["findings"].sum()) if findings.height else 0)
     st.caption(posture.SCORE_DEFINITION)
 
+    chart_height = max(300, 28 * by_domain.height + 80)
     left, right = st.columns(2)
     with left:
         st.subheader("Score per domain")
         if by_domain.height:
-            fig = px.bar(
-                by_domain.to_pandas(),
-                x="score",
-                y="domain",
-                orientation="h",
-                color="score",
-                color_continuous_scale="RdYlGn",
-                range_color=(0, 100),
-                range_x=(0, 100),
-                text="score",
-                hover_data=["checks", "failing", "errors"],
-            )
-            fig.update_layout(coloraxis_showscale=False, yaxis_title="", xaxis_title="score")
-            plot(fig, height=max(300, 28 * by_domain.height + 80))
+            show(score_bars(by_domain, chart_height))
         else:
             st.caption("No results as of the end of this period.")
     with right:
         st.subheader("Trend over runs")
         trend = view(src.snapshot, posture.posture_trend, scope)
         if trend.height:
-            fig = px.line(
-                trend.to_pandas(),
-                x="point",
-                y="score",
-                color="domain",
-                markers=True,
-                range_y=(0, 102),
-                labels={"point": "", "score": "score"},
-            )
-            plot(fig, height=max(300, 28 * by_domain.height + 80), dates=True)
+            show(trend_lines(trend, chart_height))
         else:
             st.caption("No runs inside this period: widen the period in the sidebar.")
 
@@ -65,15 +105,7 @@ if not no_ledger(src):
     with left:
         st.subheader("Open findings by severity")
         if findings.height:
-            fig = px.bar(
-                findings.to_pandas(),
-                x="domain",
-                y="findings",
-                color="severity",
-                color_discrete_map=SEVERITY_COLOURS,
-                category_orders={"severity": list(SEVERITY_COLOURS)},
-            )
-            plot(fig)
+            show(findings_bars(findings))
         else:
             st.success("No open findings.")
     with right:

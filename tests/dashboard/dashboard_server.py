@@ -52,12 +52,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(workspace: Path, timeout: float = 60.0) -> Iterator[str]:
-    """Serve the dashboard over `workspace` through the CLI command; yields its base URL."""
+def dashboard(workspace: Path, timeout: float = 60.0, app: Path | None = None) -> Iterator[str]:
+    """Serve the dashboard over `workspace` through the CLI command (`app`: another copy of the
+    dashboard's script, e.g. an older one to compare with); yields its base URL."""
     port = free_port()
     command = [
         sys.executable, "-c", LAUNCH, "--workspace", str(workspace), "dashboard",
-        "--port", str(port), "--address", "127.0.0.1",
+        "--port", str(port), "--address", "127.0.0.1", *(["--app", str(app)] if app else []),
     ]  # fmt: skip
     env = {**os.environ, "PRIVACYMESH_WORKSPACE": str(workspace)}
     with serving(command, env, f"http://127.0.0.1:{port}", timeout) as url:

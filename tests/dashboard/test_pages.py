@@ -3,6 +3,8 @@ ledger's own numbers, and on an empty ledger it says how to record a first run."
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -62,6 +64,37 @@ def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPa
     row = domains.filter(pl.col("domain") == "hr").row(0, named=True)
     assert row["failing"] == hr.filter(pl.col("status") == "fail").height
     assert row["checks"] == hr.height
+
+
+def test_a_new_session_reuses_the_overview_figures(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures are built once per data and shared: a second session builds none (Plotly
+    Express would raise), and shows the same charts."""
+    import plotly.express as px
+
+    first = render(sample_ws, "overview", monkeypatch)
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a figure was built again")
+
+    for name in ("bar", "line"):
+        monkeypatch.setattr(px, name, no_build)
+    second = render(sample_ws, "overview", monkeypatch)
+    specs = [[c.proto.spec for c in at.get("plotly_chart")] for at in (first, second)]
+    assert len(specs[0]) == 3
+    assert specs[0] == specs[1]
+
+
+def test_the_dashboard_reads_no_catalog_until_a_page_needs_one() -> None:
+    """The catalog's schema validator takes seconds to import: only the PII page loads it."""
+    script = (
+        f"import sys; sys.path.insert(0, {str(APP.parent)!r}); import ledger_access, layout; "
+        "print('privacymesh.catalog' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
 
 
 def test_pii_page_lists_undeclared_fields(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,12 +4,16 @@ findings of one product's columns with their masked examples."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
-from privacymesh.catalog import Catalog
 from privacymesh.ledger import Ledger
 from privacymesh.views.scope import Scope
 from privacymesh.views.sql import LIVES, SEVERITY_RANK
+
+if TYPE_CHECKING:  # not imported for real: the catalog's schema validator is slow to import
+    from privacymesh.catalog import Catalog
 
 PII_PREFIX = "pii."
 UNDECLARED_CHECK = "pii.undeclared"
