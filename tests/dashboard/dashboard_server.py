@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+from privacymesh.packs.pdf import find_chromium
+
+CHROMIUM = find_chromium() or "/usr/bin/chromium"  # the one the PDF packs print with
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from privacymesh.packs import PackResult
+from privacymesh.packs.pdf import find_chromium
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = find_chromium() or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -30,7 +31,7 @@ def _ink(png: Path) -> float:
     return sum(histogram[:200]) / sum(histogram)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs a Chromium")
 def test_html_renders_offline_in_chromium(built_pack: PackResult, tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     pytest.importorskip("PIL")

@@ -1,4 +1,4 @@
-"""Without WeasyPrint (or pango) the pack still builds, as HTML and the rest, and says why."""
+"""Without Playwright or a Chromium the pack still builds, as HTML and the rest, and says why."""
 
 from __future__ import annotations
 
@@ -10,22 +10,41 @@ import pytest
 
 import privacymesh.packs.build as pack_build
 from privacymesh.packs import PackOptions, build_pack
-from privacymesh.packs.pdf import PdfSupport, pdf_support
+from privacymesh.packs.pdf import PdfSupport, find_chromium, pdf_support
 from privacymesh.workspace import Workspace
 
 
-def test_missing_weasyprint_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import now raises ImportError
+def test_missing_playwright_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "playwright", None)  # import now raises ImportError
     support = pdf_support()
     assert not support.available
+    assert (support.reason or "").startswith("playwright not installed")
     assert "pip install 'privacymesh[pdf]'" in (support.reason or "")
-    assert "libpango-1.0-0" in (support.reason or "")
+
+
+def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PRIVACYMESH_CHROMIUM", str(tmp_path / "no-such-chrome"))
+    support = pdf_support()
+    assert not support.available
+    assert (support.reason or "").startswith("no Chromium found")
+    assert "apt-get install -y chromium" in (support.reason or "")
+
+
+def test_chromium_named_by_the_environment_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    chrome = tmp_path / "chrome"
+    chrome.write_text("#!/bin/sh\n")
+    chrome.chmod(0o755)
+    monkeypatch.setenv("PRIVACYMESH_CHROMIUM", str(chrome))
+    assert find_chromium() == str(chrome)
+    assert pdf_support().renderer == f"headless Chromium ({chrome}) through Playwright"
 
 
 def test_pack_builds_without_pdf_tooling(
     pack_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    missing = PdfSupport(None, "WeasyPrint is not installed; install the PDF extra")
+    missing = PdfSupport(None, "playwright not installed; install the PDF extra")
     monkeypatch.setattr(pack_build, "pdf_support", lambda: missing)
     result = build_pack(pack_ws, PackOptions(period="2026-Q3", out=tmp_path / "nopdf"))
     assert (result.root / "index.html").is_file() and not (result.root / "index.pdf").exists()

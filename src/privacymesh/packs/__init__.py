@@ -5,9 +5,9 @@
     verify_pack(result.root).ok
 
 A pack folder (`<evidence>/packs/<name>/`) holds `index.html` (self-contained), `index.pdf`
-(WeasyPrint, when installed), `oscal/assessment-results.json` (validated against NIST's schema),
-`data/*.csv|parquet` (every table behind the pack), `manifest.json` (SHA-256 of every file, the
-inputs, the generator) and `pack.zip`. The builder scans every file with the PII detector and
+(headless Chromium, when installed), `oscal/assessment-results.json` (validated against NIST's
+schema), `data/*.csv|parquet` (every table behind the pack), `manifest.json` (SHA-256 of every
+file, the inputs, the generator) and `pack.zip`. The builder scans every file with the PII detector and
 refuses to finish when it finds raw personal data. `build_leadership` writes the two-page
 leadership summary with the same machinery.
 """

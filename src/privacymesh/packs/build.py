@@ -162,42 +162,38 @@ def build_pack(
         if step:
             step(name)
 
-    model = model or open_model(workspace, options, catalog)
-    lap("model")
-    root = options.out or workspace.evidence / "packs" / model.name
-    staging = root.with_name(f".{root.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
+    job = PdfJob() if pdf.available else None  # Chromium launches while the model is built
+    staging: Path | None = None
     try:
+        model = model or open_model(workspace, options, catalog)
+        lap("model")
+        root = options.out or workspace.evidence / "packs" / model.name
+        staging = root.with_name(f".{root.name}.building")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
         html = pack_html(model, workspace.reports)
         write_html(html, staging / "index.html")
+        if job:
+            job.render(staging / "index.html", staging / "index.pdf", model.evidence_time)
         lap("html")
-        pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
-        job = PdfJob(staging / "index.html", staging / "index.pdf") if pdf.available else None
-        try:
-            document = oscal.assessment_results(model)
-            problems = oscal.validate(document)
-            if problems:
-                raise PackError(
-                    f"the OSCAL document does not validate: {problems[0]} "
-                    f"({len(problems)} problem(s))",
-                    hint="a bug in the pack builder: report it with the ledger export",
-                )
-            (staging / "oscal").mkdir()
-            (staging / "oscal" / "assessment-results.json").write_text(
-                oscal.to_json(document), "utf-8"
+        document = oscal.assessment_results(model)
+        problems = oscal.validate(document)
+        if problems:
+            raise PackError(
+                f"the OSCAL document does not validate: {problems[0]} ({len(problems)} problem(s))",
+                hint="a bug in the pack builder: report it with the ledger export",
             )
-            lap("oscal")
-            data_writer.write_data(model, staging / "data")
-            lap("data")
-            scan = scan_files(staging, pack_files(staging))
-            lap("scan")
-        except BaseException:
-            if job:
-                job.cancel()
-            raise
+        (staging / "oscal").mkdir()
+        (staging / "oscal" / "assessment-results.json").write_text(oscal.to_json(document), "utf-8")
+        lap("oscal")
+        data_writer.write_data(model, staging / "data")
+        lap("data")
+        scan = scan_files(staging, pack_files(staging))
+        lap("scan")
         if job:
             job.result()
+            job = None
             lap("pdf (wait)")
             scan.extend(scan_files(staging, [staging / "index.pdf"]))
             lap("scan pdf")
@@ -206,7 +202,10 @@ def build_pack(
         write_zip(staging)
         lap("manifest")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if job:
+            job.cancel()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     publish(staging, root)
     return PackResult(

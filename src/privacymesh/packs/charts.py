@@ -1,5 +1,5 @@
 """Charts as inline SVG text: no JavaScript, no fonts to fetch, the same bytes for the same
-numbers, and they print (WeasyPrint renders SVG). Every chart has a <title> for readers."""
+numbers, and they print (Chromium prints SVG as vectors). Every chart has a <title> for readers."""
 
 from __future__ import annotations
 

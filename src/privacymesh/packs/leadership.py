@@ -119,7 +119,7 @@ def build_leadership(
         (staging / "leadership.html").write_text(html, "utf-8", newline="\n")
         pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
         if pdf.available:
-            write_pdf(html, staging / "leadership.pdf", staging)
+            write_pdf(staging / "leadership.html", staging / "leadership.pdf", model.evidence_time)
         scan = scan_files(staging, pack_files(staging))
         info = {
             "report_id": f"leadership-{model.pack_id}",

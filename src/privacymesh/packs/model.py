@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -78,6 +79,12 @@ class PackModel:
     @property
     def runs(self) -> pl.DataFrame:
         return self.evidence.runs
+
+    @property
+    def evidence_time(self) -> datetime:
+        """When the newest run in the pack finished (UTC): the date its documents carry."""
+        newest: datetime = self.evidence.runs["finished_at"].max()  # type: ignore[assignment]
+        return newest.replace(tzinfo=UTC)
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Every table behind the pack, by file stem, for `data/`."""

@@ -1,20 +1,48 @@
-"""PDF output with WeasyPrint: the same HTML as `index.html`, laid out for print by the CSS
-paged-media rules of the templates (running headers with pack id and period, page numbers, a
-table of contents with page numbers). WeasyPrint writes the same bytes for the same HTML.
+"""PDF output: the same HTML as `index.html`, printed by headless Chromium (driven by
+Playwright) with the paged-media rules of the templates: `@page` margin boxes carry the pack
+id, the period and "page N of M"; wide tables go on landscape named pages.
 
-WeasyPrint is optional (`pip install 'privacymesh[pdf]'`) and needs pango from the system
-(Debian: `apt-get install -y libpango-1.0-0 libpangoft2-1.0-0`). Without it packs are built
-without the PDF and say why."""
+Chromium does not implement CSS `target-counter()`, so the renderer numbers the table of
+contents and the cross-references itself: it prints, reads the page of every link target from
+the PDF's named destinations (pypdfium2), writes the numbers into the page (`data-page`
+attributes the print CSS shows) and prints again, until the numbers no longer move (two
+prints in practice). Chromium stamps the print time into the document information; the
+renderer replaces it with a date the caller gives, so the same HTML gives the same bytes.
+
+Needs the PDF extra (`pip install 'privacymesh[pdf]'`: Playwright and pypdfium2) and a
+Chromium: the system one (Debian: `apt-get install -y chromium`), one named by
+`PRIVACYMESH_CHROMIUM`, or Playwright's own (`playwright install chromium`). Without them packs
+are built without the PDF and say why."""
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import os
+import re
+import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 INSTALL_HINT = (
-    "install the PDF extra (pip install 'privacymesh[pdf]') and pango "
-    "(Debian/Ubuntu: apt-get install -y libpango-1.0-0 libpangoft2-1.0-0)"
+    "install the PDF extra (pip install 'privacymesh[pdf]') and a Chromium "
+    "(Debian/Ubuntu: apt-get install -y chromium; or: playwright install chromium; "
+    "or set PRIVACYMESH_CHROMIUM to a Chromium or Chrome executable)"
 )
+SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+MAX_PRINTS = 4  # page numbers settle after the second print; more would mean they oscillate
+
+# The links whose targets' page numbers the print shows (see the print rules of the CSS).
+NUMBERED_LINKS = "nav.toc a[href^='#'], a.ref[href^='#']"
+SET_PAGES = """([selector, pages]) => {
+    for (const a of document.querySelectorAll(selector)) {
+        const page = pages[a.getAttribute('href').slice(1)];
+        if (page !== undefined) a.setAttribute('data-page', String(page));
+    }
+}"""
+TARGETS = """(selector) => [...new Set([...document.querySelectorAll(selector)]
+    .map(a => a.getAttribute('href').slice(1)))]"""
 
 
 @dataclass(frozen=True)
@@ -29,67 +57,182 @@ class PdfSupport:
         return self.renderer is not None
 
 
-def pdf_support() -> PdfSupport:
-    """Try to load WeasyPrint (importing it loads pango; a missing library is an OSError)."""
-    try:
-        import weasyprint
-    except ImportError:
-        return PdfSupport(None, f"WeasyPrint is not installed; {INSTALL_HINT}")
-    except OSError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return PdfSupport(
-            None, f"WeasyPrint cannot load its system libraries ({first}); {INSTALL_HINT}"
-        )
-    return PdfSupport(f"WeasyPrint {weasyprint.__version__}")
-
-
-def _offline_fetcher():  # type: ignore[no-untyped-def]
-    """A URL fetcher that fetches nothing from outside (packs hold no external reference)."""
-    from weasyprint import urls
-
-    if hasattr(urls, "URLFetcher"):
-        return urls.URLFetcher(allowed_protocols={"data"})
-
-    def refuse(url: str, timeout: int = 10, ssl_context: object = None) -> dict:
-        raise ValueError(f"packs fetch nothing from outside: {url}")
-
-    return refuse
-
-
-def write_pdf(html: str, out: Path, base: Path) -> Path:
-    """Render HTML to a PDF file. `base` resolves relative links (none is fetched)."""
-    import weasyprint
-
-    document = weasyprint.HTML(
-        string=html, base_url=str(base), media_type="print", url_fetcher=_offline_fetcher()
+def find_chromium() -> str | None:
+    """The Chromium to print with: PRIVACYMESH_CHROMIUM, a system browser on PATH, or one
+    Playwright downloaded (`playwright install chromium`)."""
+    named = os.environ.get("PRIVACYMESH_CHROMIUM")
+    if named:
+        return named if os.access(named, os.X_OK) else None
+    for name in SYSTEM_BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    cache = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or os.path.expanduser(
+        "~/.cache/ms-playwright"
     )
-    out.write_bytes(document.write_pdf())
-    return out
+    downloaded = sorted(glob.glob(os.path.join(cache, "chromium-*", "chrome-linux*", "chrome")))
+    return downloaded[-1] if downloaded else None
+
+
+def pdf_support() -> PdfSupport:
+    """Whether Playwright, pypdfium2 and a Chromium are here (nothing is launched)."""
+    missing = [name for name in ("playwright", "pypdfium2") if not _importable(name)]
+    if missing:
+        return PdfSupport(None, f"{' and '.join(missing)} not installed; {INSTALL_HINT}")
+    chromium = find_chromium()
+    if chromium is None:
+        return PdfSupport(None, f"no Chromium found; {INSTALL_HINT}")
+    return PdfSupport(f"headless Chromium ({chromium}) through Playwright")
+
+
+def _importable(module: str) -> bool:
+    import sys
+    from importlib.util import find_spec
+
+    if module in sys.modules:  # None there means "known missing"
+        return sys.modules[module] is not None
+    return find_spec(module) is not None
+
+
+def link_target_pages(pdf: bytes) -> dict[str, int]:
+    """Page number (from 1) of every named destination of a PDF Chromium printed: one per
+    element id a link points to."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages: dict[str, int] = {}
+        for index in range(raw.FPDF_CountNamedDests(document.raw)):
+            size = ctypes.c_long(0)
+            raw.FPDF_GetNamedDest(document.raw, index, None, ctypes.byref(size))
+            buffer = ctypes.create_string_buffer(size.value)
+            dest = raw.FPDF_GetNamedDest(document.raw, index, buffer, ctypes.byref(size))
+            page = raw.FPDFDest_GetDestPageIndex(document.raw, dest)
+            name = buffer.raw[: max(size.value - 2, 0)].decode("utf-16-le")
+            if page >= 0:
+                pages[name] = page + 1
+        return pages
+    finally:
+        document.close()
+
+
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:[0-9]{14}[+\-Z][0-9']*\)")
+
+
+def fix_dates(pdf: bytes, when: datetime) -> bytes:
+    """Replace the creation and modification dates of the document information with `when`.
+    Only same-length replacements are made, so the cross-reference offsets stay right."""
+    utc = when.astimezone(UTC) if when.tzinfo else when
+    stamp = f"D:{utc:%Y%m%d%H%M%S}+00'00'".encode()
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        new = b"/" + match.group(1) + b" (" + stamp + b")"
+        return new if len(new) == len(match.group(0)) else match.group(0)
+
+    return _PDF_DATE.sub(swap, pdf)
+
+
+def write_pdf(html_file: Path, out: Path, when: datetime) -> Path:
+    """Print `html_file` (self-contained: nothing outside it is fetched) to `out`, with page
+    numbers in its table of contents and cross-references, dated `when`."""
+    with Printer() as printer:
+        return printer.print(html_file, out, when)
+
+
+class Printer:
+    """A headless Chromium ready to print: launching it is a second of the work, so a caller
+    can start it before the HTML exists (see PdfJob)."""
+
+    def __enter__(self) -> Printer:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=find_chromium(), args=["--disable-gpu", "--disable-extensions"]
+            )
+            self._page = self._browser.new_page()
+            self._page.route("**/*", _only_local)
+        except BaseException:
+            self._playwright.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._browser.close()
+        finally:
+            self._playwright.stop()
+
+    def print(self, html_file: Path, out: Path, when: datetime) -> Path:
+        page = self._page
+        page.goto(html_file.resolve().as_uri(), wait_until="load")
+        targets = set(page.evaluate(TARGETS, NUMBERED_LINKS))
+        shown: dict[str, int] = {}
+        for _ in range(MAX_PRINTS):
+            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+            pages = {k: v for k, v in link_target_pages(pdf).items() if k in targets}
+            if pages == shown:
+                break
+            page.evaluate(SET_PAGES, [NUMBERED_LINKS, pages])
+            shown = pages
+        else:
+            raise RuntimeError(
+                f"page numbers did not settle after {MAX_PRINTS} prints of {html_file.name}"
+            )
+        out.write_bytes(fix_dates(pdf, when))
+        return out
+
+
+def _only_local(route: object) -> None:
+    url = route.request.url  # type: ignore[attr-defined]
+    if url.startswith(("file:", "data:")):
+        route.continue_()  # type: ignore[attr-defined]
+    else:
+        route.abort()  # type: ignore[attr-defined]
 
 
 class PdfJob:
-    """A PDF rendered by a child process (`python -m privacymesh.packs.pdf HTML PDF`) while the
-    parent writes the other formats: WeasyPrint is the slowest step and single-threaded. A
-    process of its own, not multiprocessing, so callers need no `__main__` guard.
-    `result()` waits and raises PackError with the child's last error line."""
+    """A PDF printed by a child process while the parent writes the other formats: started
+    first (Chromium launches while the parent builds the model), told what to print by
+    `render()`. A process of its own, not multiprocessing, so callers need no `__main__`
+    guard. `result()` waits and raises PackError with the child's last error line."""
 
-    def __init__(self, html_file: Path, out: Path) -> None:
+    def __init__(self) -> None:
         import subprocess
         import sys
 
-        self.out = out
+        self.out: Path | None = None
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "privacymesh.packs.pdf", str(html_file), str(out)],
+            [sys.executable, "-m", "privacymesh.packs.pdf"],
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
 
+    def render(self, html_file: Path, out: Path, when: datetime) -> None:
+        """Hand the child its one document."""
+        import json
+
+        self.out = out
+        line = json.dumps({"html": str(html_file), "out": str(out), "when": when.isoformat()})
+        assert self._process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # the child died: result() says why
+            self._process.stdin.write(line + "\n")
+        self._close_stdin()
+
     def result(self) -> Path:
         from privacymesh.packs.errors import PackError
 
-        _, err = self._process.communicate()
-        if self._process.returncode != 0 or not self.out.is_file():
+        self._close_stdin()
+        assert self._process.stderr is not None
+        err = self._process.stderr.read()
+        self._process.wait()
+        if self._process.returncode != 0 or self.out is None or not self.out.is_file():
             lines = [line for line in (err or "").splitlines() if line.strip()]
             raise PackError(
                 f"the PDF renderer failed: {lines[-1] if lines else 'no message'}",
@@ -99,15 +242,40 @@ class PdfJob:
         return self.out
 
     def cancel(self) -> None:
-        if self._process.poll() is None:
+        """Stop the child: an empty job makes it close Chromium itself; killed if it hangs."""
+        import subprocess
+
+        self._close_stdin()
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
             self._process.kill()
-        self._process.communicate()
+            self._process.wait()
+        if self._process.stderr:
+            self._process.stderr.close()
+
+    def _close_stdin(self) -> None:
+        stdin = self._process.stdin
+        if stdin and not stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                stdin.close()
 
 
 def main(argv: list[str]) -> int:
-    """`python -m privacymesh.packs.pdf HTML PDF`: render one file (used by PdfJob)."""
-    html_file, out = Path(argv[0]), Path(argv[1])
-    write_pdf(html_file.read_text("utf-8"), out, html_file.parent)
+    """`python -m privacymesh.packs.pdf HTML PDF DATE` prints one file; without arguments
+    (PdfJob) Chromium is launched first and the job read from stdin as one JSON line."""
+    if argv:
+        write_pdf(Path(argv[0]), Path(argv[1]), datetime.fromisoformat(argv[2]))
+        return 0
+    import json
+    import sys
+
+    with Printer() as printer:
+        line = sys.stdin.readline()
+        if not line.strip():
+            return 0  # cancelled before any HTML was ready
+        job = json.loads(line)
+        printer.print(Path(job["html"]), Path(job["out"]), datetime.fromisoformat(job["when"]))
     return 0
 
 
