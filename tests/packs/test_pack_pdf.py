@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from privacymesh.packs import PackResult
+from privacymesh.packs.errors import PersonalDataInPackError
+from privacymesh.packs.guard import refuse
 from privacymesh.packs.pdf import PdfJob, fix_dates, link_target_pages
 
 
@@ -86,3 +88,22 @@ def _descendants(process: object) -> list:
         return process.children(recursive=True)  # type: ignore[attr-defined]
     except psutil.NoSuchProcess:
         return []
+
+
+def test_job_scans_the_pdf_it_printed(tmp_path: Path) -> None:
+    html = tmp_path / "index.html"
+    html.write_text(
+        "<!doctype html><html><body><h1>Findings</h1>"
+        "<p>contact: maria.lopez@example.org</p></body></html>",
+        "utf-8",
+    )
+    job = PdfJob()
+    job.render(html, tmp_path / "index.pdf", datetime(2026, 9, 30, tzinfo=UTC), tmp_path)
+    report = job.result()
+    assert report.files == ["index.pdf"] and report.values >= 2
+    assert [(h.file, h.category) for h in report.hits] == [
+        ("index.pdf:pages", "user.contact.email")
+    ]
+    assert "maria.lopez" not in report.hits[0].example  # masked
+    with pytest.raises(PersonalDataInPackError, match=r"index\.pdf"):
+        refuse(report)

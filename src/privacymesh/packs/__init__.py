@@ -7,9 +7,9 @@
 A pack folder (`<evidence>/packs/<name>/`) holds `index.html` (self-contained), `index.pdf`
 (headless Chromium, when installed), `oscal/assessment-results.json` (validated against NIST's
 schema), `data/*.csv|parquet` (every table behind the pack), `manifest.json` (SHA-256 of every
-file, the inputs, the generator) and `pack.zip`. The builder scans every file with the PII detector and
-refuses to finish when it finds raw personal data. `build_leadership` writes the two-page
-leadership summary with the same machinery.
+file, the inputs, the generator) and `pack.zip`. The builder scans every file with the PII
+detector and refuses to finish when it finds raw personal data. `build_leadership` writes the
+two-page leadership summary with the same machinery.
 """
 
 from privacymesh.packs.build import PackOptions, PackResult, build_pack, open_model

@@ -21,9 +21,9 @@ from privacymesh.packs import oscal
 from privacymesh.packs.controls import load_controls
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.evidence import RUNS, read_evidence
-from privacymesh.packs.guard import ScanReport, scan_files
+from privacymesh.packs.guard import ScanReport, refuse, scan_files
 from privacymesh.packs.html import pack_html, write_html
-from privacymesh.packs.manifest import pack_files, publish, write_manifest, write_zip
+from privacymesh.packs.manifest import PackZip, pack_files, publish, write_manifest
 from privacymesh.packs.model import PackModel, build_model
 from privacymesh.packs.pdf import PdfJob, PdfSupport, pdf_support
 from privacymesh.packs.period import Period, resolve_period
@@ -165,6 +165,7 @@ def build_pack(
     pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
     job = PdfJob() if pdf.available else None  # Chromium launches while the model is built
     staging: Path | None = None
+    archive: PackZip | None = None
     try:
         model = model or open_model(workspace, options, catalog)
         lap("model")
@@ -175,7 +176,7 @@ def build_pack(
         html = pack_html(model, workspace.reports)
         write_html(html, staging / "index.html")
         if job:
-            job.render(staging / "index.html", staging / "index.pdf", model.evidence_time)
+            job.render(staging / "index.html", staging / "index.pdf", model.evidence_time, staging)
         lap("html")
         document = oscal.assessment_results(model)
         problems = oscal.validate(document)
@@ -191,19 +192,23 @@ def build_pack(
         lap("data")
         scan = scan_files(staging, pack_files(staging))
         lap("scan")
+        archive = PackZip(staging)
+        archive.start(pack_files(staging))  # compressed while the PDF is still printing
         if job:
-            job.result()
+            pdf_scan = job.result()  # printed and scanned by the child
             job = None
             lap("pdf (wait)")
-            scan.extend(scan_files(staging, [staging / "index.pdf"]))
-            lap("scan pdf")
+            refuse(pdf_scan)
+            scan.extend(pdf_scan)
         manifest = write_manifest(staging, _manifest_info(model, pdf, scan))
         scan.extend(scan_files(staging, [manifest]))
-        write_zip(staging)
+        archive.finish()
         lap("manifest")
     except BaseException:
         if job:
             job.cancel()
+        if archive:
+            archive.abort()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise

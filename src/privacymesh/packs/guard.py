@@ -74,6 +74,18 @@ class ScanReport:
         self.values += other.values
         self.hits += other.hits
 
+    def to_json(self) -> str:
+        return json.dumps(
+            {"files": self.files, "columns": self.columns, "values": self.values,
+             "hits": [vars(h) for h in self.hits]}
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> ScanReport:
+        data = json.loads(text)
+        hits = [Hit(**h) for h in data.pop("hits")]
+        return cls(**data, hits=hits)
+
     def summary(self) -> dict[str, Any]:
         return {
             "detector": "privacymesh.detect",
@@ -242,12 +254,19 @@ def scan_files(root: Path, files: list[Path], raise_on_hit: bool = True) -> Scan
         for where, series in pools[column]:
             for category, hits, example in _scan_column(series, where):
                 report.hits.append(Hit(where, column, category, hits, example))
-    if report.hits and raise_on_hit:
-        listed = "; ".join(str(h) for h in report.hits[:8])
-        more = f" and {len(report.hits) - 8} more" if len(report.hits) > 8 else ""
-        raise PersonalDataInPackError(
-            f"raw personal data in the pack, build refused: {listed}{more}",
-            hint="the ledger rows behind these files hold unmasked values; fix the check that "
-            "recorded them (findings must carry masked samples only) and rebuild",
-        )
+    if raise_on_hit:
+        refuse(report)
     return report
+
+
+def refuse(report: ScanReport) -> None:
+    """Raise PersonalDataInPackError naming each hit (masked) when the scan found any."""
+    if not report.hits:
+        return
+    listed = "; ".join(str(h) for h in report.hits[:8])
+    more = f" and {len(report.hits) - 8} more" if len(report.hits) > 8 else ""
+    raise PersonalDataInPackError(
+        f"raw personal data in the pack, build refused: {listed}{more}",
+        hint="the ledger rows behind these files hold unmasked values; fix the check that "
+        "recorded them (findings must carry masked samples only) and rebuild",
+    )

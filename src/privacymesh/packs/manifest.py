@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,17 +53,54 @@ def write_manifest(root: Path, info: dict[str, Any]) -> Path:
 
 
 def write_zip(root: Path) -> Path:
-    """`pack.zip`: the manifest and every file, in name order, with fixed metadata."""
-    path = root / ZIP
-    names = [MANIFEST, *(p.relative_to(root).as_posix() for p in pack_files(root))]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    """`pack.zip`: every file in name order, then the manifest, with fixed metadata."""
+    return PackZip(root).finish()
+
+
+class PackZip:
+    """`pack.zip` in two steps: `start(files)` compresses the files ready early in a
+    background thread (zlib leaves the GIL, so this overlaps the wait for the PDF), `finish()`
+    adds the other files in name order and the manifest last. The same files give the same
+    bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / ZIP
+        self._zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED)
+        self._written: list[str] = []
+        self._thread: threading.Thread | None = None
+
+    def _add(self, names: list[str]) -> None:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            zf.writestr(info, (root / name).read_bytes())
-    return path
+            self._zip.writestr(info, (self.root / name).read_bytes(), compresslevel=6)
+            self._written.append(name)
+
+    def _names(self, files: list[Path]) -> list[str]:
+        return sorted(p.relative_to(self.root).as_posix() for p in files)
+
+    def start(self, files: list[Path]) -> None:
+        self._thread = threading.Thread(target=self._add, args=(self._names(files),))
+        self._thread.start()
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def finish(self) -> Path:
+        self._join()
+        later = [n for n in self._names(pack_files(self.root)) if n not in set(self._written)]
+        self._add([*later, MANIFEST])
+        self._zip.close()
+        return self.path
+
+    def abort(self) -> None:
+        self._join()
+        self._zip.close()
 
 
 def publish(staging: Path, root: Path) -> None:

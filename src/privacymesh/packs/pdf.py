@@ -24,6 +24,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from privacymesh.packs.guard import ScanReport
 
 INSTALL_HINT = (
     "install the PDF extra (pip install 'privacymesh[pdf]') and a Chromium "
@@ -197,9 +201,11 @@ def _only_local(route: object) -> None:
 
 class PdfJob:
     """A PDF printed by a child process while the parent writes the other formats: started
-    first (Chromium launches while the parent builds the model), told what to print by
-    `render()`. A process of its own, not multiprocessing, so callers need no `__main__`
-    guard. `result()` waits and raises PackError with the child's last error line."""
+    first (Chromium launches and the PII detector loads while the parent builds the model),
+    told what to print by `render()`; once printed, the child scans the PDF's text with the
+    pack guard too (`privacymesh.packs.guard`), on the core the parent leaves it. A process
+    of its own, not multiprocessing, so callers need no `__main__` guard. `result()` waits,
+    returns the scan's report, and raises PackError with the child's last error line."""
 
     def __init__(self) -> None:
         import subprocess
@@ -209,29 +215,32 @@ class PdfJob:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "privacymesh.packs.pdf"],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
 
-    def render(self, html_file: Path, out: Path, when: datetime) -> None:
-        """Hand the child its one document."""
+    def render(self, html_file: Path, out: Path, when: datetime, root: Path) -> None:
+        """Hand the child its one document; `root` is the pack folder the scan names files
+        from."""
         import json
 
         self.out = out
-        line = json.dumps({"html": str(html_file), "out": str(out), "when": when.isoformat()})
+        line = json.dumps(
+            {"html": str(html_file), "out": str(out), "when": when.isoformat(), "root": str(root)}
+        )
         assert self._process.stdin is not None
         with contextlib.suppress(BrokenPipeError):  # the child died: result() says why
             self._process.stdin.write(line + "\n")
         self._close_stdin()
 
-    def result(self) -> Path:
+    def result(self) -> ScanReport:
+        """Wait for the PDF; the guard's scan of its text (hits are the caller's to refuse)."""
         from privacymesh.packs.errors import PackError
+        from privacymesh.packs.guard import ScanReport
 
         self._close_stdin()
-        assert self._process.stderr is not None
-        err = self._process.stderr.read()
-        self._process.wait()
+        out, err = self._process.communicate()
         if self._process.returncode != 0 or self.out is None or not self.out.is_file():
             lines = [line for line in (err or "").splitlines() if line.strip()]
             raise PackError(
@@ -239,7 +248,7 @@ class PdfJob:
                 file=self.out,
                 hint="build with --no-pdf to get the other formats",
             )
-        return self.out
+        return ScanReport.from_json(out.strip().splitlines()[-1])
 
     def cancel(self) -> None:
         """Stop the child: an empty job makes it close Chromium itself; killed if it hangs."""
@@ -247,18 +256,17 @@ class PdfJob:
 
         self._close_stdin()
         try:
-            self._process.wait(timeout=15)
+            self._process.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             self._process.kill()
-            self._process.wait()
-        if self._process.stderr:
-            self._process.stderr.close()
+            self._process.communicate()
 
     def _close_stdin(self) -> None:
         stdin = self._process.stdin
         if stdin and not stdin.closed:
             with contextlib.suppress(BrokenPipeError):
                 stdin.close()
+        self._process.stdin = None  # so communicate() does not flush it
 
 
 def main(argv: list[str]) -> int:
@@ -271,11 +279,16 @@ def main(argv: list[str]) -> int:
     import sys
 
     with Printer() as printer:
+        from privacymesh.packs.guard import scan_files
+
         line = sys.stdin.readline()
         if not line.strip():
             return 0  # cancelled before any HTML was ready
         job = json.loads(line)
-        printer.print(Path(job["html"]), Path(job["out"]), datetime.fromisoformat(job["when"]))
+        out = printer.print(
+            Path(job["html"]), Path(job["out"]), datetime.fromisoformat(job["when"])
+        )
+    print(scan_files(Path(job["root"]), [out], raise_on_hit=False).to_json())
     return 0
 
 
