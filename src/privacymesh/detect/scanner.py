@@ -6,6 +6,7 @@ validate distinct candidates only."""
 from __future__ import annotations
 
 from time import perf_counter
+from typing import Any
 
 import polars as pl
 
@@ -325,10 +326,25 @@ def _column_scan(
 
 
 def _known_hashes(known: pl.Series | set[str] | None) -> pl.Series | None:
+    """The known hashes stripped, lower-cased and distinct; a Series is normalised once and
+    reused while the same Series is passed again (one per product of a run)."""
     if known is None:
         return None
+    if isinstance(known, pl.Series) and _same_known(known):
+        return _LAST_KNOWN[1]
     series = known if isinstance(known, pl.Series) else pl.Series(sorted(known))
-    return series.cast(pl.String).drop_nulls().str.strip_chars().str.to_lowercase().unique()
+    normal = series.cast(pl.String).drop_nulls().str.strip_chars().str.to_lowercase().unique()
+    if isinstance(known, pl.Series):
+        _LAST_KNOWN[:] = [known, normal, known.len()]
+    return normal
+
+
+def _same_known(known: pl.Series) -> bool:
+    """The Series last normalised, at the same length (a Series can be appended to)."""
+    return bool(_LAST_KNOWN) and _LAST_KNOWN[0] is known and _LAST_KNOWN[2] == known.len()
+
+
+_LAST_KNOWN: list[Any] = []  # [a known-hash Series as passed, normalised, its length]
 
 
 def scan_frame(
