@@ -198,10 +198,10 @@ class PatternRecognizer(Recognizer):
     # a regex that every value holding a candidate matches too (implied by `pattern`): a cheap
     # second gate where the prefilter alone lets most values through
     requires: str | None = None
-    # `pattern` as its top-level alternatives, each with a regex that a value matches whenever
+    # `pattern` as its top-level alternatives, each with regexes that a value matches whenever
     # the alternative matches in it: each value is searched with only the alternatives it can
     # hold (a large alternation can be far slower to extract than its parts)
-    branches: tuple[tuple[str, str], ...] = ()
+    branches: tuple[tuple[str, tuple[str, ...]], ...] = ()
     reject: str | None = None  # candidates matching this regex are dropped before validation
     skip_values: str | None = None  # whole values matching this regex hold no candidate
     kinds: frozenset[str] = TEXT_ONLY
@@ -213,8 +213,8 @@ class PatternRecognizer(Recognizer):
             if "|".join(b for b, _ in self.branches) != self.pattern:
                 raise ValueError(f"{self.name}: the branches do not join to the pattern")
             if self.requires is None:
-                needs = dict.fromkeys(f"(?:{need})" for _, need in self.branches)
-                self.requires = "|".join(needs)
+                firsts = dict.fromkeys(f"(?:{needs[0]})" for _, needs in self.branches)
+                self.requires = "|".join(firsts)
 
     # -- candidate extraction ----------------------------------------------------------------
     def gate(self, value: pl.Expr) -> pl.Expr:
@@ -316,12 +316,14 @@ class PatternRecognizer(Recognizer):
         return [ev]
 
 
-def extract_branches(source: pl.DataFrame, branches: tuple[tuple[str, str], ...]) -> pl.DataFrame:
+def extract_branches(
+    source: pl.DataFrame, branches: tuple[tuple[str, tuple[str, ...]], ...]
+) -> pl.DataFrame:
     """(row, cand): `str.extract_all` of the alternation of `branches` in each value, searched
-    with only the branches whose condition the value meets. Dropping alternatives that match
+    with only the branches whose conditions the value meets. Dropping alternatives that match
     nowhere in a value leaves its leftmost-first matches as they were."""
     v = pl.col(VALUE)
-    needs = list(dict.fromkeys(need for _, need in branches))
+    needs = list(dict.fromkeys(need for _, conditions in branches for need in conditions))
     bit = {need: 1 << i for i, need in enumerate(needs)}
     keyed = source.select(
         ROW,
@@ -333,7 +335,7 @@ def extract_branches(source: pl.DataFrame, branches: tuple[tuple[str, str], ...]
     ).with_row_index("pos")
     parts = []
     for key in sorted(keyed["key"].unique().to_list()):
-        chosen = [b for b, need in branches if key & bit[need]]
+        chosen = [b for b, conditions in branches if all(key & bit[n] for n in conditions)]
         if not chosen:
             continue
         parts.append(

@@ -44,10 +44,10 @@ _SUFFIX_WORDS = (
 
 
 @cache
-def street_branches() -> tuple[tuple[str, str], ...]:
+def street_branches() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """House number, then up to four capitalised words, then a street type; or a Portuguese or
     Spanish street prefix, a name and a number; or a German `...straße 12`. Each alternative
-    with the street words it cannot match without."""
+    with parts of it that it cannot match without (the first of them is the gate's)."""
     suffixes = sorted(street_suffixes(), key=lambda s: (-len(s), s))  # longest first
     alt = "|".join(re.escape(s) for s in suffixes)
     en = (
@@ -69,12 +69,16 @@ def street_branches() -> tuple[tuple[str, str], ...]:
         rf"\b[\p{{L}}\-]*(?i:{_SUFFIX_WORDS})[ \t]+\d{{1,4}}[a-z]?(?:-\d{{1,4}})?\b"
         rf"|\b\p{{Lu}}[\p{{L}}\-]+[ \t]+(?i:{_SUFFIX_WORDS})[ \t]+\d{{1,4}}[a-z]?\b"
     )
+    # a number, a separator and a capital: how every `en` match starts
+    number_then_word = r"\d[A-Za-z]?(?:[ \t]*[,/\n][ \t\n]*|[ \t]+)\p{Lu}"
+    prefix_word = rf"(?:{prefixes})[ \t]"
+    suffix_number = rf"(?i:{_SUFFIX_WORDS})[ \t]+\d"  # in both `de` alternatives
     return (
-        (en, f"(?:{alt})"),
-        (flat, flat_words),
-        (pt, f"(?:{prefixes})"),
-        (it, f"(?:{prefixes})"),
-        (de, f"(?i:{_SUFFIX_WORDS})"),
+        (en, (number_then_word, f"(?:{alt})")),
+        (flat, (flat_words, f"(?:{alt})")),
+        (pt, (prefix_word,)),
+        (it, (prefix_word,)),
+        (de, (suffix_number,)),
     )
 
 
