@@ -90,6 +90,12 @@ def last_names() -> frozenset[str]:
     return _clean(_provider_attrs("faker.providers.person", attrs))
 
 
+@cache
+def person_names() -> frozenset[str]:
+    """First and last names together."""
+    return first_names() | last_names()
+
+
 def common_words() -> frozenset[str]:
     return _COMMON_WORDS
 
@@ -154,7 +160,7 @@ def last_name_series() -> pl.Series:
 @cache
 def username_fragments() -> list[str]:
     """ASCII names of 4+ letters: a username containing one reads as a person's handle."""
-    names = first_names() | last_names()
+    names = person_names()
     return sorted(n for n in names - _COMMON_WORDS if len(n) >= 4 and n.isascii() and n.isalpha())
 
 

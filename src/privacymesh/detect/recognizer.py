@@ -8,6 +8,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -16,6 +18,7 @@ from privacymesh.detect.options import ScanOptions
 
 ROW = "row"
 VALUE = "value"
+STRIPPED = "stripped"  # the value without surrounding whitespace
 
 # what kind of column the values came from; recognizers declare the kinds they apply to
 TEXT = "text"
@@ -41,6 +44,9 @@ class ColumnValues:
     known_hashes: pl.Series | None = None
     derived: bool = False  # values came out of JSON or a decoding
     kind: str = TEXT
+    # what recognizers derive from the same values (stripped text, gate results), computed
+    # once per column; `dataclasses.replace` starts a new one
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def values(self) -> pl.Series:
@@ -49,6 +55,33 @@ class ColumnValues:
     @property
     def rows(self) -> pl.Series:
         return self.frame[ROW]
+
+    def stripped(self) -> pl.DataFrame:
+        """(row, value) with each value's surrounding whitespace stripped."""
+        if STRIPPED not in self.memo:
+            self.memo[STRIPPED] = self.frame.select(ROW, pl.col(VALUE).str.strip_chars())
+        return self.memo[STRIPPED]
+
+    def folded(self) -> pl.DataFrame:
+        """(row, value) stripped and lower-cased."""
+        if "folded" not in self.memo:
+            self.memo["folded"] = self.stripped().select(ROW, pl.col(VALUE).str.to_lowercase())
+        return self.memo["folded"]
+
+    def joined(self) -> pl.DataFrame:
+        """One row: the distinct values joined by newlines, for `text_gate` searches."""
+        if "joined" not in self.memo:
+            self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
+        return self.memo["joined"]
+
+    def gated(self, recognizer: Recognizer) -> pl.DataFrame | None:
+        """The rows whose values passed `recognizer`'s gate, as the scanner found them (with a
+        `stripped` column), or None when the scanner did not gate it."""
+        found = self.memo.get(("gate", id(recognizer)))
+        if found is None:
+            return None
+        frame, mask = found
+        return frame.filter(mask)
 
 
 @dataclass
@@ -162,6 +195,13 @@ class PatternRecognizer(Recognizer):
     negative_context: frozenset[str] = frozenset()
     methods: tuple[str, ...] = ("pattern",)
     on_derived: bool = True
+    # a regex that every value holding a candidate matches too (implied by `pattern`): a cheap
+    # second gate where the prefilter alone lets most values through
+    requires: str | None = None
+    # `pattern` as its top-level alternatives, each with regexes that a value matches whenever
+    # the alternative matches in it: each value is searched with only the alternatives it can
+    # hold (a large alternation can be far slower to extract than its parts)
+    branches: tuple[tuple[str, tuple[str, ...]], ...] = ()
     reject: str | None = None  # candidates matching this regex are dropped before validation
     skip_values: str | None = None  # whole values matching this regex hold no candidate
     kinds: frozenset[str] = TEXT_ONLY
@@ -169,31 +209,54 @@ class PatternRecognizer(Recognizer):
 
     def __post_init__(self) -> None:
         self.categories = (self.category,)
+        if self.branches:
+            if "|".join(b for b, _ in self.branches) != self.pattern:
+                raise ValueError(f"{self.name}: the branches do not join to the pattern")
+            if self.requires is None:
+                firsts = dict.fromkeys(f"(?:{needs[0]})" for _, needs in self.branches)
+                self.requires = "|".join(firsts)
 
     # -- candidate extraction ----------------------------------------------------------------
     def gate(self, value: pl.Expr) -> pl.Expr:
         """Cheap per-value test: could this value hold a candidate? The scanner evaluates the
-        gates of all pattern recognizers in one parallel `select` and skips those with none."""
+        gates of all pattern recognizers over each column and skips those with none."""
+        return self.gate_on(value, value.str.strip_chars())
+
+    def gate_on(self, value: pl.Expr, stripped: pl.Expr) -> pl.Expr:
+        """`gate`, given the value and the value stripped (computed once per column)."""
         if self.anchored:
-            return value.str.strip_chars().str.contains(f"^(?:{self.pattern})$")
-        return value.str.contains(self.prefilter or self.pattern)
+            test = stripped.str.contains(f"^(?:{self.pattern})$")
+        else:
+            test = value.str.contains(self.prefilter or self.pattern)
+        if self.requires:
+            test = test & value.str.contains(self.requires)
+        return test
+
+    def text_gates(self) -> tuple[str, ...] | None:
+        """Regexes that a column's distinct values joined by newlines match whenever `gate`
+        holds for one of them (so a column that fails one cannot hold a candidate); None when
+        `gate` is not this class's own."""
+        if type(self).gate is not PatternRecognizer.gate:
+            return None
+        return _text_gates(self.pattern, self.prefilter, self.anchored, self.requires)
 
     def candidates(self, values: ColumnValues) -> pl.DataFrame:
         """(row, cand) pairs: every candidate match, normalised."""
         v = pl.col(VALUE)
-        source = values.frame
+        source = values.gated(self)
+        if source is None:
+            source = values.frame.with_columns(v.str.strip_chars().alias(STRIPPED))
+            source = source.filter(self.gate_on(v, pl.col(STRIPPED)))
         if self.skip_values:
             source = source.filter(~v.str.contains(self.skip_values))
         if self.anchored:
-            stripped = v.str.strip_chars()
-            frame = source.select(ROW, stripped.alias("cand")).filter(
-                pl.col("cand").str.contains(f"^(?:{self.pattern})$")
-            )
+            frame = source.select(ROW, pl.col(STRIPPED).alias("cand"))
+        elif self.branches:
+            frame = extract_branches(source, self.branches)
         else:
-            pre = self.prefilter or self.pattern
+            # the gate is implied by the pattern: values it dropped hold no match
             frame = (
-                source.filter(v.str.contains(pre))
-                .select(ROW, v.str.extract_all(self.pattern).alias("cand"))
+                source.select(ROW, v.str.extract_all(self.pattern).alias("cand"))
                 .explode("cand")
                 .drop_nulls("cand")
             )
@@ -251,6 +314,116 @@ class PatternRecognizer(Recognizer):
         ev = self.evidence(self.category, valid_rows, strength, methods, examples.to_list())
         ev.estimated_hits = est_valid
         return [ev]
+
+
+def extract_branches(
+    source: pl.DataFrame, branches: tuple[tuple[str, tuple[str, ...]], ...]
+) -> pl.DataFrame:
+    """(row, cand): `str.extract_all` of the alternation of `branches` in each value, searched
+    with only the branches whose conditions the value meets. Dropping alternatives that match
+    nowhere in a value leaves its leftmost-first matches as they were."""
+    v = pl.col(VALUE)
+    needs = list(dict.fromkeys(need for _, conditions in branches for need in conditions))
+    bit = {need: 1 << i for i, need in enumerate(needs)}
+    keyed = source.select(
+        ROW,
+        VALUE,
+        pl.sum_horizontal(
+            pl.when(v.str.contains(need)).then(pl.lit(b, pl.Int64)).otherwise(0)
+            for need, b in bit.items()
+        ).alias("key"),
+    ).with_row_index("pos")
+    parts = []
+    for key in sorted(keyed["key"].unique().to_list()):
+        chosen = [b for b, conditions in branches if all(key & bit[n] for n in conditions)]
+        if not chosen:
+            continue
+        parts.append(
+            keyed.filter(pl.col("key") == key).select(
+                "pos", ROW, v.str.extract_all("|".join(chosen)).alias("cand")
+            )
+        )
+    if not parts:
+        return source.select(ROW, pl.lit(None, pl.String).alias("cand")).clear()
+    return pl.concat(parts).sort("pos").select(ROW, "cand").explode("cand").drop_nulls("cand")
+
+
+@lru_cache(maxsize=1024)
+def _text_gates(
+    pattern: str, prefilter: str | None, anchored: bool, requires: str | None
+) -> tuple[str, ...] | None:
+    if anchored:
+        # strip_chars() removes White_Space, which is what `\s` matches
+        core = relax(pattern)
+        gates = None if core is None else [rf"^\s*(?:{core})\s*$"]
+    else:
+        core = relax(prefilter or pattern)
+        gates = None if core is None else [core]
+    if gates is not None and requires:
+        extra = relax(requires)
+        gates = None if extra is None else [*gates, extra]
+    return None if gates is None else tuple(f"(?m){g}" for g in gates)
+
+
+def text_gate(pattern: str) -> str | None:
+    """A regex that matches the newline-joined values whenever `pattern` matches one of them
+    (see `relax`); None when there is none so simple."""
+    core = relax(pattern)
+    return None if core is None else f"(?m){core}"
+
+
+_ASSERTIONS = frozenset("bBAz<>")
+_SAFE_FLAGS = frozenset("iu-")
+
+
+def relax(pattern: str) -> str | None:
+    r"""The pattern without its word-boundary and text-boundary assertions (`\b`, `\B`, `\A`,
+    `\z`, `\<`, `\>`), for matching, in multi-line mode, against many values joined by
+    newlines: any match of the pattern in one value is then a match in the joined text (each
+    value's start and end are line starts and ends; every other assertion was dropped, and
+    dropping an assertion only allows more matches). None when the pattern sets flags other
+    than `i` and `u`, whose effect on the joined text is not so simple."""
+    out: list[str] = []
+    i, n, depth = 0, len(pattern), 0
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if depth == 0 and nxt and nxt in _ASSERTIONS:
+                i += 2
+                if nxt in "bB" and pattern[i : i + 1] == "{":  # \b{start} and kin
+                    close = pattern.find("}", i)
+                    if close < 0:
+                        return None
+                    i = close + 1
+                continue
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            out.append(ch)
+            i += 1
+            # a `]` (after an optional `^`) right after the opening bracket is literal
+            if pattern[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i : i + 1] == "]":
+                out.append("]")
+                i += 1
+            depth += 1
+            continue
+        if ch == "]" and depth > 0:
+            depth -= 1
+        elif ch == "(" and depth == 0 and pattern[i + 1 : i + 2] == "?":
+            end = i + 2
+            while end < n and pattern[end] not in ":)":
+                end += 1
+            flags = pattern[i + 2 : end]
+            if not flags.startswith(("P<", "<")) and not set(flags) <= _SAFE_FLAGS:
+                return None
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _coverage(hit_rate: float, rec: PatternRecognizer) -> float:

@@ -17,13 +17,13 @@ from privacymesh.detect.recognizer import (
     FLOAT,
     INTEGER,
     ROW,
+    STRIPPED,
     TEMPORAL,
     TEXT,
     VALUE,
     ColumnValues,
     Evidence,
     PatternRecognizer,
-    Recognizer,
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
@@ -79,33 +79,125 @@ def collect_evidence(
     values: ColumnValues, registry: RecognizerRegistry, depth: int = 0
 ) -> list[Evidence]:
     """Evidence from every recognizer, then from every unpacking, recursively to the bound."""
-    found: list[Evidence] = []
-    for recognizer in _gated(values, [r for r in registry if r.applies(values)]):
-        for ev in recognizer.detect(values):
-            ev.source = values.name
-            ev.context_delta, ev.context_raised = values.signals.adjustment(
-                ev.category, ev.words, ev.negative
-            )
-            found.append(ev)
-    if depth < values.options.max_decode_depth:
-        for method, inner in unpack(values):
-            for ev in collect_evidence(inner, registry, depth + 1):
+    return collect_evidence_many([values], registry, depth)[0]
+
+
+def collect_evidence_many(
+    columns: list[ColumnValues], registry: RecognizerRegistry, depth: int = 0
+) -> list[list[Evidence]]:
+    """`collect_evidence` of each of `columns`, in the same order, computed recognizer by
+    recognizer across the columns: Polars keeps only a few dozen compiled regexes (per
+    thread), so running one recognizer over every column compiles its regexes once, where
+    running every recognizer over one column after the other compiled them all again for
+    each column."""
+    found: list[list[Evidence]] = [[] for _ in columns]
+    fired = _text_gates(columns, registry)
+    for recognizer in registry:
+        for i, values in enumerate(columns):
+            if not recognizer.applies(values):
+                continue
+            if isinstance(recognizer, PatternRecognizer) and not (
+                fired[i].get(id(recognizer), True) and _gate_rows(values, recognizer)
+            ):
+                continue
+            for ev in recognizer.detect(values):
+                ev.source = values.name
+                ev.context_delta, ev.context_raised = values.signals.adjustment(
+                    ev.category, ev.words, ev.negative
+                )
+                found[i].append(ev)
+    nested: list[tuple[int, str, ColumnValues]] = [
+        (i, method, inner)
+        for i, values in enumerate(columns)
+        if depth < values.options.max_decode_depth
+        for method, inner in unpack(values)
+    ]
+    if nested:
+        inner_found = collect_evidence_many([inner for _, _, inner in nested], registry, depth + 1)
+        for (i, method, _), evidence in zip(nested, inner_found, strict=True):
+            for ev in evidence:
                 ev.methods.add(method)
-                found.append(ev)
+                found[i].append(ev)
     return found
 
 
-def _gated(values: ColumnValues, recognizers: list[Recognizer]) -> list[Recognizer]:
-    """Drop pattern recognizers none of whose gates fire, evaluated in one `select`."""
-    patterns = [r for r in recognizers if isinstance(r, PatternRecognizer)]
-    if not patterns:
-        return recognizers
+def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> list[dict[int, bool]]:
+    """Per column, whether each applicable pattern recognizer's `text_gates` all match the
+    column's distinct values joined into one text by newlines: one regex search per gate and
+    column instead of one per value. A recognizer that fails here holds no candidate in the
+    column; one without text gates is missing from the dict. The first gate of every
+    recognizer is searched for first, a second only where the first matched; columns that
+    need the same gates share one `select`."""
+    result: list[dict[int, bool]] = [{} for _ in columns]
+    pending = [
+        (i, r, gates)
+        for r in registry
+        if isinstance(r, PatternRecognizer) and (gates := r.text_gates())
+        for i, values in enumerate(columns)
+        if r.applies(values)
+    ]
+    found: dict[tuple[int, str], bool] = {}
+    level = 0
+    while pending:
+        needs: dict[int, dict[str, None]] = {}
+        for i, _, gates in pending:
+            if (i, gates[level]) not in found:
+                needs.setdefault(i, {})[gates[level]] = None
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for i, patterns in needs.items():
+            groups.setdefault(tuple(patterns), []).append(i)
+        for patterns, indices in groups.items():
+            hits = _search_joined([columns[i].joined() for i in indices], patterns)
+            for p, column_hits in zip(patterns, hits, strict=True):
+                found.update(((i, p), hit) for i, hit in zip(indices, column_hits, strict=True))
+        left = []
+        for i, r, gates in pending:
+            if not found[(i, gates[level])]:
+                result[i][id(r)] = False
+            elif level + 1 < len(gates):
+                left.append((i, r, gates))
+            else:
+                result[i][id(r)] = True
+        pending, level = left, level + 1
+    return result
+
+
+def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:
+    """For each pattern, whether it matches each text (True for all when Polars cannot
+    compile one: the per-value gate then decides)."""
+    frame = pl.concat(texts)
+    try:
+        table = frame.select(
+            [pl.col(VALUE).str.contains(p).alias(f"t{i}") for i, p in enumerate(patterns)]
+        )
+    except pl.exceptions.PolarsError:
+        return [[True] * frame.height for _ in patterns]
+    return [table.get_column(f"t{i}").to_list() for i in range(len(patterns))]
+
+
+def _gate_rows(values: ColumnValues, recognizer: PatternRecognizer) -> bool:
+    """Whether the recognizer's gate holds for some value; the rows where it does are kept for
+    its `candidates` (when the gate is the class's own, which `candidates` implies)."""
     value = pl.col(VALUE)
-    fired = values.frame.select(
-        [r.gate(value).any().alias(f"g{i}") for i, r in enumerate(patterns)]
-    ).row(0)
-    skip = {id(r) for r, ok in zip(patterns, fired, strict=True) if not ok}
-    return [r for r in recognizers if id(r) not in skip]
+    own = type(recognizer).gate is PatternRecognizer.gate
+    if recognizer.anchored:
+        frame = values.memo.get("with_stripped")
+        if frame is None:
+            frame = values.frame.with_columns(values.stripped()[VALUE].alias(STRIPPED))
+            values.memo["with_stripped"] = frame
+    else:
+        frame = values.frame
+    if own:
+        stripped = pl.col(STRIPPED) if recognizer.anchored else value.str.strip_chars()
+        test = recognizer.gate_on(value, stripped)
+    else:
+        test = recognizer.gate(value)
+    mask = frame.select(test.alias("gate")).get_column("gate")
+    if not mask.any():
+        return False
+    if own:
+        values.memo[("gate", id(recognizer))] = (frame, mask)
+    return True
 
 
 def _confidence(ev: Evidence) -> float:
@@ -193,11 +285,24 @@ def scan_column(
     known_hashes: pl.Series | None = None,
 ) -> ColumnScan:
     """Scan one (sampled) column."""
-    non_null = series.len() - series.null_count()
+    values = column_values(series, signals, options, hints=hints, known_hashes=known_hashes)
+    evidence = collect_evidence(values, registry) if values is not None else []
+    return _column_scan(series, values, evidence, options)
+
+
+def column_values(
+    series: pl.Series,
+    signals: ContextSignals,
+    options: ScanOptions,
+    *,
+    hints: frozenset[str] = frozenset(),
+    known_hashes: pl.Series | None = None,
+) -> ColumnValues | None:
+    """What recognizers see of a column; None when it holds nothing to scan."""
     frame = column_text(series, options)
     if frame is None or frame.height == 0:
-        return ColumnScan(series.name, (), str(series.dtype), non_null)
-    values = ColumnValues(
+        return None
+    return ColumnValues(
         name=series.name,
         frame=frame,
         n_rows=frame.height,
@@ -208,10 +313,16 @@ def scan_column(
         known_hashes=known_hashes,
         kind=column_kind(series.dtype),
     )
-    evidence = collect_evidence(values, registry)
-    return ColumnScan(
-        series.name, tuple(decide(evidence, frame.height, options)), str(series.dtype), non_null
-    )
+
+
+def _column_scan(
+    series: pl.Series, values: ColumnValues | None, evidence: list[Evidence], options: ScanOptions
+) -> ColumnScan:
+    non_null = series.len() - series.null_count()
+    if values is None:
+        return ColumnScan(series.name, (), str(series.dtype), non_null)
+    hits = tuple(decide(evidence, values.n_rows, options))
+    return ColumnScan(series.name, hits, str(series.dtype), non_null)
 
 
 @dataclass(frozen=True)
@@ -254,14 +365,20 @@ def scan_frame(
     known = _known_hashes(known_hashes)
     paired = pair_columns(sample)
     names = sample.columns
-    columns = []
+    prepared: list[tuple[pl.Series, ColumnValues | None]] = []
     for i, name in enumerate(names):
         neighbours = names[max(0, i - NEIGHBOURS) : i] + names[i + 1 : i + 1 + NEIGHBOURS]
         signals = ContextSignals.build(name, context.get(name), neighbours)
         hints = frozenset({PAIR_HINT}) if name in paired else frozenset()
-        columns.append(
-            scan_column(sample[name], signals, options, registry, hints=hints, known_hashes=known)
+        series = sample[name]
+        prepared.append(
+            (series, column_values(series, signals, options, hints=hints, known_hashes=known))
         )
+    evidence = iter(collect_evidence_many([v for _, v in prepared if v is not None], registry))
+    columns = [
+        _column_scan(series, values, next(evidence) if values is not None else [], options)
+        for series, values in prepared
+    ]
     quasi = find_quasi_identifiers(sample, columns, options)
     return TableScan(
         table=table,

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, text_gate
 
 _STR = r'"(?:[^"\\]|\\.)*"'
 _NUM = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
@@ -200,9 +200,9 @@ def _decoded(
     if whole_value:
         cands = values.frame.filter(v.str.contains(pattern)).select(ROW, v.alias("tok"))
     else:
+        # a value without a match gives an empty list, which explodes to a null
         cands = (
-            values.frame.filter(v.str.contains(pattern))
-            .select(ROW, v.str.extract_all(pattern).alias("tok"))
+            values.frame.select(ROW, v.str.extract_all(pattern).alias("tok"))
             .explode("tok")
             .drop_nulls("tok")
         )
@@ -254,8 +254,11 @@ DECODINGS: tuple[tuple[str, str, Callable[[str], str | None], bool], ...] = (
 
 def decodings(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
     """(method, decoded values) for every reversible encoding found in the values."""
+    found = _in_text(values)
     out = []
     for method, pattern, decoder, whole in DECODINGS:
+        if not found.get(pattern, True):
+            continue
         decoded = _decoded(values, pattern, decoder, method, whole)
         if decoded is not None:
             out.append((method, decoded))
@@ -264,4 +267,24 @@ def decodings(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
 
 def unpack(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
     """Every unpacking of these values: JSON leaves and decodings, each with its method name."""
-    return [("json", leaf) for leaf in json_leaves(values)] + decodings(values)
+    leaves = json_leaves(values) if _in_text(values).get(JSON_HINT, True) else []
+    return [("json", leaf) for leaf in leaves] + decodings(values)
+
+
+def _in_text(values: ColumnValues) -> dict[str, bool]:
+    """Whether JSON and each encoding can occur in the values at all: their patterns' text
+    gates against the newline-joined distinct values, in one `select` (a pattern absent from
+    the dict could not be gated so)."""
+    if "unpack_gates" not in values.memo:
+        gates = {
+            p: g for p in (JSON_HINT, *(d[1] for d in DECODINGS)) if (g := text_gate(p)) is not None
+        }
+        row = (
+            values.joined()
+            .select(
+                [pl.col(VALUE).str.contains(g).alias(f"u{i}") for i, g in enumerate(gates.values())]
+            )
+            .row(0)
+        )
+        values.memo["unpack_gates"] = dict(zip(gates, map(bool, row), strict=True))
+    return values.memo["unpack_gates"]

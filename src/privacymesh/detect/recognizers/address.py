@@ -44,17 +44,19 @@ _SUFFIX_WORDS = (
 
 
 @cache
-def street_pattern() -> str:
+def street_branches() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """House number, then up to four capitalised words, then a street type; or a Portuguese or
-    Spanish street prefix, a name and a number; or a German `...straße 12`."""
-    suffixes = sorted(street_suffixes(), key=len, reverse=True)
+    Spanish street prefix, a name and a number; or a German `...straße 12`. Each alternative
+    with parts of it that it cannot match without (the first of them is the gate's)."""
+    suffixes = sorted(street_suffixes(), key=lambda s: (-len(s), s))  # longest first
     alt = "|".join(re.escape(s) for s in suffixes)
     en = (
         rf"\b\d{{1,5}}[A-Za-z]?(?:[ \t]*[,/\n][ \t\n]*|[ \t]+)"
         rf"(?:\p{{Lu}}[\p{{L}}'.\-]*[ \t]+){{1,4}}(?:{alt})\b"
     )
+    flat_words = r"(?:Flat|Studio|Apartment|Apt\.?|Suite|Unit)"
     flat = (
-        rf"\b(?:Flat|Studio|Apartment|Apt\.?|Suite|Unit)[ \t]+\d{{1,5}}[A-Za-z]?\s*[,\n]\s*"
+        rf"\b{flat_words}[ \t]+\d{{1,5}}[A-Za-z]?\s*[,\n]\s*"
         rf"(?:\p{{Lu}}[\p{{L}}'.\-]*[ \t]+){{1,4}}(?:{alt})\b"
     )
     prefixes = "|".join(_PREFIXES)
@@ -67,13 +69,28 @@ def street_pattern() -> str:
         rf"\b[\p{{L}}\-]*(?i:{_SUFFIX_WORDS})[ \t]+\d{{1,4}}[a-z]?(?:-\d{{1,4}})?\b"
         rf"|\b\p{{Lu}}[\p{{L}}\-]+[ \t]+(?i:{_SUFFIX_WORDS})[ \t]+\d{{1,4}}[a-z]?\b"
     )
-    return "|".join((en, flat, pt, it, de))
+    # a number, a separator and a capital: how every `en` match starts
+    number_then_word = r"\d[A-Za-z]?(?:[ \t]*[,/\n][ \t\n]*|[ \t]+)\p{Lu}"
+    prefix_word = rf"(?:{prefixes})[ \t]"
+    suffix_number = rf"(?i:{_SUFFIX_WORDS})[ \t]+\d"  # in both `de` alternatives
+    return (
+        (en, (number_then_word, f"(?:{alt})")),
+        (flat, (flat_words, f"(?:{alt})")),
+        (pt, (prefix_word,)),
+        (it, (prefix_word,)),
+        (de, (suffix_number,)),
+    )
+
+
+def street_pattern() -> str:
+    return "|".join(branch for branch, _ in street_branches())
 
 
 STREET_ADDRESS = PatternRecognizer(
     name="street_address",
     category=ADDRESS,
     pattern=street_pattern(),
+    branches=street_branches(),
     prefilter=r"\d",
     base=0.75,
     full_coverage=0.3,

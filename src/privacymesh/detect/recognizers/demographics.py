@@ -43,10 +43,10 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
         if seconds.len() and seconds.max() != 0:
             return None  # events have times of day; birthdays do not
         return values.frame.select(ROW, pl.Series("d", kept.dt.date()))
-    text = values.frame.filter(pl.col(VALUE).str.len_chars() <= 12)
+    text = values.stripped().filter(values.values.str.len_chars() <= 12)
     if text.height < 0.9 * values.frame.height or text.height == 0:
         return None
-    distinct = text[VALUE].str.strip_chars().unique(maintain_order=True)
+    distinct = text[VALUE].unique(maintain_order=True)
     if distinct.len() > values.options.max_validate:
         distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
     best, best_count = None, 0
@@ -57,9 +57,9 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
             best, best_count = fmt, count
     if best is None or best_count < 0.9 * distinct.len():
         return None
-    return text.select(
-        ROW, pl.col(VALUE).str.strip_chars().str.to_date(best, strict=False).alias("d")
-    ).drop_nulls("d")
+    return text.select(ROW, pl.col(VALUE).str.to_date(best, strict=False).alias("d")).drop_nulls(
+        "d"
+    )
 
 
 @dataclass
@@ -144,7 +144,7 @@ class GenderRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
-        folded = values.frame.select(ROW, pl.col(VALUE).str.strip_chars().str.to_lowercase())
+        folded = values.folded()
         vocab = folded[VALUE].unique()
         if vocab.len() > 12:
             return []
@@ -187,9 +187,7 @@ class AgeRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        nums = values.frame.select(
-            ROW, pl.col(VALUE).str.strip_chars().cast(pl.Int64, strict=False).alias("n")
-        )
+        nums = values.stripped().select(ROW, pl.col(VALUE).cast(pl.Int64, strict=False).alias("n"))
         ok = nums.filter(pl.col("n").is_between(0, 120))
         if ok.height < 0.95 * values.n_rows or ok["n"].n_unique() < min(10, values.n_rows):
             return []

@@ -43,10 +43,12 @@ def decimals_expr(text: pl.Expr) -> pl.Expr:
     return text.str.extract(r"\.(\d+)$", 1).str.len_chars().fill_null(0)
 
 
-def coordinate_profile(values: pl.Series) -> tuple[float, float, int, float] | None:
+def coordinate_profile(
+    values: pl.Series, stripped: pl.Series | None = None
+) -> tuple[float, float, int, float] | None:
     """(max |value|, median decimals, distinct count, numeric share) of a column of numbers as
-    text, or None when it is not numeric."""
-    text = values.str.strip_chars()
+    text, or None when it is not numeric (`stripped`: the values already stripped)."""
+    text = values.str.strip_chars() if stripped is None else stripped
     numeric = text.filter(text.str.contains(_NUMBER))
     if numeric.len() == 0:
         return None
@@ -109,7 +111,8 @@ class CoordinateColumnRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        profile = coordinate_profile(values.values)
+        stripped = values.stripped()
+        profile = coordinate_profile(values.values, stripped[VALUE])
         if profile is None:
             return []
         max_abs, median_dec, distinct, share = profile
@@ -117,7 +120,7 @@ class CoordinateColumnRecognizer(Recognizer):
             return []
         category = PRECISE if median_dec >= PRECISE_DECIMALS else IMPRECISE
         strength = self.paired if PAIR_HINT in values.hints else self.alone
-        rows = values.frame.filter(pl.col(VALUE).str.strip_chars().str.contains(_NUMBER))[ROW]
+        rows = stripped.filter(pl.col(VALUE).str.contains(_NUMBER))[ROW]
         examples = values.values.unique(maintain_order=True).head(values.options.max_examples)
         return [
             self.evidence(category, rows.unique(), strength, {"distribution"}, examples.to_list())

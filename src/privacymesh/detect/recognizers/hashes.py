@@ -38,7 +38,7 @@ class HashedIdentifierRecognizer(Recognizer):
         ) | NOT_PERSONAL_IDS  # fmt: skip
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        frame = values.frame.select(ROW, pl.col(VALUE).str.strip_chars().str.to_lowercase())
+        frame = values.folded()
         digests = frame.filter(pl.col(VALUE).str.contains(HEX_DIGEST))
         if digests.height == 0:
             return []

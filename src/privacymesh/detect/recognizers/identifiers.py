@@ -132,7 +132,7 @@ class IdentifierRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
-        frame = values.frame.select(ROW, pl.col(VALUE).str.strip_chars())
+        frame = values.stripped()
         hits = frame.filter(pl.col(VALUE).str.contains(_ID_LIKE))
         share = hits.height / max(frame.height, 1)
         distinct = hits[VALUE].n_unique()

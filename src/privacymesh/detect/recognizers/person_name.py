@@ -119,6 +119,9 @@ class NameColumnRecognizer(Recognizer):
         if short.height < 0.3 * values.n_rows:
             return []
         short = short.filter(~pl.col(VALUE).str.contains(_COMPANY))
+        distinct = short[VALUE].n_unique()
+        if values.n_rows >= 50 and distinct < 10:
+            return []  # a handful of values repeated: categories, not people
         toks = short.select(
             ROW,
             VALUE,
@@ -160,9 +163,6 @@ class NameColumnRecognizer(Recognizer):
                 single_shaped=(pl.col("n") == 1) & pl.col("shaped") & ~pl.col("a_common"),
             )
         )
-        distinct = short[VALUE].n_unique()
-        if values.n_rows >= 50 and distinct < 10:
-            return []
         n = values.n_rows
         share = dict(
             zip(

@@ -10,9 +10,8 @@ import polars as pl
 from privacymesh.detect.lexicon import (
     EMBED_SAMPLE,
     embeds_any,
-    first_names,
-    last_names,
     member_of,
+    person_names,
     username_fragment_set,
 )
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
@@ -42,16 +41,16 @@ class UsernameRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        lowered = values.frame.select(
-            ROW, VALUE, pl.col(VALUE).str.strip_chars().str.to_lowercase().alias("low")
-        ).filter(pl.col("low").str.contains(_HANDLE))
+        lowered = values.frame.with_columns(values.folded()[VALUE].alias("low")).filter(
+            pl.col("low").str.contains(_HANDLE)
+        )
         if lowered.height < 0.6 * values.n_rows:
             return []
         distinct = lowered["low"].n_unique()
         if distinct < 0.3 * lowered.height and distinct < 100:
             return []
         plain = lowered["low"].str.strip_chars_start("@")
-        is_name = member_of(plain, first_names() | last_names())
+        is_name = member_of(plain, person_names())
         if is_name.mean() >= 0.5:
             return []  # a column of plain names, not handles
         # a handle mixes letters with digits, dots or underscores, or embeds a person's name;
