@@ -209,7 +209,9 @@ def record(path: Path) -> None:
                 out[f"mesh/{rows}/{seed}/{p.id}"] = clean(scan.to_dict())
     options = ScanOptions(reference_date=REFERENCE_DATE)
     for t in load(2000, 7):
-        scan = scan_frame(t.frame, t.name, options=options, known_hashes=set(t.known_hashes) or None)
+        scan = scan_frame(
+            t.frame, t.name, options=options, known_hashes=set(t.known_hashes) or None
+        )
         out[f"eval/{t.name}"] = clean(scan.to_dict())
     path.write_text(json.dumps(out, indent=1, sort_keys=True))
     print(f"{len(out)} scans recorded in {path}")
