@@ -4,9 +4,9 @@ from the cost that grows with the rows.
 
     .venv/bin/python benchmarks/gx_cost.py [--workspace benchmarks/data/run_scale_10]
 
-The samples are read once with our engine (as the `contract.conformance` check reads them) and cut to
-each size; GX is imported and its context made before the clock starts. Prints a table and
-writes benchmarks/results/gx_cost.md."""
+The samples are read once with our engine (as the `contract.conformance` check reads them)
+and cut to each size; GX is imported and its context made before the clock starts. Prints a
+table and writes benchmarks/results/gx_cost.md."""
 
 from __future__ import annotations
 
