@@ -4,6 +4,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from privacymesh.checks import load_checks
@@ -57,6 +58,36 @@ def test_gx_conformance_counts_only(shop_workspace: Path) -> None:
     assert orders.values["rows_validated"] == 5
     # order_totals.day is declared a date but the CSV is read as a date: passes too
     assert results[("contract.conformance", "shop.order_totals")].status == "pass"
+
+
+def test_gx_type_checks_read_the_column_types(shop_workspace: Path) -> None:
+    """Strings and dates reach GX in dtypes it knows, so each type check is one schema lookup;
+    a column of the wrong type still fails, naming the type it found."""
+    data = shop_workspace / "data"
+    orders = pl.read_parquet(data / "orders.parquet")
+    orders.with_columns(
+        pl.col("amount").cast(pl.String),  # declared number
+        pl.Series("customer_id", [1, 2, 1, 3, 4]),  # declared string
+        pl.col("ordered_at").dt.date(),  # declared timestamp
+        pl.when(pl.col("order_id") == "o3").then(None).otherwise("order_id").alias("order_id"),
+    ).write_parquet(data / "orders.parquet")
+    contract = shop_workspace / "contracts" / "shop.orders.odcs.yaml"
+    text = contract.read_text().replace("primaryKey: true}", "primaryKey: true, required: true}")
+    contract.write_text(text)
+    ws = load_workspace(shop_workspace)
+    (result,) = run_checks(ws, ["contract.conformance"], ["shop.orders"], record=False).results
+    failed = {(f.column, f.detail["expectation"]): f.detail for f in result.findings}
+    assert sorted(failed) == [
+        ("amount", "expect_column_values_to_be_in_type_list"),
+        ("customer_id", "expect_column_values_to_be_in_type_list"),
+        ("order_id", "expect_column_values_to_not_be_null"),
+        ("ordered_at", "expect_column_values_to_be_in_type_list"),
+    ]
+    types = {c: d.get("observed_value") for (c, e), d in failed.items() if "type" in e}
+    assert types["amount"] == "str" and types["customer_id"] == "int64"
+    assert failed[("order_id", "expect_column_values_to_not_be_null")]["unexpected_count"] == 1
+    # the email column (string, with values) passes its type check
+    assert ("email", "expect_column_values_to_be_in_type_list") not in failed
 
 
 def test_gx_flags_personal_data_in_non_personal_field(shop_workspace: Path) -> None:

@@ -21,7 +21,7 @@ from privacymesh.checks.spec import CheckSpec
 
 # pandas dtypes GX may report for each ODCS logical type
 LOGICAL_TYPES = {
-    "string": ["object", "str", "string", "large_string"],
+    "string": ["StringDtype", "object", "str", "string", "large_string"],
     "integer": ["int8", "int16", "int32", "int64", "Int64", "uint8", "uint16", "uint32", "uint64"],
     "number": ["float32", "float64", "Float64", "int32", "int64", "Int64", "decimal"],
     "boolean": ["bool", "boolean"],
@@ -130,11 +130,19 @@ def validate_sample(product: DataProduct, frame: pl.DataFrame, procedure: str) -
     import great_expectations as gx
     import pandas as pd
 
-    data = frame.to_arrow().to_pandas()
-    # GX's type check does not know pandas 3's string dtype; object columns it does
+    # GX checks the type of every value of an object column, but only the dtype of a typed
+    # one; so strings go as the string dtype GX knows (not pandas 3's default, which it does
+    # not), and dates declared as dates as datetimes. A column of another declared type stays
+    # as it is, so a mismatch still fails.
+    dates = [
+        f.name
+        for f in product.fields
+        if f.logical_type == "date" and frame.schema.get(f.name) == pl.Date
+    ]
+    data = frame.with_columns(pl.col(dates).cast(pl.Datetime("ms"))).to_arrow().to_pandas()
     for column in data.columns:
         if isinstance(data[column].dtype, pd.StringDtype):
-            data[column] = data[column].astype(object)
+            data[column] = data[column].astype(pd.StringDtype())
     suite = gx.ExpectationSuite(
         name=f"{product.id}.contract", expectations=build_suite(product, set(data.columns))
     )
