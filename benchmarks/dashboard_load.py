@@ -5,7 +5,7 @@ real results on the sample (one run of the checks, not recorded) are written thr
 API at RUNS consecutive reference times, with the figures drifting from day to day (expired rows
 growing, checks failing and recovering, findings opening and closing). Then serves the dashboard
 with `privacymesh dashboard` on a free loopback port and, in headless Chromium, times from
-navigation until the overview is drawn: its three Plotly charts have their SVG, its two tables,
+navigation until the overview is drawn: its three Vega-Lite charts have drawn, its two tables,
 its posture score and the header's chain status are on the page.
 
 - first visit: the server has just started (imports, ledger snapshot, every query and figure
@@ -15,7 +15,11 @@ its posture score and the header's chain status are on the page.
   the browser's HTTP cache warm (Streamlit's static files are served immutable);
 - new browser: a first visit with an empty HTTP cache on the warm server (someone else);
 - floor: a one-metric, one-chart Streamlit page served the same way, interleaved with the
-  later visits, so both see the same machine load: what Streamlit and Plotly cost alone.
+  later visits, so both see the same machine load: what Streamlit and Vega-Lite cost alone;
+  and the same page with a Plotly chart, which the other pages draw with;
+- full Chromium: the later visits again in Debian's full browser, when the headless shell
+  (Playwright's default headless browser, Debian package chromium-headless-shell) is the one
+  measured.
 
 Also times the overview's queries directly, and reports what the server sends. Target: later
 visits under 2 seconds. Prints a table and writes benchmarks/results/dashboard_load.md.
@@ -24,7 +28,7 @@ visits under 2 seconds. Prints a table and writes benchmarks/results/dashboard_l
 
 `--app` serves another copy of the dashboard's script (e.g. an older one exported with
 `git archive`) to compare on the same machine. Needs Debian's chromium (apt-get install
-chromium) and playwright (pip).
+chromium chromium-headless-shell) and playwright (pip).
 """
 
 from __future__ import annotations
@@ -52,13 +56,20 @@ from privacymesh.workspace import load_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "dashboard"))
-from dashboard_server import browser, dashboard, streamlit_app  # noqa: E402
+from dashboard_server import CHROMIUM, browser, dashboard, streamlit_app  # noqa: E402
 
 RESULTS_FILE = Path(__file__).parent / "results" / "dashboard_load.md"
 FAMILIES = ["retention", "pii.undeclared", "pii.quasi_identifiers", "contract.gate", "consent",
             "dsar", "rotation", "cost"]  # fmt: skip
 LAST_DAY = datetime(2026, 11, 1)
 TARGET_S = 2.0
+HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
+BROWSER = str(HEADLESS_SHELL) if HEADLESS_SHELL.exists() else CHROMIUM
+BROWSER_NOTE = (
+    "Debian's Chromium headless shell, the browser Playwright runs headless by default"
+    if HEADLESS_SHELL.exists()
+    else "Debian's full Chromium, headless"
+)
 
 
 def workspace(root: Path) -> Path:
@@ -153,7 +164,23 @@ def overview_queries(path: Path, scope: Scope) -> float:
     return time.perf_counter() - t0
 
 
-FLOOR_APP = """import plotly.express as px
+FLOOR_APP = """import altair as alt
+import polars as pl
+import streamlit as st
+
+
+@st.cache_resource
+def chart():
+    return alt.Chart(pl.DataFrame({"x": ["a", "b"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
+
+
+st.metric("Posture score (mesh)", 87.3)
+st.altair_chart(chart())
+"""
+"""The least a Streamlit page with one chart costs, drawn with the overview's chart engine
+(Vega-Lite), on the same machine at the same time (built once, as the dashboard's are)."""
+
+PLOTLY_FLOOR_APP = """import plotly.express as px
 import streamlit as st
 
 
@@ -165,15 +192,14 @@ def figure():
 st.metric("Posture score (mesh)", 87.3)
 st.plotly_chart(figure())
 """
-"""The least a Streamlit page with one Plotly chart costs, on the same machine at the same time
-(its figure built once, as the dashboard's are: a new session costs no Plotly work in Python)."""
+"""The same page with one Plotly chart: what Plotly alone costs in the browser."""
 
 
 @dataclass(frozen=True)
 class Expect:
     """What a page shows once it is drawn: Plotly charts, static tables, texts."""
 
-    charts: int
+    charts: int  # Plotly or Vega-Lite charts
     tables: int = 0
     texts: tuple[str, ...] = ()
 
@@ -186,13 +212,15 @@ OVERVIEW = Expect(
 FLOOR = Expect(charts=1, texts=("Posture score (mesh)",))
 
 DRAWN = """([charts, tables, texts]) => {
-    const plots = document.querySelectorAll('.js-plotly-plot');
-    if (plots.length < charts || ![...plots].every(p => p.querySelector('.main-svg'))) return false;
+    const drawn = [...document.querySelectorAll('.js-plotly-plot, .vega-embed')];
+    if (drawn.length < charts || !drawn.every(p => p.querySelector('.main-svg, canvas, svg')))
+        return false;
     if (document.querySelectorAll('[data-testid=stTable]').length < tables) return false;
     const text = document.body.textContent;
     return texts.every(t => text.includes(t));
 }"""
-"""True once every chart has drawn its SVG and every table and text is on the page."""
+"""True once every chart (Plotly or Vega-Lite) has drawn and every table and text is on the
+page."""
 
 
 FIRST = """(texts) => {
@@ -209,7 +237,7 @@ class Visit:
     first_s: float  # navigation until the first content is on the page (see FIRST)
     server_s: float | None  # navigation until the server's first script run finished
     ws_bytes: int  # what the server sent over the websocket
-    chart_bytes: int  # of which Plotly figure specs
+    chart_bytes: int  # of which chart specs and their data
     http_bytes: int  # what came over HTTP (not from the browser's cache)
 
 
@@ -229,8 +257,10 @@ def visit(page: object, url: str, expect: Expect, first: tuple[str, ...] = OVERV
         kind = msg.WhichOneof("type")
         if kind == "script_finished" and seen["finished"] is None:
             seen["finished"] = time.perf_counter() - started
-        elif kind == "delta" and msg.delta.new_element.WhichOneof("type") == "plotly_chart":
-            seen["charts"] += len(msg.delta.new_element.plotly_chart.spec)
+        elif kind == "delta":
+            element = msg.delta.new_element
+            if element.WhichOneof("type") in ("plotly_chart", "vega_lite_chart"):
+                seen["charts"] += element.ByteSize()
 
     page.on("websocket", lambda ws: ws.on("framereceived", frame))
     page.goto(url)
@@ -275,30 +305,44 @@ def main() -> None:
             verify = ledger.verify()
         floor_script = Path(tmp) / "floor.py"
         floor_script.write_text(FLOOR_APP)
+        plotly_script = Path(tmp) / "plotly_floor.py"
+        plotly_script.write_text(PLOTLY_FLOOR_APP)
         viewport = {"width": 1400, "height": 1000}
         with (
             dashboard(root, timeout=120, app=args.app) as url,
             streamlit_app(floor_script, timeout=120) as floor_url,
-            browser() as chromium,
+            streamlit_app(plotly_script, timeout=120) as plotly_url,
         ):
-            # one returning user's browser: its HTTP cache lives across the visits (tabs)
-            user = chromium.new_context(viewport=viewport)
-            cold = visit(user.new_page(), url, OVERVIEW)
-            visit(user.new_page(), floor_url, FLOOR, FLOOR.texts)  # the floor app's own cold start
-            warm: list[Visit] = []
-            floor: list[Visit] = []
-            for _ in range(args.visits):  # interleaved, so both see the same machine load
-                warm.append(visit(user.new_page(), url, OVERVIEW))
-                floor.append(visit(user.new_page(), floor_url, FLOOR, FLOOR.texts))
-            user.close()
-            fresh: list[Visit] = []
-            for _ in range(args.new_browsers):  # someone else's first visit: empty HTTP cache
-                other = chromium.new_context(viewport=viewport)
-                fresh.append(visit(other.new_page(), url, OVERVIEW))
-                other.close()
+            with browser(BROWSER) as chromium:
+                # one returning user's browser: its HTTP cache lives across the visits (tabs)
+                user = chromium.new_context(viewport=viewport)
+                cold = visit(user.new_page(), url, OVERVIEW)
+                for floor_app in (floor_url, plotly_url):  # the floor apps' own cold starts
+                    visit(user.new_page(), floor_app, FLOOR, FLOOR.texts)
+                warm: list[Visit] = []
+                floor: list[Visit] = []
+                plotly_floor: list[Visit] = []
+                for _ in range(args.visits):  # interleaved, so all see the same machine load
+                    warm.append(visit(user.new_page(), url, OVERVIEW))
+                    floor.append(visit(user.new_page(), floor_url, FLOOR, FLOOR.texts))
+                    plotly_floor.append(visit(user.new_page(), plotly_url, FLOOR, FLOOR.texts))
+                user.close()
+                fresh: list[Visit] = []
+                for _ in range(args.new_browsers):  # someone else's first visit: empty cache
+                    other = chromium.new_context(viewport=viewport)
+                    fresh.append(visit(other.new_page(), url, OVERVIEW))
+                    other.close()
+            full: list[Visit] = []
+            if BROWSER != CHROMIUM:  # the same later visits in the full browser, for comparison
+                with browser(CHROMIUM) as chromium:
+                    user = chromium.new_context(viewport=viewport)
+                    visit(user.new_page(), url, OVERVIEW)
+                    full = [visit(user.new_page(), url, OVERVIEW) for _ in range(args.visits)]
+                    user.close()
     load = os.getloadavg()[0]
     secs = [v.seconds for v in warm]
     floor_secs = [v.seconds for v in floor]
+    plotly_secs = [v.seconds for v in plotly_floor]
     fresh_secs = [v.seconds for v in fresh]
     server = [v.server_s for v in warm if v.server_s is not None]
     floor_server = [v.server_s for v in floor if v.server_s is not None]
@@ -329,27 +373,37 @@ def main() -> None:
          f"{args.new_browsers} first visit(s) with an empty HTTP cache, warm server; "
          f"{spread(fresh_secs)}"),
         ("floor: one-chart Streamlit page (median)", f"{statistics.median(floor_secs):,.2f} s",
-         f"same browser, interleaved with the later visits; {spread(floor_secs)}"),
+         f"one metric, one Vega-Lite chart; same browser, interleaved with the later visits; "
+         f"{spread(floor_secs)}"),
+        ("  the same with a Plotly chart (median)", f"{statistics.median(plotly_secs):,.2f} s",
+         f"interleaved too; {spread(plotly_secs)}: what Plotly's start-up costs in the browser"),
+        *([("drawn, later visits, full Chromium (median)",
+            f"{statistics.median(v.seconds for v in full):,.2f} s",
+            f"{len(full)} new tabs of Debian's full `chromium` (it also starts its own UI "
+            f"renderer with each window, on the same two cores); "
+            f"{spread([v.seconds for v in full])}")] if full else []),
         ("sent per visit", f"{warm[-1].ws_bytes / 1000:,.0f} kB",
-         f"websocket; {OVERVIEW.charts} Plotly figures, {warm[-1].chart_bytes / 1000:,.0f} kB "
-         "of specs"),
+         f"websocket; {OVERVIEW.charts} Vega-Lite charts, {warm[-1].chart_bytes / 1000:,.0f} kB "
+         "of specs and data"),
         ("HTTP per visit", f"{cold.http_bytes / 1e6:,.1f} MB / {warm[-1].http_bytes / 1000:,.0f}"
          " kB", "empty / warm browser cache (Streamlit's static files are immutable, cached)"),
         (f"target: under {TARGET_S:g} s (later visits)", ok,
-         f"the floor alone takes {statistics.median(floor_secs):,.2f} s here"),
+         f"median of the later visits; the floor alone takes "
+         f"{statistics.median(floor_secs):,.2f} s here"),
     ]  # fmt: skip
     header = (
         f"# Dashboard load: the overview on {args.runs} daily runs\n\n"
         f"Run {datetime.now(UTC):%Y-%m-%d} on {platform.machine()}, Python "
         f"{platform.python_version()}, DuckDB {duckdb.__version__}, Streamlit "
         f"{streamlit.__version__}, {os.cpu_count()} cores shared with other work (load average "
-        f"{load_start:.1f} at the start, {load:.1f} at the end); headless Debian Chromium "
-        "through Playwright; `.venv/bin/python benchmarks/dashboard_load.py`"
+        f"{load_start:.1f} at the start, {load:.1f} at the end); `{Path(BROWSER).name}` "
+        f"({BROWSER_NOTE}) through Playwright; `.venv/bin/python benchmarks/dashboard_load.py`"
         f"{f' --app {args.app}' if args.app else ''}.\n\n"
         "Drawn = from navigation until the overview (default period: last 90 days) has drawn "
-        "its three Plotly charts, both tables, its posture score and the header's chain "
-        "status. The floor is a page of one metric and one small Plotly chart served the same "
-        "way: what Streamlit and Plotly cost in this browser, on this machine, at this moment.\n\n"
+        "its three Vega-Lite charts, both tables, its posture score and the header's chain "
+        "status. The floor is a page of one metric and one small chart served the same way: "
+        "what Streamlit and its chart engine cost in this browser, on this machine, at this "
+        "moment.\n\n"
     )
     width = max(len(r[0]) for r in rows)
     table = [

@@ -1,72 +1,86 @@
-"""Overview: compliance posture per domain, its trend, open findings, this week's top risks."""
+"""Overview: compliance posture per domain, its trend, open findings, this week's top risks.
 
-import plotly.express as px
-import plotly.graph_objects as go
+The landing page draws its charts with Vega-Lite (Streamlit's own chart engine, through
+Altair) where the other pages use Plotly: a returning user sees it drawn in under two seconds,
+where Plotly's start-up and drawing in the browser alone take longer
+(benchmarks/dashboard_load.py measures both)."""
+
+import altair as alt
 import polars as pl
 import streamlit as st
 from layout import (
     SEVERITY_COLOURS,
     current_scope,
     current_source,
-    finish,
     no_ledger,
     shared_figure,
-    show,
     small_table,
 )
 from ledger_access import view
-from plotly.colors import sample_colorscale
 
 from privacymesh.views import posture
 
 
 @shared_figure
-def score_bars(by_domain: pl.DataFrame, height: int) -> go.Figure:
-    """The score per domain, as bars coloured red (0) to green (100)."""
-    fig = px.bar(
-        by_domain.to_pandas(),
-        x="score",
-        y="domain",
-        orientation="h",
-        range_x=(0, 100),
-        text="score",
-        hover_data=["checks", "failing", "errors"],
+def score_bars(by_domain: pl.DataFrame, height: int) -> alt.LayerChart:
+    """The score per domain, as bars coloured red (0) to green (100), the score at their end."""
+    data = by_domain.select("domain", "score", "checks", "failing", "errors")
+    base = alt.Chart(data).encode(
+        y=alt.Y("domain:N", title=None, sort=None),
+        x=alt.X("score:Q", title="score", scale=alt.Scale(domain=[0, 100])),
+        tooltip=["domain", "score", "checks", "failing", "errors"],
     )
-    # the colours themselves, not the scores on a colour axis: plotly.js would read each
-    # score as a colour for the text on the bars too, and warn about every one
-    shades = (by_domain["score"].fill_null(0).clip(0, 100) / 100).to_list()
-    fig.update_traces(marker_color=sample_colorscale("RdYlGn", shades))
-    fig.update_layout(yaxis_title="", xaxis_title="score")
-    return finish(fig, height=height)
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 100]), legend=None
+        )
+    )
+    labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("score:Q", format=".1f"))
+    return (bars + labels).properties(height=height)
 
 
 @shared_figure
-def trend_lines(trend: pl.DataFrame, height: int) -> go.Figure:
+def trend_lines(trend: pl.DataFrame, height: int) -> alt.Chart:
     """The score per domain over the runs of the period."""
-    fig = px.line(
-        trend.to_pandas(),
-        x="point",
-        y="score",
-        color="domain",
-        markers=True,
-        range_y=(0, 102),
-        labels={"point": "", "score": "score"},
+    return (
+        alt.Chart(trend.select("point", "domain", "score"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("point:T", title=None, axis=alt.Axis(format="%Y-%m-%d")),
+            y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 102])),
+            color=alt.Color("domain:N", title="domain"),
+            tooltip=[alt.Tooltip("point:T", format="%Y-%m-%d"), "domain", "score"],
+        )
+        .properties(height=height)
     )
-    return finish(fig, height=height, dates=True)
 
 
 @shared_figure
-def findings_bars(findings: pl.DataFrame) -> go.Figure:
-    """Open findings per domain, stacked by severity."""
-    fig = px.bar(
-        findings.to_pandas(),
-        x="domain",
-        y="findings",
-        color="severity",
-        color_discrete_map=SEVERITY_COLOURS,
-        category_orders={"severity": list(SEVERITY_COLOURS)},
+def findings_bars(findings: pl.DataFrame) -> alt.Chart:
+    """Open findings per domain, stacked by severity (most severe at the bottom)."""
+    order = list(SEVERITY_COLOURS)
+    data = findings.select("domain", "severity", "findings").with_columns(
+        rank=pl.col("severity").replace_strict(order, range(len(order)), default=len(order))
     )
-    return finish(fig)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("domain:N", title=None),
+            y=alt.Y("findings:Q", title="findings"),
+            color=alt.Color(
+                "severity:N",
+                scale=alt.Scale(domain=order, range=list(SEVERITY_COLOURS.values())),
+            ),
+            order=alt.Order("rank:Q"),
+            tooltip=["domain", "severity", "findings"],
+        )
+        .properties(height=380)
+    )
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    st.altair_chart(chart, width="stretch")
 
 
 st.title("Compliance posture")

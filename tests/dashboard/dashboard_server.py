@@ -35,6 +35,10 @@ PAGES = {
     "evidence": "evidence",
 }
 """Page name -> URL path (the overview is the default page, at /)."""
+PLOTLY_DRAWN = ".js-plotly-plot .main-svg"
+VEGA_DRAWN = ".vega-embed canvas, .vega-embed svg"
+CHART = {name: VEGA_DRAWN if name == "overview" else PLOTLY_DRAWN for name in PAGES}
+"""Page name -> the selector of a chart it has drawn (the overview draws with Vega-Lite)."""
 
 LAUNCH = """
 import sys
@@ -117,12 +121,13 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+def browser(executable: str = CHROMIUM) -> Iterator[object]:
+    """Headless Debian Chromium (or another local build, `executable`) driven by Playwright,
+    never a downloaded browser."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

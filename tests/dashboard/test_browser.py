@@ -1,5 +1,6 @@
 """The dashboard in a real browser: `privacymesh dashboard` serves it on a free loopback port,
-headless Chromium visits every page; each draws a Plotly chart and no Streamlit exception box.
+headless Chromium visits every page; each draws a chart (Vega-Lite on the overview, Plotly
+on the others) and no Streamlit exception box.
 Screenshots land in tests/artifacts/ (git-ignored) for a person to look at."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from dashboard_server import CHROMIUM, PAGES, browser, dashboard
+from dashboard_server import CHART, CHROMIUM, PAGES, browser, dashboard
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -27,12 +28,12 @@ def test_every_page_renders_a_chart(sample_ws: Path) -> None:
         page = chromium.new_page(viewport={"width": 1400, "height": 2400})
         for name, path in PAGES.items():
             page.goto(f"{url}/{path}")
-            page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+            page.wait_for_selector(CHART[name], timeout=60_000)
             page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
             page.wait_for_timeout(500)  # let the remaining elements of the run arrive
             page.screenshot(path=str(ARTIFACTS / f"dashboard_{name}.png"), full_page=True)
             assert page.locator("[data-testid=stException]").count() == 0, name
-            assert page.locator(".js-plotly-plot").count() >= 1, name
+            assert page.locator(CHART[name]).count() >= 1, name
         # the sidebar navigation reaches a page too, and keeps the header
         page.goto(url)
         page.get_by_role("link", name="Evidence").click()

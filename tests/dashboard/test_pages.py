@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import dashboard_expected as expected
 import polars as pl
+import pyarrow as pa
 import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
@@ -69,21 +70,27 @@ def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPa
 def test_a_new_session_reuses_the_overview_figures(
     sample_ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Figures are built once per data and shared: a second session builds none (Plotly
-    Express would raise), and shows the same charts."""
-    import plotly.express as px
+    """Charts are built once per data and shared: a second session builds none (Altair would
+    raise), and shows the same three Vega-Lite charts, with the ledger's scores in them."""
+    import altair as alt
 
     first = render(sample_ws, "overview", monkeypatch)
 
     def no_build(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a figure was built again")
+        raise AssertionError("a chart was built again")
 
-    for name in ("bar", "line"):
-        monkeypatch.setattr(px, name, no_build)
+    monkeypatch.setattr(alt, "Chart", no_build)
     second = render(sample_ws, "overview", monkeypatch)
-    specs = [[c.proto.spec for c in at.get("plotly_chart")] for at in (first, second)]
-    assert len(specs[0]) == 3
-    assert specs[0] == specs[1]
+    charts = [at.get("vega_lite_chart") for at in (first, second)]
+    assert len(charts[0]) == 3
+    assert [c.proto.spec for c in charts[0]] == [c.proto.spec for c in charts[1]]
+    # the score bars carry each domain's score as the domains table shows it
+    bars = charts[0][0].proto
+    data = pl.from_arrow(pa.ipc.open_stream(bars.datasets[0].data.data).read_all())
+    shown = frame_with(first, "score")
+    assert dict(zip(data["domain"], data["score"], strict=True)) == dict(
+        zip(shown["domain"], shown["score"], strict=True)
+    )
 
 
 def test_the_dashboard_reads_no_catalog_until_a_page_needs_one() -> None:
