@@ -66,9 +66,9 @@ TARGET_S = 2.0
 HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 BROWSER = str(HEADLESS_SHELL) if HEADLESS_SHELL.exists() else CHROMIUM
 BROWSER_NOTE = (
-    "Debian's Chromium headless shell, the browser Playwright runs headless by default"
-    if HEADLESS_SHELL.exists()
-    else "Debian's full Chromium, headless"
+    "Debian's full Chromium, headless"
+    if BROWSER == CHROMIUM
+    else "Debian's Chromium headless shell, the browser Playwright runs headless by default"
 )
 
 
@@ -197,9 +197,9 @@ st.plotly_chart(figure())
 
 @dataclass(frozen=True)
 class Expect:
-    """What a page shows once it is drawn: Plotly charts, static tables, texts."""
+    """What a page shows once it is drawn: charts (Plotly or Vega-Lite), static tables, texts."""
 
-    charts: int  # Plotly or Vega-Lite charts
+    charts: int
     tables: int = 0
     texts: tuple[str, ...] = ()
 

@@ -211,10 +211,10 @@ def show(fig: go.Figure) -> None:
 
 
 shared_figure = st.cache_resource(show_spinner=False, max_entries=128)
-"""Decorator for a function that builds a finished figure from frames and plain values: the
-figure is built once per distinct input (frames are hashed by content, so a new snapshot or
-period gives a new figure) and shared by every session, as building one with Plotly costs far
-more than the query behind it. Never change a figure such a function returned."""
+"""Decorator for a function that builds a finished figure (Plotly) or chart (Altair) from
+frames and plain values: it is built once per distinct input (frames are hashed by content, so
+a new snapshot or period gives a new one) and shared by every session, as building one costs
+more than the query behind it. Never change what such a function returned."""
 
 
 def small_table(frame: pl.DataFrame) -> None:

@@ -43,10 +43,10 @@ def score_bars(by_domain: pl.DataFrame, height: int) -> alt.LayerChart:
 def trend_lines(trend: pl.DataFrame, height: int) -> alt.Chart:
     """The score per domain over the runs of the period (a marker per point while they are
     few enough to tell apart; a colour per domain, for up to twenty)."""
-    points = trend.group_by("domain").len()["len"].max() if trend.height else 0
+    longest = trend.group_by("domain").len()["len"].max() or 0
     return (
         alt.Chart(trend.select("point", "domain", "score"))
-        .mark_line(point=bool(points and points <= 31))
+        .mark_line(point=longest <= 31)
         .encode(
             x=alt.X("point:T", title=None, axis=alt.Axis(format="%Y-%m-%d")),
             y=alt.Y("score:Q", title="score", scale=alt.Scale(domain=[0, 102])),
