@@ -85,3 +85,75 @@ def test_file_database(tmp_path: Path, shop_catalog: Path) -> None:
     assert isinstance(engine.polars('SELECT * FROM "shop"."orders"'), pl.DataFrame)
     engine.close()
     assert (tmp_path / "session.duckdb").exists()
+
+
+def _numbered_orders(folder: Path, parts: int) -> list[dict[str, object]]:
+    """`parts` Parquet files of 500 orders each; every row's `n` is unique."""
+    folder.mkdir()
+    rows = []
+    for part in range(parts):
+        frame = pl.DataFrame(
+            {
+                "n": range(part * 500, (part + 1) * 500),
+                "email": [f"user{i}@example.com" for i in range(part * 500, (part + 1) * 500)],
+            }
+        )
+        frame.write_parquet(folder / f"part-{part}.parquet")
+        rows.extend(frame.to_dicts())
+    return rows
+
+
+def test_parquet_sample_is_a_reproducible_subset_in_file_order(
+    tmp_path: Path, shop_catalog: Path
+) -> None:
+    rows = _numbered_orders(tmp_path / "orders", parts=3)
+    orders = load_catalog(shop_catalog).get("shop.orders")
+    engine = DuckDBEngine()
+    for name, path in [("one", "orders/part-1.parquet"), ("all", "orders/*.parquet")]:
+        server = dataclasses.replace(orders.server, path=tmp_path / path)
+        engine.register_product(dataclasses.replace(orders, name=name, server=server))
+    one, every = '"shop"."one"', '"shop"."all"'
+    assert "file_row_number" in engine.sample_query(every, 100, 7)
+    first = engine.sample(every, 100, 7)
+    # a sample without replacement of whole rows, drawn from every file, in file order
+    assert first.height == 100 and first["n"].n_unique() == 100
+    assert first.columns == ["n", "email"]
+    assert set(first.rows()) <= {(r["n"], r["email"]) for r in rows}
+    assert first["n"].to_list() == sorted(first["n"].to_list())
+    assert {n // 500 for n in first["n"]} == {0, 1, 2}
+    # the same seed draws the same rows, another seed others
+    assert first.equals(engine.sample(every, 100, 7))
+    assert not first.equals(engine.sample(every, 100, 8))
+    # no more rows than asked: every row
+    assert sorted(engine.sample(one, 5000, 1)["n"]) == list(range(500, 1000))
+    engine.close()
+
+
+def test_parquet_sample_is_uniform(tmp_path: Path, shop_catalog: Path) -> None:
+    """Over many seeds, each of ten row blocks holds close to a tenth of the sampled rows."""
+    _numbered_orders(tmp_path / "orders", parts=2)
+    orders = load_catalog(shop_catalog).get("shop.orders")
+    server = dataclasses.replace(orders.server, path=tmp_path / "orders" / "*.parquet")
+    engine = DuckDBEngine()
+    engine.register_product(dataclasses.replace(orders, server=server))
+    drawn = pl.concat([engine.sample(orders.view, 50, seed) for seed in range(40)])
+    shares = (drawn["n"] // 100).value_counts()["count"] / drawn.height
+    assert drawn.height == 2000
+    assert shares.min() > 0.07 and shares.max() < 0.13
+    engine.close()
+
+
+def test_parquet_sample_falls_back_when_a_column_is_named_like_a_row_number(
+    tmp_path: Path, shop_catalog: Path
+) -> None:
+    table = pl.DataFrame({"file_row_number": range(50), "x": range(50)})
+    table.write_parquet(tmp_path / "t.parquet")
+    orders = load_catalog(shop_catalog).get("shop.orders")
+    server = dataclasses.replace(orders.server, path=tmp_path / "t.parquet")
+    engine = DuckDBEngine()
+    engine.register_product(dataclasses.replace(orders, server=server))
+    query = engine.sample_query(orders.view, 10, 3)
+    assert query.endswith("USING SAMPLE reservoir(10 ROWS) REPEATABLE (3)")
+    sample = engine.sample(orders.view, 10, 3)
+    assert sample.columns == ["file_row_number", "x"] and sample["x"].n_unique() == 10
+    engine.close()

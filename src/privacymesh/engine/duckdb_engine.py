@@ -13,6 +13,8 @@ from privacymesh.catalog import DataProduct, quote_ident, quote_literal
 from privacymesh.engine.base import Engine
 from privacymesh.errors import SourceError
 
+_FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
+
 
 def file_reader(path: Path, fmt: str | None) -> str:
     """The DuckDB table function reading one data file (or glob)."""
@@ -40,6 +42,7 @@ class DuckDBEngine(Engine):
         self._lock = threading.Lock()
         self._schemas: set[str] = set()
         self._attached: dict[Path, str] = {}
+        self._parquet: dict[str, Path] = {}  # view -> its Parquet file (or glob), for sampling
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -63,6 +66,8 @@ class DuckDBEngine(Engine):
                     field="servers[0].path",
                 )
             source = file_reader(server.path, server.format)
+            if source.startswith("read_parquet("):
+                self._parquet[product.view] = server.path
         elif server.type == "duckdb":
             assert server.database is not None
             source = self._attached_table(server.database, server.schema, product.table)
@@ -116,6 +121,30 @@ class DuckDBEngine(Engine):
                 "AS SELECT * FROM _frame"
             )
             self.con.unregister("_frame")
+
+    def sample_query(self, view: str, rows: int, seed: int) -> str:
+        """Over Parquet, the reservoir draws row numbers (two columns Parquet gives for free),
+        then one parallel pass reads those rows, in file order: the same uniform sample of
+        rows the reservoir would draw over whole rows, without the reservoir reading every
+        column on one thread (about half the time of a full scan for a large product)."""
+        path = self._parquet.get(view)
+        if path is None or {"file_row_number", _FILE} & set(self._columns(view)):
+            return super().sample_query(view, rows, seed)
+        numbered = (
+            f"read_parquet({quote_literal(str(path))}, filename = {quote_literal(_FILE)}, "
+            "file_row_number = true)"
+        )
+        return (
+            f"WITH picked AS (SELECT {_FILE}, file_row_number FROM {numbered} "
+            f"USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})) "
+            f"SELECT * EXCLUDE ({_FILE}, file_row_number) FROM {numbered} "
+            f"SEMI JOIN picked USING ({_FILE}, file_row_number) "
+            f"ORDER BY {_FILE}, file_row_number"
+        )
+
+    def _columns(self, view: str) -> list[str]:
+        with self._lock:
+            return self.con.sql(f"SELECT * FROM {view} LIMIT 0").columns
 
     def arrow(self, sql: str) -> pa.Table:
         with self._lock:
