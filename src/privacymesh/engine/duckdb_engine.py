@@ -123,12 +123,18 @@ class DuckDBEngine(Engine):
             self.con.unregister("_frame")
 
     def sample_query(self, view: str, rows: int, seed: int) -> str:
-        """Over Parquet, the reservoir draws row numbers (two columns Parquet gives for free),
-        then one parallel pass reads those rows, in file order: the same uniform sample of
-        rows the reservoir would draw over whole rows, without the reservoir reading every
-        column on one thread (about half the time of a full scan for a large product)."""
+        """Over Parquet of several row groups, the reservoir draws row numbers (two columns
+        Parquet gives for free), then one pass reads those rows, a row group per thread, in
+        file order: the same uniform sample the reservoir draws over whole rows, without it
+        reading every column on one thread (0.8 s instead of 1.35 s for 6 million events;
+        a full scan is 0.85 s). A single row group cannot be read in parallel, and there
+        the reservoir's one pass is cheaper."""
         path = self._parquet.get(view)
-        if path is None or {"file_row_number", _FILE} & set(self._columns(view)):
+        if (
+            path is None
+            or self._row_groups(path) < 2
+            or {"file_row_number", _FILE} & set(self._columns(view))
+        ):
             return super().sample_query(view, rows, seed)
         numbered = (
             f"read_parquet({quote_literal(str(path))}, filename = {quote_literal(_FILE)}, "
@@ -141,6 +147,17 @@ class DuckDBEngine(Engine):
             f"SEMI JOIN picked USING ({_FILE}, file_row_number) "
             f"ORDER BY {_FILE}, file_row_number"
         )
+
+    def _row_groups(self, path: Path) -> int:
+        query = (
+            "SELECT count(*) FROM parquet_metadata("
+            f"{quote_literal(str(path))}) WHERE column_id = 0"
+        )
+        try:
+            with self._lock:
+                return int(self.con.sql(query).fetchall()[0][0])
+        except duckdb.Error:  # unreadable metadata: the plain reservoir reports the error
+            return 0
 
     def _columns(self, view: str) -> list[str]:
         with self._lock:
