@@ -150,8 +150,7 @@ class DuckDBEngine(Engine):
 
     def _row_groups(self, path: Path) -> int:
         query = (
-            "SELECT count(*) FROM parquet_metadata("
-            f"{quote_literal(str(path))}) WHERE column_id = 0"
+            f"SELECT count(*) FROM parquet_metadata({quote_literal(str(path))}) WHERE column_id = 0"
         )
         try:
             with self._lock:
