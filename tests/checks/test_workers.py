@@ -141,3 +141,21 @@ def test_launched_workers_warm_up_before_their_first_job() -> None:
     finally:
         pool.close()
     assert worker_jobs.WARMED["done"] is False  # never here
+
+
+def test_a_value_shared_with_one_group_reaches_only_its_workers() -> None:
+    pool = WorkerPool(2)
+    pool.share("offset", 3)
+    pool.share("big", list(range(1000)), group="a")
+    in_a = pool.submit(worker_jobs.shared_names, group="a")
+    in_b = pool.submit(worker_jobs.shared_names, group="b")
+    pool.start()
+    try:
+        assert in_a.result() == ["big", "offset"]
+        assert in_b.result() == ["offset"]
+    finally:
+        pool.close()
+    # jobs run here (one worker) see every value
+    alone = WorkerPool(1)
+    alone.share("big", [1], group="a")
+    assert alone.submit(worker_jobs.shared_names, group="b").result() == ["big"]

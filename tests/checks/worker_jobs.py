@@ -28,3 +28,7 @@ def warm() -> None:
 
 def was_warmed(shared: dict[str, Any]) -> bool:
     return WARMED["done"]
+
+
+def shared_names(shared: dict[str, Any]) -> list[str]:
+    return sorted(shared)

@@ -111,10 +111,15 @@ def _prepare(ctx: MeasureContext, tasks: list[Task]) -> None:
 
 
 def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
-    """Submit the heavy work of every task whose measure has a prefetch hook. A failure here
-    is left for the task itself to meet again and report as its error."""
+    """Submit the heavy work of every task whose measure has a prefetch hook, product by
+    product: each sample, once read, feeds every group's workers at once (check by check, the
+    detector's worker would idle until the last sample for GX was read). A failure here is
+    left for the task itself to meet again and report as its error."""
     early: set[int] = set()
-    for i, task in enumerate(tasks):
+    products = list(dict.fromkeys(t.product_id for t in tasks))
+    rank = {p: n for n, p in enumerate(products)}
+    for i in sorted(range(len(tasks)), key=lambda i: rank[tasks[i].product_id]):
+        task = tasks[i]
         hook = get_prefetch(task.check.measure)
         if hook is None or task.blocked or task.product is None:
             continue

@@ -66,7 +66,7 @@ def prepare_scans(ctx: MeasureContext) -> None:
     if "known_hashes" not in ctx.cache:
         ctx.cache["known_hashes"] = known_email_hashes(ctx.engine)
         if not ctx.workers.started:
-            ctx.workers.share(KNOWN_HASHES, ctx.cache["known_hashes"])
+            ctx.workers.share(KNOWN_HASHES, ctx.cache["known_hashes"], group=DETECTOR.name)
 
 
 def product_scan(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> TableScan:

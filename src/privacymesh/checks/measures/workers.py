@@ -134,7 +134,7 @@ class _Worker(threading.Thread):
     def run(self) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            send(self.process.stdin, ("init", self.pool.shared))
+            send(self.process.stdin, ("init", self.pool.shared_with(self.groups)))
         except OSError:
             self.pool.worker_gone(self, None)
             return
@@ -181,6 +181,7 @@ class WorkerPool:
     def __init__(self, workers: int = 1) -> None:
         self.workers = max(1, int(workers))
         self.shared: Shared = {}
+        self._shared_for: dict[str, str | None] = {}  # value name -> the one group it is for
         self._queues: dict[str, list[Job]] = {}
         self._threads: list[_Worker] = []
         self._alive = 0
@@ -197,10 +198,22 @@ class WorkerPool:
     def started(self) -> bool:
         return self._started
 
-    def share(self, name: str, value: Any) -> None:
+    def share(self, name: str, value: Any, group: str | None = None) -> None:
+        """A value every job may read (`shared[name]`); with `group`, only that group's
+        workers receive it (a large value is then not copied to workers that never read
+        it). Jobs run in this process see every value."""
         if self._started:
             raise RuntimeError("values are shared before the workers start")
         self.shared[name] = value
+        self._shared_for[name] = group
+
+    def shared_with(self, groups: list[str]) -> Shared:
+        """The shared values a worker of these groups receives."""
+        return {
+            k: v
+            for k, v in self.shared.items()
+            if self._shared_for.get(k) is None or self._shared_for[k] in groups
+        }
 
     def submit(self, fn: JobFn, *args: Any, group: str = "default", stealable: bool = False) -> Job:
         """Queue `fn(shared, *args)` (`fn` a module-level function). `stealable` jobs may also
