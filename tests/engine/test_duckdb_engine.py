@@ -116,6 +116,13 @@ def test_parquet_sample_is_a_reproducible_subset_in_file_order(
     # three files of one row group each are sampled by row number; one row group is not
     assert "file_row_number" in engine.sample_query(every, 100, 7)
     assert "file_row_number" not in engine.sample_query(one, 100, 7)
+    # registered again over more row groups, the view is sampled by row number from then on
+    glob = dataclasses.replace(orders.server, path=tmp_path / "orders" / "*.parquet")
+    engine.register_product(dataclasses.replace(orders, name="one", server=glob))
+    assert "file_row_number" in engine.sample_query(one, 100, 7)
+    server = dataclasses.replace(orders.server, path=tmp_path / "orders" / "part-1.parquet")
+    engine.register_product(dataclasses.replace(orders, name="one", server=server))
+    assert "file_row_number" not in engine.sample_query(one, 100, 7)
     first = engine.sample(every, 100, 7)
     # a sample without replacement of whole rows, drawn from every file, in file order
     assert first.height == 100 and first["n"].n_unique() == 100

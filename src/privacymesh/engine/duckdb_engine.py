@@ -16,12 +16,19 @@ from privacymesh.errors import SourceError
 _FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
 
 
-def file_reader(path: Path, fmt: str | None) -> str:
-    """The DuckDB table function reading one data file (or glob)."""
+def is_csv(path: Path, fmt: str | None) -> bool:
+    """Whether a data file (or glob) is CSV, by its declared format or else its suffix; any
+    other file is read as Parquet."""
+    return (fmt or path.suffix.lstrip(".")).lower() == "csv"
+
+
+def file_reader(path: Path, fmt: str | None, options: str = "") -> str:
+    """The DuckDB table function reading one data file (or glob), with extra `options` of
+    that function (`file_row_number = true`)."""
     literal = quote_literal(str(path))
-    if (fmt or path.suffix.lstrip(".")).lower() == "csv":
-        return f"read_csv({literal}, header = true)"
-    return f"read_parquet({literal})"
+    if is_csv(path, fmt):
+        return f"read_csv({literal}, header = true{options and ', ' + options})"
+    return f"read_parquet({literal}{options and ', ' + options})"
 
 
 class DuckDBEngine(Engine):
@@ -43,6 +50,7 @@ class DuckDBEngine(Engine):
         self._schemas: set[str] = set()
         self._attached: dict[Path, str] = {}
         self._parquet: dict[str, Path] = {}  # view -> its Parquet file (or glob), for sampling
+        self._numbered: dict[str, str | None] = {}  # view -> its row-numbered read, if it has one
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -66,7 +74,8 @@ class DuckDBEngine(Engine):
                     field="servers[0].path",
                 )
             source = file_reader(server.path, server.format)
-            if source.startswith("read_parquet("):
+            self._numbered.pop(product.view, None)
+            if not is_csv(server.path, server.format):
                 self._parquet[product.view] = server.path
         elif server.type == "duckdb":
             assert server.database is not None
@@ -129,17 +138,9 @@ class DuckDBEngine(Engine):
         reading every column on one thread (0.8 s instead of 1.35 s for 6 million events;
         a full scan is 0.85 s). A single row group cannot be read in parallel, and there
         the reservoir's one pass is cheaper."""
-        path = self._parquet.get(view)
-        if (
-            path is None
-            or self._row_groups(path) < 2
-            or {"file_row_number", _FILE} & set(self._columns(view))
-        ):
+        numbered = self._numbered_reader(view)
+        if numbered is None:
             return super().sample_query(view, rows, seed)
-        numbered = (
-            f"read_parquet({quote_literal(str(path))}, filename = {quote_literal(_FILE)}, "
-            "file_row_number = true)"
-        )
         return (
             f"WITH picked AS (SELECT {_FILE}, file_row_number FROM {numbered} "
             f"USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})) "
@@ -147,6 +148,21 @@ class DuckDBEngine(Engine):
             f"SEMI JOIN picked USING ({_FILE}, file_row_number) "
             f"ORDER BY {_FILE}, file_row_number"
         )
+
+    def _numbered_reader(self, view: str) -> str | None:
+        """The view's Parquet read with file names and row numbers, when it spans several row
+        groups and has no column of those names; decided once per registration."""
+        if view not in self._numbered:
+            path, numbered = self._parquet.get(view), None
+            if (
+                path is not None
+                and self._row_groups(path) >= 2
+                and not {"file_row_number", _FILE} & set(self._columns(view))
+            ):
+                options = f"filename = {quote_literal(_FILE)}, file_row_number = true"
+                numbered = file_reader(path, "parquet", options)
+            self._numbered[view] = numbered
+        return self._numbered[view]
 
     def _row_groups(self, path: Path) -> int:
         query = (

@@ -116,8 +116,7 @@ def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
     detector's worker would idle until the last sample for GX was read). A failure here is
     left for the task itself to meet again and report as its error."""
     early: set[int] = set()
-    products = list(dict.fromkeys(t.product_id for t in tasks))
-    rank = {p: n for n, p in enumerate(products)}
+    rank = {p: n for n, p in enumerate(dict.fromkeys(t.product_id for t in tasks))}
     for i in sorted(range(len(tasks)), key=lambda i: rank[tasks[i].product_id]):
         task = tasks[i]
         hook = get_prefetch(task.check.measure)

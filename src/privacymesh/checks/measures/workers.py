@@ -209,11 +209,7 @@ class WorkerPool:
 
     def shared_with(self, groups: list[str]) -> Shared:
         """The shared values a worker of these groups receives."""
-        return {
-            k: v
-            for k, v in self.shared.items()
-            if self._shared_for.get(k) is None or self._shared_for[k] in groups
-        }
+        return {k: v for k, v in self.shared.items() if self._shared_for[k] in (None, *groups)}
 
     def submit(self, fn: JobFn, *args: Any, group: str = "default", stealable: bool = False) -> Job:
         """Queue `fn(shared, *args)` (`fn` a module-level function). `stealable` jobs may also
