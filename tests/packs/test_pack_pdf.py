@@ -71,23 +71,33 @@ def test_cancelled_job_leaves_no_browser(tmp_path: Path) -> None:
     job = PdfJob()
     child = psutil.Process(job._process.pid)
     deadline = datetime.now().timestamp() + 60
-    while not any("chrom" in p.name().lower() for p in _descendants(child)):
+    while not _browsers(child):
         assert datetime.now().timestamp() < deadline, "Chromium never started"
         time.sleep(0.05)
-    browsers = [p for p in _descendants(child) if "chrom" in p.name().lower()]
+    browsers = _browsers(child)
     job.cancel()
     assert job._process.returncode == 0  # it closed the browser itself
     _, alive = psutil.wait_procs(browsers, timeout=10)
     assert not alive
 
 
-def _descendants(process: object) -> list:
+def _browsers(process: object) -> list:
+    """The Chromium processes under `process` (a helper that exits while they are listed,
+    as Chromium's short-lived ones do, is not one to wait for)."""
     import psutil
 
     try:
-        return process.children(recursive=True)  # type: ignore[attr-defined]
+        descendants = process.children(recursive=True)  # type: ignore[attr-defined]
     except psutil.NoSuchProcess:
         return []
+    found = []
+    for p in descendants:
+        try:
+            if "chrom" in p.name().lower():
+                found.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def test_job_scans_the_pdf_it_printed(tmp_path: Path) -> None:
