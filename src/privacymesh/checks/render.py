@@ -96,6 +96,33 @@ def product_context(product: DataProduct) -> dict[str, Any]:
     }
 
 
+SHARED_SCHEMA = "shared"
+
+
+def shared_table(spec: CheckSpec, name: str) -> tuple[str, str]:
+    """(schema, table) of a check's shared query in the engine session."""
+    return SHARED_SCHEMA, f"{spec.id.replace('.', '_')}__{name}"
+
+
+def _context(spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "as_of": timestamp_literal(as_of),
+        "params": {**spec.params, **(params or {})},
+        "check": {"id": spec.id},
+        "shared": {
+            name: ".".join(quote_ident(part) for part in shared_table(spec, name))
+            for name in spec.shared
+        },
+    }
+
+
+def _render(spec: CheckSpec, template: str, context: dict[str, Any], field: str) -> str:
+    try:
+        return _template(template).render(context).strip()
+    except jinja2.TemplateError as exc:
+        raise CheckError(f"template does not render: {exc}", file=spec.file, field=field) from exc
+
+
 def render_sql(
     spec: CheckSpec,
     product: DataProduct | None,
@@ -109,14 +136,31 @@ def render_sql(
         template = spec.spark_sql
     if not template:
         raise CheckError("check has no SQL template", file=spec.file, field="sql")
-    context: dict[str, Any] = {
-        "as_of": timestamp_literal(as_of),
-        "params": {**spec.params, **(params or {})},
-        "check": {"id": spec.id},
-    }
+    context = _context(spec, as_of, params)
     if product is not None:
         context.update(product_context(product))
-    try:
-        return _template(template).render(context).strip()
-    except jinja2.TemplateError as exc:
-        raise CheckError(f"template does not render: {exc}", file=spec.file, field="sql") from exc
+    return _render(spec, template, context, "sql")
+
+
+def render_shared(
+    spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Each shared query of a check, rendered for the run (no product in its context)."""
+    context = _context(spec, as_of, params)
+    return {
+        name: _render(spec, template, context, f"shared.{name}")
+        for name, template in spec.shared.items()
+    }
+
+
+def shared_statements(spec: CheckSpec, queries: dict[str, str]) -> str:
+    """The statements that compute a check's shared queries, as recorded before each of its
+    product queries: run them first and the product query runs as it did in the run."""
+    statements = []
+    for name, query in queries.items():
+        schema, table = shared_table(spec, name)
+        statements.append(
+            f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)};\n"
+            f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(table)} AS\n{query};"
+        )
+    return "\n".join(statements)

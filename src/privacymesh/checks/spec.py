@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from privacymesh.errors import CheckError
 SEVERITIES = ("low", "medium", "high", "critical")
 SCOPES = ("product", "mesh")
 APPLIES = ("all", "personal")
+SHARED_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class CheckSpec:
     metric: str = "exceptions"
     threshold: Threshold = field(default_factory=Threshold)
     params: dict[str, Any] = field(default_factory=dict)
+    shared: dict[str, str] = field(default_factory=dict)
+    """Named queries the check's SQL reads as `{{ shared.NAME }}`: computed once per run into
+    a table, not once per product (for example the erased subjects every product is probed
+    for)."""
 
     @property
     def kind(self) -> str:
@@ -123,9 +129,28 @@ def load_check(file: Path) -> CheckSpec:
         metric=str(raw.get("metric", "exceptions")),
         threshold=Threshold(**(raw.get("threshold") or {})),
         params=dict(raw.get("params") or {}),
+        shared=_shared(raw.get("shared"), file),
     )
     _check_values(spec)
     return spec
+
+
+def _shared(raw: object, file: Path) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise CheckError("expected a mapping of name to SQL", file=file, field="shared")
+    for name, sql in raw.items():
+        if not isinstance(name, str) or not SHARED_NAME.fullmatch(name):
+            raise CheckError(
+                f"{name!r} is not a shared query name",
+                file=file,
+                field="shared",
+                hint="lower case letters, digits and _, starting with a letter",
+            )
+        if not isinstance(sql, str) or not sql.strip():
+            raise CheckError("expected a SQL query", file=file, field=f"shared.{name}")
+    return dict(raw)
 
 
 def _check_values(spec: CheckSpec) -> None:
@@ -149,6 +174,8 @@ def _check_values(spec: CheckSpec) -> None:
         )
     if bool(spec.sql) == bool(spec.measure):
         raise CheckError("a check has either `sql` or `measure`, exactly one", file=spec.file)
+    if spec.shared and not spec.sql:
+        raise CheckError("only a SQL check has shared queries", file=spec.file, field="shared")
     from apscheduler.triggers.cron import CronTrigger
 
     try:

@@ -12,6 +12,7 @@ from privacymesh.catalog import load_catalog, parse_contract
 from privacymesh.catalog.gate import GATE_RULES, evaluate_gate
 from privacymesh.checks import load_checks, render_sql
 from privacymesh.checks.measures import params_for
+from privacymesh.checks.render import render_shared, shared_statements
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.runner import applies, as_of_from, select_checks
@@ -81,8 +82,14 @@ def show_check(
         target = next((p for p in candidates if applies(spec, p)), None)
         if target is None:
             raise fail(f"{check_id} does not apply to {product or 'any registered product'}")
+    params = params_for(ws, spec)
+    if spec.shared:
+        console.print("[bold]shared queries[/] (computed once per run, before any product)")
+        shared = shared_statements(spec, render_shared(spec, as_of_from(ws), params))
+        console.print(Syntax(shared, "sql", word_wrap=True, theme="ansi_dark"))
+    if target is not None:
         console.print(f"[bold]rendered for {target.id}[/]")
-    sql = render_sql(spec, target, as_of_from(ws), params=params_for(ws, spec))
+    sql = render_sql(spec, target, as_of_from(ws), params=params)
     console.print(Syntax(sql, "sql", word_wrap=True, theme="ansi_dark"))
 
 

@@ -112,6 +112,15 @@ class Engine(ABC):
         """Expose an in-memory table as `<schema>.<name>`."""
 
     @abstractmethod
+    def materialise(self, schema: str, name: str, sql: str) -> None:
+        """Compute a query (in the mesh's dialect) now, once, into the table `<schema>.<name>`
+        that later queries read."""
+
+    @abstractmethod
+    def drop(self, schema: str, name: str) -> None:
+        """Forget a table `materialise` made (nothing when there is none)."""
+
+    @abstractmethod
     def arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as Arrow."""
 

@@ -131,6 +131,17 @@ class DuckDBEngine(Engine):
             )
             self.con.unregister("_frame")
 
+    def materialise(self, schema: str, name: str, sql: str) -> None:
+        self._schema(schema)
+        with self._lock:
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(name)} AS {sql}"
+            )
+
+    def drop(self, schema: str, name: str) -> None:
+        with self._lock:
+            self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(schema)}.{quote_ident(name)}")
+
     def sample_query(self, view: str, rows: int, seed: int) -> str:
         """Over Parquet of several row groups, the reservoir draws row numbers (two columns
         Parquet gives for free), then one pass reads those rows, a row group per thread, in

@@ -109,6 +109,7 @@ class SparkEngine(Engine):
                 self.spark.conf.set(key, value)
         # (schema, name) in the mesh -> the temp view standing for it
         self.views: dict[tuple[str, str], str] = {}
+        self._persisted: dict[tuple[str, str], DataFrame] = {}
 
     # registration -------------------------------------------------------------------------
 
@@ -189,6 +190,21 @@ class SparkEngine(Engine):
     def translate(self, sql: str) -> str:
         """The Spark SQL that runs for a query written in the mesh's (DuckDB's) dialect."""
         return to_spark(sql, self.views)
+
+    def materialise(self, schema: str, name: str, sql: str) -> None:
+        frame = self.spark.sql(self.translate(sql)).persist()
+        frame.count()  # computed here, once; later queries read the cached rows
+        self._register(schema, name, frame)
+        self._persisted[(schema.lower(), name.lower())] = frame
+
+    def drop(self, schema: str, name: str) -> None:
+        key = (schema.lower(), name.lower())
+        view = self.views.pop(key, None)
+        if view is not None:
+            self.spark.catalog.dropTempView(_quoted(view))
+        frame = self._persisted.pop(key, None)
+        if frame is not None:
+            frame.unpersist()
 
     def arrow(self, sql: str) -> pa.Table:
         return _plain_numbers(self.spark.sql(self.translate(sql))).toArrow()

@@ -12,6 +12,7 @@ from privacymesh.checks.render import render_sql
 from privacymesh.checks.results import CheckResult, Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.runner.plan import Task
+from privacymesh.runner.shared import ensure_shared
 
 
 def _now() -> datetime:
@@ -30,6 +31,7 @@ def run_task(
     query = ""
     try:
         if task.check.sql:
+            prelude = ensure_shared(ctx, task.check)
             query = render_sql(
                 task.check,
                 task.product,
@@ -37,7 +39,7 @@ def run_task(
                 params=check_params(ctx, task.check),
                 engine_dialect=ctx.engine.dialect,
             )
-            measurements = _sql_measurements(task, ctx, query)
+            measurements = _sql_measurements(task, ctx, query, prelude)
         else:
             query = f"measure {task.check.measure}"
             measurements = get_measure(task.check.measure or "")(ctx, task.check, task.product)
@@ -48,8 +50,13 @@ def run_task(
     return [judge(task, m, started) for m in measurements]
 
 
-def _sql_measurements(task: Task, ctx: MeasureContext, query: str) -> list[Measurement]:
+def _sql_measurements(
+    task: Task, ctx: MeasureContext, query: str, prelude: str = ""
+) -> list[Measurement]:
+    """One measurement per row of the query; each records the query, after the statements
+    of the check's shared queries when it has some (what an examiner runs to repeat it)."""
     rows = ctx.engine.polars(query).to_dicts()
+    recorded = f"{prelude}\n{query}" if prelude else query
     if task.product is not None and len(rows) != 1:
         raise ValueError(f"a product check's query must return one row, it returned {len(rows)}")
     if task.product is None and not rows:
@@ -59,7 +66,7 @@ def _sql_measurements(task: Task, ctx: MeasureContext, query: str) -> list[Measu
         Measurement(
             values=_plain(row),
             population=row.get("population"),
-            query=query,
+            query=recorded,
             domain=row.get("domain"),
             product=row.get("product"),
         )

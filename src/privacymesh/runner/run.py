@@ -25,6 +25,7 @@ from privacymesh.engine import Engine, open_engine
 from privacymesh.errors import CheckError
 from privacymesh.runner.execute import run_task
 from privacymesh.runner.plan import Task, plan_tasks
+from privacymesh.runner.shared import release_shared
 from privacymesh.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -90,11 +91,14 @@ def execute_checks(
     early = _prefetch(ctx, tasks)
     order = [i for i in range(len(tasks)) if i not in early] + sorted(early)
     by_task: dict[int, list[CheckResult]] = {}
-    for done, i in enumerate(order, start=1):
-        task = tasks[i]
-        by_task[i] = run_task(task, ctx, domains)
-        if progress:
-            progress(done, len(tasks), f"{task.check.id} {task.product_id or ''}".strip())
+    try:
+        for done, i in enumerate(order, start=1):
+            task = tasks[i]
+            by_task[i] = run_task(task, ctx, domains)
+            if progress:
+                progress(done, len(tasks), f"{task.check.id} {task.product_id or ''}".strip())
+    finally:
+        release_shared(ctx)
     return [r for i in range(len(tasks)) for r in by_task[i]]
 
 
