@@ -121,6 +121,11 @@ def _gx_batch_definition() -> Any:
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         defer(*GX_UNUSED_IMPORTS)
         import great_expectations as gx
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX hashes every frame under this size into a batch marker that nothing here reads
+        # (the evidence records the sample's query): 15-20 % of validating a 10,000-row sample
+        pandas_execution_engine.HASH_THRESHOLD = 0
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = {"globally": False, "metric_calculations": False}
