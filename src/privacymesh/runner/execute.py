@@ -32,14 +32,17 @@ def run_task(
     try:
         if task.check.sql:
             prelude = ensure_shared(ctx, task.check)
-            query = render_sql(
+            sql = render_sql(
                 task.check,
                 task.product,
                 ctx.as_of,
                 params=check_params(ctx, task.check),
                 engine_dialect=ctx.engine.dialect,
             )
-            measurements = _sql_measurements(task, ctx, query, prelude)
+            # recorded after the statements of the check's shared queries, if any: what an
+            # examiner runs to repeat the measurement
+            query = f"{prelude}\n{sql}" if prelude else sql
+            measurements = _sql_measurements(task, ctx, sql, query)
         else:
             query = f"measure {task.check.measure}"
             measurements = get_measure(task.check.measure or "")(ctx, task.check, task.product)
@@ -51,12 +54,10 @@ def run_task(
 
 
 def _sql_measurements(
-    task: Task, ctx: MeasureContext, query: str, prelude: str = ""
+    task: Task, ctx: MeasureContext, sql: str, recorded: str
 ) -> list[Measurement]:
-    """One measurement per row of the query; each records the query, after the statements
-    of the check's shared queries when it has some (what an examiner runs to repeat it)."""
-    rows = ctx.engine.polars(query).to_dicts()
-    recorded = f"{prelude}\n{query}" if prelude else query
+    """One measurement per row of the query `sql`; each records `recorded`."""
+    rows = ctx.engine.polars(sql).to_dicts()
     if task.product is not None and len(rows) != 1:
         raise ValueError(f"a product check's query must return one row, it returned {len(rows)}")
     if task.product is None and not rows:
