@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -93,9 +94,10 @@ SQL_CHECKS = ["consent", "cost", "dsar", "retention", "rotation"]
 
 def measure_run(root: Path, *options: str) -> dict[str, Any]:
     """`privacymesh run` as a user runs it (one fresh process); the peak of the summed memory
-    of it and its worker processes, polled every 50 ms."""
+    of it and its worker processes, polled every 50 ms, and the CPU seconds they used."""
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "privacymesh.cli", "-w", str(root), "run", *options],
@@ -118,7 +120,14 @@ def measure_run(root: Path, *options: str) -> dict[str, Any]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"run failed ({proc.returncode}): {stderr[-2000:]}")
     summary = next(line for line in stdout.splitlines() if " results: " in line)
-    return {"seconds": seconds, "summary": summary.split(" (")[0], "peak_mb": peak / 2**20}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers included: the run waits for them
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "seconds": seconds,
+        "summary": summary.split(" (")[0],
+        "peak_mb": peak / 2**20,
+        "cpu": cpu,
+    }
 
 
 def measure(root: Path, what: str) -> dict[str, float]:
@@ -159,13 +168,14 @@ def main() -> None:
         "process, interpreter start and imports included. Floor: `sum(hash(col))` over every "
         "column of every product and platform table, inside an open DuckDB session.",
         "",
-        "| scale | results | run s | run peak MB (all processes) | 1 process s | SQL only s "
-        "| floor s | run / floor | SQL only / floor |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scale | results | run s | run CPU s (cores busy) | run peak MB (all processes) "
+        "| 1 process s | SQL only s | floor s | run / floor | SQL only / floor |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for scale, floor, run, alone, sql in rows:
         lines.append(
-            f"| {scale:g} | {run['summary']} | {run['seconds']:.1f} | {run['peak_mb']:.0f} | "
+            f"| {scale:g} | {run['summary']} | {run['seconds']:.1f} | "
+            f"{run['cpu']:.1f} ({run['cpu'] / run['seconds']:.1f}) | {run['peak_mb']:.0f} | "
             f"{alone['seconds']:.1f} | {sql['seconds']:.1f} | {floor['seconds']:.2f} | "
             f"{run['seconds'] / floor['seconds']:.1f}x | {sql['seconds'] / floor['seconds']:.1f}x |"
         )
