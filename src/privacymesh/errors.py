@@ -48,3 +48,10 @@ class SourceError(PrivacyMeshError):
 
 class CheckError(PrivacyMeshError):
     """A check specification is malformed or could not run."""
+
+
+def first_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message as one line for a result or log: its first line, at most
+    `limit` characters, or the exception's type when the message is empty."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:limit]

@@ -104,15 +104,17 @@ def shared_table(spec: CheckSpec, name: str) -> tuple[str, str]:
     return SHARED_SCHEMA, f"{spec.id.replace('.', '_')}__{name}"
 
 
+def _shared_ref(spec: CheckSpec, name: str) -> str:
+    """The quoted name a query reads a shared query's table by."""
+    return ".".join(quote_ident(part) for part in shared_table(spec, name))
+
+
 def _context(spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None) -> dict[str, Any]:
     return {
         "as_of": timestamp_literal(as_of),
         "params": {**spec.params, **(params or {})},
         "check": {"id": spec.id},
-        "shared": {
-            name: ".".join(quote_ident(part) for part in shared_table(spec, name))
-            for name in spec.shared
-        },
+        "shared": {name: _shared_ref(spec, name) for name in spec.shared},
     }
 
 
@@ -156,11 +158,7 @@ def render_shared(
 def shared_statements(spec: CheckSpec, queries: dict[str, str]) -> str:
     """The statements that compute a check's shared queries, as recorded before each of its
     product queries: run them first and the product query runs as it did in the run."""
-    statements = []
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {quote_ident(SHARED_SCHEMA)};"]
     for name, query in queries.items():
-        schema, table = shared_table(spec, name)
-        statements.append(
-            f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)};\n"
-            f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(table)} AS\n{query};"
-        )
+        statements.append(f"CREATE OR REPLACE TABLE {_shared_ref(spec, name)} AS\n{query};")
     return "\n".join(statements)

@@ -82,14 +82,14 @@ def show_check(
         target = next((p for p in candidates if applies(spec, p)), None)
         if target is None:
             raise fail(f"{check_id} does not apply to {product or 'any registered product'}")
-    params = params_for(ws, spec)
+    params, as_of = params_for(ws, spec), as_of_from(ws)
     if spec.shared:
         console.print("[bold]shared queries[/] (computed once per run, before any product)")
-        shared = shared_statements(spec, render_shared(spec, as_of_from(ws), params))
+        shared = shared_statements(spec, render_shared(spec, as_of, params))
         console.print(Syntax(shared, "sql", word_wrap=True, theme="ansi_dark"))
     if target is not None:
         console.print(f"[bold]rendered for {target.id}[/]")
-    sql = render_sql(spec, target, as_of_from(ws), params=params)
+    sql = render_sql(spec, target, as_of, params=params)
     console.print(Syntax(sql, "sql", word_wrap=True, theme="ansi_dark"))
 
 

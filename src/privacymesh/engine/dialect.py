@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 import sqlglot
 from sqlglot import exp
 
-from privacymesh.errors import CheckError
+from privacymesh.errors import CheckError, first_line
 
 SOURCE = "duckdb"
 TARGET = "spark"
@@ -56,7 +56,7 @@ def to_spark(sql: str, views: Views | None = None) -> str:
     try:
         statements = [s for s in sqlglot.parse(sql, read=SOURCE) if s is not None]
     except sqlglot.errors.ParseError as exc:
-        raise TranspileError(f"cannot parse the query: {_first_line(exc)}") from exc
+        raise TranspileError(f"cannot parse the query: {first_line(exc)}") from exc
     if len(statements) != 1:
         raise TranspileError(f"expected one statement, found {len(statements)}")
     tree = statements[0]
@@ -457,7 +457,3 @@ def _unparen(node: exp.Expression) -> exp.Expression:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:300]

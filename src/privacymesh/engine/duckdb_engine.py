@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
 from privacymesh.engine.base import Engine
-from privacymesh.errors import SourceError
+from privacymesh.errors import SourceError, first_line
 
 _FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
 
@@ -46,7 +46,7 @@ class DuckDBEngine(Engine):
         super().__init__()
         self.database = database
         self.con = duckdb.connect(database)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: register_frame materialises
         self._schemas: set[str] = set()
         self._attached: dict[Path, str] = {}
         self._parquet: dict[str, Path] = {}  # view -> its Parquet file (or glob), for sampling
@@ -92,7 +92,7 @@ class DuckDBEngine(Engine):
                 self.con.execute(f"CREATE OR REPLACE VIEW {product.view} AS SELECT * FROM {source}")
         except duckdb.Error as exc:
             raise SourceError(
-                f"cannot read the product's data: {_first_line(exc)}",
+                f"cannot read the product's data: {first_line(exc)}",
                 file=product.file,
                 field="servers[0]",
             ) from exc
@@ -119,17 +119,15 @@ class DuckDBEngine(Engine):
                     f"SELECT * FROM {file_reader(path, None)}"
                 )
         except duckdb.Error as exc:
-            raise SourceError(f"cannot read platform table: {_first_line(exc)}", file=path) from exc
+            raise SourceError(f"cannot read platform table: {first_line(exc)}", file=path) from exc
 
     def register_frame(self, schema: str, name: str, frame: pl.DataFrame) -> None:
-        self._schema(schema)
         with self._lock:
             self.con.register("_frame", frame.to_arrow())
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(name)} "
-                "AS SELECT * FROM _frame"
-            )
-            self.con.unregister("_frame")
+            try:
+                self.materialise(schema, name, "SELECT * FROM _frame")
+            finally:
+                self.con.unregister("_frame")
 
     def materialise(self, schema: str, name: str, sql: str) -> None:
         self._schema(schema)
@@ -200,7 +198,3 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:300]

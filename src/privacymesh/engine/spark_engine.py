@@ -25,7 +25,7 @@ from pyspark.sql import DataFrame, SparkSession
 from privacymesh.catalog import DataProduct
 from privacymesh.engine.base import Engine
 from privacymesh.engine.dialect import spark_view_name, to_spark
-from privacymesh.errors import SourceError, WorkspaceError
+from privacymesh.errors import SourceError, WorkspaceError, first_line
 
 # servers whose data Spark reads as files, and servers naming a table of Spark's catalog
 FILE_SERVERS = ("local", "s3", "gcs", "azure", "hdfs", "sftp")
@@ -60,7 +60,7 @@ def spark_application(master: str, conf: Mapping[str, str] | None = None) -> Spa
             return builder.getOrCreate()
         except Exception as exc:  # no Java, bad master URL: the engine cannot start
             raise WorkspaceError(
-                f"cannot start Spark ({master}): {_first_line(exc)}",
+                f"cannot start Spark ({master}): {first_line(exc)}",
                 field="engine.master",
                 hint="Spark needs Java 17 or newer on PATH or JAVA_HOME",
             ) from exc
@@ -73,7 +73,7 @@ def connect_session(url: str, conf: Mapping[str, str] | None = None) -> SparkSes
         session = SparkSession.builder.remote(url).create()
     except Exception as exc:
         raise WorkspaceError(
-            f"cannot connect to Spark at {url.split(';')[0]}: {_first_line(exc)}",
+            f"cannot connect to Spark at {url.split(';')[0]}: {first_line(exc)}",
             field="engine.master",
             hint="Spark Connect needs `pip install privacymesh[spark]` and a reachable server",
         ) from exc
@@ -156,7 +156,7 @@ class SparkEngine(Engine):
             raise
         except Exception as exc:  # Spark's analysis errors: missing path, unreadable file
             raise SourceError(
-                f"cannot read the product's data: {_first_line(exc)}",
+                f"cannot read the product's data: {first_line(exc)}",
                 file=product.file,
                 field="servers[0]",
             ) from exc
@@ -165,7 +165,7 @@ class SparkEngine(Engine):
         try:
             self._register("platform", name, self._read_file(str(path), path.suffix.lstrip(".")))
         except Exception as exc:
-            raise SourceError(f"cannot read platform table: {_first_line(exc)}", file=path) from exc
+            raise SourceError(f"cannot read platform table: {first_line(exc)}", file=path) from exc
 
     def register_frame(self, schema: str, name: str, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
@@ -283,8 +283,3 @@ def _no_decimals(dtype: Any) -> Any:
             _no_decimals(dtype.keyType), _no_decimals(dtype.valueType), dtype.valueContainsNull
         )
     return dtype
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:300]

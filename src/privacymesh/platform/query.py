@@ -47,7 +47,7 @@ import polars as pl
 from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
 from privacymesh.engine import open_engine
 from privacymesh.engine.duckdb_engine import DuckDBEngine, file_reader
-from privacymesh.errors import ContractError
+from privacymesh.errors import ContractError, first_line
 from privacymesh.ledger import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
@@ -296,7 +296,7 @@ class GovernedSession:
             with gov.lock:
                 table = gov.cursor.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0][:300]
+            first = first_line(exc)
             self.audit.record(
                 who,
                 "query",

@@ -11,6 +11,7 @@ from privacymesh.checks.measures import MeasureContext, check_params, get_measur
 from privacymesh.checks.render import render_sql
 from privacymesh.checks.results import CheckResult, Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
+from privacymesh.errors import first_line
 from privacymesh.runner.plan import Task
 from privacymesh.runner.shared import ensure_shared
 
@@ -47,7 +48,7 @@ def run_task(
             query = f"measure {task.check.measure}"
             measurements = get_measure(task.check.measure or "")(ctx, task.check, task.product)
     except Exception as exc:  # fail closed: any failure is an error result with its reason
-        return [_error(task, started, f"{type(exc).__name__}: {_first_line(exc)}", query)]
+        return [_error(task, started, f"{type(exc).__name__}: {first_line(exc, 400)}", query)]
     if domains:
         measurements = [m for m in measurements if m.domain is None or m.domain in domains]
     return [judge(task, m, started) for m in measurements]
@@ -141,8 +142,3 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
             value = value.isoformat()
         out[key] = value
     return out
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:400]

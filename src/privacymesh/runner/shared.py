@@ -6,7 +6,7 @@ from __future__ import annotations
 from privacymesh.checks.measures import MeasureContext, check_params
 from privacymesh.checks.render import render_shared, shared_statements, shared_table
 from privacymesh.checks.spec import CheckSpec
-from privacymesh.errors import CheckError
+from privacymesh.errors import CheckError, first_line
 
 _DONE = "shared"  # check id -> its recorded statements, or the error that stopped them
 _TABLES = "shared_tables"  # every table made in the run, dropped when it ends
@@ -38,9 +38,8 @@ def _materialise(ctx: MeasureContext, spec: CheckSpec) -> str | CheckError:
         try:
             ctx.engine.materialise(*table, query)
         except Exception as exc:  # fail closed: the check's products get this as their error
-            first = (str(exc).strip() or type(exc).__name__).splitlines()[0][:300]
             return CheckError(
-                f"shared query {name!r} cannot run: {type(exc).__name__}: {first}",
+                f"shared query {name!r} cannot run: {type(exc).__name__}: {first_line(exc)}",
                 file=spec.file,
                 field=f"shared.{name}",
             )
