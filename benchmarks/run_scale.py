@@ -14,6 +14,10 @@ starts it: the whole process, interpreter start and imports included. The SQL-on
 same command restricted to the checks that are SQL over whole tables (no detector, no GX),
 the part of the run that grows with the data.
 
+A second table times each part of the run alone (imports, reading the samples, the detector,
+GX, the SQL checks) and derives the least time any schedule of those parts can take here: how
+far the run is from its own bound, and whether 3x the floor is within reach of these parts.
+
 Samples are generated under benchmarks/data/ (git-ignored) when missing; each measurement runs
 in a fresh process so peak memory (ru_maxrss) is its own."""
 
@@ -57,6 +61,54 @@ if what == "floor":
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+# The run's parts, one after the other in one fresh process, in the order the run meets them:
+# CPU seconds of each (every thread of the process, DuckDB's and Polars' included).
+PARTS = r"""
+import json, sys, time
+marks, last = {}, [time.process_time()]
+def mark(name):
+    now = time.process_time()
+    marks[name] = now - last[0]
+    last[0] = now
+from privacymesh.checks.measures.worker import BLOCKED
+for name in BLOCKED:  # as in the run's worker processes, where GX and the detector run
+    sys.modules.setdefault(name, None)
+import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
+from pathlib import Path
+from privacymesh.catalog import load_catalog
+from privacymesh.engine import open_engine
+from privacymesh.runner import run_checks
+from privacymesh.runner.run import as_of_from
+from privacymesh.workspace import load_workspace
+ws = load_workspace(Path(sys.argv[1]))
+catalog = load_catalog(ws.catalog)
+engine = open_engine(ws, catalog)
+mark("start")
+from privacymesh.detect import ScanOptions
+from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
+products = list(catalog.products.values())
+frames = [engine.sample(p.view, 10_000, 42) for p in products]
+totals = [product_rows(p, engine) for p in products]
+known = known_email_hashes(engine)
+mark("samples")
+from privacymesh.checks.measures import conformance, pii
+pii.warm_up()
+mark("detector_start")
+options = ScanOptions(sample_rows=10_000, seed=42, reference_date=as_of_from(ws).date())
+for p, frame, total in zip(products, frames, totals):
+    scan_sample(p, frame, total, options, known)
+mark("detector")
+conformance.warm_up()
+mark("gx_start")
+for p, frame in zip(products, frames):
+    conformance.validate_sample(p, frame, "benchmark")
+mark("gx")
+checks = sys.argv[2].split(",")
+run_checks(ws, checks, record=False, catalog=catalog, engine=engine, workers=1)
+mark("sql")
+print(json.dumps(marks))
 """
 
 
@@ -141,11 +193,67 @@ def measure(root: Path, what: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure_parts(root: Path) -> dict[str, float]:
+    """CPU seconds of each part of the run (see PARTS), in one fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", PARTS, str(root), ",".join(SQL_CHECKS)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# (key, heading): the parts of PARTS; those of GX and the detector do not grow with the data
+PART_NAMES = (
+    ("start", "imports, engine"),
+    ("samples", "read samples"),
+    ("detector_start", "detector start"),
+    ("detector", "detector scans"),
+    ("gx_start", "GX start"),
+    ("gx", "GX validation"),
+    ("sql", "SQL checks"),
+)
+
+
+def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> list[str]:
+    """The parts table and the least time any run of them can take on this machine: their CPU
+    seconds spread over every core, and never less than the process's start or GX's, each
+    one thread's work that nothing after it can begin without."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    lines = [
+        "",
+        "## What the run must do, part by part",
+        "",
+        "CPU seconds of each part in one fresh process, one part after the other "
+        "(`PARTS` in this file; imports shared by two parts count once, so the sum is "
+        f"less than the run's CPU). Lower bound: the sum spread over {cores} cores, or the "
+        "start of the process or of GX when one is longer (each is one thread's work that "
+        "must end before the parts after it begin).",
+        "",
+        "| scale | " + " | ".join(h for _, h in PART_NAMES) + " | sum | lower bound s "
+        "| 3x floor s | lower bound / floor | run / floor |",
+        "| --- |" + " ---: |" * (len(PART_NAMES) + 5),
+    ]
+    for (scale, floor, run, *_), part in zip(rows, parts, strict=True):
+        total = sum(part[k] for k, _ in PART_NAMES)
+        bound = max(total / cores, part["start"], part["gx_start"])
+        lines.append(
+            f"| {scale:g} | "
+            + " | ".join(f"{part[k]:.2f}" for k, _ in PART_NAMES)
+            + f" | {total:.2f} | {bound:.2f} | {3 * floor['seconds']:.2f} | "
+            f"{bound / floor['seconds']:.1f}x | {run['seconds'] / floor['seconds']:.1f}x |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0, 50.0])
     args = parser.parse_args()
-    rows = []
+    rows, parts = [], []
     for scale in args.scales:
         root = workspace(scale)
         floor = min((measure(root, "floor") for _ in range(2)), key=lambda m: m["seconds"])
@@ -156,6 +264,7 @@ def main() -> None:
             key=lambda m: m["seconds"],
         )
         rows.append((scale, floor, run, alone, sql))
+        parts.append(min((measure_parts(root) for _ in range(2)), key=lambda m: sum(m.values())))
     lines = [
         "# Full check run vs one DuckDB scan of every column",
         "",
@@ -180,6 +289,7 @@ def main() -> None:
             f"{run['seconds'] / floor['seconds']:.1f}x | {sql['seconds'] / floor['seconds']:.1f}x |"
         )
     lines += _growth(rows)
+    lines += bound_lines(rows, parts)
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.write_text(text)
