@@ -143,6 +143,22 @@ def test_launched_workers_warm_up_before_their_first_job() -> None:
     assert worker_jobs.WARMED["done"] is False  # never here
 
 
+def test_a_waiter_leaves_a_job_to_its_groups_worker_however_early_it_asks() -> None:
+    # the worker reads its shared values only after its warm-up, and a megabyte does not fit
+    # in the pipe: its feeding thread is still sending them when the job's result is asked
+    pool = WorkerPool(2)
+    pool.share("padding", bytes(1 << 20))
+    job = pool.submit(worker_jobs.square_plus, 3, group="slow")
+    pool.launch({WorkGroup("slow", warm="worker_jobs:slow_warm"): 1})
+    pool.start()
+    try:
+        value, pid = job.result()
+    finally:
+        pool.close()
+    assert value == 9
+    assert pid != os.getpid()  # a GX job run here would import GX in this process too
+
+
 def test_a_value_shared_with_one_group_reaches_only_its_workers() -> None:
     pool = WorkerPool(2)
     pool.share("offset", 3)

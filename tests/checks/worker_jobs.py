@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 
@@ -23,6 +24,11 @@ WARMED = {"done": False}
 
 
 def warm() -> None:
+    WARMED["done"] = True
+
+
+def slow_warm() -> None:
+    time.sleep(0.5)
     WARMED["done"] = True
 
 

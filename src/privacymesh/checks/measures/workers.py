@@ -63,8 +63,9 @@ def receive(stream: IO[bytes]) -> Any:
 
 
 class Job:
-    """A submitted piece of work. `result()` waits for it; a waiter whose job is not taken yet
-    runs it itself, and while its own job runs elsewhere it runs other `stealable` jobs."""
+    """A submitted piece of work. `result()` waits for it. A waiter runs its job itself when
+    it is not taken yet and may run here (see `WorkerPool.runs_here`); while its job runs
+    elsewhere it runs other `stealable` jobs."""
 
     def __init__(
         self, pool: WorkerPool, fn: JobFn, args: tuple[Any, ...], group: str, stealable: bool
@@ -98,7 +99,7 @@ class Job:
             self.finish(value)
 
     def result(self) -> Any:
-        if self.claim():
+        if self.pool.runs_here(self) and self.claim():
             self.run_here()
         while not self._done.is_set():
             other = self.pool.steal()
@@ -262,6 +263,15 @@ class WorkerPool:
                 if self._closing:
                     return None
                 self._cond.wait()
+
+    def runs_here(self, job: Job) -> bool:
+        """Whether a waiter may run `job` in this process: with one worker, when it is
+        stealable, or when no live worker takes its group. Otherwise it waits for the job's
+        worker: a GX job run here would import GX a second time, in this process."""
+        if not self.parallel or job.stealable:
+            return True
+        with self._cond:
+            return not any(t.is_alive() and job.group in t.groups for t in self._threads)
 
     def steal(self) -> Job | None:
         """An unclaimed stealable job from the back of its queue, claimed for the caller."""
