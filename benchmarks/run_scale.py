@@ -34,6 +34,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from privacymesh.checks.measures.workers import usable_cores
+
 HERE = Path(__file__).parent
 REPO = HERE.parent
 RESULTS = HERE / "results" / "run_scale.md"
@@ -78,6 +80,8 @@ for name in BLOCKED:  # as in the run's worker processes, where GX and the detec
 import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
 from pathlib import Path
 from privacymesh.catalog import load_catalog
+from privacymesh.checks.measures import params_for
+from privacymesh.checks.spec import load_checks
 from privacymesh.engine import open_engine
 from privacymesh.runner import run_checks
 from privacymesh.runner.run import as_of_from
@@ -85,18 +89,21 @@ from privacymesh.workspace import load_workspace
 ws = load_workspace(Path(sys.argv[1]))
 catalog = load_catalog(ws.catalog)
 engine = open_engine(ws, catalog)
+# the sample the PII checks and GX share (their check files give the same size and seed)
+params = params_for(ws, next(s for s in load_checks(ws.checks)[0] if s.id == "pii.undeclared"))
+rows, seed = int(params["sample_rows"]), int(params["seed"])
 mark("start")
 from privacymesh.detect import ScanOptions
 from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
 products = list(catalog.products.values())
-frames = [engine.sample(p.view, 10_000, 42) for p in products]
+frames = [engine.sample(p.view, rows, seed) for p in products]
 totals = [product_rows(p, engine) for p in products]
 known = known_email_hashes(engine)
 mark("samples")
 from privacymesh.checks.measures import conformance, pii
 pii.warm_up()
 mark("detector_start")
-options = ScanOptions(sample_rows=10_000, seed=42, reference_date=as_of_from(ws).date())
+options = ScanOptions(sample_rows=rows, seed=seed, reference_date=as_of_from(ws).date())
 for p, frame, total in zip(products, frames, totals):
     scan_sample(p, frame, total, options, known)
 mark("detector")
@@ -205,7 +212,7 @@ def measure_parts(root: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-# (key, heading): the parts of PARTS; those of GX and the detector do not grow with the data
+# (key, heading) of each part PARTS times
 PART_NAMES = (
     ("start", "imports, engine"),
     ("samples", "read samples"),
@@ -221,8 +228,7 @@ def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> l
     """The parts table and the least time any run of them can take on this machine: their CPU
     seconds spread over every core, and never less than the process's start or GX's, each
     one thread's work that nothing after it can begin without."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = cores or 1
+    cores = usable_cores()
     lines = [
         "",
         "## What the run must do, part by part",

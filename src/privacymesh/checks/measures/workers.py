@@ -332,8 +332,13 @@ def _assign(workers: int, jobs: dict[str, int]) -> list[list[str]]:
     return [[g] for g in groups for _ in range(slots[g])]
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS has one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return cores or 1
+
+
 def auto_workers(jobs: int, minimum_jobs: int = 8) -> int:
     """Worker processes for a run with `jobs` heavy jobs: one per core (at most 4) when there
     are enough jobs to repay starting them, else 1 (in this process)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(4, cores or 1) if jobs >= minimum_jobs else 1
+    return min(4, usable_cores()) if jobs >= minimum_jobs else 1
