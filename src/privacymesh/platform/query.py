@@ -530,6 +530,7 @@ class ViewsResult:
 
     database: Path
     script: Path
+    key_script: Path
     role: str
     purpose: str | None
     products: tuple[str, ...]
@@ -562,7 +563,12 @@ def write_policy_views(
     """Write the role's governed views to a DuckDB file (default
     `<evidence>/views/<role>[.<purpose>].duckdb`) and the SQL script beside it. Without a
     purpose a row needs its subject's consent for every consent-governed purpose the product
-    declares. Views read the products' files and the consent ledger live."""
+    declares. Views read the products' files and the consent ledger live.
+
+    Hashed columns take their key from two session variables that `<out>.key.sql` (written
+    0600) sets; the views and their script hold no key, and without it hashed values are NULL.
+    That key is derived for the views (`views:<role>`), not the governed query's `mask:<role>`:
+    a BI user holds it in their session, so pseudonyms reversed with it are only the views'."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     catalog = catalog_for(ws.catalog)
     policy = load_policy(ws, catalog)
@@ -600,7 +606,7 @@ def write_policy_views(
             if known or role in policy.roles
             else "the role is in no contract and not in the policy",
         )
-    key = derive(master_key(ws.evidence), f"mask:{role}")
+    key = SessionKey(f"privacymesh_{role}_hash_ipad", f"privacymesh_{role}_hash_opad")
     needed = sorted({p for d in decisions for p in d.consent_purposes})
     statements = ["CREATE SCHEMA IF NOT EXISTS _policy"]
     sources = {}
@@ -662,7 +668,24 @@ def write_policy_views(
         + (f", purpose {purpose}" if purpose else ", every consent-governed purpose")
         + f"\n-- policy {policy.version}; generated {manifest['generated_at']}\n"
     )
-    script.write_text(header + ";\n".join(statements) + ";\n", "utf-8")
+    script.write_text(
+        header
+        + f"-- hashed columns need the session key: run {out.stem}.key.sql first\n"
+        + ";\n".join(statements)
+        + ";\n",
+        "utf-8",
+    )
+    key_script = out.with_suffix(".key.sql")
+    ipad, opad = hmac_pads(derive(master_key(ws.evidence), f"views:{role}"))
+    write_private(
+        key_script,
+        (
+            f"-- privacymesh views key for role {role}: run in the BI session before reading "
+            f"{out.name} (keep it 0600)\n"
+            f"SET VARIABLE {quote_ident(key.ipad_variable)} = unhex('{ipad.hex()}');\n"
+            f"SET VARIABLE {quote_ident(key.opad_variable)} = unhex('{opad.hex()}');\n"
+        ).encode(),
+    )
     masked = {d.product.id: d.masked_fields for d in decisions}
     log = audit_sdk.open_log(ws)
     log.record(
@@ -682,7 +705,14 @@ def write_policy_views(
     )
     log.close()
     return ViewsResult(
-        out, script, role, purpose, tuple(d.product.id for d in decisions), skipped, masked
+        out,
+        script,
+        key_script,
+        role,
+        purpose,
+        tuple(d.product.id for d in decisions),
+        skipped,
+        masked,
     )
 
 
