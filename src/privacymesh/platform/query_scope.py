@@ -140,6 +140,7 @@ def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
             f"a governed query is one SELECT statement, found {len(statements)}", field="sql"
         )
     view = _DuckDBView([], set(), False)
+    relations: set[str] = set()  # table names and aliases: a column of that name is a whole row
     stack: list[Any] = [statements[0]]
     while stack:
         node = stack.pop()
@@ -153,6 +154,12 @@ def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
             view.tables.append(
                 (node.get("catalog_name", ""), node.get("schema_name", ""), node.get("table_name"))
             )
+            relations.add(str(node.get("table_name", "")).lower())
+        if node.get("alias"):
+            relations.add(str(node["alias"]).lower())
+        if kind == "JOIN":
+            view.columns.update(str(n) for n in node.get("using_columns") or [])
+            view.star |= node.get("ref_type") == "NATURAL"  # joins on every common column
         elif kind == "TABLE_FUNCTION":
             name = (node.get("function") or {}).get("function_name", "?")
             raise QueryError(
@@ -166,4 +173,5 @@ def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
         elif kind in ("STAR", "COLUMNS"):
             view.star = True
         stack.extend(v for v in node.values() if isinstance(v, dict | list))
+    view.star |= bool({c.lower() for c in view.columns} & relations)
     return view
