@@ -247,3 +247,16 @@ def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Works
         records = gov.audit.query(actor="typo")
     assert records.height == 2 and set(records["decision"]) == {"deny"}
     assert "jane.doe@example.com" not in gov.audit.path.read_text()
+
+
+@pytest.mark.parametrize("materialize", [True, False], ids=["materialized", "one-shot"])
+def test_data_that_breaks_its_contract_is_an_audited_error(ws: Workspace, materialize: bool) -> None:
+    path = ws.sample / "products" / "identity" / "users.parquet"
+    raw = pl.read_parquet(path)
+    raw.drop("phone").with_columns(pl.lit("not-a-date").alias("date_of_birth")).write_parquet(path)
+    with GovernedSession(ws, actor="broken", materialize=materialize) as gov:
+        with pytest.raises(QueryError, match="could not be built") as err:
+            gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "account_management")
+        records = gov.audit.query(actor="broken")
+    assert records.height == 1 and records["decision"][0] == "error"
+    assert not any(v in str(err.value) for v in raw["email"].head(50))
