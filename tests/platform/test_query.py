@@ -250,7 +250,7 @@ def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Works
 
 
 @pytest.mark.parametrize("materialize", [True, False], ids=["materialized", "one-shot"])
-def test_data_that_breaks_its_contract_is_an_audited_error(ws: Workspace, materialize: bool) -> None:
+def test_data_breaking_its_contract_is_an_audited_error(ws: Workspace, materialize: bool) -> None:
     path = ws.sample / "products" / "identity" / "users.parquet"
     raw = pl.read_parquet(path)
     raw.drop("phone").with_columns(pl.lit("not-a-date").alias("date_of_birth")).write_parquet(path)
