@@ -63,6 +63,16 @@ CORPUS: list[tuple[str, str, str]] = [
         'WHERE n < 3) SELECT * FROM "{users}"',
         MASKED,
     ),
+    (
+        "cte-case-differs",
+        "WITH Recent AS (SELECT email FROM {product}) SELECT email FROM recent",
+        MASKED,
+    ),
+    (
+        "cte-case-differs-out-of-scope",
+        "SELECT r.email FROM (WITH Recent AS (SELECT 1) SELECT * FROM RECENT) x, recent r",
+        REFUSED,
+    ),
     # names that look like files
     ("quoted-path", 'SELECT * FROM "{users}"', REFUSED),
     ("string-path", "SELECT * FROM '{users}'", REFUSED),

@@ -57,9 +57,10 @@ def parse_query(con: duckdb.DuckDBPyConnection, sql: str, catalog: Catalog) -> P
     tree = _sqlglot_tree(sql)
     cte_refs: set[int] = set()
     for scope in traverse_scope(tree):
+        visible = {name.lower() for name in scope.cte_sources}  # DuckDB ignores case
         for table in scope.tables:
             qualified = table.args.get("db") or table.args.get("catalog")
-            if not qualified and table.name in scope.cte_sources:
+            if not qualified and table.name.lower() in visible:
                 cte_refs.add(id(table))
     cte_names = set()
     products: list[str] = []
