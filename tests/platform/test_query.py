@@ -260,3 +260,23 @@ def test_data_breaking_its_contract_is_an_audited_error(ws: Workspace, materiali
         records = gov.audit.query(actor="broken")
     assert records.height == 1 and records["decision"][0] == "error"
     assert not any(v in str(err.value) for v in raw["email"].head(50))
+
+
+def test_commands_refuse_a_key_file_others_can_read(ws: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from privacymesh.cli.app import app
+
+    key = ws.evidence / "platform.key"
+    master_key(ws.evidence)
+    key.chmod(0o640)
+    sql = 'SELECT country FROM "identity"."users"'
+    for args in (
+        ["query", sql, "-r", "identity_analyst", "-p", "account_management"],
+        ["policy", "views", "-r", "identity_analyst"],
+    ):
+        result = CliRunner().invoke(app, ["--workspace", str(ws.root), *args])
+        assert result.exit_code == 2, result.output
+        assert f"chmod 600 {key}" in " ".join(result.output.split())
+        assert "Traceback" not in result.output
+    assert not (ws.evidence / "views").exists()

@@ -572,6 +572,7 @@ def write_policy_views(
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     catalog = catalog_for(ws.catalog)
     policy = load_policy(ws, catalog)
+    views_key = derive(master_key(ws.evidence), f"views:{role}")  # refused before any write
     consent = ConsentLedger.open(ws, catalog=catalog, policy=policy)
     consent_purposes = consent.consent_purposes
     if purpose is not None and purpose not in consent.purposes:
@@ -676,7 +677,7 @@ def write_policy_views(
         "utf-8",
     )
     key_script = out.with_suffix(".key.sql")
-    ipad, opad = hmac_pads(derive(master_key(ws.evidence), f"views:{role}"))
+    ipad, opad = hmac_pads(views_key)
     write_private(
         key_script,
         (
