@@ -90,7 +90,6 @@ class _Governed:
     con: duckdb.DuckDBPyConnection
     lock: threading.Lock = field(default_factory=threading.Lock)
     built: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    schemas: set[str] = field(default_factory=set)
 
 
 _LOCKED_DOWN = {
@@ -102,13 +101,17 @@ _LOCKED_DOWN = {
 }
 
 
-def governed_connection(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def governed_connection(
+    threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """An empty in-memory DuckDB database that cannot reach files, extensions or the calling
     Python frames, its configuration locked. Relations reach it only as data (`load_relation`)."""
     con = duckdb.connect(":memory:", config=dict(_LOCKED_DOWN))
     con.execute("SET python_enable_replacements = false")  # no scans of Python variables
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
     con.execute("SET lock_configuration = true")
     return con
 
@@ -184,6 +187,7 @@ class GovernedSession:
         self.engine = engine
         self.database = str(engine.scalar("SELECT current_database()"))
         self._threads = int(engine.scalar("SELECT current_setting('threads')"))
+        self._memory = str(engine.scalar("SELECT current_setting('memory_limit')"))
         self._parser = governed_connection(1)  # json_serialize_sql only: no data at all
         self._parse_lock = threading.Lock()
         self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
@@ -431,7 +435,9 @@ class GovernedSession:
         with self._state_lock:
             gov = self._governed.get(key)
             if gov is None:
-                gov = self._governed[key] = _Governed(governed_connection(self._threads))
+                gov = self._governed[key] = _Governed(
+                    governed_connection(self._threads, self._memory)
+                )
             for d, s in zip(decisions, stamps, strict=True):
                 if gov.built.get(d.product.id) != s:
                     with gov.lock:
@@ -442,7 +448,7 @@ class GovernedSession:
 
     def _one_shot(self, decisions: list[AccessDecision], parsed: ParsedQuery) -> _Governed:
         """A governed database for one query: only the columns it names (all for `*`)."""
-        gov = _Governed(governed_connection(self._threads))
+        gov = _Governed(governed_connection(self._threads, self._memory))
         try:
             with self._state_lock:
                 for d in decisions:
