@@ -277,9 +277,13 @@ def test_bypass_attempt(
         assert expect in (REFUSED, EITHER), f"refused: {exc}"
         records = gov.audit.query(actor=actor)
         assert records.height == 1
+        # refused before anything ran; only an `either` case may fail while running
+        assert records["decision"][0] == ("deny" if expect == REFUSED else records["decision"][0])
         assert records["decision"][0] in ("deny", "error")
         assert records["role"][0] == ROLE
-        assert "@" not in str(exc) or "users.parquet" in str(exc)  # no values in the message
+        assert not any(e in str(exc) for e in raw_values["email"])  # no values in the message
+        evidence = Path(places["evidence"])
+        assert not (evidence / "out.csv").exists() and not (evidence / "x.duckdb").exists()
         return
     assert expect in (MASKED, EITHER), f"answered {result.frame.height} rows"
     assert_masked(result.frame, raw_values)
