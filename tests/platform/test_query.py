@@ -233,7 +233,7 @@ def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     assert master_key(tmp_path) == master
     path.chmod(0o644)
-    with pytest.raises(KeyFileError, match="readable by others") as err:
+    with pytest.raises(KeyFileError, match="open to group or others") as err:
         master_key(tmp_path)
     assert str(path) in str(err.value) and f"chmod 600 {path}" in str(err.value)
 

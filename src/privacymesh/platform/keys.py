@@ -49,7 +49,7 @@ def check_private(path: Path) -> None:
     mode = path.stat().st_mode
     if mode & 0o077:
         raise KeyFileError(
-            f"key file {path} is readable by others (mode {mode & 0o777:o}): refusing to use it",
+            f"key file {path} is open to group or others (mode {mode & 0o777:o}): refusing it",
             file=path,
             hint=f"chmod 600 {path}",
         )
