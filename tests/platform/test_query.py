@@ -4,6 +4,8 @@ query is in the audit log, and the exported views give BI tools the same rows.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import polars as pl
 import pytest
@@ -18,7 +20,9 @@ from privacymesh.platform import (
     QueryError,
     write_policy_views,
 )
+from privacymesh.platform.errors import KeyFileError
 from privacymesh.platform.keys import derive, master_key
+from privacymesh.platform.masking_sql import hmac_pads
 from privacymesh.platform.policy import mask_frame
 from privacymesh.workspace import Workspace
 
@@ -176,17 +180,62 @@ def test_policy_views_give_bi_tools_the_same_rows(shared_ws: Workspace) -> None:
     assert set(result.products) == {"marketing.audience_export", "marketing.campaign_sends"}
     assert result.script.read_text().count("CREATE OR REPLACE VIEW") == 3  # consent view + 2
     with GovernedSession(shared_ws, actor="tester") as gov:
-        governed = gov.product("marketing.audience_export", "marketing_analyst", "marketing").frame
+        got = gov.product("marketing.audience_export", "marketing_analyst", "marketing")
+    governed, decision = got.frame, got.decisions[0]
+    hashed = [n for n, rule in decision.masked_fields.items() if rule == "hash"]
+    assert hashed == ["user_id"]
+    view = 'SELECT * FROM "marketing"."audience_export"'
     con = duckdb.connect(str(out), read_only=True)  # no privacymesh: what a BI tool does
-    bi = pl.from_arrow(con.sql('SELECT * FROM "marketing"."audience_export"').to_arrow_table())
+    keyless = pl.from_arrow(con.sql(view).to_arrow_table())
+    con.execute(result.key_script.read_text())  # the BI session's init script
+    bi = pl.from_arrow(con.sql(view).to_arrow_table())
     manifest = con.sql("SELECT manifest FROM _policy.manifest").fetchall()[0][0]
     con.close()
-    assert bi.sort(bi.columns).equals(governed.sort(governed.columns))
+    # the same rows and masks; pseudonyms under the views' own key, not the governed query's
+    views_key = derive(master_key(shared_ws.evidence), "views:marketing_analyst")
+    consent = ConsentLedger.open(shared_ws)
+    raw = consent.filter(_raw(shared_ws, "marketing.audience_export"), "marketing")
+    expected = mask_frame(raw, decision, views_key)
+    assert bi.sort(bi.columns).equals(expected.sort(expected.columns))
+    others = [c for c in governed.columns if c not in hashed]
+    assert bi.select(others).sort(others).equals(governed.select(others).sort(others))
+    assert not set(bi["user_id"]) & set(governed["user_id"])
+    assert keyless["user_id"].null_count() == keyless.height  # no key, no pseudonyms
+    assert keyless.drop(hashed).sort(others).equals(bi.drop(hashed).sort(others))
     assert '"marketing_analyst"' in manifest
     with pytest.raises(AccessDenied, match="may read no product"):
         write_policy_views(shared_ws, "nobody_at_all", out=out)
     with pytest.raises(PolicyError, match="ambiguous"):
         write_policy_views(shared_ws, "marketing_analyst", out=out.with_name("marketing.duckdb"))
+
+
+def test_policy_views_hold_no_key(shared_ws: Workspace) -> None:
+    out = shared_ws.evidence / "views" / "identity_analyst.duckdb"
+    result = write_policy_views(shared_ws, "identity_analyst", out=out, actor="tester")
+    master = master_key(shared_ws.evidence)
+    secrets = []
+    for label in ("mask:identity_analyst", "views:identity_analyst"):
+        key = derive(master, label)
+        secrets += [key.hex(), *(pad.hex() for pad in hmac_pads(key))]
+        secrets += ["".join(f"\\x{b:02X}" for b in pad) for pad in hmac_pads(key)]
+    for path in (result.database, result.script):
+        text = path.read_bytes().decode("latin-1").lower()
+        assert not any(secret.lower() in text for secret in secrets), path
+    assert result.key_script.stat().st_mode & 0o777 == 0o600
+    assert hmac_pads(derive(master, "views:identity_analyst"))[0].hex() in (
+        result.key_script.read_text()
+    )
+
+
+def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
+    master = master_key(tmp_path)
+    path = tmp_path / "platform.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert master_key(tmp_path) == master
+    path.chmod(0o644)
+    with pytest.raises(KeyFileError, match="open to group or others") as err:
+        master_key(tmp_path)
+    assert str(path) in str(err.value) and f"chmod 600 {path}" in str(err.value)
 
 
 def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Workspace) -> None:
@@ -198,3 +247,36 @@ def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Works
         records = gov.audit.query(actor="typo")
     assert records.height == 2 and set(records["decision"]) == {"deny"}
     assert "jane.doe@example.com" not in gov.audit.path.read_text()
+
+
+@pytest.mark.parametrize("materialize", [True, False], ids=["materialized", "one-shot"])
+def test_data_breaking_its_contract_is_an_audited_error(ws: Workspace, materialize: bool) -> None:
+    path = ws.sample / "products" / "identity" / "users.parquet"
+    raw = pl.read_parquet(path)
+    raw.drop("phone").with_columns(pl.lit("not-a-date").alias("date_of_birth")).write_parquet(path)
+    with GovernedSession(ws, actor="broken", materialize=materialize) as gov:
+        with pytest.raises(QueryError, match="could not be built") as err:
+            gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "account_management")
+        records = gov.audit.query(actor="broken")
+    assert records.height == 1 and records["decision"][0] == "error"
+    assert not any(v in str(err.value) for v in raw["email"].head(50))
+
+
+def test_commands_refuse_a_key_file_others_can_read(ws: Workspace) -> None:
+    from typer.testing import CliRunner
+
+    from privacymesh.cli.app import app
+
+    key = ws.evidence / "platform.key"
+    master_key(ws.evidence)
+    key.chmod(0o640)
+    sql = 'SELECT country FROM "identity"."users"'
+    for args in (
+        ["query", sql, "-r", "identity_analyst", "-p", "account_management"],
+        ["policy", "views", "-r", "identity_analyst"],
+    ):
+        result = CliRunner().invoke(app, ["--workspace", str(ws.root), *args])
+        assert result.exit_code == 2, result.output
+        assert f"chmod 600 {key}" in " ".join(result.output.split())
+        assert "Traceback" not in result.output
+    assert not (ws.evidence / "views").exists()

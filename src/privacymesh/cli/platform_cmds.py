@@ -299,6 +299,11 @@ def policy_views(
     for pid, why in result.skipped.items():
         err_console.print(f"[yellow]skipped[/] {pid}: {why}", highlight=False)
     console.print(f"written {result.database} and {result.script}")
+    console.print(
+        f"hashed columns need the session key: run {result.key_script} (mode 0600, keep it "
+        "private) in the BI session first",
+        highlight=False,
+    )
 
 
 @policy_app.command("show")

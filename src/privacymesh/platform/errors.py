@@ -41,3 +41,7 @@ class DsarError(PlatformError):
 
 class QueryError(PlatformError):
     """A governed query that is not a single SELECT over registered products."""
+
+
+class KeyFileError(PlatformError):
+    """A key file that others may read, or that does not hold a key."""

@@ -14,6 +14,7 @@ two leading digits (52,345.67 -> 52,000), used by the policy for numeric fields 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -54,16 +55,37 @@ def _blob(data: bytes) -> str:
     return "'" + "".join(f"\\x{b:02X}" for b in data) + "'::BLOB"
 
 
-def keyed_hash(column: str, key: bytes | str = b"privacymesh", length: int = 16) -> str:
-    """HMAC-SHA256 of the value's text, hex, truncated: `masking.keyed_hash` in SQL."""
+@dataclass(frozen=True)
+class SessionKey:
+    """An HMAC key the SQL does not hold: the reading session sets two DuckDB variables to the
+    key's inner and outer pads (`hmac_pads`), and hashed columns read them with
+    `getvariable`. Unset, every hashed value is NULL: the key never sits in a view's text."""
+
+    ipad_variable: str
+    opad_variable: str
+
+
+def hmac_pads(key: bytes | str) -> tuple[bytes, bytes]:
+    """HMAC-SHA256's inner and outer padded keys."""
     key_bytes = key.encode() if isinstance(key, str) else key
     if len(key_bytes) > 64:
         key_bytes = hashlib.sha256(key_bytes).digest()
     padded = key_bytes.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in padded)
-    opad = bytes(b ^ 0x5C for b in padded)
-    inner = f"unhex(sha256({_blob(ipad)} || encode({_s(column)})))"
-    return f"left(sha256({_blob(opad)} || {inner}), {int(length)})"
+    return bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
+
+
+def keyed_hash(
+    column: str, key: bytes | str | SessionKey = b"privacymesh", length: int = 16
+) -> str:
+    """HMAC-SHA256 of the value's text, hex, truncated: `masking.keyed_hash` in SQL."""
+    if isinstance(key, SessionKey):
+        ipad = f"getvariable({lit(key.ipad_variable)})"
+        opad = f"getvariable({lit(key.opad_variable)})"
+    else:
+        inner_pad, outer_pad = hmac_pads(key)
+        ipad, opad = _blob(inner_pad), _blob(outer_pad)
+    inner = f"unhex(sha256({ipad} || encode({_s(column)})))"
+    return f"left(sha256({opad} || {inner}), {int(length)})"
 
 
 def keep_last(column: str, n: int, keep_prefix: str | None = None) -> str:
@@ -215,7 +237,11 @@ def generalise(column: str, category: str) -> str:
 
 
 def mask_sql(
-    column: str, category: str, rule: MaskRule | str = MaskRule.PARTIAL, *, key: bytes = b""
+    column: str,
+    category: str,
+    rule: MaskRule | str = MaskRule.PARTIAL,
+    *,
+    key: bytes | SessionKey = b"",
 ) -> str:
     """The SQL form of `masking.mask(expr, category, rule, key=key)`; `column` is an SQL
     expression (a quoted column name)."""

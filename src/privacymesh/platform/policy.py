@@ -586,7 +586,7 @@ def _field_expr(d: FieldDecision, key: bytes) -> pl.Expr:
     return masking.mask(col, d.category or "", d.rule, key=key).alias(d.name)
 
 
-def _field_sql(d: FieldDecision, column: str, key: bytes) -> str:
+def _field_sql(d: FieldDecision, column: str, key: bytes | masking_sql.SessionKey) -> str:
     if not d.masked:
         return column
     if (
@@ -608,7 +608,7 @@ def select_sql(
     decision: AccessDecision,
     source: str,
     consent_sources: dict[str, str],
-    key: bytes,
+    key: bytes | masking_sql.SessionKey,
 ) -> str:
     """The governed SELECT over `source` (a view or table function): masked fields, and only the
     rows whose subject is in every `consent_sources[purpose]` (a relation with one column per

@@ -6,26 +6,30 @@
         result.frame                                             # a Polars frame
     privacymesh.platform.query("growth.web_events", "growth_analyst", "analytics")  # one product
 
-A governed query is one SELECT over products named `"<domain>"."<product>"`. Before it runs,
-its syntax tree (DuckDB's own parser) is checked: one SELECT, no table functions, no catalog- or
-platform-qualified tables, only registered products (or the query's own CTEs). For each
-product the policy decides (`policy.decide`): the role must have rights on it, the purpose must
-be one the product declares, and each field is clear or masked for the role's clearance. The
-query then runs on a cursor whose default catalog holds, under the products' own names, the
-governed relations: every field masked in SQL (the DuckDB twin of `privacymesh.masking`), only
-the rows of subjects with consent for the purpose now. The raw views are not reachable from
-it. Every query, allowed, denied or failed, writes a record through the audit-log SDK (the SQL
+A governed query is a boundary with two walls. First, every relation the query names is
+resolved scope by scope (`privacymesh.platform.query_scope`: DuckDB's parser and sqlglot's scope
+module must agree): one SELECT, no table functions, only registered products or CTEs in scope.
+For each product the policy decides (`policy.decide`): the role must have rights on it, the
+purpose must be one the product declares, and each field is clear or masked for the role's
+clearance. Second, the query runs on a DuckDB database of its own per role and purpose, which
+holds nothing but that role's governed relations as data: every field already masked, only the
+rows of subjects with consent for the purpose. That database cannot reach files, extensions or
+Python objects (`enable_external_access`, replacement scans and extension loading off, its
+configuration locked), so a query the first wall should have refused still reads nothing raw.
+Every query, allowed, denied or failed, writes a record through the audit-log SDK (the SQL
 itself only as a hash: it may hold literal values).
 
 Overhead over the same plain query: the parse (cached per SQL text), the policy decision (cached
 per product, role and purpose), a `stat` of the consent ledger and of each product's source,
 and one audit append. The masking and the consent filter are paid once: a session materializes
-each governed relation in memory and rebuilds it when its source or the consent ledger changes
-(`materialize=False` keeps them as views, which costs the masking's pattern compilation on every
-query; the one-shot CLI uses that). `benchmarks/platform_latency.py` measures both.
+each governed relation into its role's database and rebuilds it when its source or the consent
+ledger changes. `materialize=False` (the one-shot CLI) keeps nothing between queries and
+copies only the columns the query names. `benchmarks/platform_latency.py` measures both.
 
 `write_policy_views` writes the same views into a DuckDB file of their own (and its SQL beside
-it), over the products' files and a live view of the consent ledger, for BI tools.
+it), over the products' files and a live view of the consent ledger, for BI tools. Hashed
+columns read their key from session variables (`<views>.key.sql`, mode 0600), never from the
+views' text, and that key is not the governed query's.
 """
 
 from __future__ import annotations
@@ -43,32 +47,25 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
 from privacymesh.engine import open_engine
 from privacymesh.engine.duckdb_engine import DuckDBEngine, file_reader
-from privacymesh.errors import ContractError, first_line
+from privacymesh.errors import ContractError, SourceError, first_line
 from privacymesh.ledger import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger
 from privacymesh.platform.errors import AccessDenied, PolicyError, QueryError
 from privacymesh.platform.identity import FORMS, IDENTITY_FILE
-from privacymesh.platform.keys import derive, master_key
+from privacymesh.platform.keys import derive, master_key, write_private
+from privacymesh.platform.masking_sql import SessionKey, hmac_pads
 from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, select_sql
+from privacymesh.platform.query_scope import ParsedQuery, parse_query
 from privacymesh.workspace import Workspace, load_workspace
 
 _PARSE_CACHE = 512
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """What a query reads: products, referenced column names, and whether it selects `*`."""
-
-    products: tuple[str, ...]
-    columns: frozenset[str]
-    star: bool
-    digest: str
 
 
 @dataclass(frozen=True)
@@ -85,93 +82,61 @@ class GovernedResult:
         return self.frame.height
 
 
-def parse_query(con: duckdb.DuckDBPyConnection, sql: str, catalog: Catalog) -> ParsedQuery:
-    """Check a query's syntax tree and name the products it reads (see the module doc)."""
-    raw = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0]
-    tree = json.loads(raw)
-    if tree.get("error"):
-        message = tree.get("error_message", "cannot parse")
-        if "Only SELECT" in message:
-            message = "only a single SELECT statement may run as a governed query"
-        raise QueryError(message, field="sql")
-    statements = tree.get("statements", [])
-    if len(statements) != 1:
-        raise QueryError(
-            f"a governed query is one SELECT statement, found {len(statements)}", field="sql"
-        )
-    tables: list[tuple[str, str, str]] = []
-    ctes: set[str] = set()
-    columns: set[str] = set()
-    star = False
-    stack: list[Any] = [statements[0]]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-            continue
-        if not isinstance(node, dict):
-            continue
-        kind = node.get("type")
-        if kind == "BASE_TABLE":
-            tables.append(
-                (
-                    node.get("catalog_name", ""),
-                    node.get("schema_name", ""),
-                    node.get("table_name", ""),
-                )
-            )
-        elif kind == "TABLE_FUNCTION":
-            name = (node.get("function") or {}).get("function_name", "?")
-            raise QueryError(
-                f"table function {name}() is not allowed in a governed query",
-                field="sql",
-                hint='read products by name, e.g. FROM "payments"."transactions"',
-            )
-        elif kind == "COLUMN_REF":
-            names = node.get("column_names") or []
-            if names:
-                columns.add(str(names[-1]))
-        elif kind in ("STAR", "COLUMNS"):
-            star = True
-        cte_map = node.get("cte_map")
-        if isinstance(cte_map, dict):
-            for entry in cte_map.get("map", []):
-                ctes.add(str(entry.get("key", "")).lower())
-        stack.extend(v for k, v in node.items() if isinstance(v, dict | list))
-    products: list[str] = []
-    for catalog_name, schema, table in tables:
-        if catalog_name:
-            raise QueryError(
-                f"catalog-qualified table {catalog_name}.{schema}.{table} is not allowed",
-                field="sql",
-                hint='name products as "<domain>"."<product>"',
-            )
-        if not schema:
-            if table.lower() in ctes:
-                continue
-            raise QueryError(
-                f"unknown table {table!r}",
-                field="sql",
-                hint='name products as "<domain>"."<product>"',
-            )
-        pid = f"{schema}.{table}"
-        catalog.get(pid)  # ContractError for an unknown product, with a hint
-        if pid not in products:
-            products.append(pid)
-    digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
-    return ParsedQuery(tuple(products), frozenset(columns), star, digest)
-
-
 @dataclass
 class _Governed:
-    """One role and purpose: an in-memory catalog of governed relations and a cursor using it.
+    """One role and purpose: a DuckDB database of its own holding only the governed relations.
     `built` maps a product to the stamp (source file, consent generation) it was built from."""
 
-    name: str
-    cursor: duckdb.DuckDBPyConnection
+    con: duckdb.DuckDBPyConnection
     lock: threading.Lock = field(default_factory=threading.Lock)
     built: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    schemas: set[str] = field(default_factory=set)
+
+
+_LOCKED_DOWN = {
+    "enable_external_access": False,  # no files, COPY, ATTACH of files, INSTALL/LOAD
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+}
+
+
+def governed_connection(
+    threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An empty in-memory DuckDB database that cannot reach files, extensions or the calling
+    Python frames, its configuration locked. Relations reach it only as data (`load_relation`)."""
+    con = duckdb.connect(":memory:", config=dict(_LOCKED_DOWN))
+    con.execute("SET python_enable_replacements = false")  # no scans of Python variables
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def load_relation(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, data: pa.RecordBatchReader
+) -> None:
+    """Copy `data` into `schema.name` of a governed connection (replacing it)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
+    con.register("_pm_load", data)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(name)} AS "
+            "SELECT * FROM _pm_load"
+        )
+    finally:
+        con.unregister("_pm_load")
+
+
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
+
+
+def _without_values(message: str) -> str:
+    """An engine error with its quoted literals hidden: over raw data they may be values."""
+    return _QUOTED.sub("'…'", message)
 
 
 def source_stamp(product: DataProduct) -> tuple[Any, ...]:
@@ -194,11 +159,10 @@ class GovernedSession:
     query many times; it is also a context manager.
 
     With `materialize` (the default) each product a role reads for a purpose is masked and
-    consent-filtered once into an in-memory table, rebuilt when the product's source file or the
-    consent ledger changes (a `stat` per query tells): masking expressions compile their
-    patterns when a query is bound, which costs milliseconds per masked column, so a sidecar
-    answering many queries pays it once. Without it the governed relations are views (the
-    right choice for one query, as the CLI runs)."""
+    consent-filtered once into that role's governed database, rebuilt when the product's source
+    file or the consent ledger changes (a `stat` per query tells). Without it nothing is kept:
+    each query copies the columns it names, masked, into a fresh governed database (the right
+    choice for one query, as the CLI runs). Either way the query never runs where raw data is."""
 
     def __init__(
         self,
@@ -222,7 +186,9 @@ class GovernedSession:
             raise QueryError("governed queries need the DuckDB engine", field="engine.kind")
         self.engine = engine
         self.database = str(engine.scalar("SELECT current_database()"))
-        self._parser = engine.con.cursor()
+        self._threads = int(engine.scalar("SELECT current_setting('threads')"))
+        self._memory = str(engine.scalar("SELECT current_setting('memory_limit')"))
+        self._parser = governed_connection(1)  # json_serialize_sql only: no data at all
         self._parse_lock = threading.Lock()
         self._parsed: OrderedDict[str, ParsedQuery] = OrderedDict()
         self._decisions: dict[tuple[str, str, str | None], AccessDecision] = {}
@@ -238,7 +204,7 @@ class GovernedSession:
 
     def close(self) -> None:
         for gov in self._governed.values():
-            gov.cursor.close()
+            gov.con.close()
         self._parser.close()
         self.engine.close()
 
@@ -275,7 +241,8 @@ class GovernedSession:
 
     def sql(self, sql: str, role: str, purpose: str, *, actor: str | None = None) -> GovernedResult:
         """Run one SELECT as `role` for `purpose`; raises AccessDenied, QueryError or
-        ContractError (unknown product) before anything runs."""
+        ContractError (unknown product) before anything runs, QueryError (or SourceError)
+        when it fails; every outcome is in the audit log."""
         who = actor or self.actor
         digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
         try:
@@ -290,26 +257,31 @@ class GovernedSession:
             except AccessDenied as exc:
                 self._deny(who, pid, role, purpose, exc, digest)
                 raise
-        self._refresh_consent()
-        gov = self._governed_for(role, purpose, decisions)
+        try:
+            self._refresh_consent()
+            if self.materialize:
+                gov = self._governed_for(role, purpose, decisions)
+            else:
+                gov = self._one_shot(decisions, parsed)
+        except (duckdb.Error, pl.exceptions.PolarsError, pa.ArrowException, SourceError) as exc:
+            self._failed(who, role, purpose, exc, digest)
+            if isinstance(exc, SourceError):
+                raise
+            raise QueryError(
+                f"the governed data could not be built: {_without_values(first_line(exc))}",
+                field="sql",
+                hint="the products' data may not match their contracts",
+            ) from None
         try:
             with gov.lock:
-                table = gov.cursor.sql(sql).to_arrow_table()
+                table = gov.con.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
-            first = first_line(exc)
-            self.audit.record(
-                who,
-                "query",
-                None,
-                (),
-                purpose,
-                None,
-                role=role,
-                decision="error",
-                policy=self.policy.version,
-                detail={"reason": type(exc).__name__, "query": digest},
-            )
-            raise QueryError(f"the query failed: {first}", field="sql") from None
+            # the governed database holds masked data only: its messages may be shown
+            self._failed(who, role, purpose, exc, digest)
+            raise QueryError(f"the query failed: {first_line(exc)}", field="sql") from None
+        finally:
+            if not self.materialize:
+                gov.con.close()
         frame: pl.DataFrame = pl.from_arrow(table)  # type: ignore[assignment]
         ids = []
         if not decisions:  # reads no product (SELECT 1): still on the record
@@ -347,6 +319,21 @@ class GovernedSession:
             )
             ids.append(rec.record_id)
         return GovernedResult(frame, parsed.products, tuple(decisions), tuple(ids))
+
+    def _failed(self, actor: str, role: str, purpose: str, exc: Exception, digest: str) -> None:
+        """Record a query that passed the checks but failed to run (the reason's type only)."""
+        self.audit.record(
+            actor,
+            "query",
+            None,
+            (),
+            purpose,
+            None,
+            role=role,
+            decision="error",
+            policy=self.policy.version,
+            detail={"reason": type(exc).__name__, "query": digest},
+        )
 
     def _deny(
         self, actor: str, product: str | None, role: str, purpose: str, exc: Exception, digest: str
@@ -396,7 +383,7 @@ class GovernedSession:
         sql = f"SELECT * FROM {product.view}" + (f" LIMIT {int(limit)}" if limit else "")
         return self.sql(sql, role, purpose, actor=actor)
 
-    # -- governed views --------------------------------------------------------------------
+    # -- governed relations ----------------------------------------------------------------
 
     def _stamp(self) -> tuple[int, int] | None:
         try:
@@ -420,6 +407,7 @@ class GovernedSession:
             self._consent_stamp = stamp
 
     def _build_consent(self, purpose: str) -> None:
+        # in the raw engine: the governed databases never see the identity map
         forms = self.consent.identity.forms() if self.consent.identity is not None else None
         allowed = self.consent.consenting(purpose)
         table = allowed if forms is None else forms.join(allowed, on="user_id", how="semi")
@@ -447,44 +435,54 @@ class GovernedSession:
         with self._state_lock:
             gov = self._governed.get(key)
             if gov is None:
-                name = f"pm_gov_{len(self._governed) + 1}"
-                self.engine.execute(f"ATTACH ':memory:' AS {name}")
-                cursor = self.engine.con.cursor()
-                cursor.execute(f"USE {name}").fetchall()
-                gov = self._governed[key] = _Governed(name, cursor)
+                gov = self._governed[key] = _Governed(
+                    governed_connection(self._threads, self._memory)
+                )
             for d, s in zip(decisions, stamps, strict=True):
                 if gov.built.get(d.product.id) != s:
                     with gov.lock:
-                        self._create_relation(gov, d)
+                        gov.built.pop(d.product.id, None)
+                        self._load(gov, d, None)
                     gov.built[d.product.id] = s
             return gov
 
+    def _one_shot(self, decisions: list[AccessDecision], parsed: ParsedQuery) -> _Governed:
+        """A governed database for one query: only the columns it names (all for `*`)."""
+        gov = _Governed(governed_connection(self._threads, self._memory))
+        try:
+            with self._state_lock:
+                for d in decisions:
+                    names = [f.name for f in d.fields]
+                    wanted = None if parsed.star else [n for n in names if n in parsed.columns]
+                    self._load(gov, d, wanted)
+        except BaseException:
+            gov.con.close()
+            raise
+        return gov
+
     def _stamp_of(self, d: AccessDecision) -> tuple[Any, ...]:
-        if not self.materialize:
-            return ("view",)
         consent = self._consent_generation if d.consent_purposes else None
         return (*source_stamp(d.product), consent)
 
-    def _create_relation(self, gov: _Governed, d: AccessDecision) -> None:
+    def _load(self, gov: _Governed, d: AccessDecision, columns: list[str] | None) -> None:
+        """Mask and consent-filter one product in the raw engine, then copy the result (data,
+        not a view) into the governed database."""
         product = d.product
         if product.id in self.engine.registration.failed:
-            from privacymesh.errors import SourceError
-
             raise SourceError(
                 f"{product.id} could not be read: {self.engine.registration.failed[product.id]}",
                 file=product.file,
             )
-        if product.domain not in gov.schemas:
-            self.engine.execute(
-                f"CREATE SCHEMA IF NOT EXISTS {gov.name}.{quote_ident(product.domain)}"
-            )
-            gov.schemas.add(product.domain)
         sources = {p: self._consent_table(p) for p in d.consent_purposes}
         raw = f"{quote_ident(self.database)}.{product.view}"
         key = derive(self._master, f"mask:{d.role}")
         body = select_sql(d, raw, sources, key)
-        kind = "TABLE" if self.materialize else "VIEW"
-        self.engine.execute(f"CREATE OR REPLACE {kind} {gov.name}.{product.view} AS {body}")
+        if columns is not None:
+            keep = ", ".join(quote_ident(c) for c in columns) or "NULL AS _pm_no_column"
+            body = f"SELECT {keep} FROM ({body})"
+        with self.engine._lock:
+            reader = self.engine.con.sql(body).to_arrow_reader()
+            load_relation(gov.con, product.domain, product.name, reader)
 
 
 # ---- convenience -----------------------------------------------------------------------------
@@ -538,6 +536,7 @@ class ViewsResult:
 
     database: Path
     script: Path
+    key_script: Path
     role: str
     purpose: str | None
     products: tuple[str, ...]
@@ -570,10 +569,16 @@ def write_policy_views(
     """Write the role's governed views to a DuckDB file (default
     `<evidence>/views/<role>[.<purpose>].duckdb`) and the SQL script beside it. Without a
     purpose a row needs its subject's consent for every consent-governed purpose the product
-    declares. Views read the products' files and the consent ledger live."""
+    declares. Views read the products' files and the consent ledger live.
+
+    Hashed columns take their key from two session variables that `<out>.key.sql` (written
+    0600) sets; the views and their script hold no key, and without it hashed values are NULL.
+    That key is derived for the views (`views:<role>`), not the governed query's `mask:<role>`:
+    a BI user holds it in their session, so pseudonyms reversed with it are only the views'."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     catalog = catalog_for(ws.catalog)
     policy = load_policy(ws, catalog)
+    views_key = derive(master_key(ws.evidence), f"views:{role}")  # refused before any write
     consent = ConsentLedger.open(ws, catalog=catalog, policy=policy)
     consent_purposes = consent.consent_purposes
     if purpose is not None and purpose not in consent.purposes:
@@ -608,7 +613,7 @@ def write_policy_views(
             if known or role in policy.roles
             else "the role is in no contract and not in the policy",
         )
-    key = derive(master_key(ws.evidence), f"mask:{role}")
+    key = SessionKey(f"privacymesh_{role}_hash_ipad", f"privacymesh_{role}_hash_opad")
     needed = sorted({p for d in decisions for p in d.consent_purposes})
     statements = ["CREATE SCHEMA IF NOT EXISTS _policy"]
     sources = {}
@@ -670,7 +675,24 @@ def write_policy_views(
         + (f", purpose {purpose}" if purpose else ", every consent-governed purpose")
         + f"\n-- policy {policy.version}; generated {manifest['generated_at']}\n"
     )
-    script.write_text(header + ";\n".join(statements) + ";\n", "utf-8")
+    script.write_text(
+        header
+        + f"-- hashed columns need the session key: run {out.stem}.key.sql first\n"
+        + ";\n".join(statements)
+        + ";\n",
+        "utf-8",
+    )
+    key_script = out.with_suffix(".key.sql")
+    ipad, opad = hmac_pads(views_key)
+    write_private(
+        key_script,
+        (
+            f"-- privacymesh views key for role {role}: run in the BI session before reading "
+            f"{out.name} (keep it 0600)\n"
+            f"SET VARIABLE {quote_ident(key.ipad_variable)} = unhex('{ipad.hex()}');\n"
+            f"SET VARIABLE {quote_ident(key.opad_variable)} = unhex('{opad.hex()}');\n"
+        ).encode(),
+    )
     masked = {d.product.id: d.masked_fields for d in decisions}
     log = audit_sdk.open_log(ws)
     log.record(
@@ -690,7 +712,14 @@ def write_policy_views(
     )
     log.close()
     return ViewsResult(
-        out, script, role, purpose, tuple(d.product.id for d in decisions), skipped, masked
+        out,
+        script,
+        key_script,
+        role,
+        purpose,
+        tuple(d.product.id for d in decisions),
+        skipped,
+        masked,
     )
 
 
