@@ -42,7 +42,15 @@ def ledger(ledger_path: Path) -> Ledger:
 
 def test_parquet_export_round_trips_every_table(ledger: Ledger, tmp_path: Path) -> None:
     paths = ledger.export(tmp_path / "out")
-    assert sorted(paths) == ["chain_head", "findings", "manifest", "meta", "results", "runs"]
+    assert sorted(paths) == [
+        "chain_head",
+        "findings",
+        "head_signatures",
+        "manifest",
+        "meta",
+        "results",
+        "runs",
+    ]
     for name, read in (
         ("runs", ledger.runs),
         ("results", ledger.results),
