@@ -277,6 +277,32 @@ class Ledger:
             ).fetchall()
         return {int(seq): str(digest) for seq, digest in rows}
 
+    def copy_upto(self, seq: int, dest: Path | str) -> Ledger:
+        """A new ledger file at `dest` holding this chain up to `seq` (the ledger as it was
+        when its head was there), with its chain head set to that record; returns it open."""
+        copy = Ledger(dest)
+        try:
+            for table in CHAINED_TABLES:
+                with self._lock:
+                    rows = self.con.sql(
+                        f"SELECT * FROM {table.name} WHERE seq <= {int(seq)}"
+                    ).to_arrow_table()
+                copy.con.register("_privacymesh_copy", rows)
+                try:
+                    copy.con.execute(
+                        f"INSERT INTO {table.name} BY NAME SELECT * FROM _privacymesh_copy"
+                    ).fetchall()
+                finally:
+                    copy.con.unregister("_privacymesh_copy")
+            found = self.hashes_at([seq]).get(int(seq), GENESIS)
+            copy.con.execute(
+                "UPDATE chain_head SET seq = ?, hash = ?", [int(seq) if seq > 0 else 0, found]
+            ).fetchall()
+        except BaseException:
+            copy.close()
+            raise
+        return copy
+
     def export(self, out_dir: Path | str, format: Format = "parquet") -> dict[str, Path]:
         """Write each table to `out_dir` as Parquet or CSV, plus a manifest; returns the paths."""
         with self._lock:
