@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.markup import escape
 from rich.table import Table
 
@@ -163,7 +164,11 @@ def _audit_state(path: Path) -> tuple[VerifyReport | None, dict[int, str] | None
     return log.verify(), dict(zip(frame["seq"].to_list(), frame["hash"].to_list(), strict=True))
 
 
-def _signature_records(opened: Ledger, settings: EvidenceSettings | None, pk_path: Path | None):  # type: ignore[no-untyped-def]
+def _signature_records(
+    opened: Ledger, settings: EvidenceSettings | None, pk_path: Path | None
+) -> tuple[Ed25519PublicKey | None, list[str], int, int]:
+    """The public key to check with, and the ledger's signed-head records checked with it:
+    problems, how many carry no signature, how many there are."""
     rows = opened.sql("SELECT seq, statement, signature FROM head_signatures ORDER BY seq")
     key = load_public_key(pk_path) if pk_path else (settings.public_key() if settings else None)
     problems, unsigned = [], 0

@@ -259,7 +259,7 @@ def parse_anchor(value: Any, root: Path, receipts: Path, where: str) -> Anchor:
     if not isinstance(target, str) or not target:
         raise AnchorError(f"{kind} must be a path", field=f"{where}.{kind}")
     path = Path(target).expanduser()
-    path = path if path.is_absolute() else root / path
+    path = path if path.is_absolute() else (root / path).resolve()
     if kind == "file":
         return FileAnchor(path)
     return GitAnchor(path, push_upstream=bool(value.get("push", False)))

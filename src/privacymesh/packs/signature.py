@@ -14,6 +14,7 @@ from typing import Any
 
 from privacymesh.ledger.seal import EvidenceSettings
 from privacymesh.ledger.signing import (
+    SigningError,
     fingerprint,
     load_public_key,
     sign,
@@ -75,10 +76,10 @@ def check_signature(
     try:
         key = load_public_key(key_file)
         signature = sig_file.read_text("ascii").strip()
-    except (OSError, ValueError) as exc:
-        return [f"signature: cannot read it ({exc})"], notes
-    except Exception as exc:  # SigningError carries the file and reason
+    except SigningError as exc:
         return [f"signature: {exc}"], notes
+    except (OSError, ValueError) as exc:
+        return [f"signature: cannot read {sig_file.name} ({exc})"], notes
     if fingerprint(key) != signing.get("fingerprint"):
         problems.append(f"{key_file.name}: its fingerprint is not the one the manifest names")
     if not signature_valid(key, manifest_bytes, signature):
