@@ -335,3 +335,30 @@ def test_a_command_anchor_keeps_its_receipt(tmp_path: Path) -> None:
     line = canonical_json(receipt["entry"]) + "\n"
     expected = hashlib.sha256(line.encode()).hexdigest()
     assert base64.b64decode(receipt["receipt"]).decode().split()[0] == expected
+
+
+def test_a_deleted_signature_record_is_named(ws: Workspace) -> None:
+    tamper(ws.ledger_path, "DELETE FROM head_signatures WHERE seq = 12")
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        broken = ledger.verify().first_break
+    assert broken is not None
+    assert (broken.table, broken.seq, str(broken.reason)) == ("head_signatures", 12, "missing seq")
+
+
+def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with Ledger(path) as ledger:
+        record_run(ledger)
+    tamper(
+        path,
+        "DROP TABLE head_signatures",
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+    )
+    with Ledger(path, read_only=True) as ledger:
+        assert ledger.schema_version == 1
+        report = ledger.verify()
+        assert report.ok and report.table_counts["head_signatures"] == 0
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == 2
+        record_run(ledger, day=1)
+        assert ledger.verify().ok

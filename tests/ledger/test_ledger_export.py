@@ -118,7 +118,7 @@ def test_the_documented_examiner_recipe_verifies(
         out = ledger.export(tmp_path / "pq")
         setup = "".join(
             f"con.execute(\"CREATE VIEW {t} AS SELECT * FROM '{out[t]}'\")\n"
-            for t in ("runs", "results", "findings")
+            for t in ("runs", "results", "findings", "head_signatures")
         )
         code = code.replace(
             'con = duckdb.connect("ledger.duckdb", read_only=True)',
