@@ -164,3 +164,34 @@ def test_pack_verify_command_fails_a_forged_pack(signed_ws: Workspace, pack_copy
     assert bad.exit_code == 1
     assert "recompute: index.html differs from what the ledger produces" in bad.output
     assert "pack altered" in bad.output
+
+
+def test_a_check_run_in_a_signing_workspace_signs_and_anchors_its_head(
+    signed_ws: Workspace, signed_pack: PackResult, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from privacymesh.ledger import Ledger
+    from privacymesh.ledger.signing import SignedStatement
+    from privacymesh.runner import run_checks
+
+    anchor = tmp_path / "heads.jsonl"
+    toml = signed_ws.file.read_text()
+    signed_ws.file.write_text(toml + f'\n[evidence]\nanchors = [{{ file = "{anchor}" }}]\n')
+    try:
+        ws = load_workspace(signed_ws.root)
+        outcome = run_checks(ws, ["retention"], as_of=datetime(2026, 10, 5))
+    finally:
+        signed_ws.file.write_text(toml)
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        row = ledger.sql(
+            "SELECT * FROM head_signatures WHERE run_id = $r", {"r": outcome.run_id}
+        ).row(0, named=True)
+        head = ledger.chain_head()
+    public = load_public_key(ws.evidence / "signing.key.pub")
+    assert (row["seq"], head.table) == (head.seq, "head_signatures")
+    assert row["signed_seq"] == head.seq - 1
+    entry = json.loads(anchor.read_text())
+    assert entry["tip"] == {"seq": head.seq, "hash": head.hash}
+    assert SignedStatement(entry["statement"], entry["signature"]).valid_for(public)
+    assert entry["statement"]["run_id"] == outcome.run_id
