@@ -362,3 +362,25 @@ def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
         assert ledger.schema_version == 2
         record_run(ledger, day=1)
         assert ledger.verify().ok
+
+
+def test_evidence_anchor_anchors_an_existing_ledger(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    _record(ws, runs=2, sealed=False)  # recorded before anchors were set up
+    code, out = _verify(ws)
+    assert code == 1 and "the anchors hold no heads" in out
+    result = runner.invoke(app, ["-w", str(ws.root), "evidence", "anchor"])
+    assert result.exit_code == 0, result.output
+    assert "anchored at file:" in result.output and "anchored at git:" in result.output
+    code, out = _verify(ws)
+    assert code == 0, out
+    assert "anchored heads: 1 (1 with a valid signature)" in out
+
+
+def test_evidence_anchor_refuses_a_broken_chain(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    _record(ws, runs=1)
+    tamper(ws.ledger_path, "UPDATE results SET status = 'pass' WHERE seq = 2")
+    result = runner.invoke(app, ["-w", str(ws.root), "evidence", "anchor"])
+    assert result.exit_code == 2
+    assert "not anchoring a broken chain: results seq 2" in result.output
