@@ -37,7 +37,8 @@ from privacymesh.ledger.signing import (
 from privacymesh.workspace import Workspace
 
 evidence_app = typer.Typer(
-    help="Verify and export the evidence ledger (the hash-chained record of every check run).",
+    help="Verify, export, sign and anchor the evidence ledger (the hash-chained record of every"
+    " check run).",
     no_args_is_help=True,
 )
 
