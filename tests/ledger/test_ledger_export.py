@@ -42,7 +42,15 @@ def ledger(ledger_path: Path) -> Ledger:
 
 def test_parquet_export_round_trips_every_table(ledger: Ledger, tmp_path: Path) -> None:
     paths = ledger.export(tmp_path / "out")
-    assert sorted(paths) == ["chain_head", "findings", "manifest", "meta", "results", "runs"]
+    assert sorted(paths) == [
+        "chain_head",
+        "findings",
+        "head_signatures",
+        "manifest",
+        "meta",
+        "results",
+        "runs",
+    ]
     for name, read in (
         ("runs", ledger.runs),
         ("results", ledger.results),
@@ -110,7 +118,7 @@ def test_the_documented_examiner_recipe_verifies(
         out = ledger.export(tmp_path / "pq")
         setup = "".join(
             f"con.execute(\"CREATE VIEW {t} AS SELECT * FROM '{out[t]}'\")\n"
-            for t in ("runs", "results", "findings")
+            for t in ("runs", "results", "findings", "head_signatures")
         )
         code = code.replace(
             'con = duckdb.connect("ledger.duckdb", read_only=True)',

@@ -58,7 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "evidence": (
         "privacymesh.cli.evidence:evidence_app",
-        "Verify and export the evidence ledger.",
+        "Verify, export, sign and anchor the evidence ledger.",
     ),
     "pack": (
         "privacymesh.cli.pack:pack_app",

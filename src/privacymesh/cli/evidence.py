@@ -1,19 +1,44 @@
-"""`privacymesh evidence ...`: verify the ledger's hash chain, export its tables."""
+"""`privacymesh evidence ...`: verify the ledger's hash chain (and against the anchors), export
+its tables, make the signing key, anchor the current heads."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from rich.markup import escape
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
-from privacymesh.ledger import Ledger, LedgerError, VerifyReport, verify_export
+from privacymesh.errors import WorkspaceError
+from privacymesh.ledger import ChainHead, Ledger, LedgerError, VerifyReport, verify_export
+from privacymesh.ledger.anchors import RECEIPTS_FILE, Anchor, parse_anchor
+from privacymesh.ledger.chain import GENESIS
 from privacymesh.ledger.export import FORMATS
+from privacymesh.ledger.records import utc_now
+from privacymesh.ledger.seal import (
+    AUDIT_LOG_FILE,
+    AnchorCheck,
+    EvidenceSettings,
+    Sealer,
+    check_against_anchors,
+    read_anchors,
+)
+from privacymesh.ledger.signing import (
+    SignedStatement,
+    fingerprint,
+    generate_key,
+    load_public_key,
+    public_path,
+)
+from privacymesh.workspace import Workspace
 
 evidence_app = typer.Typer(
-    help="Verify and export the evidence ledger (the hash-chained record of every check run).",
+    help="Verify, export, sign and anchor the evidence ledger (the hash-chained record of every"
+    " check run).",
     no_args_is_help=True,
 )
 
@@ -72,21 +97,242 @@ def verify(
         metavar="SEQ:HASH",
         help="A chain head published earlier (e.g. in an audit pack) that must still be there.",
     ),
+    anchors: bool = typer.Option(
+        False,
+        "--anchors",
+        help="Also check the ledger and the audit log against every head the anchors hold.",
+    ),
+    anchor: list[str] | None = typer.Option(
+        None,
+        "--anchor",
+        metavar="file:PATH|git:PATH",
+        help="Read these anchors instead of the configured ones (repeatable; implies --anchors).",
+    ),
+    public_key: Path | None = typer.Option(
+        None,
+        "--public-key",
+        help="The public key to check signatures with (default: the "
+        "workspace's, beside its signing key).",
+    ),
 ) -> None:
     """Recompute the hash chain over every run, result and finding. Exits 0 when the chain is
-    intact, 1 when a record was changed, deleted or moved (the first one is named)."""
-    anchor = _parse_head(expect_head) if expect_head else None
+    intact, 1 when a record was changed, deleted or moved (the first one is named). With
+    --anchors, 1 also when an anchored head is gone from the ledger or the audit log, a
+    signature does not verify, or ledger records follow the last anchored head."""
+    parsed = _parse_head(expect_head) if expect_head else None
     if export_dir is not None:
-        if anchor is not None:
-            raise LedgerError("--expect-head applies to the ledger, not to --export")
-        source = export_dir
+        if parsed is not None or anchors or anchor:
+            raise LedgerError("--expect-head and --anchors apply to the ledger, not to --export")
         report = verify_export(export_dir)
-    else:
-        source = _ledger_path(ctx, ledger)
-        with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
-            report = opened.verify(expect_head=anchor)
+        _print_report(report, export_dir)
+        if not report.ok:
+            raise typer.Exit(int(ExitCode.FAILED))
+        return
+    if anchors or anchor:
+        ok = _verify_anchored(ctx, ledger, anchor or [], public_key, parsed)
+        if not ok:
+            raise typer.Exit(int(ExitCode.FAILED))
+        return
+    source = _ledger_path(ctx, ledger)
+    with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
+        report = opened.verify(expect_head=parsed)
     _print_report(report, source)
     if not report.ok:
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+def _workspace_or_none(ctx: typer.Context) -> Workspace | None:
+    try:
+        return workspace_from(ctx)
+    except WorkspaceError:  # a ledger given by path needs no workspace
+        return None
+
+
+def _audit_path(ws: Workspace) -> Path:
+    from privacymesh.platform.policy import load_policy
+
+    return load_policy(ws).audit_log or ws.evidence / AUDIT_LOG_FILE
+
+
+def _audit_state(path: Path) -> tuple[VerifyReport | None, dict[int, str] | None]:
+    """The audit log's verification and seq -> hash, or (None, None) when there is no log."""
+    from privacymesh.platform.audit import AuditLog
+
+    if not path.is_file():
+        return None, None
+    log = AuditLog(path)
+    frame = log.frame().select("seq", "hash")
+    return log.verify(), dict(zip(frame["seq"].to_list(), frame["hash"].to_list(), strict=True))
+
+
+def _signature_records(
+    opened: Ledger, settings: EvidenceSettings | None, pk_path: Path | None
+) -> tuple[Ed25519PublicKey | None, list[str], int, int]:
+    """The public key to check with, and the ledger's signed-head records checked with it:
+    problems, how many carry no signature, how many there are."""
+    rows = opened.sql("SELECT seq, statement, signature FROM head_signatures ORDER BY seq")
+    key = load_public_key(pk_path) if pk_path else (settings.public_key() if settings else None)
+    problems, unsigned = [], 0
+    for seq, statement, signature in rows.iter_rows():
+        signed = SignedStatement(json.loads(statement), signature)
+        if signature is None:
+            unsigned += 1
+        elif key is not None and not signed.valid_for(key):
+            problems.append(
+                f"ledger: the signed head record at seq {seq} does not verify with "
+                f"{fingerprint(key)}"
+            )
+    return key, problems, unsigned, rows.height
+
+
+def _verify_anchored(
+    ctx: typer.Context,
+    ledger: Path | None,
+    specs: list[str],
+    pk_path: Path | None,
+    expect: tuple[int, str] | None,
+) -> bool:
+    ws = _workspace_or_none(ctx)
+    settings = EvidenceSettings.for_workspace(ws) if ws is not None else None
+    source = ledger if ledger is not None else (ws.ledger_path if ws else None)
+    if source is None:
+        raise LedgerError("no workspace here: pass --ledger", field="--ledger")
+    receipts = (ws.evidence if ws else source.parent) / RECEIPTS_FILE
+    targets: tuple[Anchor, ...] = (
+        tuple(parse_anchor(s, Path.cwd(), receipts, "--anchor") for s in specs)
+        if specs
+        else (settings.anchors if settings else ())
+    )
+    if not any(t.readable for t in targets):
+        raise LedgerError(
+            "no anchors to read",
+            field="--anchors",
+            hint="configure [evidence] anchors in privacymesh.toml (a file or git anchor), "
+            "or pass --anchor file:PATH",
+        )
+    entries, names = read_anchors(targets)
+    problems: list[str] = []
+    if source.is_file():
+        with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
+            report = opened.verify(expect_head=expect)
+            seqs = [
+                int(p["seq"])
+                for e in entries
+                for p in (e.get("statement", {}).get("ledger"), e.get("tip"))
+                if isinstance(p, dict) and isinstance(p.get("seq"), int)
+            ]
+            hashes = opened.hashes_at(seqs)
+            key, sig_problems, unsigned, records = _signature_records(opened, settings, pk_path)
+        _print_report(report, source)
+        head = report.head
+        problems += sig_problems
+    else:
+        console.print(f"evidence ledger {source}: [bold red]missing[/]", highlight=False)
+        report, hashes, head = None, {}, ChainHead(0, GENESIS)
+        key = load_public_key(pk_path) if pk_path else (settings.public_key() if settings else None)
+        unsigned = records = 0
+    audit_path = _audit_path(ws) if ws is not None else source.parent / AUDIT_LOG_FILE
+    audit_report, audit_hashes = _audit_state(audit_path)
+    check = check_against_anchors(
+        entries,
+        key,
+        head,
+        hashes,
+        audit_report.head if audit_report else None,
+        audit_hashes,
+    )
+    check.problems[:0] = problems
+    if audit_report is not None and not audit_report.ok:
+        check.problems.append(f"audit log: chain broken at {audit_report.first_break}")
+    if key is None:
+        check.warnings.append("no public key: heads are unsigned or cannot be checked")
+    elif unsigned:
+        check.warnings.append(f"{unsigned} of {records} signed-head records carry no signature")
+    _print_anchor_check(check, names, audit_path, audit_report)
+    return check.ok and (report is not None and report.ok)
+
+
+def _print_anchor_check(
+    check: AnchorCheck, names: list[str], audit_path: Path, audit: VerifyReport | None
+) -> None:
+    console.print(f"anchors read: {', '.join(names)}", highlight=False, soft_wrap=True)
+    console.print(
+        f"anchored heads: {check.entries} ({check.signed} with a valid signature)",
+        highlight=False,
+    )
+    where = f"audit log {audit_path}"
+    console.print(
+        f"{where}: {audit.records_total:,} records, head {audit.head}"
+        if audit
+        else f"{where}: none",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for warning in check.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+    for problem in check.problems:
+        err_console.print(f"[red]x[/] {escape(problem)}", highlight=False, soft_wrap=True)
+    if check.ok:
+        console.print("[bold green]anchored heads hold[/]")
+    else:
+        err_console.print(f"[bold red]not as anchored[/] {len(check.problems)} problem(s)")
+
+
+@evidence_app.command("keygen")
+@handle_errors
+def keygen(
+    ctx: typer.Context,
+    key: Path | None = typer.Option(
+        None,
+        "--key",
+        help="Where to write the private key (default: [evidence] signing_key, "
+        "else evidence/signing.key).",
+    ),
+) -> None:
+    """Make the workspace's Ed25519 signing key (0600) and its public key beside it; print the
+    public key's fingerprint. An existing key is never replaced."""
+    path = key if key is not None else EvidenceSettings.for_workspace(workspace_from(ctx)).key_path
+    public = generate_key(path)
+    console.print(f"private key {path} (mode 0600: keep it off shared disks)", highlight=False)
+    console.print(f"public key {public_path(path)}", highlight=False)
+    console.print(f"fingerprint {fingerprint(public)}", highlight=False)
+
+
+@evidence_app.command("anchor")
+@handle_errors
+def anchor_now(ctx: typer.Context) -> None:
+    """Sign the ledger's and the audit log's current heads and push them to every anchor
+    (the first anchoring of an existing ledger, or after an anchor was unreachable)."""
+    ws = workspace_from(ctx)
+    audit_path = _audit_path(ws)
+    sealer = Sealer.for_workspace(ws, audit_path=audit_path)
+    if sealer is None or not sealer.settings.anchors:
+        raise LedgerError(
+            "no anchors configured", field="evidence.anchors", hint="see docs/security.md"
+        )
+    from privacymesh.ledger.seal import read_audit_head
+
+    head = None
+    if ws.ledger_path.is_file():
+        with Ledger(ws.ledger_path, read_only=True, lock_timeout=5.0) as opened:
+            report = opened.verify()
+            if not report.ok:
+                raise LedgerError(
+                    f"not anchoring a broken chain: {report.first_break}", file=ws.ledger_path
+                )
+            head = report.head
+    signed = sealer.statement(head, read_audit_head(audit_path), None, utc_now())
+    sealer.queue(signed, None)
+    outcome = sealer.publish()[0]
+    for name in outcome.pushed:
+        console.print(f"anchored at {name}", highlight=False, soft_wrap=True)
+    for name, why in outcome.failed.items():
+        err_console.print(f"[red]x[/] {escape(name)}: {escape(why)}", highlight=False)
+    state = "signed" if signed.signature else "unsigned"
+    console.print(
+        f"{state} head: ledger {head}, audit {signed.statement['audit']}", highlight=False
+    )
+    if outcome.failed:
         raise typer.Exit(int(ExitCode.FAILED))
 
 

@@ -105,17 +105,42 @@ def build(
 @pack_app.command("verify")
 @handle_errors
 def verify(
+    ctx: typer.Context,
     directory: Path = typer.Argument(..., help="The pack folder (holding manifest.json)."),
     ledger: Path | None = typer.Option(
-        None, "--ledger", "-l", help="Also prove the ledger still holds the pack's chain head."
+        None,
+        "--ledger",
+        "-l",
+        help="Also prove the ledger still holds the pack's chain head, and rebuild the pack "
+        "from it (in the pack's workspace) to compare every file.",
+    ),
+    public_key: Path | None = typer.Option(
+        None,
+        "--public-key",
+        help="The public key the pack must be signed with (default: the workspace's).",
     ),
 ) -> None:
     """Re-check a pack: every file's SHA-256 against manifest.json, no file added or missing,
-    pack.zip holding the same bytes. Exit 0 when intact, 1 when anything differs."""
-    report = verify_pack(directory, ledger)
+    pack.zip holding the same bytes, the manifest's signature. Exit 0 when intact, 1 when
+    anything differs."""
+    from privacymesh.errors import WorkspaceError
+    from privacymesh.ledger.seal import EvidenceSettings
+
+    try:
+        ws = workspace_from(ctx)
+    except WorkspaceError:
+        ws = None  # an examiner's copy: hashes and signature only
+    if public_key is None and ws is not None:
+        workspace_key = EvidenceSettings.for_workspace(ws).public_key_path
+        public_key = workspace_key if workspace_key.is_file() else None
+    report = verify_pack(directory, ledger, workspace=ws, trusted_key=public_key)
     console.print(f"files checked: {report.files_checked}", highlight=False)
     if report.ledger_checked:
         console.print("ledger: chain intact and holds the pack's chain head", highlight=False)
+    if report.recomputed and report.ok:
+        console.print("recomputed from the ledger: every file the same", highlight=False)
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print(f"[bold green]pack intact[/] {directory}", highlight=False, soft_wrap=True)
         return

@@ -29,14 +29,16 @@ failing check found, at column or row-group level: masked samples and counts onl
 
 The chain
 ---------
-The three tables `runs`, `results` and `findings` form ONE chain, ordered by the `seq` column
-(1, 2, 3, ... with no gaps across the three tables; a run writes its run record, then its
-results, then its findings). For each record:
+The tables `runs`, `results`, `findings` and `head_signatures` form ONE chain, ordered by the
+`seq` column (1, 2, 3, ... with no gaps across the tables; a run writes its run record, then its
+results, then its findings, then, when the workspace signs or anchors its heads, the signed
+statement of the head they end at: see `privacymesh.ledger.seal`). For each record:
 
     content   = every column of the row except prev_hash and hash, plus "table": <table name>
     canonical = JSON of content with sorted keys, no whitespace, ASCII only (non-ASCII as
                 \\uXXXX), NULL as null, timestamps as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC),
-                the JSON columns (options, measured, threshold, detail) embedded as JSON values
+                the JSON columns (options, measured, threshold, detail, statement) embedded
+                as JSON values
     hash      = hex(sha256(prev_hash + canonical))       # UTF-8 (here ASCII) bytes
     prev_hash = the hash of the record with seq - 1, or 64 zeros for seq 1
 
@@ -45,7 +47,8 @@ record or swapping seqs breaks the chain at that record; `Ledger.verify()` recom
 names the first broken record (table, seq, id and why: content changed, link broken,
 reordered, missing seq, ...). Someone able to rewrite the whole file could recompute the whole
 chain, so publish the head (`Ledger.chain_head()`, printed in every audit pack): a later
-`verify(expect_head=(seq, hash))` proves the chain up to that point is the one published.
+`verify(expect_head=(seq, hash))` proves the chain up to that point is the one published. The
+workspace's anchors do that for every run (`privacymesh evidence verify --anchors`).
 
 An examiner can re-verify without privacymesh, from the DuckDB file or an export
 (`privacymesh evidence export --format parquet`), with any SQL engine and a few lines of
@@ -54,7 +57,7 @@ Python's standard library:
     import duckdb, hashlib, json
     con = duckdb.connect("ledger.duckdb", read_only=True)       # or views over the Parquet
     rows = []
-    for table in ("runs", "results", "findings"):
+    for table in ("runs", "results", "findings", "head_signatures"):
         cur = con.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
         rows += [(table, dict(zip(names, r))) for r in cur.fetchall()]
@@ -65,7 +68,7 @@ Python's standard library:
         for k, v in content.items():
             if hasattr(v, "isoformat"):                          # TIMESTAMP columns
                 content[k] = v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            elif k in ("options", "measured", "threshold", "detail") and v is not None:
+            elif k in ("options", "measured", "threshold", "detail", "statement") and v is not None:
                 content[k] = json.loads(v)
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         assert row["prev_hash"] == prev, (table, row["seq"])

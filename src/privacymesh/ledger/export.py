@@ -1,8 +1,9 @@
 """Export the ledger's tables to Parquet or CSV files, and re-verify such an export.
 
-An export is a folder with one file per table (`runs`, `results`, `findings`, `chain_head`,
-`meta`) and `manifest.json` (the chain head, the schema version and each file's SHA-256 and
-row count). The chain can be re-checked from the files alone: `verify_export(folder)`.
+An export is a folder with one file per table (`runs`, `results`, `findings`,
+`head_signatures`, `chain_head`, `meta`) and `manifest.json` (the chain head, the schema
+version and each file's SHA-256 and row count). The chain can be re-checked from the files
+alone: `verify_export(folder)`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from typing import Literal
 import duckdb
 
 from privacymesh.ledger.errors import LedgerError
-from privacymesh.ledger.schema import CHAINED_TABLES
+from privacymesh.ledger.schema import CHAINED_TABLES, HEAD_SIGNATURES, ChainedTable
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
 
 Format = Literal["parquet", "csv"]
 FORMATS: tuple[str, ...] = ("parquet", "csv")
-EXPORTED = ("runs", "results", "findings", "chain_head", "meta")
+EXPORTED = ("runs", "results", "findings", "head_signatures", "chain_head", "meta")
 MANIFEST = "manifest.json"
 
 
@@ -100,6 +101,13 @@ def _csv_source(path: Path, name: str) -> str:
     )
 
 
+def empty_select(table: ChainedTable) -> str:
+    """A SELECT of no rows with the table's columns (a table missing from an older ledger)."""
+    columns = [f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in table.columns]
+    columns += ["CAST(NULL AS VARCHAR) AS prev_hash", "CAST(NULL AS VARCHAR) AS hash"]
+    return f"SELECT {', '.join(columns)} WHERE false"
+
+
 def verify_export(folder: Path | str, *, batch_size: int = 100_000) -> VerifyReport:
     """Re-verify the chain from an export folder (Parquet or CSV), without the ledger file."""
     folder = Path(folder)
@@ -112,8 +120,11 @@ def verify_export(folder: Path | str, *, batch_size: int = 100_000) -> VerifyRep
         )
     con = duckdb.connect()
     try:
-        for name in ("runs", "results", "findings", "chain_head"):
+        for name in ("runs", "results", "findings", "head_signatures", "chain_head"):
             path = folder / f"{name}.{fmt}"
+            if name == "head_signatures" and not path.is_file():  # an export of schema 1
+                con.execute(f"CREATE VIEW {name} AS {empty_select(HEAD_SIGNATURES)}").fetchall()
+                continue
             if not path.is_file():
                 raise LedgerError(f"missing {path.name} in the export", file=folder)
             source = (

@@ -13,9 +13,10 @@ import pyarrow as pa
 
 from privacymesh.ledger.chain import Kind, RowCanonicalizer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped on any change to the tables or to what is hashed. A ledger with a newer version is
-refused (an older privacymesh would misread it)."""
+refused (an older privacymesh would misread it). Version 2 added `head_signatures`; a version 1
+ledger gains the (empty) table when it is next opened for writing."""
 
 CHAIN_ALGORITHM = "sha256(prev_hash || canonical_json(content)), canonical-json-v1"
 
@@ -158,8 +159,28 @@ FINDINGS = ChainedTable(
     ),
 )
 
-CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS)
-"""In the order a run writes them: its run record, then its results, then its findings."""
+HEAD_SIGNATURES = ChainedTable(
+    "head_signatures",
+    "signature_id",
+    (
+        _col("seq", "int", True),
+        _col("signature_id", required=True),
+        _col("run_id"),
+        _col("signed_seq", "int", True),
+        _col("signed_hash", required=True),
+        _col("audit_seq", "int"),
+        _col("audit_hash"),
+        _col("statement", "json", True),
+        _col("signature"),
+        _col("key_fingerprint"),
+    ),
+)
+"""The signed head statement a run closes with (see `privacymesh.ledger.seal`): it follows the
+run's last record in the chain and signs the head just before it."""
+
+CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS, HEAD_SIGNATURES)
+"""In the order a run writes them: its run record, its results, its findings, and the signed
+statement of the head they end at."""
 
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -16,11 +16,21 @@ import polars as pl
 from privacymesh.ledger import queries
 from privacymesh.ledger.chain import GENESIS
 from privacymesh.ledger.errors import LedgerError
-from privacymesh.ledger.export import Format, export_tables
+from privacymesh.ledger.export import Format, empty_select, export_tables
 from privacymesh.ledger.records import ChainHead, RunInfo, RunSummary
-from privacymesh.ledger.schema import ALL_TABLES, CHAIN_ALGORITHM, SCHEMA_VERSION, ddl_statements
+from privacymesh.ledger.schema import (
+    ALL_TABLES,
+    CHAIN_ALGORITHM,
+    CHAINED_TABLES,
+    HEAD_SIGNATURES,
+    SCHEMA_VERSION,
+    ddl_statements,
+)
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
 from privacymesh.ledger.writer import RunWriter, commit_run
+
+if TYPE_CHECKING:
+    from privacymesh.ledger.seal import Sealer
 
 LOCK_HINT = (
     "one process writes the ledger at a time, and not while others read it: wait for the"
@@ -62,13 +72,20 @@ class Ledger:
     `Ledger(path, read_only=True)` is for readers. DuckDB locks the file per process: one
     writer and no reader, or any number of readers. So hold it briefly: readers (a dashboard)
     open, query and close, and writers open it when they are about to record; both may pass
-    `lock_timeout=` seconds to wait for the other side to let go."""
+    `lock_timeout=` seconds to wait for the other side to let go. With a `sealer`, each run
+    closes with a signed head record, pushed to the anchors when the ledger is closed."""
 
     def __init__(
-        self, path: Path | str, *, read_only: bool = False, lock_timeout: float = 0.0
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        lock_timeout: float = 0.0,
+        sealer: Sealer | None = None,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self.sealer = sealer
         if read_only and not self.path.is_file():
             raise LedgerError(
                 "no ledger here",
@@ -134,6 +151,9 @@ class Ledger:
                 hint="upgrade privacymesh to read this ledger",
             )
         missing = sorted(set(ALL_TABLES) - tables)
+        if missing == [HEAD_SIGNATURES.name] and version == 1:
+            self._add_head_signatures()
+            return version if self.read_only else SCHEMA_VERSION
         if missing:
             raise LedgerError(
                 f"the ledger is missing tables: {', '.join(missing)}",
@@ -169,12 +189,34 @@ class Ledger:
             con.execute("ROLLBACK").fetchall()
             raise
 
+    def _add_head_signatures(self) -> None:
+        """A version 1 ledger: add the (empty) signatures table, or, read-only, an empty view
+        of it, so the chain reads the same either way."""
+        con = self.con
+        if self.read_only:
+            con.execute(
+                f"CREATE TEMP VIEW {HEAD_SIGNATURES.name} AS {empty_select(HEAD_SIGNATURES)}"
+            ).fetchall()
+            return
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            con.execute(HEAD_SIGNATURES.ddl()).fetchall()
+            con.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
+            ).fetchall()
+            con.execute("COMMIT").fetchall()
+        except BaseException:
+            con.execute("ROLLBACK").fetchall()
+            raise
+
     def close(self) -> None:
-        """Release the file (and its lock)."""
+        """Release the file (and its lock), then push any signed heads to the anchors."""
         with self._lock:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+        if self.sealer is not None:
+            self.sealer.publish()
 
     def __enter__(self) -> Ledger:
         return self
@@ -206,7 +248,7 @@ class Ledger:
 
     def _commit(self, run: RunWriter) -> RunSummary:
         with self._lock:
-            return commit_run(self.con, run)
+            return commit_run(self.con, run, self.sealer)
 
     # -- verifying and exporting ---------------------------------------------------------
 
@@ -222,6 +264,44 @@ class Ledger:
                 expect_head=expect_head,
                 batch_size=batch_size,
             )
+
+    def hashes_at(self, seqs: list[int]) -> dict[int, str]:
+        """The hash the chain holds at each of `seqs` (absent seqs are left out)."""
+        wanted = sorted({int(s) for s in seqs if int(s) > 0})
+        if not wanted:
+            return {}
+        union = " UNION ALL ".join(f"SELECT seq, hash FROM {t.name}" for t in CHAINED_TABLES)
+        with self._lock:
+            rows = self.con.execute(
+                f"SELECT seq, hash FROM ({union}) WHERE list_contains(?, seq)", [wanted]
+            ).fetchall()
+        return {int(seq): str(digest) for seq, digest in rows}
+
+    def copy_upto(self, seq: int, dest: Path | str) -> Ledger:
+        """A new ledger file at `dest` holding this chain up to `seq` (the ledger as it was
+        when its head was there), with its chain head set to that record; returns it open."""
+        copy = Ledger(dest)
+        try:
+            for table in CHAINED_TABLES:
+                with self._lock:
+                    rows = self.con.sql(
+                        f"SELECT * FROM {table.name} WHERE seq <= {int(seq)}"
+                    ).to_arrow_table()
+                copy.con.register("_privacymesh_copy", rows)
+                try:
+                    copy.con.execute(
+                        f"INSERT INTO {table.name} BY NAME SELECT * FROM _privacymesh_copy"
+                    ).fetchall()
+                finally:
+                    copy.con.unregister("_privacymesh_copy")
+            found = self.hashes_at([seq]).get(int(seq), GENESIS)
+            copy.con.execute(
+                "UPDATE chain_head SET seq = ?, hash = ?", [int(seq) if seq > 0 else 0, found]
+            ).fetchall()
+        except BaseException:
+            copy.close()
+            raise
+        return copy
 
     def export(self, out_dir: Path | str, format: Format = "parquet") -> dict[str, Path]:
         """Write each table to `out_dir` as Parquet or CSV, plus a manifest; returns the paths."""

@@ -173,11 +173,24 @@ def _name_gap(
             table = "results"
         elif declared and present[1] < declared[0][1]:
             table = "findings"
+        elif _lost_signature(con, names, before[1]):
+            table = "head_signatures"
         else:
             table = "runs"
     else:
         table = "runs"
     return ChainBreak(found.seq, table, found.record_id, found.reason, found.detail)
+
+
+def _lost_signature(con: duckdb.DuckDBPyConnection, names: set[str], run_id: str) -> bool:
+    """Whether a run lacks its signed-head record while the ledger signs its runs."""
+    if "head_signatures" not in names:
+        return False
+    signed, own = con.sql(
+        "SELECT count(*), count(*) FILTER (WHERE run_id = $r) FROM head_signatures",
+        params={"r": run_id},
+    ).fetchall()[0]
+    return signed > 0 and own == 0
 
 
 def read_chain_head(con: duckdb.DuckDBPyConnection) -> ChainHead | None:

@@ -33,6 +33,7 @@ from privacymesh.ledger.records import (
 )
 from privacymesh.ledger.schema import (
     FINDINGS,
+    HEAD_SIGNATURES,
     RESULTS,
     RUNS,
     STATUSES,
@@ -41,6 +42,7 @@ from privacymesh.ledger.schema import (
 )
 
 if TYPE_CHECKING:
+    from privacymesh.ledger.seal import Sealer
     from privacymesh.ledger.store import Ledger
 
 
@@ -237,9 +239,20 @@ def chain_batch(
     return batch, hashes[-1] if n else prev_hash
 
 
-def commit_run(con: duckdb.DuckDBPyConnection, run: RunWriter) -> RunSummary:
+def _insert(con: duckdb.DuckDBPyConnection, table: ChainedTable, batch: pa.Table) -> None:
+    con.register("_privacymesh_batch", batch)
+    try:
+        con.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM _privacymesh_batch").fetchall()
+    finally:
+        con.unregister("_privacymesh_batch")
+
+
+def commit_run(
+    con: duckdb.DuckDBPyConnection, run: RunWriter, sealer: Sealer | None = None
+) -> RunSummary:
     """Write a run in one transaction: chain its records after the current head, insert each
-    table with one statement, move the head. Rolls back on any error."""
+    table with one statement, (with a `sealer`) close with the signed statement of the head,
+    move the head. Rolls back on any error."""
     finished_at = to_utc_naive(utc_now())
     run_columns = run.run_row(finished_at)
     results, findings = run.buffered()
@@ -260,20 +273,22 @@ def commit_run(con: duckdb.DuckDBPyConnection, run: RunWriter) -> RunSummary:
             )
         first_seq = seq + 1
         last = ("runs", run.run_id)
-        for table, columns in ((RUNS, run_columns), (RESULTS, results), (FINDINGS, findings)):
+        tables = [(RUNS, run_columns), (RESULTS, results), (FINDINGS, findings)]
+        signed = None
+        for table, columns in tables:
             n = len(columns[table.id_column])
             if n == 0:
                 continue
             batch, prev = chain_batch(table, columns, seq + 1, prev)
             seq += n
             last = (table.name, columns[table.id_column][-1])
-            con.register("_privacymesh_batch", batch)
-            try:
-                con.execute(
-                    f"INSERT INTO {table.name} BY NAME SELECT * FROM _privacymesh_batch"
-                ).fetchall()
-            finally:
-                con.unregister("_privacymesh_batch")
+            _insert(con, table, batch)
+        if sealer is not None:  # the run closes with the signed statement of its head
+            signed, columns = sealer.signature_row(run.run_id, ChainHead(seq, prev), finished_at)
+            batch, prev = chain_batch(HEAD_SIGNATURES, columns, seq + 1, prev)
+            seq += 1
+            last = (HEAD_SIGNATURES.name, columns[HEAD_SIGNATURES.id_column][0])
+            _insert(con, HEAD_SIGNATURES, batch)
         con.execute(
             "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
             "updated_at = ?",
@@ -285,6 +300,8 @@ def commit_run(con: duckdb.DuckDBPyConnection, run: RunWriter) -> RunSummary:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK").fetchall()
         raise
+    if sealer is not None and signed is not None:
+        sealer.queue(signed, ChainHead(seq, prev))
     counts = run_columns
     return RunSummary(
         run_id=run.run_id,

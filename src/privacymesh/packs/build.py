@@ -27,6 +27,7 @@ from privacymesh.packs.manifest import PackZip, pack_files, publish, write_manif
 from privacymesh.packs.model import PackModel, build_model
 from privacymesh.packs.pdf import PdfJob, PdfSupport, pdf_support
 from privacymesh.packs.period import Period, resolve_period
+from privacymesh.packs.signature import SIGNATURE, publish_key, sign_manifest
 from privacymesh.workspace import Workspace
 
 Step = Callable[[str], None]
@@ -100,7 +101,9 @@ def open_model(
     )
 
 
-def _manifest_info(model: PackModel, pdf: PdfSupport, scan: ScanReport) -> dict[str, object]:
+def _manifest_info(
+    model: PackModel, pdf: PdfSupport, scan: ScanReport, signing: dict[str, object] | None
+) -> dict[str, object]:
     ev = model.evidence
     return {
         "pack_id": model.pack_id,
@@ -137,6 +140,7 @@ def _manifest_info(model: PackModel, pdf: PdfSupport, scan: ScanReport) -> dict[
         },
         "pdf": {"written": pdf.available, "renderer": pdf.renderer, "reason": pdf.reason},
         "personal_data_scan": scan.summary(),
+        "signing": signing,
     }
 
 
@@ -189,6 +193,7 @@ def build_pack(
         (staging / "oscal" / "assessment-results.json").write_text(oscal.to_json(document), "utf-8")
         lap("oscal")
         data_writer.write_data(model, staging / "data")
+        signing = publish_key(workspace, staging)
         lap("data")
         scan = scan_files(staging, pack_files(staging))
         lap("scan")
@@ -200,8 +205,10 @@ def build_pack(
             lap("pdf (wait)")
             refuse(pdf_scan)
             scan.extend(pdf_scan)
-        manifest = write_manifest(staging, _manifest_info(model, pdf, scan))
+        manifest = write_manifest(staging, _manifest_info(model, pdf, scan, signing))
         scan.extend(scan_files(staging, [manifest]))
+        if signing is not None:
+            sign_manifest(workspace, staging, manifest)
         archive.finish()
         lap("manifest")
     except BaseException:
@@ -217,7 +224,12 @@ def build_pack(
         root=root,
         pack_id=model.pack_id,
         period=model.period,
-        files=[*pack_files(root), root / "manifest.json", root / "pack.zip"],
+        files=[
+            *pack_files(root),
+            root / "manifest.json",
+            *([root / SIGNATURE] if (root / SIGNATURE).is_file() else []),
+            root / "pack.zip",
+        ],
         pdf=pdf,
         scan=scan,
         seconds=timings,

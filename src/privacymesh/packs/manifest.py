@@ -13,10 +13,16 @@ import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from privacymesh.packs.signature import check_signature
+
+if TYPE_CHECKING:
+    from privacymesh.workspace import Workspace
 
 MANIFEST = "manifest.json"
 ZIP = "pack.zip"
+SIGNATURE = "manifest.sig"  # written after the manifest, so not listed in it
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -29,11 +35,11 @@ def sha256_file(path: Path) -> str:
 
 
 def pack_files(root: Path) -> list[Path]:
-    """Every file under the pack folder except the manifest and the zip, sorted."""
+    """Every file under the pack folder except the manifest, its signature and the zip."""
     return sorted(
         p
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, ZIP)
+        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, SIGNATURE, ZIP)
     )
 
 
@@ -94,7 +100,8 @@ class PackZip:
     def finish(self) -> Path:
         self._join()
         later = [n for n in self._names(pack_files(self.root)) if n not in set(self._written)]
-        self._add([*later, MANIFEST])
+        signed = [SIGNATURE] if (self.root / SIGNATURE).is_file() else []
+        self._add([*later, MANIFEST, *signed])
         self._zip.close()
         return self.path
 
@@ -131,16 +138,26 @@ class PackVerification:
     problems: list[str] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
     ledger_checked: bool = False
+    recomputed: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_pack(root: Path, ledger: Path | None = None) -> PackVerification:
+def verify_pack(
+    root: Path,
+    ledger: Path | None = None,
+    *,
+    workspace: Workspace | None = None,
+    trusted_key: Path | None = None,
+) -> PackVerification:
     """Recompute every file's SHA-256 against the manifest, find added or missing files, check
-    that `pack.zip` holds the same bytes; with `ledger`, also that the ledger still holds the
-    chain head the pack was built on (the chain recomputed up to it)."""
+    that `pack.zip` holds the same bytes and that `manifest.sig` signs the manifest (with the
+    pack's key, which must be `trusted_key` when one is given); with `ledger`, also that the
+    ledger still holds the chain head the pack was built on, and, with the `workspace`, that
+    rebuilding the pack from that ledger gives the same files."""
     result = PackVerification(root)
     path = root / MANIFEST
     try:
@@ -163,8 +180,18 @@ def verify_pack(root: Path, ledger: Path | None = None) -> PackVerification:
                 f"{name}: SHA-256 {actual} differs from the manifest's {listed[name].get('sha256')}"
             )
     _verify_zip(root, listed, path.read_bytes(), result)
+    problems, notes = check_signature(root, manifest, path.read_bytes(), trusted_key)
+    result.problems += problems
+    result.notes += notes
     if ledger is not None:
         _verify_ledger(ledger, manifest, result)
+        if result.ledger_checked and workspace is not None:
+            from privacymesh.packs.recompute import compare_with_rebuild
+
+            result.problems += compare_with_rebuild(workspace, ledger, manifest, listed)
+            result.recomputed = True
+        elif workspace is None:
+            result.notes.append("not recomputed from the ledger: no workspace to rebuild it with")
     return result
 
 
@@ -183,7 +210,12 @@ def _verify_zip(
         return
     if members.get(MANIFEST) != manifest_bytes:
         result.problems.append(f"{ZIP}: its {MANIFEST} differs from the folder's")
-    extra = sorted(set(members) - set(listed) - {MANIFEST})
+    signature = root / SIGNATURE
+    if SIGNATURE in members and (
+        not signature.is_file() or members[SIGNATURE] != signature.read_bytes()
+    ):
+        result.problems.append(f"{ZIP}: its {SIGNATURE} differs from the folder's")
+    extra = sorted(set(members) - set(listed) - {MANIFEST, SIGNATURE})
     for name in extra:
         result.problems.append(f"{ZIP}: holds {name}, which the manifest does not list")
     for name, entry in sorted(listed.items()):

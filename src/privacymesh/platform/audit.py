@@ -138,8 +138,11 @@ class AuditLog:
         key: bytes | None = None,
         fsync: bool = False,
         resolve_subject: Callable[[str], str] | None = None,
+        on_close: Callable[[ChainHead], object] | None = None,
     ) -> None:
         self.path = Path(path)
+        self._on_close = on_close  # e.g. anchor the head, once appends are done
+        self._appended = False
         self.head_path = self.path.with_name(self.path.name + ".head")
         self.fsync = fsync
         self._key = derive(key, "audit-subject") if key is not None else None
@@ -163,6 +166,9 @@ class AuditLog:
                 if fd is not None:
                     os.close(fd)
             self._log_fd = self._head_fd = None
+            appended, self._appended = self._appended, False
+        if appended and self._on_close is not None:
+            self._on_close(self.head())
 
     def __enter__(self) -> AuditLog:
         return self
@@ -238,6 +244,7 @@ class AuditLog:
                 size = os.fstat(log_fd).st_size
                 head = f"{seq + 1}:{digest}:{size}".ljust(_HEAD_WIDTH - 1) + "\n"
                 os.pwrite(head_fd, head.encode("ascii"), 0)
+                self._appended = True
                 if self.fsync:
                     os.fsync(log_fd)
                     os.fsync(head_fd)
@@ -480,8 +487,20 @@ def open_log(workspace: Any = None, path: Path | None = None) -> AuditLog:
         return identity.user_id(subject)
 
     return AuditLog(
-        path, key=master_key(ws.evidence), fsync=policy.audit_fsync, resolve_subject=resolve
+        path,
+        key=master_key(ws.evidence),
+        fsync=policy.audit_fsync,
+        resolve_subject=resolve,
+        on_close=_anchor_head(ws, path),
     )
+
+
+def _anchor_head(ws: Any, path: Path) -> Callable[[ChainHead], object] | None:
+    """Sign and push the log's head to the workspace's anchors when an appending log closes."""
+    from privacymesh.ledger.seal import Sealer
+
+    sealer = Sealer.for_workspace(ws, audit_path=path)
+    return sealer.anchor_audit if sealer is not None and sealer.settings.anchors else None
 
 
 def configure(log: AuditLog | Path | str | None = None, workspace: Any = None) -> AuditLog:

@@ -40,6 +40,7 @@ import polars as pl
 from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
 from privacymesh.engine import Engine, open_engine
 from privacymesh.ledger import Ledger, ResultRecord, RunInfo
+from privacymesh.ledger.seal import Sealer
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.consent import read_events, utc_naive
@@ -735,7 +736,11 @@ def _record_erasure(
             "audit_head": f"{head.seq}:{head.hash}",
         },
     )
-    with Ledger(ctx.ws.ledger_path, lock_timeout=30.0) as ledger, ledger.begin_run(info) as run:
+    sealer = Sealer.for_workspace(ctx.ws)  # signs and anchors the head, as a check run does
+    with (
+        Ledger(ctx.ws.ledger_path, lock_timeout=30.0, sealer=sealer) as ledger,
+        ledger.begin_run(info) as run,
+    ):
         for item in outcome.items:
             common = {"request_id": request.request_id, "subject_ref": outcome.subject_ref or ""}
             run.add_result(

@@ -28,6 +28,7 @@ from privacymesh.catalog import Catalog, DataProduct, quote_ident
 from privacymesh.checks.render import timestamp_literal
 from privacymesh.engine import open_engine
 from privacymesh.ledger import Ledger, ResultRecord, RunInfo
+from privacymesh.ledger.seal import Sealer
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
@@ -319,7 +320,11 @@ def _record(
             "audit_head": f"{head.seq}:{head.hash}",
         },
     )
-    with Ledger(ctx.ws.ledger_path, lock_timeout=30.0) as ledger, ledger.begin_run(info) as run:
+    sealer = Sealer.for_workspace(ctx.ws)  # signs and anchors the head, as a check run does
+    with (
+        Ledger(ctx.ws.ledger_path, lock_timeout=30.0, sealer=sealer) as ledger,
+        ledger.begin_run(info) as run,
+    ):
         for a in applied:
             item = plan.item(a.product_id)
             run.add_result(

@@ -241,8 +241,10 @@ def record_run(
         options=json.loads(json.dumps(options)),
         started_at=started,
     )
+    from privacymesh.ledger.seal import Sealer
+
     workspace.evidence.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(workspace.ledger_path)
+    ledger = Ledger(workspace.ledger_path, sealer=Sealer.for_workspace(workspace))
     try:
         with ledger.begin_run(info) as run:
             for r in results:
