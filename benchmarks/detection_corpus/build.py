@@ -434,7 +434,7 @@ def build_derived(_: dict) -> None:
     # free text with personal data in a few percent of rows
     film = load("sakila", "film")
     emails = load("sakila", "customer")["email"].to_list()
-    phones = load("sakila", "address")["phone"].drop_nulls().to_list()
+    phones = load("chinook", "customers")["Phone"].drop_nulls().to_list()
     notes = []
     for text in film["description"].to_list():
         r = rng.random()
