@@ -32,6 +32,11 @@ SEED = 21
 MAX_ROWS = 1000
 
 
+def words(text: str) -> list[str]:
+    """Names written as one space-separated string (long column lists read better that way)."""
+    return text.split()
+
+
 def sources() -> dict[str, dict]:
     return yaml.safe_load((HERE / "sources.yaml").read_text())["sources"]
 
@@ -107,9 +112,7 @@ def tsv(text: str, names: list[str], sep: str = "\t", end: str = "") -> pl.DataF
         rows.append(line.split(sep))
     width = len(names)
     rows = [(r + [""] * width)[:width] for r in rows]
-    return pl.DataFrame(rows, schema=names, orient="row").with_columns(
-        pl.all().replace("", None)
-    )
+    return pl.DataFrame(rows, schema=names, orient="row").with_columns(pl.all().replace("", None))
 
 
 def pg_copy(text: str, table: str) -> pl.DataFrame:
@@ -201,7 +204,11 @@ def build_chinook(m: Mirror) -> None:
             names = [d[0] for d in cur.description]
             return pl.DataFrame(cur.fetchall(), schema=names, orient="row")
 
-        write("chinook", "customers", query("SELECT * FROM Customer").drop("CustomerId", "SupportRepId"))
+        write(
+            "chinook",
+            "customers",
+            query("SELECT * FROM Customer").drop("CustomerId", "SupportRepId"),
+        )
         write(
             "chinook",
             "employees",
@@ -243,9 +250,11 @@ AW = "samples/databases/adventure-works/oltp-install-script/"
 def build_adventureworks(m: Mirror) -> None:
     employee = tsv(
         m.text(AW + "Employee.csv"),
-        "BusinessEntityID NationalIDNumber LoginID OrganizationNode OrganizationLevel JobTitle"
-        " BirthDate MaritalStatus Gender HireDate SalariedFlag VacationHours SickLeaveHours"
-        " CurrentFlag rowguid ModifiedDate".split(),
+        words(
+            "BusinessEntityID NationalIDNumber LoginID OrganizationNode OrganizationLevel JobTitle"
+            " BirthDate MaritalStatus Gender HireDate SalariedFlag VacationHours SickLeaveHours"
+            " CurrentFlag rowguid ModifiedDate"
+        ),
     )
     employee = employee.select(
         pl.col("NationalIDNumber").cast(pl.Int64),
@@ -277,8 +286,10 @@ def build_adventureworks(m: Mirror) -> None:
     write("adventureworks", "person_phone", sample(phone.drop("BusinessEntityID")))
     address = tsv(
         m.text(AW + "Address.csv"),
-        "AddressID AddressLine1 AddressLine2 City StateProvinceID PostalCode SpatialLocation"
-        " rowguid ModifiedDate".split(),
+        words(
+            "AddressID AddressLine1 AddressLine2 City StateProvinceID PostalCode SpatialLocation"
+            " rowguid ModifiedDate"
+        ),
     )
     write("adventureworks", "address", sample(address.drop("AddressID", "StateProvinceID")))
     card = tsv(
@@ -294,22 +305,28 @@ def build_adventureworks(m: Mirror) -> None:
     write("adventureworks", "password", sample(password.drop("BusinessEntityID")))
     vendor = tsv(
         m.text(AW + "Vendor.csv"),
-        "BusinessEntityID AccountNumber Name CreditRating PreferredVendorStatus ActiveFlag"
-        " PurchasingWebServiceURL ModifiedDate".split(),
+        words(
+            "BusinessEntityID AccountNumber Name CreditRating PreferredVendorStatus ActiveFlag"
+            " PurchasingWebServiceURL ModifiedDate"
+        ),
     ).select("AccountNumber", "Name", "CreditRating", "ModifiedDate")
     write("adventureworks", "vendor", vendor)
     product = tsv(
         m.text(AW + "Product.csv"),
-        "ProductID Name ProductNumber MakeFlag FinishedGoodsFlag Color SafetyStockLevel"
-        " ReorderPoint StandardCost ListPrice Size SizeUnitMeasureCode WeightUnitMeasureCode"
-        " Weight DaysToManufacture ProductLine Class Style ProductSubcategoryID ProductModelID"
-        " SellStartDate SellEndDate DiscontinuedDate rowguid ModifiedDate".split(),
+        words(
+            "ProductID Name ProductNumber MakeFlag FinishedGoodsFlag Color SafetyStockLevel"
+            " ReorderPoint StandardCost ListPrice Size SizeUnitMeasureCode WeightUnitMeasureCode"
+            " Weight DaysToManufacture ProductLine Class Style ProductSubcategoryID ProductModelID"
+            " SellStartDate SellEndDate DiscontinuedDate rowguid ModifiedDate"
+        ),
     ).select("ProductID", "Name", "ProductNumber", "Color", "ListPrice", "Size", "SellStartDate")
     write("adventureworks", "product", product)
     state = tsv(
         m.text(AW + "StateProvince.csv"),
-        "StateProvinceID StateProvinceCode CountryRegionCode IsOnlyStateProvinceFlag Name"
-        " TerritoryID rowguid ModifiedDate".split(),
+        words(
+            "StateProvinceID StateProvinceCode CountryRegionCode IsOnlyStateProvinceFlag Name"
+            " TerritoryID rowguid ModifiedDate"
+        ),
     ).select(pl.col("StateProvinceCode").str.strip_chars(), "CountryRegionCode", "Name")
     write("adventureworks", "state_province", state)
 
@@ -341,15 +358,15 @@ def build_vega(m: Mirror) -> None:
 
 
 # stdnum modules of personal national ids, device ids and (decoys) business and product codes
-PERSON_IDS = (
+PERSON_IDS = words(
     "be.nn bg.egn ch.ssn cn.ric cz.rc ee.ik gr.amka is_.kennitala it.codicefiscale kr.rrn"
     " lt.asmens mu.nid mx.curp no.fodselsnummer se.personnummer si.emso th.pin tr.tckimlik"
     " za.idnr"
-).split()
+)
 DEVICE_IDS = ("imei", "meid")
-BUSINESS_CODES = (
+BUSINESS_CODES = words(
     "au.abn au.acn ch.uid ee.registrikood fr.siren fr.siret ua.edrpou pl.regon lei"
-).split()
+)
 PRODUCT_CODES = ("isbn", "isin", "ismn", "isil", "cusip", "figi")
 
 
@@ -478,9 +495,7 @@ def build_derived(_: dict) -> None:
     write(
         "derived",
         "credential_hashes",
-        pl.DataFrame(
-            {"h1": argon, "h2": pbkdf2, "h3": scrypt, "title_sha256": label_sha}
-        ),
+        pl.DataFrame({"h1": argon, "h2": pbkdf2, "h3": scrypt, "title_sha256": label_sha}),
     )
 
     # phone numbers of several countries in one column, national format, with a country column
