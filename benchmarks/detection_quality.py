@@ -136,7 +136,8 @@ class Tally:
 
     def add(self, label: LabelledColumn, found: frozenset[str]) -> None:
         where = f"`{label.table}.{label.column}`"
-        hard = label.hard or ("plain" if label.personal else "plain decoy")
+        hard = label.hard or "plain"
+        hard = hard if label.personal else f"{hard} (decoy)"
         self.by_hard[hard][1] += 1
         if not label.personal:
             if found:

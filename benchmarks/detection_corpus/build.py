@@ -431,6 +431,52 @@ def build_phonenumbers(_: dict) -> None:
     write("phonenumbers", "examples", df)
 
 
+# the most common Chinese surnames: a dictionary entry tagged as a person's name that starts with
+# one of them is far more often a full name than a title or a transliterated foreign name
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏"
+    "吕丁任沈姚卢姜崔钟谭陆汪范石廖贾夏韦方邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴"
+)
+NOT_NAMES = set("氏时将军帝王公侯寺郎兵死")
+
+
+def build_jieba(_: dict) -> None:
+    """Chinese person names (tagged `nr`) and, as a decoy, common nouns (`n`) from jieba's
+    dictionary, with the names romanised by pypinyin (surname first, as Chinese names are)."""
+    import jieba
+    from pypinyin import Style, lazy_pinyin
+
+    entries = [
+        line.split()
+        for line in (Path(jieba.__file__).parent / "dict.txt").read_text("utf-8").splitlines()
+    ]
+    names = sorted(
+        w
+        for w, freq, tag in entries
+        if tag == "nr"
+        and len(w) == 3
+        and int(freq) >= 5
+        and w[0] in SURNAMES
+        and not set(w[1:]) & NOT_NAMES
+    )
+    nouns = sorted(w for w, freq, tag in entries if tag == "n" and len(w) == 3 and int(freq) >= 5)
+    rng = random.Random(SEED)
+    picked = rng.sample(names, 500)
+
+    def romanised(name: str) -> str:
+        syllables = lazy_pinyin(name, style=Style.NORMAL)
+        return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"
+
+    df = pl.DataFrame(
+        {
+            "name": picked,
+            "pinyin": [romanised(n) for n in picked],
+            "term": rng.sample(nouns, 500),
+        }
+    )
+    write("jieba", "people", df)
+
+
 def build_derived(_: dict) -> None:
     """Hard classes no single source has, built only from the other sources' tables."""
     rng = random.Random(SEED)
@@ -498,6 +544,27 @@ def build_derived(_: dict) -> None:
         pl.DataFrame({"h1": argon, "h2": pbkdf2, "h3": scrypt, "title_sha256": label_sha}),
     )
 
+    # device ids under device names and under meaningless ones; epoch seconds as a decoy.
+    # UUIDs are AdventureWorks row GUIDs (lower case, as advertising ids are written);
+    # 16-hex Android ids are the first 64 bits of the SHA-256 of Sakila e-mails.
+    guids = load("adventureworks", "password")["rowguid"].str.to_lowercase().to_list()[:400]
+    android = [hashlib.sha256(e.encode()).hexdigest()[:16] for e in emails[:400]]
+    imeis = load("stdnum", "identifiers")["ref_b"].to_list()[:400]
+    paid = load("sakila", "payment")["payment_date"].to_list()[:400]
+    epoch = pl.Series(paid).str.to_datetime("%Y-%m-%d %H:%M:%S").dt.epoch("s").to_list()
+    n = min(len(guids), len(android), len(imeis), len(epoch))
+    devices = pl.DataFrame(
+        {
+            "advertising_id": guids[:n],
+            "android_id": android[:n],
+            "imei": imeis[:n],
+            "k1": guids[::-1][:n],
+            "k2": android[::-1][:n],
+            "created": epoch[:n],
+        }
+    )
+    write("derived", "devices", devices)
+
     # phone numbers of several countries in one column, national format, with a country column
     nw = pl.concat(
         [
@@ -519,6 +586,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "vega": build_vega,
     "stdnum": build_stdnum,
     "phonenumbers": build_phonenumbers,
+    "jieba": build_jieba,
     "derived": build_derived,
 }
 

@@ -121,7 +121,8 @@ def test_tally_scores_decoys_and_categories(corpus) -> None:
     assert tally.false_alarm_rate == pytest.approx(0.5)
     assert tally.category_recall == pytest.approx(1 / 3)  # the fax is not strictly a phone
     assert tally.family_recall == pytest.approx(2 / 3)
-    assert tally.by_hard["place_coordinates"] == [0, 1]
+    assert tally.by_hard["place_coordinates (decoy)"] == [0, 1]
+    assert tally.by_hard["places"] == [0, 1]
 
 
 def test_a_quasi_set_counts_only_when_a_combination_is_reported(corpus) -> None:
