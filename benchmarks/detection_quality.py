@@ -275,7 +275,7 @@ def report(
         "# Detection quality",
         "",
         f"Corpus: `benchmarks/detection_corpus/`, {len(corpus.sources) - len(derived)} public"
-        f" sources and {len(derived)} of columns derived from them, "
+        f" sources plus {len(derived)} of columns rebuilt from them (`derived`), "
         f"{len(corpus.tables)} tables, {len(labels)} hand-labelled columns ({n_personal} personal,"
         f" {len(labels) - n_personal} decoys), {len(quasi)} re-identifying column sets."
         " Provenance and licences: `sources.yaml`; labels: `labels.yaml`.",
@@ -307,9 +307,12 @@ def report(
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for source, t in per_source.items():
+        recall = f"{t.recall:.2f}" if t.tp + t.fn else "-"
+        precision = f"{t.precision:.2f}" if t.tp + t.fp else "-"
+        family_recall = f"{t.family_recall:.2f}" if t.by_family else "-"
         lines.append(
-            f"| {source} | {t.tp + t.fn} | {t.fp + t.tn} | {t.recall:.2f} | {t.precision:.2f} |"
-            f" {t.fp}/{t.fp + t.tn} | {t.family_recall:.2f} |"
+            f"| {source} | {t.tp + t.fn} | {t.fp + t.tn} | {recall} | {precision} |"
+            f" {t.fp}/{t.fp + t.tn} | {family_recall} |"
         )
     lines += [
         "",
