@@ -102,14 +102,14 @@ def write(source: str, table: str, df: pl.DataFrame, *, retype: bool = True) -> 
 
 
 def tsv(text: str, names: list[str], sep: str = "\t", end: str = "") -> pl.DataFrame:
-    """AdventureWorks bulk-load files: `sep`-separated, rows optionally ending in `end`."""
+    """AdventureWorks bulk-load files: `sep`-separated fields, rows ending in `end` and a newline
+    (values may hold newlines then) or in a newline alone."""
+    records = text.split(end + "\n") if end else text.splitlines()
     rows = []
-    for line in text.splitlines():
-        if not line.strip():
+    for record in records:
+        if not record.strip():
             continue
-        if end and line.endswith(end):
-            line = line[: -len(end)]
-        rows.append(line.split(sep))
+        rows.append(record.removesuffix(end).split(sep))
     width = len(names)
     rows = [(r + [""] * width)[:width] for r in rows]
     return pl.DataFrame(rows, schema=names, orient="row").with_columns(pl.all().replace("", None))
@@ -329,6 +329,18 @@ def build_adventureworks(m: Mirror) -> None:
         ),
     ).select(pl.col("StateProvinceCode").str.strip_chars(), "CountryRegionCode", "Name")
     write("adventureworks", "state_province", state)
+    candidate = tsv(
+        m.text(AW + "JobCandidate.csv"),
+        ["JobCandidateID", "BusinessEntityID", "Resume", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "job_candidate", candidate.select("Resume", "ModifiedDate"))
+    store = tsv(
+        m.text(AW + "Store.csv"),
+        ["BusinessEntityID", "Name", "SalesPersonID", "Demographics", "rowguid", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "store", store.select("Name", "Demographics", "rowguid"))
 
 
 NW = "samples/databases/northwind-pubs/instnwnd.sql"
@@ -346,6 +358,24 @@ def build_northwind(m: Mirror) -> None:
         "ProductID", "ProductName", "QuantityPerUnit", "UnitPrice"
     )
     write("northwind", "products", products)
+
+
+PUBS = "samples/databases/northwind-pubs/instpubs.sql"
+PUBS_COLUMNS = {
+    "authors": words("au_id au_lname au_fname phone address city state zip contract"),
+    "employee": words("emp_id fname minit lname job_id job_lvl pub_id hire_date"),
+    "publishers": words("pub_id pub_name city state country"),
+    "stores": words("stor_id stor_name stor_address city state zip"),
+}
+
+
+def build_pubs(m: Mirror) -> None:
+    text = m.text(PUBS)
+    for table, names in PUBS_COLUMNS.items():
+        head = re.compile(rf"^\s*insert {table}\s+values\s*\(", re.I | re.M)
+        rows = [sql_values(text, h.end() - 1)[0] for h in head.finditer(text)]
+        df = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+        write("pubs", table, df)
 
 
 def build_vega(m: Mirror) -> None:
@@ -368,6 +398,8 @@ BUSINESS_CODES = words(
     "au.abn au.acn ch.uid ee.registrikood fr.siren fr.siret ua.edrpou pl.regon lei"
 )
 PRODUCT_CODES = ("isbn", "isin", "ismn", "isil", "cusip", "figi")
+BANK_ACCOUNTS = ("iban",)
+BANK_CODES = ("bic",)
 
 
 def stdnum_values(m: Mirror, module: str) -> list[str]:
@@ -390,6 +422,8 @@ def build_stdnum(m: Mirror) -> None:
         "device_ids": [v for mod in DEVICE_IDS for v in stdnum_values(m, mod)],
         "business_codes": [v for mod in BUSINESS_CODES for v in stdnum_values(m, mod)],
         "product_codes": [v for mod in PRODUCT_CODES for v in stdnum_values(m, mod)],
+        "bank_accounts": [v for mod in BANK_ACCOUNTS for v in stdnum_values(m, mod)],
+        "bank_codes": [v for mod in BANK_CODES for v in stdnum_values(m, mod)],
     }
     for name, pool in pools.items():
         print(f"  stdnum {name}: {len(pool)} distinct valid values")
@@ -406,6 +440,14 @@ def build_stdnum(m: Mirror) -> None:
     write("stdnum", "identifiers", df)
     named = pl.DataFrame({"national_id": [rng.choice(pools["person_ids"]) for _ in range(n)]})
     write("stdnum", "national_ids", named)
+    payees = pl.DataFrame(
+        {
+            "iban": [rng.choice(pools["bank_accounts"]) for _ in range(n)],
+            "bic": [rng.choice(pools["bank_codes"]) for _ in range(n)],
+            "ref_e": [rng.choice(pools["bank_accounts"]) for _ in range(n)],
+        }
+    )
+    write("stdnum", "payees", payees)
 
 
 def build_phonenumbers(_: dict) -> None:
@@ -583,6 +625,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "sakila": build_sakila,
     "adventureworks": build_adventureworks,
     "northwind": build_northwind,
+    "pubs": build_pubs,
     "vega": build_vega,
     "stdnum": build_stdnum,
     "phonenumbers": build_phonenumbers,
