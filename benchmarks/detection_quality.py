@@ -275,7 +275,7 @@ def report(
         "# Detection quality",
         "",
         f"Corpus: `benchmarks/detection_corpus/`, {len(corpus.sources) - len(derived)} public"
-        f" sources plus {len(derived)} of columns rebuilt from them (`derived`), "
+        f" sources and {', '.join(f'`{d}`' for d in derived)} (columns rebuilt from them), "
         f"{len(corpus.tables)} tables, {len(labels)} hand-labelled columns ({n_personal} personal,"
         f" {len(labels) - n_personal} decoys), {len(quasi)} re-identifying column sets."
         " Provenance and licences: `sources.yaml`; labels: `labels.yaml`.",

@@ -1,12 +1,14 @@
 """The detection corpus loads, its labels point at real columns with real fideslang keys, every
-source has provenance, the kept-aside projects are not used, and the labelled re-identifying sets
-do re-identify on their tables."""
+source has provenance, the kept-aside projects are not used, the labelled re-identifying sets
+do re-identify on their tables, and the harness scores each source with a combiner that never saw
+it."""
 
 from __future__ import annotations
 
 import shutil
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -14,17 +16,24 @@ import yaml
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+from detection_corpus.corpus import HERE as CORPUS  # noqa: E402
 from detection_corpus.corpus import (  # noqa: E402
-    HERE as CORPUS,
-)
-from detection_corpus.corpus import (  # noqa: E402
+    Corpus,
     CorpusError,
     load_corpus,
     load_sources,
 )
-from detection_quality import Tally, family, quasi_result  # noqa: E402
+from detection_quality import (  # noqa: E402
+    REFERENCE_DATE,
+    Example,
+    RulesOnly,
+    Tally,
+    family,
+    leave_one_source_out,
+    quasi_result,
+)
 
-from privacymesh.detect import QuasiIdentifier, TableScan  # noqa: E402
+from privacymesh.detect import QuasiIdentifier, ScanOptions, TableScan, scan_frame  # noqa: E402
 from privacymesh.detect.taxonomy import fideslang_keys  # noqa: E402
 
 KEPT_ASIDE = ("capitalone/dataprofiler", "microsoft/presidio-research", "tokern/piicatcher")
@@ -136,3 +145,35 @@ def test_a_quasi_set_counts_only_when_a_combination_is_reported(corpus) -> None:
     assert not quasi_result(qs, alone, corpus).found
     result = quasi_result(qs, together, corpus)
     assert result.found and result.k_min == 1 and 0 < result.unique_fraction <= 1
+
+
+class RecordingCombiner(RulesOnly):
+    """The shipped rules, remembering which sources each fit saw."""
+
+    fits: ClassVar[list[set[str]]] = []
+
+    def fit(self, train: list[Example]) -> None:
+        self.fits.append({e.label.source for e in train})
+
+
+def test_leave_one_source_out_never_fits_on_the_scored_source(corpus) -> None:
+    small = ("chinook/employees", "northwind/employees", "pubs/publishers")
+    part = Corpus(
+        {s: m for s, m in corpus.sources.items() if s in ("chinook", "northwind", "pubs")},
+        tuple(t for t in corpus.tables if t.name in small),
+        (),
+    )
+    options = ScanOptions(reference_date=REFERENCE_DATE)
+    scans = {t.name: scan_frame(t.frame, t.name, options=options) for t in part.tables}
+    RecordingCombiner.fits = []
+    per_source, _ = leave_one_source_out(part, scans, RecordingCombiner)
+    assert list(per_source) == ["chinook", "northwind", "pubs"]
+    assert RecordingCombiner.fits == [
+        {"northwind", "pubs"},
+        {"chinook", "pubs"},
+        {"chinook", "northwind"},
+    ]
+    # each column is scored once, in its own source
+    scored = sum(t.tp + t.fn + t.fp + t.tn for t in per_source.values())
+    assert scored == sum(len(t.labels) for t in part.tables)
+    assert per_source["pubs"].tp + per_source["pubs"].fn == 0  # publishers: decoys only
