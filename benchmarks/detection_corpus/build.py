@@ -607,6 +607,11 @@ def build_derived(_: dict) -> None:
     )
     write("derived", "devices", devices)
 
+    # identifiers stored as numbers: card numbers as floats (as a spreadsheet export leaves them)
+    cards = load("adventureworks", "credit_card")["CardNumber"].head(400).cast(pl.Float64)
+    amounts = load("sakila", "payment")["amount"].head(400)
+    write("derived", "numeric_ids", pl.DataFrame({"card_no": cards, "amount": amounts}))
+
     # phone numbers of several countries in one column, national format, with a country column
     nw = pl.concat(
         [
