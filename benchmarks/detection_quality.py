@@ -366,6 +366,9 @@ def report(
         "- `derived` columns rearrange values of the other sources (or hash public strings) to"
         " build hard classes the sources lack; they are their own source in the leave-one-out.",
         "- Many tables are small (8 to 100 rows): a single column decides a source's figures.",
+        "- Sample databases hold made-up values: most AdventureWorks card numbers fail the Luhn"
+        " check and some sample phone numbers fail `phonenumbers`' validation. Labels follow what"
+        " a column holds, so such columns can be found only with their context (name, table).",
         "",
         "## Misses (personal columns not flagged)",
         "",
