@@ -200,6 +200,8 @@ def run_checks(
     started = datetime.now(UTC)
     pool: WorkerPool | None = None
     try:
+        # check files are untrusted: their SQL runs in a session that reaches nothing else
+        engine.seal()
         tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
         pool = WorkerPool(workers_for(workspace, tasks, workers))
         ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
