@@ -41,7 +41,15 @@ class _CheckTemplates(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class _NoTemplates(jinja2.BaseLoader):
+    """A check's template is its own text: `include`, `import` and `extends` reach no file."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, None, None]:
+        raise SecurityError(f"a check template includes no other template ({template!r})")
+
+
 _env = _CheckTemplates(
+    loader=_NoTemplates(),
     undefined=jinja2.StrictUndefined,
     autoescape=False,
     trim_blocks=True,
@@ -151,7 +159,7 @@ def _render(spec: CheckSpec, template: str, context: dict[str, Any], field: str)
     """The template rendered in the sandbox, refused unless it is one read-only query."""
     try:
         sql = _template(template).render(context).strip()
-    except SecurityError as exc:
+    except (SecurityError, OverflowError) as exc:  # the sandbox's range bound is an overflow
         raise CheckError(
             f"check template is not allowed: {exc}",
             file=spec.file,
