@@ -85,7 +85,7 @@ def _reason(sql: str) -> str | None:
         return f"it holds {len(statements)} statements, a check runs exactly one"
     kind = statements[0].type
     if kind != duckdb.StatementType.SELECT:
-        return f"a {kind.name} statement; only SELECT runs"
+        return f"it is {kind.name}, and a check runs SELECT only"
     tree = _serialised(sql)
     if tree.get("error"):
         return f"it is not a plain query ({tree.get('error_message', 'no syntax tree')})"

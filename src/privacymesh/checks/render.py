@@ -23,9 +23,17 @@ _MAX_EXPONENT = 64
 
 
 class _CheckTemplates(ImmutableSandboxedEnvironment):
-    """The sandbox, with repetition and powers bounded."""
+    """The sandbox, refusing an unsafe attribute where it is named, with repetition and
+    powers bounded."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        # Jinja's sandbox hands back an undefined that fails only when used, and a chained
+        # lookup on it then reads as a missing attribute: refuse at the first unsafe step
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        )
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
