@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ _PATHLIKE = frozenset("/\\:.~")
 _FILE_SCHEMAS = frozenset({"parquet", "csv", "json", "orc", "text", "avro", "binaryfile", "delta"})
 
 _parser_lock = threading.Lock()
-_parser: duckdb.DuckDBPyConnection | None = None
+_session: duckdb.DuckDBPyConnection | None = None
 
 
 def require_read_only(sql: str, file: Path | str | None = None, field: str = "sql") -> None:
@@ -76,9 +77,28 @@ def _pathlike(name: str) -> bool:
     return bool(_PATHLIKE & set(name))
 
 
+@lru_cache(maxsize=1024)
 def _reason(sql: str) -> str | None:
+    """Why `sql` may not run, or None; one parse in the common case (a plain query)."""
+    with _parser_lock:
+        rows = _parser().execute("SELECT json_serialize_sql(?)", [sql]).fetchall()
+    tree = json.loads(rows[0][0])
+    if tree.get("error"):  # not one or more SELECTs: name what it is
+        return _statement_reason(sql) or f"it is not a plain query ({tree.get('error_message')})"
+    statements = tree.get("statements") or []
+    if len(statements) != 1:
+        return f"it holds {len(statements)} statements, a check runs exactly one"
+    for node in _nodes(statements):
+        reason = _node_reason(node)
+        if reason:
+            return reason
+    return None
+
+
+def _statement_reason(sql: str) -> str | None:
     try:
-        statements = duckdb.extract_statements(sql)
+        with _parser_lock:
+            statements = _parser().extract_statements(sql)
     except duckdb.Error as exc:
         return f"it does not parse ({_one_line(exc)})"
     if len(statements) != 1:
@@ -86,13 +106,6 @@ def _reason(sql: str) -> str | None:
     kind = statements[0].type
     if kind != duckdb.StatementType.SELECT:
         return f"it is {kind.name}, and a check runs SELECT only"
-    tree = _serialised(sql)
-    if tree.get("error"):
-        return f"it is not a plain query ({tree.get('error_message', 'no syntax tree')})"
-    for node in _nodes(tree):
-        reason = _node_reason(node)
-        if reason:
-            return reason
     return None
 
 
@@ -114,14 +127,13 @@ def _node_reason(node: dict[str, Any]) -> str | None:
     return None
 
 
-def _serialised(sql: str) -> dict[str, Any]:
-    """DuckDB's own syntax tree of a SELECT, from a private session that holds nothing."""
-    global _parser
-    with _parser_lock:
-        if _parser is None:
-            _parser = duckdb.connect(":memory:", config={"enable_external_access": False})
-        rows = _parser.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()
-    return json.loads(rows[0][0])
+def _parser() -> duckdb.DuckDBPyConnection:
+    """A private session that holds nothing and reaches nothing, for DuckDB's parser (its
+    syntax tree is read as JSON); used under `_parser_lock`."""
+    global _session
+    if _session is None:
+        _session = duckdb.connect(":memory:", config={"enable_external_access": False})
+    return _session
 
 
 def _nodes(value: Any) -> Iterator[dict[str, Any]]:
