@@ -39,6 +39,8 @@ _DENIED_FUNCTIONS = frozenset(
         "mysql_query",
         "load_aws_credentials",
         "duckdb_secrets",
+        "st_read",
+        "st_read_meta",
         # Spark: calls a Java method by name
         "reflect",
         "java_method",
