@@ -76,6 +76,10 @@ def test_duckdb_table_server(tmp_path: Path, shop_catalog: Path) -> None:
     engine = DuckDBEngine()
     engine.register_product(product)
     assert engine.polars(f"SELECT * FROM {product.view}").to_dicts() == [{"id": 1, "name": "x"}]
+    engine.seal()  # an attached source stays readable, and stays read-only
+    assert engine.polars(f"SELECT * FROM {product.view}").to_dicts() == [{"id": 1, "name": "x"}]
+    with pytest.raises(duckdb.Error):
+        engine.execute("INSERT INTO src_0.crm.people VALUES (2, 'y')")
     engine.close()
 
 
@@ -83,6 +87,11 @@ def test_file_database(tmp_path: Path, shop_catalog: Path) -> None:
     engine = DuckDBEngine(str(tmp_path / "session.duckdb"))
     engine.register_catalog(load_catalog(shop_catalog))
     assert isinstance(engine.polars('SELECT * FROM "shop"."orders"'), pl.DataFrame)
+    engine.seal()  # a sealed session still writes its own database file
+    engine.materialise("shared", "t", 'SELECT count(*) AS n FROM "shop"."orders"')
+    assert engine.scalar("SELECT n FROM shared.t") == engine.scalar(
+        'SELECT count(*) FROM "shop"."orders"'
+    )
     engine.close()
     assert (tmp_path / "session.duckdb").exists()
 

@@ -175,3 +175,20 @@ def test_hostile_identifiers_stay_identifiers(spark_workspace: Path) -> None:
         assert engine.scalar(f"SELECT count(*) FROM {users.view}") == 987
     finally:
         engine.close()
+
+
+def test_a_sealed_session_reads_no_file_by_path(spark_workspace: Path) -> None:
+    """Check SQL runs in a sealed session: Spark's `parquet.`path`` reads stop working."""
+    users = load_catalog(load_workspace(spark_workspace).catalog).get("identity.users")
+    assert users.server is not None and users.server.path is not None
+    by_path = f"SELECT count(*) FROM parquet.`{users.server.path}`"
+    engine = SparkEngine("local[2]")
+    try:
+        engine.register_product(users)
+        assert engine.spark.sql(by_path).collect()[0][0] == 987
+        engine.seal()
+        with pytest.raises(Exception, match="parquet"):
+            engine.spark.sql(by_path).collect()
+        assert engine.scalar(f"SELECT count(*) FROM {users.view}") == 987
+    finally:
+        engine.close()

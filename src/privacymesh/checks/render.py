@@ -1,4 +1,6 @@
-"""Render a check's SQL template for one product (or for the whole mesh) with Jinja2."""
+"""Render a check's SQL template for one product (or for the whole mesh) in Jinja2's sandbox:
+a check file is untrusted input, so its template reaches no Python object beyond the values
+it is given, and what it renders must be one read-only query (`checks.readonly`)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,55 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
+from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
 
-_env = jinja2.Environment(
+# the longest text or list `*` may build, and the largest power `**` may take: a template that
+# asks for more is refused before it fills the memory
+_MAX_REPEAT = 100_000
+_MAX_EXPONENT = 64
+
+
+class _CheckTemplates(ImmutableSandboxedEnvironment):
+    """The sandbox, refusing an unsafe attribute where it is named, with repetition and
+    powers bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        # Jinja's sandbox hands back an undefined that fails only when used, and a chained
+        # lookup on it then reads as a missing attribute: refuse at the first unsafe step
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        )
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"a power above {_MAX_EXPONENT} is not allowed")
+        sized, count = (left, right) if isinstance(right, int) else (right, left)
+        if (
+            operator == "*"
+            and isinstance(sized, str | list | tuple)
+            and isinstance(count, int)
+            and len(sized) * count > _MAX_REPEAT
+        ):
+            raise SecurityError(f"a repetition longer than {_MAX_REPEAT} is not allowed")
+        return super().call_binop(context, operator, left, right)
+
+
+class _NoTemplates(jinja2.BaseLoader):
+    """A check's template is its own text: `include`, `import` and `extends` reach no file."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, None, None]:
+        raise SecurityError(f"a check template includes no other template ({template!r})")
+
+
+_env = _CheckTemplates(
+    loader=_NoTemplates(),
     undefined=jinja2.StrictUndefined,
     autoescape=False,
     trim_blocks=True,
@@ -119,10 +164,20 @@ def _context(spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None) ->
 
 
 def _render(spec: CheckSpec, template: str, context: dict[str, Any], field: str) -> str:
+    """The template rendered in the sandbox, refused unless it is one read-only query."""
     try:
-        return _template(template).render(context).strip()
+        sql = _template(template).render(context).strip()
+    except (SecurityError, OverflowError) as exc:  # the sandbox's range bound is an overflow
+        raise CheckError(
+            f"check template is not allowed: {exc}",
+            file=spec.file,
+            field=field,
+            hint="templates read the values they are given; Python attributes are out of reach",
+        ) from exc
     except jinja2.TemplateError as exc:
         raise CheckError(f"template does not render: {exc}", file=spec.file, field=field) from exc
+    require_read_only(sql, spec.file, field)
+    return sql
 
 
 def render_sql(
@@ -133,15 +188,15 @@ def render_sql(
     engine_dialect: str = "duckdb",
 ) -> str:
     """The SQL a check runs for a product (or mesh-wide when product is None)."""
-    template = spec.sql
+    template, field = spec.sql, "sql"
     if engine_dialect != "duckdb" and spec.spark_sql:
-        template = spec.spark_sql
+        template, field = spec.spark_sql, "spark_sql"
     if not template:
         raise CheckError("check has no SQL template", file=spec.file, field="sql")
     context = _context(spec, as_of, params)
     if product is not None:
         context.update(product_context(product))
-    return _render(spec, template, context, "sql")
+    return _render(spec, template, context, field)
 
 
 def render_shared(

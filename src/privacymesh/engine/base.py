@@ -121,6 +121,12 @@ class Engine(ABC):
         """Forget a table `materialise` made (nothing when there is none)."""
 
     @abstractmethod
+    def seal(self) -> None:
+        """Confine the session to its registered relations before untrusted SQL (a check
+        file's) runs in it: from then on it reads no other file and writes, attaches or
+        installs nothing. Registering more after sealing is not supported."""
+
+    @abstractmethod
     def arrow(self, sql: str) -> pa.Table:
         """Run a query and return its result as Arrow."""
 

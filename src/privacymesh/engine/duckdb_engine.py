@@ -22,10 +22,18 @@ def is_csv(path: Path, fmt: str | None) -> bool:
     return (fmt or path.suffix.lstrip(".")).lower() == "csv"
 
 
-def file_reader(path: Path, fmt: str | None, options: str = "") -> str:
-    """The DuckDB table function reading one data file (or glob), with extra `options` of
-    that function (`file_row_number = true`)."""
-    literal = quote_literal(str(path))
+def has_glob(path: Path) -> bool:
+    return any(ch in str(path) for ch in "*?[")
+
+
+def file_reader(path: Path | list[Path], fmt: str | None, options: str = "") -> str:
+    """The DuckDB table function reading one data file (or glob, or list of files), with extra
+    `options` of that function (`file_row_number = true`)."""
+    if isinstance(path, list):
+        literal = "[" + ", ".join(quote_literal(str(p)) for p in path) + "]"
+        path = path[0]
+    else:
+        literal = quote_literal(str(path))
     if is_csv(path, fmt):
         return f"read_csv({literal}, header = true{options and ', ' + options})"
     return f"read_parquet({literal}{options and ', ' + options})"
@@ -49,7 +57,9 @@ class DuckDBEngine(Engine):
         self._lock = threading.RLock()  # re-entrant: register_frame materialises
         self._schemas: set[str] = set()
         self._attached: dict[Path, str] = {}
-        self._parquet: dict[str, Path] = {}  # view -> its Parquet file (or glob), for sampling
+        self._parquet: dict[str, Path | list[Path]] = {}  # view -> its Parquet, for sampling
+        self._files: dict[str, tuple[Path, str | None]] = {}  # view -> its data file and format
+        self.sealed = False
         self._numbered: dict[str, str | None] = {}  # view -> its row-numbered read, if it has one
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
@@ -67,7 +77,7 @@ class DuckDBEngine(Engine):
             raise SourceError("the contract declares no server", file=product.file, field="servers")
         if server.type == "local":
             assert server.path is not None
-            if not any(ch in str(server.path) for ch in "*?[") and not server.path.exists():
+            if not has_glob(server.path) and not server.path.exists():
                 raise SourceError(
                     f"data file not found: {server.path}",
                     file=product.file,
@@ -77,6 +87,7 @@ class DuckDBEngine(Engine):
             self._numbered.pop(product.view, None)
             if not is_csv(server.path, server.format):
                 self._parquet[product.view] = server.path
+            self._files[product.view] = (server.path, server.format)
         elif server.type == "duckdb":
             assert server.database is not None
             source = self._attached_table(server.database, server.schema, product.table)
@@ -112,14 +123,53 @@ class DuckDBEngine(Engine):
 
     def register_platform_table(self, name: str, path: Path) -> None:
         self._schema("platform")
+        view = f"platform.{quote_ident(name)}"
         try:
             with self._lock:
                 self.con.execute(
-                    f"CREATE OR REPLACE VIEW platform.{quote_ident(name)} AS "
-                    f"SELECT * FROM {file_reader(path, None)}"
+                    f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {file_reader(path, None)}"
                 )
         except duckdb.Error as exc:
             raise SourceError(f"cannot read platform table: {first_line(exc)}", file=path) from exc
+        self._files[view] = (path, None)
+
+    def seal(self) -> None:
+        """Confine the session to what is registered: it reads only the files behind the
+        registered views (a glob's files as they are now), and writes, attaches, installs or
+        loads nothing outside its own database; the configuration is locked, so no later
+        statement lifts this. Tables in the session's own database (`materialise`) still work."""
+        if self.sealed:
+            return
+        with self._lock:
+            allowed: list[str] = []
+            for view, (path, fmt) in self._files.items():
+                files = self._pinned(view, path, fmt) if has_glob(path) else [path]
+                allowed.extend(str(f) for f in files)
+            for setting in (
+                f"allowed_paths = [{', '.join(quote_literal(p) for p in sorted(set(allowed)))}]",
+                "autoinstall_known_extensions = false",
+                "autoload_known_extensions = false",
+                "allow_community_extensions = false",
+                "enable_external_access = false",
+                "lock_configuration = true",
+            ):
+                self.con.execute(f"SET {setting}")
+            self.sealed = True
+
+    def _pinned(self, view: str, pattern: Path, fmt: str | None) -> list[Path]:
+        """A glob-backed view re-created over the files the glob matches now: a sealed session
+        may read named files only (a directory would also let it write there)."""
+        rows = self.con.execute("SELECT file FROM glob(?) ORDER BY file", [str(pattern)]).fetchall()
+        files = [Path(row[0]) for row in rows]
+        if not files:  # the view already fails to read: leave it failing
+            return []
+        self.con.execute(
+            f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {file_reader(files, fmt)}"
+        )
+        if view in self._parquet:
+            self._parquet[view] = files
+            self._numbered.pop(view, None)
+        return files
 
     def register_frame(self, schema: str, name: str, frame: pl.DataFrame) -> None:
         with self._lock:
@@ -173,10 +223,10 @@ class DuckDBEngine(Engine):
             self._numbered[view] = numbered
         return self._numbered[view]
 
-    def _row_groups(self, path: Path) -> int:
-        query = (
-            f"SELECT count(*) FROM parquet_metadata({quote_literal(str(path))}) WHERE column_id = 0"
-        )
+    def _row_groups(self, path: Path | list[Path]) -> int:
+        files = path if isinstance(path, list) else [path]
+        literal = "[" + ", ".join(quote_literal(str(p)) for p in files) + "]"
+        query = f"SELECT count(*) FROM parquet_metadata({literal}) WHERE column_id = 0"
         try:
             with self._lock:
                 return int(self.con.sql(query).fetchall()[0][0])

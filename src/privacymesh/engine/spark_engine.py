@@ -206,6 +206,12 @@ class SparkEngine(Engine):
         if frame is not None:
             frame.unpersist()
 
+    def seal(self) -> None:
+        """Spark SQL stops reading files by path (`parquet.`/etc/passwd``); Spark has no switch
+        that confines a session further, so the check SQL guard (one SELECT over registered
+        names, no file or reflection functions) is the main boundary on this engine."""
+        self.spark.conf.set("spark.sql.runSQLOnFiles", "false")
+
     def arrow(self, sql: str) -> pa.Table:
         return _plain_numbers(self.spark.sql(self.translate(sql))).toArrow()
 

@@ -190,7 +190,9 @@ def run_checks(
     engine: Engine | None = None,
     workers: int | None = None,
 ) -> RunOutcome:
-    """Run the matching checks over the matching products and record the run in the ledger."""
+    """Run the matching checks over the matching products and record the run in the ledger.
+    The engine (a caller's too) is sealed first and stays sealed: check SQL reaches nothing
+    beyond the relations registered by then."""
     catalog = catalog or load_catalog(workspace.catalog)
     specs, spec_errors = load_checks(workspace.checks)
     specs = select_checks(specs, checks)
@@ -200,6 +202,8 @@ def run_checks(
     started = datetime.now(UTC)
     pool: WorkerPool | None = None
     try:
+        # check files are untrusted: their SQL runs in a session that reaches nothing else
+        engine.seal()
         tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
         pool = WorkerPool(workers_for(workspace, tasks, workers))
         ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
