@@ -488,6 +488,8 @@ def retention_apply(
             soft_wrap=True,
         )
     console.print(f"{outcome.deleted:,} rows deleted")
+    if any(spooled):
+        raise typer.Exit(int(ExitCode.ERROR))  # deleted, but its record is not in the ledger yet
     applied = [*outcome.applied, *(a for r in outcome.resumed for a in r.applied)]
     if any(a.status in ("fail", "error") for a in applied):
         raise typer.Exit(int(ExitCode.FAILED))
