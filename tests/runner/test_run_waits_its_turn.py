@@ -147,6 +147,12 @@ def test_a_run_past_the_lock_timeout_is_spooled_then_recorded_whole(shop_workspa
         )
         == expected
     )
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        findings = ledger.findings(run_id=spooled.run_id)
+    assert findings.height == sum(len(r.findings) for r in spooled.results) > 0
+    assert sorted(findings["column_name"].to_list()) == sorted(
+        f.column for r in spooled.results for f in r.findings
+    )
     # it keeps its own times: it finished before the run that recorded it had started
     assert runs[spooled.run_id]["finished_at"] <= runs[later.run_id]["started_at"]
     assert CHECK in runs[spooled.run_id]["options"]
@@ -183,3 +189,12 @@ def test_a_verifying_reader_lets_a_writer_in(shop_workspace: Path) -> None:
         assert copy.runs()["run_id"].to_list() == [first.run_id]
         assert copy.verify().ok
     assert set(_recorded(ws.ledger_path)) == {first.run_id, second.run_id}
+
+
+def test_a_bad_lock_timeout_is_a_workspace_error(shop_workspace: Path) -> None:
+    file = shop_workspace / "privacymesh.toml"
+    file.write_text(file.read_text() + '[ledger]\nlock_timeout = "soon"\n')
+    runner = CliRunner()
+    result = runner.invoke(app, ["--workspace", str(shop_workspace), *RUN])
+    assert result.exit_code == 2
+    assert "[ledger.lock_timeout]: lock_timeout must be a number of seconds" in result.output

@@ -198,6 +198,10 @@ def run_checks(
     workers: int | None = None,
 ) -> RunOutcome:
     """Run the matching checks over the matching products and record the run in the ledger."""
+    if record:  # a bad [ledger] setting is found before the checks run, not after
+        from privacymesh.ledger import lock_timeout_for
+
+        lock_timeout_for(workspace)
     catalog = catalog or load_catalog(workspace.catalog)
     specs, spec_errors = load_checks(workspace.checks)
     specs = select_checks(specs, checks)
