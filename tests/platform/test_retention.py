@@ -5,6 +5,7 @@ apply removes none; read-only sources and bad input change nothing."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from platform_support import snapshot, write_workspace
 from privacymesh.ledger import Ledger
 from privacymesh.platform import PolicyError, ReadOnlySourceError, apply_retention, plan_retention
 from privacymesh.platform.audit import open_log
-from privacymesh.workspace import Workspace
+from privacymesh.workspace import Workspace, load_workspace
 
 AS_OF = datetime(2026, 11, 1)
 
@@ -204,3 +205,58 @@ def test_an_open_intent_is_finished_or_found_done(ws: Workspace) -> None:
         (first, "completed_by_rerun"),
         (second, "found_done"),
     ]
+
+
+def test_a_busy_ledger_at_completion_spools_it_and_the_next_apply_records_it(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are gone when the ledger turns busy: the completion waits in the spool (the
+    apply exits 2), and the next apply records it before anything else; the intent closes."""
+    import subprocess
+    import sys
+
+    from privacymesh.platform import retention
+
+    file = ws.root / "privacymesh.toml"
+    file.write_text(file.read_text() + "[ledger]\nlock_timeout = 0.2\n")
+    ws = load_workspace(ws.root)
+    reader = "import sys\nfrom privacymesh.ledger import Ledger\n"
+    reader += "l = Ledger(sys.argv[1], read_only=True)\nprint('ready', flush=True)\n"
+    reader += "sys.stdin.readline()\n"
+    held: list[subprocess.Popen[str]] = []
+    real_delete = retention._delete
+
+    def delete_then_hold(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done = real_delete(*args, **kwargs)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", reader, str(ws.ledger_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        held.append(proc)
+        return done
+
+    monkeypatch.setattr(retention, "_delete", delete_then_hold)
+    try:
+        first = apply_retention(ws, dry_run=False, actor="tester")
+    finally:
+        for proc in held:
+            proc.communicate("go\n", timeout=30)
+    monkeypatch.undo()
+    assert first.spooled is not None and first.deleted > 0 and first.intent_id
+    assert first.spooled.name == f"{first.run_id}.json"
+
+    second = apply_retention(ws, dry_run=False, actor="tester")
+    assert second.resumed == () and second.deleted == 0  # the spooled completion closed it
+    assert not first.spooled.exists()
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        assert ledger.verify().ok
+        runs = ledger.runs()
+        done = ledger.results(
+            run_id=first.run_id, check="platform.retention.apply", product="logistics.shipments"
+        )
+    assert runs["run_id"].to_list() == [first.intent_id, first.run_id, second.run_id]
+    assert json.loads(done["measured"][0])["rows_deleted"] == first.deleted
