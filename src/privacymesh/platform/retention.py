@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -511,81 +511,33 @@ def _resume_open_intents(ctx: _Context, actor: str) -> list[ResumedIntent]:
 def _resume(
     ctx: _Context, intent_id: str, parts: list[dict[str, Any]], actor: str
 ) -> ResumedIntent:
+    """Settle one open intent: per product, found done, not to be finished, or deleted now;
+    then its completion and audit records, as for any apply."""
     as_of = datetime.fromisoformat(parts[0]["as_of"])
     plan = _plan(ctx, as_of)
-    known = {i.product_id for i in plan.items}
     applied: list[AppliedItem] = []
     to_finish: list[tuple[RetentionItem, dict[str, Any]]] = []
     for part in parts:
-        pid, measured = part["product_id"], json.loads(part["measured"])
-        expected, rows_before = int(measured["rows_expected"]), int(measured["rows_before"])
-        if pid not in known:
-            applied.append(
-                AppliedItem(
-                    pid, expected, 0, rows_before, 0, "error",
-                    "the product no longer declares a retention policy; nothing deleted",
-                    outcome="none",
-                )
-            )  # fmt: skip
-            continue
-        item = plan.item(pid)
-        # the predicate is rebuilt from the contract, never taken from the ledger as SQL; a
-        # contract whose retention changed since is not finished on the old terms
-        if (item.element, item.retention_days) != (measured["element"], measured["retention_days"]):
-            applied.append(
-                AppliedItem(
-                    pid, expected, 0, rows_before, item.due, "error",
-                    "the contract's retention changed since the intent; nothing deleted under "
-                    "the old terms (the current plan applies)",
-                    outcome="none", rows_after=item.rows,
-                )
-            )  # fmt: skip
-            continue
-        if item.due == 0:
-            gone = max(0, rows_before - item.rows)
-            applied.append(
-                AppliedItem(
-                    pid,
-                    expected,
-                    expected if gone >= expected else gone,
-                    rows_before,
-                    0,
-                    "pass",
-                    "found done: the interrupted apply had deleted the rows before it stopped",
-                    outcome="found_done",
-                    rows_after=item.rows,
-                    sha256_before=measured.get("sha256_before"),
-                    sha256_after=_sha256(_source_file(ctx, pid)),
-                )
-            )
-        elif item.blocked:
-            applied.append(
-                AppliedItem(
-                    pid, expected, 0, rows_before, item.due, "skipped", item.blocked,
-                    outcome="none", rows_after=item.rows,
-                )
-            )  # fmt: skip
+        measured = json.loads(part["measured"])
+        settled = _settled(ctx, plan, part["product_id"], measured)
+        if settled is None:
+            to_finish.append((plan.item(part["product_id"]), measured))
         else:
-            to_finish.append((item, measured))
+            applied.append(settled)
     if to_finish:
         finish_plan = RetentionPlan(as_of, tuple(i for i, _ in to_finish), plan.policy_version)
         for done, (_, measured) in zip(_delete(ctx, finish_plan, as_of), to_finish, strict=True):
             applied.append(
-                AppliedItem(
-                    done.product_id,
-                    int(measured["rows_expected"]),
-                    done.deleted,
-                    done.rows_before,
-                    done.left,
-                    done.status,
-                    done.reason
+                replace(
+                    done,
+                    planned=int(measured["rows_expected"]),
+                    reason=done.reason
                     or "completed by rerun: the interrupted apply had not deleted these rows",
                     outcome="completed_by_rerun",
-                    rows_after=done.rows_after,
                     sha256_before=measured.get("sha256_before"),
-                    sha256_after=done.sha256_after,
                 )
             )
+    known = {i.product_id for i in plan.items}
     resumed_plan = RetentionPlan(
         as_of,
         tuple(plan.item(a.product_id) for a in applied if a.product_id in known),
@@ -598,6 +550,45 @@ def _resume(
     finally:
         log.close()
     return ResumedIntent(intent_id, as_of, tuple(applied), recorded.run_id, recorded.spooled)
+
+
+def _settled(
+    ctx: _Context, plan: RetentionPlan, product_id: str, measured: dict[str, Any]
+) -> AppliedItem | None:
+    """What an open intent's product needs no deletion for (found done, or not to be finished
+    on its terms), or None when its rows are still due and are to be deleted now."""
+    expected, rows_before = int(measured["rows_expected"]), int(measured["rows_before"])
+    if product_id not in {i.product_id for i in plan.items}:
+        return AppliedItem(
+            product_id, expected, 0, rows_before, 0, "error",
+            "the product no longer declares a retention policy; nothing deleted",
+            outcome="none",
+        )  # fmt: skip
+    item = plan.item(product_id)
+    # the predicate is rebuilt from the contract, never taken from the ledger as SQL; a
+    # contract whose retention changed since is not finished on the old terms
+    if (item.element, item.retention_days) != (measured["element"], measured["retention_days"]):
+        return AppliedItem(
+            product_id, expected, 0, rows_before, item.due, "error",
+            "the contract's retention changed since the intent; nothing deleted under the old "
+            "terms (the current plan applies)",
+            outcome="none", rows_after=item.rows,
+        )  # fmt: skip
+    if item.due == 0:
+        gone = max(0, rows_before - item.rows)
+        return AppliedItem(
+            product_id, expected, min(gone, expected), rows_before, 0, "pass",
+            "found done: the interrupted apply had deleted the rows before it stopped",
+            outcome="found_done", rows_after=item.rows,
+            sha256_before=measured.get("sha256_before"),
+            sha256_after=_sha256(_source_file(ctx, product_id)),
+        )  # fmt: skip
+    if item.blocked:
+        return AppliedItem(
+            product_id, expected, 0, rows_before, item.due, "skipped", item.blocked,
+            outcome="none", rows_after=item.rows,
+        )  # fmt: skip
+    return None
 
 
 # -- recording -------------------------------------------------------------------------------
