@@ -93,13 +93,15 @@ def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: W
     started = time.monotonic()
     try:
         assert _line(driver) == "ready"
-        # one apply left alone says how long an apply takes on this machine now
-        calibration = time.monotonic()
-        _send(driver, f"{ws.root} {(FIRST - STEP).isoformat()}")
-        _line(driver)
-        _send(driver, "reap")
-        assert _line(driver) == "exit 0"
-        duration = time.monotonic() - calibration
+        # two applies left alone say how long an apply takes on this machine now
+        duration = 0.0
+        for early in (FIRST - 2 * STEP, FIRST - STEP):
+            calibration = time.monotonic()
+            _send(driver, f"{ws.root} {early.isoformat()}")
+            _line(driver)
+            _send(driver, "reap")
+            assert _line(driver) == "exit 0"
+            duration = max(duration, time.monotonic() - calibration)
         for trial in range(TRIALS):
             as_of = FIRST + trial * STEP
             _send(driver, f"{ws.root} {as_of.isoformat()}")
