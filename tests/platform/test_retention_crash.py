@@ -74,6 +74,29 @@ def _ledger_state(ws: Workspace) -> tuple[list[dict], set[str], list[str]]:
     return completions, intents, sorted(intents - named)
 
 
+def _assert_covered_by_intents(
+    ws: Workspace, original: pl.DataFrame, data: Path, where: str
+) -> None:
+    """Right after a kill: every row gone is one a committed intent announced (its cutoff
+    covers it, and the intents expected at least as many rows)."""
+    gone = original.filter(
+        ~pl.col("shipment_id").is_in(pl.read_parquet(data)["shipment_id"].to_list())
+    )
+    if not ws.ledger_path.exists():
+        assert gone.height == 0, f"{where}: rows gone with no ledger"
+        return
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        assert ledger.verify().ok, where
+        intents = [
+            json.loads(m)
+            for m in ledger.results(check="platform.retention.intent")["measured"].to_list()
+        ]
+    latest = max((datetime.fromisoformat(i["cutoff"]) for i in intents), default=None)
+    assert gone.height <= sum(i["rows_expected"] for i in intents), where
+    if gone.height:
+        assert latest is not None and gone["shipped_at"].max() < latest, where
+
+
 @pytest.mark.slow
 def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: Workspace) -> None:
     ws = logistics_ws
@@ -112,6 +135,7 @@ def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: W
             _send(driver, "reap")
             status = int(_line(driver).removeprefix("exit "))
             killed += os.WIFSIGNALED(status)
+            _assert_covered_by_intents(ws, original, data, f"kill {trial} (seed {seed})")
 
             rerun = apply_retention(ws, as_of=as_of, dry_run=False, actor="rerun")
             for resumed in rerun.resumed:
