@@ -63,7 +63,7 @@ class CommitOutcome:
 @dataclass
 class RecoverReport:
     """What `commit_pending` did: run ids committed, run ids already in the ledger (their
-    files removed), and files it could not read (left in place, with why)."""
+    files removed), and files it could not read or record (left in place, with why)."""
 
     committed: list[str] = field(default_factory=list)
     already_recorded: list[str] = field(default_factory=list)
@@ -133,7 +133,11 @@ def commit_pending(ledger: Ledger) -> RecoverReport:
         if known:
             report.already_recorded.append(run.run_id)
         else:
-            ledger._commit(run)
+            try:
+                ledger._commit(run)
+            except (LedgerError, duckdb.Error) as exc:  # kept for a later try; others go on
+                report.unreadable.append((path, f"not recorded: {exc}"))
+                continue
             report.committed.append(run.run_id)
         path.unlink(missing_ok=True)
     return report
