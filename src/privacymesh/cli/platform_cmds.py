@@ -487,7 +487,9 @@ def retention_apply(
             highlight=False,
             soft_wrap=True,
         )
-    console.print(f"{outcome.deleted:,} rows deleted")
+    finished = sum(a.deleted for r in outcome.resumed for a in r.applied)
+    extra = f" (and {finished:,} finishing an interrupted apply)" if outcome.resumed else ""
+    console.print(f"{outcome.deleted:,} rows deleted{extra}")
     if any(spooled):
         raise typer.Exit(int(ExitCode.ERROR))  # deleted, but its record is not in the ledger yet
     applied = [*outcome.applied, *(a for r in outcome.resumed for a in r.applied)]
