@@ -84,9 +84,14 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
     assert code == 0 and "logistics.shipments" in out and "delete" in out
     code, out = run(ws, "retention", "apply")
     assert code == 0 and "dry run" in out
-    code, out = run(ws, "retention", "apply", "--no-dry-run", "--actor", "ops")
+    code, out = run(ws, "retention", "apply", "--no-dry-run")  # not on a terminal
+    assert code == 2 and "refusing to delete without confirmation" in out and "--yes" in out
+    code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes", "--as-of", "2099-01-01")
+    assert code == 2 and "is in the future" in out
+    code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes", "--actor", "ops")
     assert code == 0 and "rows deleted" in out and "pass" in out
-    code, out = run(ws, "retention", "apply", "--no-dry-run")
+    assert "deletion intent recorded first" in out
+    code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes")
     assert code == 0 and "0 rows deleted" in out
 
     code, out = run(
@@ -122,3 +127,23 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
     log.write_text("\n".join(lines) + "\n")
     code, out = run(ws, "audit", "verify")
     assert code == 1 and "chain broken" in out and "content changed" in out
+
+
+def test_retention_apply_asks_on_a_terminal(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from privacymesh.cli import platform_cmds
+
+    monkeypatch.setattr(platform_cmds, "_stdin_is_terminal", lambda: True)
+    before = pl.read_parquet(ws.sample / "products" / "logistics" / "shipments.parquet").height
+    result = runner.invoke(
+        app, ["--workspace", str(ws.root), "retention", "apply", "--no-dry-run"], input="n\n"
+    )
+    assert result.exit_code == 1 and "cancelled: nothing deleted" in result.output
+    assert "logistics.shipments" in result.output and "Delete " in result.output
+    after = pl.read_parquet(ws.sample / "products" / "logistics" / "shipments.parquet").height
+    assert after == before
+    result = runner.invoke(
+        app, ["--workspace", str(ws.root), "retention", "apply", "--no-dry-run"], input="y\n"
+    )
+    assert result.exit_code == 0 and "rows deleted" in result.output
+    after = pl.read_parquet(ws.sample / "products" / "logistics" / "shipments.parquet").height
+    assert after < before

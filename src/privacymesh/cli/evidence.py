@@ -14,10 +14,20 @@ from rich.table import Table
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
 from privacymesh.errors import WorkspaceError
-from privacymesh.ledger import ChainHead, Ledger, LedgerError, VerifyReport, verify_export
+from privacymesh.ledger import (
+    ChainHead,
+    Ledger,
+    LedgerError,
+    VerifyReport,
+    commit_pending,
+    lock_timeout_for,
+    read_snapshot,
+    verify_export,
+)
 from privacymesh.ledger.anchors import RECEIPTS_FILE, Anchor, parse_anchor
 from privacymesh.ledger.chain import GENESIS
 from privacymesh.ledger.export import FORMATS
+from privacymesh.ledger.pending import pending_runs, print_wait_notice
 from privacymesh.ledger.records import utc_now
 from privacymesh.ledger.seal import (
     AUDIT_LOG_FILE,
@@ -37,8 +47,8 @@ from privacymesh.ledger.signing import (
 from privacymesh.workspace import Workspace
 
 evidence_app = typer.Typer(
-    help="Verify, export, sign and anchor the evidence ledger (the hash-chained record of every"
-    " check run).",
+    help="Verify, export, sign, anchor and recover the evidence ledger (the hash-chained record"
+    " of every check run).",
     no_args_is_help=True,
 )
 
@@ -134,7 +144,8 @@ def verify(
             raise typer.Exit(int(ExitCode.FAILED))
         return
     source = _ledger_path(ctx, ledger)
-    with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
+    # verify a private copy: the live file is held only while it is copied
+    with read_snapshot(source, lock_timeout=30.0) as opened:
         report = opened.verify(expect_head=parsed)
     _print_report(report, source)
     if not report.ok:
@@ -367,3 +378,26 @@ def export(
         table.add_row(name, str(path))
     console.print(table)
     console.print(f"chain head {head}", highlight=False, soft_wrap=True)
+
+
+@evidence_app.command("recover")
+@handle_errors
+def recover(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
+    """Record the runs that waited in the spool (evidence/pending/) because the ledger was busy.
+    Exits 0 when none is left, 2 when a spooled file could not be read."""
+    source = _ledger_path(ctx, ledger)
+    if not pending_runs(source):
+        console.print("no spooled runs")
+        return
+    timeout = lock_timeout_for(workspace_from(ctx)) if ledger is None else 120.0
+    with Ledger(source, lock_timeout=timeout, on_wait=print_wait_notice) as opened:
+        report = commit_pending(opened)
+    for run_id in report.committed:
+        console.print(f"recorded run {run_id}", highlight=False)
+    for run_id in report.already_recorded:
+        console.print(f"run {run_id} was already recorded; its spool file is removed")
+    for path, why in report.unreadable:
+        err_console.print(f"[red]unreadable[/] {path}: {why}", highlight=False, soft_wrap=True)
+    console.print(f"{len(report.committed)} spooled run(s) recorded")
+    if report.unreadable:
+        raise typer.Exit(int(ExitCode.ERROR))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -394,6 +395,26 @@ def retention_plan(
     console.print(f"{plan.due:,} rows due in {sum(1 for i in plan.items if i.due)} products")
 
 
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _applied_table(title: str, applied) -> Table:  # type: ignore[no-untyped-def]
+    table = Table(title=title)
+    for col in ("product", "planned", "deleted", "left due", "status"):
+        table.add_column(col)
+    for a in applied:
+        if a.planned or a.deleted or a.status != "pass":
+            table.add_row(
+                a.product_id,
+                f"{a.planned:,}",
+                f"{a.deleted:,}",
+                f"{a.left:,}",
+                a.status + (f": {a.reason}" if a.reason else ""),
+            )
+    return table
+
+
 @retention_app.command("apply")
 @handle_errors
 def retention_apply(
@@ -403,11 +424,28 @@ def retention_apply(
     dry_run: bool = typer.Option(
         True, "--dry-run/--no-dry-run", help="Only show the plan (the default)."
     ),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Delete without asking (needed when not on a terminal)."
+    ),
     actor: str | None = ACTOR,
 ) -> None:
     """Delete the rows due from every writable source (Parquet rewritten atomically, DuckDB
-    tables), verify, and record it in the ledger. Dry run unless --no-dry-run."""
+    tables), verify, and record it in the ledger: the intent before, the completion after.
+    Dry run unless --no-dry-run; asks before deleting unless --yes. An apply interrupted
+    earlier is finished (or found done) first."""
     from privacymesh.platform import apply_retention
+
+    if not dry_run and not yes and not _stdin_is_terminal():
+        raise PrivacyMeshError(
+            "refusing to delete without confirmation: not on a terminal",
+            field="--yes",
+            hint="pass --yes to delete, or leave out --no-dry-run to see the plan",
+        )
+
+    def confirm(plan) -> bool:  # type: ignore[no-untyped-def]
+        console.print(_plan_table(plan))
+        products = sum(1 for i in plan.items if i.action == "delete")
+        return yes or typer.confirm(f"Delete {plan.due:,} rows from {products} product(s)?")
 
     outcome = apply_retention(
         workspace_from(ctx),
@@ -415,28 +453,52 @@ def retention_apply(
         as_of=_time(as_of, "--as-of"),
         dry_run=dry_run,
         actor=actor,
+        confirm=None if dry_run else confirm,
     )
-    console.print(_plan_table(outcome.plan))
+    for resumed in outcome.resumed:
+        console.print(
+            _applied_table(
+                f"finished an interrupted apply (intent {resumed.intent_id}, "
+                f"ledger run {resumed.run_id})",
+                resumed.applied,
+            )
+        )
+        for a in resumed.applied:
+            console.print(f"{a.product_id}: {a.outcome.replace('_', ' ')}, {a.deleted:,} rows")
     if outcome.dry_run:
+        console.print(_plan_table(outcome.plan))
+        for intent in outcome.open_intents:
+            err_console.print(
+                f"an earlier apply was interrupted (intent {intent}): the next apply finishes it",
+                highlight=False,
+            )
+        if outcome.cancelled:
+            console.print("cancelled: nothing deleted")
+            raise typer.Exit(int(ExitCode.FAILED))
         console.print(
             f"dry run: {outcome.plan.due:,} rows would be deleted; pass --no-dry-run to delete them"
         )
         return
-    table = Table(title=f"applied (ledger run {outcome.run_id})")
-    for col in ("product", "planned", "deleted", "left due", "status"):
-        table.add_column(col)
-    for a in outcome.applied:
-        if a.planned or a.deleted or a.status != "pass":
-            table.add_row(
-                a.product_id,
-                f"{a.planned:,}",
-                f"{a.deleted:,}",
-                f"{a.left:,}",
-                a.status + (f": {a.reason}" if a.reason else ""),
-            )
-    console.print(table)
-    console.print(f"{outcome.deleted:,} rows deleted")
-    if any(a.status == "fail" for a in outcome.applied):
+    if not any(i.action == "delete" for i in outcome.plan.items):
+        console.print(_plan_table(outcome.plan))  # confirm showed it otherwise
+    console.print(_applied_table(f"applied (ledger run {outcome.run_id})", outcome.applied))
+    if outcome.intent_id:
+        console.print(f"deletion intent recorded first as ledger run {outcome.intent_id}")
+    spooled = [outcome.spooled, *(r.spooled for r in outcome.resumed)]
+    for path in filter(None, spooled):
+        err_console.print(
+            f"the ledger was busy: the completion waits in {path}; the next run or "
+            "`privacymesh evidence recover` records it",
+            highlight=False,
+            soft_wrap=True,
+        )
+    finished = sum(a.deleted for r in outcome.resumed for a in r.applied)
+    extra = f" (and {finished:,} finishing an interrupted apply)" if outcome.resumed else ""
+    console.print(f"{outcome.deleted:,} rows deleted{extra}")
+    if any(spooled):
+        raise typer.Exit(int(ExitCode.ERROR))  # deleted, but its record is not in the ledger yet
+    applied = [*outcome.applied, *(a for r in outcome.resumed for a in r.applied)]
+    if any(a.status in ("fail", "error") for a in applied):
         raise typer.Exit(int(ExitCode.FAILED))
 
 

@@ -79,7 +79,23 @@ def print_outcome(outcome: RunOutcome) -> None:
         )
     if len(errors) > 20:
         err_console.print(f"... and {len(errors) - 20} more errors")
-    where = f"recorded as run {outcome.run_id}" if outcome.run_id else "not recorded"
+    for run_id in outcome.recovered:
+        console.print(f"recorded spooled run {run_id} first", highlight=False)
+    if outcome.spooled:
+        err_console.print(
+            f"[bold red]error:[/] the ledger could not take run {outcome.run_id} "
+            f"({outcome.spool_reason}); its results are kept in {outcome.spooled}: the next run "
+            "or `privacymesh evidence recover` records them",
+            highlight=False,
+            soft_wrap=True,
+        )
+    where = (
+        f"recorded as run {outcome.run_id}"
+        if outcome.run_id and not outcome.spooled
+        else f"spooled as run {outcome.run_id}"
+        if outcome.spooled
+        else "not recorded"
+    )
     console.print(
         f"{len(outcome.results)} results: {outcome.count('pass')} pass, "
         f"{outcome.count('fail')} fail, {outcome.count('error')} error ({where}; "

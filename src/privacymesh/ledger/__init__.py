@@ -14,9 +14,12 @@ Recording a run
     # on a clean exit: one transaction writes the run, its results and findings, and the new
     # chain head; on an exception, or a crash at any point, nothing of the run is kept.
 
-Only one process may hold the file for writing (DuckDB locks it; a second gets a LedgerError
-naming the holder). Readers open it with `Ledger(path, read_only=True)`, and may pass
-`lock_timeout=` seconds to wait out a writer's commit.
+Only one process may hold the file for writing (DuckDB locks it; a second waits, then gets a
+LedgerBusyError naming the holder). Runs take their turn: `pending.commit_or_spool` commits a
+detached run, waiting up to the workspace's `[ledger] lock_timeout` (`lock_timeout_for`), and
+keeps it in `<evidence>/pending/` when the ledger stays busy, for the next writer (or
+`privacymesh evidence recover`) to commit. Readers open it with `Ledger(path, read_only=True)`
+briefly, or read a private copy (`snapshot.read_snapshot`) for anything long.
 
 Tables
 ------
@@ -87,8 +90,9 @@ refuses a finding detail (or a result's measured values) holding an unmasked e-m
 """
 
 from privacymesh.ledger.chain import BreakReason, ChainBreak, canonical_json, record_hash
-from privacymesh.ledger.errors import LedgerError, RawPersonalDataError
+from privacymesh.ledger.errors import LedgerBusyError, LedgerError, RawPersonalDataError
 from privacymesh.ledger.export import verify_export
+from privacymesh.ledger.pending import CommitOutcome, commit_or_spool, commit_pending
 from privacymesh.ledger.records import (
     ChainHead,
     FindingRecord,
@@ -98,7 +102,8 @@ from privacymesh.ledger.records import (
     finding_fingerprint,
 )
 from privacymesh.ledger.schema import SCHEMA_VERSION
-from privacymesh.ledger.store import Ledger
+from privacymesh.ledger.snapshot import read_snapshot
+from privacymesh.ledger.store import Ledger, lock_timeout_for
 from privacymesh.ledger.verify import VerifyReport
 from privacymesh.ledger.writer import RunWriter
 
@@ -107,8 +112,10 @@ __all__ = [
     "BreakReason",
     "ChainBreak",
     "ChainHead",
+    "CommitOutcome",
     "FindingRecord",
     "Ledger",
+    "LedgerBusyError",
     "LedgerError",
     "RawPersonalDataError",
     "ResultRecord",
@@ -117,7 +124,11 @@ __all__ = [
     "RunWriter",
     "VerifyReport",
     "canonical_json",
+    "commit_or_spool",
+    "commit_pending",
     "finding_fingerprint",
+    "lock_timeout_for",
+    "read_snapshot",
     "record_hash",
     "verify_export",
 ]

@@ -11,3 +11,7 @@ class LedgerError(PrivacyMeshError):
 
 class RawPersonalDataError(LedgerError):
     """A record handed to the ledger carries what looks like raw personal data."""
+
+
+class LedgerBusyError(LedgerError):
+    """Another process held the ledger for longer than this one would wait."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -15,7 +16,7 @@ import polars as pl
 
 from privacymesh.ledger import queries
 from privacymesh.ledger.chain import GENESIS
-from privacymesh.ledger.errors import LedgerError
+from privacymesh.ledger.errors import LedgerBusyError, LedgerError
 from privacymesh.ledger.export import Format, empty_select, export_tables
 from privacymesh.ledger.records import ChainHead, RunInfo, RunSummary
 from privacymesh.ledger.schema import (
@@ -31,16 +32,42 @@ from privacymesh.ledger.writer import RunWriter, commit_run
 
 if TYPE_CHECKING:
     from privacymesh.ledger.seal import Sealer
+    from privacymesh.workspace import Workspace
 
 LOCK_HINT = (
     "one process writes the ledger at a time, and not while others read it: wait for the"
-    " running `privacymesh run` (or the reader) to finish, or pass lock_timeout= to wait"
+    " running `privacymesh run` (or the reader) to finish, or raise [ledger] lock_timeout"
 )
 
+DEFAULT_LOCK_TIMEOUT = 120.0
+"""Seconds a writer waits for the ledger when the workspace sets no `[ledger] lock_timeout`."""
 
-def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBPyConnection:
+WaitNotice = Callable[[str | None], None]
+"""Called once when the ledger is held elsewhere and the opener starts to wait; it receives
+the holder's process id when DuckDB names it."""
+
+
+def lock_timeout_for(workspace: Workspace | None) -> float:
+    """The workspace's `[ledger] lock_timeout` in seconds (default 120)."""
+    if workspace is None:
+        return DEFAULT_LOCK_TIMEOUT
+    value = workspace.section("ledger").get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise LedgerError(
+            f"lock_timeout must be a number of seconds (0 or more), not {value!r}",
+            file=workspace.file,
+            field="ledger.lock_timeout",
+            hint="e.g. [ledger] lock_timeout = 120",
+        )
+    return float(value)
+
+
+def _connect(
+    path: Path, read_only: bool, lock_timeout: float, on_wait: WaitNotice | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the DuckDB file, waiting up to `lock_timeout` seconds for another process's lock."""
     deadline = time.monotonic() + lock_timeout
+    waiting = False
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
@@ -48,12 +75,15 @@ def _connect(path: Path, read_only: bool, lock_timeout: float) -> duckdb.DuckDBP
             text = str(exc)
             if "lock" not in text.lower():
                 raise LedgerError(f"cannot open the ledger: {text}", file=path) from exc
+            pid = re.search(r"PID (\d+)", text)
             if time.monotonic() >= deadline:
-                pid = re.search(r"PID (\d+)", text)
                 holder = f" (process {pid.group(1)})" if pid else ""
-                raise LedgerError(
+                raise LedgerBusyError(
                     f"the ledger is in use by another process{holder}", file=path, hint=LOCK_HINT
                 ) from exc
+            if not waiting and on_wait is not None:
+                on_wait(pid.group(1) if pid else None)
+            waiting = True
             time.sleep(0.05)
         except duckdb.ConnectionException as exc:
             raise LedgerError(
@@ -72,8 +102,9 @@ class Ledger:
     `Ledger(path, read_only=True)` is for readers. DuckDB locks the file per process: one
     writer and no reader, or any number of readers. So hold it briefly: readers (a dashboard)
     open, query and close, and writers open it when they are about to record; both may pass
-    `lock_timeout=` seconds to wait for the other side to let go. With a `sealer`, each run
-    closes with a signed head record, pushed to the anchors when the ledger is closed."""
+    `lock_timeout=` seconds to wait for the other side to let go (`on_wait` is told once
+    when the wait starts). With a `sealer`, each run closes with a signed head record, pushed
+    to the anchors when the ledger is closed."""
 
     def __init__(
         self,
@@ -82,6 +113,7 @@ class Ledger:
         read_only: bool = False,
         lock_timeout: float = 0.0,
         sealer: Sealer | None = None,
+        on_wait: WaitNotice | None = None,
     ) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -95,7 +127,9 @@ class Ledger:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._con: duckdb.DuckDBPyConnection | None = _connect(self.path, read_only, lock_timeout)
+        self._con: duckdb.DuckDBPyConnection | None = _connect(
+            self.path, read_only, lock_timeout, on_wait
+        )
         try:
             self.schema_version = self._prepare()
         except BaseException:

@@ -63,15 +63,39 @@ def _json_text(value: Any, where: str) -> str | None:
 class RunWriter:
     """The open run of a `with ledger.begin_run(info) as run:` block."""
 
-    def __init__(self, ledger: Ledger, info: RunInfo):
+    def __init__(self, ledger: Ledger | None, info: RunInfo):
         self._ledger = ledger
         self.info = info
         self.run_id = info.run_id or new_run_id(info.started_at)
         self.summary: RunSummary | None = None
+        self.finished_at: datetime | None = None  # when unset, the moment of the commit
         self._state = "new"
         self._results: dict[str, list[Any]] = {c.name: [] for c in RESULTS.columns}
         self._findings: dict[str, list[Any]] = {c.name: [] for c in FINDINGS.columns}
         self._result_keys: dict[str, tuple[str, str | None, str | None]] = {}
+
+    @classmethod
+    def detached(cls, info: RunInfo) -> RunWriter:
+        """An open run bound to no ledger yet: buffer its records while the checks run, then
+        commit it with `ledger.pending.commit_or_spool` (the ledger is locked only then)."""
+        run = cls(None, info)
+        run._state = "open"
+        return run
+
+    @classmethod
+    def restore(
+        cls,
+        info: RunInfo,
+        results: dict[str, list[Any]],
+        findings: dict[str, list[Any]],
+        finished_at: datetime | None,
+    ) -> RunWriter:
+        """A detached run rebuilt from buffers that were checked when first added."""
+        run = cls.detached(info)
+        run._results = {c.name: list(results[c.name]) for c in RESULTS.columns}
+        run._findings = {c.name: list(findings[c.name]) for c in FINDINGS.columns}
+        run.finished_at = finished_at
+        return run
 
     def __enter__(self) -> RunWriter:
         if self._state != "new":
@@ -88,6 +112,10 @@ class RunWriter:
         if exc_type is not None:
             self._discard("rolled back")
             return
+        if self._ledger is None:
+            raise LedgerError(
+                f"run {self.run_id} is detached", hint="commit it with commit_or_spool"
+            )
         try:
             self.summary = self._ledger._commit(self)
         except BaseException:
@@ -253,7 +281,8 @@ def commit_run(
     """Write a run in one transaction: chain its records after the current head, insert each
     table with one statement, (with a `sealer`) close with the signed statement of the head,
     move the head. Rolls back on any error."""
-    finished_at = to_utc_naive(utc_now())
+    committed_at = to_utc_naive(utc_now())
+    finished_at = to_utc_naive(run.finished_at) if run.finished_at else committed_at
     run_columns = run.run_row(finished_at)
     results, findings = run.buffered()
     con.execute("BEGIN TRANSACTION").fetchall()
@@ -284,7 +313,7 @@ def commit_run(
             last = (table.name, columns[table.id_column][-1])
             _insert(con, table, batch)
         if sealer is not None:  # the run closes with the signed statement of its head
-            signed, columns = sealer.signature_row(run.run_id, ChainHead(seq, prev), finished_at)
+            signed, columns = sealer.signature_row(run.run_id, ChainHead(seq, prev), committed_at)
             batch, prev = chain_batch(HEAD_SIGNATURES, columns, seq + 1, prev)
             seq += 1
             last = (HEAD_SIGNATURES.name, columns[HEAD_SIGNATURES.id_column][0])
@@ -292,7 +321,7 @@ def commit_run(
         con.execute(
             "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
             "updated_at = ?",
-            [seq, prev, last[0], last[1], finished_at],
+            [seq, prev, last[0], last[1], committed_at],
         ).fetchall()
         con.execute("COMMIT").fetchall()
     except BaseException:
@@ -314,5 +343,5 @@ def commit_run(
         skipped_count=counts["skipped_count"][0],
         finding_count=counts["finding_count"][0],
         first_seq=first_seq,
-        head=ChainHead(seq, prev, last[0], last[1], finished_at),
+        head=ChainHead(seq, prev, last[0], last[1], committed_at),
     )

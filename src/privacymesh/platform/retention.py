@@ -6,38 +6,59 @@
 A row is due when its retention element (the date column of the contract's `retention` SLA) is
 older than the retention period at the reference time: `element < as_of - INTERVAL n DAY`, the
 same test as the `retention.expired_rows` check, with the same reference time (the workspace's
-`[run] as_of` when pinned, else now). Rows whose element is empty are never due.
+`[run] as_of` when pinned, else now). Rows whose element is empty are never due. Applying with a
+reference time in the future is refused: it would delete rows that are not yet due.
 
-Applying deletes the due rows from every source it can write (Parquet files rewritten
-atomically, DuckDB tables in a transaction; see `sources`), all or nothing, then counts again
-to verify that none is left, and records one ledger run: a `platform.retention.apply` result
-per product with what was planned, deleted and left, the cutoff and the legal basis; plus an
-audit record per product. Applying again deletes nothing (and says so in the ledger). Products
-that are read-only, or under a legal hold in the policy, are reported and left alone; naming
-one explicitly is an error. Dry-run is the default.
+Nothing is deleted unrecorded. Applying first commits a deletion intent to the ledger (one run,
+a `platform.retention.intent` result per product: the rows expected to go, the rows and file
+hash before, the reference time, the actor, the DELETE it stands for); only then deletes the
+due rows from every source it can write (Parquet files rewritten atomically, DuckDB tables in a
+transaction; see `sources`), counts again to verify that none is left, and records the
+completion: one run naming the intent (`options.intent`), a `platform.retention.apply` result
+per product with what was planned, deleted and left, rows and file hash after, the cutoff and
+the legal basis; plus an audit record per product. A crash anywhere leaves at worst an open
+intent: the next apply finds it and completes it (rows still due: deleted now,
+`completed_by_rerun`) or records that the deletion had already happened (rows gone:
+`found_done`), and reports it. Applying again deletes nothing (and says so in the ledger).
+Products that are read-only, or under a legal hold in the policy, are reported and left alone;
+naming one explicitly is an error. Dry-run is the default.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from privacymesh.catalog import Catalog, DataProduct, quote_ident
 from privacymesh.checks.render import timestamp_literal
 from privacymesh.engine import open_engine
-from privacymesh.ledger import Ledger, ResultRecord, RunInfo
+from privacymesh.ledger import (
+    CommitOutcome,
+    Ledger,
+    ResultRecord,
+    RunInfo,
+    RunWriter,
+    commit_or_spool,
+    commit_pending,
+    lock_timeout_for,
+)
+from privacymesh.ledger.pending import print_wait_notice
 from privacymesh.ledger.seal import Sealer
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
-from privacymesh.platform.sources import RowChange, SourceRewrite, source_info
+from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
 from privacymesh.runner.run import as_of_from
 from privacymesh.workspace import Workspace, load_workspace
 
 CHECK_ID = "platform.retention.apply"
+INTENT_CHECK_ID = "platform.retention.intent"
 CONTROL_ID = "PM-RET-01"
 
 
@@ -64,6 +85,7 @@ class RetentionItem:
         return "blocked" if self.blocked else "delete"
 
     def predicate(self, as_of: datetime) -> str:
+        """SQL true for the rows due: the element older than the period at `as_of`."""
         column = quote_ident(self.element)
         return f"{column} < {timestamp_literal(as_of)} - INTERVAL {int(self.retention_days)} DAY"
 
@@ -91,8 +113,23 @@ class AppliedItem:
     deleted: int
     rows_before: int
     left: int
-    status: str  # pass | fail | skipped
+    status: str  # pass | fail | skipped | error
     reason: str | None = None
+    outcome: str = "deleted"  # deleted | completed_by_rerun | found_done | none
+    rows_after: int | None = None
+    sha256_before: str | None = None  # of a Parquet source file
+    sha256_after: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumedIntent:
+    """An intent an interrupted apply left open, and what this apply did about it."""
+
+    intent_id: str
+    as_of: datetime
+    applied: tuple[AppliedItem, ...]
+    run_id: str
+    spooled: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +138,11 @@ class RetentionOutcome:
     dry_run: bool
     applied: tuple[AppliedItem, ...] = ()
     run_id: str | None = None
+    intent_id: str | None = None
+    resumed: tuple[ResumedIntent, ...] = ()
+    open_intents: tuple[str, ...] = ()  # left open (a dry run only reports them)
+    spooled: Path | None = None  # the ledger was busy: the completion waits in the spool
+    cancelled: bool = False
 
     @property
     def deleted(self) -> int:
@@ -187,6 +229,9 @@ def _plan(ctx: _Context, as_of: datetime) -> RetentionPlan:
     return RetentionPlan(as_of, tuple(items), ctx.policy.version)
 
 
+Confirm = Callable[[RetentionPlan], bool]
+
+
 def apply_retention(
     workspace: Workspace | Path | str | None = None,
     *,
@@ -194,22 +239,76 @@ def apply_retention(
     as_of: datetime | None = None,
     dry_run: bool = True,
     actor: str | None = None,
+    confirm: Confirm | None = None,
 ) -> RetentionOutcome:
-    """Delete the rows due (dry run by default: only the plan). See the module docstring."""
+    """Delete the rows due (dry run by default: only the plan). See the module docstring.
+    `confirm` sees the plan before anything is deleted; returning False cancels."""
     ctx = _context(workspace, products)
     when = as_of_from(ctx.ws, as_of)
-    plan = _plan(ctx, when)
-    if products:
-        for item in plan.items:
-            if item.blocked:
-                raise ReadOnlySourceError(
-                    f"{item.product_id}: {item.blocked}",
-                    field="product",
-                    hint="leave it out, or lift the hold / make the source writable",
-                )
-    log = audit_sdk.open_log(ctx.ws)
+    refuse_future(when)
     who = actor or audit_sdk.current_actor()
     if dry_run:
+        return _dry_run(ctx, products, when, who)
+    # one apply at a time per workspace: two would both find and finish the same open intent
+    with locked(ctx.ws.evidence / "retention"):
+        resumed = _resume_open_intents(ctx, who)
+        plan = _plan(ctx, when)
+        _refuse_blocked(plan, products)
+        deletable = [i for i in plan.items if i.action == "delete"]
+        if deletable and confirm is not None and not confirm(plan):
+            return RetentionOutcome(plan, True, resumed=tuple(resumed), cancelled=True)
+        intent_id = _record_intent(ctx, plan, deletable, who) if deletable else None
+        applied = _delete(ctx, plan, when)
+        log = audit_sdk.open_log(ctx.ws)
+        try:
+            _audit(log, plan, applied, who, intent_id)
+            recorded = _record(ctx, plan, applied, who, log, intent_id)
+        finally:
+            log.close()
+    return RetentionOutcome(
+        plan,
+        False,
+        tuple(applied),
+        recorded.run_id,
+        intent_id,
+        tuple(resumed),
+        spooled=recorded.spooled,
+    )
+
+
+def refuse_future(as_of: datetime) -> None:
+    """Retention deletes what is due now: a reference time after now would delete rows early."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    when = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
+    if when > now:
+        raise PolicyError(
+            f"the reference time {when:%Y-%m-%d %H:%M} is in the future; retention deletes "
+            "only rows due now",
+            field="as_of",
+            hint="leave --as-of out (now), or give a time in the past",
+        )
+
+
+def _refuse_blocked(plan: RetentionPlan, products: list[str] | None) -> None:
+    if not products:
+        return
+    for item in plan.items:
+        if item.blocked:
+            raise ReadOnlySourceError(
+                f"{item.product_id}: {item.blocked}",
+                field="product",
+                hint="leave it out, or lift the hold / make the source writable",
+            )
+
+
+def _dry_run(
+    ctx: _Context, products: list[str] | None, when: datetime, who: str
+) -> RetentionOutcome:
+    plan = _plan(ctx, when)
+    _refuse_blocked(plan, products)
+    open_ids = tuple(dict.fromkeys(i["intent_id"] for i in _open_intents(ctx, pending=False)))
+    log = audit_sdk.open_log(ctx.ws)
+    try:
         log.record(
             who,
             "retention.plan",
@@ -224,11 +323,85 @@ def apply_retention(
                 "products": {i.product_id: i.due for i in plan.items if i.due},
             },
         )
+    finally:
         log.close()
-        return RetentionOutcome(plan, True)
+    return RetentionOutcome(plan, True, open_intents=open_ids)
 
-    applied: list[AppliedItem] = []
+
+def _sha256(path: Path | None) -> str | None:
+    if path is None or not path.is_file():
+        return None
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _source_file(ctx: _Context, product_id: str) -> Path | None:
+    info = source_info(ctx.catalog.get(product_id), ctx.policy)
+    return info.path if info.kind == "parquet" else None
+
+
+def _open_ledger(ctx: _Context) -> Ledger:
+    ctx.ws.evidence.mkdir(parents=True, exist_ok=True)
+    return Ledger(
+        ctx.ws.ledger_path,
+        lock_timeout=lock_timeout_for(ctx.ws),
+        on_wait=print_wait_notice,
+        sealer=Sealer.for_workspace(ctx.ws),  # signs and anchors the head, as a check run does
+    )
+
+
+def _record_intent(
+    ctx: _Context, plan: RetentionPlan, items: list[RetentionItem], actor: str
+) -> str:
+    """Commit the deletion intent (what will go, from where, who asked) before deleting; a
+    ledger that cannot take it stops the apply here, with nothing deleted."""
+    info = RunInfo.for_workspace(
+        ctx.ws,
+        catalog_fingerprint=ctx.catalog.fingerprint,
+        actor=actor,
+        options={
+            "operation": "retention.intent",
+            "as_of": plan.as_of.isoformat(),
+            "policy": plan.policy_version,
+        },
+    )
+    with _open_ledger(ctx) as ledger:
+        commit_pending(ledger)  # runs spooled earlier keep their place before this one
+        with ledger.begin_run(info) as run:
+            for item in items:
+                run.add_result(
+                    ResultRecord(
+                        check_id=INTENT_CHECK_ID,
+                        # an intent measures nothing: skipped keeps it out of posture
+                        status="skipped",
+                        product_id=item.product_id,
+                        measured={
+                            "rows_expected": item.due,
+                            "rows_before": item.rows,
+                            "element": item.element,
+                            "retention_days": item.retention_days,
+                            "cutoff": item.cutoff.isoformat(),
+                            "sha256_before": _sha256(_source_file(ctx, item.product_id)),
+                        },
+                        population=item.rows,
+                        exceptions=item.due,
+                        reason=f"deletion intent: {item.due} rows due; the completion names "
+                        "this run",
+                        query=_delete_sql(ctx, item.product_id, item.predicate(plan.as_of)),
+                        control_id=CONTROL_ID,
+                    )
+                )
+    return run.run_id
+
+
+def _delete_sql(ctx: _Context, product_id: str, predicate: str) -> str:
+    return f"DELETE FROM {ctx.catalog.get(product_id).view} WHERE {predicate}"
+
+
+def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedItem]:
+    """Delete every product's due rows (all staged, then committed) and verify none is left."""
     by_id = {p.id: p for p in ctx.products}
+    before = {i.product_id: _sha256(_source_file(ctx, i.product_id)) for i in plan.items}
     with SourceRewrite(ctx.policy) as rewrite:
         staged = {}
         for item in plan.items:
@@ -237,12 +410,23 @@ def apply_retention(
                 staged[item.product_id] = rewrite.stage(change)
         rewrite.commit()
     left = _count_left(ctx, plan, when, list(staged))
+    applied: list[AppliedItem] = []
     for item in plan.items:
         s = staged.get(item.product_id)
         if s is None:
             status = "skipped" if item.blocked and item.due else "pass"
             applied.append(
-                AppliedItem(item.product_id, item.due, 0, item.rows, item.due, status, item.blocked)
+                AppliedItem(
+                    item.product_id,
+                    item.due,
+                    0,
+                    item.rows,
+                    item.due,
+                    status,
+                    item.blocked,
+                    outcome="none",
+                    rows_after=item.rows,
+                )
             )
             continue
         remaining = left.get(item.product_id, 0)
@@ -255,11 +439,12 @@ def apply_retention(
                 remaining,
                 "pass" if remaining == 0 else "fail",
                 None if remaining == 0 else f"{remaining} rows still due after deletion",
+                rows_after=s.rows_before - s.rows_deleted,
+                sha256_before=before.get(item.product_id),
+                sha256_after=_sha256(_source_file(ctx, item.product_id)),
             )
         )
-    run_id = _record(ctx, plan, applied, who, log)
-    log.close()
-    return RetentionOutcome(plan, False, tuple(applied), run_id)
+    return applied
 
 
 def _count_left(
@@ -279,77 +464,241 @@ def _count_left(
     return out
 
 
+# -- finishing what an interrupted apply started ---------------------------------------------
+
+_OPEN_INTENTS = f"""
+    SELECT u.run_id AS intent_id, u.options ->> '$.as_of' AS as_of, u.actor,
+           u.options ->> '$.policy' AS policy, r.product_id, CAST(r.measured AS VARCHAR) AS measured
+    FROM runs u JOIN results r ON r.run_id = u.run_id AND r.check_id = '{INTENT_CHECK_ID}'
+    WHERE u.options ->> '$.operation' = 'retention.intent'
+      AND u.run_id NOT IN (
+          SELECT options ->> '$.intent' FROM runs WHERE options ->> '$.intent' IS NOT NULL)
+    ORDER BY u.seq, r.seq
+"""
+
+
+def _open_intents(ctx: _Context, pending: bool = True) -> list[dict[str, Any]]:
+    """Intent results that no completion names yet (after committing spooled runs, whose
+    completions may close some, when `pending`)."""
+    if not ctx.ws.ledger_path.is_file():
+        return []
+    if pending:
+        with _open_ledger(ctx) as ledger:
+            commit_pending(ledger)
+            return ledger.sql(_OPEN_INTENTS).to_dicts()
+    with Ledger(ctx.ws.ledger_path, read_only=True, lock_timeout=lock_timeout_for(ctx.ws)) as ro:
+        return ro.sql(_OPEN_INTENTS).to_dicts()
+
+
+def _resume_open_intents(ctx: _Context, actor: str) -> list[ResumedIntent]:
+    """Complete, or record as already done, every deletion an interrupted apply left open
+    (over every product: the interrupted apply may have named others than this one)."""
+    rows = _open_intents(ctx)
+    if not rows:
+        return []
+    every = _Context(
+        ctx.ws,
+        ctx.catalog,
+        ctx.policy,
+        sorted(
+            (p for p in ctx.catalog.products.values() if p.retention is not None),
+            key=lambda p: p.id,
+        ),
+    )
+    resumed = []
+    for intent_id in dict.fromkeys(r["intent_id"] for r in rows):
+        parts = [r for r in rows if r["intent_id"] == intent_id]
+        resumed.append(_resume(every, intent_id, parts, actor))
+    return resumed
+
+
+def _resume(
+    ctx: _Context, intent_id: str, parts: list[dict[str, Any]], actor: str
+) -> ResumedIntent:
+    """Settle one open intent: per product, found done, not to be finished, or deleted now;
+    then its completion and audit records, as for any apply."""
+    as_of = datetime.fromisoformat(parts[0]["as_of"])
+    plan = _plan(ctx, as_of)
+    applied: list[AppliedItem] = []
+    to_finish: list[tuple[RetentionItem, dict[str, Any]]] = []
+    for part in parts:
+        measured = json.loads(part["measured"])
+        settled = _settled(ctx, plan, part["product_id"], measured)
+        if settled is None:
+            to_finish.append((plan.item(part["product_id"]), measured))
+        else:
+            applied.append(settled)
+    if to_finish:
+        finish_plan = RetentionPlan(as_of, tuple(i for i, _ in to_finish), plan.policy_version)
+        for done, (_, measured) in zip(_delete(ctx, finish_plan, as_of), to_finish, strict=True):
+            applied.append(
+                replace(
+                    done,
+                    planned=int(measured["rows_expected"]),
+                    reason=done.reason
+                    or "completed by rerun: the interrupted apply had not deleted these rows",
+                    outcome="completed_by_rerun",
+                    sha256_before=measured.get("sha256_before"),
+                )
+            )
+    known = {i.product_id for i in plan.items}
+    resumed_plan = RetentionPlan(
+        as_of,
+        tuple(plan.item(a.product_id) for a in applied if a.product_id in known),
+        plan.policy_version,
+    )
+    log = audit_sdk.open_log(ctx.ws)
+    try:
+        _audit(log, resumed_plan, applied, actor, intent_id)
+        recorded = _record(ctx, resumed_plan, applied, actor, log, intent_id, resumed=True)
+    finally:
+        log.close()
+    return ResumedIntent(intent_id, as_of, tuple(applied), recorded.run_id, recorded.spooled)
+
+
+def _settled(
+    ctx: _Context, plan: RetentionPlan, product_id: str, measured: dict[str, Any]
+) -> AppliedItem | None:
+    """What an open intent's product needs no deletion for (found done, or not to be finished
+    on its terms), or None when its rows are still due and are to be deleted now."""
+    expected, rows_before = int(measured["rows_expected"]), int(measured["rows_before"])
+    if product_id not in {i.product_id for i in plan.items}:
+        return AppliedItem(
+            product_id, expected, 0, rows_before, 0, "error",
+            "the product no longer declares a retention policy; nothing deleted",
+            outcome="none",
+        )  # fmt: skip
+    item = plan.item(product_id)
+    # the predicate is rebuilt from the contract, never taken from the ledger as SQL; a
+    # contract whose retention changed since is not finished on the old terms
+    if (item.element, item.retention_days) != (measured["element"], measured["retention_days"]):
+        return AppliedItem(
+            product_id, expected, 0, rows_before, item.due, "error",
+            "the contract's retention changed since the intent; nothing deleted under the old "
+            "terms (the current plan applies)",
+            outcome="none", rows_after=item.rows,
+        )  # fmt: skip
+    if item.due == 0:
+        gone = max(0, rows_before - item.rows)
+        return AppliedItem(
+            product_id, expected, min(gone, expected), rows_before, 0, "pass",
+            "found done: the interrupted apply had deleted the rows before it stopped",
+            outcome="found_done", rows_after=item.rows,
+            sha256_before=measured.get("sha256_before"),
+            sha256_after=_sha256(_source_file(ctx, product_id)),
+        )  # fmt: skip
+    if item.blocked:
+        return AppliedItem(
+            product_id, expected, 0, rows_before, item.due, "skipped", item.blocked,
+            outcome="none", rows_after=item.rows,
+        )  # fmt: skip
+    return None
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def _audit(
+    log: audit_sdk.AuditLog,
+    plan: RetentionPlan,
+    applied: list[AppliedItem],
+    actor: str,
+    intent_id: str | None,
+) -> None:
+    """One audit record per product that lost rows, or could not be applied."""
+    by_id = {i.product_id: i for i in plan.items}
+    for a in applied:
+        item = by_id.get(a.product_id)
+        if not (a.deleted or a.status != "pass"):
+            continue
+        log.record(
+            actor,
+            "retention.delete",
+            a.product_id,
+            [item.element] if item else [],
+            None,
+            item.subjects if item else None,
+            decision="deny"
+            if a.status == "skipped"
+            else "error"
+            if a.status == "error"
+            else "allow",
+            policy=plan.policy_version,
+            rows=a.deleted,
+            detail={
+                "cutoff": item.cutoff.isoformat() if item else None,
+                "retention_days": item.retention_days if item else None,
+                "legal_basis": item.legal_basis if item else None,
+                "status": a.status,
+                "reason": a.reason,
+                "intent": intent_id,
+                "outcome": a.outcome,
+            },
+        )
+
+
 def _record(
     ctx: _Context,
     plan: RetentionPlan,
     applied: list[AppliedItem],
     actor: str,
     log: audit_sdk.AuditLog,
-) -> str:
-    """One audit record per product, then one ledger run holding every product's result."""
-    for a in applied:
-        item = plan.item(a.product_id)
-        if a.deleted or a.status != "pass":
-            log.record(
-                actor,
-                "retention.delete",
-                a.product_id,
-                [item.element],
-                None,
-                item.subjects,
-                decision="allow" if a.status != "skipped" else "deny",
-                policy=plan.policy_version,
-                rows=a.deleted,
-                detail={
-                    "cutoff": item.cutoff.isoformat(),
-                    "retention_days": item.retention_days,
-                    "legal_basis": item.legal_basis,
-                    "status": a.status,
-                    "reason": a.reason,
-                },
-            )
+    intent_id: str | None,
+    resumed: bool = False,
+) -> CommitOutcome:
+    """The completion: one ledger run naming the intent, a result per product. A busy ledger
+    spools it (the rows are gone; their record must not be)."""
     head = log.head()
+    options: dict[str, Any] = {
+        "operation": "retention.apply",
+        "as_of": plan.as_of.isoformat(),
+        "policy": plan.policy_version,
+        "audit_head": f"{head.seq}:{head.hash}",
+    }
+    if intent_id:
+        options["intent"] = intent_id
+    if resumed:
+        options["resumed"] = True
     info = RunInfo.for_workspace(
-        ctx.ws,
-        catalog_fingerprint=ctx.catalog.fingerprint,
-        actor=actor,
-        options={
-            "operation": "retention.apply",
-            "as_of": plan.as_of.isoformat(),
-            "policy": plan.policy_version,
-            "audit_head": f"{head.seq}:{head.hash}",
-        },
+        ctx.ws, catalog_fingerprint=ctx.catalog.fingerprint, actor=actor, options=options
     )
-    sealer = Sealer.for_workspace(ctx.ws)  # signs and anchors the head, as a check run does
-    with (
-        Ledger(ctx.ws.ledger_path, lock_timeout=30.0, sealer=sealer) as ledger,
-        ledger.begin_run(info) as run,
-    ):
-        for a in applied:
-            item = plan.item(a.product_id)
-            run.add_result(
-                ResultRecord(
-                    check_id=CHECK_ID,
-                    status=a.status,
-                    product_id=a.product_id,
-                    measured={
-                        "rows_planned": a.planned,
-                        "rows_deleted": a.deleted,
-                        "rows_left_due": a.left,
-                        "retention_days": item.retention_days,
-                        "element": item.element,
-                        "cutoff": item.cutoff.isoformat(),
-                        "oldest_due": item.oldest.isoformat() if item.oldest else None,
-                        "legal_basis": item.legal_basis,
-                        "driver": item.driver,
-                        "subjects": item.subjects,
-                    },
-                    population=a.rows_before,
-                    exceptions=a.left,
-                    reason=a.reason,
-                    query=f"DELETE FROM {ctx.catalog.get(a.product_id).view} "
-                    f"WHERE {item.predicate(plan.as_of)}",
-                    control_id=CONTROL_ID,
-                )
+    run = RunWriter.detached(info)
+    by_id = {i.product_id: i for i in plan.items}
+    for a in applied:
+        item = by_id.get(a.product_id)
+        run.add_result(
+            ResultRecord(
+                check_id=CHECK_ID,
+                status=a.status,
+                product_id=a.product_id,
+                measured={
+                    "rows_planned": a.planned,
+                    "rows_deleted": a.deleted,
+                    "rows_left_due": a.left,
+                    "rows_before": a.rows_before,
+                    "rows_after": a.rows_after,
+                    "outcome": a.outcome,
+                    "sha256_before": a.sha256_before,
+                    "sha256_after": a.sha256_after,
+                    "retention_days": item.retention_days if item else None,
+                    "element": item.element if item else None,
+                    "cutoff": item.cutoff.isoformat() if item else None,
+                    "oldest_due": item.oldest.isoformat() if item and item.oldest else None,
+                    "legal_basis": item.legal_basis if item else None,
+                    "driver": item.driver if item else None,
+                    "subjects": item.subjects if item else None,
+                },
+                population=a.rows_before,
+                exceptions=a.left,
+                reason=a.reason,
+                query=_delete_sql(ctx, a.product_id, item.predicate(plan.as_of)) if item else None,
+                control_id=CONTROL_ID,
             )
-    return run.run_id
+        )
+    ctx.ws.evidence.mkdir(parents=True, exist_ok=True)
+    return commit_or_spool(
+        ctx.ws.ledger_path,
+        run,
+        lock_timeout=lock_timeout_for(ctx.ws),
+        sealer=Sealer.for_workspace(ctx.ws),
+    )

@@ -7,7 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.checks.measures import (
@@ -28,6 +29,9 @@ from privacymesh.runner.plan import Task, plan_tasks
 from privacymesh.runner.shared import release_shared
 from privacymesh.workspace import Workspace
 
+if TYPE_CHECKING:
+    from privacymesh.ledger import CommitOutcome
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -39,14 +43,17 @@ class RunOutcome:
     results: list[CheckResult]
     spec_errors: list[CheckError] = field(default_factory=list)
     as_of: datetime | None = None
+    spooled: Path | None = None  # the ledger stayed busy: the run waits here to be recorded
+    spool_reason: str | None = None
+    recovered: tuple[str, ...] = ()  # spooled runs of others recorded before this one
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
 
     @property
     def exit_code(self) -> int:
-        """0 all pass, 1 some fail, 2 some could not run."""
-        if self.count("error") or self.spec_errors:
+        """0 all pass, 1 some fail, 2 some could not run (or the run is not yet recorded)."""
+        if self.count("error") or self.spec_errors or self.spooled:
             return 2
         return 1 if self.count("fail") else 0
 
@@ -193,6 +200,10 @@ def run_checks(
     """Run the matching checks over the matching products and record the run in the ledger.
     The engine (a caller's too) is sealed first and stays sealed: check SQL reaches nothing
     beyond the relations registered by then."""
+    if record:  # a bad [ledger] setting is found before the checks run, not after
+        from privacymesh.ledger import lock_timeout_for
+
+        lock_timeout_for(workspace)
     catalog = catalog or load_catalog(workspace.catalog)
     specs, spec_errors = load_checks(workspace.checks)
     specs = select_checks(specs, checks)
@@ -222,7 +233,10 @@ def run_checks(
             "as_of": reference.isoformat(),
             "spec_errors": [str(e) for e in spec_errors],
         }
-        outcome.run_id = record_run(workspace, catalog, engine.kind, started, options, results)
+        recorded = record_run(workspace, catalog, engine.kind, started, options, results)
+        outcome.run_id = recorded.run_id
+        outcome.spooled, outcome.spool_reason = recorded.spooled, recorded.reason
+        outcome.recovered = recorded.recovered
     return outcome
 
 
@@ -233,9 +247,18 @@ def record_run(
     started: datetime,
     options: dict[str, Any],
     results: list[CheckResult],
-) -> str:
-    """Write a run and all its results and findings to the ledger, in one transaction."""
-    from privacymesh.ledger import FindingRecord, Ledger, ResultRecord, RunInfo
+) -> CommitOutcome:
+    """Write a run and all its results and findings to the ledger, in one transaction. When
+    another process holds the ledger, wait for it (`[ledger] lock_timeout`); when it stays
+    busy, keep the run in the evidence folder's spool for the next writer to record."""
+    from privacymesh.ledger import (
+        FindingRecord,
+        ResultRecord,
+        RunInfo,
+        RunWriter,
+        commit_or_spool,
+        lock_timeout_for,
+    )
     from privacymesh.ledger.records import finding_fingerprint
 
     info = RunInfo.for_workspace(
@@ -245,51 +268,52 @@ def record_run(
         options=json.loads(json.dumps(options)),
         started_at=started,
     )
+    run = RunWriter.detached(info)
+    for r in results:
+        result_id = run.add_result(
+            ResultRecord(
+                check_id=r.check_id,
+                status=r.status,
+                product_id=r.product,
+                domain=r.domain,
+                measured=_scalars(r.values),
+                threshold=r.threshold,
+                population=r.population,
+                exceptions=r.exceptions,
+                reason=r.reason,
+                query=r.query,
+                severity=r.severity,
+                control_id=r.control_id,
+                started_at=r.started_at.replace(tzinfo=UTC),
+                finished_at=r.finished_at.replace(tzinfo=UTC),
+            )
+        )
+        if r.findings:
+            run.add_findings(
+                result_id,
+                [
+                    FindingRecord(
+                        kind=f.kind,
+                        column=f.column,
+                        detail=f.detail,
+                        # a mesh-wide check reports per domain: each domain's finding
+                        # is its own, first seen and remediated on its own
+                        fingerprint=finding_fingerprint(
+                            r.check_id, r.product or f"domain:{r.domain}", f.column, f.kind
+                        ),
+                    )
+                    for f in r.findings
+                ],
+            )
     from privacymesh.ledger.seal import Sealer
 
     workspace.evidence.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(workspace.ledger_path, sealer=Sealer.for_workspace(workspace))
-    try:
-        with ledger.begin_run(info) as run:
-            for r in results:
-                result_id = run.add_result(
-                    ResultRecord(
-                        check_id=r.check_id,
-                        status=r.status,
-                        product_id=r.product,
-                        domain=r.domain,
-                        measured=_scalars(r.values),
-                        threshold=r.threshold,
-                        population=r.population,
-                        exceptions=r.exceptions,
-                        reason=r.reason,
-                        query=r.query,
-                        severity=r.severity,
-                        control_id=r.control_id,
-                        started_at=r.started_at.replace(tzinfo=UTC),
-                        finished_at=r.finished_at.replace(tzinfo=UTC),
-                    )
-                )
-                if r.findings:
-                    run.add_findings(
-                        result_id,
-                        [
-                            FindingRecord(
-                                kind=f.kind,
-                                column=f.column,
-                                detail=f.detail,
-                                # a mesh-wide check reports per domain: each domain's finding
-                                # is its own, first seen and remediated on its own
-                                fingerprint=finding_fingerprint(
-                                    r.check_id, r.product or f"domain:{r.domain}", f.column, f.kind
-                                ),
-                            )
-                            for f in r.findings
-                        ],
-                    )
-        return run.run_id
-    finally:
-        ledger.close()
+    return commit_or_spool(
+        workspace.ledger_path,
+        run,
+        lock_timeout=lock_timeout_for(workspace),
+        sealer=Sealer.for_workspace(workspace),  # signs and anchors the head
+    )
 
 
 def _scalars(values: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from privacymesh.ledger import Ledger, VerifyReport
+from privacymesh.ledger import Ledger, VerifyReport, read_snapshot
 from privacymesh.views.scope import RUN_AT, Scope
 
 
@@ -73,6 +73,7 @@ def run_results(ledger: Ledger, run_id: str, scope: Scope) -> pl.DataFrame:
 
 
 def verify_ledger(path: Path | str) -> VerifyReport:
-    """Recompute the hash chain of a ledger file (with its own read-only connection)."""
-    with Ledger(path, read_only=True, lock_timeout=10.0) as ledger:
+    """Recompute the hash chain of a ledger file, on a private copy (the live file is held
+    only while it is copied, so a run never waits for the verification)."""
+    with read_snapshot(path, lock_timeout=10.0) as ledger:
         return ledger.verify()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from privacymesh.ledger import Ledger, LedgerError
+from privacymesh.ledger.snapshot import copy_ledger
 
 
 def ledger_stamp(path: Path) -> str | None:
@@ -86,13 +87,10 @@ class SnapshotStore:
 
     def _take(self) -> Snapshot:
         target = self.folder / f"ledger-{next(self._counter)}.duckdb"
-        with Ledger(self.ledger_path, read_only=True, lock_timeout=self.lock_timeout):
-            # no writer can commit while we hold the file: the copy is one consistent state
-            stamp = ledger_stamp(self.ledger_path) or ""
-            shutil.copyfile(self.ledger_path, target)
-            wal = self.ledger_path.with_name(self.ledger_path.name + ".wal")
-            if wal.exists():
-                shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+        # the stamp is read before the copy: a commit in between only makes the next
+        # `current()` take a fresh copy
+        stamp = ledger_stamp(self.ledger_path) or ""
+        copy_ledger(self.ledger_path, target, self.lock_timeout)
         return Snapshot(target, stamp)
 
     def _prune(self) -> None:
