@@ -10,7 +10,9 @@ from pathlib import Path
 from privacymesh.catalog.issues import ContractIssue
 from privacymesh.catalog.model import DataProduct
 from privacymesh.catalog.parse import ParsedContract, parse_contract
+from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.errors import ContractError
+from privacymesh.workspace import Workspace
 
 CONTRACT_GLOB = "*.odcs.yaml"
 
@@ -101,9 +103,10 @@ class Catalog:
         return seen
 
 
-def load_catalog(root: Path | str) -> Catalog:
+def load_catalog(root: Path | str, workspace: Workspace | None = None) -> Catalog:
     """Load and validate every `*.odcs.yaml` under `root`. Never raises on a bad contract: its
-    issues are collected and the others still load."""
+    issues are collected and the others still load. Server paths must stay inside `workspace`
+    (default: the workspace `root` lies in; see `server_paths`)."""
     root = Path(root)
     if not root.is_dir():
         raise ContractError(
@@ -111,12 +114,13 @@ def load_catalog(root: Path | str) -> Catalog:
             file=root,
             hint="run `privacymesh sample` or set paths.catalog in privacymesh.toml",
         )
+    bounds = SourceBounds.for_workspace(workspace, root) if workspace else SourceBounds.around(root)
     files = sorted(root.rglob(CONTRACT_GLOB))
     catalog = Catalog(root=root)
     digest = hashlib.sha256()
     for file in files:
         digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
-        catalog.contracts.append(parse_contract(file))
+        catalog.contracts.append(parse_contract(file, bounds))
     catalog.fingerprint = digest.hexdigest()
     _register(catalog)
     return catalog

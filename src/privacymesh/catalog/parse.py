@@ -25,6 +25,7 @@ from privacymesh.catalog.model import (
     Server,
 )
 from privacymesh.catalog.odcs_schema import fideslang_categories, odcs_errors
+from privacymesh.catalog.server_paths import PathOutside, SourceBounds, confine
 from privacymesh.catalog.yaml_lines import Path_, format_path, line_for, load_with_lines
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -85,8 +86,9 @@ class _Collector:
         )
 
 
-def parse_contract(file: Path) -> ParsedContract:
-    """Read, validate and parse one contract file."""
+def parse_contract(file: Path, bounds: SourceBounds | None = None) -> ParsedContract:
+    """Read, validate and parse one contract file. Server paths must stay inside `bounds`
+    (default: the workspace the file lies in)."""
     try:
         text = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -146,7 +148,7 @@ def parse_contract(file: Path) -> ParsedContract:
         else:
             issues.add(path, f"ODCS v3 schema: {err.message[:300]}")
 
-    product = _build(file, data, issues)
+    product = _build(file, data, issues, bounds or SourceBounds.around(file))
     contract_id = data.get("id") if isinstance(data.get("id"), str) else None
     domain = data.get("domain") if isinstance(data.get("domain"), str) else None
     parsed = ParsedContract(file, None, issues.issues, contract_id, domain, data, lines)
@@ -155,7 +157,9 @@ def parse_contract(file: Path) -> ParsedContract:
     return parsed
 
 
-def _build(file: Path, data: dict[str, Any], issues: _Collector) -> DataProduct | None:
+def _build(
+    file: Path, data: dict[str, Any], issues: _Collector, bounds: SourceBounds
+) -> DataProduct | None:
     """privacymesh's own rules, then the typed product (None when the shape is unusable)."""
     domain, name, cid = (
         data.get("domain"),
@@ -231,7 +235,7 @@ def _build(file: Path, data: dict[str, Any], issues: _Collector) -> DataProduct 
         file=file,
         table=table,
         fields=fields,
-        server=_server(data.get("servers"), file, issues),
+        server=_server(data.get("servers"), file, issues, bounds),
         kind=str(custom.get("productKind", "source")),
         processing_mode=str(custom.get("processingMode", "batch")),
         subject_key=subject_key,
@@ -322,7 +326,7 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def _server(servers: Any, file: Path, issues: _Collector) -> Server | None:
+def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) -> Server | None:
     if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
         issues.add(
             ("servers",),
@@ -341,13 +345,11 @@ def _server(servers: Any, file: Path, issues: _Collector) -> Server | None:
                 found=fmt,
                 expected="parquet or csv",
             )
-        path = Path(str(s.get("path", "")))
-        return Server("local", fmt, path if path.is_absolute() else (file.parent / path))
+        path = _confined(s, "path", file, issues, bounds)
+        return Server("local", fmt, path)
     if kind == "duckdb":
-        db = Path(str(s.get("database", "")))
-        return Server(
-            "duckdb", None, None, db if db.is_absolute() else (file.parent / db), s.get("schema")
-        )
+        db = _confined(s, "database", file, issues, bounds)
+        return Server("duckdb", None, None, db, s.get("schema"))
     issues.add(
         ("servers", 0, "type"),
         "server type not supported by the DuckDB engine",
@@ -356,6 +358,24 @@ def _server(servers: Any, file: Path, issues: _Collector) -> Server | None:
         severity="warning",
     )
     return Server(str(kind))
+
+
+def _confined(
+    server: dict[str, Any], key: str, file: Path, issues: _Collector, bounds: SourceBounds
+) -> Path | None:
+    """The server's `path`/`database`, resolved, when it stays inside the workspace."""
+    raw = server.get(key)
+    name = server.get("server")
+    try:
+        return confine(str(raw or ""), file, name if isinstance(name, str) else None, bounds)
+    except PathOutside as exc:
+        issues.add(
+            ("servers", 0, key),
+            f"server {key} not allowed: {exc}",
+            found=raw,
+            expected=bounds.describe(),
+        )
+        return None
 
 
 def _retention(slas: Any, table: str, names: set[str], issues: _Collector) -> Retention | None:

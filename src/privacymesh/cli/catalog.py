@@ -15,7 +15,8 @@ catalog_app = typer.Typer(
 
 
 def load(ctx: typer.Context) -> Catalog:
-    return load_catalog(workspace_from(ctx).catalog)
+    ws = workspace_from(ctx)
+    return load_catalog(ws.catalog, ws)
 
 
 @catalog_app.command("validate")
