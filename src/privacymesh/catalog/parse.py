@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from privacymesh.catalog.issues import ContractIssue
 from privacymesh.catalog.model import (
     CLASSIFICATIONS,
@@ -26,7 +24,13 @@ from privacymesh.catalog.model import (
 )
 from privacymesh.catalog.odcs_schema import fideslang_categories, odcs_errors
 from privacymesh.catalog.server_paths import PathOutside, SourceBounds, confine
-from privacymesh.catalog.yaml_lines import Path_, format_path, line_for, load_with_lines
+from privacymesh.catalog.yaml_lines import (
+    Path_,
+    YamlSyntaxError,
+    format_path,
+    line_for,
+    load_with_lines,
+)
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -95,25 +99,15 @@ def parse_contract(file: Path, bounds: SourceBounds | None = None) -> ParsedCont
         return ParsedContract(file, None, [ContractIssue(file, "", f"cannot read file: {exc}")])
     try:
         data, lines = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start:
-            problem += f" ({context} started at line {start.line + 1})"
-        return ParsedContract(
+    except YamlSyntaxError as exc:
+        issue = ContractIssue(
             file,
-            None,
-            [
-                ContractIssue(
-                    file,
-                    "",
-                    f"malformed YAML: {problem}",
-                    line=mark.line + 1 if mark else None,
-                    expected="a YAML mapping",
-                )
-            ],
+            format_path(exc.path),
+            f"malformed YAML: {exc.message}",
+            line=exc.line,
+            expected="one YAML 1.2 mapping, each key once",
         )
+        return ParsedContract(file, None, [issue])
     issues = _Collector(file, lines)
     if not isinstance(data, dict):
         issues.add(

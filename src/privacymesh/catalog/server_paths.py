@@ -10,7 +10,8 @@ resolving `..` and every symlink (and every file a glob matches), it lies inside
 - for a server whose `server:` name the workspace declares as a source,
   `[sources.NAME] path = "/data/x"`, that source's folder; relative paths then start there.
 
-Outside any workspace, the folder that holds the catalog folder is the boundary.
+Outside any workspace, the folder that holds the catalog folder is the boundary (the catalog
+folder itself when that would be the filesystem root).
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ class SourceBounds:
 
     @classmethod
     def around(cls, catalog: Path) -> SourceBounds:
-        """Bounds for a catalog folder (or one contract file): the workspace found at or above
-        it, else the folder that holds it."""
+        """Bounds for a catalog folder (or the folder of one contract file): the workspace
+        found at or above it, else the folder that holds the catalog folder (never `/`)."""
         catalog = Path(catalog)
-        folder = catalog if catalog.is_dir() else catalog.parent
-        for parent in (_real(folder), *_real(folder).parents):
+        folder = _real(catalog if catalog.is_dir() else catalog.parent)
+        for parent in (folder, *folder.parents):
             if (parent / WORKSPACE_FILE).is_file():
                 return cls.for_workspace(load_workspace(parent), folder)
-        return cls((_real(folder.parent) if catalog.is_dir() else _real(folder),))
+        holder = folder.parent
+        return cls((folder if holder == Path(holder.anchor) else holder,))
 
     def describe(self) -> str:
         allowed = " or ".join(str(r) for r in self.roots)
