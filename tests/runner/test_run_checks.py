@@ -43,10 +43,10 @@ def test_gate_and_retention_policy_pass_on_a_complete_contract(shop_workspace: P
     assert ("retention.missing_policy", "shop.order_totals") not in results
     gate = results[("contract.gate", "shop.orders")]
     assert gate.status == "pass" and gate.exceptions == 0
-    # order_export has no owner: G1 fails
+    # order_export has no owner: PM-CAT-001 fails
     export = results[("contract.gate", "shop.order_export")]
     assert export.status == "fail"
-    assert [(f.detail["rule"], f.column) for f in export.findings] == [("G1", "team")]
+    assert [(f.detail["rule"], f.column) for f in export.findings] == [("PM-CAT-001", "team")]
 
 
 def test_gx_conformance_counts_only(shop_workspace: Path) -> None:
@@ -139,7 +139,7 @@ def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path)
         .replace("products: personal", "products: all")
     )
     (shop_workspace / "checks" / "broken.sql.yaml").write_text(spec)
-    shutil.copy(BROKEN / "unknown_class.odcs.yaml", shop_workspace / "contracts")
+    shutil.copy(BROKEN / "wrong_type.odcs.yaml", shop_workspace / "contracts")
     ws = load_workspace(shop_workspace)
     outcome = run_checks(ws, record=False)
     results = by_key(outcome)
@@ -154,12 +154,12 @@ def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path)
     assert broken.status == "error" and "no_such_column" in (broken.reason or "")
     assert results[("contract.conformance", "shop.order_totals")].status == "pass"
     # the invalid contract yields an error for every product check, naming the problem
-    invalid = [r for r in outcome.results if r.product == "bad.unknown_class"]
+    invalid = [r for r in outcome.results if r.product == "bad.wrong_type"]
     # (its kind and personal data are unknown, so every product-scope check fails closed on it)
     specs, _ = load_checks(ws.checks)
     assert {r.check_id for r in invalid} == {s.id for s in specs if s.scope == "product"}
     assert "broken.sql" in {r.check_id for r in invalid}
-    assert all(r.status == "error" and "classification" in (r.reason or "") for r in invalid)
+    assert all(r.status == "error" and "wrong type" in (r.reason or "") for r in invalid)
     assert outcome.exit_code == 2
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from privacymesh.catalog.issues import ContractIssue
+
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 PRODUCT_KINDS = ("source", "events", "derived", "cache", "view")
 PROCESSING_MODES = ("batch", "streaming")
@@ -91,7 +93,9 @@ class Server:
 
 @dataclass(frozen=True)
 class DataProduct:
-    """A registered data product, read from its contract."""
+    """A registered table of a data product, read from its contract: `id` is its address
+    `domain.name` (the product, or `product__object` when the contract has several objects),
+    `contract_id` the contract's own id (often a UUID)."""
 
     id: str
     domain: str
@@ -100,6 +104,8 @@ class DataProduct:
     table: str
     fields: tuple[Field, ...]
     server: Server | None = None
+    contract_id: str | None = None
+    product: str | None = None  # `domain.product` of the contract, shared by its tables
     kind: str = "source"
     processing_mode: str = "batch"
     subject_key: str | None = None
@@ -117,6 +123,8 @@ class DataProduct:
     version: str | None = None
     tags: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # privacymesh rule issues of the contract that concern this table, judged by the gate
+    issues: tuple[ContractIssue, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def view(self) -> str:

@@ -135,7 +135,11 @@ class SparkEngine(Engine):
     def register_product(self, product: DataProduct) -> None:
         server = product.server
         if server is None:
-            raise SourceError("the contract declares no server", file=product.file, field="servers")
+            raise SourceError(
+                "declared, not readable: the contract declares no server",
+                file=product.file,
+                field="servers",
+            )
         raw = _raw_server(product)
         try:
             if server.type in FILE_SERVERS:
@@ -152,7 +156,7 @@ class SparkEngine(Engine):
                 frame = self.spark.table(_table_name(product, raw))
             else:
                 raise SourceError(
-                    f"server type {server.type!r} is not readable by Spark",
+                    f"declared, not readable: Spark does not read a {server.type!r} server",
                     file=product.file,
                     field="servers[0].type",
                     hint=f"one of {', '.join(FILE_SERVERS + TABLE_SERVERS)}",

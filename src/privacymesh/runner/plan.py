@@ -56,7 +56,13 @@ def plan_tasks(
                 continue
             blocked = None
             if product.id in registration.failed and reads_data(spec):
-                blocked = f"product data unreadable: {registration.failed[product.id]}"
+                reason = registration.failed[product.id]
+                # a server the engine cannot read is declared, not readable: never a pass
+                blocked = (
+                    reason
+                    if reason.startswith("declared, not readable")
+                    else f"product data unreadable: {reason}"
+                )
             tasks.append(Task(spec, product, product.id, product.domain, blocked))
         for contract in invalid:
             first = next(i for i in contract.issues if i.severity == "error")
