@@ -7,6 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from privacymesh.catalog import load_catalog
+from privacymesh.catalog.gate import evaluate_gate
 from privacymesh.checks import load_checks
 from privacymesh.runner import run_checks
 from privacymesh.workspace import load_workspace
@@ -203,3 +205,35 @@ def test_workspace_overrides_check_params(shop_workspace: Path) -> None:
         load_workspace(shop_workspace), ["contract.conformance"], ["shop.orders"], record=False
     )
     assert outcome.results[0].values["rows_validated"] == 2
+
+
+def test_declared_not_readable_server_is_an_error_per_check_never_a_pass(
+    shop_workspace: Path,
+) -> None:
+    # a valid ODCS contract whose data lives in PostgreSQL registers, and each check that reads
+    # data reports "declared, not readable" with the reason
+    text = (shop_workspace / "contracts" / "shop.orders.odcs.yaml").read_text()
+    local = "  - {server: local, type: local, path: ../data/orders.parquet, format: parquet}"
+    pg = (
+        "  - {server: prod, type: postgres, host: db.example.com, port: 5432, "
+        "database: shop, schema: public}"
+    )
+    text = text.replace(local, pg).replace("dataProduct: orders", "dataProduct: orders_pg")
+    (shop_workspace / "contracts" / "shop.orders_pg.odcs.yaml").write_text(
+        text.replace("id: shop.orders", "id: 0b9e8a3c-3f41-4c8e-9d7a-2f1c5e6a7b80")
+    )
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, ["contract.conformance", "contract.gate"], record=False)
+    results = by_key(outcome)
+    conformance = results[("contract.conformance", "shop.orders_pg")]
+    assert conformance.status == "error"
+    assert (conformance.reason or "").startswith("declared, not readable: DuckDB does not read")
+    assert "'postgres'" in (conformance.reason or "")
+    # the gate reads the contract only: it passes, with the unreadable server as a warning
+    gate = results[("contract.gate", "shop.orders_pg")]
+    assert gate.status == "pass"
+    product = load_catalog(ws.catalog, ws).get("shop.orders_pg")
+    assert product.contract_id == "0b9e8a3c-3f41-4c8e-9d7a-2f1c5e6a7b80"
+    assert [(r.rule, r.severity) for r in evaluate_gate(product).reasons] == [
+        ("PM-CAT-013", "warning")
+    ]
