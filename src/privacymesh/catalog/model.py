@@ -92,6 +92,31 @@ class Server:
 
 
 @dataclass(frozen=True)
+class QualityRule:
+    """One ODCS `quality` rule of an object (`column` None) or of a property.
+
+    `kind` is the ODCS type: library (a `metric` such as nullValues), sql (a `query`), custom
+    (an `engine` with its `implementation`) or text. `operator`/`threshold` is the rule's one
+    `mustBe...` comparison."""
+
+    kind: str
+    column: str | None = None
+    metric: str | None = None
+    operator: str | None = None
+    threshold: Any = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    query: str | None = None
+    engine: str | None = None
+    implementation: Any = None
+    unit: str | None = None
+    dimension: str | None = None
+    severity: str | None = None
+    name: str | None = None
+    description: str | None = None
+    path: str = ""  # where the rule sits in the contract, e.g. schema[0].properties[2].quality[0]
+
+
+@dataclass(frozen=True)
 class DataProduct:
     """A registered table of a data product, read from its contract: `id` is its address
     `domain.name` (the product, or `product__object` when the contract has several objects),
@@ -123,6 +148,7 @@ class DataProduct:
     version: str | None = None
     tags: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    quality: tuple[QualityRule, ...] = ()
     # privacymesh rule issues of the contract that concern this table, judged by the gate
     issues: tuple[ContractIssue, ...] = field(default=(), repr=False, compare=False)
 

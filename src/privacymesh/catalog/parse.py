@@ -26,6 +26,7 @@ from privacymesh.catalog.model import (
     SUBJECT_KEY_FORMS,
     DataProduct,
     Field,
+    QualityRule,
     Retention,
     Role,
     Server,
@@ -323,6 +324,7 @@ def _tables(
             )
         name = product_name if len(objects) == 1 else f"{product_name}__{slug(table) or index}"
         retention = _retention(data.get("slaProperties"), table, names, len(objects), issues)
+        quality = _quality(obj, index)
         own = [i for i in issues.issues[start:] if not i.blocks]
         tables.append(
             DataProduct(
@@ -333,11 +335,64 @@ def _tables(
                 fields=fields,
                 subject_key=subject_key if subject_key in names else None,
                 retention=retention,
+                quality=quality,
                 issues=tuple(i for i in contract_level if not i.blocks) + tuple(own),
                 **shared,
             )
         )
     return tables
+
+
+OPERATORS = (
+    "mustBe",
+    "mustNotBe",
+    "mustBeGreaterThan",
+    "mustBeGreaterOrEqualTo",
+    "mustBeLessThan",
+    "mustBeLessOrEqualTo",
+    "mustBeBetween",
+    "mustNotBeBetween",
+)
+
+
+def _quality(obj: dict[str, Any], index: int) -> tuple[QualityRule, ...]:
+    """The object's ODCS quality rules and those of its properties, in contract order."""
+    places: list[tuple[str | None, str, Any]] = [
+        (None, f"schema[{index}].quality", obj.get("quality"))
+    ]
+    for i, prop in enumerate(obj.get("properties") or []):
+        if isinstance(prop, dict) and isinstance(prop.get("name"), str):
+            places.append(
+                (prop["name"], f"schema[{index}].properties[{i}].quality", prop.get("quality"))
+            )
+    rules: list[QualityRule] = []
+    for column, base, items in places:
+        for j, q in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(q, dict):
+                continue
+            operator = next((op for op in OPERATORS if op in q), None)
+            metric = q.get("metric") or q.get("rule")  # `rule` is v3.0's name for the metric
+            kind = q.get("type") or ("library" if metric else "text")
+            rules.append(
+                QualityRule(
+                    kind=str(kind),
+                    column=column,
+                    metric=str(metric) if metric else None,
+                    operator=operator,
+                    threshold=q.get(operator) if operator else None,
+                    arguments=q.get("arguments") if isinstance(q.get("arguments"), dict) else {},
+                    query=q.get("query"),
+                    engine=q.get("engine"),
+                    implementation=q.get("implementation"),
+                    unit=q.get("unit"),
+                    dimension=q.get("dimension"),
+                    severity=q.get("severity"),
+                    name=q.get("name"),
+                    description=q.get("description"),
+                    path=f"{base}[{j}]",
+                )
+            )
+    return tuple(rules)
 
 
 def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
