@@ -28,6 +28,8 @@ def applies(spec: CheckSpec, product: DataProduct) -> bool:
         return False
     if product.kind not in spec.kinds:
         return False
+    if "quality" in spec.requires and not product.quality:
+        return False
     return not ("retention" in spec.requires and product.retention is None)
 
 
