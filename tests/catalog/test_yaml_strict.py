@@ -124,3 +124,15 @@ def test_malformed_yaml_keeps_file_and_line(tmp_path: Path) -> None:
     (issue,) = parse_contract(file).issues
     assert issue.message.startswith("malformed YAML")
     assert issue.line is not None and issue.line >= 6
+
+
+def test_pure_and_libyaml_parsers_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from privacymesh.catalog import yaml_lines
+
+    text = GOOD.read_text() + "extra: [2024-01-31, NO, 0755, on, 1.5, ~, !!str 3]\n"
+    fast = load_with_lines(text)
+    monkeypatch.setattr(yaml_lines, "_CLoader", None)
+    assert load_with_lines(text) == fast
+    with pytest.raises(YamlSyntaxError) as info:
+        load_with_lines("a: 1\nb: 2\na: 3\n")
+    assert (info.value.line, info.value.path) == (3, ("a",))
