@@ -102,3 +102,12 @@ def test_missing_workspace(tmp_path: Path) -> None:
     result = runner.invoke(app, ["-w", str(tmp_path / "nope.toml"), "catalog", "list"])
     assert result.exit_code == 2
     assert "workspace file not found" in result.output
+
+
+def test_list_names_contracts_registered_without_a_schema(shop_workspace: Path) -> None:
+    real = Path(__file__).parents[1] / "catalog" / "contracts" / "real_world"
+    (shop_workspace / "contracts" / "hr").mkdir()
+    shutil.copy(real / "hr" / "org_chart.odcs.yaml", shop_workspace / "contracts" / "hr")
+    result = runner.invoke(app, ["-w", str(shop_workspace), "catalog", "list"])
+    assert result.exit_code == 0, result.output
+    assert "registered without a schema (nothing to scan): hr.org_chart" in result.output

@@ -141,6 +141,9 @@ def list_products(
             ", ".join(p.upstream) or "-",
         )
     console.print(table)
+    metadata = [c.address for c in catalog.registered if not c.products]
+    if metadata:
+        console.print(f"registered without a schema (nothing to scan): {', '.join(metadata)}")
     if catalog.invalid:
         err_console.print(
             f"[yellow]{len(catalog.invalid)} invalid contract(s) not listed; "

@@ -46,7 +46,8 @@ def plan_tasks(
     invalid = [
         c
         for c in catalog.invalid
-        if (not domains or c.domain in domains) and (not products or c.id in products)
+        if (not domains or c.domain in domains)
+        and (not products or c.id in products or c.address in products)
     ]
     tasks: list[Task] = []
     for spec in specs:
@@ -72,7 +73,7 @@ def plan_tasks(
                 Task(
                     spec,
                     None,
-                    contract.id or str(contract.file.name),
+                    contract.address or contract.id or str(contract.file.name),
                     contract.domain,
                     f"contract does not validate: {first}",
                 )
