@@ -45,6 +45,13 @@ schema:
         logicalType: string
         quality:
           - {metric: nullValues, unit: percent, mustBeLessOrEqualTo: 10}
+          - type: custom
+            engine: great-expectations
+            dimension: completeness
+            implementation: {expectation_type: expect_column_values_to_not_be_null}
+          - type: custom
+            engine: great-expectations
+            implementation: {expectation_type: expect_no_such_thing, kwargs: {}}
       - name: status
         logicalType: string
         quality:
@@ -76,10 +83,11 @@ def test_quality_rules_run_with_their_operators(members: Path) -> None:
     (result,) = outcome.results
     assert (result.product, result.status) == ("shop.members", "fail")
     values = result.values
-    assert (values["rules"], values["rules_run"], values["rules_skipped"]) == (13, 7, 6)
-    assert values["exceptions"] == result.exceptions == 4
+    assert (values["rules"], values["rules_run"], values["rules_skipped"]) == (15, 9, 6)
+    assert values["exceptions"] == result.exceptions == 5
     failed = {(f.column, f.detail["metric"]): f.detail for f in result.findings}
     assert sorted(failed) == [
+        ("email", "expect_column_values_to_not_be_null"),
         ("email", "nullValues"),
         ("member_id", "duplicateValues"),
         ("member_id", "nullValues"),
@@ -91,6 +99,9 @@ def test_quality_rules_run_with_their_operators(members: Path) -> None:
     assert failed[("email", "nullValues")]["observed"] == pytest.approx(40.0)
     assert failed[("email", "nullValues")]["expected"] == "mustBeLessOrEqualTo 10"
     assert failed[("status", "invalidValues")]["observed"] == 1
+    # a Great Expectations rule goes through GX, over every row
+    gx = failed[("email", "expect_column_values_to_not_be_null")]
+    assert (gx["type"], gx["observed"], gx["dimension"]) == ("custom", 2, "completeness")
     # no raw value of the product is kept
     assert "example.com" not in str(result.findings) + str(values)
 
@@ -104,7 +115,8 @@ def test_contract_sql_beyond_its_table_never_runs(members: Path) -> None:
     assert "schema[0].quality[4]: a SQL rule may read only shop.members" in skipped
     assert "schema[0].quality[5]: function not allowed in a SQL rule" in skipped
     assert "text rule: nothing to run" in skipped
-    assert "custom rule for engine 'great-expectations'" in skipped
+    assert "Great Expectations refused expect_no_such_thing" in skipped
+    assert "status" not in skipped  # its GX rule ran (and held)
     assert "read_csv" not in result.query and "COPY" not in result.query
 
 

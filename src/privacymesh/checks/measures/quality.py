@@ -4,8 +4,9 @@ Library rules (nullValues, missingValues, invalidValues, duplicateValues, rowCou
 aggregate query each, with quoted identifiers; the result is compared with the rule's `mustBe...`
 operator. SQL rules are contract text, so untrusted: each must be one SELECT that reads only the
 product's own table through an allow-list of functions, or it is skipped with the reason and
-nothing runs. Custom (Great Expectations, Soda, ...) and text rules are reported as skipped with
-the reason. Only counts and aggregates are kept, never row values."""
+nothing runs. Custom rules for Great Expectations run through GX (over the whole population of
+the columns they name) when it is installed; other custom rules (Soda, ...) and text rules are
+reported as skipped with the reason. Only counts and aggregates are kept, never row values."""
 
 from __future__ import annotations
 
@@ -67,7 +68,35 @@ def contract_quality(
     skipped: list[str] = []
     queries: list[str] = []
     passed = 0
+    gx_rules = [r for r in product.quality if r.kind == "custom" and _is_gx(r)]
+    gx_outcomes = _run_gx(ctx, product, gx_rules) if gx_rules else {}
     for rule in product.quality:
+        if rule.path in gx_outcomes:
+            outcome = gx_outcomes[rule.path]
+            if isinstance(outcome, str):
+                skipped.append(f"{rule.path}: {outcome}")
+                continue
+            queries.append(f"-- {rule.path}\ngreat_expectations {outcome['expectation']}")
+            if outcome.pop("success"):
+                passed += 1
+            else:
+                failed.append(
+                    Finding(
+                        "quality_rule_failed",
+                        rule.column or outcome.get("column"),
+                        {
+                            "rule": rule.path,
+                            "type": "custom",
+                            "metric": outcome["expectation"],
+                            "observed": outcome.get("unexpected_count"),
+                            "expected": "the expectation holds",
+                            "dimension": rule.dimension,
+                            "severity": rule.severity,
+                            "unit": rule.unit,
+                        },
+                    )
+                )
+            continue
         try:
             sql = rule_sql(rule, product)
         except RuleSkipped as why:
@@ -111,6 +140,78 @@ def contract_quality(
             query="\n".join(queries) or f"no runnable quality rule in {product.file.name}",
         )
     ]
+
+
+GX_ENGINES = ("great-expectations", "great_expectations", "greatexpectations", "gx")
+
+
+def _is_gx(rule: QualityRule) -> bool:
+    return str(rule.engine or "").lower() in GX_ENGINES
+
+
+def _run_gx(
+    ctx: MeasureContext, product: DataProduct, rules: list[QualityRule]
+) -> dict[str, dict[str, Any] | str]:
+    """Each Great Expectations rule validated by GX over the whole population of the columns it
+    names: {rule path: outcome counts, or why it was skipped}."""
+    out: dict[str, dict[str, Any] | str] = {}
+    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []
+    columns: set[str] = set()
+    for rule in rules:
+        impl = rule.implementation
+        kind = impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
+        if not isinstance(kind, str):
+            out[rule.path] = "a Great Expectations rule needs implementation.expectation_type"
+            continue
+        kwargs = dict(impl.get("kwargs") or {})
+        if rule.column and "column" not in kwargs and "column_list" not in kwargs:
+            kwargs["column"] = rule.column
+        named = [kwargs.get("column"), *(kwargs.get("column_list") or [])]
+        named += [kwargs.get("column_A"), kwargs.get("column_B")]
+        named = [str(c) for c in named if c is not None]
+        unknown = [c for c in named if product.field(c) is None]
+        if unknown:
+            out[rule.path] = f"not a property of {product.id}: {', '.join(unknown)}"
+            continue
+        columns.update(named)
+        planned.append((rule, kind, kwargs))
+    if not planned:
+        return out
+    try:
+        from privacymesh.checks.measures.conformance import (
+            KEPT,
+            RESULT_FORMAT,
+            _gx_batch_definition,
+        )
+
+        batch_definition = _gx_batch_definition()
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
+    except ImportError as exc:
+        for rule, _, _ in planned:
+            out[rule.path] = f"Great Expectations is not installed ({exc.name})"
+        return out
+    select = ", ".join(quote_ident(c) for c in sorted(columns)) or "1 AS _row"
+    frame = ctx.engine.polars(f"SELECT {select} FROM {product.view}").to_pandas()
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    for rule, kind, kwargs in planned:
+        try:
+            expectation = ExpectationConfiguration(type=kind, kwargs=kwargs).to_domain_obj()
+            result = batch.validate(expectation, result_format=RESULT_FORMAT)
+        except Exception as exc:  # an unknown expectation or bad kwargs: the rule cannot run
+            out[rule.path] = f"Great Expectations refused {kind}: {str(exc).splitlines()[0][:200]}"
+            continue
+        counts = {k: result.result[k] for k in KEPT if k in result.result}
+        # numbers only: an observed value may be a row's value
+        counts = {k: v for k, v in counts.items() if isinstance(v, int | float)}
+        out[rule.path] = {
+            "success": bool(result.success),
+            "expectation": kind,
+            "column": kwargs.get("column"),
+            **counts,
+        }
+    return out
 
 
 def rule_sql(rule: QualityRule, product: DataProduct) -> str:
