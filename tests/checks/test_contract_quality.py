@@ -3,6 +3,7 @@ each rule's operator; contract SQL that reaches beyond its own table never runs.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -142,3 +143,46 @@ def test_contract_sql_beyond_its_table_never_runs(members: Path) -> None:
 def test_operators(operator: str | None, threshold: object, value: object, expected: bool) -> None:
     rule = QualityRule("library", metric="nullValues", operator=operator, threshold=threshold)
     assert holds(rule, value) is expected
+
+
+QUALITY = Path(__file__).parent / "quality_contracts"
+# the verdicts datacontract-cli 1.2.8 gave (`datacontract test`, local Parquet server) on the
+# same contracts and data, rule by rule in contract order
+DATACONTRACT_CLI = {
+    "members_a": [
+        ("schema[0].quality[0]", "pass"),  # rowCount between 1 and 1000
+        ("schema[0].quality[1]", "pass"),  # sql: frozen rows < 2
+        ("schema[0].properties[0].quality[0]", "fail"),  # duplicateValues = 0 (was 1)
+        ("schema[0].properties[0].quality[1]", "fail"),  # nullValues = 0 (was 1)
+        ("schema[0].properties[1].quality[0]", "fail"),  # nullValues <= 10 % (was 40 %)
+        ("schema[0].properties[1].quality[1]", "pass"),  # missingValues = 2
+        ("schema[0].properties[2].quality[0]", "fail"),  # invalidValues = 0 (was 1)
+        ("schema[0].properties[2].quality[1]", "pass"),  # missingValues = 0
+    ],
+    "members_b": [
+        ("schema[0].quality[0]", "fail"),  # rowCount > 10 (was 5)
+        ("schema[0].quality[1]", "fail"),  # sql: active rows = 2 (was 3)
+        ("schema[0].properties[0].quality[0]", "pass"),  # duplicateValues <= 1
+        ("schema[0].properties[0].quality[1]", "pass"),  # nullValues < 2
+        ("schema[0].properties[1].quality[0]", "pass"),  # nullValues <= 50 %
+        ("schema[0].properties[2].quality[0]", "pass"),  # invalidValues = 0 with frozen valid
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(DATACONTRACT_CLI))
+def test_same_verdicts_as_datacontract_cli(shop_workspace: Path, name: str) -> None:
+    pl.DataFrame(
+        {
+            "member_id": ["m1", "m2", "m2", "m4", None],
+            "email": ["a@example.com", None, None, "d@example.com", "e@example.com"],
+            "status": ["active", "closed", "frozen", "active", "active"],
+        }
+    ).write_parquet(shop_workspace / "data" / "members.parquet")
+    shutil.copy(QUALITY / f"{name}.odcs.yaml", shop_workspace / "contracts")
+    ws = load_workspace(shop_workspace)
+    (result,) = run_checks(ws, ["contract.quality"], record=False).results
+    assert result.values["rules_skipped"] == 0
+    failed = {f.detail["rule"] for f in result.findings}
+    ours = [(path, "fail" if path in failed else "pass") for path, _ in DATACONTRACT_CLI[name]]
+    assert ours == DATACONTRACT_CLI[name]

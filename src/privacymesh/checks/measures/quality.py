@@ -327,11 +327,20 @@ def _checked_sql(rule: QualityRule, product: DataProduct) -> str:
         raise RuleSkipped("a SQL rule must be one SELECT")
     tree = statements[0]
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    for table in tree.find_all(exp.Table):
+    for table in list(tree.find_all(exp.Table)):
         if not isinstance(table.this, exp.Identifier):
             raise RuleSkipped("a SQL rule may not call table functions")
-        own = (table.db.lower(), table.name.lower()) == (product.domain, product.name.lower())
-        if not own and not (not table.db and table.name.lower() in ctes):
+        bare = not table.db and not table.catalog
+        if bare and table.name.lower() in ctes:
+            continue
+        if bare and table.name.lower() == product.table.lower():
+            # the object's own name, as the contract's server knows it: the product's view
+            own = exp.table_(product.name, db=product.domain, quoted=True)
+            if table.alias:
+                own.set("alias", table.args["alias"])
+            table.replace(own)
+            continue
+        if (table.db.lower(), table.name.lower()) != (product.domain, product.name.lower()):
             raise RuleSkipped(f"a SQL rule may read only {product.id}, not {table.sql()}")
     for node in tree.find_all(exp.Func):
         if not isinstance(node, SAFE_FUNCTIONS):
