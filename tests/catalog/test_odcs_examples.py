@@ -145,3 +145,12 @@ def test_invalid_under_every_release_does_not_register(tmp_path: Path) -> None:
         True,
     )
     assert issue.origin == "ODCS v3.1.0 schema"
+
+
+def test_a_product_address_selects_all_its_tables(examples: Path) -> None:
+    catalog = load_catalog(examples)
+    assert [p.id for p in catalog.select(["seller.my_quantum"])] == [
+        "seller.my_quantum__receivers",
+        "seller.my_quantum__tbl",
+    ]
+    assert [p.id for p in catalog.select(["seller.my_quantum__tbl"])] == ["seller.my_quantum__tbl"]

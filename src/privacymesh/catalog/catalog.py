@@ -80,8 +80,13 @@ class Catalog:
         products: list[str] | None = None,
         domains: list[str] | None = None,
     ) -> list[DataProduct]:
-        """Products filtered by id and domain (all when no filter is given)."""
-        chosen = [self.get(p) for p in products] if products else list(self.products.values())
+        """Products filtered by id and domain (all when no filter is given). A product address
+        `domain.product` of a contract with several objects selects all its tables."""
+        chosen = (
+            [t for p in products for t in (self.tables_of(p) or [self.get(p)])]
+            if products
+            else list(self.products.values())
+        )
         if domains:
             unknown = set(domains) - set(self.domains)
             if unknown:
