@@ -19,6 +19,7 @@ from privacymesh.catalog import DataProduct, QualityRule, quote_ident, quote_lit
 from privacymesh.checks.measures import MeasureContext, measure
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
+from privacymesh.errors import CheckError
 
 LIBRARY_METRICS = ("nullValues", "missingValues", "invalidValues", "duplicateValues", "rowCount")
 # placeholders ODCS and datacontract-cli write for the object and the property in SQL rules
@@ -142,6 +143,8 @@ def contract_quality(
     ]
 
 
+# what a GX result may keep: counts only
+COUNTS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
 GX_ENGINES = ("great-expectations", "great_expectations", "greatexpectations", "gx")
 
 
@@ -177,20 +180,16 @@ def _run_gx(
         planned.append((rule, kind, kwargs))
     if not planned:
         return out
-    try:
-        from privacymesh.checks.measures.conformance import (
-            KEPT,
-            RESULT_FORMAT,
-            _gx_batch_definition,
-        )
+    from privacymesh.checks import gx_suite
 
-        batch_definition = _gx_batch_definition()
+    try:
+        batch_definition = gx_suite._batch_definition()
         from great_expectations.expectations.expectation_configuration import (
             ExpectationConfiguration,
         )
-    except ImportError as exc:
+    except (CheckError, ImportError):
         for rule, _, _ in planned:
-            out[rule.path] = f"Great Expectations is not installed ({exc.name})"
+            out[rule.path] = f"Great Expectations is not installed ({gx_suite.INSTALL_HINT})"
         return out
     select = ", ".join(quote_ident(c) for c in sorted(columns)) or "1 AS _row"
     frame = ctx.engine.polars(f"SELECT {select} FROM {product.view}").to_pandas()
@@ -198,11 +197,11 @@ def _run_gx(
     for rule, kind, kwargs in planned:
         try:
             expectation = ExpectationConfiguration(type=kind, kwargs=kwargs).to_domain_obj()
-            result = batch.validate(expectation, result_format=RESULT_FORMAT)
+            result = batch.validate(expectation, result_format=gx_suite.RESULT_FORMAT)
         except Exception as exc:  # an unknown expectation or bad kwargs: the rule cannot run
             out[rule.path] = f"Great Expectations refused {kind}: {str(exc).splitlines()[0][:200]}"
             continue
-        counts = {k: result.result[k] for k in KEPT if k in result.result}
+        counts = {k: result.result[k] for k in COUNTS if k in result.result}
         # numbers only: an observed value may be a row's value
         counts = {k: v for k, v in counts.items() if isinstance(v, int | float)}
         out[rule.path] = {
