@@ -10,6 +10,7 @@ reported as skipped with the reason. Only counts and aggregates are kept, never 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import sqlglot
@@ -78,23 +79,16 @@ def contract_quality(
                 skipped.append(f"{rule.path}: {outcome}")
                 continue
             queries.append(f"-- {rule.path}\ngreat_expectations {outcome['expectation']}")
-            if outcome.pop("success"):
+            if outcome["success"]:
                 passed += 1
             else:
                 failed.append(
-                    Finding(
-                        "quality_rule_failed",
+                    _failure(
+                        rule,
+                        str(outcome["expectation"]),
+                        outcome.get("unexpected_count"),
+                        "the expectation holds",
                         rule.column or outcome.get("column"),
-                        {
-                            "rule": rule.path,
-                            "type": "custom",
-                            "metric": outcome["expectation"],
-                            "observed": outcome.get("unexpected_count"),
-                            "expected": "the expectation holds",
-                            "dimension": rule.dimension,
-                            "severity": rule.severity,
-                            "unit": rule.unit,
-                        },
                     )
                 )
             continue
@@ -103,27 +97,17 @@ def contract_quality(
         except RuleSkipped as why:
             skipped.append(f"{rule.path}: {why}")
             continue
-        queries.append(f"-- {rule.path}\n{sql}")
         value = ctx.engine.polars(sql).row(0)[0]
-        ok = holds(rule, value)
-        passed += ok
-        if not ok:
-            failed.append(
-                Finding(
-                    "quality_rule_failed",
-                    rule.column,
-                    {
-                        "rule": rule.path,
-                        "type": rule.kind,
-                        "metric": rule.metric or "sql",
-                        "observed": value,
-                        "expected": describe(rule),
-                        "dimension": rule.dimension,
-                        "severity": rule.severity,
-                        "unit": rule.unit,
-                    },
-                )
-            )
+        if value is not None and not isinstance(value, int | float | Decimal):
+            # a rule's result goes to the ledger: a number only, never a row's value
+            skipped.append(f"{rule.path}: a rule must measure a number, not {type(value).__name__}")
+            continue
+        queries.append(f"-- {rule.path}\n{sql}")
+        if holds(rule, value):
+            passed += 1
+        else:
+            observed = float(value) if isinstance(value, Decimal) else value
+            failed.append(_failure(rule, rule.metric or "sql", observed, describe(rule)))
     return [
         Measurement(
             values={
@@ -211,6 +195,26 @@ def _run_gx(
             **counts,
         }
     return out
+
+
+def _failure(
+    rule: QualityRule, metric: str, observed: Any, expected: str, column: str | None = None
+) -> Finding:
+    """A failed rule, with what it measured and the rule's own dimension and severity."""
+    return Finding(
+        "quality_rule_failed",
+        column or rule.column,
+        {
+            "rule": rule.path,
+            "type": rule.kind,
+            "metric": metric,
+            "observed": observed,
+            "expected": expected,
+            "dimension": rule.dimension,
+            "severity": rule.severity,
+            "unit": rule.unit,
+        },
+    )
 
 
 def rule_sql(rule: QualityRule, product: DataProduct) -> str:
