@@ -35,6 +35,7 @@ schema:
       - {type: sql, query: "COPY shop.members TO '/tmp/out.csv'", mustBe: 0}
       - {type: sql, query: "SELECT count(*) FROM shop.orders", mustBe: 0}
       - {type: sql, query: "SELECT getenv('HOME')", mustBe: 0}
+      - {type: sql, query: "SELECT count(*) FROM src_0.shop.members", mustBe: 0}
       - {type: text, description: Members are reviewed yearly}
       - {type: sql, query: "SELECT max(email) FROM ${object}", mustBe: 0}
     properties:
@@ -85,7 +86,7 @@ def test_quality_rules_run_with_their_operators(members: Path) -> None:
     (result,) = outcome.results
     assert (result.product, result.status) == ("shop.members", "fail")
     values = result.values
-    assert (values["rules"], values["rules_run"], values["rules_skipped"]) == (16, 9, 7)
+    assert (values["rules"], values["rules_run"], values["rules_skipped"]) == (17, 9, 8)
     assert values["exceptions"] == result.exceptions == 5
     failed = {(f.column, f.detail["metric"]): f.detail for f in result.findings}
     assert sorted(failed) == [
@@ -117,7 +118,8 @@ def test_contract_sql_beyond_its_table_never_runs(members: Path) -> None:
     assert "schema[0].quality[4]: a SQL rule may read only shop.members" in skipped
     assert "schema[0].quality[5]: function not allowed in a SQL rule" in skipped
     assert "text rule: nothing to run" in skipped
-    assert "schema[0].quality[7]: a rule must measure a number, not str" in skipped
+    assert "schema[0].quality[6]: a SQL rule may read only shop.members" in skipped
+    assert "schema[0].quality[8]: a rule must measure a number, not str" in skipped
     assert "example.com" not in skipped + result.query + str(result.findings)
     assert "Great Expectations refused expect_no_such_thing" in skipped
     assert "status" not in skipped  # its GX rule ran (and held)

@@ -343,7 +343,10 @@ def _checked_sql(rule: QualityRule, product: DataProduct) -> str:
                 own.set("alias", table.args["alias"])
             table.replace(own)
             continue
-        if (table.db.lower(), table.name.lower()) != (product.domain, product.name.lower()):
+        if table.catalog or (table.db.lower(), table.name.lower()) != (
+            product.domain,
+            product.name.lower(),
+        ):
             raise RuleSkipped(f"a SQL rule may read only {product.id}, not {table.sql()}")
     for node in tree.find_all(exp.Func):
         if not isinstance(node, SAFE_FUNCTIONS):
