@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 from privacymesh.catalog import load_catalog, parse_contract
+from privacymesh.catalog.gate import evaluate_gate
 
 BROKEN = Path(__file__).parent / "contracts" / "broken"
 
@@ -86,25 +87,37 @@ def test_broken_folder_reports_one_clear_error_each(tmp_path: Path) -> None:
     catalog = load_catalog(tmp_path / "broken")
     by_file: dict[str, list[str]] = {}
     for issue in catalog.errors:
-        by_file.setdefault(issue.file.name, []).append(f"{issue.field}: {issue.message}")
+        by_file.setdefault(issue.file.name, []).append(
+            f"{issue.field}: {issue.message} [{issue.origin}]"
+        )
     assert by_file == {
         "malformed.odcs.yaml": [
             ": malformed YAML: expected ',' or '}', but got '<stream end>' "
-            "(while parsing a flow mapping started at line 6)"
+            "(while parsing a flow mapping started at line 6) [YAML 1.2]"
         ],
-        "missing_kind.odcs.yaml": ["kind: required field is missing"],
-        "wrong_type.odcs.yaml": ["schema[0].properties[3].required: wrong type"],
-        "unknown_class.odcs.yaml": [
-            "schema[0].properties[0].classification: unknown classification"
+        "missing_kind.odcs.yaml": ["kind: required field is missing [ODCS v3.1.0 schema]"],
+        "wrong_type.odcs.yaml": [
+            "schema[0].properties[3].required: wrong type [ODCS v3.1.0 schema]"
         ],
-        "duplicate_b.odcs.yaml": ["id: duplicate contract id"],
-        "missing_input.odcs.yaml": [
-            "schema[0].properties[1].transformSourceObjects: lineage "
-            "input does not exist in the catalog"
+        "duplicate_b.odcs.yaml": [
+            "dataProduct: another contract registers the same table address "
+            "[privacymesh PM-CAT-022]"
         ],
         "injection.odcs.yaml": [
-            "schema[0].properties[3].name: a property name must be a plain identifier"
+            "schema[0].properties[3].name: a property name must be a plain identifier "
+            "[privacymesh PM-CAT-021]"
         ],
     }
-    # the one valid contract still registers: a bad contract never stops the others
-    assert list(catalog.products) == ["shop.orders"]
+    # privacymesh's privacy rules do not stop registration: the gate judges them
+    findings = sorted((i.file.name, i.rule, i.severity) for i in catalog.findings)
+    assert findings == [
+        ("duplicate_b.odcs.yaml", "PM-CAT-014", "warning"),
+        ("missing_input.odcs.yaml", "PM-CAT-012", "error"),
+        ("unknown_class.odcs.yaml", "PM-CAT-007", "error"),
+    ]
+    assert sorted(catalog.products) == ["bad.missing_input", "bad.unknown_class", "shop.orders"]
+    gate = evaluate_gate(catalog.get("bad.unknown_class"))
+    assert not gate.passed
+    assert [(r.rule, r.field) for r in gate.reasons if r.rule == "PM-CAT-007"] == [
+        ("PM-CAT-007", "schema[0].properties[0].classification")
+    ]

@@ -13,7 +13,7 @@ def test_gate_passes_a_complete_contract(shop_workspace: Path) -> None:
     contract = shop_workspace / "contracts" / "shop.orders.odcs.yaml"
     result = runner.invoke(app, ["-w", str(shop_workspace), "gate", str(contract)])
     assert result.exit_code == 0, result.output
-    assert "shop.orders passes all 6 rules" in result.output
+    assert "shop.orders passes all 15 rules" in result.output
 
 
 def test_gate_blocks_with_reasons(shop_workspace: Path, tmp_path: Path) -> None:
@@ -27,13 +27,20 @@ def test_gate_blocks_with_reasons(shop_workspace: Path, tmp_path: Path) -> None:
             "",
         )
     )
-    bad = tmp_path / "orders_v2.odcs.yaml"
+    (shop_workspace / "incoming").mkdir()
+    bad = shop_workspace / "incoming" / "orders_v2.odcs.yaml"
     bad.write_text(text)
     result = runner.invoke(app, ["-w", str(shop_workspace), "gate", str(bad)])
     assert result.exit_code == 1
-    assert "gate G1 team: no owner declared" in result.output
-    assert "gate G5 email: restricted field without a masking rule" in result.output
-    assert "gate G6 slaProperties: personal data without retention" in result.output
+    assert "gate PM-CAT-001 shop.orders team: no owner declared" in result.output
+    assert (
+        "gate PM-CAT-005 shop.orders email: restricted field without a masking rule"
+        in result.output
+    )
+    assert (
+        "gate PM-CAT-006 shop.orders slaProperties: personal data without retention"
+        in result.output
+    )
     assert "shop.orders blocked" in result.output
 
 

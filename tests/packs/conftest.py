@@ -37,7 +37,7 @@ threshold: {max: 1000000}
 
 
 def _fix_gate_finding(catalog: Path) -> None:
-    """Give crm.customer_360's restricted `phone` a masking rule (gate rule G5 then holds)."""
+    """Give crm.customer_360's restricted `phone` a masking rule (PM-CAT-005 then holds)."""
     path = catalog / "crm" / "customer_360.odcs.yaml"
     text = path.read_text("utf-8")
     anchor = "    - {property: piiCategory, value: user.contact.phone_number}\n"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from privacymesh.catalog import load_catalog
+from privacymesh.catalog.gate import evaluate_gate
 from privacymesh.checks import load_checks
 from privacymesh.runner import run_checks
 from privacymesh.workspace import load_workspace
@@ -42,10 +44,10 @@ def test_gate_and_retention_policy_pass_on_a_complete_contract(shop_workspace: P
     assert ("retention.missing_policy", "shop.order_totals") not in results
     gate = results[("contract.gate", "shop.orders")]
     assert gate.status == "pass" and gate.exceptions == 0
-    # order_export has no owner: G1 fails
+    # order_export has no owner: PM-CAT-001 fails
     export = results[("contract.gate", "shop.order_export")]
     assert export.status == "fail"
-    assert [(f.detail["rule"], f.column) for f in export.findings] == [("G1", "team")]
+    assert [(f.detail["rule"], f.column) for f in export.findings] == [("PM-CAT-001", "team")]
 
 
 def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path) -> None:
@@ -62,7 +64,7 @@ def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path)
         .replace("products: personal", "products: all")
     )
     (shop_workspace / "checks" / "broken.sql.yaml").write_text(spec)
-    shutil.copy(BROKEN / "unknown_class.odcs.yaml", shop_workspace / "contracts")
+    shutil.copy(BROKEN / "wrong_type.odcs.yaml", shop_workspace / "contracts")
     ws = load_workspace(shop_workspace)
     outcome = run_checks(ws, record=False)
     results = by_key(outcome)
@@ -77,12 +79,12 @@ def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path)
     assert broken.status == "error" and "no_such_column" in (broken.reason or "")
     assert results[("contract.conformance", "shop.order_totals")].status == "pass"
     # the invalid contract yields an error for every product check, naming the problem
-    invalid = [r for r in outcome.results if r.product == "bad.unknown_class"]
+    invalid = [r for r in outcome.results if r.product == "bad.wrong_type"]
     # (its kind and personal data are unknown, so every product-scope check fails closed on it)
     specs, _ = load_checks(ws.checks)
     assert {r.check_id for r in invalid} == {s.id for s in specs if s.scope == "product"}
     assert "broken.sql" in {r.check_id for r in invalid}
-    assert all(r.status == "error" and "classification" in (r.reason or "") for r in invalid)
+    assert all(r.status == "error" and "wrong type" in (r.reason or "") for r in invalid)
     assert outcome.exit_code == 2
 
 
@@ -130,3 +132,35 @@ def test_workspace_overrides_check_params(shop_workspace: Path) -> None:
     (result,) = outcome.results
     assert (result.values["backend"], result.population) == ("gx", 2)
     assert "USING SAMPLE" in result.query
+
+
+def test_declared_not_readable_server_is_an_error_per_check_never_a_pass(
+    shop_workspace: Path,
+) -> None:
+    # a valid ODCS contract whose data lives in PostgreSQL registers, and each check that reads
+    # data reports "declared, not readable" with the reason
+    text = (shop_workspace / "contracts" / "shop.orders.odcs.yaml").read_text()
+    local = "  - {server: local, type: local, path: ../data/orders.parquet, format: parquet}"
+    pg = (
+        "  - {server: prod, type: postgres, host: db.example.com, port: 5432, "
+        "database: shop, schema: public}"
+    )
+    text = text.replace(local, pg).replace("dataProduct: orders", "dataProduct: orders_pg")
+    (shop_workspace / "contracts" / "shop.orders_pg.odcs.yaml").write_text(
+        text.replace("id: shop.orders", "id: 0b9e8a3c-3f41-4c8e-9d7a-2f1c5e6a7b80")
+    )
+    ws = load_workspace(shop_workspace)
+    outcome = run_checks(ws, ["contract.conformance", "contract.gate"], record=False)
+    results = by_key(outcome)
+    conformance = results[("contract.conformance", "shop.orders_pg")]
+    assert conformance.status == "error"
+    assert (conformance.reason or "").startswith("declared, not readable: DuckDB does not read")
+    assert "'postgres'" in (conformance.reason or "")
+    # the gate reads the contract only: it passes, with the unreadable server as a warning
+    gate = results[("contract.gate", "shop.orders_pg")]
+    assert gate.status == "pass"
+    product = load_catalog(ws.catalog, ws).get("shop.orders_pg")
+    assert product.contract_id == "0b9e8a3c-3f41-4c8e-9d7a-2f1c5e6a7b80"
+    assert [(r.rule, r.severity) for r in evaluate_gate(product).reasons] == [
+        ("PM-CAT-013", "warning")
+    ]

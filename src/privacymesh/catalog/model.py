@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from privacymesh.catalog.issues import ContractIssue
+
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 PRODUCT_KINDS = ("source", "events", "derived", "cache", "view")
 PROCESSING_MODES = ("batch", "streaming")
@@ -90,8 +92,35 @@ class Server:
 
 
 @dataclass(frozen=True)
+class QualityRule:
+    """One ODCS `quality` rule of an object (`column` None) or of a property.
+
+    `kind` is the ODCS type: library (a `metric` such as nullValues), sql (a `query`), custom
+    (an `engine` with its `implementation`) or text. `operator`/`threshold` is the rule's one
+    `mustBe...` comparison."""
+
+    kind: str
+    column: str | None = None
+    metric: str | None = None
+    operator: str | None = None
+    threshold: Any = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+    query: str | None = None
+    engine: str | None = None
+    implementation: Any = None
+    unit: str | None = None
+    dimension: str | None = None
+    severity: str | None = None
+    name: str | None = None
+    description: str | None = None
+    path: str = ""  # where the rule sits in the contract, e.g. schema[0].properties[2].quality[0]
+
+
+@dataclass(frozen=True)
 class DataProduct:
-    """A registered data product, read from its contract."""
+    """A registered table of a data product, read from its contract: `id` is its address
+    `domain.name` (the product, or `product__object` when the contract has several objects),
+    `contract_id` the contract's own id (often a UUID)."""
 
     id: str
     domain: str
@@ -100,6 +129,8 @@ class DataProduct:
     table: str
     fields: tuple[Field, ...]
     server: Server | None = None
+    contract_id: str | None = None
+    product: str | None = None  # `domain.product` of the contract, shared by its tables
     kind: str = "source"
     processing_mode: str = "batch"
     subject_key: str | None = None
@@ -117,6 +148,9 @@ class DataProduct:
     version: str | None = None
     tags: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    quality: tuple[QualityRule, ...] = ()
+    # privacymesh rule issues of the contract that concern this table, judged by the gate
+    issues: tuple[ContractIssue, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def view(self) -> str:

@@ -1,16 +1,22 @@
-"""Read one contract file: ODCS JSON Schema validation, privacymesh's per-contract rules, and
-the typed `DataProduct`. Every problem becomes a `ContractIssue`; nothing raises."""
+"""Read one contract file: YAML 1.2, the ODCS JSON Schema of its `apiVersion`, privacymesh's
+rules, and one typed `DataProduct` per schema object. Every problem becomes a `ContractIssue`
+saying where its rule comes from; nothing raises.
+
+Any contract valid against its ODCS schema registers, whatever its shape: the contract id is
+kept as it is (a UUID, say); the product's address `domain.product` comes from `domain` and
+`dataProduct`, or from the catalog's folder layout (`<domain folder>/<product>.odcs.yaml`);
+several schema objects give one table each (`domain.product__object`); no schema gives a
+contract with owner, roles and SLA but nothing to scan."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from privacymesh.catalog.issues import ContractIssue
+from privacymesh.catalog.issues import PRIVACYMESH, YAML, ContractIssue
 from privacymesh.catalog.model import (
     CLASSIFICATIONS,
     MASKING_RULES,
@@ -20,34 +26,56 @@ from privacymesh.catalog.model import (
     SUBJECT_KEY_FORMS,
     DataProduct,
     Field,
+    QualityRule,
     Retention,
     Role,
     Server,
 )
-from privacymesh.catalog.odcs_schema import fideslang_categories, odcs_errors
-from privacymesh.catalog.yaml_lines import Path_, format_path, line_for, load_with_lines
+from privacymesh.catalog.odcs_schema import (
+    LATEST_SHIPPED,
+    fideslang_categories,
+    odcs_errors,
+    odcs_versions,
+)
+from privacymesh.catalog.rules import RULES
+from privacymesh.catalog.server_paths import PathOutside, SourceBounds, confine
+from privacymesh.catalog.yaml_lines import (
+    Path_,
+    YamlSyntaxError,
+    format_path,
+    line_for,
+    load_with_lines,
+)
 
-IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-PRODUCT_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 FILE_FORMATS = ("parquet", "csv")
+READABLE_SERVERS = ("local", "duckdb")
+CONTRACT_SUFFIX = ".odcs.yaml"
 
 
 @dataclass
 class ParsedContract:
-    """The outcome of reading one file: a product when it is valid, and every issue found."""
+    """The outcome of reading one file: its tables when it registers, and every issue found."""
 
     file: Path
-    product: DataProduct | None
+    products: list[DataProduct] = field(default_factory=list)
     issues: list[ContractIssue] = field(default_factory=list)
-    id: str | None = None
+    id: str | None = None  # the contract's own id, as written
     domain: str | None = None
+    address: str | None = None  # `domain.product`
     data: dict[str, Any] | None = None
     lines: dict[Path_, int] = field(default_factory=dict)
+    version: str | None = None  # the ODCS apiVersion it was validated against
 
     @property
     def ok(self) -> bool:
-        return not any(i.severity == "error" for i in self.issues)
+        """True when nothing blocks registration (gate rules may still be unmet)."""
+        return not any(i.blocks for i in self.issues)
+
+    @property
+    def product(self) -> DataProduct | None:
+        """The contract's first table (the only one for a one-object contract)."""
+        return self.products[0] if self.products else None
 
 
 def custom_properties(node: Any) -> dict[str, Any]:
@@ -60,9 +88,20 @@ def custom_properties(node: Any) -> dict[str, Any]:
     }
 
 
+def slug(value: Any) -> str | None:
+    """A lower-case identifier for an address part: `my quantum` -> `my_quantum`."""
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"[^a-z0-9_]+", "_", value.strip().lower()).strip("_")
+    if not text:
+        return None
+    return text if text[0].isalpha() else f"p_{text}"
+
+
 class _Collector:
     def __init__(self, file: Path, lines: dict[Path_, int]) -> None:
-        self.file, self.lines, self.issues = file, lines, []
+        self.file, self.lines = file, lines
+        self.issues: list[ContractIssue] = []
 
     def add(
         self,
@@ -70,48 +109,50 @@ class _Collector:
         message: str,
         found: Any = None,
         expected: str | None = None,
-        severity: str = "error",
-    ) -> None:
-        self.issues.append(
-            ContractIssue(
-                file=self.file,
-                field=format_path(path),
-                message=message,
-                line=line_for(self.lines, path),
-                found=None if found is None else repr(found),
-                expected=expected,
-                severity=severity,
-            )
+        *,
+        rule: str | None = None,
+        source: str = PRIVACYMESH,
+    ) -> ContractIssue:
+        known = RULES.get(rule or "")
+        issue = ContractIssue(
+            file=self.file,
+            field=format_path(path),
+            message=message,
+            line=line_for(self.lines, path),
+            found=None if found is None else repr(found),
+            expected=expected,
+            severity=known.severity if known else "error",
+            source=source,
+            rule=rule,
+            blocks=known.blocks if known else True,
         )
+        self.issues.append(issue)
+        return issue
 
 
-def parse_contract(file: Path) -> ParsedContract:
-    """Read, validate and parse one contract file."""
+def parse_contract(
+    file: Path, bounds: SourceBounds | None = None, folder: str | None = None
+) -> ParsedContract:
+    """Read, validate and parse one contract file. Server paths must stay inside `bounds`
+    (default: the workspace the file lies in); `folder` is the catalog folder the file sits in,
+    the domain when the contract names none (default: the file's folder)."""
     try:
         text = file.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return ParsedContract(file, None, [ContractIssue(file, "", f"cannot read file: {exc}")])
+        issue = ContractIssue(file, "", f"cannot read file: {exc}", source=YAML)
+        return ParsedContract(file, issues=[issue])
     try:
         data, lines = load_with_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start:
-            problem += f" ({context} started at line {start.line + 1})"
-        return ParsedContract(
+    except YamlSyntaxError as exc:
+        issue = ContractIssue(
             file,
-            None,
-            [
-                ContractIssue(
-                    file,
-                    "",
-                    f"malformed YAML: {problem}",
-                    line=mark.line + 1 if mark else None,
-                    expected="a YAML mapping",
-                )
-            ],
+            format_path(exc.path),
+            f"malformed YAML: {exc.message}",
+            line=exc.line,
+            expected="one YAML 1.2 mapping, each key once",
+            source=YAML,
         )
+        return ParsedContract(file, issues=[issue])
     issues = _Collector(file, lines)
     if not isinstance(data, dict):
         issues.add(
@@ -119,152 +160,249 @@ def parse_contract(file: Path) -> ParsedContract:
             "the contract is not a YAML mapping",
             found=type(data).__name__,
             expected="a mapping with apiVersion, kind, id, ...",
+            source=YAML,
         )
-        return ParsedContract(file, None, issues.issues)
+        return ParsedContract(file, issues=issues.issues)
 
-    for err in odcs_errors(data):
+    contract_id = str(data["id"]) if isinstance(data.get("id"), str | int) else None
+    parsed = ParsedContract(file, [], issues.issues, contract_id, None, None, data, lines)
+    version = _schema_errors(data, issues)
+    parsed.version = version
+    if not parsed.ok:
+        return parsed
+
+    domain = slug(data.get("domain"))
+    product = slug(data.get("dataProduct"))
+    stem = slug(file.name.removesuffix(CONTRACT_SUFFIX).removesuffix(".yaml"))
+    if domain is None:  # the folder layout addresses it: <domain>/<product>.odcs.yaml
+        domain = slug(folder if folder is not None else file.parent.name) or "default"
+        product = stem or product
+    product = product or stem or "product"
+    parsed.domain, parsed.address = domain, f"{domain}.{product}"
+    parsed.products = _tables(file, data, issues, bounds or SourceBounds.around(file), parsed)
+    return parsed
+
+
+def _schema_errors(data: dict[str, Any], issues: _Collector) -> str:
+    """ODCS schema errors against the schema of the declared `apiVersion`; the version used."""
+    declared = data.get("apiVersion")
+    versions = odcs_versions()
+    if declared is not None and declared not in versions:
+        issues.add(
+            ("apiVersion",),
+            "apiVersion is not an ODCS v3 release privacymesh knows",
+            found=declared,
+            expected="one of " + ", ".join(versions),
+            source="ODCS",
+        )
+        return LATEST_SHIPPED
+    version = declared if isinstance(declared, str) else LATEST_SHIPPED
+    errors = odcs_errors(data, version)
+    newer = _valid_under_newer(data, version) if errors else None
+    # valid ODCS, labelled with an older release than its fields need (the standard's own
+    # examples do this): it registers, and each field the declared release lacks is an error
+    # for the gate at its line
+    rule = "PM-CAT-015" if newer else None
+    hint = f" (valid under ODCS {newer}: declare apiVersion: {newer})" if newer else ""
+    _report(errors, f"ODCS {version} schema", version, issues, rule, hint)
+    return newer or version
+
+
+def _valid_under_newer(data: dict[str, Any], version: str) -> str | None:
+    """The first later ODCS release the contract is valid under, if any."""
+    versions = odcs_versions()
+    later = versions[versions.index(version) + 1 :] if version in versions else ()
+    return next((v for v in later if not odcs_errors(data, v)), None)
+
+
+def _report(
+    errors: list[Any],
+    source: str,
+    version: str,
+    issues: _Collector,
+    rule: str | None,
+    hint: str,
+) -> None:
+    errors = sorted(errors, key=lambda e: line_for(issues.lines, tuple(e.absolute_path)) or 0)
+    for err in errors:
+        add = partial(issues.add, source=source, rule=rule)
         path = tuple(err.absolute_path)
         if err.validator == "required":
             missing = err.message.split("'")[1] if "'" in err.message else err.message
-            issues.add(
-                (*path, missing), "required field is missing", expected=f"`{missing}` (ODCS v3)"
+            add(
+                (*path, missing),
+                f"required field is missing{hint}",
+                expected=f"`{missing}`",
             )
         elif err.validator == "enum":
-            issues.add(
+            add(
                 path,
-                "value not allowed by ODCS v3",
+                f"value not allowed{hint}",
                 found=err.instance,
                 expected="one of " + ", ".join(map(str, err.validator_value)),
             )
         elif err.validator == "type":
-            issues.add(
+            add(
                 path,
-                "wrong type",
-                found=f"{type(err.instance).__name__} {err.instance!r}",
+                f"wrong type{hint}",
+                found=f"{type(err.instance).__name__} {_short(err.instance)}",
                 expected=str(err.validator_value),
             )
-        else:
-            issues.add(path, f"ODCS v3 schema: {err.message[:300]}")
-
-    product = _build(file, data, issues)
-    contract_id = data.get("id") if isinstance(data.get("id"), str) else None
-    domain = data.get("domain") if isinstance(data.get("domain"), str) else None
-    parsed = ParsedContract(file, None, issues.issues, contract_id, domain, data, lines)
-    if parsed.ok:
-        parsed.product = product
-    return parsed
-
-
-def _build(file: Path, data: dict[str, Any], issues: _Collector) -> DataProduct | None:
-    """privacymesh's own rules, then the typed product (None when the shape is unusable)."""
-    domain, name, cid = (
-        data.get("domain"),
-        data.get("dataProduct") or data.get("name"),
-        data.get("id"),
-    )
-    for key, value in (("domain", domain), ("dataProduct", name)):
-        if not isinstance(value, str) or not IDENT.match(value):
-            issues.add(
-                (key,),
-                "must be a lower-case identifier",
-                found=value,
-                expected="letters, digits and _ starting with a letter",
+        elif err.validator in ("additionalProperties", "unevaluatedProperties"):
+            extra = re.findall(r"'([^']+)'", err.message)
+            add(
+                (*path, *extra[:1]),
+                f"field not defined in ODCS {version}{hint}",
+                found=", ".join(extra) or None,
+                expected=f"only the fields of ODCS {version} (or a newer apiVersion)",
             )
-    if not isinstance(cid, str) or not PRODUCT_ID.match(cid):
-        issues.add(
-            ("id",),
-            "the contract id must be <domain>.<product>",
-            found=cid,
-            expected="e.g. payments.transactions",
-        )
-    elif isinstance(domain, str) and isinstance(name, str) and cid != f"{domain}.{name}":
-        issues.add(
-            ("id",),
-            "the id does not match domain and dataProduct",
-            found=cid,
-            expected=f"{domain}.{name}",
-        )
+        else:
+            add(path, err.message[:300] + hint)
 
-    objects = data.get("schema")
-    if not isinstance(objects, list) or len(objects) != 1 or not isinstance(objects[0], dict):
-        issues.add(
-            ("schema",),
-            "a product contract needs exactly one schema object",
-            found=f"{len(objects) if isinstance(objects, list) else objects!r} objects",
-            expected="one object (table)",
-        )
-        return None
-    obj = objects[0]
-    table = obj.get("name") if isinstance(obj.get("name"), str) else ""
-    fields = _fields(obj.get("properties"), issues)
 
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _tables(
+    file: Path,
+    data: dict[str, Any],
+    issues: _Collector,
+    bounds: SourceBounds,
+    parsed: ParsedContract,
+) -> list[DataProduct]:
+    """One product per schema object, with the contract-level facts they share."""
+    objects = [o for o in data.get("schema") or [] if isinstance(o, dict)]
     custom = custom_properties(data)
+    _check_choice(issues, ("customProperties", "productKind"), custom.get("productKind", "source"))
     _check_choice(
-        issues,
-        ("customProperties", "productKind"),
-        custom.get("productKind", "source"),
-        PRODUCT_KINDS,
+        issues, ("customProperties", "processingMode"), custom.get("processingMode", "batch")
     )
-    _check_choice(
-        issues,
-        ("customProperties", "processingMode"),
-        custom.get("processingMode", "batch"),
-        PROCESSING_MODES,
-    )
-    subject_key = custom.get("subjectKey")
-    names = {f.name for f in fields}
-    if subject_key is not None and subject_key not in names:
-        issues.add(
-            ("customProperties", "subjectKey"),
-            "the subject key is not a property",
-            found=subject_key,
-            expected="one of " + ", ".join(sorted(names)),
-        )
     form = custom.get("subjectKeyForm")
     if form is not None:
-        _check_choice(issues, ("customProperties", "subjectKeyForm"), form, SUBJECT_KEY_FORMS)
-
-    return DataProduct(
-        id=str(cid),
-        domain=str(domain),
-        name=str(name),
-        file=file,
-        table=table,
-        fields=fields,
-        server=_server(data.get("servers"), file, issues),
-        kind=str(custom.get("productKind", "source")),
-        processing_mode=str(custom.get("processingMode", "batch")),
-        subject_key=subject_key,
-        subject_key_form=form,
-        purposes=_strings(custom.get("purposes")),
-        data_subjects=_strings(custom.get("dataSubjects")),
-        legal_basis=custom.get("legalBasis"),
-        purpose=_get(data, "description", "purpose"),
-        usage=_get(data, "description", "usage"),
-        owners=_owners(data.get("team")),
-        team=_get(data, "team", "name"),
-        roles=_roles(data.get("roles")),
-        retention=_retention(data.get("slaProperties"), table, names, issues),
-        status=data.get("status"),
-        version=str(data.get("version")),
-        tags=_strings(data.get("tags")),
-        raw=data,
-    )
-
-
-def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
-    if not isinstance(props, list) or not props:
-        issues.add(
-            ("schema", 0, "properties"),
-            "the schema object has no properties",
-            expected="a list of columns",
+        _check_choice(issues, ("customProperties", "subjectKeyForm"), form)
+    server = _server(data.get("servers"), file, issues, bounds)
+    assert parsed.domain is not None and parsed.address is not None
+    product_name = parsed.address.split(".", 1)[1]
+    shared = {
+        "file": file,
+        "server": server,
+        "contract_id": parsed.id,
+        "product": parsed.address,
+        "kind": str(custom.get("productKind", "source")),
+        "processing_mode": str(custom.get("processingMode", "batch")),
+        "subject_key_form": form,
+        "purposes": _strings(custom.get("purposes")),
+        "data_subjects": _strings(custom.get("dataSubjects")),
+        "legal_basis": custom.get("legalBasis"),
+        "purpose": _get(data, "description", "purpose"),
+        "usage": _get(data, "description", "usage"),
+        "owners": _owners(data.get("team")),
+        "team": _get(data, "team", "name"),
+        "roles": _roles(data.get("roles")),
+        "status": data.get("status"),
+        "version": str(data.get("version")),
+        "tags": _strings(data.get("tags")),
+        "raw": data,
+    }
+    contract_level = list(issues.issues)
+    tables: list[DataProduct] = []
+    for index, obj in enumerate(objects):
+        start = len(issues.issues)
+        table = str(obj.get("name") or f"object_{index}")
+        fields = _fields(obj.get("properties"), index, issues)
+        names = {f.name for f in fields}
+        subject_key = custom.get("subjectKey")
+        if subject_key is not None and subject_key not in names and len(objects) == 1:
+            issues.add(
+                ("customProperties", "subjectKey"),
+                "the subject key is not a property",
+                found=subject_key,
+                expected="one of " + ", ".join(sorted(names)),
+                rule="PM-CAT-010",
+            )
+        name = product_name if len(objects) == 1 else f"{product_name}__{slug(table) or index}"
+        retention = _retention(data.get("slaProperties"), table, names, len(objects), issues)
+        quality = _quality(obj, index)
+        own = [i for i in issues.issues[start:] if not i.blocks]
+        tables.append(
+            DataProduct(
+                id=f"{parsed.domain}.{name}",
+                domain=parsed.domain,
+                name=name,
+                table=table,
+                fields=fields,
+                subject_key=subject_key if subject_key in names else None,
+                retention=retention,
+                quality=quality,
+                issues=tuple(i for i in contract_level if not i.blocks) + tuple(own),
+                **shared,
+            )
         )
+    return tables
+
+
+OPERATORS = (
+    "mustBe",
+    "mustNotBe",
+    "mustBeGreaterThan",
+    "mustBeGreaterOrEqualTo",
+    "mustBeLessThan",
+    "mustBeLessOrEqualTo",
+    "mustBeBetween",
+    "mustNotBeBetween",
+)
+
+
+def _quality(obj: dict[str, Any], index: int) -> tuple[QualityRule, ...]:
+    """The object's ODCS quality rules and those of its properties, in contract order."""
+    places: list[tuple[str | None, str, Any]] = [
+        (None, f"schema[{index}].quality", obj.get("quality"))
+    ]
+    for i, prop in enumerate(obj.get("properties") or []):
+        if isinstance(prop, dict) and isinstance(prop.get("name"), str):
+            places.append(
+                (prop["name"], f"schema[{index}].properties[{i}].quality", prop.get("quality"))
+            )
+    rules: list[QualityRule] = []
+    for column, base, items in places:
+        for j, q in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(q, dict):
+                continue
+            operator = next((op for op in OPERATORS if op in q), None)
+            metric = q.get("metric") or q.get("rule")  # `rule` is v3.0's name for the metric
+            kind = q.get("type") or ("library" if metric else "text")
+            rules.append(
+                QualityRule(
+                    kind=str(kind),
+                    column=column,
+                    metric=str(metric) if metric else None,
+                    operator=operator,
+                    threshold=q.get(operator) if operator else None,
+                    arguments=q.get("arguments") if isinstance(q.get("arguments"), dict) else {},
+                    query=q.get("query"),
+                    engine=q.get("engine"),
+                    implementation=q.get("implementation"),
+                    unit=q.get("unit"),
+                    dimension=q.get("dimension"),
+                    severity=q.get("severity"),
+                    name=q.get("name"),
+                    description=q.get("description"),
+                    path=f"{base}[{j}]",
+                )
+            )
+    return tuple(rules)
+
+
+def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
+    if not isinstance(props, list):
         return ()
     out: list[Field] = []
     seen: set[str] = set()
     categories = fideslang_categories()
     for i, prop in enumerate(props):
-        base: Path_ = ("schema", 0, "properties", i)
+        base: Path_ = ("schema", index, "properties", i)
         if not isinstance(prop, dict):
             continue
         name = prop.get("name")
@@ -274,10 +412,11 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
                 "a property name must be a plain identifier",
                 found=name,
                 expected="letters, digits and _ (no quotes, spaces or SQL)",
+                rule="PM-CAT-021",
             )
             continue
         if name in seen:
-            issues.add((*base, "name"), "duplicate property name", found=name)
+            issues.add((*base, "name"), "duplicate property name", found=name, rule="PM-CAT-021")
         seen.add(name)
         cls = prop.get("classification")
         if cls is not None and cls not in CLASSIFICATIONS:
@@ -286,6 +425,7 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
                 "unknown classification",
                 found=cls,
                 expected="one of " + ", ".join(CLASSIFICATIONS),
+                rule="PM-CAT-007",
             )
         custom = custom_properties(prop)
         category = custom.get("piiCategory")
@@ -295,6 +435,7 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
                 "not a fideslang data-category key",
                 found=category,
                 expected="a key such as user.contact.email",
+                rule="PM-CAT-008",
             )
         masking = custom.get("maskingRule")
         if masking is not None and masking not in MASKING_RULES:
@@ -303,6 +444,7 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
                 "unknown masking rule",
                 found=masking,
                 expected="one of " + ", ".join(MASKING_RULES),
+                rule="PM-CAT-009",
             )
         out.append(
             Field(
@@ -312,8 +454,8 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
                 classification=cls,
                 pii_category=category,
                 masking_rule=masking,
-                required=bool(prop.get("required", False)),
-                primary_key=bool(prop.get("primaryKey", False)),
+                required=prop.get("required") is True,
+                primary_key=prop.get("primaryKey") is True,
                 description=prop.get("description"),
                 tags=_strings(prop.get("tags")),
                 sources=_strings(prop.get("transformSourceObjects")),
@@ -322,52 +464,90 @@ def _fields(props: Any, issues: _Collector) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def _server(servers: Any, file: Path, issues: _Collector) -> Server | None:
-    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) -> Server | None:
+    """The server privacymesh reads: the first local or DuckDB one, else the first declared.
+    Every local path and DuckDB file is confined, whichever is used."""
+    entries = [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
+    chosen: Server | None = None
+    for i, s in enumerate(entries):
+        kind = s.get("type")
+        if kind == "local":
+            fmt = str(s.get("format", "parquet")).lower()
+            path = _confined(s, i, "path", file, issues, bounds)
+            if fmt not in FILE_FORMATS:
+                issues.add(
+                    ("servers", i, "format"),
+                    "a file format privacymesh does not read",
+                    found=fmt,
+                    expected="parquet or csv",
+                    rule="PM-CAT-013",
+                )
+            elif chosen is None or chosen.type not in READABLE_SERVERS:
+                chosen = Server("local", fmt, path)
+        elif kind == "duckdb":
+            db = _confined(s, i, "database", file, issues, bounds)
+            if chosen is None or chosen.type not in READABLE_SERVERS:
+                chosen = Server("duckdb", None, None, db, s.get("schema"))
+        elif chosen is None:
+            chosen = Server(str(kind))
+    if entries and (chosen is None or chosen.type not in READABLE_SERVERS):
         issues.add(
             ("servers",),
-            "no server: privacymesh cannot find the data",
-            expected="a local (parquet/csv path) or duckdb server",
+            "declared, not readable here: no local or DuckDB server",
+            found=", ".join(sorted({str(s.get("type")) for s in entries})),
+            expected="a local (parquet/csv path) or duckdb server for the DuckDB engine",
+            rule="PM-CAT-013",
+        )
+    return chosen
+
+
+def _confined(
+    server: dict[str, Any],
+    index: int,
+    key: str,
+    file: Path,
+    issues: _Collector,
+    bounds: SourceBounds,
+) -> Path | None:
+    """The server's `path`/`database`, resolved, when it stays inside the workspace."""
+    raw = server.get(key)
+    name = server.get("server")
+    try:
+        return confine(str(raw or ""), file, name if isinstance(name, str) else None, bounds)
+    except PathOutside as exc:
+        issues.add(
+            ("servers", index, key),
+            f"server {key} not allowed: {exc}",
+            found=raw,
+            expected=bounds.describe(),
+            rule="PM-CAT-020",
         )
         return None
-    s = servers[0]
-    kind = s.get("type")
-    if kind == "local":
-        fmt = str(s.get("format", "parquet")).lower()
-        if fmt not in FILE_FORMATS:
-            issues.add(
-                ("servers", 0, "format"),
-                "unsupported file format",
-                found=fmt,
-                expected="parquet or csv",
-            )
-        path = Path(str(s.get("path", "")))
-        return Server("local", fmt, path if path.is_absolute() else (file.parent / path))
-    if kind == "duckdb":
-        db = Path(str(s.get("database", "")))
-        return Server(
-            "duckdb", None, None, db if db.is_absolute() else (file.parent / db), s.get("schema")
-        )
-    issues.add(
-        ("servers", 0, "type"),
-        "server type not supported by the DuckDB engine",
-        found=kind,
-        expected="local or duckdb",
-        severity="warning",
-    )
-    return Server(str(kind))
 
 
-def _retention(slas: Any, table: str, names: set[str], issues: _Collector) -> Retention | None:
+def _retention(
+    slas: Any, table: str, names: set[str], objects: int, issues: _Collector
+) -> Retention | None:
+    """The retention SLA that concerns this object (its element is `object.column`, or a bare
+    column of a one-object contract)."""
     if not isinstance(slas, list):
         return None
     for i, sla in enumerate(slas):
-        if not isinstance(sla, dict) or sla.get("property") != "retention":
+        if not isinstance(sla, dict) or str(sla.get("property", "")).lower() != "retention":
             continue
+        element = str(sla.get("element", ""))
+        obj, _, column = element.rpartition(".")
+        if objects > 1 and obj != table:
+            continue  # another object's retention
         base: Path_ = ("slaProperties", i)
         value, unit = sla.get("value"), str(sla.get("unit", "d")).lower()
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-            issues.add((*base, "value"), "retention must be a positive number", found=value)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            issues.add(
+                (*base, "value"),
+                "retention must be a positive number",
+                found=value,
+                rule="PM-CAT-011",
+            )
             return None
         if unit not in RETENTION_UNITS:
             issues.add(
@@ -375,17 +555,16 @@ def _retention(slas: Any, table: str, names: set[str], issues: _Collector) -> Re
                 "unknown retention unit",
                 found=unit,
                 expected="d, m or y (days, months, years)",
+                rule="PM-CAT-011",
             )
             return None
-        element = str(sla.get("element", ""))
-        column = element.split(".")[-1]
-        obj = element.split(".")[0] if "." in element else table
-        if column not in names or obj != table:
+        if column not in names or (obj and obj != table):
             issues.add(
                 (*base, "element"),
                 "retention element is not a property of the object",
                 found=element,
                 expected=f"{table}.<date column>",
+                rule="PM-CAT-011",
             )
             return None
         custom = custom_properties(sla)
@@ -400,9 +579,23 @@ def _retention(slas: Any, table: str, names: set[str], issues: _Collector) -> Re
     return None
 
 
-def _check_choice(issues: _Collector, path: Path_, value: Any, allowed: tuple[str, ...]) -> None:
+CHOICES = {
+    "productKind": PRODUCT_KINDS,
+    "processingMode": PROCESSING_MODES,
+    "subjectKeyForm": SUBJECT_KEY_FORMS,
+}
+
+
+def _check_choice(issues: _Collector, path: Path_, value: Any) -> None:
+    allowed = CHOICES[str(path[-1])]
     if value not in allowed:
-        issues.add(path, "value not allowed", found=value, expected="one of " + ", ".join(allowed))
+        issues.add(
+            path,
+            "value not allowed",
+            found=value,
+            expected="one of " + ", ".join(allowed),
+            rule="PM-CAT-009",
+        )
 
 
 def _roles(roles: Any) -> tuple[Role, ...]:

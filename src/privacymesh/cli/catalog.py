@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from privacymesh.catalog import Catalog, load_catalog
+from privacymesh.catalog import Catalog, ParsedContract, load_catalog, parse_contract
+from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
+from privacymesh.errors import WorkspaceError
 
 catalog_app = typer.Typer(
     help="Validate, list and trace data-product contracts.", no_args_is_help=True
@@ -15,26 +22,94 @@ catalog_app = typer.Typer(
 
 
 def load(ctx: typer.Context) -> Catalog:
-    return load_catalog(workspace_from(ctx).catalog)
+    ws = workspace_from(ctx)
+    return load_catalog(ws.catalog, ws)
+
+
+def _single_files(ctx: typer.Context, files: list[Path]) -> list[ParsedContract]:
+    """Parse the given files alone, confined to the workspace when there is one."""
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise fail(f"not a contract file: {missing[0]}")
+    try:
+        ws = workspace_from(ctx)
+        bounds: SourceBounds | None = SourceBounds.for_workspace(ws, ws.catalog)
+    except WorkspaceError:
+        bounds = None  # outside a workspace: each file is confined to the folders around it
+    return [parse_contract(f, bounds) for f in files]
 
 
 @catalog_app.command("validate")
 @handle_errors
-def validate(ctx: typer.Context) -> None:
-    """Check every contract against the ODCS v3 JSON Schema and privacymesh's catalog rules.
-    Lists every problem; exits 1 when any contract is invalid."""
-    catalog = load(ctx)
-    for issue in catalog.issues:
-        colour = "red" if issue.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{issue.severity}[/] {issue}", highlight=False)
-    bad = len(catalog.invalid)
-    total = len(catalog.contracts)
+def validate(
+    ctx: typer.Context,
+    files: list[Path] | None = typer.Argument(
+        None, help="Contract files to validate alone (default: the workspace's whole catalog)."
+    ),
+    output: str = typer.Option("text", "--format", help="text, or json for CI."),
+) -> None:
+    """Validate contracts: YAML 1.2, the ODCS JSON Schema of each contract's apiVersion, and
+    privacymesh's rules (PM-CAT-xxx). Every issue says which of them it comes from. Exits 1 when
+    a contract does not register; privacy rules the gate judges are listed without failing."""
+    if output not in ("text", "json"):
+        raise fail(f"unknown --format {output!r}: text or json")
+    contracts = _single_files(ctx, files) if files else load(ctx).contracts
+    invalid = [c for c in contracts if not c.ok]
+    if output == "json":
+        typer.echo(json.dumps(_report(contracts), indent=2))
+    else:
+        _print_text(contracts)
+    if invalid:
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+def _report(contracts: list[ParsedContract]) -> dict[str, Any]:
+    issues = [i for c in contracts for i in c.issues]
+    return {
+        "contracts": [
+            {
+                "file": str(c.file),
+                "id": c.id,
+                "address": c.address,
+                "apiVersion": (c.data or {}).get("apiVersion"),
+                "validatedAgainst": c.version,
+                "registered": c.ok,
+                "tables": [p.id for p in c.products],
+                "issues": [i.to_dict() for i in c.issues],
+            }
+            for c in contracts
+        ],
+        "summary": {
+            "contracts": len(contracts),
+            "registered": sum(c.ok for c in contracts),
+            "registration_errors": sum(i.blocks for i in issues),
+            "gate_errors": sum(not i.blocks and i.severity == "error" for i in issues),
+            "warnings": sum(i.severity == "warning" for i in issues),
+        },
+    }
+
+
+def _print_text(contracts: list[ParsedContract]) -> None:
+    for contract in contracts:
+        for issue in contract.issues:
+            if issue.blocks:
+                label = "[red]error[/]"
+            elif issue.severity == "error":
+                label = "[yellow]gate error[/]"
+            else:
+                label = "[yellow]warning[/]"
+            err_console.print(f"{label} {escape(str(issue))}", highlight=False)
+    summary = _report(contracts)["summary"]
+    total, bad = summary["contracts"], summary["contracts"] - summary["registered"]
+    gate = f"; {summary['gate_errors']} gate errors" if summary["gate_errors"] else ""
     if bad:
         err_console.print(
-            f"[bold red]{bad} of {total} contracts invalid[/] ({len(catalog.errors)} errors)"
+            f"[bold red]{bad} of {total} contracts do not register[/] "
+            f"({summary['registration_errors']} errors{gate})"
         )
-        raise typer.Exit(int(ExitCode.FAILED))
-    console.print(f"[green]all {total} contracts valid[/] ({len(catalog.domains)} domains)")
+    else:
+        domains = {c.domain for c in contracts}
+        console.print(f"[green]all {total} contracts register[/] ({len(domains)} domains{gate})")
 
 
 @catalog_app.command("list")
@@ -66,6 +141,9 @@ def list_products(
             ", ".join(p.upstream) or "-",
         )
     console.print(table)
+    metadata = [c.address for c in catalog.registered if not c.products]
+    if metadata:
+        console.print(f"registered without a schema (nothing to scan): {', '.join(metadata)}")
     if catalog.invalid:
         err_console.print(
             f"[yellow]{len(catalog.invalid)} invalid contract(s) not listed; "
@@ -88,7 +166,8 @@ def lineage(
     table.add_column("kind")
     for direction, ids in (("upstream", up), ("downstream", down)):
         for pid in ids:
-            table.add_row(direction, pid, catalog.products[pid].kind)
+            kind = catalog.products[pid].kind if pid in catalog.products else "unregistered"
+            table.add_row(direction, pid, kind)
     console.print(table)
     if not up and not down:
         console.print(f"{product} has no declared lineage")

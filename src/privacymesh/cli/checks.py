@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
 from privacymesh.catalog import load_catalog, parse_contract
-from privacymesh.catalog.gate import GATE_RULES, evaluate_gate
+from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
+from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.checks import load_checks, render_sql
 from privacymesh.checks.measures import params_for
 from privacymesh.checks.render import render_shared, shared_statements
@@ -102,33 +104,47 @@ def gate_command(
 ) -> None:
     """The deployment gate for one contract: schema, catalog rules and privacy requirements.
     Exits non-zero with the reasons, for a domain team's CI."""
-    parsed = parse_contract(contract)
-    errors = [i for i in parsed.issues if i.severity == "error"]
     try:
-        catalog = load_catalog(workspace_from(ctx).catalog)
+        ws = workspace_from(ctx)
+        catalog = load_catalog(ws.catalog, ws)
     except Exception:  # the gate also works outside a workspace: lineage is then not checked
-        catalog = None
-    if catalog is not None and parsed.product is not None:
-        known = set(catalog.products) | {parsed.product.id}
-        for f in parsed.product.fields:
-            for src in f.sources:
-                if ".".join(src.split(".")[:2]) not in known:
-                    errors.append(f"{f.name}: lineage input {src!r} is not in the catalog")
-    for e in errors:
-        err_console.print(f"[red]contract[/] {e}", highlight=False)
-    if parsed.product is None:
+        ws, catalog = None, None
+    bounds = SourceBounds.for_workspace(ws, ws.catalog) if ws else None
+    parsed = parse_contract(contract, bounds)
+    for issue in parsed.issues:
+        if issue.blocks:
+            err_console.print(f"[red]contract[/] {escape(str(issue))}", highlight=False)
+    if not parsed.ok:
+        err_console.print(f"[bold red]gate: {contract.name} does not register[/]")
         raise typer.Exit(int(ExitCode.FAILED))
-    result = evaluate_gate(parsed.product)
-    for r in result.reasons:
-        err_console.print(
-            f"[red]gate {r.rule}[/] {r.field or '<contract>'}: {r.message} "
-            f"(requires: {GATE_RULES[r.rule]})",
-            highlight=False,
-        )
-    if errors or not result.passed:
-        err_console.print(f"[bold red]gate: {parsed.product.id} blocked[/]")
+    known = (set(catalog.products) if catalog else set()) | {p.id for p in parsed.products}
+    blocked = False
+    for product in parsed.products:
+        result = evaluate_gate(product)
+        reasons = [r for r in result.reasons if r.rule != "PM-CAT-012"]
+        if catalog is not None:  # lineage against the workspace's catalog, not the file alone
+            reasons += [
+                GateReason("PM-CAT-012", f.name, f"lineage input {src!r} is not in the catalog")
+                for f in product.fields
+                for src in f.sources
+                if ".".join(src.split(".")[:2]) not in known
+            ]
+        for r in reasons:
+            colour = "red" if r.severity == "error" else "yellow"
+            err_console.print(
+                f"[{colour}]gate {r.rule}[/] {product.id} {r.field or '<contract>'}: "
+                f"{escape(r.message)} (requires: {GATE_RULES[r.rule]})",
+                highlight=False,
+            )
+        if any(r.severity == "error" for r in reasons):
+            blocked = True
+            err_console.print(f"[bold red]gate: {product.id} blocked[/]")
+        else:
+            console.print(f"[green]gate: {product.id} passes all {len(GATE_RULES)} rules[/]")
+    if not parsed.products:
+        console.print(f"{parsed.address}: no schema, nothing to scan (metadata only)")
+    if blocked:
         raise typer.Exit(int(ExitCode.FAILED))
-    console.print(f"[green]gate: {parsed.product.id} passes all {len(GATE_RULES)} rules[/]")
 
 
 @checks_app.command("export-gx")
@@ -146,7 +162,7 @@ def export_gx(
     from privacymesh.checks.gx_suite import export_suites
 
     ws = workspace_from(ctx)
-    catalog = load_catalog(ws.catalog)
+    catalog = load_catalog(ws.catalog, ws)
     products = catalog.select(product or None, None)
     written = export_suites([rules_for(p) for p in products], out)
     console.print(

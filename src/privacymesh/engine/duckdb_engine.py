@@ -74,7 +74,11 @@ class DuckDBEngine(Engine):
     def register_product(self, product: DataProduct) -> None:
         server = product.server
         if server is None:
-            raise SourceError("the contract declares no server", file=product.file, field="servers")
+            raise SourceError(
+                "declared, not readable: the contract declares no server",
+                file=product.file,
+                field="servers",
+            )
         if server.type == "local":
             assert server.path is not None
             if not has_glob(server.path) and not server.path.exists():
@@ -93,7 +97,8 @@ class DuckDBEngine(Engine):
             source = self._attached_table(server.database, server.schema, product.table)
         else:
             raise SourceError(
-                f"server type {server.type!r} is not readable by DuckDB",
+                f"declared, not readable: DuckDB does not read a {server.type!r} server "
+                "(it reads local Parquet/CSV files and DuckDB databases)",
                 file=product.file,
                 field="servers[0].type",
             )

@@ -71,11 +71,18 @@ def connect_session(url: str, conf: Mapping[str, str] | None = None) -> SparkSes
     _quiet_query_errors()
     try:
         session = SparkSession.builder.remote(url).create()
+    except ImportError as exc:  # pyspark's connect client names the package it could not import
+        raise WorkspaceError(
+            f"Spark Connect needs a client package that is missing: {first_line(exc)}",
+            field="engine.master",
+            hint="pip install -U 'privacymesh[spark]' (it brings pyspark[connect]: grpcio, "
+            "grpcio-status, googleapis-common-protos, zstandard, pandas, pyarrow)",
+        ) from exc
     except Exception as exc:
         raise WorkspaceError(
             f"cannot connect to Spark at {url.split(';')[0]}: {first_line(exc)}",
             field="engine.master",
-            hint="Spark Connect needs `pip install privacymesh[spark]` and a reachable server",
+            hint="is a Spark Connect server listening there, and is the token right?",
         ) from exc
     for key, value in (conf or {}).items():
         session.conf.set(key, str(value))
@@ -128,7 +135,11 @@ class SparkEngine(Engine):
     def register_product(self, product: DataProduct) -> None:
         server = product.server
         if server is None:
-            raise SourceError("the contract declares no server", file=product.file, field="servers")
+            raise SourceError(
+                "declared, not readable: the contract declares no server",
+                file=product.file,
+                field="servers",
+            )
         raw = _raw_server(product)
         try:
             if server.type in FILE_SERVERS:
@@ -145,7 +156,7 @@ class SparkEngine(Engine):
                 frame = self.spark.table(_table_name(product, raw))
             else:
                 raise SourceError(
-                    f"server type {server.type!r} is not readable by Spark",
+                    f"declared, not readable: Spark does not read a {server.type!r} server",
                     file=product.file,
                     field="servers[0].type",
                     hint=f"one of {', '.join(FILE_SERVERS + TABLE_SERVERS)}",

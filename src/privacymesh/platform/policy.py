@@ -28,12 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import yaml
 
 from privacymesh import masking
 from privacymesh.catalog import CLASSIFICATIONS, Catalog, DataProduct, quote_ident
 from privacymesh.catalog.model import clearance_rank
-from privacymesh.catalog.yaml_lines import Path_, format_path, line_for, load_with_lines
+from privacymesh.catalog.yaml_lines import (
+    Path_,
+    YamlSyntaxError,
+    format_path,
+    line_for,
+    load_with_lines,
+)
 from privacymesh.masking import MaskRule
 from privacymesh.platform import masking_sql
 from privacymesh.platform.errors import AccessDenied, PolicyError
@@ -262,13 +267,8 @@ def parse_policy(
     """Parse policy YAML text (empty text: the defaults)."""
     try:
         data, lines = load_with_lines(text) if text.strip() else ({}, {})
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PolicyError(
-            f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
-            file=file,
-            line=mark.line + 1 if mark else None,
-        ) from None
+    except YamlSyntaxError as exc:
+        raise PolicyError(f"malformed YAML: {exc.message}", file=file, line=exc.line) from None
     r = _Reader(file, lines)
     data = r.mapping(data, ())
     known = {"version", "roles", "masking", "consent", "retention", "dsar", "audit"}

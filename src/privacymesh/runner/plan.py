@@ -28,6 +28,8 @@ def applies(spec: CheckSpec, product: DataProduct) -> bool:
         return False
     if product.kind not in spec.kinds:
         return False
+    if "quality" in spec.requires and not product.quality:
+        return False
     return not ("retention" in spec.requires and product.retention is None)
 
 
@@ -44,7 +46,8 @@ def plan_tasks(
     invalid = [
         c
         for c in catalog.invalid
-        if (not domains or c.domain in domains) and (not products or c.id in products)
+        if (not domains or c.domain in domains)
+        and (not products or c.id in products or c.address in products)
     ]
     tasks: list[Task] = []
     for spec in specs:
@@ -56,7 +59,13 @@ def plan_tasks(
                 continue
             blocked = None
             if product.id in registration.failed and reads_data(spec):
-                blocked = f"product data unreadable: {registration.failed[product.id]}"
+                reason = registration.failed[product.id]
+                # a server the engine cannot read is declared, not readable: never a pass
+                blocked = (
+                    reason
+                    if reason.startswith("declared, not readable")
+                    else f"product data unreadable: {reason}"
+                )
             tasks.append(Task(spec, product, product.id, product.domain, blocked))
         for contract in invalid:
             first = next(i for i in contract.issues if i.severity == "error")
@@ -64,7 +73,7 @@ def plan_tasks(
                 Task(
                     spec,
                     None,
-                    contract.id or str(contract.file.name),
+                    contract.address or contract.id or str(contract.file.name),
                     contract.domain,
                     f"contract does not validate: {first}",
                 )

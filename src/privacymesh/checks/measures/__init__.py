@@ -127,7 +127,7 @@ def get_measure(name: str) -> MeasureFn:
 
 def _load_builtin() -> None:
     # imported for their registrations
-    from privacymesh.checks.measures import conformance, contract, pii  # noqa: F401
+    from privacymesh.checks.measures import conformance, contract, pii, quality  # noqa: F401
 
 
 __all__ = [

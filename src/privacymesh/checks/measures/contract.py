@@ -21,16 +21,22 @@ def contract_gate(
         Finding(
             "gate_rule_unmet",
             r.field,
-            {"rule": r.rule, "requirement": GATE_RULES[r.rule], "problem": r.message},
+            {
+                "rule": r.rule,
+                "requirement": GATE_RULES[r.rule],
+                "problem": r.message,
+                "severity": r.severity,
+            },
         )
         for r in gate.reasons
     ]
+    # a warning (a server not readable here, a shared id) is reported, not counted
     return [
         Measurement(
             values={
-                "exceptions": len(gate.reasons),
+                "exceptions": len(gate.blocking),
                 "rules_checked": gate.rules_checked,
-                "rules_unmet": ", ".join(sorted({r.rule for r in gate.reasons})),
+                "rules_unmet": ", ".join(sorted({r.rule for r in gate.blocking})),
             },
             population=len(product.fields),
             findings=findings,

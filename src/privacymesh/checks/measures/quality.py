@@ -1,0 +1,354 @@
+"""A contract's own ODCS `quality` rules, run on the engine over the whole population.
+
+Library rules (nullValues, missingValues, invalidValues, duplicateValues, rowCount) become one
+aggregate query each, with quoted identifiers; the result is compared with the rule's `mustBe...`
+operator. SQL rules are contract text, so untrusted: each must be one SELECT that reads only the
+product's own table through an allow-list of functions, or it is skipped with the reason and
+nothing runs. Custom rules for Great Expectations run through GX (over the whole population of
+the columns they name) when it is installed; other custom rules (Soda, ...) and text rules are
+reported as skipped with the reason. Only counts and aggregates are kept, never row values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from privacymesh.catalog import DataProduct, QualityRule, quote_ident, quote_literal
+from privacymesh.checks.measures import MeasureContext, measure
+from privacymesh.checks.results import Finding, Measurement
+from privacymesh.checks.spec import CheckSpec
+from privacymesh.errors import CheckError
+
+LIBRARY_METRICS = ("nullValues", "missingValues", "invalidValues", "duplicateValues", "rowCount")
+# placeholders ODCS and datacontract-cli write for the object and the property in SQL rules
+OBJECT_HOLES = ("${object}", "${table}", "{object}", "{table}", "{model}")
+COLUMN_HOLES = ("${property}", "${column}", "{property}", "{column}", "{field}")
+# functions a contract's SQL rule may call: aggregates and plain scalar arithmetic and text
+SAFE_FUNCTIONS: tuple[type[exp.Expression], ...] = (
+    exp.AggFunc,
+    exp.Cast,
+    exp.TryCast,
+    exp.Case,
+    exp.If,
+    exp.Coalesce,
+    exp.Nullif,
+    exp.Abs,
+    exp.Round,
+    exp.Floor,
+    exp.Ceil,
+    exp.Sqrt,
+    exp.Lower,
+    exp.Upper,
+    exp.Length,
+    exp.Trim,
+    exp.Substring,
+    exp.RegexpLike,
+    exp.Greatest,
+    exp.Least,
+    exp.Extract,
+    exp.CurrentDate,
+    exp.CurrentTimestamp,
+    exp.DateDiff,
+    exp.DateTrunc,
+    exp.Concat,
+)
+
+
+class RuleSkipped(Exception):
+    """The rule cannot or must not run here; the message says why."""
+
+
+@measure("contract_quality")
+def contract_quality(
+    ctx: MeasureContext, spec: CheckSpec, product: DataProduct | None
+) -> list[Measurement]:
+    assert product is not None
+    failed: list[Finding] = []
+    skipped: list[str] = []
+    queries: list[str] = []
+    passed = 0
+    gx_rules = [r for r in product.quality if r.kind == "custom" and _is_gx(r)]
+    gx_outcomes = _run_gx(ctx, product, gx_rules) if gx_rules else {}
+    for rule in product.quality:
+        if rule.path in gx_outcomes:
+            outcome = gx_outcomes[rule.path]
+            if isinstance(outcome, str):
+                skipped.append(f"{rule.path}: {outcome}")
+                continue
+            queries.append(f"-- {rule.path}\ngreat_expectations {outcome['expectation']}")
+            if outcome["success"]:
+                passed += 1
+            else:
+                failed.append(
+                    _failure(
+                        rule,
+                        str(outcome["expectation"]),
+                        outcome.get("unexpected_count"),
+                        "the expectation holds",
+                        rule.column or outcome.get("column"),
+                    )
+                )
+            continue
+        try:
+            sql = rule_sql(rule, product)
+        except RuleSkipped as why:
+            skipped.append(f"{rule.path}: {why}")
+            continue
+        value = ctx.engine.polars(sql).row(0)[0]
+        if value is not None and not isinstance(value, int | float | Decimal):
+            # a rule's result goes to the ledger: a number only, never a row's value
+            skipped.append(f"{rule.path}: a rule must measure a number, not {type(value).__name__}")
+            continue
+        queries.append(f"-- {rule.path}\n{sql}")
+        if holds(rule, value):
+            passed += 1
+        else:
+            observed = float(value) if isinstance(value, Decimal) else value
+            failed.append(_failure(rule, rule.metric or "sql", observed, describe(rule)))
+    return [
+        Measurement(
+            values={
+                "exceptions": len(failed),
+                "rules": len(product.quality),
+                "rules_run": passed + len(failed),
+                "rules_skipped": len(skipped),
+                "skipped": "; ".join(skipped),
+                "dimensions": ", ".join(
+                    sorted({r.dimension for r in product.quality if r.dimension})
+                ),
+            },
+            population=len(product.quality),
+            findings=failed,
+            query="\n".join(queries) or f"no runnable quality rule in {product.file.name}",
+        )
+    ]
+
+
+# what a GX result may keep: counts only
+COUNTS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count")
+GX_ENGINES = ("great-expectations", "great_expectations", "greatexpectations", "gx")
+
+
+def _is_gx(rule: QualityRule) -> bool:
+    return str(rule.engine or "").lower() in GX_ENGINES
+
+
+def _run_gx(
+    ctx: MeasureContext, product: DataProduct, rules: list[QualityRule]
+) -> dict[str, dict[str, Any] | str]:
+    """Each Great Expectations rule validated by GX over the whole population of the columns it
+    names: {rule path: outcome counts, or why it was skipped}."""
+    out: dict[str, dict[str, Any] | str] = {}
+    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []
+    columns: set[str] = set()
+    for rule in rules:
+        impl = rule.implementation
+        kind = impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
+        if not isinstance(kind, str):
+            out[rule.path] = "a Great Expectations rule needs implementation.expectation_type"
+            continue
+        kwargs = dict(impl.get("kwargs") or {})
+        if rule.column and "column" not in kwargs and "column_list" not in kwargs:
+            kwargs["column"] = rule.column
+        named = [kwargs.get("column"), *(kwargs.get("column_list") or [])]
+        named += [kwargs.get("column_A"), kwargs.get("column_B")]
+        named = [str(c) for c in named if c is not None]
+        unknown = [c for c in named if product.field(c) is None]
+        if unknown:
+            out[rule.path] = f"not a property of {product.id}: {', '.join(unknown)}"
+            continue
+        columns.update(named)
+        planned.append((rule, kind, kwargs))
+    if not planned:
+        return out
+    from privacymesh.checks import gx_suite
+
+    try:
+        batch_definition = gx_suite._batch_definition()
+        from great_expectations.expectations.expectation_configuration import (
+            ExpectationConfiguration,
+        )
+    except (CheckError, ImportError):
+        for rule, _, _ in planned:
+            out[rule.path] = f"Great Expectations is not installed ({gx_suite.INSTALL_HINT})"
+        return out
+    select = ", ".join(quote_ident(c) for c in sorted(columns)) or "1 AS _row"
+    frame = ctx.engine.polars(f"SELECT {select} FROM {product.view}").to_pandas()
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    for rule, kind, kwargs in planned:
+        try:
+            expectation = ExpectationConfiguration(type=kind, kwargs=kwargs).to_domain_obj()
+            result = batch.validate(expectation, result_format=gx_suite.RESULT_FORMAT)
+        except Exception as exc:  # an unknown expectation or bad kwargs: the rule cannot run
+            out[rule.path] = f"Great Expectations refused {kind}: {str(exc).splitlines()[0][:200]}"
+            continue
+        counts = {k: result.result[k] for k in COUNTS if k in result.result}
+        # numbers only: an observed value may be a row's value
+        counts = {k: v for k, v in counts.items() if isinstance(v, int | float)}
+        out[rule.path] = {
+            "success": bool(result.success),
+            "expectation": kind,
+            "column": kwargs.get("column"),
+            **counts,
+        }
+    return out
+
+
+def _failure(
+    rule: QualityRule, metric: str, observed: Any, expected: str, column: str | None = None
+) -> Finding:
+    """A failed rule, with what it measured and the rule's own dimension and severity."""
+    return Finding(
+        "quality_rule_failed",
+        column or rule.column,
+        {
+            "rule": rule.path,
+            "type": rule.kind,
+            "metric": metric,
+            "observed": observed,
+            "expected": expected,
+            "dimension": rule.dimension,
+            "severity": rule.severity,
+            "unit": rule.unit,
+        },
+    )
+
+
+def rule_sql(rule: QualityRule, product: DataProduct) -> str:
+    """The aggregate query measuring one rule; `RuleSkipped` when it does not run here."""
+    if rule.kind == "library":
+        return _library_sql(rule, product)
+    if rule.kind == "sql":
+        return _checked_sql(rule, product)
+    if rule.kind == "custom":
+        raise RuleSkipped(f"custom rule for engine {rule.engine!r}: not run by privacymesh")
+    raise RuleSkipped(f"{rule.kind} rule: nothing to run")
+
+
+def holds(rule: QualityRule, value: Any) -> bool:
+    """The rule's `mustBe...` comparison; with none, a count must be zero."""
+    op, want = rule.operator, rule.threshold
+    if value is None:
+        return False
+    if op is None:
+        return float(value) == 0
+    if op == "mustBe":
+        return _eq(value, want)
+    if op == "mustNotBe":
+        return not _eq(value, want)
+    if op in ("mustBeBetween", "mustNotBeBetween"):
+        low, high = sorted(float(v) for v in want)
+        inside = low <= float(value) <= high
+        return inside if op == "mustBeBetween" else not inside
+    number, bound = float(value), float(want)
+    return {
+        "mustBeGreaterThan": number > bound,
+        "mustBeGreaterOrEqualTo": number >= bound,
+        "mustBeLessThan": number < bound,
+        "mustBeLessOrEqualTo": number <= bound,
+    }[op]
+
+
+def describe(rule: QualityRule) -> str:
+    return f"{rule.operator or 'mustBe'} {rule.threshold if rule.operator else 0}"
+
+
+def _eq(value: Any, want: Any) -> bool:
+    try:
+        return float(value) == float(want)
+    except (TypeError, ValueError):
+        return str(value) == str(want)
+
+
+def _library_sql(rule: QualityRule, product: DataProduct) -> str:
+    metric = rule.metric
+    if metric not in LIBRARY_METRICS:
+        raise RuleSkipped(f"unknown library metric {metric!r}")
+    if metric == "rowCount":
+        return f"SELECT count(*) FROM {product.view}"
+    columns = _columns(rule, product)
+    if metric == "duplicateValues":
+        key = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
+        present = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+        bad = f"count(*) FILTER (WHERE {present}) - count(DISTINCT {key})"
+        base = f"count(*) FILTER (WHERE {present})"
+    else:
+        if len(columns) != 1:
+            raise RuleSkipped(f"{metric} needs one property")
+        (col,) = columns
+        text = f"CAST({col} AS VARCHAR)"
+        if metric == "nullValues":
+            bad = f"count(*) FILTER (WHERE {col} IS NULL)"
+        elif metric == "missingValues":
+            listed = [v for v in rule.arguments.get("missingValues", [None, ""]) if v is not None]
+            values = ", ".join(quote_literal(str(v)) for v in listed) or "NULL"
+            bad = f"count(*) FILTER (WHERE {col} IS NULL OR {text} IN ({values}))"
+        else:  # invalidValues
+            valid, pattern = rule.arguments.get("validValues"), rule.arguments.get("pattern")
+            if isinstance(valid, list):
+                values = ", ".join(quote_literal(str(v)) for v in valid) or "NULL"
+                test = f"{text} NOT IN ({values})"
+            elif isinstance(pattern, str):
+                test = f"NOT regexp_full_match({text}, {quote_literal(pattern)})"
+            else:
+                raise RuleSkipped("invalidValues needs arguments validValues or pattern")
+            bad = f"count(*) FILTER (WHERE {col} IS NOT NULL AND {test})"
+        base = "count(*)"
+    if rule.unit == "percent":
+        return f"SELECT coalesce(100.0 * ({bad}) / nullif({base}, 0), 0) FROM {product.view}"
+    return f"SELECT {bad} FROM {product.view}"
+
+
+def _columns(rule: QualityRule, product: DataProduct) -> list[str]:
+    names = [rule.column] if rule.column else rule.arguments.get("properties") or []
+    if not names:
+        raise RuleSkipped(f"{rule.metric} on an object needs arguments.properties")
+    unknown = [n for n in names if product.field(str(n)) is None]
+    if unknown:
+        raise RuleSkipped(f"not a property of {product.id}: {', '.join(map(str, unknown))}")
+    return [quote_ident(str(n)) for n in names]
+
+
+def _checked_sql(rule: QualityRule, product: DataProduct) -> str:
+    """The rule's query with its placeholders filled, when it reads only the product's table."""
+    sql = str(rule.query or "")
+    for hole in OBJECT_HOLES:
+        sql = sql.replace(hole, product.view)
+    for hole in COLUMN_HOLES:
+        if hole in sql:
+            if rule.column is None:
+                raise RuleSkipped(f"{hole} in an object-level rule")
+            sql = sql.replace(hole, quote_ident(rule.column))
+    try:
+        statements = sqlglot.parse(sql, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise RuleSkipped(f"not SQL privacymesh can read: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise RuleSkipped("a SQL rule must be one SELECT")
+    tree = statements[0]
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    for table in list(tree.find_all(exp.Table)):
+        if not isinstance(table.this, exp.Identifier):
+            raise RuleSkipped("a SQL rule may not call table functions")
+        bare = not table.db and not table.catalog
+        if bare and table.name.lower() in ctes:
+            continue
+        if bare and table.name.lower() == product.table.lower():
+            # the object's own name, as the contract's server knows it: the product's view
+            own = exp.table_(product.name, db=product.domain, quoted=True)
+            if table.alias:
+                own.set("alias", table.args["alias"])
+            table.replace(own)
+            continue
+        if table.catalog or (table.db.lower(), table.name.lower()) != (
+            product.domain,
+            product.name.lower(),
+        ):
+            raise RuleSkipped(f"a SQL rule may read only {product.id}, not {table.sql()}")
+    for node in tree.find_all(exp.Func):
+        if not isinstance(node, SAFE_FUNCTIONS):
+            raise RuleSkipped(f"function not allowed in a SQL rule: {node.sql_name()}")
+    return tree.sql(dialect="duckdb")
