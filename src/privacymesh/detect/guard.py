@@ -13,11 +13,14 @@ recognised by the detector's design. `BLOCKING` lists the categories that count.
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import polars as pl
 
-from privacymesh.detect.lexicon import first_names
+from privacymesh.detect.lexicon import first_name_series
 from privacymesh.detect.options import ScanOptions
 from privacymesh.detect.scanner import scan_frame
 
@@ -45,6 +48,12 @@ NAME_GROUP = 8
 
 _ID_TOKEN = r"(\d{8}T\d{6}Z-[0-9a-f]{6}(/[rf]\d+)?|(sha256:)?[0-9a-f]{16,64})"
 IDENTIFIER = rf"^{_ID_TOKEN}$"
+_ID_RE = re.compile(_ID_TOKEN)
+_HEX_RE = re.compile(r"[0-9a-f]+")
+
+
+_NAME_PARTS = ("user.name.first", "user.name.last")
+_ONE_WORD = re.compile(r"[^\W\d_]+")
 
 
 def blocking(category: str) -> bool:
@@ -136,34 +145,59 @@ def _attribute(values: list[str], found: dict[str, str]) -> None:
 
 def _may_hold_a_name(values: pl.Series) -> pl.Series:
     words = values.str.to_lowercase().str.extract_all(r"[^\W\d_]{2,}")
-    listed = list(first_names())
+    listed = first_name_series()
     return words.list.eval(pl.element().is_in(listed).any()).list.first().fill_null(False)
+
+
+# texts already judged clean (an audit log records the same roles, purposes and products over
+# and over): each is scanned once per process
+KNOWN_CLEAN = 65_536
+_known_clean: OrderedDict[str, None] = OrderedDict()
+_known_lock = threading.Lock()
 
 
 def find_personal(texts: Iterable[str]) -> dict[str, str]:
     """Each distinct text carrying raw personal data of a blocking category, with the category
     found. Every distinct text is scanned once in one pooled call; only a flagged pool, and
     texts that may hold a name, are looked at more closely."""
-    distinct = pl.Series("text", list(dict.fromkeys(t for t in texts if t and t.strip())))
-    if distinct.len() == 0:
-        return {}
-    exploded = (
-        pl.DataFrame({"row": pl.int_range(0, distinct.len(), eager=True)})
-        .with_columns(token=distinct.str.split(" "))
-        .explode("token")
+    with _known_lock:
+        fresh = [t for t in dict.fromkeys(texts) if t and t.strip() and t not in _known_clean]
+    fresh = [t for t in fresh if not _is_identifier(t)]
+    found = _find(fresh) if fresh else {}
+    with _known_lock:
+        for text in fresh:
+            if text not in found:
+                _known_clean[text] = None
+        while len(_known_clean) > KNOWN_CLEAN:
+            _known_clean.popitem(last=False)
+    return found
+
+
+def _is_identifier(text: str) -> bool:
+    """The whole text is ledger identifiers (space-separated), none of them encoded text."""
+    tokens = [t for t in text.split(" ") if t]
+    hexes = [t.removeprefix("sha256:") for t in tokens]
+    return bool(tokens) and all(
+        _ID_RE.fullmatch(t) and not (_HEX_RE.fullmatch(h) and _hex_text(h))
+        for t, h in zip(tokens, hexes, strict=True)
     )
-    token = exploded["token"].fill_null("")
-    exploded = exploded.with_columns(is_id=(token == "") | _identifier_tokens(token))
-    per_value = exploded.group_by("row").agg(pl.col("is_id").all()).sort("row")["is_id"]
-    candidates = distinct.filter(~per_value).to_list()
+
+
+def _find(candidates: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    if candidates:
-        _attribute(candidates, found)
+    _attribute(candidates, found)
     named = [
         v
-        for v, maybe in zip(candidates, _may_hold_a_name(pl.Series(candidates)), strict=True)
+        for v, maybe in zip(
+            candidates, _may_hold_a_name(pl.Series(candidates, dtype=pl.String)), strict=True
+        )
         if maybe and v not in found
     ]
     for start in range(0, len(named), NAME_GROUP):
         _attribute(named[start : start + NAME_GROUP], found)
-    return found
+    # one word that is also a first or last name ("line", "grant") names no one on its own
+    return {
+        text: category
+        for text, category in found.items()
+        if not (category in _NAME_PARTS and _ONE_WORD.fullmatch(text.strip()))
+    }
