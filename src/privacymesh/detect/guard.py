@@ -144,9 +144,12 @@ def _attribute(values: list[str], found: dict[str, str]) -> None:
 
 
 def _may_hold_a_name(values: pl.Series) -> pl.Series:
-    words = values.str.to_lowercase().str.extract_all(r"[^\W\d_]{2,}")
-    listed = first_name_series()
-    return words.list.eval(pl.element().is_in(listed).any()).list.first().fill_null(False)
+    """Per value: whether one of its words is a known first name."""
+    words = pl.DataFrame({"row": pl.int_range(0, values.len(), eager=True), "word": values})
+    words = words.with_columns(pl.col("word").str.to_lowercase().str.extract_all(r"[^\W\d_]{2,}"))
+    names = pl.DataFrame({"word": first_name_series()})
+    hits = words.explode("word").join(names, on="word", how="semi")["row"].unique()
+    return pl.Series("named", [False] * values.len(), dtype=pl.Boolean).scatter(hits, True)
 
 
 # texts already judged clean (an audit log records the same roles, purposes and products over
