@@ -21,6 +21,7 @@ from privacymesh.cli.platform_cmds import (
     query_command,
     retention_app,
 )
+from privacymesh.cli.principals import principals_app
 from privacymesh.cli.run import run_command
 from privacymesh.cli.sample import sample_command
 from privacymesh.cli.scan import scan_command
@@ -78,6 +79,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
 app.add_typer(dsar_app, name="dsar")
 app.add_typer(audit_app, name="audit")
+app.add_typer(principals_app, name="principals")
 
 
 def main() -> None:

@@ -37,7 +37,6 @@ and the audit pack's guards share); texts already judged clean are not scanned a
 from __future__ import annotations
 
 import fcntl
-import getpass
 import hashlib
 import hmac
 import json
@@ -145,11 +144,11 @@ def _refuse_personal_data(content: dict[str, Any], detail: dict[str, Any], actio
 
 
 def current_actor() -> str:
-    """The operating-system user, the default actor."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The operating-system user of the effective uid, the default actor (from the password
+    database: `$USER` is whatever the caller typed)."""
+    from privacymesh.platform.principals import os_user
+
+    return os_user()
 
 
 class AuditLog:
