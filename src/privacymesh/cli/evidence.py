@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import typer
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.errors import first_line
 from privacymesh.ledger import Ledger, LedgerError, VerifyReport, verify_export
 from privacymesh.ledger.export import FORMATS
 
@@ -83,8 +85,15 @@ def verify(
         report = verify_export(export_dir)
     else:
         source = _ledger_path(ctx, ledger)
-        with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
-            report = opened.verify(expect_head=anchor)
+        try:
+            with Ledger(source, read_only=True, lock_timeout=5.0) as opened:
+                report = opened.verify(expect_head=anchor)
+        except duckdb.Error as exc:  # opened, then a page could not be read
+            raise LedgerError(
+                f"the ledger file is damaged (truncated or overwritten): {first_line(exc)}",
+                file=source,
+                hint="restore it from a backup and verify again",
+            ) from None
     _print_report(report, source)
     if not report.ok:
         raise typer.Exit(int(ExitCode.FAILED))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.packs import PackOptions, build_pack, verify_pack
 from privacymesh.packs.leadership import build_leadership
 
@@ -112,6 +112,8 @@ def verify(
 ) -> None:
     """Re-check a pack: every file's SHA-256 against manifest.json, no file added or missing,
     pack.zip holding the same bytes. Exit 0 when intact, 1 when anything differs."""
+    if not (directory / "manifest.json").is_file():
+        raise fail(f"not an audit pack: no manifest.json in {directory}")
     report = verify_pack(directory, ledger)
     console.print(f"files checked: {report.files_checked}", highlight=False)
     if report.ledger_checked:
