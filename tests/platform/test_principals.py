@@ -151,3 +151,13 @@ def test_consent_changes_through_the_api_are_audited(ws: Workspace) -> None:
     assert frame["action"].to_list() == ["consent.revoke", "consent.grant", "consent.check"]
     assert set(frame["actor"]) == {principal_of(ws).name}
     assert set(frame["subject_ref"]) == {log.pseudonymise(uid)} and uid not in log.path.read_text()
+
+
+def test_policy_views_for_an_ungranted_role_are_refused(granted: Workspace) -> None:
+    from privacymesh.platform import write_policy_views
+
+    with pytest.raises(AccessDenied, match="may not act as role 'identity_engineer'"):
+        write_policy_views(granted, "identity_engineer")
+    assert not (granted.evidence / "views").exists()
+    (rec,) = records(granted)
+    assert (rec["actor"], rec["action"], rec["decision"]) == (os_user(), "policy.views", "deny")

@@ -152,8 +152,10 @@ class ConsentLedger:
         platform_dir: Path | None = None,
         audit: Any = None,
         actor: str | None = None,
+        workspace: Any = None,
     ) -> None:
         self.identity = identity
+        self._workspace = workspace
         self.catalog = catalog
         self.policy = policy or Policy()
         self.platform_dir = platform_dir
@@ -185,13 +187,11 @@ class ConsentLedger:
         from privacymesh.platform import audit as audit_sdk
         from privacymesh.platform.catalog_cache import catalog_for
         from privacymesh.platform.policy import load_policy
-        from privacymesh.platform.principals import principal_of
         from privacymesh.workspace import Workspace, load_workspace
 
         ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
         if audit is _WORKSPACE_LOG:
             audit = audit_sdk.open_log(ws)
-            actor = actor or principal_of(ws).name
         catalog = catalog or catalog_for(ws.catalog)
         policy = policy or load_policy(ws, catalog)
         return cls(
@@ -202,7 +202,19 @@ class ConsentLedger:
             platform_dir=ws.platform,
             audit=audit,
             actor=actor,
+            workspace=ws,
         )
+
+    def _actor(self, actor: str | None = None) -> str:
+        """Who the audit log names: the caller's `actor`, else the verified principal of the
+        workspace (resolved when first needed), else the OS user."""
+        if actor or self.actor:
+            return str(actor or self.actor)
+        from privacymesh.platform.audit import current_actor
+        from privacymesh.platform.principals import principal_of
+
+        self.actor = principal_of(self._workspace).name if self._workspace else current_actor()
+        return self.actor
 
     # -- state -----------------------------------------------------------------------------
 
@@ -341,7 +353,7 @@ class ConsentLedger:
         status = self.status(subject, purpose, at)
         if self.audit is not None:
             self.audit.record(
-                self.actor,
+                self._actor(),
                 "consent.check",
                 None,
                 (),
@@ -615,7 +627,7 @@ class ConsentLedger:
         change = ConsentChange(event_id, uid, purpose, action, when, tuple(products), notice_ids)
         if self.audit is not None:
             self.audit.record(
-                actor or self.actor,
+                self._actor(actor),
                 f"consent.{'grant' if action == 'grant' else 'revoke'}",
                 None,
                 (),
@@ -711,7 +723,7 @@ class ConsentLedger:
             self._record_application(notice, when)
         if self.audit is not None:
             self.audit.record(
-                self.actor, "consent.ack", product, (), None, None, detail={"event_id": event_id}
+                self._actor(), "consent.ack", product, (), None, None, detail={"event_id": event_id}
             )
         return pending.height
 
