@@ -94,3 +94,29 @@ def test_a_csv_with_broken_quoting_is_read_or_refused_never_a_traceback(
     done = run(shop_workspace, ["scan", str(junk / "quoting.csv")])
     assert "Traceback" not in done.stderr + done.stdout
     assert done.returncode in (0, 2) and len(done.stderr.strip().splitlines()) <= 1
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("the moon is made of cheese", "unexpected ValueError: the moon is made of cheese"),
+        ("cannot parse +1 415 555 0134", "its message quotes personal data and is withheld"),
+    ],
+)
+def test_an_unanticipated_error_is_one_line_and_never_leaks(message: str, shown: str) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from privacymesh.cli.output import handle_errors
+
+    app = typer.Typer()
+
+    @app.command()
+    @handle_errors
+    def boom() -> None:
+        raise ValueError(message)
+
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ") and shown in line and "415 555" not in line
