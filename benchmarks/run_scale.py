@@ -4,19 +4,19 @@ a recorded run, against the floor of one DuckDB scan of every product's columns.
     .venv/bin/python benchmarks/run_scale.py [--scales 1 10 50]
 
 Scale 50 (1.2 GB of Parquet, about four minutes to generate the first time) shows where the
-run's fixed cost stops mattering: the detector and GX work on samples of a fixed size, so
-their seconds do not grow with the data, and the ratio falls towards that of the SQL checks.
+run's fixed cost stops mattering: the detector works on samples of a fixed size, so its
+seconds do not grow with the data, and the ratio falls towards that of the SQL checks.
 
 The floor reads and hashes every value of every product and platform table column once
 (`sum(hash(col))`; a bare `count(col)` is answered from Parquet metadata and reads nothing),
 timed inside its process after DuckDB has its views. The run is `privacymesh run` as a user
 starts it: the whole process, interpreter start and imports included. The SQL-only run is the
-same command restricted to the checks that are SQL over whole tables (no detector, no GX),
-the part of the run that grows with the data.
+same command restricted to the checks that are SQL over whole tables (no detector), the part
+of the run that grows with the data.
 
 A second table times each part of the run alone (imports, reading the samples, the detector,
-GX, the SQL checks) and derives the least time any schedule of those parts can take here: how
-far the run is from its own bound, and whether 3x the floor is within reach of these parts.
+the SQL checks, contract conformance among them) and derives the least time any schedule of
+those parts can take here: how far the run is from its own bound.
 
 Samples are generated under benchmarks/data/ (git-ignored) when missing; each measurement runs
 in a fresh process so peak memory (ru_maxrss) is its own."""
@@ -75,7 +75,7 @@ def mark(name):
     marks[name] = now - last[0]
     last[0] = now
 from privacymesh.checks.measures.worker import BLOCKED
-for name in BLOCKED:  # as in the run's worker processes, where GX and the detector run
+for name in BLOCKED:  # as in the run's worker processes, where the detector runs
     sys.modules.setdefault(name, None)
 import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
 from pathlib import Path
@@ -89,7 +89,7 @@ from privacymesh.workspace import load_workspace
 ws = load_workspace(Path(sys.argv[1]))
 catalog = load_catalog(ws.catalog)
 engine = open_engine(ws, catalog)
-# the sample the PII checks and GX share (their check files give the same size and seed)
+# the sample the PII checks read
 params = params_for(ws, next(s for s in load_checks(ws.checks)[0] if s.id == "pii.undeclared"))
 rows, seed = int(params["sample_rows"]), int(params["seed"])
 mark("start")
@@ -100,18 +100,13 @@ frames = [engine.sample(p.view, rows, seed) for p in products]
 totals = [product_rows(p, engine) for p in products]
 known = known_email_hashes(engine)
 mark("samples")
-from privacymesh.checks.measures import conformance, pii
+from privacymesh.checks.measures import pii
 pii.warm_up()
 mark("detector_start")
 options = ScanOptions(sample_rows=rows, seed=seed, reference_date=as_of_from(ws).date())
 for p, frame, total in zip(products, frames, totals):
     scan_sample(p, frame, total, options, known)
 mark("detector")
-conformance.warm_up()
-mark("gx_start")
-for p, frame in zip(products, frames):
-    conformance.validate_sample(p, frame, "benchmark")
-mark("gx")
 checks = sys.argv[2].split(",")
 run_checks(ws, checks, record=False, catalog=catalog, engine=engine, workers=1)
 mark("sql")
@@ -148,7 +143,7 @@ def workspace(scale: float) -> Path:
     return root
 
 
-SQL_CHECKS = ["consent", "cost", "dsar", "retention", "rotation"]
+SQL_CHECKS = ["consent", "contract.conformance", "cost", "dsar", "retention", "rotation"]
 
 
 def measure_run(root: Path, *options: str) -> dict[str, Any]:
@@ -218,16 +213,14 @@ PART_NAMES = (
     ("samples", "read samples"),
     ("detector_start", "detector start"),
     ("detector", "detector scans"),
-    ("gx_start", "GX start"),
-    ("gx", "GX validation"),
     ("sql", "SQL checks"),
 )
 
 
 def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> list[str]:
     """The parts table and the least time any run of them can take on this machine: their CPU
-    seconds spread over every core, and never less than the process's start or GX's, each
-    one thread's work that nothing after it can begin without."""
+    seconds spread over every core, and never less than the process's start, one thread's
+    work that nothing after it can begin without."""
     cores = usable_cores()
     lines = [
         "",
@@ -236,8 +229,8 @@ def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> l
         "CPU seconds of each part in one fresh process, one part after the other "
         "(`PARTS` in this file; imports shared by two parts count once, so the sum is "
         f"less than the run's CPU). Lower bound: the sum spread over {cores} cores, or the "
-        "start of the process or of GX when one is longer (each is one thread's work that "
-        "must end before the parts after it begin).",
+        "start of the process when it is longer (one thread's work that must end before the "
+        "parts after it begin).",
         "",
         "| scale | " + " | ".join(h for _, h in PART_NAMES) + " | sum | lower bound s "
         "| 3x floor s | lower bound / floor | run / floor |",
@@ -245,7 +238,7 @@ def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> l
     ]
     for (scale, floor, run, *_), part in zip(rows, parts, strict=True):
         total = sum(part[k] for k, _ in PART_NAMES)
-        bound = max(total / cores, part["start"], part["gx_start"])
+        bound = max(total / cores, part["start"])
         lines.append(
             f"| {scale:g} | "
             + " | ".join(f"{part[k]:.2f}" for k, _ in PART_NAMES)

@@ -1,34 +1,136 @@
-"""The `privacymesh` command: a thin layer of handlers over the Python API."""
+"""The `privacymesh` command: a thin layer of handlers over the Python API.
+
+Command modules import the engine, the detector, Polars and more, so they are loaded only when
+their command runs: `privacymesh --help` lists the commands from `COMMANDS` without importing
+any of them."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from privacymesh import __version__
-from privacymesh.cli.catalog import catalog_app
-from privacymesh.cli.checks import checks_app, gate_command
-from privacymesh.cli.dashboard import dashboard_command
-from privacymesh.cli.demo import demo_command
-from privacymesh.cli.evidence import evidence_app
-from privacymesh.cli.pack import pack_app, report_app
-from privacymesh.cli.platform_cmds import (
-    audit_app,
-    consent_app,
-    dsar_app,
-    policy_app,
-    query_command,
-    retention_app,
-)
-from privacymesh.cli.principals import principals_app
-from privacymesh.cli.run import run_command
-from privacymesh.cli.sample import sample_command
-from privacymesh.cli.scan import scan_command
-from privacymesh.cli.schedule import schedule_command
+# name -> (module:attribute, one-line help shown in `privacymesh --help`), in listing order.
+# The attribute is a Typer app (a command group) or a function (a command).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sample": (
+        "privacymesh.cli.sample:sample_command",
+        "Generate the sample data mesh: products, contracts, platform tables, expected findings.",
+    ),
+    "demo": (
+        "privacymesh.cli.demo:demo_command",
+        "Run the main job on the sample mesh: validate, check, record, build the audit pack.",
+    ),
+    "scan": (
+        "privacymesh.cli.scan:scan_command",
+        "Scan products or files for personal data, column by column.",
+    ),
+    "run": (
+        "privacymesh.cli.run:run_command",
+        "Run the checks and record every result in the evidence ledger.",
+    ),
+    "gate": (
+        "privacymesh.cli.checks:gate_command",
+        "The deployment gate for one contract, for a domain team's CI.",
+    ),
+    "schedule": (
+        "privacymesh.cli.schedule:schedule_command",
+        "Run each check on its own cron schedule until stopped.",
+    ),
+    "dashboard": (
+        "privacymesh.cli.dashboard:dashboard_command",
+        "Serve the leadership dashboard (read-only on the ledger).",
+    ),
+    "query": (
+        "privacymesh.cli.platform_cmds:query_command",
+        "Run a governed query: rights checked, consent applied, fields masked, access audited.",
+    ),
+    "catalog": (
+        "privacymesh.cli.catalog:catalog_app",
+        "Validate, list and trace data-product contracts.",
+    ),
+    "checks": (
+        "privacymesh.cli.checks:checks_app",
+        "List the check catalog and show a check's test procedure.",
+    ),
+    "evidence": (
+        "privacymesh.cli.evidence:evidence_app",
+        "Verify and export the evidence ledger.",
+    ),
+    "pack": (
+        "privacymesh.cli.pack:pack_app",
+        "Build or verify a regulator-ready audit pack.",
+    ),
+    "report": ("privacymesh.cli.pack:report_app", "Reports built from the evidence ledger."),
+    "consent": (
+        "privacymesh.cli.platform_cmds:consent_app",
+        "Check, grant and withdraw consent; list propagation notices.",
+    ),
+    "policy": (
+        "privacymesh.cli.platform_cmds:policy_app",
+        "Show the access and masking policy; write it as DuckDB views.",
+    ),
+    "retention": (
+        "privacymesh.cli.platform_cmds:retention_app",
+        "Plan and apply the declared retention policies.",
+    ),
+    "dsar": (
+        "privacymesh.cli.platform_cmds:dsar_app",
+        "Open, export, erase and track data subject requests.",
+    ),
+    "audit": (
+        "privacymesh.cli.platform_cmds:audit_app",
+        "Verify and search the hash-chained audit log.",
+    ),
+    "principals": (
+        "privacymesh.cli.principals:principals_app",
+        "Who is asking: the verified principal and its roles; API tokens.",
+    ),
+}
+
+
+def load_command(name: str) -> TyperCommand | TyperGroup:
+    """Import one command's module and build its click command."""
+    target, _ = COMMANDS[name]
+    module, _, attribute = target.partition(":")
+    obj: Any = getattr(importlib.import_module(module), attribute)
+    if isinstance(obj, typer.Typer):
+        command: Any = typer.main.get_group(obj)
+    else:
+        holder = typer.Typer()
+        holder.command(name)(obj)
+        command = typer.main.get_command(holder)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        loaded = self.commands.get(cmd_name)
+        if loaded is not None or cmd_name not in COMMANDS:
+            return loaded
+        # listing only: a stand-in carrying the short help; resolve_command loads the real one
+        return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+
+    def resolve_command(
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Any, list[str]]:
+        if args and args[0] in COMMANDS and args[0] not in self.commands:
+            self.commands[args[0]] = load_command(args[0])
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     name="privacymesh",
+    cls=LazyGroup,
     help="Privacy compliance for a data mesh, measurable and provable.\n\n"
     "Register products with ODCS contracts, scan them for personal data, run privacy checks on "
     "a schedule, and keep the results as tamper-evident evidence.",
@@ -40,6 +142,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from privacymesh import __version__
+
         typer.echo(f"privacymesh {__version__}")
         raise typer.Exit()
 
@@ -59,27 +163,6 @@ def root(
     ),
 ) -> None:
     ctx.obj = {"workspace": workspace}
-
-
-app.command("sample")(sample_command)
-app.command("demo")(demo_command)
-app.command("scan")(scan_command)
-app.command("run")(run_command)
-app.command("gate")(gate_command)
-app.command("schedule")(schedule_command)
-app.command("dashboard")(dashboard_command)
-app.add_typer(catalog_app, name="catalog")
-app.add_typer(checks_app, name="checks")
-app.add_typer(evidence_app, name="evidence")
-app.add_typer(pack_app, name="pack")
-app.add_typer(report_app, name="report")
-app.command("query")(query_command)
-app.add_typer(consent_app, name="consent")
-app.add_typer(policy_app, name="policy")
-app.add_typer(retention_app, name="retention")
-app.add_typer(dsar_app, name="dsar")
-app.add_typer(audit_app, name="audit")
-app.add_typer(principals_app, name="principals")
 
 
 def main() -> None:

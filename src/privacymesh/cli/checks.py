@@ -129,3 +129,31 @@ def gate_command(
         err_console.print(f"[bold red]gate: {parsed.product.id} blocked[/]")
         raise typer.Exit(int(ExitCode.FAILED))
     console.print(f"[green]gate: {parsed.product.id} passes all {len(GATE_RULES)} rules[/]")
+
+
+@checks_app.command("export-gx")
+@handle_errors
+def export_gx(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the suites to."),
+    product: list[str] | None = typer.Option(
+        None, "--product", "-p", help="Only these products (default: every registered one)."
+    ),
+) -> None:
+    """Write each contract's conformance rules as a Great Expectations suite (GX 1.x JSON), with
+    a checkpoint script a GX project can run; needs no GX here."""
+    from privacymesh.checks.conformance import rules_for
+    from privacymesh.checks.gx_suite import export_suites
+
+    ws = workspace_from(ctx)
+    catalog = load_catalog(ws.catalog)
+    products = catalog.select(product or None, None)
+    written = export_suites([rules_for(p) for p in products], out)
+    console.print(
+        f"{len(products)} suites written to {out / 'suites'}; run them with "
+        f"python {out / 'run_checkpoint.py'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not written:
+        raise typer.Exit(int(ExitCode.ERROR))

@@ -8,10 +8,9 @@ import pickle
 import sys
 import warnings
 
-# Imports a worker never needs that cost seconds: GX imports pyspark when it is installed (and
-# pyspark exits a process started with -m/-c when grpc is missing), and jsonschema compiles the
-# rfc3987 grammar for an `iri` format check nothing here uses.
-BLOCKED = ("pyspark", "rfc3987_syntax")
+# An import a worker never needs that costs a second: jsonschema compiles the rfc3987 grammar
+# for an `iri` format check nothing here uses.
+BLOCKED = ("rfc3987_syntax",)
 
 
 def _die_with_parent() -> None:
@@ -33,7 +32,6 @@ def serve() -> None:
     _die_with_parent()
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[assignment]
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     warnings.simplefilter("ignore")
     from privacymesh.checks.measures.workers import receive, send
 

@@ -1,0 +1,5 @@
+"""`python -m privacymesh`: the command line."""
+
+from privacymesh.cli import main
+
+main()
