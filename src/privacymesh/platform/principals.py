@@ -156,8 +156,11 @@ def _token_principal(ws: Workspace, grants: dict[str, Grant], token: str) -> Pri
     return match
 
 
-def _owner(ws: Workspace) -> str:
-    uid = ws.file.stat().st_uid
+def _owner(ws: Workspace) -> str | None:
+    try:
+        uid = ws.file.stat().st_uid
+    except OSError:  # no file to own the workspace: nobody holds a role by default
+        return None
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
