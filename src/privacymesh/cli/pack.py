@@ -112,8 +112,11 @@ def verify(
 ) -> None:
     """Re-check a pack: every file's SHA-256 against manifest.json, no file added or missing,
     pack.zip holding the same bytes. Exit 0 when intact, 1 when anything differs."""
-    if not (directory / "manifest.json").is_file():
-        raise fail(f"not an audit pack: no manifest.json in {directory}")
+    if not directory.is_dir():
+        raise fail(f"not an audit pack: no folder {directory}")
+    if not any((directory / name).exists() for name in ("manifest.json", "pack.zip", "index.html")):
+        # a pack whose manifest was removed still holds its files: that is reported as altered
+        raise fail(f"not an audit pack: no manifest.json, pack.zip or index.html in {directory}")
     report = verify_pack(directory, ledger)
     console.print(f"files checked: {report.files_checked}", highlight=False)
     if report.ledger_checked:
