@@ -223,7 +223,7 @@ def bench_queries(ws_path: Path, iterations: int, in_memory: bool) -> list[dict[
     results: list[dict[str, object]] = []
     views = {sql.split("FROM ")[1].split()[0] for *_, sql in QUERIES}
     for materialize in (True, False):
-        with GovernedSession(ws_path, actor="benchmark", materialize=materialize) as gov:
+        with GovernedSession(ws_path, materialize=materialize) as gov:
             if in_memory:
                 load_into_memory(gov, views)
             for label, role, purpose, sql in QUERIES:

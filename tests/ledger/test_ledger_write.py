@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,6 @@ from privacymesh.ledger import (
     FindingRecord,
     Ledger,
     LedgerError,
-    RawPersonalDataError,
     ResultRecord,
     RunInfo,
     finding_fingerprint,
@@ -141,19 +142,32 @@ def test_finding_defaults_come_from_its_result(ledger_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "detail",
+    ("detail", "raw"),
     [
-        {"samples": ["john.doe@example.com"]},
-        {"note": "owner is ann@example.co.uk"},
-        {"samples": ["\u00e9lise@example.fr"]},
+        ({"samples": ["john.doe@example.com"]}, "john.doe@example.com"),
+        ({"note": "owner is ann@example.co.uk"}, "ann@example.co.uk"),
+        ({"samples": ["\u00e9lise@example.fr"]}, "\u00e9lise@example.fr"),
     ],
 )
-def test_raw_emails_in_finding_detail_are_refused(ledger_path: Path, detail: dict) -> None:
-    with Ledger(ledger_path) as ledger, ledger.begin_run() as run:
-        rid = run.add_result(ResultRecord("c", "fail"))
-        with pytest.raises(RawPersonalDataError, match="raw e-mail") as info:
-            run.add_findings(rid, [FindingRecord(kind="k", detail=detail)])
-        assert "doe@" not in str(info.value)
+def test_raw_emails_in_finding_detail_withhold_the_result(
+    ledger_path: Path, detail: dict, raw: str
+) -> None:
+    with Ledger(ledger_path) as ledger:
+        with ledger.begin_run() as run:
+            kept = run.add_result(ResultRecord("other", "fail"))
+            run.add_findings(kept, [FindingRecord(kind="k", detail={"count": 3})])
+            rid = run.add_result(ResultRecord("c", "fail", measured={"rate": 0.5}))
+            assert run.add_findings(rid, [FindingRecord(kind="k", detail=detail)]) == []
+        results = ledger.results().sort("check_id")
+        assert results["status"].to_list() == ["error", "fail"]
+        withheld = results.row(0, named=True)
+        measured = json.loads(withheld["measured"])
+        assert measured["category"] == "user.contact.email"
+        if raw.isascii():  # a non-ASCII address is matched in its JSON-escaped form
+            assert measured["withheld"] == "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
+        assert measured["withheld"] in withheld["reason"]
+        assert ledger.findings()["result_id"].to_list() == [kept]
+        assert raw.split("@")[0][-4:] + "@" not in results["reason"][0] and ledger.verify().ok
 
 
 @pytest.mark.parametrize(
@@ -170,13 +184,16 @@ def test_masked_samples_pass_the_guard(ledger_path: Path, detail: dict) -> None:
         run.add_findings(rid, [FindingRecord(kind="k", detail=detail)])
 
 
-def test_raw_emails_in_measured_values_are_refused(ledger_path: Path) -> None:
-    with (
-        Ledger(ledger_path) as ledger,
-        ledger.begin_run() as run,
-        pytest.raises(RawPersonalDataError),
-    ):
-        run.add_result(ResultRecord("c", "fail", measured={"worst": "ann@example.com"}))
+def test_raw_emails_in_measured_values_or_reason_withhold_the_result(ledger_path: Path) -> None:
+    with Ledger(ledger_path) as ledger:
+        with ledger.begin_run() as run:
+            run.add_result(ResultRecord("a", "fail", measured={"worst": "ann@example.com"}))
+            run.add_result(ResultRecord("b", "error", reason="bad row bob@example.org"))
+            run.add_result(ResultRecord("c", "pass", measured={"rate": 0.0}))
+        results = ledger.results().sort("check_id")
+        assert results["status"].to_list() == ["error", "error", "pass"]
+        assert "ann@" not in results["measured"][0] and "bob@" not in results["reason"][1]
+        assert results["reason"][1].startswith("withheld: the result carried raw personal data")
 
 
 def test_a_run_writer_is_used_once(ledger_path: Path) -> None:

@@ -79,4 +79,7 @@ def test_verify_command_exit_codes(pack_copy: Path) -> None:
     assert bad.exit_code == 1
     assert "index.html" in bad.output
     missing = runner.invoke(pack_app, ["verify", str(pack_copy / "nope")])
-    assert missing.exit_code == 1 and "manifest.json" in missing.output
+    assert missing.exit_code == 2 and "not an audit pack" in missing.output
+    (pack_copy / "manifest.json").unlink()  # a pack stripped of its manifest is altered
+    stripped = runner.invoke(pack_app, ["verify", str(pack_copy)])
+    assert stripped.exit_code == 1 and "manifest.json" in stripped.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from privacymesh.platform.principals import Principal
 from privacymesh.workspace import Workspace, load_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,6 +23,12 @@ def write_workspace(root: Path, sample: Path, policy: Path | None = None) -> Wor
     root.mkdir(parents=True, exist_ok=True)
     (root / "privacymesh.toml").write_text(text)
     return load_workspace(root)
+
+
+def acting_as(name: str) -> Principal:
+    """A principal holding every role, named for the audit log (what a trusted in-process caller
+    such as a test may construct; the CLI always establishes its own)."""
+    return Principal(name, None, "test")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

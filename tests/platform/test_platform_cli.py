@@ -44,7 +44,9 @@ def test_consent_query_and_policy_commands(ws: Workspace) -> None:
     email = ledger.identity.resolve(uid).form("email")
     code, out = run(ws, "consent", "check", email, "marketing")
     assert code == 0 and f"{uid} / marketing: permitted" in out
-    code, out = run(ws, "consent", "revoke", uid, "marketing", "--source", "gpc", "--actor", "dpo")
+    code, out = run(ws, "consent", "revoke", uid, "marketing", "--actor", "dpo")
+    assert code == 2 and "--actor is no longer accepted" in out
+    code, out = run(ws, "consent", "revoke", uid, "marketing", "--source", "gpc")
     assert code == 0 and "withdrawn" in out and "4 propagation notice(s)" in out
     code, out = run(ws, "consent", "check", uid, "marketing")
     assert code == 1 and "not permitted" in out and "4 propagation notice(s) pending" in out
@@ -88,7 +90,7 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
     assert code == 2 and "refusing to delete without confirmation" in out and "--yes" in out
     code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes", "--as-of", "2099-01-01")
     assert code == 2 and "is in the future" in out
-    code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes", "--actor", "ops")
+    code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes")
     assert code == 0 and "rows deleted" in out and "pass" in out
     assert "deletion intent recorded first" in out
     code, out = run(ws, "retention", "apply", "--no-dry-run", "--yes")
@@ -101,7 +103,7 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
     request_id = out.split(":")[0].strip()
     code, out = run(ws, "dsar", "erase", request_id)
     assert code == 0 and "dry run" in out and "identity.users" in out
-    code, out = run(ws, "dsar", "erase", request_id, "--apply", "--actor", "dpo")
+    code, out = run(ws, "dsar", "erase", request_id, "--apply")
     assert code == 0 and "verified: no residue" in out
     code, out = run(ws, "dsar", "status", request_id)
     assert code == 0 and "completed" in out

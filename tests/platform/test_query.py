@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from platform_support import snapshot
+from platform_support import acting_as, snapshot
 
 from privacymesh.errors import ContractError
 from privacymesh.platform import (
@@ -36,7 +36,7 @@ def _raw(ws: Workspace, product: str) -> pl.DataFrame:
 
 def test_revoked_subject_disappears_for_that_purpose_only(ws: Workspace) -> None:
     consent = ConsentLedger.open(ws)
-    with GovernedSession(ws, actor="tester") as gov:
+    with GovernedSession(ws, principal=acting_as("tester")) as gov:
         before = gov.sql(PROFILE, "analytics_analyst", "analytics").frame
         other_before = gov.sql(PROFILE, "analytics_analyst", "personalisation").frame
         uid = next(u for u in before["user_id"] if consent.is_permitted(u, "personalisation"))
@@ -65,7 +65,7 @@ def test_revoked_subject_disappears_for_that_purpose_only(ws: Workspace) -> None
 
 def test_role_sees_exactly_the_policy_masks(shared_ws: Workspace) -> None:
     key = derive(master_key(shared_ws.evidence), "mask:identity_analyst")
-    with GovernedSession(shared_ws, actor="tester") as gov:
+    with GovernedSession(shared_ws, principal=acting_as("tester")) as gov:
         result = gov.product("identity.users", "identity_analyst", "account_management")
         decision = result.decisions[0]
     expected = mask_frame(_raw(shared_ws, "identity.users"), decision, key)
@@ -92,9 +92,9 @@ def test_role_sees_exactly_the_policy_masks(shared_ws: Workspace) -> None:
 def test_masks_and_consent_together(shared_ws: Workspace) -> None:
     key = derive(master_key(shared_ws.evidence), "mask:marketing_analyst")
     consent = ConsentLedger.open(shared_ws)
-    with GovernedSession(shared_ws, actor="tester") as gov:
+    with GovernedSession(shared_ws, principal=acting_as("tester")) as gov:
         result = gov.product("marketing.audience_export", "marketing_analyst", "marketing")
-        views = GovernedSession(shared_ws, actor="tester", materialize=False)
+        views = GovernedSession(shared_ws, principal=acting_as("tester"), materialize=False)
         as_views = views.product("marketing.audience_export", "marketing_analyst", "marketing")
         views.close()
     raw = _raw(shared_ws, "marketing.audience_export")
@@ -108,7 +108,7 @@ def test_masks_and_consent_together(shared_ws: Workspace) -> None:
 
 def test_rights_and_query_shape_are_enforced(ws: Workspace) -> None:
     before = snapshot(ws.sample)
-    with GovernedSession(ws, actor="mallory") as gov:
+    with GovernedSession(ws, principal=acting_as("mallory")) as gov:
         with pytest.raises(AccessDenied, match=r"may not read identity\.users"):
             gov.sql('SELECT * FROM "identity"."users"', "growth_analyst", "analytics")
         with pytest.raises(AccessDenied, match="not declared"):
@@ -151,7 +151,7 @@ def test_rights_and_query_shape_are_enforced(ws: Workspace) -> None:
 
 
 def test_audit_record_of_a_query(shared_ws: Workspace) -> None:
-    with GovernedSession(shared_ws, actor="auditee") as gov:
+    with GovernedSession(shared_ws, principal=acting_as("auditee")) as gov:
         result = gov.sql(PROFILE + " LIMIT 7", "analytics_analyst", "analytics")
         rec = gov.audit.query(actor="auditee").row(-1, named=True)
         assert gov.audit.verify().ok
@@ -165,7 +165,7 @@ def test_audit_record_of_a_query(shared_ws: Workspace) -> None:
 
 def test_materialized_relations_follow_source_changes(ws: Workspace) -> None:
     sql = 'SELECT count(*) AS n FROM "logistics"."shipments"'
-    with GovernedSession(ws, actor="tester") as gov:
+    with GovernedSession(ws, principal=acting_as("tester")) as gov:
         n = gov.sql(sql, "logistics_analyst", "fulfilment").frame["n"][0]
         path = ws.sample / "products" / "logistics" / "shipments.parquet"
         pl.read_parquet(path).head(10).write_parquet(path)
@@ -175,11 +175,11 @@ def test_materialized_relations_follow_source_changes(ws: Workspace) -> None:
 def test_policy_views_give_bi_tools_the_same_rows(shared_ws: Workspace) -> None:
     out = shared_ws.evidence / "views" / "marketing_analyst.duckdb"
     result = write_policy_views(
-        shared_ws, "marketing_analyst", purpose="marketing", out=out, actor="tester"
+        shared_ws, "marketing_analyst", purpose="marketing", out=out, principal=acting_as("tester")
     )
     assert set(result.products) == {"marketing.audience_export", "marketing.campaign_sends"}
     assert result.script.read_text().count("CREATE OR REPLACE VIEW") == 3  # consent view + 2
-    with GovernedSession(shared_ws, actor="tester") as gov:
+    with GovernedSession(shared_ws, principal=acting_as("tester")) as gov:
         got = gov.product("marketing.audience_export", "marketing_analyst", "marketing")
     governed, decision = got.frame, got.decisions[0]
     hashed = [n for n, rule in decision.masked_fields.items() if rule == "hash"]
@@ -211,7 +211,9 @@ def test_policy_views_give_bi_tools_the_same_rows(shared_ws: Workspace) -> None:
 
 def test_policy_views_hold_no_key(shared_ws: Workspace) -> None:
     out = shared_ws.evidence / "views" / "identity_analyst.duckdb"
-    result = write_policy_views(shared_ws, "identity_analyst", out=out, actor="tester")
+    result = write_policy_views(
+        shared_ws, "identity_analyst", out=out, principal=acting_as("tester")
+    )
     master = master_key(shared_ws.evidence)
     secrets = []
     for label in ("mask:identity_analyst", "views:identity_analyst"):
@@ -239,7 +241,7 @@ def test_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
 
 
 def test_personal_data_typed_into_a_query_never_reaches_the_log(shared_ws: Workspace) -> None:
-    with GovernedSession(shared_ws, actor="typo") as gov:
+    with GovernedSession(shared_ws, principal=acting_as("typo")) as gov:
         with pytest.raises(AccessDenied):
             gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "jane.doe@example.com")
         with pytest.raises(QueryError):
@@ -254,7 +256,7 @@ def test_data_breaking_its_contract_is_an_audited_error(ws: Workspace, materiali
     path = ws.sample / "products" / "identity" / "users.parquet"
     raw = pl.read_parquet(path)
     raw.drop("phone").with_columns(pl.lit("not-a-date").alias("date_of_birth")).write_parquet(path)
-    with GovernedSession(ws, actor="broken", materialize=materialize) as gov:
+    with GovernedSession(ws, principal=acting_as("broken"), materialize=materialize) as gov:
         with pytest.raises(QueryError, match="could not be built") as err:
             gov.sql('SELECT * FROM "identity"."users"', "identity_analyst", "account_management")
         records = gov.audit.query(actor="broken")

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 import pytest
+from platform_support import acting_as
 from typer.testing import CliRunner
 
 from privacymesh.errors import ContractError
@@ -201,7 +202,8 @@ def places(shared_ws: Workspace) -> dict[str, str]:
     csv = shared_ws.evidence / "packs" / "q4" / "data" / "users.csv"
     csv.parent.mkdir(parents=True, exist_ok=True)
     pl.read_parquet(users).write_csv(csv)
-    with GovernedSession(shared_ws, actor="setup") as gov:  # the audit log and key exist
+    # the audit log and key exist
+    with GovernedSession(shared_ws, principal=acting_as("setup")) as gov:
         gov.sql("SELECT 1", ROLE, PURPOSE)
     return {
         "users": str(users),
@@ -231,7 +233,8 @@ def raw_values(shared_ws: Workspace) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module", params=[True, False], ids=["materialized", "one-shot"])
 def gov(shared_ws: Workspace, request: pytest.FixtureRequest) -> Iterator[GovernedSession]:
-    with GovernedSession(shared_ws, actor="bypass", materialize=request.param) as session:
+    principal = acting_as("bypass")
+    with GovernedSession(shared_ws, principal=principal, materialize=request.param) as session:
         yield session
 
 
@@ -272,7 +275,8 @@ def test_bypass_attempt(
     sql = template.format(**places)
     actor = f"bypass-{'m' if gov.materialize else 'o'}-{CORPUS.index((case, template, expect))}"
     try:
-        result = gov.sql(sql, ROLE, PURPOSE, actor=actor)
+        gov.actor = actor  # each attempt's audit records under a name of its own
+        result = gov.sql(sql, ROLE, PURPOSE)
     except (QueryError, ContractError, AccessDenied) as exc:
         assert expect in (REFUSED, EITHER), f"refused: {exc}"
         records = gov.audit.query(actor=actor)
@@ -346,7 +350,7 @@ def test_governed_database_reaches_nothing(shared_ws: Workspace, tmp_path: Path)
 
 
 def test_session_queries_run_where_only_masked_data_is(shared_ws: Workspace) -> None:
-    with GovernedSession(shared_ws, actor="wall") as session:
+    with GovernedSession(shared_ws, principal=acting_as("wall")) as session:
         session.sql(f"SELECT email FROM {PRODUCT} LIMIT 1", ROLE, PURPOSE)
         session.sql('SELECT user_id FROM "identity"."user_devices" LIMIT 1', ROLE, PURPOSE)
         (governed,) = session._governed.values()

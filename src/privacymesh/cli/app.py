@@ -85,6 +85,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.platform_cmds:audit_app",
         "Verify and search the hash-chained audit log.",
     ),
+    "principals": (
+        "privacymesh.cli.principals:principals_app",
+        "Who is asking: the verified principal and its roles; API tokens.",
+    ),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.markup import escape
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
-from privacymesh.errors import WorkspaceError
+from privacymesh.errors import WorkspaceError, first_line
 from privacymesh.ledger import (
     ChainHead,
     Ledger,
@@ -144,9 +145,16 @@ def verify(
             raise typer.Exit(int(ExitCode.FAILED))
         return
     source = _ledger_path(ctx, ledger)
-    # verify a private copy: the live file is held only while it is copied
-    with read_snapshot(source, lock_timeout=30.0) as opened:
-        report = opened.verify(expect_head=parsed)
+    try:
+        # verify a private copy: the live file is held only while it is copied
+        with read_snapshot(source, lock_timeout=30.0) as opened:
+            report = opened.verify(expect_head=parsed)
+    except duckdb.Error as exc:  # opened, then a page could not be read
+        raise LedgerError(
+            f"the ledger file is damaged (truncated or overwritten): {first_line(exc)}",
+            file=source,
+            hint="restore it from a backup and verify again",
+        ) from None
     _print_report(report, source)
     if not report.ok:
         raise typer.Exit(int(ExitCode.FAILED))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -30,12 +32,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: ExitCode = ExitCode.ERROR) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    # one line, never wrapped: scripts and people grep for it
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(int(code))
 
 
+DEBUG_ENV = "PRIVACYMESH_DEBUG"
+
+
 def handle_errors(func: F) -> F:
-    """Turn privacymesh's typed errors into one readable line and exit code 2."""
+    """Turn privacymesh's typed errors into one readable line and exit code 2; anything else
+    that escapes a command is also one line and exit 2, never a traceback (set
+    PRIVACYMESH_DEBUG=1 to see it)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -43,8 +51,26 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except PrivacyMeshError as exc:
             raise fail(str(exc)) from None
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise fail(unexpected(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def unexpected(exc: Exception) -> str:
+    """One line for an error no check anticipated. Its message may quote the data that caused
+    it, so it is shown only when the PII detector finds nothing personal in it."""
+    from privacymesh.detect.guard import find_personal
+    from privacymesh.errors import first_line
+
+    line = first_line(exc, 300)
+    if find_personal([line]):
+        line = "its message quotes personal data and is withheld"
+    return f"unexpected {type(exc).__name__}: {line} (set {DEBUG_ENV}=1 for the traceback)"
 
 
 def workspace_from(ctx: typer.Context) -> Workspace:
@@ -64,5 +90,6 @@ def progress_bar(transient: bool = True) -> Iterator[Progress]:
         TimeElapsedColumn(),
         console=err_console,
         transient=transient,
+        disable=not err_console.is_terminal,
     ) as progress:
         yield progress

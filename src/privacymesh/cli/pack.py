@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.packs import PackOptions, build_pack, verify_pack
 from privacymesh.packs.leadership import build_leadership
 
@@ -126,6 +126,11 @@ def verify(
     from privacymesh.errors import WorkspaceError
     from privacymesh.ledger.seal import EvidenceSettings
 
+    if not directory.is_dir():
+        raise fail(f"not an audit pack: no folder {directory}")
+    if not any((directory / name).exists() for name in ("manifest.json", "pack.zip", "index.html")):
+        # a pack whose manifest was removed still holds its files: that is reported as altered
+        raise fail(f"not an audit pack: no manifest.json, pack.zip or index.html in {directory}")
     try:
         ws = workspace_from(ctx)
     except WorkspaceError:

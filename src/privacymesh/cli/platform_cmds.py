@@ -11,10 +11,20 @@ import typer
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.errors import PrivacyMeshError
 
-ACTOR = typer.Option(None, "--actor", help="Who acts, for the audit log (default: the OS user).")
+
+def _no_actor(value: str | None) -> None:
+    if value is not None:
+        raise fail(
+            "--actor is no longer accepted: the audit log records the verified principal (your "
+            "operating-system user, or the principal of the API token in PRIVACYMESH_TOKEN)"
+        )
+
+
+# kept only to explain its removal: who acts is established, never typed
+ACTOR = typer.Option(None, "--actor", hidden=True, callback=_no_actor, expose_value=False)
 AT_HELP = "ISO time, e.g. 2026-05-01T12:00:00 (UTC)."
 
 
@@ -44,11 +54,27 @@ consent_app = typer.Typer(
 )
 
 
-def _ledger(ctx: typer.Context, actor: str | None = None):  # type: ignore[no-untyped-def]
-    from privacymesh.platform import ConsentLedger, audit
+def _who(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    """The workspace and its verified principal; a refused API token is audited first."""
+    from privacymesh.platform import AccessDenied, audit
+    from privacymesh.platform.principals import TOKEN_ENV, os_user, principal_of
 
     ws = workspace_from(ctx)
-    return ConsentLedger.open(ws, audit=audit.open_log(ws), actor=actor)
+    try:
+        return ws, principal_of(ws)
+    except AccessDenied:
+        with audit.open_log(ws) as log:
+            log.record(
+                os_user(), "principal", decision="deny", detail={"reason": f"unknown {TOKEN_ENV}"}
+            )
+        raise
+
+
+def _ledger(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from privacymesh.platform import ConsentLedger
+
+    ws, who = _who(ctx)
+    return ConsentLedger.open(ws, actor=who.name)
 
 
 @consent_app.command("check")
@@ -62,24 +88,12 @@ def consent_check(
     at: str | None = typer.Option(
         None, "--at", help="Check at this time instead of now. " + AT_HELP
     ),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Whether the subject's data may be processed for the purpose. Exits 0 when permitted,
     1 when not."""
-    ledger = _ledger(ctx, actor)
-    status = ledger.status(subject, purpose, _time(at, "--at"))
-    if ledger.audit is not None:
-        ledger.audit.record(
-            actor,
-            "consent.check",
-            None,
-            (),
-            purpose,
-            1,
-            subject=status.user_id,
-            detail={"permitted": status.permitted, "event_id": status.event_id},
-        )
-        ledger.audit.close()
+    ledger = _ledger(ctx)
+    status = ledger.check(subject, purpose, _time(at, "--at"))
     verdict = "[bold green]permitted[/]" if status.permitted else "[bold red]not permitted[/]"
     console.print(f"{status.user_id} / {purpose}: {verdict} at {status.at:%Y-%m-%d %H:%M:%S} UTC")
     if status.event_id:
@@ -107,20 +121,12 @@ def _change(
     source: str,
     notice_version: str | None,
     at: str | None,
-    actor: str | None,
 ) -> None:
-    ledger = _ledger(ctx, actor)
+    ledger = _ledger(ctx)
     record = ledger.grant if action == "grant" else ledger.revoke
     change = record(
-        subject,
-        purpose,
-        source=source,
-        notice_version=notice_version,
-        at=_time(at, "--at"),
-        actor=actor,
+        subject, purpose, source=source, notice_version=notice_version, at=_time(at, "--at")
     )
-    if ledger.audit is not None:
-        ledger.audit.close()
     word = "granted" if action == "grant" else "withdrawn"
     console.print(
         f"{change.event_id}: {purpose} {word} for {change.user_id} "
@@ -147,10 +153,10 @@ def consent_grant(
     source: str = SOURCE,
     notice_version: str | None = NOTICE,
     at: str | None = typer.Option(None, "--at", help="When (default now). " + AT_HELP),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Record a grant (or re-confirmation) and notify the products that process the purpose."""
-    _change(ctx, "grant", subject, purpose, source, notice_version, at, actor)
+    _change(ctx, "grant", subject, purpose, source, notice_version, at)
 
 
 @consent_app.command("revoke")
@@ -162,11 +168,11 @@ def consent_revoke(
     source: str = SOURCE,
     notice_version: str | None = NOTICE,
     at: str | None = typer.Option(None, "--at", help="When (default now). " + AT_HELP),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Record a withdrawal: from then on checks for the purpose say no, governed queries drop
     the subject, and every product processing the purpose (and downstream) gets a notice."""
-    _change(ctx, "withdraw", subject, purpose, source, notice_version, at, actor)
+    _change(ctx, "withdraw", subject, purpose, source, notice_version, at)
 
 
 @consent_app.command("notices")
@@ -213,11 +219,6 @@ def consent_ack(
     """Mark a propagation notice applied (a domain's pipeline has honoured the change)."""
     ledger = _ledger(ctx)
     n = ledger.acknowledge(event_id, product, _time(at, "--at"))
-    if ledger.audit is not None:
-        ledger.audit.record(
-            None, "consent.ack", product, (), None, None, detail={"event_id": event_id}
-        )
-        ledger.audit.close()
     console.print(f"{n} notice(s) of {event_id} applied by {product}")
 
 
@@ -234,13 +235,14 @@ def query_command(
         None, "--out", "-o", help="Write the rows to a .parquet or .csv file."
     ),
     limit: int = typer.Option(20, "--limit", help="Rows to print (without --out)."),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Run a governed query: the role's rights checked, subjects without consent for the
     purpose dropped, fields masked by the policy, the access recorded in the audit log."""
     from privacymesh.platform import GovernedSession
 
-    with GovernedSession(workspace_from(ctx), actor=actor, materialize=False) as gov:
+    ws, who = _who(ctx)
+    with GovernedSession(ws, principal=who, materialize=False) as gov:
         result = gov.sql(sql, role, purpose)
     frame = result.frame
     for d in result.decisions:
@@ -284,13 +286,14 @@ def policy_views(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="DuckDB file (default evidence/views/ROLE[.PURPOSE].duckdb)."
     ),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Write the role's governed views (masked fields, consent-filtered rows) to a DuckDB file,
     and the SQL beside it, so BI tools get the policy without the Python layer."""
     from privacymesh.platform import write_policy_views
 
-    result = write_policy_views(workspace_from(ctx), role, purpose=purpose, out=out, actor=actor)
+    ws, who = _who(ctx)
+    result = write_policy_views(ws, role, purpose=purpose, out=out, principal=who)
     table = Table(title=f"views for {role}" + (f" / {purpose}" if purpose else ""))
     table.add_column("view")
     table.add_column("masked fields", overflow="fold")
@@ -427,7 +430,7 @@ def retention_apply(
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Delete without asking (needed when not on a terminal)."
     ),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Delete the rows due from every writable source (Parquet rewritten atomically, DuckDB
     tables), verify, and record it in the ledger: the intent before, the completion after.
@@ -447,12 +450,13 @@ def retention_apply(
         products = sum(1 for i in plan.items if i.action == "delete")
         return yes or typer.confirm(f"Delete {plan.due:,} rows from {products} product(s)?")
 
+    ws, who = _who(ctx)
     outcome = apply_retention(
-        workspace_from(ctx),
+        ws,
         products=product,
         as_of=_time(as_of, "--as-of"),
         dry_run=dry_run,
-        actor=actor,
+        actor=who.name,
         confirm=None if dry_run else confirm,
     )
     for resumed in outcome.resumed:
@@ -522,19 +526,20 @@ def dsar_open(
     received_at: str | None = typer.Option(
         None, "--received-at", help="When it was received (default now). " + AT_HELP
     ),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Record a request, plan one task per product holding the subject (lineage included)."""
     from privacymesh.platform import open_request
 
+    ws, who = _who(ctx)
     req = open_request(
-        workspace_from(ctx),
+        ws,
         subject,
         type,
         regulation,
         extended=extended,
         received_at=_time(received_at, "--received-at"),
-        actor=actor,
+        actor=who.name,
     )
     console.print(f"{req.request_id}: {req.type} ({req.regulation}) due {_fmt(req.deadline)} UTC")
     table = Table(title=f"{len(req.tasks)} tasks")
@@ -551,13 +556,14 @@ def dsar_export(
     ctx: typer.Context,
     request_id: str = typer.Argument(..., help="The request, e.g. dsar-00401."),
     out: Path = typer.Option(..., "--out", "-o", help="A new folder for the access package."),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Build the subject's access package: JSON per product with its purposes, legal basis,
     recipients and retention (GDPR Art. 15). It holds the subject's own data."""
     from privacymesh.platform import export_request
 
-    result = export_request(workspace_from(ctx), request_id, out, actor=actor)
+    ws, who = _who(ctx)
+    result = export_request(ws, request_id, out, actor=who.name)
     for pid, n in result.products.items():
         console.print(f"{pid}: {n} rows")
     console.print(f"{len(result.files)} files written to {result.folder}")
@@ -571,13 +577,14 @@ def dsar_erase(
     apply: bool = typer.Option(
         False, "--apply", help="Erase (without it: only show what would go)."
     ),
-    actor: str | None = ACTOR,
+    _actor: str | None = ACTOR,
 ) -> None:
     """Erase the subject from every product that can be written, then check every product for
     residue and record the verification in the ledger. Exits 1 when residue is left."""
     from privacymesh.platform import erase_request
 
-    outcome = erase_request(workspace_from(ctx), request_id, apply=apply, actor=actor)
+    ws, who = _who(ctx)
+    outcome = erase_request(ws, request_id, apply=apply, actor=who.name)
     table = Table(
         title=f"{request_id} ({'applied' if apply else 'dry run'}), subject {outcome.subject_ref}"
     )

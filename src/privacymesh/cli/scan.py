@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
+import polars as pl
 import typer
 from rich.table import Table
 
@@ -14,6 +16,7 @@ from privacymesh.detect import ScanOptions, TableScan, scan_scans_to_json
 from privacymesh.detect.product import known_email_hashes, scan_product
 from privacymesh.engine import DuckDBEngine, Engine, open_engine
 from privacymesh.engine.duckdb_engine import file_reader
+from privacymesh.errors import SourceError
 
 FILE_SUFFIXES = (".parquet", ".csv")
 
@@ -39,6 +42,9 @@ def scan_command(
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         raise fail(f"file not found: {', '.join(missing)}")
+    folders = [t for t in targets if Path(t).is_dir()]
+    if folders:
+        raise fail(f"{folders[0]} is a folder: scan takes Parquet or CSV files, or product ids")
     engine: Engine
     products: list[DataProduct] = []
     if ids or not files:
@@ -79,13 +85,23 @@ def _scan_file(engine: Engine, path: Path, options: ScanOptions, hashes) -> Tabl
 
     from privacymesh.detect import scan_frame
 
+    if not path.is_file() or path.stat().st_size == 0:
+        raise SourceError("not a readable data file (empty or not a file)", file=path)
     source = file_reader(path.resolve(), None)
-    total = int(engine.scalar(f"SELECT count(*) FROM {source}") or 0)  # type: ignore[arg-type]
     sql = f"SELECT * FROM {source}"
     if options.sample_rows is not None:
         sql += f" USING SAMPLE reservoir({options.sample_rows} ROWS) REPEATABLE ({options.seed})"
+    try:
+        total = int(engine.scalar(f"SELECT count(*) FROM {source}") or 0)  # type: ignore[arg-type]
+        frame = engine.polars(sql)
+    except (duckdb.Error, pl.exceptions.PolarsError) as exc:
+        # the reader's message may quote the file's content: only its kind is shown
+        raise SourceError(
+            f"cannot read it as {path.suffix.lstrip('.').upper() or 'data'} ({type(exc).__name__})",
+            file=path,
+        ) from None
     scan = scan_frame(
-        engine.polars(sql),
+        frame,
         path.stem,
         options=replace(options, sample_rows=None),
         known_hashes=hashes,

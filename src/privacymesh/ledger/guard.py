@@ -1,33 +1,44 @@
-"""A last-line guard against raw personal data in the ledger.
+"""The ledger's last-line guard against raw personal data.
 
-The detector masks samples before they reach the ledger (`j***@example.com`); the ledger stores
-what it is given. This guard only rejects the obvious slip, an unmasked e-mail address in a
-finding's detail or a result's measured values, so that it never becomes permanent,
-hash-chained evidence. An address counts as masked when its local part holds a mask character
-(`*`) next to the `@` or anywhere in it (`jo***n@example.com`), or its domain does.
+The runner scans every text bound for the ledger with the full detector first
+(`privacymesh.detect.guard`) and withholds what it finds; the ledger does not import the
+detector. What it keeps is a cheap check for the most common slip, an unmasked e-mail address
+in a result's measured values or reason or in a finding's detail. Such a result is recorded as
+an `error` result that names what was withheld (the category and the value's SHA-256) and the
+run's other results are kept; no value is ever refused into permanent, chained evidence.
+
+An address counts as masked when its local part holds a mask character (`*`) next to the `@`
+or anywhere in it (`jo***n@example.com`), or its domain does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-
-from privacymesh.ledger.errors import RawPersonalDataError
 
 RAW_EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+*\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
 )
+EMAIL = "user.contact.email"
 
 
-def reject_raw_emails(text: str, where: str) -> None:
-    """Raise RawPersonalDataError when `text` holds an unmasked e-mail address."""
+def raw_email(text: str | None) -> str | None:
+    """The first unmasked e-mail address in `text`, or None."""
+    if not text:
+        return None
     match = RAW_EMAIL.search(text)
-    if match is None:
-        return
-    value = match.group(0)
-    local, _, domain = value.partition("@")
-    shown = f"{local[:1]}***@{domain}"
-    raise RawPersonalDataError(
-        f"raw e-mail address ({shown}) in {where}",
-        field=where,
-        hint="the ledger keeps masked samples and counts only: mask samples before recording",
+    return match.group(0) if match else None
+
+
+def digest(value: str) -> str:
+    """How a withheld value is named: `sha256:` and the hex digest of its UTF-8 bytes."""
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def withheld_reason(where: str, categories: list[str], digests: list[str]) -> str:
+    """The reason of a result withheld for carrying raw personal data."""
+    kinds = ", ".join(dict.fromkeys(categories))
+    return (
+        f"withheld: the {where} carried raw personal data ({kinds}); the values are not kept, "
+        f"only their SHA-256: {' '.join(dict.fromkeys(digests))}"
     )

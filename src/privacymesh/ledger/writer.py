@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from privacymesh.ledger.chain import canonical_json, chain_hashes, to_utc_naive
 from privacymesh.ledger.errors import LedgerError
-from privacymesh.ledger.guard import reject_raw_emails
+from privacymesh.ledger.guard import EMAIL, digest, raw_email, withheld_reason
 from privacymesh.ledger.records import (
     ChainHead,
     FindingRecord,
@@ -73,6 +73,7 @@ class RunWriter:
         self._results: dict[str, list[Any]] = {c.name: [] for c in RESULTS.columns}
         self._findings: dict[str, list[Any]] = {c.name: [] for c in FINDINGS.columns}
         self._result_keys: dict[str, tuple[str, str | None, str | None]] = {}
+        self._withheld: set[str] = set()
 
     @classmethod
     def detached(cls, info: RunInfo) -> RunWriter:
@@ -154,8 +155,7 @@ class RunWriter:
                 field="results",
             )
         measured = _json_text(record.measured, "measured")
-        if measured:
-            reject_raw_emails(measured, f"measured values of {record.check_id}")
+        slips = [v for v in (raw_email(measured), raw_email(record.reason)) if v]
         now = to_utc_naive(utc_now())
         domain = record.domain
         if domain is None and record.product_id:
@@ -183,7 +183,25 @@ class RunWriter:
         for name, value in row.items():
             self._results[name].append(value)
         self._result_keys[result_id] = (record.check_id, record.product_id, record.severity)
+        if slips:
+            self._withhold(result_id, "result", slips)
         return result_id
+
+    def _withhold(self, result_id: str, where: str, values: list[str]) -> None:
+        """Turn a buffered result into an `error` result naming only the hashes of the raw
+        e-mail addresses it carried, and drop its findings."""
+        index = self._results["result_id"].index(result_id)
+        digests = [digest(v) for v in values]
+        self._results["status"][index] = "error"
+        self._results["measured"][index] = canonical_json(
+            {"withheld": " ".join(dict.fromkeys(digests)), "category": EMAIL}
+        )
+        self._results["exceptions"][index] = None
+        self._results["reason"][index] = withheld_reason(where, [EMAIL], digests)
+        self._withheld.add(result_id)
+        keep = [i for i, r in enumerate(self._findings["result_id"]) if r != result_id]
+        for name, values_ in self._findings.items():
+            self._findings[name] = [values_[i] for i in keep]
 
     def add_results(self, records: Iterable[ResultRecord]) -> list[str]:
         """Buffer many results; returns their ids in order."""
@@ -198,14 +216,18 @@ class RunWriter:
                 hint="pass the id that add_result returned",
             )
         check_id, product_id, result_severity = self._result_keys[result_id]
+        if result_id in self._withheld:
+            return []
+        details = [_json_text(f.detail, "detail") for f in findings]
+        slips = [v for v in map(raw_email, details) if v]
+        if slips:
+            self._withhold(result_id, "finding detail", slips)
+            return []
         columns = self._findings
         ids = []
-        for finding in findings:
+        for finding, detail in zip(findings, details, strict=True):
             if not finding.kind:
                 raise LedgerError(f"a finding of {check_id} has no kind", field="kind")
-            detail = _json_text(finding.detail, "detail")
-            if detail:
-                reject_raw_emails(detail, f"finding detail of {check_id} on {product_id}")
             finding_id = f"{self.run_id}/f{len(columns['finding_id']) + 1:05d}"
             fingerprint = finding.fingerprint or finding_fingerprint(
                 check_id, product_id, finding.column, finding.kind

@@ -7,10 +7,9 @@ else as lines. The values of all files are pooled by column name and de-duplicat
 distinct value is scanned once; when a pool holds a hit, its files are scanned one by one to name
 them. Masked samples (`j***@e***.com`) are not recognised, by design of the detector.
 
-The pack must show the ledger's own identifiers (record hashes, finding fingerprints, run ids):
-a column whose every value is such an identifier (hex digest that does not decode to text, or a
-run id) is checked by that pattern instead of by the detector, whose context rules would take a
-32-digit fingerprint for a cookie id. `BLOCKING` lists the categories that stop a build."""
+The detector's verdicts, the categories that block (`BLOCKING`) and the rule that a column of
+ledger identifiers (record hashes, fingerprints, run ids) is judged by its pattern all live in
+`privacymesh.detect.guard`, the one home the ledger and the audit log share."""
 
 from __future__ import annotations
 
@@ -23,26 +22,8 @@ from typing import Any
 
 import polars as pl
 
-from privacymesh.detect import ScanOptions, scan_frame
+from privacymesh.detect.guard import BLOCKING, column_hits, flagged_columns, identifier_column
 from privacymesh.packs.errors import PackError, PersonalDataInPackError
-
-# Categories whose raw values must never be in a pack (fideslang keys and their children).
-BLOCKING = (
-    "user.contact",
-    "user.government_id",
-    "user.financial.bank_account",
-    "user.financial.credit_card",
-    "user.device.ip_address",
-    "user.device.device_id",
-    "user.device.cookie_id",
-    "user.location.precise",
-    "user.authorization.credentials",
-    "user.name",
-    "user.demographic.date_of_birth",
-)
-
-SHARED_FRAME_ROWS = 2048
-OPTIONS = ScanOptions(sample_rows=None, min_hit_rate=0.0, max_examples=2, quasi_max_candidates=0)
 
 
 @dataclass(frozen=True)
@@ -179,42 +160,6 @@ def _pdf_lines(path: Path) -> list[str]:
     return lines
 
 
-def _blocking(category: str) -> bool:
-    return any(category == b or category.startswith(b + ".") for b in BLOCKING)
-
-
-_IDENTIFIER = r"^(\d{8}T\d{6}Z-[0-9a-f]{6}(/[rf]\d+)?|[0-9a-f]{16,64})$"
-
-
-def _hex_text(token: str) -> bool:
-    """Whether a hex token decodes to mostly printable text (hex-encoded data, not a digest)."""
-    raw = bytes.fromhex(token[: len(token) // 2 * 2])
-    return sum(32 <= b < 127 for b in raw) >= 0.8 * len(raw)
-
-
-def _identifier_column(series: pl.Series) -> bool:
-    """Every value is a ledger identifier (run, result or finding id, or a hex digest that does
-    not decode to text), alone or in a space-separated list."""
-    tokens = series.drop_nulls().unique().str.split(" ").explode().drop_nulls()
-    tokens = tokens.filter(tokens != "")
-    if tokens.len() == 0 or not tokens.str.contains(_IDENTIFIER).all():
-        return False
-    hexes = tokens.filter(tokens.str.contains(r"^[0-9a-f]+$")).unique()
-    return not any(_hex_text(t) for t in hexes.to_list())
-
-
-def _scan_column(series: pl.Series, table: str) -> list[tuple[str, int, str]]:
-    """(category, hits, masked example) of the blocking categories found in one column."""
-    frame = series.to_frame()
-    scan = scan_frame(frame, table=table, options=OPTIONS)
-    return [
-        (hit.category, hit.hits, hit.examples[0] if hit.examples else "-")
-        for column in scan.columns
-        for hit in column.categories
-        if _blocking(hit.category)
-    ]
-
-
 def _columns(root: Path, path: Path) -> Iterator[tuple[str, pl.Series]]:
     name = path.relative_to(root).as_posix()
     for label, frame in text_frames(path):
@@ -230,29 +175,16 @@ def scan_files(root: Path, files: list[Path], raise_on_hit: bool = True) -> Scan
         for where, series in _columns(root, path):
             report.columns += 1
             report.values += series.len()
-            if series.len() and not _identifier_column(series):
+            if series.len() and not identifier_column(series):
                 pools.setdefault(series.name, []).append((where, series))
     pooled = {
         column: pl.concat([s for _, s in parts]).unique(maintain_order=True).alias(column)
         for column, parts in sorted(pools.items())
     }
-    flagged: set[str] = set()
-    # small pools share one padded frame (one scanner call); large ones are scanned alone,
-    # so no column is padded to the height of the largest
-    small = [s for s in pooled.values() if s.len() <= SHARED_FRAME_ROWS]
-    batches = [[s] for s in pooled.values() if s.len() > SHARED_FRAME_ROWS]
-    if small:
-        batches.append(small)
-    for batch in batches:
-        height = max(s.len() for s in batch)
-        frame = pl.DataFrame([s.extend_constant(None, height - s.len()) for s in batch])
-        scan = scan_frame(frame, table="pack", options=OPTIONS)
-        flagged |= {
-            c.column for c in scan.columns if any(_blocking(h.category) for h in c.categories)
-        }
+    flagged = flagged_columns(pooled.values(), "pack")
     for column in sorted(flagged):  # name the files holding it
         for where, series in pools[column]:
-            for category, hits, example in _scan_column(series, where):
+            for category, hits, example in column_hits(series, where):
                 report.hits.append(Hit(where, column, category, hits, example))
     if raise_on_hit:
         refuse(report)

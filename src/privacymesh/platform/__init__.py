@@ -6,7 +6,9 @@
   views for BI tools; `policy`: the access and masking policy (contracts + `policy.yaml`);
 - `retention`: plan and apply the declared retention;
 - `dsar`: open, export, erase and track data subject requests;
-- `audit`: the hash-chained audit log every primitive writes to.
+- `audit`: the hash-chained audit log every primitive writes to;
+- `principals`: who is asking (`principal_of(workspace)`: OS user or API token, and the roles
+  the workspace grants it).
 
 Each primitive records evidence (audit log, and the ledger for deletions and erasure
 verifications) and never logs raw personal data.
@@ -38,6 +40,7 @@ from privacymesh.platform.errors import (
     UnknownSubjectError,
 )
 from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, mask_frame
+from privacymesh.platform.principals import Principal, principal_of
 from privacymesh.platform.query import (
     GovernedResult,
     GovernedSession,
@@ -72,6 +75,7 @@ __all__ = [
     "PlatformError",
     "Policy",
     "PolicyError",
+    "Principal",
     "QueryError",
     "ReadOnlySourceError",
     "RetentionOutcome",
@@ -90,6 +94,7 @@ __all__ = [
     "mask_frame",
     "open_request",
     "plan_retention",
+    "principal_of",
     "query",
     "query_sql",
     "write_policy_views",

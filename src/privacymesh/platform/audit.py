@@ -29,14 +29,14 @@ it is an internal id that anyone with product or identity-map access links to th
 the audit log outlives the data (it stays as evidence after an erasure); a keyed pseudonym still
 lets whoever holds the key find every record of one subject (`query(subject=...)`), while the
 log, or an audit pack built from it, identifies no one. A plain unkeyed hash would not do: user
-ids are few and guessable. A record holding an unmasked e-mail address anywhere (detail, role,
-purpose ...) is refused, as the ledger refuses such findings.
+ids are few and guessable. A record whose texts (detail, role, purpose ...) the PII detector
+recognises as raw personal data is refused (`privacymesh.detect.guard`, the home the ledger's
+and the audit pack's guards share); texts already judged clean are not scanned again.
 """
 
 from __future__ import annotations
 
 import fcntl
-import getpass
 import hashlib
 import hmac
 import json
@@ -51,6 +51,7 @@ from typing import Any
 
 import polars as pl
 
+from privacymesh.detect.guard import find_personal
 from privacymesh.ledger.chain import (
     GENESIS,
     BreakReason,
@@ -60,7 +61,7 @@ from privacymesh.ledger.chain import (
     iso_utc,
     record_hash,
 )
-from privacymesh.ledger.guard import reject_raw_emails
+from privacymesh.ledger.errors import RawPersonalDataError
 from privacymesh.ledger.records import ChainHead
 from privacymesh.ledger.verify import VerifyReport
 from privacymesh.platform.errors import PlatformError
@@ -119,12 +120,35 @@ class AuditRecord:
     hash: str
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _refuse_personal_data(content: dict[str, Any], detail: dict[str, Any], action: str) -> None:
+    """Refuse a record whose texts the detector recognises as raw personal data."""
+    texts = _strings({k: v for k, v in content.items() if k not in ("at", "detail")})
+    found = find_personal(texts + _strings(detail))
+    if found:
+        raise RawPersonalDataError(
+            f"raw personal data ({', '.join(sorted(set(found.values())))}) in the audit record "
+            f"of {action}",
+            field=action,
+            hint="the audit log keeps pseudonyms and masked values only",
+        )
+
+
 def current_actor() -> str:
-    """The operating-system user, the default actor."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    """The operating-system user of the effective uid, the default actor (from the password
+    database: `$USER` is whatever the caller typed)."""
+    from privacymesh.platform.principals import os_user
+
+    return os_user()
 
 
 class AuditLog:
@@ -230,7 +254,7 @@ class AuditLog:
             "rows": rows,
             "detail": detail_text,
         }
-        reject_raw_emails(canonical_json(content), f"audit record of {action}")
+        _refuse_personal_data(content, detail or {}, action)
         with self._lock:
             log_fd, head_fd = self._open()
             fcntl.flock(log_fd, fcntl.LOCK_EX)

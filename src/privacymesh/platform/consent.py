@@ -133,6 +133,9 @@ class ConsentChange:
     notice_ids: tuple[str, ...]
 
 
+_WORKSPACE_LOG: Any = object()  # `open`'s default: the workspace's own audit log
+
+
 class ConsentLedger:
     """The consent ledger with its lookup index. Build it with `open(workspace)`, or from a
     frame of events (`ConsentLedger(events)`) for in-memory use."""
@@ -149,8 +152,10 @@ class ConsentLedger:
         platform_dir: Path | None = None,
         audit: Any = None,
         actor: str | None = None,
+        workspace: Any = None,
     ) -> None:
         self.identity = identity
+        self._workspace = workspace
         self.catalog = catalog
         self.policy = policy or Policy()
         self.platform_dir = platform_dir
@@ -173,15 +178,20 @@ class ConsentLedger:
         *,
         catalog: Catalog | None = None,
         policy: Policy | None = None,
-        audit: Any = None,
+        audit: Any = _WORKSPACE_LOG,
         actor: str | None = None,
     ) -> ConsentLedger:
-        """The consent ledger of a workspace, with its identity map, catalog and policy."""
+        """The consent ledger of a workspace, with its identity map, catalog and policy. Its
+        changes, checks and acknowledgements are written to the workspace's audit log (or to
+        `audit`; None writes none) as `actor`, by default the verified principal."""
+        from privacymesh.platform import audit as audit_sdk
         from privacymesh.platform.catalog_cache import catalog_for
         from privacymesh.platform.policy import load_policy
         from privacymesh.workspace import Workspace, load_workspace
 
         ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+        if audit is _WORKSPACE_LOG:
+            audit = audit_sdk.open_log(ws)
         catalog = catalog or catalog_for(ws.catalog)
         policy = policy or load_policy(ws, catalog)
         return cls(
@@ -192,7 +202,19 @@ class ConsentLedger:
             platform_dir=ws.platform,
             audit=audit,
             actor=actor,
+            workspace=ws,
         )
+
+    def _actor(self, actor: str | None = None) -> str:
+        """Who the audit log names: the caller's `actor`, else the verified principal of the
+        workspace (resolved when first needed), else the OS user."""
+        if actor or self.actor:
+            return str(actor or self.actor)
+        from privacymesh.platform.audit import current_actor
+        from privacymesh.platform.principals import principal_of
+
+        self.actor = principal_of(self._workspace).name if self._workspace else current_actor()
+        return self.actor
 
     # -- state -----------------------------------------------------------------------------
 
@@ -324,6 +346,24 @@ class ConsentLedger:
             pending,
             overdue,
         )
+
+    def check(self, subject: str, purpose: str, at: datetime | None = None) -> ConsentStatus:
+        """`status`, written to the audit log as a consent check (what an operator's lookup of
+        one subject is; the batch filters and `is_permitted` are not logged one by one)."""
+        status = self.status(subject, purpose, at)
+        if self.audit is not None:
+            self.audit.record(
+                self._actor(),
+                "consent.check",
+                None,
+                (),
+                purpose,
+                1,
+                subject=status.user_id,
+                policy=self.policy.version,
+                detail={"permitted": status.permitted, "event_id": status.event_id},
+            )
+        return status
 
     # -- batch checks ----------------------------------------------------------------------
 
@@ -587,7 +627,7 @@ class ConsentLedger:
         change = ConsentChange(event_id, uid, purpose, action, when, tuple(products), notice_ids)
         if self.audit is not None:
             self.audit.record(
-                actor or self.actor,
+                self._actor(actor),
                 f"consent.{'grant' if action == 'grant' else 'revoke'}",
                 None,
                 (),
@@ -681,6 +721,10 @@ class ConsentLedger:
         )
         if notice["action"] == "withdraw" and domain_open.height == 0:
             self._record_application(notice, when)
+        if self.audit is not None:
+            self.audit.record(
+                self._actor(), "consent.ack", product, (), None, None, detail={"event_id": event_id}
+            )
         return pending.height
 
     def _record_application(self, notice: dict[str, Any], when: datetime) -> None:

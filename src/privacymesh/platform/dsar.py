@@ -47,6 +47,7 @@ from privacymesh.platform.consent import read_events, utc_naive
 from privacymesh.platform.errors import DsarError, PolicyError
 from privacymesh.platform.identity import IDENTITY_FILE, PERSONAL_COLUMNS, IdentityMap, Subject
 from privacymesh.platform.policy import IDENTITY_FORMS, Duration, Policy, load_policy
+from privacymesh.platform.principals import principal_of
 from privacymesh.platform.sources import (
     RowChange,
     SourceRewrite,
@@ -309,6 +310,7 @@ def open_request(
     if type not in TYPES:
         raise DsarError(f"unknown request type {type!r}", field="type", hint=", ".join(TYPES))
     ctx = _ctx(workspace)
+    actor = actor or principal_of(ctx.ws).name  # the audit log names who is verified
     person = ctx.identity.resolve(subject)
     reg = regulation or ctx.policy.regulation_by_country.get(person.country or "")
     if reg is None:
@@ -483,6 +485,7 @@ def export_request(
     recipients, sources and retention (GDPR Art. 15), their consent history and identity-map
     entry, and an index. The one output that carries the subject's own data."""
     ctx = _ctx(workspace)
+    actor = actor or principal_of(ctx.ws).name  # the audit log names who is verified
     request = get_request(ctx.ws, request_id)
     if request.type not in ("access", "rectification"):
         raise DsarError(
@@ -594,6 +597,7 @@ def erase_request(
 ) -> ErasureOutcome:
     """Erase the subject of an erasure request (a dry run unless `apply`); see the module doc."""
     ctx = _ctx(workspace)
+    actor = actor or principal_of(ctx.ws).name  # the audit log names who is verified
     request = get_request(ctx.ws, request_id)
     if request.type != "erasure":
         raise DsarError(

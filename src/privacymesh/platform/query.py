@@ -62,6 +62,7 @@ from privacymesh.platform.identity import FORMS, IDENTITY_FILE
 from privacymesh.platform.keys import derive, master_key, write_private
 from privacymesh.platform.masking_sql import SessionKey, hmac_pads
 from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, select_sql
+from privacymesh.platform.principals import Principal, principal_of, require_role
 from privacymesh.platform.query_scope import ParsedQuery, parse_query
 from privacymesh.workspace import Workspace, load_workspace
 
@@ -168,7 +169,7 @@ class GovernedSession:
         self,
         workspace: Workspace | Path | str | None = None,
         *,
-        actor: str | None = None,
+        principal: Principal | None = None,
         catalog: Catalog | None = None,
         policy: Policy | None = None,
         audit_log: audit_sdk.AuditLog | None = None,
@@ -177,7 +178,10 @@ class GovernedSession:
         self.ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
         self.catalog = catalog or catalog_for(self.ws.catalog)
         self.policy = policy or load_policy(self.ws, self.catalog)
-        self.actor = actor or audit_sdk.current_actor()
+        # who asks is established here, once: the audit log records this principal, and a
+        # query may use only the roles granted to it
+        self.principal = principal or principal_of(self.ws)
+        self.actor = self.principal.name
         self.materialize = materialize
         self.audit = audit_log or audit_sdk.open_log(self.ws)
         self._master = master_key(self.ws.evidence)
@@ -239,11 +243,16 @@ class GovernedSession:
             self._decisions[key] = hit
         return hit
 
-    def sql(self, sql: str, role: str, purpose: str, *, actor: str | None = None) -> GovernedResult:
-        """Run one SELECT as `role` for `purpose`; raises AccessDenied, QueryError or
-        ContractError (unknown product) before anything runs, QueryError (or SourceError)
-        when it fails; every outcome is in the audit log."""
-        who = actor or self.actor
+    def sql(self, sql: str, role: str, purpose: str) -> GovernedResult:
+        """Run one SELECT as `role` for `purpose`; raises AccessDenied (also when the role is
+        not granted to the session's principal), QueryError or ContractError (unknown product)
+        before anything runs, QueryError (or SourceError) when it fails; every outcome is in
+        the audit log."""
+        require_role(
+            self.principal, role, self.audit, action="query", purpose=purpose,
+            policy=self.policy.version,
+        )  # fmt: skip
+        who = self.actor
         digest = hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
         try:
             parsed = self.parse(sql)
@@ -376,12 +385,11 @@ class GovernedSession:
         purpose: str,
         *,
         limit: int | None = None,
-        actor: str | None = None,
     ) -> GovernedResult:
         """Every row of one product the role may see for the purpose, masked."""
         product = self.catalog.get(product_id)
         sql = f"SELECT * FROM {product.view}" + (f" LIMIT {int(limit)}" if limit else "")
-        return self.sql(sql, role, purpose, actor=actor)
+        return self.sql(sql, role, purpose)
 
     # -- governed relations ----------------------------------------------------------------
 
@@ -492,12 +500,13 @@ _sessions_lock = threading.Lock()
 
 
 def session(workspace: Workspace | Path | str | None = None) -> GovernedSession:
-    """A shared session per workspace (opened on first use)."""
+    """A shared session per workspace and verified principal (opened on first use)."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
-    key = str(ws.file)
+    who = principal_of(ws)
+    key = f"{ws.file}\0{who.name}\0{who.via}"
     with _sessions_lock:
         if key not in _sessions:
-            _sessions[key] = GovernedSession(ws)
+            _sessions[key] = GovernedSession(ws, principal=who)
         return _sessions[key]
 
 
@@ -508,11 +517,10 @@ def query(
     *,
     workspace: Workspace | Path | str | None = None,
     limit: int | None = None,
-    actor: str | None = None,
 ) -> pl.DataFrame:
     """One product's rows as `role` may see them for `purpose`: rights checked, subjects without
     consent dropped, fields masked, access recorded in the audit log."""
-    return session(workspace).product(product, role, purpose, limit=limit, actor=actor).frame
+    return session(workspace).product(product, role, purpose, limit=limit).frame
 
 
 def query_sql(
@@ -521,10 +529,9 @@ def query_sql(
     purpose: str,
     *,
     workspace: Workspace | Path | str | None = None,
-    actor: str | None = None,
 ) -> GovernedResult:
     """A governed SELECT over products (see the module docstring)."""
-    return session(workspace).sql(sql, role, purpose, actor=actor)
+    return session(workspace).sql(sql, role, purpose)
 
 
 # ---- policy views for BI tools ---------------------------------------------------------------
@@ -564,7 +571,7 @@ def write_policy_views(
     *,
     purpose: str | None = None,
     out: Path | None = None,
-    actor: str | None = None,
+    principal: Principal | None = None,
 ) -> ViewsResult:
     """Write the role's governed views to a DuckDB file (default
     `<evidence>/views/<role>[.<purpose>].duckdb`) and the SQL script beside it. Without a
@@ -576,8 +583,12 @@ def write_policy_views(
     That key is derived for the views (`views:<role>`), not the governed query's `mask:<role>`:
     a BI user holds it in their session, so pseudonyms reversed with it are only the views'."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    who = principal or principal_of(ws)
     catalog = catalog_for(ws.catalog)
     policy = load_policy(ws, catalog)
+    with audit_sdk.open_log(ws) as denials:
+        require_role(who, role, denials, action="policy.views", purpose=purpose,
+                     policy=policy.version)  # fmt: skip
     views_key = derive(master_key(ws.evidence), f"views:{role}")  # refused before any write
     consent = ConsentLedger.open(ws, catalog=catalog, policy=policy)
     consent_purposes = consent.consent_purposes
@@ -696,7 +707,7 @@ def write_policy_views(
     masked = {d.product.id: d.masked_fields for d in decisions}
     log = audit_sdk.open_log(ws)
     log.record(
-        actor,
+        who.name,
         "policy.views",
         None,
         (),

@@ -1,5 +1,6 @@
 """Credentials: password hashes (bcrypt, argon2, scrypt, PBKDF2, crypt), JSON Web Tokens, cloud and
-payment API keys, bearer tokens."""
+payment API keys, bearer tokens, and lines of a Unix account database (passwd, shadow): the
+system's credential store, which names its users, their ids, homes and password hashes."""
 
 from __future__ import annotations
 
@@ -79,4 +80,18 @@ BEARER = PatternRecognizer(
     context=_WORDS,
 )
 
-RECOGNIZERS = (PASSWORD_HASH, JWT, API_KEY, BEARER)
+ACCOUNT_RECORD = PatternRecognizer(
+    name="account_record",
+    category=CREDENTIALS,
+    pattern=(
+        # passwd: name:password:uid:gid:gecos:home:shell
+        r"\b[A-Za-z_][A-Za-z0-9_.-]{0,31}:[^:\s]*:\d{1,10}:\d{1,10}:[^:\n]*:/[^:\n]*:[^\s:,'\"]*"
+        # shadow: name:hash-or-lock:lastchange:min:max:warn:...
+        r"|\b[A-Za-z_][A-Za-z0-9_.-]{0,31}:(?:[!*]+|\$[^:\s]+):\d*:\d*:\d*:\d*:"
+    ),
+    prefilter=r":\d*:\d*:",
+    base=0.9,
+    context=_WORDS,
+)
+
+RECOGNIZERS = (PASSWORD_HASH, JWT, API_KEY, BEARER, ACCOUNT_RECORD)
