@@ -96,8 +96,8 @@ def test_unreadable_sources_fail_per_product(spark_workspace: Path, mesh: Path) 
         engine.register_product(users)
         for product, reason in (
             (missing, "cannot read the product's data"),
-            (duck_file, "not readable by Spark"),
-            (kafka, "not readable by Spark"),
+            (duck_file, "declared, not readable: Spark does not read"),
+            (kafka, "declared, not readable: Spark does not read"),
         ):
             with pytest.raises(SourceError, match=reason) as err:
                 engine.register_product(product)

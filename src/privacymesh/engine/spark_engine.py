@@ -13,6 +13,7 @@ the two-part mesh names map to single-part temp views, `"payments"."transactions
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,9 +70,13 @@ def spark_application(master: str, conf: Mapping[str, str] | None = None) -> Spa
 def connect_session(url: str, conf: Mapping[str, str] | None = None) -> SparkSession:
     """A new Spark Connect session on a remote cluster (`sc://host:port/;token=...`)."""
     _quiet_query_errors()
+    # pyspark marks the whole process as Spark Connect before it connects; a failed attempt
+    # must not turn a later local session in this process into a Connect one
+    marked = "SPARK_CONNECT_MODE_ENABLED" in os.environ
     try:
         session = SparkSession.builder.remote(url).create()
     except ImportError as exc:  # pyspark's connect client names the package it could not import
+        _unmark(marked)
         raise WorkspaceError(
             f"Spark Connect needs a client package that is missing: {first_line(exc)}",
             field="engine.master",
@@ -79,6 +84,7 @@ def connect_session(url: str, conf: Mapping[str, str] | None = None) -> SparkSes
             "grpcio-status, googleapis-common-protos, zstandard, pandas, pyarrow)",
         ) from exc
     except Exception as exc:
+        _unmark(marked)
         raise WorkspaceError(
             f"cannot connect to Spark at {url.split(';')[0]}: {first_line(exc)}",
             field="engine.master",
@@ -87,6 +93,11 @@ def connect_session(url: str, conf: Mapping[str, str] | None = None) -> SparkSes
     for key, value in (conf or {}).items():
         session.conf.set(key, str(value))
     return session
+
+
+def _unmark(marked: bool) -> None:
+    if not marked:
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
 
 
 class SparkEngine(Engine):
