@@ -28,6 +28,7 @@ def main(path: str, results: int) -> None:
                 )
                 if i % 3:
                     run.add_findings(rid, [FindingRecord(kind="k", column="c", detail={"n": i})])
+        print("committed", flush=True)
 
 
 if __name__ == "__main__":
