@@ -79,3 +79,21 @@ def test_the_policy_rejects_what_it_cannot_use(tmp_path: Path) -> None:
         with pytest.raises(WorkspaceError) as caught:
             DuePolicy.from_settings(bad, tmp_path / "privacymesh.toml")
         assert caught.value.field == field
+
+
+def test_run_failures_reads_one_recorded_run(history: Ledger) -> None:
+    from privacymesh.views.failures import run_failures
+
+    runs = history.runs()["run_id"].to_list()
+    assert run_failures(history, runs[3]).to_dicts() == [
+        {
+            "check_id": "c.pii",
+            "product": "dom.p0",
+            "status": "error",
+            "severity": None,
+            "exceptions": None,
+            "reason": "unreadable",
+        }
+    ]
+    day1 = run_failures(history, runs[1])
+    assert day1.select("product", "status", "exceptions").rows() == [("dom.p0", "fail", 2)]
