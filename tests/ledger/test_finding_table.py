@@ -1,5 +1,5 @@
-"""The findings table of the read side (`views.findings`) on the ledger tests' history: the
-same lives the ledger's own lifecycle query gives, with owners, due dates and overdue."""
+"""The findings table of the read side (`views.findings`), the one home of the finding
+lifecycle, on a small hand-built history: lives by fingerprint, owners, due dates, overdue."""
 
 from __future__ import annotations
 
@@ -49,14 +49,30 @@ def test_lifecycle_owner_and_due_dates(history: Ledger) -> None:
     assert (dropped["lifecycle"], dropped["closed_at"]) == ("closed", day0 + timedelta(days=2))
     assert dropped["overdue"] is False
     assert rows[fp("dom.p2", "col0")]["owner"] is None  # no owner known for p2
-    # the same states as the ledger's own lifecycle query
-    ledger_states = {r["fingerprint"]: r["state"] for r in history.first_seen().to_dicts()}
-    assert {k: "open" if r["lifecycle"] != "closed" else "remediated" for k, r in rows.items()} == (
-        ledger_states
+    # only p0's col0 survives: p0's col1 went on day 2, p1 and p2 on day 1; the error on
+    # day 3 proves nothing, so it closes nothing
+    assert {k for k, r in rows.items() if r["lifecycle"] != "closed"} == {fp("dom.p0", "col0")}
+    fixed = rows[fp("dom.p2", "col0")]
+    assert (fixed["runs_seen"], fixed["first_seen_at"], fixed["closed_at"]) == (
+        1,
+        day0,
+        day0 + timedelta(days=1),
     )
+    assert (fixed["domain"], fixed["column_name"], fixed["last_seen_at"]) == ("dom", "col0", day0)
     open_only = finding_table(history, Scope(), owners, open_only=True)
     assert open_only["fingerprint"].to_list() == [fp("dom.p0", "col0")]
     assert open_only["overdue"].to_list() == [False]  # default high: 30 days
+
+
+def test_a_finding_that_comes_back_is_open_again(ledger_path: Path) -> None:
+    with Ledger(ledger_path) as ledger:
+        record_run(ledger, day=0, results=1, findings=1)
+        record_run(ledger, day=1, results=1, failing=set())
+        assert finding_table(ledger, Scope(), open_only=True).is_empty()
+        record_run(ledger, day=2, results=1, findings=1)
+        (row,) = finding_table(ledger, Scope(), open_only=True).to_dicts()
+    assert row["runs_seen"] == 2 and row["first_seen_at"] == datetime(2024, 1, 1, 2, 0)
+    assert row["lifecycle"] == "still open" and row["closed_at"] is None
 
 
 def test_a_finding_first_seen_at_the_newest_time_is_opened(ledger_path: Path) -> None:
