@@ -103,3 +103,27 @@ def test_run_ends_with_the_failing_checks_and_products(shop_workspace: Path) -> 
     ]
     assert "dsar_requests does not exist" in rows[1][4]
     assert out.index("results:") < out.index("2 failing or unrunnable")
+
+
+def test_a_reason_quoting_personal_data_is_withheld(capsys) -> None:  # type: ignore[no-untyped-def]
+    from privacymesh.checks.results import CheckResult
+    from privacymesh.cli.run import print_failures
+
+    def result(product: str, status: str, reason: str | None) -> CheckResult:
+        at = datetime(2026, 6, 1)
+        return CheckResult(
+            "pii.scan", product, "shop", status, {}, {}, 10, 1 if status == "fail" else None,
+            "", "high", "PM-1", at, at, reason,
+        )  # fmt: skip
+
+    print_failures(
+        [
+            result("shop.a", "error", "cast failed on 'ann.smith@example.com'"),
+            result("shop.b", "error", "source unreadable"),
+            result("shop.c", "pass", None),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "example.com" not in out and "(withheld: quotes personal data)" in out
+    assert "source unreadable" in out and "shop.c" not in out
+    assert out.splitlines()[0] == "2 failing or unrunnable"
