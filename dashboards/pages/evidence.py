@@ -50,67 +50,48 @@ def chain_section() -> None:
         )
 
 
-def pack_api():
-    """`privacymesh.packs` when the pack builder is installed, else None."""
-    try:
-        import privacymesh.packs as packs
-    except ImportError:
-        return None
-    return packs if hasattr(packs, "build_pack") and hasattr(packs, "PackOptions") else None
+def built_packs(folder: Path) -> list[Path]:
+    """Every audit pack built under `folder` (each version folder holding a manifest), newest
+    build first. Read from disk only: building a pack is a CLI job."""
+    manifests = sorted(folder.glob("*/v*/manifest.json"), key=lambda m: m.stat().st_mtime)
+    return [m.parent for m in reversed(manifests)]
 
 
 def pack_bytes(root: Path) -> tuple[bytes, str]:
     """The pack's own zip when it wrote one, else a zip of its folder."""
+    name = f"{root.parent.name}-{root.name}.zip"
     own = root / "pack.zip"
     if own.is_file():
-        return own.read_bytes(), f"{root.name}.zip"
+        return own.read_bytes(), name
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(root.rglob("*")):
             if file.is_file():
                 archive.write(file, file.relative_to(root.parent))
-    return buffer.getvalue(), f"{root.name}.zip"
+    return buffer.getvalue(), name
 
 
 def pack_section(first_day: date, last_day: date) -> None:
-    st.subheader("Audit pack")
-    packs = pack_api()
-    picked = st.date_input("Period of the pack", value=(first_day, last_day), key="pm_pack_period")
-    start, end = picked if isinstance(picked, tuple) and len(picked) == 2 else (first_day, last_day)
-    if packs is None:
-        st.warning(
-            "The audit-pack builder (`privacymesh.packs`) is not installed in this environment, "
-            "so packs cannot be built from here."
-        )
-        st.button("Build audit pack", disabled=True, key="pm_pack_build")
-        return
+    st.subheader("Audit packs")
     domains = current_scope().domains
-    st.caption(
-        f"Controls, test procedures, populations, results and exceptions of {start} to {end}"
-        f" ({', '.join(domains) if domains else 'all domains'}): HTML, PDF, OSCAL JSON, data "
-        "and a SHA-256 manifest, scanned for personal data before it is released."
+    command = f"privacymesh pack --from {first_day} --to {last_day}" + "".join(
+        f" --domain {d}" for d in domains
     )
-    if st.button("Build audit pack", type="primary", key="pm_pack_build"):
-        with st.spinner("Building the pack: verifying the chain, rendering, scanning…"):
-            try:
-                built = packs.build_pack(
-                    src.workspace, packs.PackOptions(first=start, last=end, domains=domains)
-                )
-            except Exception as exc:
-                st.error(f"The pack could not be built: {exc}")
-                return
-        data, name = pack_bytes(Path(built.root))
-        st.session_state["pm_pack"] = (data, name, str(built.root))
-    if "pm_pack" in st.session_state:
-        data, name, root = st.session_state["pm_pack"]
-        st.success(f"Pack built in {root}")
-        st.download_button(
-            "Download the pack",
-            data,
-            file_name=name,
-            mime="application/zip",
-            key="pm_pack_download",
-        )
+    st.markdown(
+        "The dashboard only reads the ledger. Build the pack of this period on the command "
+        "line; every build gets its own version folder and earlier builds are kept:"
+    )
+    st.code(command, language="bash")
+    packs = built_packs(src.workspace.evidence / "packs")
+    if not packs:
+        st.caption(f"No pack built yet in {src.workspace.evidence / 'packs'}.")
+        return
+    labels = {f"{p.parent.name} {p.name}": p for p in packs}
+    picked = st.selectbox("Built packs", list(labels), key="pm_pack_pick")
+    data, name = pack_bytes(labels[picked])
+    st.download_button(
+        "Download the pack", data, file_name=name, mime="application/zip", key="pm_pack_download"
+    )
 
 
 if not no_ledger(src):

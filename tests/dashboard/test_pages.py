@@ -3,11 +3,12 @@ ledger's own numbers, and on an empty ledger it says how to record a first run."
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
-from datetime import date
+import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import dashboard_expected as expected
 import polars as pl
@@ -167,34 +168,35 @@ def test_evidence_page_lists_every_run(sample_ws: Path, monkeypatch: pytest.Monk
     runs = frame_with(at, "run_id")
     assert set(runs["run_id"]) == set(expected.runs(sample_ws)["run_id"])
     assert any("Chain intact" in s.value for s in at.success)
-    assert any("pack" in b.label.lower() for b in at.button)
+    assert not any("pack" in b.label.lower() for b in at.button)  # read-only
 
 
-def test_the_pack_button_builds_and_offers_the_pack(
-    sample_ws: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_the_evidence_page_builds_no_pack_and_offers_the_built_ones(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The Evidence page hands the period and domains to privacymesh.packs and offers the
-    pack's zip for download (the builder itself is stubbed: it is tested with the packs)."""
-    import privacymesh.packs as packs
-
-    asked = []
-
-    def build_pack(workspace, options):
-        asked.append(options)
-        root = tmp_path / "pack"
-        root.mkdir()
-        (root / "index.html").write_text("<h1>pack</h1>")
-        (root / "pack.zip").write_bytes(b"PK-zip")
-        return SimpleNamespace(root=root)
-
-    monkeypatch.setattr(packs, "build_pack", build_pack)
+    """Read-only: no button writes a pack; the page gives the CLI command for the period and
+    domains, and offers the packs already built (newest version first) for download."""
     at = render(sample_ws, "evidence", monkeypatch, pm_domains=["crm"])
-    at.button(key="pm_pack_build").click().run()
-    assert not at.exception
-    assert asked and asked[0].domains == ("crm",)
-    assert asked[0].last == date(2026, 11, 1)
-    assert any("Pack built" in s.value for s in at.success)
-    assert [d.label for d in at.get("download_button")] == ["Download the pack"]
+    assert not [b for b in at.button if "build" in b.label.lower()]
+    assert any(
+        "privacymesh pack --from" in c.value and "--to 2026-11-01 --domain crm" in c.value
+        for c in at.code
+    )
+    assert not at.get("download_button")
+    base = sample_ws / "evidence" / "packs" / "2026-Q4"
+    try:
+        for version, age in (("v1", 100), ("v2", 0)):
+            folder = base / version
+            folder.mkdir(parents=True)
+            (folder / "manifest.json").write_text("{}")
+            (folder / "pack.zip").write_bytes(f"zip of {version}".encode())
+            os.utime(folder / "manifest.json", (time.time() - age, time.time() - age))
+        at = render(sample_ws, "evidence", monkeypatch)
+        picker = at.selectbox(key="pm_pack_pick")
+        assert picker.options == ["2026-Q4 v2", "2026-Q4 v1"]
+        assert [d.label for d in at.get("download_button")] == ["Download the pack"]
+    finally:
+        shutil.rmtree(base.parent)
 
 
 def test_domain_filter_applies_across_pages(

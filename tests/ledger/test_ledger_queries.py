@@ -1,4 +1,5 @@
-"""The readers' helpers return the right rows: filters, latest results, finding lifecycles."""
+"""The readers' helpers return the right rows: filters and latest results (the finding
+lifecycle is the read side's: tests/ledger/test_finding_table.py)."""
 
 from __future__ import annotations
 
@@ -98,52 +99,6 @@ def test_latest_results_are_the_newest_per_check_and_product(history: Ledger) ->
     assert latest.filter(pl.col("product_id") == "dom.p1")["run_started_at"].to_list() == [
         datetime(2024, 1, 3, 2, 0)
     ]
-
-
-def test_first_seen_follows_each_finding_across_runs(history: Ledger) -> None:
-    life = {r["fingerprint"]: r for r in history.first_seen().to_dicts()}
-    assert len(life) == 6
-    runs = history.runs()["run_id"].to_list()
-    kept = life[fp("dom.p0", "col0")]
-    assert (kept["first_seen_run"], kept["last_seen_run"], kept["runs_seen"]) == (
-        runs[0],
-        runs[2],
-        3,
-    )
-    # the error on day 3 proves nothing: still open
-    assert kept["state"] == "open" and kept["remediated_run"] is None
-    dropped = life[fp("dom.p0", "col1")]
-    assert (dropped["last_seen_run"], dropped["state"], dropped["remediated_run"]) == (
-        runs[1],
-        "remediated",
-        runs[2],
-    )
-    assert dropped["remediated_at"] == datetime(2024, 1, 3, 2, 0)
-    fixed = life[fp("dom.p2", "col0")]
-    assert (fixed["runs_seen"], fixed["state"], fixed["remediated_run"]) == (
-        1,
-        "remediated",
-        runs[1],
-    )
-    assert fixed["first_seen_at"] == datetime(2024, 1, 1, 2, 0)
-    assert fixed["domain"] == "dom" and fixed["column_name"] == "col0"
-
-
-def test_still_open_lists_only_unremediated_findings(history: Ledger) -> None:
-    still = history.still_open()
-    assert still["fingerprint"].to_list() == [fp("dom.p0", "col0")]
-    assert history.still_open(product="dom.p1").is_empty()
-    assert len(history.first_seen(product="dom.p1")) == 2
-
-
-def test_a_finding_that_comes_back_is_open_again(ledger_path: Path) -> None:
-    with Ledger(ledger_path) as ledger:
-        record_run(ledger, day=0, results=1, findings=1)
-        record_run(ledger, day=1, results=1, failing=set())
-        assert ledger.still_open().is_empty()
-        record_run(ledger, day=2, results=1, findings=1)
-        (row,) = ledger.still_open().to_dicts()
-    assert row["runs_seen"] == 2 and row["first_seen_at"] == datetime(2024, 1, 1, 2, 0)
 
 
 def test_sql_gives_analysts_the_tables(history: Ledger) -> None:

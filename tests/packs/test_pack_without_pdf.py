@@ -10,6 +10,7 @@ import pytest
 
 import privacymesh.packs.build as pack_build
 from privacymesh.packs import PackOptions, build_pack
+from privacymesh.packs.build import PDF_MISSING
 from privacymesh.packs.pdf import PdfSupport, find_chromium, pdf_support
 from privacymesh.workspace import Workspace
 
@@ -51,3 +52,24 @@ def test_pack_builds_without_pdf_tooling(
     manifest = json.loads((result.root / "manifest.json").read_text())
     assert manifest["pdf"] == {"written": False, "renderer": None, "reason": missing.reason}
     assert not result.pdf_written
+    note = (result.root / PDF_MISSING).read_text("utf-8")
+    assert note.startswith(f"This pack has no index.pdf: {missing.reason}.")
+    assert PDF_MISSING in manifest["files"]  # the note is part of what the manifest proves
+
+
+def test_the_cli_hint_names_the_pdf_extra(
+    pack_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rich markup would swallow `[pdf]`; the hint must reach the reader whole."""
+    from typer.testing import CliRunner
+
+    from privacymesh.cli.pack import pack_app
+
+    monkeypatch.setattr("privacymesh.packs.pdf.find_chromium", lambda: None)
+    monkeypatch.chdir(pack_ws.root)
+    out = tmp_path / "hint"
+    done = CliRunner().invoke(pack_app, ["--period", "2026-Q3", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "pip install 'privacymesh[pdf]'" in done.output
+    assert "apt-get install -y chromium" in done.output
+    assert (out / PDF_MISSING).is_file()

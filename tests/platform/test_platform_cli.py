@@ -108,7 +108,7 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
     code, out = run(ws, "dsar", "status", request_id)
     assert code == 0 and "completed" in out
     code, out = run(ws, "dsar", "status")
-    assert code == 0 and "requests as of" in out
+    assert code == 0 and "overdue, as of 2026-11-01 00:00 UTC" in out
     code, out = run(ws, "dsar", "open", "-s", "u_000003", "-t", "access")
     access_id = out.split(":")[0].strip()
     code, out = run(ws, "dsar", "export", access_id, "--out", str(ws.root / "pkg"))

@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.run:run_command",
         "Run the checks and record every result in the evidence ledger.",
     ),
+    "findings": (
+        "privacymesh.cli.findings:findings_command",
+        "List findings with their owners, due dates and lifecycle (opened, still open, closed).",
+    ),
     "gate": (
         "privacymesh.cli.checks:gate_command",
         "The deployment gate for one contract, for a domain team's CI.",

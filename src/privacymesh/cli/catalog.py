@@ -13,7 +13,15 @@ from rich.table import Table
 from privacymesh.catalog import Catalog, ParsedContract, load_catalog, parse_contract
 from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
+from privacymesh.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_rows,
+    workspace_from,
+)
 from privacymesh.errors import WorkspaceError
 
 catalog_app = typer.Typer(
@@ -117,30 +125,37 @@ def _print_text(contracts: list[ParsedContract]) -> None:
 def list_products(
     ctx: typer.Context,
     domain: list[str] | None = typer.Option(None, "--domain", "-d", help="Only these domains."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """List registered products: kind, owner, classification and personal fields."""
     catalog = load(ctx)
-    table = Table(title=f"{len(catalog.products)} data products")
-    table.add_column("product", no_wrap=True)
-    for col in ("kind", "mode", "fields", "personal", "retention"):
-        table.add_column(col)
-    table.add_column("owner", overflow="fold")
-    table.add_column("upstream", overflow="fold")
-    for p in catalog.select(domains=domain):
-        retention = f"{p.retention.days} d" if p.retention else "-"
-        if p.retention is None and p.has_personal_data:
-            retention = "[red]none[/]"
-        table.add_row(
-            p.id,
-            p.kind,
-            p.processing_mode,
-            str(len(p.fields)),
-            str(len(p.personal_fields)),
-            retention,
-            ", ".join(p.owners) or "[red]none[/]",
-            ", ".join(p.upstream) or "-",
-        )
-    console.print(table)
+    rows = [
+        {
+            "product": p.id,
+            "kind": p.kind,
+            "mode": p.processing_mode,
+            "fields": len(p.fields),
+            "personal": len(p.personal_fields),
+            "retention": f"{p.retention.days} d" if p.retention else "none",
+            "owner": p.team or ", ".join(p.owners) or "none",
+            "upstream": ", ".join(p.upstream) or "-",
+        }
+        for p in catalog.select(domains=domain)
+    ]
+    missing = {p.id for p in catalog.select(domains=domain) if p.retention is None}
+    red = {  # only what a reviewer must act on is coloured
+        "retention": lambda r: "red" if r["product"] in missing and r["personal"] else None,
+        "owner": lambda r: "red" if r["owner"] == "none" else None,
+    }
+    print_rows(
+        f"{len(catalog.products)} data products",
+        rows,
+        list(rows[0]) if rows else ["product"],
+        as_json=as_json,
+        styles=red,
+    )
+    if as_json:
+        return
     metadata = [c.address for c in catalog.registered if not c.products]
     if metadata:
         console.print(f"registered without a schema (nothing to scan): {', '.join(metadata)}")

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 from rich.syntax import Syntax
-from rich.table import Table
 
 from privacymesh.catalog import load_catalog, parse_contract
 from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
@@ -16,7 +15,15 @@ from privacymesh.checks import load_checks, render_sql
 from privacymesh.checks.measures import params_for
 from privacymesh.checks.render import render_shared, shared_statements
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
+from privacymesh.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_rows,
+    workspace_from,
+)
 from privacymesh.runner import applies, as_of_from, select_checks
 
 checks_app = typer.Typer(
@@ -26,24 +33,28 @@ checks_app = typer.Typer(
 
 @checks_app.command("list")
 @handle_errors
-def list_checks(ctx: typer.Context) -> None:
+def list_checks(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
+) -> None:
     """Every check: control, severity, schedule and how it tests."""
     ws = workspace_from(ctx)
     specs, errors = load_checks(ws.checks)
-    table = Table(title=f"{len(specs)} checks in {ws.checks}")
-    for col in ("check", "control", "severity", "schedule", "scope", "procedure", "pass when"):
-        table.add_column(col, overflow="fold")
-    for s in specs:
-        table.add_row(
-            s.id,
-            s.control.id,
-            s.severity,
-            s.schedule,
-            s.scope,
-            "SQL" if s.sql else f"measure {s.measure}",
-            f"{s.metric} {s.threshold.describe()}",
-        )
-    console.print(table)
+    rows = [
+        {
+            "check": s.id,
+            "title": s.title,
+            "control": s.control.id,
+            "severity": s.severity,
+            "schedule": s.schedule,
+            "scope": s.scope,
+            "procedure": "SQL" if s.sql else f"measure {s.measure}",
+            "pass when": f"{s.metric} {s.threshold.describe()}",
+        }
+        for s in specs
+    ]
+    columns = ("check", "control", "severity", "schedule", "scope", "procedure", "pass when")
+    print_rows(f"{len(specs)} checks in {ws.checks}", rows, columns, as_json=as_json)
     for error in errors:
         err_console.print(f"[red]error[/] {error}", highlight=False)
     if errors:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from privacymesh.catalog import load_catalog
@@ -64,7 +65,8 @@ def demo_command(ctx: typer.Context) -> None:
     pack = build_pack(ws, PackOptions(period=period), catalog=catalog)
     console.print(f"audit pack for {period}: {pack.root / 'index.html'}")
     if not pack.pdf_written:
-        err_console.print(f"no PDF: {pack.pdf}", highlight=False)
+        # escaped: Rich would read `privacymesh[pdf]` in the hint as markup and drop it
+        err_console.print(f"no PDF: {escape(pack.pdf.reason or '')}", highlight=False)
 
 
 def _domain_table(products: pl.DataFrame) -> Table:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +23,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.errors import PrivacyMeshError
@@ -93,3 +97,58 @@ def progress_bar(transient: bool = True) -> Iterator[Progress]:
         disable=not err_console.is_terminal,
     ) as progress:
         yield progress
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def print_rows(
+    title: str,
+    rows: list[dict[str, Any]],
+    columns: Sequence[str],
+    *,
+    as_json: bool = False,
+    styles: dict[str, Callable[[dict[str, Any]], str | None]] | None = None,
+) -> None:
+    """One listing, three ways: `--json` prints the rows as a JSON array of objects (every
+    column, ISO times); on a terminal a Rich table; piped, plain aligned text that never wraps,
+    one row per line, so `grep` and `cut` see whole rows."""
+    if as_json:
+        payload = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+        return
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    if not console.is_terminal:
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+        lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+        sys.stdout.write("\n".join(line.rstrip() for line in lines) + "\n")
+        return
+    table = Table(title=escape(title))
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for row, texts in zip(rows, cells, strict=True):
+        shown = []
+        for c, text in zip(columns, texts, strict=True):
+            style = (styles or {}).get(c, lambda _r: None)(row)
+            shown.append(f"[{style}]{escape(text)}[/]" if style else escape(text))
+        table.add_row(*shown)
+    console.print(table)
+
+
+JSON_OPTION_HELP = "Print the rows as JSON (an array of objects) instead of a table."

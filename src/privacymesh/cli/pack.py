@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
@@ -61,7 +62,10 @@ def _options(
 
 def _pdf_note(written: bool, reason: str | None) -> None:
     if not written:
-        err_console.print(f"[yellow]no PDF:[/] {reason}", highlight=False, soft_wrap=True)
+        # escaped: Rich would read `privacymesh[pdf]` in the hint as markup and drop it
+        err_console.print(
+            f"[yellow]no PDF:[/] {escape(reason or '')}", highlight=False, soft_wrap=True
+        )
 
 
 @pack_app.callback()

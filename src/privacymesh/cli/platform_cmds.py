@@ -11,7 +11,15 @@ import typer
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
+from privacymesh.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_rows,
+    workspace_from,
+)
 from privacymesh.errors import PrivacyMeshError
 
 
@@ -181,29 +189,14 @@ def consent_notices(
     ctx: typer.Context,
     pending: bool = typer.Option(True, "--pending/--all", help="Only notices not yet applied."),
     limit: int = typer.Option(50, "--limit", help="Rows to show."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Propagation notices: which product must apply which consent change, by when."""
     ledger = _ledger(ctx)
     frame = ledger.notices(pending_only=pending).sort("issued_at", descending=True)
-    table = Table(title=f"{frame.height} {'pending ' if pending else ''}notices")
-    for col in ("notice_id", "event_id", "purpose", "action", "product", "due_at", "applied_at"):
-        table.add_column(col)
-    for row in frame.head(limit).iter_rows(named=True):
-        table.add_row(
-            *(
-                _fmt(row[c])
-                for c in (
-                    "notice_id",
-                    "event_id",
-                    "purpose",
-                    "action",
-                    "product",
-                    "due_at",
-                    "applied_at",
-                )
-            )
-        )
-    console.print(table)
+    columns = ("notice_id", "event_id", "purpose", "action", "product", "due_at", "applied_at")
+    title = f"{frame.height} {'pending ' if pending else ''}notices"
+    print_rows(title, frame.head(limit).select(columns).to_dicts(), columns, as_json=as_json)
 
 
 @consent_app.command("ack")
@@ -621,57 +614,88 @@ def dsar_status(
     request_id: str | None = typer.Argument(None, help="One request (with its tasks)."),
     all_: bool = typer.Option(False, "--all", help="Completed requests too."),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="Deadlines relative to this time (default now). " + AT_HELP
+        None,
+        "--as-of",
+        help="Deadlines relative to this time (default: the workspace's reference time, its "
+        "[run] as_of when pinned, else now: the same time the dsar checks use). " + AT_HELP,
     ),
     limit: int = typer.Option(50, "--limit", help="Rows to show."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Requests with their deadlines: days left, overdue, tasks done."""
     from privacymesh.platform import get_request, list_requests
     from privacymesh.platform.consent import utc_naive
+    from privacymesh.runner import as_of_from
 
     ws = workspace_from(ctx)
-    now = utc_naive(_time(as_of, "--as-of"))
+    given = _time(as_of, "--as-of")
+    now = as_of_from(ws, utc_naive(given) if given else None)
+    source = (
+        "--as-of"
+        if given
+        else "the workspace's [run] as_of"
+        if ws.section("run").get("as_of")
+        else "now"
+    )
     requests = (
         [get_request(ws, request_id)] if request_id else list_requests(ws, open_only=not all_)
     )
-    table = Table(title=f"{len(requests)} requests as of {now:%Y-%m-%d %H:%M} UTC")
-    for col in (
-        "request",
-        "type",
-        "regulation",
-        "received",
-        "deadline",
-        "status",
-        "days left",
-        "tasks done",
-    ):
-        table.add_column(col)
+    rows = []
     for r in requests[:limit]:
         left = r.days_left(now)
-        due = (
-            "[red]overdue[/]"
-            if r.overdue(now)
-            else (f"{left:.1f}" if left is not None and r.status != "completed" else "-")
-        )
         done = sum(1 for t in r.tasks if t["status"] == "completed")
-        table.add_row(
-            r.request_id,
-            r.type,
-            r.regulation,
-            _fmt(r.received_at),
-            _fmt(r.deadline),
-            r.status,
-            due,
-            f"{done}/{len(r.tasks)}",
+        rows.append(
+            {
+                "request": r.request_id,
+                "type": r.type,
+                "regulation": r.regulation,
+                "received": r.received_at,
+                "deadline": r.deadline,
+                "status": r.status,
+                "overdue": r.overdue(now),
+                "days left": round(left, 1)
+                if left is not None and r.status != "completed"
+                else None,
+                "tasks done": f"{done}/{len(r.tasks)}",
+                **(
+                    {
+                        "tasks": [
+                            {
+                                "product": f"{t['domain']}.{t['product']}",
+                                "status": t["status"],
+                                "completed": t["completed_at"],
+                            }
+                            for t in r.tasks
+                        ]
+                    }
+                    if as_json and request_id
+                    else {}
+                ),
+            }
         )
-    console.print(table)
-    if request_id:
-        tasks = Table(title="tasks")
-        for col in ("product", "status", "completed"):
-            tasks.add_column(col)
-        for t in requests[0].tasks:
-            tasks.add_row(f"{t['domain']}.{t['product']}", t["status"], _fmt(t["completed_at"]))
-        console.print(tasks)
+    overdue = sum(r.overdue(now) for r in requests)
+    title = (
+        f"{len(requests)} requests, {overdue} overdue, as of {now:%Y-%m-%d %H:%M} UTC ({source})"
+    )
+    columns = ("request", "type", "regulation", "received", "deadline", "status", "overdue",
+               "days left", "tasks done")  # fmt: skip
+    print_rows(
+        title,
+        rows,
+        columns,
+        as_json=as_json,
+        styles={"overdue": lambda row: "red" if row["overdue"] else None},
+    )
+    if request_id and not as_json:
+        tasks = [
+            {
+                "product": f"{t['domain']}.{t['product']}",
+                "status": t["status"],
+                "completed": t["completed_at"],
+            }
+            for t in requests[0].tasks
+        ]
+        print_rows("tasks", tasks, ("product", "status", "completed"))
 
 
 # ---- audit log -------------------------------------------------------------------------------
@@ -735,6 +759,7 @@ def audit_list(
     since: str | None = typer.Option(None, "--since", help="From this time. " + AT_HELP),
     limit: int = typer.Option(50, "--limit", help="Newest rows to show."),
     log: Path | None = LOG,
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Search the audit log (newest last)."""
     opened = _log(ctx, log)
@@ -746,22 +771,7 @@ def audit_list(
         subject=subject,
         since=_time(since, "--since"),
     )
-    table = Table(title=f"{frame.height} audit records")
-    columns = (
-        "seq",
-        "at",
-        "actor",
-        "action",
-        "product",
-        "purpose",
-        "role",
-        "decision",
-        "rows",
-        "subjects",
-        "subject_ref",
-    )
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in frame.tail(limit).iter_rows(named=True):
-        table.add_row(*(_fmt(row[c]) for c in columns))
-    console.print(table)
+    columns = ("seq", "at", "actor", "action", "product", "purpose", "role", "decision",
+               "rows", "subjects", "subject_ref")  # fmt: skip
+    title = f"{frame.height} audit records"
+    print_rows(title, frame.tail(limit).select(columns).to_dicts(), columns, as_json=as_json)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 
+import polars as pl
 import typer
 from rich.table import Table
 
 from privacymesh.checks.results import CheckResult
-from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
+from privacymesh.cli.output import (
+    console,
+    err_console,
+    handle_errors,
+    print_rows,
+    progress_bar,
+    workspace_from,
+)
 from privacymesh.runner import RunOutcome, run_checks
+from privacymesh.views.failures import failing
 
 
 @handle_errors
@@ -56,7 +65,8 @@ def run_command(
 
 
 def print_outcome(outcome: RunOutcome) -> None:
-    """Summary tables: pass / fail / error per check and per domain, then the errors."""
+    """Summary tables: pass / fail / error per check and per domain, the counts, then every
+    failing or unrunnable check and product."""
     for error in outcome.spec_errors:
         err_console.print(f"[red]check file error[/] {error}", highlight=False)
     for key, title in (("check_id", "check"), ("domain", "domain")):
@@ -71,14 +81,6 @@ def print_outcome(outcome: RunOutcome) -> None:
             c = counts[name]
             table.add_row(name, str(c["pass"]), str(c["fail"]), str(c["error"]))
         console.print(table)
-    errors: list[CheckResult] = [r for r in outcome.results if r.status == "error"]
-    for r in errors[:20]:
-        err_console.print(
-            f"[yellow]error[/] {r.check_id} {r.product or r.domain or ''}: {r.reason}",
-            highlight=False,
-        )
-    if len(errors) > 20:
-        err_console.print(f"... and {len(errors) - 20} more errors")
     for run_id in outcome.recovered:
         console.print(f"recorded spooled run {run_id} first", highlight=False)
     if outcome.spooled:
@@ -100,4 +102,57 @@ def print_outcome(outcome: RunOutcome) -> None:
         f"{len(outcome.results)} results: {outcome.count('pass')} pass, "
         f"{outcome.count('fail')} fail, {outcome.count('error')} error ({where}; "
         f"as of {outcome.as_of:%Y-%m-%d %H:%M})"
+    )
+    print_failures(outcome.results)
+
+
+FAILURES_SHOWN = 50
+
+
+def print_failures(results: list[CheckResult]) -> None:
+    """The failing and unrunnable checks and products, after the counts: check, product,
+    status, exceptions and reason. Reasons are the checks' own words, but one quoting personal
+    data (a message from a source, say) is withheld."""
+    from privacymesh.detect.guard import find_personal
+
+    frame = failing(
+        pl.DataFrame(
+            {
+                "check_id": [r.check_id for r in results],
+                "product_id": [r.product for r in results],
+                "domain": [r.domain for r in results],
+                "status": [r.status for r in results],
+                "severity": [r.severity for r in results],
+                "exceptions": [r.exceptions for r in results],
+                "reason": [r.reason for r in results],
+            },
+            schema={
+                "check_id": pl.String,
+                "product_id": pl.String,
+                "domain": pl.String,
+                "status": pl.String,
+                "severity": pl.String,
+                "exceptions": pl.Int64,
+                "reason": pl.String,
+            },
+        )
+    )
+    if frame.is_empty():
+        return
+    personal = find_personal(frame["reason"].drop_nulls().unique().to_list())
+    rows = [
+        {
+            **row,
+            "reason": "(withheld: quotes personal data)"
+            if row["reason"] in personal
+            else row["reason"],
+        }
+        for row in frame.head(FAILURES_SHOWN).to_dicts()
+    ]
+    more = f", the first {FAILURES_SHOWN} shown" if frame.height > FAILURES_SHOWN else ""
+    print_rows(
+        f"{frame.height} failing or unrunnable{more}",
+        rows,
+        ("check_id", "product", "status", "exceptions", "reason"),
+        styles={"status": lambda r: "red" if r["status"] == "fail" else "yellow"},
     )

@@ -410,20 +410,6 @@ class Ledger:
         with self._lock:
             return queries.latest_results(self.con, check, product, domain)
 
-    def first_seen(
-        self, check: str | None = None, product: str | None = None, domain: str | None = None
-    ) -> pl.DataFrame:
-        """Every finding fingerprint's life: first/last seen, runs seen, open or remediated."""
-        with self._lock:
-            return queries.first_seen(self.con, check, product, domain)
-
-    def still_open(
-        self, check: str | None = None, product: str | None = None, domain: str | None = None
-    ) -> pl.DataFrame:
-        """Findings that no later conclusive run of their check and product has cleared."""
-        with self._lock:
-            return queries.still_open(self.con, check, product, domain)
-
     def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
         """Any SQL over the ledger's tables, as a Polars DataFrame (for notebooks)."""
         with self._lock:

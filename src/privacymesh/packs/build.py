@@ -23,7 +23,13 @@ from privacymesh.packs.errors import PackError
 from privacymesh.packs.evidence import RUNS, read_evidence
 from privacymesh.packs.guard import ScanReport, refuse, scan_files
 from privacymesh.packs.html import pack_html, write_html
-from privacymesh.packs.manifest import PackZip, pack_files, publish, write_manifest
+from privacymesh.packs.manifest import (
+    PackZip,
+    next_version,
+    pack_files,
+    publish,
+    write_manifest,
+)
 from privacymesh.packs.model import PackModel, build_model
 from privacymesh.packs.pdf import PdfJob, PdfSupport, pdf_support
 from privacymesh.packs.period import Period, resolve_period
@@ -31,6 +37,10 @@ from privacymesh.packs.signature import SIGNATURE, publish_key, sign_manifest
 from privacymesh.workspace import Workspace
 
 Step = Callable[[str], None]
+
+
+PDF_MISSING = "PDF-MISSING.txt"
+"""Written in place of index.pdf when no PDF could be (or was asked to be) printed."""
 
 
 @dataclass(frozen=True)
@@ -173,7 +183,7 @@ def build_pack(
     try:
         model = model or open_model(workspace, options, catalog)
         lap("model")
-        root = options.out or workspace.evidence / "packs" / model.name
+        root = options.out or next_version(workspace.evidence / "packs" / model.name)
         staging = root.with_name(f".{root.name}.building")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -181,6 +191,12 @@ def build_pack(
         write_html(html, staging / "index.html")
         if job:
             job.render(staging / "index.html", staging / "index.pdf", model.evidence_time, staging)
+        else:  # say so in the pack: an examiner must not wonder where the PDF went
+            (staging / PDF_MISSING).write_text(
+                f"This pack has no index.pdf: {pdf.reason}.\nindex.html is the same document.\n",
+                "utf-8",
+                newline="\n",
+            )
         lap("html")
         document = oscal.assessment_results(model)
         problems = oscal.validate(document)

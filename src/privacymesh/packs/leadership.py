@@ -15,7 +15,7 @@ import polars as pl
 from privacymesh import __version__
 from privacymesh.packs.build import PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
-from privacymesh.packs.manifest import pack_files, publish, write_manifest
+from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest
 from privacymesh.packs.model import SEVERITY_ORDER, PackModel
 from privacymesh.packs.pdf import PdfSupport, pdf_support, write_pdf
 from privacymesh.packs.render import render
@@ -110,7 +110,7 @@ def build_leadership(
     personal data."""
     options = options or PackOptions()
     model = model or open_model(workspace, options)
-    root = options.out or workspace.evidence / "reports" / f"leadership-{model.name}"
+    root = options.out or next_version(workspace.evidence / "reports" / f"leadership-{model.name}")
     staging = root.with_name(f".{root.name}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)

@@ -110,22 +110,44 @@ class PackZip:
         self._zip.close()
 
 
-def publish(staging: Path, root: Path) -> None:
-    """Move a finished staging folder to `root`, replacing an earlier pack or report there; a
-    folder that is neither (no manifest.json) and not empty is never deleted."""
+def next_version(base: Path) -> Path:
+    """The folder for a new build under `base`: `v1`, then `v2`, ... after the highest there.
+    Earlier builds stay as they were: a pack once published is never replaced."""
     from privacymesh.packs.errors import PackError
 
-    if root.exists():
-        if root.is_dir() and ((root / MANIFEST).is_file() or not any(root.iterdir())):
-            shutil.rmtree(root)
-        else:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise PackError(
-                "the output folder exists and is not a pack: not replacing it",
-                file=root,
-                hint="choose an empty or new folder with --out",
-            )
+    if (base / MANIFEST).is_file():
+        raise PackError(
+            "an earlier pack sits directly in this folder, not in a version folder",
+            file=base,
+            hint=f"move it to {base / 'v1'} (nothing inside changes) or build with --out",
+        )
+    taken = [
+        int(p.name[1:])
+        for p in (base.iterdir() if base.is_dir() else ())
+        if p.name[:1] == "v" and p.name[1:].isdigit()
+    ]
+    return base / f"v{max(taken, default=0) + 1}"
+
+
+def publish(staging: Path, root: Path) -> None:
+    """Move a finished staging folder to `root`. Packs are immutable: an existing folder that
+    is not empty (an earlier build, or anything else) is never replaced nor deleted."""
+    from privacymesh.packs.errors import PackError
+
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        shutil.rmtree(staging, ignore_errors=True)
+        earlier = root.is_dir() and (root / MANIFEST).is_file()
+        raise PackError(
+            "the output folder already holds a pack, which is never replaced"
+            if earlier
+            else "the output folder exists and is not a pack: not replacing it",
+            file=root,
+            hint="choose an empty or new folder with --out (without --out every build gets "
+            "its own version folder)",
+        )
     root.parent.mkdir(parents=True, exist_ok=True)
+    if root.is_dir():
+        root.rmdir()  # empty: the rename takes its place
     staging.rename(root)
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from privacymesh.errors import PrivacyMeshError
 from privacymesh.ledger import Ledger
-from privacymesh.packs.build import PackOptions, build_pack
+from privacymesh.packs.build import PDF_MISSING, PackOptions, build_pack
 from privacymesh.packs.manifest import MANIFEST, file_entries, pack_files
 from privacymesh.packs.period import parse_period
 from privacymesh.workspace import Workspace
 
-NOT_REBUILT = {"index.pdf"}
+NOT_REBUILT = {"index.pdf", PDF_MISSING}  # the rebuild prints no PDF
 
 
 def _options(manifest: dict[str, Any], ledger: Path, out: Path) -> PackOptions:

@@ -13,10 +13,12 @@ a recorded result, so it traces to a run, a check, a product and the query that 
 
 Modules: `posture` (score, trend, open findings, top risks), `checks` (any check family by id
 prefix: consent., dsar., rotation., cost., ...), `pii`, `retention`, `evidence` (runs, results,
-chain verification), `snapshot` (consistent copies of the live ledger for long-lived readers).
+chain verification), `findings` (every finding's lifecycle with its owner and due date: the one
+home of the finding lifecycle), `failures` (the failing and unrunnable results of a run),
+`snapshot` (consistent copies of the live ledger for long-lived readers).
 """
 
-from privacymesh.views import checks, evidence, pii, posture, retention
+from privacymesh.views import checks, evidence, failures, findings, pii, posture, retention
 from privacymesh.views.scope import Scope
 from privacymesh.views.snapshot import Snapshot, SnapshotStore, ledger_stamp
 
@@ -26,6 +28,8 @@ __all__ = [
     "SnapshotStore",
     "checks",
     "evidence",
+    "failures",
+    "findings",
     "ledger_stamp",
     "pii",
     "posture",

@@ -1,0 +1,45 @@
+"""`catalog list` and `checks list`: `--json` gives every row, piped output is plain text with
+one line per row however wide."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from privacymesh.cli import app
+from privacymesh.cli.output import print_rows
+
+runner = CliRunner()
+
+
+def test_catalog_list_json(shop_workspace: Path) -> None:
+    done = runner.invoke(app, ["-w", str(shop_workspace), "catalog", "list", "--json"])
+    assert done.exit_code == 0, done.output
+    rows = {r["product"]: r for r in json.loads(done.output)}
+    assert set(rows) == {"shop.orders", "shop.order_totals", "shop.order_export"}
+    assert rows["shop.orders"]["owner"] == "shop-data"
+    assert rows["shop.orders"]["personal"] == 2 and rows["shop.orders"]["retention"] == "730 d"
+    assert rows["shop.order_export"]["owner"] == "none"
+
+
+def test_checks_list_plain_and_json(shop_workspace: Path) -> None:
+    plain = runner.invoke(app, ["-w", str(shop_workspace), "checks", "list"])
+    assert plain.exit_code == 0
+    lines = plain.output.splitlines()
+    specs = json.loads(
+        runner.invoke(app, ["-w", str(shop_workspace), "checks", "list", "--json"]).output
+    )
+    assert len(lines) == 2 + len(specs)  # title, header, a line per check
+    gate = next(s for s in specs if s["check"] == "contract.gate")
+    assert gate["title"] and gate["control"]
+    line = next(x for x in lines if x.startswith("contract.gate "))
+    assert line.split()[1] == gate["control"]
+
+
+def test_print_rows_plain_text_never_wraps(capsys) -> None:  # type: ignore[no-untyped-def]
+    reason = "a reason " * 30
+    print_rows("t", [{"a": 1, "b": reason, "c": None}], ("a", "b", "c"))
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["t", "a  b" + " " * (len(reason) - 1) + "  c", f"1  {reason}  -"]
