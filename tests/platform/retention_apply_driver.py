@@ -27,7 +27,7 @@ def child(workspace: str, as_of: str) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     sys.argv = ["privacymesh", "--workspace", workspace, "retention", "apply", "--no-dry-run"]
-    sys.argv += ["--yes", "--as-of", as_of, "--actor", "crash-test"]
+    sys.argv += ["--yes", "--as-of", as_of]
     code = 0
     try:
         main()

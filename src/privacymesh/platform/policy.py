@@ -42,11 +42,10 @@ from privacymesh.catalog.yaml_lines import (
 from privacymesh.masking import MaskRule
 from privacymesh.platform import masking_sql
 from privacymesh.platform.errors import AccessDenied, PolicyError
+from privacymesh.subjects import IDENTITY_FORMS
 from privacymesh.workspace import Workspace
 
 POLICY_FILE = "policy.yaml"
-IDENTITY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
-"""Subject-key forms the identity map resolves (an employee's `name` is not among them)."""
 
 DEFAULT_BY_CATEGORY: dict[str, str] = {
     "user.unique_id": "hash",

@@ -4,7 +4,7 @@
     outcome = apply_retention(workspace, dry_run=False)   # delete them, record it, verify
 
 A row is due when its retention element (the date column of the contract's `retention` SLA) is
-older than the retention period at the reference time: `element < as_of - INTERVAL n DAY`, the
+older than the retention period at the reference time (`catalog.retention_due_sql`), the
 same test as the `retention.expired_rows` check, with the same reference time (the workspace's
 `[run] as_of` when pinned, else now). Rows whose element is empty are never due. Applying with a
 reference time in the future is refused: it would delete rows that are not yet due.
@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from privacymesh.catalog import Catalog, DataProduct, quote_ident
+from privacymesh.catalog import Catalog, DataProduct, quote_ident, retention_due_sql
 from privacymesh.checks.render import timestamp_literal
 from privacymesh.engine import open_engine
 from privacymesh.ledger import (
@@ -86,8 +86,7 @@ class RetentionItem:
 
     def predicate(self, as_of: datetime) -> str:
         """SQL true for the rows due: the element older than the period at `as_of`."""
-        column = quote_ident(self.element)
-        return f"{column} < {timestamp_literal(as_of)} - INTERVAL {int(self.retention_days)} DAY"
+        return retention_due_sql(self.element, self.retention_days, timestamp_literal(as_of))
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ def _plan(ctx: _Context, as_of: datetime) -> RetentionPlan:
             r = p.retention
             days = int(r.days)
             column = quote_ident(r.element)
-            pred = f"{column} < {timestamp_literal(as_of)} - INTERVAL {days} DAY"
+            pred = retention_due_sql(r.element, days, timestamp_literal(as_of))
             subject = (
                 f"count(DISTINCT {quote_ident(p.subject_key)}) FILTER (WHERE {pred})"
                 if p.subject_key
