@@ -65,7 +65,7 @@ def audit_list(
     product: str | None = typer.Option(None, "--product", help="Only this product."),
     purpose: str | None = typer.Option(None, "--purpose", help="Only this purpose."),
     subject: str | None = typer.Option(
-        None, "--subject", help="Only records about this subject (pseudonymised to search)."
+        None, "--subject", help="Only records about this subject (pseudonymized to search)."
     ),
     since: str | None = typer.Option(None, "--since", help="From this time. " + AT_HELP),
     limit: int = typer.Option(50, "--limit", help="Newest rows to show."),

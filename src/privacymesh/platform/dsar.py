@@ -613,7 +613,7 @@ def erase_request(
         holdings = find_holdings(engine, ctx.catalog, person, tokens)
     items = {pid: _erasure_item(ctx, h) for pid, h in holdings.items() if h.holds}
     log = audit_sdk.open_log(ctx.ws)
-    ref = log.pseudonymise(person.user_id)
+    ref = log.pseudonymize(person.user_id)
     if not apply:
         log.close()
         return ErasureOutcome(request_id, False, tuple(items.values()), None, ref)
