@@ -89,3 +89,29 @@ def test_the_retention_rule_renders_the_same_sql_everywhere() -> None:
         blocked=None,
     )
     assert item.predicate(at) == sql
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r'\(\s*"pass",\s*"fail"',  # a tuple of statuses (SQL says IN ('pass', 'fail'))
+        r"""["']low["'],\s*["']medium["']|["']critical["'],\s*["']high["']""",  # of severities
+        r"""["']critical["']:\s*\d""",  # severities weighed or ordered by hand
+    ],
+)
+def test_statuses_and_severities_are_named_once(pattern: str) -> None:
+    assert _hits(pattern) == []
+
+
+def test_status_and_severity_values() -> None:
+    from privacymesh.ledger.schema import RESULTS
+    from privacymesh.packs.model import SEVERITY_ORDER
+    from privacymesh.verdict import Severity, Status
+    from privacymesh.views.sql import SEVERITY_WEIGHTS
+
+    assert list(Status) == ["pass", "fail", "error", "skipped"]
+    assert SEVERITY_WEIGHTS == {"critical": 4, "high": 3, "medium": 2, "low": 1}
+    assert SEVERITY_ORDER == {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    assert Severity("high").weight == 3
+    status = next(c for c in RESULTS.columns if c.name == "status")
+    assert status.check == "status IN ('pass', 'fail', 'error', 'skipped')"

@@ -24,7 +24,7 @@ def _no_actor(value: str | None) -> None:
         )
 
 
-# kept only to explain its removal: who acts is established, never typed
+# refused with a reason: who acts is established, never typed
 ACTOR = typer.Option(None, "--actor", hidden=True, callback=_no_actor, expose_value=False)
 AT_HELP = "ISO time, e.g. 2026-05-01T12:00:00 (UTC)."
 

@@ -11,6 +11,7 @@ from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
 from privacymesh.cli.platform_options import ACTOR, AT_HELP, acting, cell, parse_time
 from privacymesh.errors import PrivacyMeshError
+from privacymesh.verdict import Status
 
 retention_app = typer.Typer(
     help="Plan and apply the declared retention policies.", no_args_is_help=True
@@ -77,7 +78,7 @@ def _applied_table(title: str, applied) -> Table:  # type: ignore[no-untyped-def
     for col in ("product", "planned", "deleted", "left due", "status"):
         table.add_column(col)
     for a in applied:
-        if a.planned or a.deleted or a.status != "pass":
+        if a.planned or a.deleted or a.status != Status.PASS:
             table.add_row(
                 a.product_id,
                 f"{a.planned:,}",
@@ -172,5 +173,5 @@ def retention_apply(
     if any(spooled):
         raise typer.Exit(int(ExitCode.ERROR))  # deleted, but its record is not in the ledger yet
     applied = [*outcome.applied, *(a for r in outcome.resumed for a in r.applied)]
-    if any(a.status in ("fail", "error") for a in applied):
+    if any(a.status in (Status.FAIL, Status.ERROR) for a in applied):
         raise typer.Exit(int(ExitCode.FAILED))

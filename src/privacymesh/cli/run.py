@@ -10,6 +10,7 @@ from rich.table import Table
 from privacymesh.checks.results import CheckResult
 from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
 from privacymesh.runner import RunOutcome, run_checks
+from privacymesh.verdict import Status
 
 
 @handle_errors
@@ -71,7 +72,7 @@ def print_outcome(outcome: RunOutcome) -> None:
             c = counts[name]
             table.add_row(name, str(c["pass"]), str(c["fail"]), str(c["error"]))
         console.print(table)
-    errors: list[CheckResult] = [r for r in outcome.results if r.status == "error"]
+    errors: list[CheckResult] = [r for r in outcome.results if r.status == Status.ERROR]
     for r in errors[:20]:
         err_console.print(
             f"[yellow]error[/] {r.check_id} {r.product or r.domain or ''}: {r.reason}",

@@ -56,6 +56,7 @@ from privacymesh.platform.sources import (
     write_parquet_atomic,
 )
 from privacymesh.subjects import EXTRA_IDENTIFIERS, FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
 
 REQUESTS_FILE = "dsar_requests.parquet"
@@ -753,7 +754,7 @@ def _record_erasure(
             run.add_result(
                 ResultRecord(
                     check_id=ERASURE_CHECK,
-                    status="pass" if item.action == "erase" else "skipped",
+                    status=Status.PASS if item.action == "erase" else Status.SKIPPED,
                     product_id=item.product_id,
                     measured={
                         **common,
@@ -769,7 +770,7 @@ def _record_erasure(
                 )
             )
         for item in outcome.items:
-            status = "pass" if item.verified else "fail"
+            status = Status.PASS if item.verified else Status.FAIL
             reason = None
             if item.action == "exempt":
                 reason = f"exempt: {item.reason}"
@@ -797,7 +798,7 @@ def _record_erasure(
         run.add_result(
             ResultRecord(
                 check_id=VERIFY_CHECK,
-                status="pass" if outcome.verified else "fail",
+                status=Status.PASS if outcome.verified else Status.FAIL,
                 product_id=None,
                 domain="mesh",
                 measured={

@@ -55,6 +55,7 @@ from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
 from privacymesh.runner.run import as_of_from
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
 
 CHECK_ID = "platform.retention.apply"
@@ -372,7 +373,7 @@ def _record_intent(
                     ResultRecord(
                         check_id=INTENT_CHECK_ID,
                         # an intent measures nothing: skipped keeps it out of posture
-                        status="skipped",
+                        status=Status.SKIPPED,
                         product_id=item.product_id,
                         measured={
                             "rows_expected": item.due,
@@ -413,7 +414,7 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
     for item in plan.items:
         s = staged.get(item.product_id)
         if s is None:
-            status = "skipped" if item.blocked and item.due else "pass"
+            status = Status.SKIPPED if item.blocked and item.due else Status.PASS
             applied.append(
                 AppliedItem(
                     item.product_id,
@@ -436,7 +437,7 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
                 s.rows_deleted,
                 s.rows_before,
                 remaining,
-                "pass" if remaining == 0 else "fail",
+                Status.PASS if remaining == 0 else Status.FAIL,
                 None if remaining == 0 else f"{remaining} rows still due after deletion",
                 rows_after=s.rows_before - s.rows_deleted,
                 sha256_before=before.get(item.product_id),
@@ -608,7 +609,7 @@ def _audit(
     by_id = {i.product_id: i for i in plan.items}
     for a in applied:
         item = by_id.get(a.product_id)
-        if not (a.deleted or a.status != "pass"):
+        if not (a.deleted or a.status != Status.PASS):
             continue
         log.record(
             actor,
@@ -618,9 +619,9 @@ def _audit(
             None,
             item.subjects if item else None,
             decision="deny"
-            if a.status == "skipped"
+            if a.status == Status.SKIPPED
             else "error"
-            if a.status == "error"
+            if a.status == Status.ERROR
             else "allow",
             policy=plan.policy_version,
             rows=a.deleted,
