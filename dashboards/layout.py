@@ -28,8 +28,8 @@ PERIODS = {
     "Custom range": -1,
 }
 DEFAULT_PERIOD = "Last 90 days"
-STATUS_COLOURS = {"pass": "#2e7d32", "fail": "#c62828", "error": "#ef6c00", "skipped": "#9e9e9e"}
-SEVERITY_COLOURS = {
+STATUS_COLORS = {"pass": "#2e7d32", "fail": "#c62828", "error": "#ef6c00", "skipped": "#9e9e9e"}
+SEVERITY_COLORS = {
     "critical": "#8e0000",
     "high": "#d84315",
     "medium": "#f9a825",
@@ -362,9 +362,9 @@ def status_heatmap(results: pl.DataFrame) -> None:
             zmin=0,
             zmax=2,
             colorscale=[
-                [0, STATUS_COLOURS["pass"]],
-                [0.5, STATUS_COLOURS["fail"]],
-                [1, STATUS_COLOURS["error"]],
+                [0, STATUS_COLORS["pass"]],
+                [0.5, STATUS_COLORS["fail"]],
+                [1, STATUS_COLORS["error"]],
             ],
             text=text,
             texttemplate="%{text}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.express as px
 import polars as pl
 import streamlit as st
-from layout import STATUS_COLOURS, current_scope, current_source, no_ledger, plot, table
+from layout import STATUS_COLORS, current_scope, current_source, no_ledger, plot, table
 from ledger_access import chain_status, view
 
 from privacymesh.views import evidence
@@ -123,7 +123,7 @@ if not no_ledger(src):
             x="run",
             y="results",
             color="status",
-            color_discrete_map=STATUS_COLOURS,
+            color_discrete_map=STATUS_COLORS,
             labels={"run": "", "results": "results"},
         )
         fig.update_xaxes(type="category")

@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 from layout import (
-    SEVERITY_COLOURS,
+    SEVERITY_COLORS,
     current_scope,
     current_source,
     no_ledger,
@@ -23,7 +23,7 @@ from privacymesh.views import posture
 
 @shared_figure
 def score_bars(by_domain: pl.DataFrame, height: int) -> alt.LayerChart:
-    """The score per domain, as bars coloured red (0) to green (100), the score at their end."""
+    """The score per domain, as bars colored red (0) to green (100), the score at their end."""
     data = by_domain.select("domain", "score", "checks", "failing", "errors")
     base = alt.Chart(data).encode(
         y=alt.Y("domain:N", title=None, sort=None),
@@ -42,7 +42,7 @@ def score_bars(by_domain: pl.DataFrame, height: int) -> alt.LayerChart:
 @shared_figure
 def trend_lines(trend: pl.DataFrame, height: int) -> alt.Chart:
     """The score per domain over the runs of the period (a marker per point while they are
-    few enough to tell apart; a colour per domain, for up to twenty)."""
+    few enough to tell apart; a color per domain, for up to twenty)."""
     longest = trend.group_by("domain").len()["len"].max() or 0
     return (
         alt.Chart(trend.select("point", "domain", "score"))
@@ -60,7 +60,7 @@ def trend_lines(trend: pl.DataFrame, height: int) -> alt.Chart:
 @shared_figure
 def findings_bars(findings: pl.DataFrame) -> alt.Chart:
     """Open findings per domain, stacked by severity (most severe at the bottom)."""
-    order = list(SEVERITY_COLOURS)
+    order = list(SEVERITY_COLORS)
     data = findings.select("domain", "severity", "findings").with_columns(
         rank=pl.col("severity").replace_strict(order, range(len(order)), default=len(order))
     )
@@ -72,7 +72,7 @@ def findings_bars(findings: pl.DataFrame) -> alt.Chart:
             y=alt.Y("findings:Q", title="findings"),
             color=alt.Color(
                 "severity:N",
-                scale=alt.Scale(domain=order, range=list(SEVERITY_COLOURS.values())),
+                scale=alt.Scale(domain=order, range=list(SEVERITY_COLORS.values())),
             ),
             order=alt.Order("rank:Q"),
             tooltip=["domain", "severity", "findings"],

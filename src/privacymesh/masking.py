@@ -1,7 +1,7 @@
 """Masking as Polars expressions, one rule per category family.
 
 Rules: `hash` (keyed, stable pseudonym), `partial` (keep a little shape: `j***@e***.com`,
-`+44 **** ***123`, `***-**-1234`), `redact` (a fixed token), `generalise` (coarser value: year of
+`+44 **** ***123`, `***-**-1234`), `redact` (a fixed token), `generalize` (coarser value: year of
 birth, 1-decimal coordinates, postal-code prefix, /16 network). The detector masks its examples
 with `partial`; governed queries reuse the same expressions. Every rule works on whole columns.
 """
@@ -22,14 +22,14 @@ class MaskRule(StrEnum):
     HASH = "hash"
     PARTIAL = "partial"
     REDACT = "redact"
-    GENERALISE = "generalise"
+    GENERALIZE = "generalize"
     NONE = "none"
 
     @classmethod
     def parse(cls, text: str) -> MaskRule:
-        """Accept the contract spellings (`generalize` too)."""
+        """A rule by name; the British `generalise` is accepted for policies written with it."""
         text = text.strip().lower()
-        return cls.GENERALISE if text == "generalize" else cls(text)
+        return cls.GENERALIZE if text == "generalise" else cls(text)
 
 
 # ---- building blocks -------------------------------------------------------------------------
@@ -180,8 +180,8 @@ def redact_short(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.is_null()).then(None).otherwise(pl.lit("*"))
 
 
-def generalise(expr: pl.Expr, category: str) -> pl.Expr:
-    """The `generalise` rule: a coarser value that still supports analysis."""
+def generalize(expr: pl.Expr, category: str) -> pl.Expr:
+    """The `generalize` rule: a coarser value that still supports analysis."""
     c = category
     if c.startswith("user.demographic.date_of_birth"):
         return expr.cast(pl.String).str.extract(r"((?:19|20)\d\d)", 1)
@@ -214,8 +214,8 @@ def mask(
         return redact(expr)
     if rule is MaskRule.HASH:
         return keyed_hash(expr, key or b"privacymesh")
-    if rule is MaskRule.GENERALISE:
-        return generalise(expr, category)
+    if rule is MaskRule.GENERALIZE:
+        return generalize(expr, category)
     return partial(expr, category)
 
 

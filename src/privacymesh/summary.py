@@ -31,7 +31,7 @@ def row_counts(engine: Engine, product_ids: list[str], catalog: Catalog) -> dict
     return dict(zip(df["product"].to_list(), df["n"].to_list(), strict=True))
 
 
-def summarise(catalog: Catalog, engine: Engine) -> MeshSummary:
+def summarize(catalog: Catalog, engine: Engine) -> MeshSummary:
     """Rows, fields and personal fields for every product the engine could register."""
     counts = row_counts(engine, engine.registration.products, catalog)
     rows = [

@@ -446,7 +446,7 @@ def test_the_sealed_engine_still_reads_its_relations_and_keeps_shared_tables(sea
     assert engine.scalar("SELECT count(*) FROM crm.contacts") > 0
     assert engine.scalar("SELECT count(*) FROM platform.identity_map") > 0
     assert engine.scalar("SELECT count(*) FROM meta.products") == 5
-    engine.materialise("shared", "t", "SELECT user_id FROM platform.identity_map")
+    engine.materialize("shared", "t", "SELECT user_id FROM platform.identity_map")
     assert engine.scalar("SELECT count(*) FROM shared.t") == engine.scalar(
         "SELECT count(*) FROM platform.identity_map"
     )

@@ -30,13 +30,13 @@ def test_shared_query_runs_once_and_is_dropped_after_the_run(tmp_path: Path) -> 
     catalog = load_catalog(ws.catalog)
     with open_engine(ws, catalog) as engine:
         made: list[tuple[str, str]] = []
-        materialise = engine.materialise
+        materialize = engine.materialize
 
         def counted(schema: str, name: str, sql: str) -> None:
             made.append((schema, name))
-            materialise(schema, name, sql)
+            materialize(schema, name, sql)
 
-        engine.materialise = counted  # type: ignore[method-assign]
+        engine.materialize = counted  # type: ignore[method-assign]
         outcome = run_checks(ws, [CHECK], record=False, catalog=catalog, engine=engine)
         assert len(outcome.results) == len(catalog.products) > 1
         assert made == [TABLE]

@@ -53,11 +53,11 @@ def test_rules_on_a_column() -> None:
     assert out.row(1) == (None, None, None, None)  # nulls stay null
 
 
-def test_generalise() -> None:
+def test_generalize() -> None:
     assert mask_values(["1984-03-02"], "user.demographic.date_of_birth", "generalize") == ["1984"]
-    assert mask_values(["SW1A 1AA"], "user.contact.address.postal_code", "generalise") == ["SW1A"]
-    assert mask_values(["81.2.69.160"], "user.device.ip_address", "generalise") == ["81.2.0.0/16"]
-    assert mask_values(["37"], "user.demographic.age_range", "generalise") == ["30-39"]
+    assert mask_values(["SW1A 1AA"], "user.contact.address.postal_code", "generalize") == ["SW1A"]
+    assert mask_values(["81.2.69.160"], "user.device.ip_address", "generalize") == ["81.2.0.0/16"]
+    assert mask_values(["37"], "user.demographic.age_range", "generalize") == ["30-39"]
 
 
 def test_hash_is_stable_and_keyed() -> None:

@@ -88,7 +88,7 @@ def test_file_database(tmp_path: Path, shop_catalog: Path) -> None:
     engine.register_catalog(load_catalog(shop_catalog))
     assert isinstance(engine.polars('SELECT * FROM "shop"."orders"'), pl.DataFrame)
     engine.seal()  # a sealed session still writes its own database file
-    engine.materialise("shared", "t", 'SELECT count(*) AS n FROM "shop"."orders"')
+    engine.materialize("shared", "t", 'SELECT count(*) AS n FROM "shop"."orders"')
     assert engine.scalar("SELECT n FROM shared.t") == engine.scalar(
         'SELECT count(*) FROM "shop"."orders"'
     )

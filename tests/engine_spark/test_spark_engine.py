@@ -64,12 +64,12 @@ def test_sample_is_reproducible_and_uniform(engines) -> None:  # type: ignore[no
     )
 
 
-def test_materialised_tables_read_like_views_and_drop(engines) -> None:  # type: ignore[no-untyped-def]
+def test_materialized_tables_read_like_views_and_drop(engines) -> None:  # type: ignore[no-untyped-def]
     spark, duck = engines
     query = "SELECT type, count(*) AS n FROM platform.dsar_requests GROUP BY type"
     read = 'SELECT type, n FROM "shared"."probe__counts" ORDER BY type'
     for engine in (spark, duck):
-        engine.materialise("shared", "probe__counts", query)
+        engine.materialize("shared", "probe__counts", query)
     assert spark.polars(read).to_dicts() == duck.polars(read).to_dicts() != []
     # on Spark the table is a cached view: computed once, not again by each query reading it
     assert spark.spark.catalog.isCached("shared__probe__counts")

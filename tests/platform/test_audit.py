@@ -54,13 +54,13 @@ def test_records_are_chained_with_the_ledger_mechanism(log: AuditLog) -> None:
     assert log.head().hash == prev
 
 
-def test_subjects_are_pseudonymised_never_raw(log: AuditLog) -> None:
+def test_subjects_are_pseudonymized_never_raw(log: AuditLog) -> None:
     text = log.path.read_text()
     assert "u_000123" not in text
     frame = log.query(subject="u_000123")
     assert frame.height == 1 and frame["subject_ref"][0].startswith("s_")
     other = AuditLog(log.path.with_name("other.jsonl"), key=b"another key")
-    assert other.pseudonymise("u_000123") != frame["subject_ref"][0]
+    assert other.pseudonymize("u_000123") != frame["subject_ref"][0]
 
 
 def test_query_helper_filters(log: AuditLog) -> None:

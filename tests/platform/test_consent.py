@@ -195,3 +195,24 @@ def test_bad_changes_change_nothing(ws: Workspace) -> None:
     with pytest.raises(ConsentError, match="unknown source"):
         ledger.grant(never, "marketing", source="carrier pigeon")
     assert snapshot(ws.platform) == before
+
+
+def test_the_consent_rule_in_polars_and_sql_agree_with_single_checks(
+    ledger: ConsentLedger, pristine: Path
+) -> None:
+    from privacymesh.catalog import quote_literal
+    from privacymesh.checks.render import timestamp_literal
+    from privacymesh.platform.consent import latest_grants_sql
+
+    events = f"read_parquet({quote_literal(str(pristine / 'platform' / 'consent_events.parquet'))})"
+    times = ledger.events["event_time"].sort()
+    subjects = ledger.events["user_id"].unique().sort().head(40).to_list()
+    con = duckdb.connect()
+    for purpose in ("marketing", "analytics"):
+        for at in (times[len(times) // 3], times[-1]):
+            polars_ids = ledger.consenting(purpose, at)["user_id"].to_list()
+            sql = latest_grants_sql(events, quote_literal(purpose), timestamp_literal(at))
+            sql_ids = sorted(r[0] for r in con.sql(sql).fetchall())
+            assert polars_ids == sql_ids and polars_ids  # some subjects consent
+            single = [u for u in subjects if ledger.is_permitted(u, purpose, at)]
+            assert single == [u for u in subjects if u in set(polars_ids)]

@@ -12,7 +12,7 @@ from privacymesh import masking
 from privacymesh.catalog import load_catalog
 from privacymesh.platform import masking_sql
 
-RULES = ("partial", "generalise", "hash", "redact")
+RULES = ("partial", "generalize", "hash", "redact")
 KEY = b"test-key-for-masking"
 
 
@@ -75,7 +75,7 @@ def test_sql_twin_handles_unicode_and_odd_shapes(value: str) -> None:
             assert got.column("m").to_pylist() == expected.to_list(), (category, rule)
 
 
-def test_round_significant_agrees_and_generalises() -> None:
+def test_round_significant_agrees_and_generalizes() -> None:
     values = [52345.67, 712.0, 7.25, -1234.5, 0.5, None, 99999.0, 3_300_000.0]
     frame = pl.DataFrame({"x": values})
     polars = frame.select(masking_sql.round_significant_expr(pl.col("x")))["x"].to_list()

@@ -10,14 +10,11 @@ import typer
 from typer.testing import CliRunner
 
 from privacymesh.cli.app import root
-from privacymesh.cli.platform_cmds import (
-    audit_app,
-    consent_app,
-    dsar_app,
-    policy_app,
-    query_command,
-    retention_app,
-)
+from privacymesh.cli.audit import audit_app
+from privacymesh.cli.consent import consent_app
+from privacymesh.cli.dsar import dsar_app
+from privacymesh.cli.policy import policy_app, query_command
+from privacymesh.cli.retention import retention_app
 from privacymesh.platform import ConsentLedger
 from privacymesh.workspace import Workspace
 
@@ -132,9 +129,9 @@ def test_retention_dsar_and_audit_commands(ws: Workspace) -> None:
 
 
 def test_retention_apply_asks_on_a_terminal(ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from privacymesh.cli import platform_cmds
+    from privacymesh.cli import retention
 
-    monkeypatch.setattr(platform_cmds, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(retention, "_stdin_is_terminal", lambda: True)
     before = pl.read_parquet(ws.sample / "products" / "logistics" / "shipments.parquet").height
     result = runner.invoke(
         app, ["--workspace", str(ws.root), "retention", "apply", "--no-dry-run"], input="n\n"

@@ -131,7 +131,7 @@ def test_access_denied_cases(catalog: Catalog) -> None:
     assert d.role_source == "policy" and not any(f.masked for f in d.fields)
 
 
-def test_mask_frame_generalises_numbers_and_keeps_types(catalog: Catalog, pristine: Path) -> None:
+def test_mask_frame_generalizes_numbers_and_keeps_types(catalog: Catalog, pristine: Path) -> None:
     policy = parse_policy("", catalog=catalog)
     d = decide(
         policy,
@@ -147,3 +147,11 @@ def test_mask_frame_generalises_numbers_and_keeps_types(catalog: Catalog, pristi
     assert (masked["score"] % 10 == 0).all()
     assert ((raw["score"] - masked["score"]).is_between(0, 9)).all()
     assert masked["customer_ref"].str.len_chars().eq(16).all()  # hashed
+
+
+def test_the_british_rule_name_is_still_read() -> None:
+    from privacymesh.masking import MaskRule
+
+    assert MaskRule.parse("generalise") is MaskRule.GENERALIZE
+    assert MaskRule.parse(" Generalize ") is MaskRule.GENERALIZE
+    assert [r.value for r in MaskRule] == ["hash", "partial", "redact", "generalize", "none"]

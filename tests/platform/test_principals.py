@@ -150,7 +150,7 @@ def test_consent_changes_through_the_api_are_audited(ws: Workspace) -> None:
     frame = log.query(action="consent")
     assert frame["action"].to_list() == ["consent.revoke", "consent.grant", "consent.check"]
     assert set(frame["actor"]) == {principal_of(ws).name}
-    assert set(frame["subject_ref"]) == {log.pseudonymise(uid)} and uid not in log.path.read_text()
+    assert set(frame["subject_ref"]) == {log.pseudonymize(uid)} and uid not in log.path.read_text()
 
 
 def test_policy_views_for_an_ungranted_role_are_refused(granted: Workspace) -> None:

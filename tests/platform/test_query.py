@@ -75,7 +75,7 @@ def test_role_sees_exactly_the_policy_masks(shared_ws: Workspace) -> None:
     assert row["country"] == raw["country"]  # internal: clear
     assert row["email"][0] == raw["email"][0] and "***@" in row["email"]  # partial
     assert row["full_name"].endswith("***") and row["full_name"] != raw["full_name"]  # initials
-    assert row["date_of_birth"] == str(raw["date_of_birth"].year)  # generalised
+    assert row["date_of_birth"] == str(raw["date_of_birth"].year)  # generalized
     assert row["gender"] == "[REDACTED]"  # redact (contract)
     assert len(row["user_id"]) == 16 and row["user_id"] != raw["user_id"]  # hash (policy default)
     assert decision.masked_fields == {
@@ -83,9 +83,9 @@ def test_role_sees_exactly_the_policy_masks(shared_ws: Workspace) -> None:
         "email": "partial",
         "full_name": "partial",
         "phone": "partial",
-        "date_of_birth": "generalise",
+        "date_of_birth": "generalize",
         "gender": "redact",
-        "postal_code": "generalise",
+        "postal_code": "generalize",
     }
 
 

@@ -12,6 +12,7 @@ from privacymesh.catalog.model import (
     Server,
     quote_ident,
     quote_literal,
+    retention_due_sql,
 )
 from privacymesh.catalog.parse import ParsedContract, parse_contract
 
@@ -30,4 +31,5 @@ __all__ = [
     "parse_contract",
     "quote_ident",
     "quote_literal",
+    "retention_due_sql",
 ]

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from privacymesh.catalog.issues import ContractIssue
+from privacymesh.subjects import IDENTITY_FORMS
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 PRODUCT_KINDS = ("source", "events", "derived", "cache", "view")
 PROCESSING_MODES = ("batch", "streaming")
 MASKING_RULES = ("hash", "partial", "redact", "generalize", "none")
-SUBJECT_KEY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id", "name")
+SUBJECT_KEY_FORMS = (*IDENTITY_FORMS, "name")  # an employee is named by name
 RETENTION_UNITS = {
     "d": 1,
     "day": 1,
@@ -190,3 +191,10 @@ def quote_ident(name: str) -> str:
 def quote_literal(value: str) -> str:
     """Quote an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def retention_due_sql(element: str, days: int, as_of: str) -> str:
+    """The retention rule, the one definition every check and the retention engine use: true
+    for a row whose retention element (a column name) is older than `days` at `as_of` (an SQL
+    time expression). A row whose element is empty is never due."""
+    return f"{quote_ident(element)} < {as_of} - INTERVAL {int(days)} DAY"

@@ -11,10 +11,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from privacymesh.catalog import DataProduct, quote_ident, quote_literal
+from privacymesh.catalog import DataProduct, quote_ident, quote_literal, retention_due_sql
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
+from privacymesh.subjects import IDENTITY_FORMS
 
 # the longest text or list `*` may build, and the largest power `**` may take: a template that
 # asks for more is refused before it fills the memory
@@ -79,7 +80,6 @@ def timestamp_literal(value: datetime) -> str:
 
 
 # identity-map columns a product's fields resolve to, by fideslang category
-IDENTITY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
 _FORM_BY_CATEGORY = {
     "user.contact.email": "email",
     "user.unique_id.pseudonymous": "email_hash",
@@ -113,8 +113,9 @@ def identifier_columns(product: DataProduct) -> list[dict[str, str]]:
     ]
 
 
-def product_context(product: DataProduct) -> dict[str, Any]:
-    """What a template may use about a product: names are pre-quoted where they are SQL."""
+def product_context(product: DataProduct, as_of: str) -> dict[str, Any]:
+    """What a template may use about a product: names are pre-quoted where they are SQL;
+    `retention.due` is the retention rule at `as_of` (an SQL time literal)."""
     retention = product.retention
     return {
         "product": {
@@ -137,6 +138,7 @@ def product_context(product: DataProduct) -> dict[str, Any]:
             "days": retention.days,
             "value": retention.value,
             "unit": retention.unit,
+            "due": retention_due_sql(retention.element, retention.days, as_of),
         },
     }
 
@@ -195,7 +197,7 @@ def render_sql(
         raise CheckError("check has no SQL template", file=spec.file, field="sql")
     context = _context(spec, as_of, params)
     if product is not None:
-        context.update(product_context(product))
+        context.update(product_context(product, context["as_of"]))
     return _render(spec, template, context, field)
 
 

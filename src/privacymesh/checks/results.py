@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-STATUSES = ("pass", "fail", "error")
-
 
 @dataclass(frozen=True)
 class Finding:

@@ -11,8 +11,8 @@ import yaml
 
 from privacymesh.catalog.model import PRODUCT_KINDS
 from privacymesh.errors import CheckError
+from privacymesh.verdict import Severity
 
-SEVERITIES = ("low", "medium", "high", "critical")
 SCOPES = ("product", "mesh")
 APPLIES = ("all", "personal")
 SHARED_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -155,7 +155,7 @@ def _shared(raw: object, file: Path) -> dict[str, str]:
 
 def _check_values(spec: CheckSpec) -> None:
     choices = (
-        ("severity", spec.severity, SEVERITIES),
+        ("severity", spec.severity, tuple(Severity)),
         ("scope", spec.scope, SCOPES),
         ("applies_to.products", spec.applies_to, APPLIES),
     )

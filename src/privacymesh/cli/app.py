@@ -49,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Serve the leadership dashboard (read-only on the ledger).",
     ),
     "query": (
-        "privacymesh.cli.platform_cmds:query_command",
+        "privacymesh.cli.policy:query_command",
         "Run a governed query: rights checked, consent applied, fields masked, access audited.",
     ),
     "catalog": (
@@ -70,23 +70,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": ("privacymesh.cli.pack:report_app", "Reports built from the evidence ledger."),
     "consent": (
-        "privacymesh.cli.platform_cmds:consent_app",
+        "privacymesh.cli.consent:consent_app",
         "Check, grant and withdraw consent; list propagation notices.",
     ),
     "policy": (
-        "privacymesh.cli.platform_cmds:policy_app",
+        "privacymesh.cli.policy:policy_app",
         "Show the access and masking policy; write it as DuckDB views.",
     ),
     "retention": (
-        "privacymesh.cli.platform_cmds:retention_app",
+        "privacymesh.cli.retention:retention_app",
         "Plan and apply the declared retention policies.",
     ),
     "dsar": (
-        "privacymesh.cli.platform_cmds:dsar_app",
+        "privacymesh.cli.dsar:dsar_app",
         "Open, export, erase and track data subject requests.",
     ),
     "audit": (
-        "privacymesh.cli.platform_cmds:audit_app",
+        "privacymesh.cli.audit:audit_app",
         "Verify and search the hash-chained audit log.",
     ),
     "principals": (

@@ -141,9 +141,9 @@ def gate_command(
                 if ".".join(src.split(".")[:2]) not in known
             ]
         for r in reasons:
-            colour = "red" if r.severity == "error" else "yellow"
+            color = "red" if r.severity == "error" else "yellow"
             err_console.print(
-                f"[{colour}]gate {r.rule}[/] {product.id} {r.field or '<contract>'}: "
+                f"[{color}]gate {r.rule}[/] {product.id} {r.field or '<contract>'}: "
                 f"{escape(r.message)} (requires: {GATE_RULES[r.rule]})",
                 highlight=False,
             )

@@ -15,7 +15,7 @@ from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
 from privacymesh.runner import run_checks
-from privacymesh.summary import summarise
+from privacymesh.summary import summarize
 
 
 @handle_errors
@@ -33,7 +33,7 @@ def demo_command(ctx: typer.Context) -> None:
     for issue in catalog.issues:
         err_console.print(f"[red]{issue.severity}[/] {issue}", highlight=False)
     with open_engine(ws, catalog) as engine:
-        summary = summarise(catalog, engine)
+        summary = summarize(catalog, engine)
         registration = engine.registration
     console.print(
         f"{len(catalog.products)} of {len(catalog.contracts)} contracts valid, "

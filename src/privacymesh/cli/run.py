@@ -75,8 +75,8 @@ def print_outcome(outcome: RunOutcome) -> None:
             counts.setdefault(getattr(r, key) or "-", Counter())[r.status] += 1
         table = Table(title=f"results by {title}")
         table.add_column(title)
-        for status, colour in (("pass", "green"), ("fail", "red"), ("error", "yellow")):
-            table.add_column(f"[{colour}]{status}[/]", justify="right")
+        for status, color in (("pass", "green"), ("fail", "red"), ("error", "yellow")):
+            table.add_column(f"[{color}]{status}[/]", justify="right")
         for name in sorted(counts):
             c = counts[name]
             table.add_row(name, str(c["pass"]), str(c["fail"]), str(c["error"]))

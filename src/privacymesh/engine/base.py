@@ -112,13 +112,13 @@ class Engine(ABC):
         """Expose an in-memory table as `<schema>.<name>`."""
 
     @abstractmethod
-    def materialise(self, schema: str, name: str, sql: str) -> None:
+    def materialize(self, schema: str, name: str, sql: str) -> None:
         """Compute a query (in the mesh's dialect) now, once, into the table `<schema>.<name>`
         that later queries read."""
 
     @abstractmethod
     def drop(self, schema: str, name: str) -> None:
-        """Forget a table `materialise` made (nothing when there is none)."""
+        """Forget a table `materialize` made (nothing when there is none)."""
 
     @abstractmethod
     def seal(self) -> None:

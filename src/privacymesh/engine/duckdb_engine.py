@@ -54,7 +54,7 @@ class DuckDBEngine(Engine):
         super().__init__()
         self.database = database
         self.con = duckdb.connect(database)
-        self._lock = threading.RLock()  # re-entrant: register_frame materialises
+        self._lock = threading.RLock()  # re-entrant: register_frame materializes
         self._schemas: set[str] = set()
         self._attached: dict[Path, str] = {}
         self._parquet: dict[str, Path | list[Path]] = {}  # view -> its Parquet, for sampling
@@ -142,7 +142,7 @@ class DuckDBEngine(Engine):
         """Confine the session to what is registered: it reads only the files behind the
         registered views (a glob's files as they are now), and writes, attaches, installs or
         loads nothing outside its own database; the configuration is locked, so no later
-        statement lifts this. Tables in the session's own database (`materialise`) still work."""
+        statement lifts this. Tables in the session's own database (`materialize`) still work."""
         if self.sealed:
             return
         with self._lock:
@@ -180,11 +180,11 @@ class DuckDBEngine(Engine):
         with self._lock:
             self.con.register("_frame", frame.to_arrow())
             try:
-                self.materialise(schema, name, "SELECT * FROM _frame")
+                self.materialize(schema, name, "SELECT * FROM _frame")
             finally:
                 self.con.unregister("_frame")
 
-    def materialise(self, schema: str, name: str, sql: str) -> None:
+    def materialize(self, schema: str, name: str, sql: str) -> None:
         self._schema(schema)
         with self._lock:
             self.con.execute(

@@ -213,7 +213,7 @@ class SparkEngine(Engine):
         """The Spark SQL that runs for a query written in the mesh's (DuckDB's) dialect."""
         return to_spark(sql, self.views)
 
-    def materialise(self, schema: str, name: str, sql: str) -> None:
+    def materialize(self, schema: str, name: str, sql: str) -> None:
         frame = self.spark.sql(self.translate(sql)).persist()
         frame.count()  # computed here, once; later queries read the cached rows
         self._register(schema, name, frame)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.ledger.chain import canonical_json
-from privacymesh.ledger.schema import STATUSES
+from privacymesh.verdict import Status
 
 if TYPE_CHECKING:
     from privacymesh.workspace import Workspace
@@ -91,9 +91,9 @@ class ResultRecord:
         found = []
         if not self.check_id:
             found.append("check_id is empty")
-        if self.status not in STATUSES:
-            found.append(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
-        if self.status == "error" and not self.reason:
+        if self.status not in tuple(Status):
+            found.append(f"status {self.status!r} is not one of {', '.join(Status)}")
+        if self.status == Status.ERROR and not self.reason:
             found.append("an error result needs a reason")
         if not isinstance(self.measured, Mapping):
             found.append("measured must be a mapping of metric name to value")

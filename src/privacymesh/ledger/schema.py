@@ -12,6 +12,7 @@ from functools import cache
 import pyarrow as pa
 
 from privacymesh.ledger.chain import Kind, RowCanonicalizer
+from privacymesh.verdict import Status
 
 SCHEMA_VERSION = 2
 """Bumped on any change to the tables or to what is hashed. A ledger with a newer version is
@@ -20,7 +21,7 @@ ledger gains the (empty) table when it is next opened for writing."""
 
 CHAIN_ALGORITHM = "sha256(prev_hash || canonical_json(content)), canonical-json-v1"
 
-STATUSES = ("pass", "fail", "error", "skipped")
+_STATUS_LIST = ", ".join(f"'{s}'" for s in Status)
 
 _SQL = {"str": "VARCHAR", "int": "BIGINT", "ts": "TIMESTAMP", "json": "JSON"}
 _ARROW = {"str": pa.string(), "int": pa.int64(), "ts": pa.timestamp("us"), "json": pa.string()}
@@ -127,7 +128,7 @@ RESULTS = ChainedTable(
         _col("check_id", required=True),
         _col("product_id"),
         _col("domain"),
-        _col("status", required=True, check="status IN ('pass', 'fail', 'error', 'skipped')"),
+        _col("status", required=True, check=f"status IN ({_STATUS_LIST})"),
         _col("measured", "json"),
         _col("threshold", "json"),
         _col("population", "int"),

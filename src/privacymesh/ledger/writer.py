@@ -36,10 +36,10 @@ from privacymesh.ledger.schema import (
     HEAD_SIGNATURES,
     RESULTS,
     RUNS,
-    STATUSES,
     ChainedTable,
     canonicalizer_for,
 )
+from privacymesh.verdict import Status
 
 if TYPE_CHECKING:
     from privacymesh.ledger.seal import Sealer
@@ -266,7 +266,7 @@ class RunWriter:
             "engine": self.info.engine,
             "options": _json_text(dict(self.info.options), "options"),
             "result_count": self.result_count,
-            **{f"{s}_count": counts.get(s, 0) for s in STATUSES},
+            **{f"{s}_count": counts.get(s, 0) for s in Status},
             "finding_count": self.finding_count,
         }
         return {name: [value] for name, value in row.items()}

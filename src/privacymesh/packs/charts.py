@@ -35,9 +35,9 @@ def sparkline(values: list[float], title: str, width: int = 180, height: int = 3
         f"{i * step + 2:.1f},{height - 4 - (v / top) * (height - 10):.1f}"
         for i, v in enumerate(values)
     )
-    colour = FAIL if values[-1] else PASS
+    color = FAIL if values[-1] else PASS
     body = [
-        f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>',
+        f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{points}"/>',
         _text(width - 44, height / 2 + 4, f"{values[-1]:g} now", size=9),
     ]
     return _svg(width, height, title, body)
@@ -59,18 +59,18 @@ def posture_bars(posture: pl.DataFrame, width: int = 640) -> str:
         y = 8 + i * (bar_h + gap)
         x = float(left)
         body.append(_text(left - 6, y + bar_h - 3, r["domain"], anchor="end"))
-        for key, colour in (("passed", PASS), ("failed", FAIL), ("errors", ERROR)):
+        for key, color in (("passed", PASS), ("failed", FAIL), ("errors", ERROR)):
             w = (r[key] or 0) * scale
             if w > 0:
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>'
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}"/>'
                 )
             x += w
         body.append(_text(x + 4, y + bar_h - 3, f"{r['passed']}/{r['results']} pass", size=9))
     legend_y = height - 8
-    for j, (label, colour) in enumerate((("pass", PASS), ("fail", FAIL), ("error", ERROR))):
+    for j, (label, color) in enumerate((("pass", PASS), ("fail", FAIL), ("error", ERROR))):
         lx = left + j * 70
-        body.append(f'<rect x="{lx}" y="{legend_y - 8}" width="10" height="10" fill="{colour}"/>')
+        body.append(f'<rect x="{lx}" y="{legend_y - 8}" width="10" height="10" fill="{color}"/>')
         body.append(_text(lx + 14, legend_y + 1, label, size=9))
     return _svg(width, height, "Newest results per domain: passed, failed, errors", body)
 

@@ -20,8 +20,9 @@ from privacymesh.packs.evidence import PeriodEvidence, latest_results, worst_sta
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
+from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
 _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
 
 
@@ -302,7 +303,7 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
     counts = (
         open_.group_by("domain").agg(
             pl.len().alias("open_findings"),
-            pl.col("severity").is_in(["critical", "high"]).sum().alias("open_high"),
+            pl.col("severity").is_in([Severity.CRITICAL, Severity.HIGH]).sum().alias("open_high"),
         )
         if open_.height
         else pl.DataFrame(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from privacymesh.packs.model import PackModel
+from privacymesh.verdict import Status
 
 if TYPE_CHECKING:
     import jsonschema
@@ -101,7 +102,7 @@ def _findings(model: PackModel, by_row: dict[tuple, list[str]]) -> list[dict[str
     findings = []
     for m in model.matrix.iter_rows(named=True):
         where = m["domain"] or "mesh-wide"
-        state = "satisfied" if m["status"] == "pass" else "not-satisfied"
+        state = "satisfied" if m["status"] == Status.PASS else "not-satisfied"
         reason = {"pass": "pass", "fail": "fail", "error": "other", "skipped": "other"}.get(
             m["status"], "other"
         )

@@ -153,7 +153,7 @@ def current_actor() -> str:
 
 class AuditLog:
     """An append-only, hash-chained audit log file. Safe to share between threads and
-    processes. `pseudonymise` maps a raw subject id to its pseudonym (see the module doc)."""
+    processes. `pseudonymize` maps a raw subject id to its pseudonym (see the module doc)."""
 
     def __init__(
         self,
@@ -200,11 +200,11 @@ class AuditLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def pseudonymise(self, subject: str) -> str:
+    def pseudonymize(self, subject: str) -> str:
         """`s_` and 16 hex digits of HMAC-SHA256(key, user_id); needs the workspace key."""
         if self._key is None:
             raise AuditError(
-                "no key to pseudonymise subjects with",
+                "no key to pseudonymize subjects with",
                 hint="open the log with audit.open_log(workspace) or pass key=",
             )
         user_id = self._resolve(subject) if self._resolve else subject
@@ -235,7 +235,7 @@ class AuditLog:
         if decision not in ("allow", "deny", "error"):
             raise AuditError(f"decision must be allow, deny or error, found {decision!r}")
         if subject is not None:
-            subject_ref = self.pseudonymise(subject)
+            subject_ref = self.pseudonymize(subject)
         detail_text = canonical_json(detail or {})
         content = {
             "seq": 0,
@@ -345,7 +345,7 @@ class AuditLog:
         until: datetime | None = None,
     ) -> pl.DataFrame:
         """Records matching every filter given, oldest first; `action` matches a prefix
-        (`dsar` finds dsar.open, dsar.erase ...); `subject` is pseudonymised to search."""
+        (`dsar` finds dsar.open, dsar.erase ...); `subject` is pseudonymized to search."""
         frame = self.frame()
         exprs = []
         for name, value in (
@@ -362,7 +362,7 @@ class AuditLog:
                 (pl.col("action") == action) | pl.col("action").str.starts_with(action + ".")
             )
         if subject is not None:
-            exprs.append(pl.col("subject_ref") == self.pseudonymise(subject))
+            exprs.append(pl.col("subject_ref") == self.pseudonymize(subject))
         if since is not None:
             exprs.append(pl.col("at") >= iso_utc(since))
         if until is not None:

@@ -52,6 +52,8 @@ CONSENT_FILE = "consent_events.parquet"
 NOTICES_FILE = "consent_notices.parquet"
 APPLICATIONS_FILE = "consent_applications.parquet"
 EPOCH = datetime(1970, 1, 1)
+GRANT = "grant"
+"""The action that gives consent; a withdrawal takes it back."""
 _US = timedelta(microseconds=1)
 
 EVENT_SCHEMA: dict[str, Any] = {
@@ -240,7 +242,7 @@ class ConsentLedger:
                 "user_id",
                 "purpose",
                 pl.col("event_time").dt.epoch("us").alias("t"),
-                (pl.col("action") == "grant").alias("g"),
+                (pl.col("action") == GRANT).alias("g"),
             )
             .group_by(["user_id", "purpose"], maintain_order=True)
             .agg("t", "g")
@@ -373,22 +375,15 @@ class ConsentLedger:
         self._check_purpose(purpose)
         return (
             self.events.filter(pl.col("purpose") == purpose)
-            .select("user_id", "event_time", (pl.col("action") == "grant").alias("granted"))
+            .select("user_id", "event_time", (pl.col("action") == GRANT).alias("granted"))
             .unique(subset=["user_id", "event_time"], keep="last", maintain_order=True)
         )
 
     def consenting(self, purpose: str, at: datetime | None = None) -> pl.DataFrame:
         """The user ids whose consent for the purpose holds at `at` (default now)."""
-        when = utc_naive(at)
-        return (
-            self.purpose_events(purpose)
-            .filter(pl.col("event_time") <= when)
-            .group_by("user_id")
-            .agg(pl.col("granted").last())
-            .filter(pl.col("granted"))
-            .select("user_id")
-            .sort("user_id")
-        )
+        self._check_purpose(purpose)
+        events = self.events.lazy().filter(pl.col("purpose") == purpose)
+        return latest_grants(events, utc_naive(at)).select("user_id").sort("user_id").collect()
 
     def _subject_ids(self, lf: pl.LazyFrame, subject: str, form: str) -> tuple[pl.LazyFrame, str]:
         if form == "user_id":
@@ -446,7 +441,7 @@ class ConsentLedger:
         `method="interval"` (default) joins rows to the validity intervals on the subject and
         keeps those inside one; `method="asof"` is the textbook ASOF join (sort by time, join
         each row to the subject's latest event, sort back). Both give the same rows; the
-        interval join avoids the two sorts and is about 7x faster on a million rows."""
+        interval join avoids the two sorts, so it is the faster."""
         lazy = isinstance(data, pl.LazyFrame)
         lf = data.lazy() if isinstance(data, pl.DataFrame) else data
         columns = lf.collect_schema().names()
@@ -622,13 +617,13 @@ class ConsentLedger:
                 times, grants = self._index.setdefault((uid, purpose), ([], []))
                 i = bisect_right(times, to_us(when))
                 times.insert(i, to_us(when))
-                grants.insert(i, action == "grant")
+                grants.insert(i, action == GRANT)
             notice_ids = self._write_notices(row, products, when)
         change = ConsentChange(event_id, uid, purpose, action, when, tuple(products), notice_ids)
         if self.audit is not None:
             self.audit.record(
                 self._actor(actor),
-                f"consent.{'grant' if action == 'grant' else 'revoke'}",
+                f"consent.{'grant' if action == GRANT else 'revoke'}",
                 None,
                 (),
                 purpose,
@@ -751,15 +746,36 @@ class ConsentLedger:
             write_parquet_atomic(pl.concat([current, new], how="diagonal_relaxed"), path)
 
 
+def latest_grants(events: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
+    """The consent rule: the (user_id, purpose) pairs whose latest event at or before `at` is a
+    grant. `events` are in event order (time, then event id: the later id wins a tie). The
+    ledger's lookup index, its validity intervals and `latest_grants_sql` answer the same rule."""
+    return (
+        events.filter(pl.col("event_time") <= at)
+        .group_by("user_id", "purpose")
+        .agg(pl.col("action").last())
+        .filter(pl.col("action") == GRANT)
+        .select("user_id", "purpose")
+    )
+
+
+def latest_grants_sql(events: str, purpose: str, at: str) -> str:
+    """The consent rule in SQL: the user ids whose latest event for `purpose` at or before `at`
+    is a grant (the later event id wins a tie). `events` is a relation; `purpose` and `at` are
+    SQL expressions."""
+    return (
+        f"SELECT user_id FROM {events} WHERE purpose = {purpose} AND event_time <= {at} "
+        "QUALIFY row_number() OVER "
+        "(PARTITION BY user_id ORDER BY event_time DESC, event_id DESC) = 1 "
+        f"AND action = '{GRANT}'"
+    )
+
+
 def _granted(events: pl.DataFrame, user_id: str, purpose: str, at: datetime) -> bool:
-    """Whether the latest of these events for the subject and purpose at or before `at` is a
-    grant (the index's answer, computed on a frame)."""
-    mine = events.filter(
-        (pl.col("user_id") == user_id)
-        & (pl.col("purpose") == purpose)
-        & (pl.col("event_time") <= at)
-    ).sort(["event_time", "event_id"])
-    return mine.height > 0 and mine["action"][-1] == "grant"
+    """Whether the subject consents to the purpose at `at` by these events (the index's
+    answer, computed on a frame)."""
+    mine = events.filter((pl.col("user_id") == user_id) & (pl.col("purpose") == purpose))
+    return latest_grants(mine.sort(["event_time", "event_id"]).lazy(), at).collect().height > 0
 
 
 def read_events(platform_dir: Path) -> pl.DataFrame:

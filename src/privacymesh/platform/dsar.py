@@ -45,8 +45,8 @@ from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.consent import read_events, utc_naive
 from privacymesh.platform.errors import DsarError, PolicyError
-from privacymesh.platform.identity import IDENTITY_FILE, PERSONAL_COLUMNS, IdentityMap, Subject
-from privacymesh.platform.policy import IDENTITY_FORMS, Duration, Policy, load_policy
+from privacymesh.platform.identity import IDENTITY_FILE, IdentityMap, Subject
+from privacymesh.platform.policy import Duration, Policy, load_policy
 from privacymesh.platform.principals import principal_of
 from privacymesh.platform.sources import (
     RowChange,
@@ -55,6 +55,8 @@ from privacymesh.platform.sources import (
     source_info,
     write_parquet_atomic,
 )
+from privacymesh.subjects import EXTRA_IDENTIFIERS, FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
 
 REQUESTS_FILE = "dsar_requests.parquet"
@@ -214,7 +216,9 @@ def deadline_for(policy: Policy, regulation: str, received: datetime, extended: 
 def identifier_tokens(subject: Subject) -> list[str]:
     """Every text form of the subject's identifiers searched for residue."""
     tokens = []
-    for name in ("user_id", "customer_ref", "email_hash", "device_id", "advertising_id", "phone"):
+    for name in (*IDENTITY_FORMS, *EXTRA_IDENTIFIERS):
+        if name == "email":  # searched below in every encoding
+            continue
         value = subject.identifiers.get(name)
         if value and len(str(value)) >= 6:
             tokens.append(str(value))
@@ -610,7 +614,7 @@ def erase_request(
         holdings = find_holdings(engine, ctx.catalog, person, tokens)
     items = {pid: _erasure_item(ctx, h) for pid, h in holdings.items() if h.holds}
     log = audit_sdk.open_log(ctx.ws)
-    ref = log.pseudonymise(person.user_id)
+    ref = log.pseudonymize(person.user_id)
     if not apply:
         log.close()
         return ErasureOutcome(request_id, False, tuple(items.values()), None, ref)
@@ -709,7 +713,7 @@ def _tombstone(ctx: _Ctx, user_id: str, when: datetime) -> None:
         mine = pl.col("user_id") == user_id
         updates = [
             pl.when(mine).then(None).otherwise(pl.col(c)).alias(c)
-            for c in PERSONAL_COLUMNS
+            for c in FORGOTTEN_ON_ERASURE
             if c in frame.columns
         ]
         if "status" in frame.columns:
@@ -750,7 +754,7 @@ def _record_erasure(
             run.add_result(
                 ResultRecord(
                     check_id=ERASURE_CHECK,
-                    status="pass" if item.action == "erase" else "skipped",
+                    status=Status.PASS if item.action == "erase" else Status.SKIPPED,
                     product_id=item.product_id,
                     measured={
                         **common,
@@ -766,7 +770,7 @@ def _record_erasure(
                 )
             )
         for item in outcome.items:
-            status = "pass" if item.verified else "fail"
+            status = Status.PASS if item.verified else Status.FAIL
             reason = None
             if item.action == "exempt":
                 reason = f"exempt: {item.reason}"
@@ -794,7 +798,7 @@ def _record_erasure(
         run.add_result(
             ResultRecord(
                 check_id=VERIFY_CHECK,
-                status="pass" if outcome.verified else "fail",
+                status=Status.PASS if outcome.verified else Status.FAIL,
                 product_id=None,
                 domain="mesh",
                 measured={

@@ -10,22 +10,9 @@ from pathlib import Path
 import polars as pl
 
 from privacymesh.platform.errors import UnknownSubjectError
+from privacymesh.subjects import EXTRA_IDENTIFIERS, IDENTITY_FORMS
 
 IDENTITY_FILE = "identity_map.parquet"
-FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
-"""Columns that identify a subject on their own (a product's subjectKeyForm is one of them)."""
-EXTRA_IDENTIFIERS = ("advertising_id", "phone")
-"""Further identifiers searched for residue after an erasure."""
-PERSONAL_COLUMNS = (
-    "email",
-    "advertising_id",
-    "full_name",
-    "phone",
-    "postal_code",
-    "date_of_birth",
-    "gender",
-)
-"""What a tombstone forgets: an erased subject keeps only keys and the e-mail hash."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +59,9 @@ class IdentityMap:
         """The subject with this identifier in any form (an e-mail is matched lower-cased,
         and through its hash once the e-mail itself was erased)."""
         text = identifier.strip()
-        conditions = [pl.col(c) == text for c in FORMS if c in self.frame.columns and c != "email"]
+        conditions = [
+            pl.col(c) == text for c in IDENTITY_FORMS if c in self.frame.columns and c != "email"
+        ]
         if "@" in text:
             lowered = text.lower()
             conditions.append(pl.col("email") == lowered)
@@ -94,7 +83,7 @@ class IdentityMap:
                 f"the identifier matches {hits.height} subjects", field="subject"
             )
         row = hits.row(0, named=True)
-        ids = {c: row.get(c) for c in (*FORMS, *EXTRA_IDENTIFIERS) if c in row}
+        ids = {c: row.get(c) for c in (*IDENTITY_FORMS, *EXTRA_IDENTIFIERS) if c in row}
         return Subject(str(row["user_id"]), ids, row.get("country"), row.get("status"))
 
     def user_id(self, identifier: str) -> str:
@@ -108,4 +97,4 @@ class IdentityMap:
 
     def forms(self) -> pl.DataFrame:
         """user_id and every identifier form, one row per subject (for joins)."""
-        return self.frame.select([c for c in FORMS if c in self.frame.columns])
+        return self.frame.select([c for c in IDENTITY_FORMS if c in self.frame.columns])

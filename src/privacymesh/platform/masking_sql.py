@@ -6,9 +6,9 @@ input (tests compare both on the sample mesh). Patterns are translated for RE2: 
 `\\d` becomes `\\p{Nd}` and its Unicode `\\s` the White_Space class below. Non-string inputs are
 cast to VARCHAR first; strings, integers and dates cast the same way in both engines.
 
-One rule is added here for numbers: `round_significant` generalises an amount or a score to its
+One rule is added here for numbers: `round_significant` generalizes an amount or a score to its
 two leading digits (52,345.67 -> 52,000), used by the policy for numeric fields whose rule is
-`generalise` (the Polars form sits beside it).
+`generalize` (the Polars form sits beside it).
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ def round_significant_expr(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     return (x / bucket).floor() * bucket
 
 
-# ---- per-category dispatch (mirrors masking.partial / masking.generalise) --------------------
+# ---- per-category dispatch (mirrors masking.partial / masking.generalize) --------------------
 
 _PHONE_PREFIX = rf"\+{_D}{{1,3}}(?:[{_WS_ITEMS}(.\-]|$)|\+{_D}{{2}}"
 _LAST4 = ("user.government_id", "user.financial")
@@ -207,7 +207,7 @@ def partial(column: str, category: str) -> str:
     return keep_first(column, 1)
 
 
-def generalise(column: str, category: str) -> str:
+def generalize(column: str, category: str) -> str:
     c = category
     s = _s(column)
     if c.startswith("user.demographic.date_of_birth"):
@@ -252,6 +252,6 @@ def mask_sql(
         return redact(column)
     if rule is MaskRule.HASH:
         return keyed_hash(column, key or b"privacymesh")
-    if rule is MaskRule.GENERALISE:
-        return generalise(column, category)
+    if rule is MaskRule.GENERALIZE:
+        return generalize(column, category)
     return partial(column, category)

@@ -42,20 +42,19 @@ from privacymesh.catalog.yaml_lines import (
 from privacymesh.masking import MaskRule
 from privacymesh.platform import masking_sql
 from privacymesh.platform.errors import AccessDenied, PolicyError
+from privacymesh.subjects import IDENTITY_FORMS
 from privacymesh.workspace import Workspace
 
 POLICY_FILE = "policy.yaml"
-IDENTITY_FORMS = ("user_id", "customer_ref", "email", "email_hash", "device_id")
-"""Subject-key forms the identity map resolves (an employee's `name` is not among them)."""
 
 DEFAULT_BY_CATEGORY: dict[str, str] = {
     "user.unique_id": "hash",
     "user.device.device_id": "hash",
     "user.device.cookie_id": "hash",
     "user.device.ip_address": "hash",
-    "user.location.precise": "generalise",
-    "user.demographic.date_of_birth": "generalise",
-    "user.contact.address.postal_code": "generalise",
+    "user.location.precise": "generalize",
+    "user.demographic.date_of_birth": "generalize",
+    "user.contact.address.postal_code": "generalize",
     "user.financial.credit_card": "partial",
     "user.financial.bank_account": "partial",
     "user.government_id": "redact",
@@ -220,7 +219,7 @@ class _Reader:
             raise self.fail(
                 path,
                 f"unknown masking rule {value!r}",
-                hint="one of hash, partial, redact, generalise (generalize), none",
+                hint="one of hash, partial, redact, generalize, none",
             ) from None
 
     def level(self, value: Any, path: Path_) -> str:
@@ -577,7 +576,7 @@ def _field_expr(d: FieldDecision, key: bytes) -> pl.Expr:
     if not d.masked:
         return col
     if (
-        d.rule is MaskRule.GENERALISE
+        d.rule is MaskRule.GENERALIZE
         and d.numeric
         and not (d.category or "").startswith("user.location")
     ):
@@ -590,7 +589,7 @@ def _field_sql(d: FieldDecision, column: str, key: bytes | masking_sql.SessionKe
     if not d.masked:
         return column
     if (
-        d.rule is MaskRule.GENERALISE
+        d.rule is MaskRule.GENERALIZE
         and d.numeric
         and not (d.category or "").startswith("user.location")
     ):

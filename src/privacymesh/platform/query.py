@@ -56,14 +56,15 @@ from privacymesh.errors import ContractError, SourceError, first_line
 from privacymesh.ledger import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
-from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger
+from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger, latest_grants_sql
 from privacymesh.platform.errors import AccessDenied, PolicyError, QueryError
-from privacymesh.platform.identity import FORMS, IDENTITY_FILE
+from privacymesh.platform.identity import IDENTITY_FILE
 from privacymesh.platform.keys import derive, master_key, write_private
 from privacymesh.platform.masking_sql import SessionKey, hmac_pads
 from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, select_sql
 from privacymesh.platform.principals import Principal, principal_of, require_role
 from privacymesh.platform.query_scope import ParsedQuery, parse_query
+from privacymesh.subjects import IDENTITY_FORMS
 from privacymesh.workspace import Workspace, load_workspace
 
 _PARSE_CACHE = 512
@@ -419,10 +420,10 @@ class GovernedSession:
         forms = self.consent.identity.forms() if self.consent.identity is not None else None
         allowed = self.consent.consenting(purpose)
         table = allowed if forms is None else forms.join(allowed, on="user_id", how="semi")
-        for form in FORMS:
+        for form in IDENTITY_FORMS:
             if form not in table.columns:
                 table = table.with_columns(pl.lit(None, pl.String).alias(form))
-        self.engine.register_frame("_pm_consent", purpose, table.select(FORMS))
+        self.engine.register_frame("_pm_consent", purpose, table.select(IDENTITY_FORMS))
 
     def _consent_table(self, purpose: str) -> str:
         if purpose not in self._consent_built:
@@ -555,14 +556,8 @@ def _consent_view_sql(platform: Path, purpose: str) -> str:
     events = f"read_parquet({quote_literal(str(platform / CONSENT_FILE))})"
     identity = f"read_parquet({quote_literal(str(platform / IDENTITY_FILE))})"
     now = "CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP)"
-    latest = (
-        f"SELECT user_id FROM {events} WHERE purpose = {quote_literal(purpose)} "
-        f"AND event_time <= {now} "
-        "QUALIFY row_number() OVER "
-        "(PARTITION BY user_id ORDER BY event_time DESC, event_id DESC) = 1 "
-        "AND action = 'grant'"
-    )
-    return f"SELECT {', '.join(FORMS)} FROM {identity} WHERE user_id IN ({latest})"
+    latest = latest_grants_sql(events, quote_literal(purpose), now)
+    return f"SELECT {', '.join(IDENTITY_FORMS)} FROM {identity} WHERE user_id IN ({latest})"
 
 
 def write_policy_views(

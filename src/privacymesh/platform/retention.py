@@ -4,7 +4,7 @@
     outcome = apply_retention(workspace, dry_run=False)   # delete them, record it, verify
 
 A row is due when its retention element (the date column of the contract's `retention` SLA) is
-older than the retention period at the reference time: `element < as_of - INTERVAL n DAY`, the
+older than the retention period at the reference time (`catalog.retention_due_sql`), the
 same test as the `retention.expired_rows` check, with the same reference time (the workspace's
 `[run] as_of` when pinned, else now). Rows whose element is empty are never due. Applying with a
 reference time in the future is refused: it would delete rows that are not yet due.
@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from privacymesh.catalog import Catalog, DataProduct, quote_ident
+from privacymesh.catalog import Catalog, DataProduct, quote_ident, retention_due_sql
 from privacymesh.checks.render import timestamp_literal
 from privacymesh.engine import open_engine
 from privacymesh.ledger import (
@@ -55,6 +55,7 @@ from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
 from privacymesh.runner.run import as_of_from
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
 
 CHECK_ID = "platform.retention.apply"
@@ -86,8 +87,7 @@ class RetentionItem:
 
     def predicate(self, as_of: datetime) -> str:
         """SQL true for the rows due: the element older than the period at `as_of`."""
-        column = quote_ident(self.element)
-        return f"{column} < {timestamp_literal(as_of)} - INTERVAL {int(self.retention_days)} DAY"
+        return retention_due_sql(self.element, self.retention_days, timestamp_literal(as_of))
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _plan(ctx: _Context, as_of: datetime) -> RetentionPlan:
             r = p.retention
             days = int(r.days)
             column = quote_ident(r.element)
-            pred = f"{column} < {timestamp_literal(as_of)} - INTERVAL {days} DAY"
+            pred = retention_due_sql(r.element, days, timestamp_literal(as_of))
             subject = (
                 f"count(DISTINCT {quote_ident(p.subject_key)}) FILTER (WHERE {pred})"
                 if p.subject_key
@@ -373,7 +373,7 @@ def _record_intent(
                     ResultRecord(
                         check_id=INTENT_CHECK_ID,
                         # an intent measures nothing: skipped keeps it out of posture
-                        status="skipped",
+                        status=Status.SKIPPED,
                         product_id=item.product_id,
                         measured={
                             "rows_expected": item.due,
@@ -414,7 +414,7 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
     for item in plan.items:
         s = staged.get(item.product_id)
         if s is None:
-            status = "skipped" if item.blocked and item.due else "pass"
+            status = Status.SKIPPED if item.blocked and item.due else Status.PASS
             applied.append(
                 AppliedItem(
                     item.product_id,
@@ -437,7 +437,7 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
                 s.rows_deleted,
                 s.rows_before,
                 remaining,
-                "pass" if remaining == 0 else "fail",
+                Status.PASS if remaining == 0 else Status.FAIL,
                 None if remaining == 0 else f"{remaining} rows still due after deletion",
                 rows_after=s.rows_before - s.rows_deleted,
                 sha256_before=before.get(item.product_id),
@@ -609,7 +609,7 @@ def _audit(
     by_id = {i.product_id: i for i in plan.items}
     for a in applied:
         item = by_id.get(a.product_id)
-        if not (a.deleted or a.status != "pass"):
+        if not (a.deleted or a.status != Status.PASS):
             continue
         log.record(
             actor,
@@ -619,9 +619,9 @@ def _audit(
             None,
             item.subjects if item else None,
             decision="deny"
-            if a.status == "skipped"
+            if a.status == Status.SKIPPED
             else "error"
-            if a.status == "error"
+            if a.status == Status.ERROR
             else "allow",
             policy=plan.policy_version,
             rows=a.deleted,

@@ -14,6 +14,7 @@ from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import first_line
 from privacymesh.runner.plan import Task
 from privacymesh.runner.shared import ensure_shared
+from privacymesh.verdict import Status
 
 
 def _now() -> datetime:
@@ -98,7 +99,7 @@ def judge(task: Task, m: Measurement, started: datetime) -> CheckResult:
         check_id=spec.id,
         product=m.product or task.product_id,
         domain=m.domain or task.domain,
-        status="pass" if passed else "fail",
+        status=Status.PASS if passed else Status.FAIL,
         values=m.values,
         threshold=spec.threshold.to_dict(),
         population=None if m.population is None else int(m.population),
@@ -118,7 +119,7 @@ def _error(task: Task, started: datetime, reason: str, query: str) -> CheckResul
         check_id=spec.id,
         product=task.product_id,
         domain=task.domain,
-        status="error",
+        status=Status.ERROR,
         values={},
         threshold=spec.threshold.to_dict(),
         population=None,

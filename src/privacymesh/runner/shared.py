@@ -20,14 +20,14 @@ def ensure_shared(ctx: MeasureContext, spec: CheckSpec) -> str:
         return ""
     done: dict[str, str | CheckError] = ctx.cache.setdefault(_DONE, {})
     if spec.id not in done:
-        done[spec.id] = _materialise(ctx, spec)
+        done[spec.id] = _materialize(ctx, spec)
     outcome = done[spec.id]
     if isinstance(outcome, CheckError):
         raise outcome
     return outcome
 
 
-def _materialise(ctx: MeasureContext, spec: CheckSpec) -> str | CheckError:
+def _materialize(ctx: MeasureContext, spec: CheckSpec) -> str | CheckError:
     try:
         queries = render_shared(spec, ctx.as_of, check_params(ctx, spec))
     except CheckError as exc:
@@ -36,7 +36,7 @@ def _materialise(ctx: MeasureContext, spec: CheckSpec) -> str | CheckError:
     for name, query in queries.items():
         table = shared_table(spec, name)
         try:
-            ctx.engine.materialise(*table, query)
+            ctx.engine.materialize(*table, query)
         except Exception as exc:  # fail closed: the check's products get this as their error
             return CheckError(
                 f"shared query {name!r} cannot run: {type(exc).__name__}: {first_line(exc)}",

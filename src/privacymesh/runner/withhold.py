@@ -13,6 +13,7 @@ from typing import Any
 from privacymesh.checks.results import CheckResult
 from privacymesh.detect.guard import find_personal
 from privacymesh.ledger.guard import digest, withheld_reason
+from privacymesh.verdict import Status
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -59,7 +60,7 @@ def withhold_personal_data(
         kept.append(
             replace(
                 result,
-                status="error",
+                status=Status.ERROR,
                 values={
                     "withheld": " ".join(dict.fromkeys(digests)),
                     "category": " ".join(dict.fromkeys(categories)),

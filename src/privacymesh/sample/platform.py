@@ -21,6 +21,7 @@ from privacymesh.sample.timeline import (
     US_PER_SECOND,
     month_starts,
 )
+from privacymesh.subjects import FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
 
 ENGINEERS = (
     ("pe-01", "Amara Okafor", "identity", 1.0),
@@ -58,16 +59,6 @@ COMPLIANCE_SHARE = {
 }
 MONTHLY_FTE_COST_EUR = 9_500.0
 
-ERASED_NULLED = (
-    "email",
-    "advertising_id",
-    "full_name",
-    "phone",
-    "postal_code",
-    "date_of_birth",
-    "gender",
-)
-
 
 def identity_map(pool: Pool, dsar: DsarPlan) -> pl.DataFrame:
     """Every subject's identifiers. Erased subjects keep only the keys needed to prove erasure
@@ -77,11 +68,7 @@ def identity_map(pool: Pool, dsar: DsarPlan) -> pl.DataFrame:
     ).select(pl.col("_uid").alias("uid"), pl.col("completed_at").alias("erased_at"))
     frame = pool.people.select(
         "uid",
-        "user_id",
-        "customer_ref",
-        "email",
-        "email_hash",
-        "device_id",
+        *IDENTITY_FORMS,
         "advertising_id",
         "full_name",
         "phone",
@@ -94,7 +81,7 @@ def identity_map(pool: Pool, dsar: DsarPlan) -> pl.DataFrame:
     ).join(erased, on="uid", how="left", maintain_order="left")
     gone = pl.col("erased_at").is_not_null()
     return frame.with_columns(
-        *[pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in ERASED_NULLED],
+        *[pl.when(gone).then(None).otherwise(pl.col(c)).alias(c) for c in FORGOTTEN_ON_ERASURE],
         pl.when(gone).then(pl.lit("erased")).otherwise(pl.lit("active")).alias("status"),
     ).select(pl.exclude("uid", "erased_at"), "erased_at")
 

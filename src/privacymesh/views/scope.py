@@ -19,7 +19,7 @@ from privacymesh.ledger.chain import to_utc_naive
 RUN_AT = "coalesce(TRY_CAST(json_extract_string(options, '$.as_of') AS TIMESTAMP), started_at)"
 """A run's place in time, as SQL over the `runs` table."""
 
-# what the views read (not the query text nor the hashes: a CTE read twice is materialised)
+# what the views read (not the query text nor the hashes: a CTE read twice is materialized)
 _RESULT_COLUMNS = ", ".join(
     f"r.{c}"
     for c in ("seq", "result_id", "run_id", "check_id", "product_id", "domain", "status",

@@ -5,10 +5,12 @@ already bounded to the scope and carry `run_at` (the run's reference time) and `
 
 from __future__ import annotations
 
-SEVERITY_WEIGHTS: dict[str, int] = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+from privacymesh.verdict import MOST_SEVERE_FIRST
+
+SEVERITY_WEIGHTS: dict[str, int] = {s.value: s.weight for s in MOST_SEVERE_FIRST}
 """How much a check counts in the posture score, by its severity (unknown counts as low)."""
 
-SEVERITY_ORDER: tuple[str, ...] = ("critical", "high", "medium", "low")
+SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in MOST_SEVERE_FIRST)
 
 WEIGHT = (
     "CASE lower(coalesce({col}, '')) "

@@ -1,0 +1,117 @@
+"""Identity forms, the retention rule and the consent rule each have one definition in the
+source tree, and every caller imports it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [
+    *sorted((ROOT / "src" / "privacymesh").rglob("*.py")),
+    *sorted((ROOT / "checks").glob("*.yaml")),
+]
+
+
+def _hits(pattern: str) -> list[str]:
+    rx = re.compile(pattern)
+    return [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in SOURCES
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if rx.search(line)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "home"),
+    [
+        # the identity forms spelled out as a sequence
+        (r"""["']user_id["'],\s*["']customer_ref["']""", "src/privacymesh/subjects.py"),
+        # the retention rule: an element older than the period at the reference time
+        (r"<[^<\n]*-\s*INTERVAL[^\n]*DAY", "src/privacymesh/catalog/model.py"),
+        # the consent rule: the latest event per subject, and it is a grant
+        (r"PARTITION BY user_id ORDER BY event_time DESC", "src/privacymesh/platform/consent.py"),
+        (r"""col\("action"\)\s*==\s*["']grant|action\s*=\s*'grant'""", None),
+        (r"""^GRANT = ["']grant["']""", "src/privacymesh/platform/consent.py"),
+    ],
+)
+def test_one_definition(pattern: str, home: str | None) -> None:
+    hits = _hits(pattern)
+    if home is None:
+        assert hits == []
+    else:
+        assert len(hits) == 1 and hits[0].startswith(home + ":"), hits
+
+
+def test_callers_import_the_identity_forms() -> None:
+    import importlib
+
+    from privacymesh.catalog import model
+    from privacymesh.subjects import IDENTITY_FORMS
+
+    for name in (
+        "checks.render",
+        "platform.dsar",
+        "platform.identity",
+        "platform.policy",
+        "platform.query",
+        "sample.platform",
+    ):
+        module = importlib.import_module(f"privacymesh.{name}")
+        assert module.IDENTITY_FORMS is IDENTITY_FORMS, name
+    assert (*IDENTITY_FORMS, "name") == model.SUBJECT_KEY_FORMS
+
+
+def test_the_retention_rule_renders_the_same_sql_everywhere() -> None:
+    from datetime import datetime
+
+    from privacymesh.catalog import retention_due_sql
+    from privacymesh.checks.render import timestamp_literal
+    from privacymesh.platform.retention import RetentionItem
+
+    at = datetime(2026, 5, 1, 12)
+    sql = retention_due_sql('odd"col', 30, timestamp_literal(at))
+    assert sql == """"odd""col" < TIMESTAMP '2026-05-01 12:00:00' - INTERVAL 30 DAY"""
+    item = RetentionItem(
+        product_id="d.p",
+        element='odd"col',
+        retention_days=30,
+        cutoff=at,
+        rows=0,
+        due=0,
+        subjects=None,
+        oldest=None,
+        legal_basis=None,
+        driver=None,
+        blocked=None,
+    )
+    assert item.predicate(at) == sql
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r'\(\s*"pass",\s*"fail"',  # a tuple of statuses (SQL says IN ('pass', 'fail'))
+        r"""["']low["'],\s*["']medium["']|["']critical["'],\s*["']high["']""",  # of severities
+        r"""["']critical["']:\s*\d""",  # severities weighed or ordered by hand
+    ],
+)
+def test_statuses_and_severities_are_named_once(pattern: str) -> None:
+    assert _hits(pattern) == []
+
+
+def test_status_and_severity_values() -> None:
+    from privacymesh.ledger.schema import RESULTS
+    from privacymesh.packs.model import SEVERITY_ORDER
+    from privacymesh.verdict import Severity, Status
+    from privacymesh.views.sql import SEVERITY_WEIGHTS
+
+    assert list(Status) == ["pass", "fail", "error", "skipped"]
+    assert SEVERITY_WEIGHTS == {"critical": 4, "high": 3, "medium": 2, "low": 1}
+    assert SEVERITY_ORDER == {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    assert Severity("high").weight == 3
+    status = next(c for c in RESULTS.columns if c.name == "status")
+    assert status.check == "status IN ('pass', 'fail', 'error', 'skipped')"
