@@ -17,10 +17,16 @@ import polars as pl
 
 from privacymesh.errors import WorkspaceError
 from privacymesh.ledger import Ledger
+from privacymesh.verdict import Severity
 from privacymesh.views.scope import Scope
 from privacymesh.views.sql import LIVES, SEVERITY_ORDER, SEVERITY_RANK
 
-DEFAULT_DUE_DAYS: dict[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180}
+DEFAULT_DUE_DAYS: dict[str, int] = {
+    Severity.CRITICAL: 7,
+    Severity.HIGH: 30,
+    Severity.MEDIUM: 90,
+    Severity.LOW: 180,
+}
 """Days from first seen to due, by severity; an unknown severity is due like `low`."""
 
 FINDING_COLUMNS = (
