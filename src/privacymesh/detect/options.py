@@ -17,6 +17,9 @@ class ScanOptions:
     max_decode_depth: how many nested unpackings (JSON, base64, hex, URL) are followed.
     max_value_chars: longer values are truncated before any pattern runs.
     max_validate: distinct candidates validated per recognizer and column (others estimated).
+    quasi_*: combinations of 2 to `quasi_max_columns` of at most `quasi_max_candidates` columns;
+    one is flagged when k < `quasi_k_threshold` and at least `quasi_min_exposed` of the rows sit
+    in classes that small.
     """
 
     sample_rows: int | None = 10_000
@@ -30,9 +33,10 @@ class ScanOptions:
     max_json_keys: int = 48
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     reference_date: date | None = None
-    quasi_max_columns: int = 3
+    quasi_max_columns: int = 4
     quasi_max_candidates: int = 10
     quasi_k_threshold: int = 5
+    quasi_min_exposed: float = 0.05
     quasi_max_results: int = 20
 
     def today(self) -> date:

@@ -65,11 +65,13 @@ class QuasiIdentifier:
     unique_fraction: float
     k_min: int
     flagged: bool
+    exposed_fraction: float = 0.0  # share of rows in classes smaller than the k threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "columns": list(self.columns),
             "unique_fraction": round(self.unique_fraction, 4),
+            "exposed_fraction": round(self.exposed_fraction, 4),
             "k_min": self.k_min,
             "flagged": self.flagged,
         }

@@ -159,7 +159,8 @@ def pii_quasi_identifiers(
     params = check_params(ctx, spec)
     k = int(params.get("k", 5))
     scan = product_scan(ctx, product, params)
-    flagged = [q for q in scan.quasi_identifiers if q.k_min < k]
+    # flagged by the scan (k below its threshold with enough rows exposed) and below this k
+    flagged = [q for q in scan.quasi_identifiers if q.flagged and q.k_min < k]
     findings = [
         Finding(
             "quasi_identifier",
