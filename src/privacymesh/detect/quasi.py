@@ -37,16 +37,16 @@ QUASI_CATEGORIES = (
     "user.location.imprecise",
     "user.job_title",
 )
+# a country name alone is left to the recognizers: a handful of values in most tables
 # fmt: off
 QUASI_NAME_WORDS = frozenset((
     "zip", "zipcode", "postal", "postcode", "plz", "cep", "pincode", "birth", "dob", "born",
     "birthday", "birthdate", "dateofbirth", "age", "gender", "sex", "city", "town", "suburb",
-    "county", "state", "province", "region", "district", "municipality", "country", "job",
+    "county", "state", "province", "region", "district", "municipality", "job",
     "jobtitle", "title", "occupation", "profession", "employer", "nationality", "ethnicity",
     "race", "marital", "maritalstatus", "religion", "language",
 ))
 # fmt: on
-_KEY = "__quasi_key"
 
 
 def quasi_candidates(frame: pl.DataFrame, scans: list[ColumnScan], limit: int) -> list[str]:

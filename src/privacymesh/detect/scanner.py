@@ -36,10 +36,16 @@ NEIGHBOURS = 2  # columns each side whose names count as neighbouring context
 
 
 def sample_frame(df: pl.DataFrame, options: ScanOptions) -> pl.DataFrame:
-    """A seeded random sample of `sample_rows` rows (the whole frame when smaller or None)."""
-    if options.sample_rows is None or df.height <= options.sample_rows:
+    """The rows to scan, in an order fixed by their content: every row when the frame is no
+    larger than `sample_rows` (or it is None), else the `sample_rows` rows with the smallest
+    seeded row hash (a uniform sample). Rows are sorted by that hash, so no verdict (which
+    candidates are validated, which values decide a region) depends on the order rows came in."""
+    if df.height == 0 or df.width == 0:
         return df
-    return df.sample(options.sample_rows, seed=options.seed)
+    order = df.hash_rows(seed=options.seed).arg_sort()
+    if options.sample_rows is not None and df.height > options.sample_rows:
+        order = order.head(options.sample_rows)
+    return df[order]
 
 
 def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
@@ -238,6 +244,7 @@ def decide(evidence: list[Evidence], n_rows: int, options: ScanOptions) -> list[
                 examples=_masked_examples(raw_examples, category, options.max_examples),
                 hits=round(estimated),
                 recognizers=tuple(dict.fromkeys(e.recognizer for e in confident)),
+                details=tuple(sorted({e.detail for e in confident if e.detail})),
             )
         )
     return _drop_ancestors(hits)
