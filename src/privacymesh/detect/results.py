@@ -18,6 +18,7 @@ class CategoryHit:
     examples: tuple[str, ...] = ()  # masked
     hits: int = 0
     recognizers: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()  # privacymesh distinctions inside the key (e.g. a tax id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -28,6 +29,7 @@ class CategoryHit:
             "examples": list(self.examples),
             "hits": self.hits,
             "recognizers": list(self.recognizers),
+            "details": list(self.details),
         }
 
 

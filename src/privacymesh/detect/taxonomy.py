@@ -1,17 +1,10 @@
-"""Data-category keys the detector may emit: fideslang's default taxonomy plus the few
-extensions privacymesh adds under existing parents where fideslang has no key."""
+"""Data-category keys the detector may emit: fideslang's default taxonomy and nothing else, so
+any key it reports can be copied into a contract. A finer privacymesh distinction (a tax id
+among national ids) travels in a hit's `details`, never in the key."""
 
 from __future__ import annotations
 
 from functools import cache
-
-# privacymesh extensions: key -> (parent, description). Only where fideslang has no key.
-EXTENSIONS: dict[str, tuple[str, str]] = {
-    "user.government_id.tax_identification_number": (
-        "user.government_id",
-        "A tax identification number issued by a government (e.g. Brazil CNPJ, India PAN).",
-    ),
-}
 
 
 @cache
@@ -23,8 +16,8 @@ def fideslang_keys() -> frozenset[str]:
 
 
 def valid_keys() -> frozenset[str]:
-    """fideslang's keys plus privacymesh's extensions."""
-    return fideslang_keys() | frozenset(EXTENSIONS)
+    """The keys a recognizer may emit: fideslang's."""
+    return fideslang_keys()
 
 
 def is_valid_key(key: str) -> bool:
