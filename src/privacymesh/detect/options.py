@@ -51,3 +51,4 @@ class ColumnContext:
     tags: tuple[str, ...] = field(default_factory=tuple)
     category: str | None = None  # declared fideslang key (ODCS customProperties piiCategory)
     classification: str | None = None  # public | internal | confidential | restricted
+    not_personal: str | None = None  # the owner's reason the column holds no personal data

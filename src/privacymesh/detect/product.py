@@ -25,6 +25,7 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
             tags=f.tags,
             category=f.pii_category,
             classification=f.classification,
+            not_personal=f.not_personal,
         )
         for f in product.fields
     }

@@ -35,12 +35,15 @@ class CategoryHit:
 
 @dataclass(frozen=True)
 class ColumnScan:
-    """A column's verdict: personal when at least one category was reported."""
+    """A column's verdict: personal when at least one category was reported. A column its
+    contract declares not personal keeps what the detector saw in `accepted`, with the reason."""
 
     column: str
     categories: tuple[CategoryHit, ...] = ()
     dtype: str = ""
     non_null: int = 0
+    accepted: tuple[CategoryHit, ...] = ()
+    not_personal: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -56,6 +59,14 @@ class ColumnScan:
             "categories": [c.to_dict() for c in self.categories],
             "dtype": self.dtype,
             "non_null": self.non_null,
+            **(
+                {
+                    "not_personal": self.not_personal,
+                    "accepted": [c.to_dict() for c in self.accepted],
+                }
+                if self.not_personal
+                else {}
+            ),
         }
 
 

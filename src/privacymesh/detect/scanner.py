@@ -5,7 +5,7 @@ validate distinct candidates only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import polars as pl
@@ -332,6 +332,14 @@ def _column_scan(
     return ColumnScan(series.name, hits, str(series.dtype), non_null)
 
 
+def _honour_contract(scan: ColumnScan, ctx: ColumnContext | None) -> ColumnScan:
+    """A column the contract declares not personal is not personal; what the detector saw stays
+    beside the reason, for the checks to record as an accepted exception."""
+    if ctx is None or not ctx.not_personal:
+        return scan
+    return replace(scan, categories=(), accepted=scan.categories, not_personal=ctx.not_personal)
+
+
 @dataclass(frozen=True)
 class KnownHashes:
     """Known identifier hashes (the identity map's), normalised once: trimmed, lower case,
@@ -383,7 +391,10 @@ def scan_frame(
         )
     evidence = iter(collect_evidence_many([v for _, v in prepared if v is not None], registry))
     columns = [
-        _column_scan(series, values, next(evidence) if values is not None else [], options)
+        _honour_contract(
+            _column_scan(series, values, next(evidence) if values is not None else [], options),
+            context.get(series.name),
+        )
         for series, values in prepared
     ]
     quasi = find_quasi_identifiers(sample, columns, options)
