@@ -100,6 +100,8 @@ class Evidence:
     source: str = ""  # name of the ColumnValues it came from (column or column.key)
     context_delta: float = 0.0
     context_raised: bool = False
+    raised_by: tuple[str, ...] = ()  # context that raised the confidence (`name: phone`)
+    lowered_by: tuple[str, ...] = ()  # context that lowered it
     estimated_hits: float = 0.0  # hits including rows whose candidates were not validated
     detail: str = ""  # privacymesh's finer distinction inside the fideslang key
 

@@ -8,6 +8,35 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a category was reported: one recognizer's evidence. `share` is the share of the
+    column's values it holds, `value_strength` its confidence from the values alone,
+    `validated` whether a validator (checksum, parser, known hash) passed them, `context` how
+    much the column's context moved the confidence and what raised or lowered it."""
+
+    recognizer: str
+    share: float
+    value_strength: float
+    validated: bool
+    context: float = 0.0
+    raised_by: tuple[str, ...] = ()
+    lowered_by: tuple[str, ...] = ()
+    found_in: tuple[str, ...] = ()  # decodings followed to reach the values (json, base64, ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recognizer": self.recognizer,
+            "share": self.share,
+            "value_strength": self.value_strength,
+            "validated": self.validated,
+            "context": self.context,
+            "raised_by": list(self.raised_by),
+            "lowered_by": list(self.lowered_by),
+            "found_in": list(self.found_in),
+        }
+
+
+@dataclass(frozen=True)
 class CategoryHit:
     """One data category found in a column, with how it was found and how often."""
 
@@ -19,6 +48,7 @@ class CategoryHit:
     hits: int = 0
     recognizers: tuple[str, ...] = ()
     details: tuple[str, ...] = ()  # privacymesh distinctions inside the key (e.g. a tax id)
+    reasons: tuple[Reason, ...] = ()  # the evidence behind the verdict, strongest first
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -30,6 +60,7 @@ class CategoryHit:
             "hits": self.hits,
             "recognizers": list(self.recognizers),
             "details": list(self.details),
+            "reasons": [r.to_dict() for r in self.reasons],
         }
 
 

@@ -27,7 +27,7 @@ from privacymesh.detect.recognizer import (
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
-from privacymesh.detect.results import CategoryHit, ColumnScan, TableScan
+from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
 from privacymesh.detect.unpack import unpack
 from privacymesh.masking import mask_values
@@ -109,6 +109,9 @@ def collect_evidence_many(
             for ev in recognizer.detect(values):
                 ev.source = values.name
                 ev.context_delta, ev.context_raised = values.signals.adjustment(
+                    ev.category, ev.words, ev.negative
+                )
+                ev.raised_by, ev.lowered_by = values.signals.explain(
                     ev.category, ev.words, ev.negative
                 )
                 found[i].append(ev)
@@ -245,9 +248,27 @@ def decide(evidence: list[Evidence], n_rows: int, options: ScanOptions) -> list[
                 hits=round(estimated),
                 recognizers=tuple(dict.fromkeys(e.recognizer for e in confident)),
                 details=tuple(sorted({e.detail for e in confident if e.detail})),
+                reasons=tuple(_reason(e, n_rows) for e in confident),
             )
         )
     return _drop_ancestors(hits)
+
+
+def _reason(ev: Evidence, n_rows: int) -> Reason:
+    share = max(ev.rows.len(), ev.estimated_hits) / max(n_rows, 1)
+    return Reason(
+        recognizer=ev.recognizer,
+        share=round(min(share, 1.0), 4),
+        value_strength=round(ev.strength, 4),
+        validated="validator" in ev.methods or "known_hash" in ev.methods,
+        context=round(ev.context_delta, 4),
+        raised_by=ev.raised_by,
+        lowered_by=ev.lowered_by,
+        found_in=tuple(sorted(ev.methods & _DECODINGS)),
+    )
+
+
+_DECODINGS = frozenset({"json", "base64", "hex", "url"})
 
 
 def _masked_examples(raw: list[str], category: str, k: int) -> tuple[str, ...]:

@@ -87,6 +87,7 @@ def _hit_detail(hits: list[Any]) -> dict[str, Any]:
         "hit_rate": max(round(h.hit_rate, 4) for h in hits),
         "methods": sorted({m for h in hits for m in h.methods}),
         "masked_examples": [e for h in hits for e in h.examples][:3],
+        "reasons": {h.category: [r.to_dict() for r in h.reasons] for h in hits},
     }
 
 
