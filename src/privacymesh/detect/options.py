@@ -38,6 +38,8 @@ class ScanOptions:
     quasi_k_threshold: int = 5
     quasi_min_exposed: float = 0.05
     quasi_max_results: int = 20
+    # rows per text column drawn from the whole product by the sparse pre-filter (0: off)
+    sparse_rows: int = 200
 
     def today(self) -> date:
         return self.reference_date or date.today()

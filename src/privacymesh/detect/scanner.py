@@ -282,7 +282,7 @@ _METHOD_ORDER = {
     for i, m in enumerate(
         (
             "pattern", "validator", "dictionary", "distribution", "cardinality", "known_hash",
-            "context", "json", "base64", "hex", "url",
+            "context", "json", "base64", "hex", "url", "prefilter",
         )
     )
 }  # fmt: skip

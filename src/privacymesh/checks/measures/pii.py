@@ -14,9 +14,15 @@ from privacymesh.checks.measures.workers import Job, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
-from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
+from privacymesh.detect.product import (
+    known_email_hashes,
+    product_rows,
+    product_sparse_rows,
+    scan_sample,
+)
 from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
 from privacymesh.detect.scanner import KnownHashes
+from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
@@ -39,9 +45,10 @@ def _scan_job(
     total: int,
     options: ScanOptions,
     hashes: KnownHashes | None,
+    sparse: SparseRows | None = None,
 ) -> TableScan:
     known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
-    return scan_sample(product, frame, total, options, known)
+    return scan_sample(product, frame, total, options, known, sparse)
 
 
 def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Job:
@@ -56,8 +63,17 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
         options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
+        sparse = product_sparse_rows(product, ctx.engine, options, total)
         jobs[key] = ctx.workers.submit(
-            _scan_job, product, frame, total, options, hashes, group=DETECTOR.name, stealable=True
+            _scan_job,
+            product,
+            frame,
+            total,
+            options,
+            hashes,
+            sparse,
+            group=DETECTOR.name,
+            stealable=True,
         )
     return jobs[key]
 
