@@ -81,12 +81,18 @@ def _codes(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def _key(columns: tuple[str, ...]) -> pl.Expr:
-    """One dense code per distinct combination of `columns`' codes (mixed radix, re-ranked
-    after each column so the key stays below the row count)."""
-    key = pl.col(columns[0])
+_WIDE = 1 << 62
+
+
+def _key(columns: tuple[str, ...], radix: dict[str, int], rows: int) -> pl.Expr:
+    """One code per distinct combination of `columns`' codes: their mixed-radix number, re-ranked
+    densely only where the number could leave 64 bits (re-ranking is a sort, mixed radix is
+    arithmetic)."""
+    key, span = pl.col(columns[0]), radix[columns[0]]
     for c in columns[1:]:
-        key = (key * (pl.col(c).max() + 1) + pl.col(c)).rank("dense").cast(pl.UInt64)
+        if span * radix[c] >= _WIDE:
+            key, span = key.rank("dense").cast(pl.UInt64), rows + 1
+        key, span = key * radix[c] + pl.col(c), span * radix[c]
     return key
 
 
@@ -96,9 +102,10 @@ def _measure(
     """(k_min, unique rows, rows in classes below k) of each combination, one `select`."""
     if not combos:
         return []
+    radix = dict(zip(codes.columns, (int(m or 0) + 1 for m in codes.max().row(0)), strict=True))
     exprs = []
     for i, combo in enumerate(combos):
-        sizes = _key(combo).unique_counts()
+        sizes = _key(combo, radix, codes.height).unique_counts()
         exprs += [
             sizes.min().alias(f"k{i}"),
             (sizes == 1).sum().alias(f"u{i}"),
