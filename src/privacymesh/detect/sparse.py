@@ -3,8 +3,8 @@ few percent of a large product's rows is found or missed depending on which rows
 drew. Before the sample is judged, one cheap pass over every row of the product (in the engine,
 never in Python) counts the rows whose text holds a candidate shape (an e-mail address, a long
 run of digits, an IPv4 address) and draws a few of them per column by hash. The detector then
-judges those rows, and a category found there that the sample missed is reported with its rate
-estimated over the whole product: the verdict no longer depends on the sample's luck."""
+judges those rows, and a validated category found there that the sample missed is reported with
+its rate estimated over the whole product: the verdict no longer depends on the sample's luck."""
 
 from __future__ import annotations
 
@@ -100,6 +100,10 @@ def merge_sparse(
         extra = []
         for hit in found.categories if found is not None and not col.not_personal else ():
             if any(related(hit.category, h.category) for h in col.categories):
+                continue
+            # the drawn rows are all candidates, which flatters weak evidence: only values a
+            # validator passed (checksum, parser, known hash) count here
+            if not any(r.validated for r in hit.reasons):
                 continue
             share = min(1.0, hit.hits / max(candidates[col.column], 1))
             rows = sparse.matches[col.column] * share
