@@ -60,7 +60,7 @@ PRESIDIO_CATEGORIES: dict[str, str | None] = {
     "UK_NHS": "user.government_id.national_identification_number",
     "IN_AADHAAR": "user.government_id.national_identification_number",
     "IN_VOTER": "user.government_id.national_identification_number",
-    "IN_PAN": "user.government_id.tax_identification_number",
+    "IN_PAN": "user.government_id.national_identification_number",
     "US_PASSPORT": "user.government_id.passport_number",
     "IN_PASSPORT": "user.government_id.passport_number",
     "US_DRIVER_LICENSE": "user.government_id.drivers_license_number",

@@ -121,3 +121,35 @@ def test_broken_folder_reports_one_clear_error_each(tmp_path: Path) -> None:
     assert [(r.rule, r.field) for r in gate.reasons if r.rule == "PM-CAT-007"] == [
         ("PM-CAT-007", "schema[0].properties[0].classification")
     ]
+
+
+def test_not_personal_takes_a_reason_and_excludes_a_category(shop_catalog: Path) -> None:
+    f = shop_catalog / "shop.orders.odcs.yaml"
+    text = f.read_text()
+    f.write_text(
+        text.replace(
+            "{name: order_id, logicalType: string, classification: internal, primaryKey: true}",
+            "{name: order_id, logicalType: string, classification: internal, primaryKey: true,"
+            " customProperties: [{property: notPersonal, value: ' sequential order numbers '}]}",
+        )
+    )
+    orders = load_catalog(shop_catalog).get("shop.orders")
+    assert orders.field("order_id").not_personal == "sequential order numbers"
+    assert not orders.field("order_id").personal
+    # on a field with a category, or without a reason, it is an error on that field
+    f.write_text(
+        text.replace(
+            "- {property: maskingRule, value: partial}",
+            "- {property: notPersonal, value: public data}",
+        )
+    )
+    issues = [i.field for i in parse_contract(f).issues if i.rule == "PM-CAT-009"]
+    assert issues == ["schema[0].properties[2].customProperties.notPersonal"]
+    f.write_text(
+        text.replace(
+            "primaryKey: true}",
+            "primaryKey: true, customProperties: [{property: notPersonal, value: '  '}]}",
+        )
+    )
+    issues = [i.field for i in parse_contract(f).issues if i.rule == "PM-CAT-009"]
+    assert issues == ["schema[0].properties[0].customProperties.notPersonal"]

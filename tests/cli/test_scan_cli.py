@@ -54,3 +54,19 @@ def test_scan_unknown_product_and_missing_file(shop_workspace: Path) -> None:
     assert result.exit_code == 2 and "unknown product" in result.output
     result = runner.invoke(app, ["scan", "/no/such/file.parquet"])
     assert result.exit_code == 2 and "file not found" in result.output
+
+
+def test_scan_shows_a_field_declared_not_personal(shop_workspace: Path) -> None:
+    contract = shop_workspace / "contracts" / "shop.orders.odcs.yaml"
+    text = contract.read_text()
+    text = text.replace(
+        "- {property: piiCategory, value: user.contact.email}\n"
+        "          - {property: maskingRule, value: partial}",
+        "- {property: notPersonal, value: test mailboxes of the QA team}",
+    )
+    contract.write_text(text)
+    result = runner.invoke(app, ["-w", str(shop_workspace), "scan", "shop.orders"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "not personal (contract): test mailboxes of the QA team" in flat
+    assert "detector saw: user.contact.email" in flat

@@ -14,7 +14,7 @@ from detect.frames import categories
 EMAIL = "user.contact.email"
 PHONE = "user.contact.phone_number"
 NATID = "user.government_id.national_identification_number"
-TAXID = "user.government_id.tax_identification_number"
+TAXID = NATID  # a tax id is a national id (fideslang has no tax-id key)
 PASSPORT = "user.government_id.passport_number"
 CARD = "user.financial.credit_card"
 BANK = "user.financial.bank_account"

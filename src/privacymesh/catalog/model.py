@@ -47,6 +47,9 @@ class Field:
     classification: str | None = None
     pii_category: str | None = None
     masking_rule: str | None = None
+    # the owner's reason a column the detector may flag holds no personal data
+    # (customProperties notPersonal): the scan honours it, the checks record it as accepted
+    not_personal: str | None = None
     required: bool = False
     primary_key: bool = False
     description: str | None = None

@@ -437,6 +437,19 @@ def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
                 expected="a key such as user.contact.email",
                 rule="PM-CAT-008",
             )
+        not_personal = custom.get("notPersonal")
+        if not_personal is not None and (
+            not isinstance(not_personal, str) or not not_personal.strip() or category is not None
+        ):
+            issues.add(
+                (*base, "customProperties", "notPersonal"),
+                "notPersonal takes the reason the field holds no personal data"
+                + (", and excludes piiCategory" if category is not None else ""),
+                found=not_personal,
+                expected='a non-empty reason, e.g. "shared company mailboxes"',
+                rule="PM-CAT-009",
+            )
+            not_personal = None
         masking = custom.get("maskingRule")
         if masking is not None and masking not in MASKING_RULES:
             issues.add(
@@ -454,6 +467,7 @@ def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
                 classification=cls,
                 pii_category=category,
                 masking_rule=masking,
+                not_personal=not_personal.strip() if not_personal else None,
                 required=prop.get("required") is True,
                 primary_key=prop.get("primaryKey") is True,
                 description=prop.get("description"),

@@ -122,6 +122,11 @@ def _scan_table(scan: TableScan) -> Table:
     for col in ("column", "categories", "confidence", "hit rate", "found by", "examples (masked)"):
         table.add_column(col, overflow="fold")
     for c in scan.columns:
+        if c.not_personal:
+            seen = ", ".join(h.category for h in c.accepted) or "-"
+            table.add_row(c.column, f"[dim]not personal (contract): {c.not_personal}[/]", "", "",
+                          f"detector saw: {seen}", "")  # fmt: skip
+            continue
         if not c.personal:
             table.add_row(c.column, "[dim]-[/]", "", "", "", "")
             continue

@@ -10,6 +10,7 @@ from privacymesh.detect.results import (
     CategoryHit,
     ColumnScan,
     QuasiIdentifier,
+    Reason,
     TableScan,
     scan_scans_to_json,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "KnownHashes",
     "PatternRecognizer",
     "QuasiIdentifier",
+    "Reason",
     "Recognizer",
     "RecognizerRegistry",
     "ScanOptions",

@@ -86,3 +86,22 @@ class ContextSignals:
         if negative & self.name or (negative & self.text and not words & self.name):
             delta -= NEGATIVE_PENALTY
         return delta, raised
+
+    def explain(
+        self, category: str, words: frozenset[str], negative: frozenset[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(what raised, what lowered) a recognizer's confidence, as `where: word` strings in
+        the order `adjustment` weighs them (only the first matching place raises)."""
+        raised: list[str] = []
+        for where, found in (("name", self.name), ("contract", self.text)):
+            if words & found:
+                raised += [f"{where}: {w}" for w in sorted(words & found)]
+                break
+        else:
+            raised += [f"neighbour: {w}" for w in sorted(words & self.neighbours)]
+        if self.declared and related(self.declared, category):
+            raised.append(f"declared: {self.declared}")
+        lowered = [f"name: {w}" for w in sorted(negative & self.name)]
+        if not words & self.name:
+            lowered += [f"contract: {w}" for w in sorted(negative & self.text)]
+        return tuple(raised), tuple(lowered)

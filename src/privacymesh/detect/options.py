@@ -17,6 +17,9 @@ class ScanOptions:
     max_decode_depth: how many nested unpackings (JSON, base64, hex, URL) are followed.
     max_value_chars: longer values are truncated before any pattern runs.
     max_validate: distinct candidates validated per recognizer and column (others estimated).
+    quasi_*: combinations of 2 to `quasi_max_columns` of at most `quasi_max_candidates` columns;
+    one is flagged when k < `quasi_k_threshold` and at least `quasi_min_exposed` of the rows sit
+    in classes that small.
     """
 
     sample_rows: int | None = 10_000
@@ -30,10 +33,13 @@ class ScanOptions:
     max_json_keys: int = 48
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     reference_date: date | None = None
-    quasi_max_columns: int = 3
+    quasi_max_columns: int = 4
     quasi_max_candidates: int = 10
     quasi_k_threshold: int = 5
+    quasi_min_exposed: float = 0.05
     quasi_max_results: int = 20
+    # rows per text column drawn from the whole product by the sparse pre-filter (0: off)
+    sparse_rows: int = 200
 
     def today(self) -> date:
         return self.reference_date or date.today()
@@ -47,3 +53,4 @@ class ColumnContext:
     tags: tuple[str, ...] = field(default_factory=tuple)
     category: str | None = None  # declared fideslang key (ODCS customProperties piiCategory)
     classification: str | None = None  # public | internal | confidential | restricted
+    not_personal: str | None = None  # the owner's reason the column holds no personal data

@@ -11,6 +11,7 @@ import polars as pl
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.results import TableScan
 from privacymesh.detect.scanner import KnownHashes, scan_frame
+from privacymesh.detect.sparse import SparseRows, merge_sparse, sparse_rows
 
 if TYPE_CHECKING:
     from privacymesh.catalog import DataProduct
@@ -25,6 +26,7 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
             tags=f.tags,
             category=f.pii_category,
             classification=f.classification,
+            not_personal=f.not_personal,
         )
         for f in product.fields
     }
@@ -54,7 +56,17 @@ def scan_product(
         frame = engine.polars(f"SELECT * FROM {product.view}")
     else:
         frame = engine.sample(product.view, options.sample_rows, options.seed)
-    return scan_sample(product, frame, total, options, known_hashes)
+    sparse = product_sparse_rows(product, engine, options, total)
+    return scan_sample(product, frame, total, options, known_hashes, sparse)
+
+
+def product_sparse_rows(
+    product: DataProduct, engine: Engine, options: ScanOptions, total: int
+) -> SparseRows | None:
+    """The sparse pre-filter's rows, when the sample does not hold every row."""
+    if options.sample_rows is None or total <= options.sample_rows:
+        return None
+    return sparse_rows(engine, product.view, options)
 
 
 def product_rows(product: DataProduct, engine: Engine) -> int:
@@ -67,15 +79,18 @@ def scan_sample(
     total: int,
     options: ScanOptions,
     known_hashes: KnownHashes | pl.Series | None = None,
+    sparse: SparseRows | None = None,
 ) -> TableScan:
-    """Scan an already drawn sample of a product holding `total` rows (no engine needed: this
-    half runs in worker processes)."""
+    """Scan an already drawn sample of a product holding `total` rows, and the sparse
+    pre-filter's rows when given (no engine needed: this half runs in worker processes)."""
+    context = contract_context(product)
     scan = scan_frame(
         frame,
         product.id,
         options=replace(options, sample_rows=None),
-        context=contract_context(product),
+        context=context,
         known_hashes=known_hashes,
     )
     sampled = options.sample_rows is not None and total > options.sample_rows
-    return replace(scan, rows_total=total, sampled=sampled)
+    scan = replace(scan, rows_total=total, sampled=sampled)
+    return merge_sparse(scan, sparse, options, context) if sparse is not None else scan

@@ -100,7 +100,10 @@ class Evidence:
     source: str = ""  # name of the ColumnValues it came from (column or column.key)
     context_delta: float = 0.0
     context_raised: bool = False
+    raised_by: tuple[str, ...] = ()  # context that raised the confidence (`name: phone`)
+    lowered_by: tuple[str, ...] = ()  # context that lowered it
     estimated_hits: float = 0.0  # hits including rows whose candidates were not validated
+    detail: str = ""  # privacymesh's finer distinction inside the fideslang key
 
 
 class Recognizer(ABC):
@@ -108,6 +111,9 @@ class Recognizer(ABC):
 
     name: str = "recognizer"
     categories: tuple[str, ...] = ()
+    # a finer distinction than the fideslang key (e.g. a tax id under
+    # `user.government_id.national_identification_number`): reported beside the key, never in it
+    detail: str = ""
     context: frozenset[str] = frozenset()
     negative_context: frozenset[str] = frozenset()
     # run on values that came out of JSON or decodings too
@@ -138,6 +144,7 @@ class Recognizer(ABC):
             examples=examples,
             words=self.context,
             negative=self.negative_context,
+            detail=self.detail,
         )
 
 
@@ -182,6 +189,7 @@ class PatternRecognizer(Recognizer):
 
     name: str = "pattern"
     category: str = ""
+    detail: str = ""
     pattern: str = ""
     base: float = 0.8
     prefilter: str | None = None

@@ -8,6 +8,35 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a category was reported: one recognizer's evidence. `share` is the share of the
+    column's values it holds, `value_strength` its confidence from the values alone,
+    `validated` whether a validator (checksum, parser, known hash) passed them, `context` how
+    much the column's context moved the confidence and what raised or lowered it."""
+
+    recognizer: str
+    share: float
+    value_strength: float
+    validated: bool
+    context: float = 0.0
+    raised_by: tuple[str, ...] = ()
+    lowered_by: tuple[str, ...] = ()
+    found_in: tuple[str, ...] = ()  # decodings followed to reach the values (json, base64, ...)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recognizer": self.recognizer,
+            "share": self.share,
+            "value_strength": self.value_strength,
+            "validated": self.validated,
+            "context": self.context,
+            "raised_by": list(self.raised_by),
+            "lowered_by": list(self.lowered_by),
+            "found_in": list(self.found_in),
+        }
+
+
+@dataclass(frozen=True)
 class CategoryHit:
     """One data category found in a column, with how it was found and how often."""
 
@@ -18,6 +47,8 @@ class CategoryHit:
     examples: tuple[str, ...] = ()  # masked
     hits: int = 0
     recognizers: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()  # privacymesh distinctions inside the key (e.g. a tax id)
+    reasons: tuple[Reason, ...] = ()  # the evidence behind the verdict, strongest first
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -28,17 +59,22 @@ class CategoryHit:
             "examples": list(self.examples),
             "hits": self.hits,
             "recognizers": list(self.recognizers),
+            "details": list(self.details),
+            "reasons": [r.to_dict() for r in self.reasons],
         }
 
 
 @dataclass(frozen=True)
 class ColumnScan:
-    """A column's verdict: personal when at least one category was reported."""
+    """A column's verdict: personal when at least one category was reported. A column its
+    contract declares not personal keeps what the detector saw in `accepted`, with the reason."""
 
     column: str
     categories: tuple[CategoryHit, ...] = ()
     dtype: str = ""
     non_null: int = 0
+    accepted: tuple[CategoryHit, ...] = ()
+    not_personal: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -54,6 +90,14 @@ class ColumnScan:
             "categories": [c.to_dict() for c in self.categories],
             "dtype": self.dtype,
             "non_null": self.non_null,
+            **(
+                {
+                    "not_personal": self.not_personal,
+                    "accepted": [c.to_dict() for c in self.accepted],
+                }
+                if self.not_personal
+                else {}
+            ),
         }
 
 
@@ -65,11 +109,13 @@ class QuasiIdentifier:
     unique_fraction: float
     k_min: int
     flagged: bool
+    exposed_fraction: float = 0.0  # share of rows in classes smaller than the k threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "columns": list(self.columns),
             "unique_fraction": round(self.unique_fraction, 4),
+            "exposed_fraction": round(self.exposed_fraction, 4),
             "k_min": self.k_min,
             "flagged": self.flagged,
         }

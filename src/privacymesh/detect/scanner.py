@@ -5,7 +5,7 @@ validate distinct candidates only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import polars as pl
@@ -27,7 +27,7 @@ from privacymesh.detect.recognizer import (
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
-from privacymesh.detect.results import CategoryHit, ColumnScan, TableScan
+from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
 from privacymesh.detect.unpack import unpack
 from privacymesh.masking import mask_values
@@ -36,10 +36,16 @@ NEIGHBOURS = 2  # columns each side whose names count as neighbouring context
 
 
 def sample_frame(df: pl.DataFrame, options: ScanOptions) -> pl.DataFrame:
-    """A seeded random sample of `sample_rows` rows (the whole frame when smaller or None)."""
-    if options.sample_rows is None or df.height <= options.sample_rows:
+    """The rows to scan, in an order fixed by their content: every row when the frame is no
+    larger than `sample_rows` (or it is None), else the `sample_rows` rows with the smallest
+    seeded row hash (a uniform sample). Rows are sorted by that hash, so no verdict (which
+    candidates are validated, which values decide a region) depends on the order rows came in."""
+    if df.height == 0 or df.width == 0:
         return df
-    return df.sample(options.sample_rows, seed=options.seed)
+    order = df.hash_rows(seed=options.seed).arg_sort()
+    if options.sample_rows is not None and df.height > options.sample_rows:
+        order = order.head(options.sample_rows)
+    return df[order]
 
 
 def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
@@ -103,6 +109,9 @@ def collect_evidence_many(
             for ev in recognizer.detect(values):
                 ev.source = values.name
                 ev.context_delta, ev.context_raised = values.signals.adjustment(
+                    ev.category, ev.words, ev.negative
+                )
+                ev.raised_by, ev.lowered_by = values.signals.explain(
                     ev.category, ev.words, ev.negative
                 )
                 found[i].append(ev)
@@ -238,9 +247,28 @@ def decide(evidence: list[Evidence], n_rows: int, options: ScanOptions) -> list[
                 examples=_masked_examples(raw_examples, category, options.max_examples),
                 hits=round(estimated),
                 recognizers=tuple(dict.fromkeys(e.recognizer for e in confident)),
+                details=tuple(sorted({e.detail for e in confident if e.detail})),
+                reasons=tuple(_reason(e, n_rows) for e in confident),
             )
         )
     return _drop_ancestors(hits)
+
+
+def _reason(ev: Evidence, n_rows: int) -> Reason:
+    share = max(ev.rows.len(), ev.estimated_hits) / max(n_rows, 1)
+    return Reason(
+        recognizer=ev.recognizer,
+        share=round(min(share, 1.0), 4),
+        value_strength=round(ev.strength, 4),
+        validated="validator" in ev.methods or "known_hash" in ev.methods,
+        context=round(ev.context_delta, 4),
+        raised_by=ev.raised_by,
+        lowered_by=ev.lowered_by,
+        found_in=tuple(sorted(ev.methods & _DECODINGS)),
+    )
+
+
+_DECODINGS = frozenset({"json", "base64", "hex", "url"})
 
 
 def _masked_examples(raw: list[str], category: str, k: int) -> tuple[str, ...]:
@@ -254,7 +282,7 @@ _METHOD_ORDER = {
     for i, m in enumerate(
         (
             "pattern", "validator", "dictionary", "distribution", "cardinality", "known_hash",
-            "context", "json", "base64", "hex", "url",
+            "context", "json", "base64", "hex", "url", "prefilter",
         )
     )
 }  # fmt: skip
@@ -325,6 +353,14 @@ def _column_scan(
     return ColumnScan(series.name, hits, str(series.dtype), non_null)
 
 
+def _honour_contract(scan: ColumnScan, ctx: ColumnContext | None) -> ColumnScan:
+    """A column the contract declares not personal is not personal; what the detector saw stays
+    beside the reason, for the checks to record as an accepted exception."""
+    if ctx is None or not ctx.not_personal:
+        return scan
+    return replace(scan, categories=(), accepted=scan.categories, not_personal=ctx.not_personal)
+
+
 @dataclass(frozen=True)
 class KnownHashes:
     """Known identifier hashes (the identity map's), normalised once: trimmed, lower case,
@@ -376,7 +412,10 @@ def scan_frame(
         )
     evidence = iter(collect_evidence_many([v for _, v in prepared if v is not None], registry))
     columns = [
-        _column_scan(series, values, next(evidence) if values is not None else [], options)
+        _honour_contract(
+            _column_scan(series, values, next(evidence) if values is not None else [], options),
+            context.get(series.name),
+        )
         for series, values in prepared
     ]
     quasi = find_quasi_identifiers(sample, columns, options)

@@ -1,17 +1,10 @@
-"""Data-category keys the detector may emit: fideslang's default taxonomy plus the few
-extensions privacymesh adds under existing parents where fideslang has no key."""
+"""Data-category keys the detector may emit: fideslang's default taxonomy and nothing else, so
+any key it reports can be copied into a contract. A finer privacymesh distinction (a tax id
+among national ids) travels in a hit's `details`, never in the key."""
 
 from __future__ import annotations
 
 from functools import cache
-
-# privacymesh extensions: key -> (parent, description). Only where fideslang has no key.
-EXTENSIONS: dict[str, tuple[str, str]] = {
-    "user.government_id.tax_identification_number": (
-        "user.government_id",
-        "A tax identification number issued by a government (e.g. Brazil CNPJ, India PAN).",
-    ),
-}
 
 
 @cache
@@ -23,8 +16,8 @@ def fideslang_keys() -> frozenset[str]:
 
 
 def valid_keys() -> frozenset[str]:
-    """fideslang's keys plus privacymesh's extensions."""
-    return fideslang_keys() | frozenset(EXTENSIONS)
+    """The keys a recognizer may emit: fideslang's."""
+    return fideslang_keys()
 
 
 def is_valid_key(key: str) -> bool:
@@ -39,3 +32,27 @@ def is_personal(key: str) -> bool:
 def related(a: str, b: str) -> bool:
     """True when one key equals the other or is its ancestor (`user.name` ~ `user.name.first`)."""
     return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+# contact channels are families of their own (an e-mail is not an address); elsewhere the
+# family is the first two levels of the key (`user.device`, `user.financial`)
+_OWN_FAMILIES = ("user.contact.email", "user.contact.phone_number", "user.contact.address")
+
+
+def family(key: str) -> str:
+    """The family a key belongs to: `user.device.device_id` -> `user.device`."""
+    for root in _OWN_FAMILIES:
+        if key == root or key.startswith(root + "."):
+            return root
+    if key == "user.contact.fax_number":
+        return "user.contact.phone_number"
+    return ".".join(key.split(".")[:2])
+
+
+def same_family(declared: str | None, detected: str) -> bool:
+    """Whether a declared key covers a detected one at the family level: a declared
+    `user.device` covers `user.device.device_id`, a declared `user.device.cookie_id` a detected
+    sibling `user.device.device_id`."""
+    return declared is not None and (
+        related(declared, detected) or family(declared) == family(detected)
+    )

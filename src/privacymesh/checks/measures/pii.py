@@ -14,8 +14,16 @@ from privacymesh.checks.measures.workers import Job, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
-from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
+from privacymesh.detect.product import (
+    known_email_hashes,
+    product_rows,
+    product_sparse_rows,
+    scan_sample,
+)
+from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
 from privacymesh.detect.scanner import KnownHashes
+from privacymesh.detect.sparse import SparseRows
+from privacymesh.detect.taxonomy import same_family
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
 KNOWN_HASHES = "known_email_hashes"
@@ -37,9 +45,10 @@ def _scan_job(
     total: int,
     options: ScanOptions,
     hashes: KnownHashes | None,
+    sparse: SparseRows | None = None,
 ) -> TableScan:
     known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
-    return scan_sample(product, frame, total, options, known)
+    return scan_sample(product, frame, total, options, known, sparse)
 
 
 def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Job:
@@ -54,8 +63,17 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
         options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
+        sparse = product_sparse_rows(product, ctx.engine, options, total)
         jobs[key] = ctx.workers.submit(
-            _scan_job, product, frame, total, options, hashes, group=DETECTOR.name, stealable=True
+            _scan_job,
+            product,
+            frame,
+            total,
+            options,
+            hashes,
+            sparse,
+            group=DETECTOR.name,
+            stealable=True,
         )
     return jobs[key]
 
@@ -85,6 +103,7 @@ def _hit_detail(hits: list[Any]) -> dict[str, Any]:
         "hit_rate": max(round(h.hit_rate, 4) for h in hits),
         "methods": sorted({m for h in hits for m in h.methods}),
         "masked_examples": [e for h in hits for e in h.examples][:3],
+        "reasons": {h.category: [r.to_dict() for r in h.reasons] for h in hits},
     }
 
 
@@ -121,7 +140,32 @@ def pii_undeclared(
             findings.append(
                 Finding("undeclared_personal_data", col.column, _hit_detail(list(col.categories)))
             )
-    return [_measurement(product, scan, findings, "all recognizers")]
+    accepted = accepted_exceptions(scan)
+    return [
+        _measurement(
+            product,
+            scan,
+            findings,
+            "all recognizers",
+            accepted_exceptions=len(accepted),
+            accepted=accepted,
+        )
+    ]
+
+
+def accepted_exceptions(scan: TableScan) -> list[dict[str, Any]]:
+    """Columns the detector flags and the contract declares not personal, with the owner's
+    reason: not exceptions, but recorded so an examiner sees every override and its reason."""
+    return [
+        {
+            "column": col.column,
+            "reason": col.not_personal,
+            "categories": [h.category for h in col.accepted],
+            "hit_rate": max(round(h.hit_rate, 4) for h in col.accepted),
+        }
+        for col in scan.columns
+        if col.not_personal and col.accepted
+    ]
 
 
 @measure("pii_in_logs", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
@@ -138,10 +182,11 @@ def pii_in_logs(
     for col in scan.columns:
         declared = product.field(col.column)
         declared_cat = declared.pii_category if declared else None
+        # a declared `user.device` covers the `user.device.device_id` the detector chose
         hits = [
             h
             for h in col.categories
-            if h.category.startswith(LOG_IDENTIFIERS) and h.category != declared_cat
+            if h.category.startswith(LOG_IDENTIFIERS) and not same_family(declared_cat, h.category)
         ]
         if hits:
             findings.append(Finding("identifier_in_log", col.column, _hit_detail(hits)))
@@ -159,7 +204,8 @@ def pii_quasi_identifiers(
     params = check_params(ctx, spec)
     k = int(params.get("k", 5))
     scan = product_scan(ctx, product, params)
-    flagged = [q for q in scan.quasi_identifiers if q.k_min < k]
+    # flagged by the scan (k below its threshold with enough rows exposed) and below this k
+    flagged = [q for q in scan.quasi_identifiers if q.flagged and q.k_min < k]
     findings = [
         Finding(
             "quasi_identifier",
@@ -197,8 +243,14 @@ def pii_restricted_unmasked(
             col = scan.column(f.name)
         except KeyError:
             continue
-        if col.personal:
-            detail = _hit_detail(list(col.categories))
+        # a hash is what the `hash` rule serves: only raw categories beside it are unmasked
+        hits = [
+            h
+            for h in col.categories
+            if not (f.masking_rule == "hash" and h.category.startswith(PSEUDONYMOUS))
+        ]
+        if hits:
+            detail = _hit_detail(hits)
             detail["masking_rule"] = f.masking_rule or "none"
             findings.append(Finding("restricted_unmasked", f.name, detail))
     m = _measurement(product, scan, findings, "restricted fields")

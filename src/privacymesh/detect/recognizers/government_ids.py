@@ -13,7 +13,8 @@ from stdnum.us import ssn
 from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
 
 NATIONAL_ID = "user.government_id.national_identification_number"
-TAX_ID = "user.government_id.tax_identification_number"
+# fideslang has no tax-id key: a tax id is a national id with its own detail
+TAX_ID = "tax_identification_number"
 PASSPORT = "user.government_id.passport_number"
 
 _NINO = re.compile(r"^([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])(\d{6})([A-D])$")
@@ -111,7 +112,8 @@ BR_CPF = PatternRecognizer(
 BR_CNPJ = PatternRecognizer(
     kinds=DIGITS,
     name="br_cnpj",
-    category=TAX_ID,
+    category=NATIONAL_ID,
+    detail=TAX_ID,
     pattern=r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b|\b\d{14}\b",
     validator=lambda v: bool(cnpj.is_valid(v)),
     base=0.9,
@@ -133,7 +135,8 @@ IN_AADHAAR = PatternRecognizer(
 
 IN_PAN = PatternRecognizer(
     name="in_pan",
-    category=TAX_ID,
+    category=NATIONAL_ID,
+    detail=TAX_ID,
     pattern=r"\b[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]\b",
     validator=lambda v: bool(pan.is_valid(v)),
     base=0.85,
