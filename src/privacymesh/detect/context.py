@@ -37,6 +37,88 @@ def tokens(text: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+# column-name words of a table whose rows are organisations or sites, and words that show a
+# person's own record (a table with both is about people who work somewhere)
+_THING_WORDS = frozenset(
+    (
+        "company",
+        "companyname",
+        "supplier",
+        "vendor",
+        "publisher",
+        "store",
+        "shop",
+        "merchant",
+        "airport",
+        "warehouse",
+        "office",
+        "branch",
+        "organisation",
+        "organization",
+        "institution",
+        "facility",
+        "plant",
+        "depot",
+        "venue",
+        "hospital",
+        "school",
+        "university",
+        "bank",
+        "hotel",
+        "restaurant",
+        "iata",
+        "icao",
+        "agency",
+        "manufacturer",
+        "retailer",
+        "shipper",
+        "carrier",
+    )
+)
+_PERSON_WORDS = frozenset(
+    (
+        "firstname",
+        "lastname",
+        "surname",
+        "givenname",
+        "forename",
+        "familyname",
+        "birthdate",
+        "dateofbirth",
+        "dob",
+        "birthday",
+        "gender",
+        "sex",
+        "ssn",
+        "email",
+        "emailaddress",
+        "age",
+        "maritalstatus",
+        "nationality",
+        "fname",
+        "lname",
+        "au_fname",
+        "au_lname",
+        "passport",
+    )
+)
+_LOCATING = ("user.contact.address", "user.location")
+
+
+def describes_things(columns: list[str]) -> bool:
+    """Whether a table's column names say its rows are organisations or sites, with no column
+    of a person's own record."""
+    names: set[str] = set()
+    for c in columns:
+        names |= tokens(c)
+    return bool(names & _THING_WORDS) and not names & _PERSON_WORDS
+
+
+def describes_people(columns: list[str]) -> bool:
+    """Whether some column name is part of a person's own record (name, birth date, e-mail)."""
+    return any(tokens(c) & _PERSON_WORDS for c in columns)
+
+
 @dataclass(frozen=True)
 class ContextSignals:
     """Token sets a recognizer's context words are matched against."""
@@ -45,10 +127,18 @@ class ContextSignals:
     text: frozenset[str] = field(default_factory=frozenset)
     neighbours: frozenset[str] = field(default_factory=frozenset)
     declared: str | None = None
+    # the table holds records of things (organisations, sites), not of people: places and
+    # addresses in it locate those things
+    things: bool = False
+    people: bool = False  # some column of the table is part of a person's own record
 
     @classmethod
     def build(
-        cls, column: str, ctx: ColumnContext | None, neighbour_names: list[str]
+        cls,
+        column: str,
+        ctx: ColumnContext | None,
+        neighbour_names: list[str],
+        table: list[str] | None = None,
     ) -> ContextSignals:
         text: set[str] = set()
         if ctx is not None:
@@ -63,6 +153,8 @@ class ContextSignals:
             text=frozenset(text),
             neighbours=frozenset(neighbours),
             declared=ctx.category if ctx is not None else None,
+            things=describes_things(table or []),
+            people=describes_people(table or []),
         )
 
     def for_key(self, key: str) -> ContextSignals:
@@ -83,6 +175,8 @@ class ContextSignals:
         if self.declared and related(self.declared, category):
             delta += DECLARED_BOOST
         raised = delta > 0
+        if self.things and category.startswith(_LOCATING):
+            delta -= NEGATIVE_PENALTY
         if negative & self.name or (negative & self.text and not words & self.name):
             delta -= NEGATIVE_PENALTY
         return delta, raised
