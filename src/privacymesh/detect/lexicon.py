@@ -253,15 +253,39 @@ def time_zone_names() -> frozenset[str]:
     return frozenset(z.lower() for z in zoneinfo.available_timezones() if "/" in z)
 
 
+# Nouns that name what an organisation or a site is (English and a few neighbours); they are
+# rarely a person's first or last name.
+# fmt: off
+_ORGANISATION_NOUNS = frozenset((
+    "airport", "airlines", "associates", "association", "bank", "bakery", "bikes", "bicycles",
+    "books", "boutique", "brewery", "cafe", "center", "centre", "clinic", "club", "college",
+    "company", "consulting", "corporation", "council", "county", "cycles", "department",
+    "distributors", "enterprises", "exports", "farms", "federation", "foods", "foundation",
+    "gallery", "garage", "hospital", "hotel", "imports", "industries", "infosystems",
+    "institute", "insurance", "international", "laboratories", "labs", "market", "media",
+    "ministry", "motors", "municipal", "outlet", "pharma", "pharmacy", "press", "publishing",
+    "regional", "restaurant", "retail", "retailer", "school", "services", "shop", "society",
+    "solutions", "store", "stores", "studio", "studios", "supermarket", "supplies", "supply",
+    "systems", "technologies", "trading", "university", "warehouse", "wholesale", "works",
+    "delikatessen", "spezialitäten", "spezialitaten", "comercio", "comercial", "importadora",
+    "carnes", "alimentos", "supermercado", "tienda", "epicerie", "alimentari",
+))
+# fmt: on
+
+
 @cache
 def organisation_words() -> frozenset[str]:
-    """Company suffixes and words of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`),
-    lower-cased and folded, as whole words."""
+    """Company suffixes of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`) and nouns that
+    name an organisation or a site, lower-cased and folded, as whole words."""
     found = _provider_attrs("faker.providers.company", ("company_suffixes", "company_prefixes"))
-    out: set[str] = set()
+    out: set[str] = {_fold(w) for w in _ORGANISATION_NOUNS}
     for w in found:
         for part in w.replace(",", " ").split():
             folded = _fold(part.strip(".'"))
-            if len(folded) >= 2 and folded not in _COMMON_WORDS:
+            if len(folded) >= 3 and folded not in _COMMON_WORDS | _PARTICLES:
                 out.add(folded)
     return frozenset(out)
+
+
+# words of company names in some locale that are also parts of people's names
+_PARTICLES = frozenset(("con", "san", "han", "syn", "tap", "hop", "loc", "sem", "ead", "asc"))

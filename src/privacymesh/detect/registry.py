@@ -19,6 +19,7 @@ DEFAULT_MODULES = (
     "payment",
     "network",
     "identifiers",
+    "devices",
     "hashes",
     "credentials",
     "geolocation",

@@ -11,7 +11,14 @@ import phonenumbers
 import polars as pl
 
 from privacymesh.detect.options import ScanOptions
-from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    words,
+)
 
 # A run of digits with phone separators; dates, times and decimals are rejected below.
 _PATTERN = r"(?:\+\d|\(\d|\b\d)[\d\s().\-/]{5,20}\d(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?\b"
@@ -33,6 +40,11 @@ class PhoneRecognizer(PatternRecognizer):
     def validate(self, distinct: pl.Series, options: ScanOptions) -> pl.Series:
         region = best_region(tuple(distinct.head(NULL_SAMPLE).to_list()), options.phone_regions)
         return pl.Series([_valid(v, region) for v in distinct.to_list()], dtype=pl.Boolean)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if epoch_share(values) >= EPOCH_SHARE:
+            return []  # seconds or milliseconds since 1970: event times, not numbers to call
+        return super().detect(values)
 
     def chance_for(self, distinct: pl.Series, options: ScanOptions) -> float:
         """How often numbers shaped like these are valid by chance: the same candidates with
@@ -56,6 +68,22 @@ class PhoneRecognizer(PatternRecognizer):
 
 
 _DIGITS = "0123456789"
+# 2000-01-01 to 2040-01-01 in seconds; milliseconds are the same times a thousand times over
+EPOCH_RANGE = (946_684_800, 2_208_988_800)
+EPOCH_SHARE = 0.9
+NATIONAL_MAX_DIGITS = 12  # a trunk prefix and the longest national significant numbers in use
+
+
+def epoch_share(values: ColumnValues) -> float:
+    """Share of values that are whole numbers of seconds or milliseconds since 1970 falling in
+    this century's first decades."""
+    digits = values.stripped().filter(pl.col(VALUE).str.contains(r"^\d{10}(?:\d{3})?$"))
+    if digits.height == 0:
+        return 0.0
+    n = pl.col(VALUE).cast(pl.Int64, strict=False)
+    seconds = pl.when(n >= EPOCH_RANGE[0] * 1000).then(n // 1000).otherwise(n)
+    inside = digits.select(seconds.is_between(*EPOCH_RANGE).sum()).item()
+    return inside / max(values.frame.height, 1)
 
 
 @lru_cache(maxsize=256)
@@ -77,8 +105,10 @@ def best_region(sample: tuple[str, ...], regions: tuple[str, ...]) -> str | None
 def _valid(text: str, region: str | None) -> bool:
     """A valid number in its own country code, or in `region` when it has none."""
     digits = sum(ch.isdigit() for ch in text)
-    if not 7 <= digits <= 15 or (text.isdigit() and digits > 12):
+    if not 7 <= digits <= 15:
         return False
+    if digits > NATIONAL_MAX_DIGITS and not text.startswith(("+", "00")):
+        return False  # longer runs without a country code are card, device or account numbers
     candidate = "+" + text[2:] if text.startswith("00") else text
     if not candidate.startswith("+") and region is None:
         return False
