@@ -50,7 +50,7 @@ def test_device_numbers_under_a_meaningless_name() -> None:
 
 def test_opaque_ids_beside_device_columns_are_device_ids_and_alone_are_not() -> None:
     uuids = [str(uuid.UUID(int=RNG.getrandbits(128), version=4)) for _ in range(40)]
-    hexes = ["%016x" % RNG.getrandbits(64) for _ in range(40)]
+    hexes = [f"{RNG.getrandbits(64):016x}" for _ in range(40)]
     imeis = ["490154203237518", "35 20 99 00 17 61 48", "3568680000414120", "AF0123450ABCDE"]
     table = pl.DataFrame({"imei": imeis * 10, "k1": uuids, "k2": hexes})
     scanned = scan(table)
@@ -162,7 +162,7 @@ def test_long_digit_runs_without_country_code_are_not_phones() -> None:
 
 
 def test_hex_tokens_named_for_sessions_or_content_are_not_hashed_people() -> None:
-    digests = ["%064x" % RNG.getrandbits(256) for _ in range(40)]
+    digests = [f"{RNG.getrandbits(256):064x}" for _ in range(40)]
     assert PSEUDO not in categories(digests, "session_sha256")
     assert PSEUDO not in categories(digests, "title_sha256")
     assert PSEUDO in categories(digests, "email_sha256")
