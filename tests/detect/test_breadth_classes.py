@@ -166,3 +166,53 @@ def test_hex_tokens_named_for_sessions_or_content_are_not_hashed_people() -> Non
     assert PSEUDO not in categories(digests, "session_sha256")
     assert PSEUDO not in categories(digests, "title_sha256")
     assert PSEUDO in categories(digests, "email_sha256")
+
+
+# -- names in CJK scripts and their romanisations -------------------------------------------------
+
+HAN_NAMES = [
+    "唐一娜", "杜尔克", "蔡国庆", "王小明", "李娜", "张伟", "刘洋", "陈静", "杨帆", "黄磊", "吴敏",
+    "赵云",
+]  # fmt: skip
+ROMANISED = [
+    "Tang Yina", "Du Erke", "Cai Guoqing", "Wang Xiaoming", "Li Na", "Zhang Wei", "Liu Yang",
+    "Chen Jing", "Yang Fan", "Huang Lei", "Wu Min", "Zhao Yun",
+]  # fmt: skip
+HAN_WORDS = [
+    "中国", "经济", "发展", "时间", "问题", "工作", "学生", "电脑", "手机", "天气", "北京", "上海",
+    "苹果", "音乐", "电影", "朋友",
+]  # fmt: skip
+
+
+def test_cjk_names_and_romanised_chinese_names() -> None:
+    assert categories(HAN_NAMES * 3, "c10") == {NAME}
+    assert categories(ROMANISED * 3, "c11") == {NAME}
+    assert NAME not in categories(HAN_WORDS * 2, "c12")
+
+
+# -- identifiers stored as numbers ---------------------------------------------------------------
+
+
+def test_ipv4_addresses_stored_as_integers_need_their_name() -> None:
+    ips = [
+        (RNG.randrange(1, 223) << 24) + RNG.randrange(1, 2**24 - 1) for _ in range(40)
+    ]  # fmt: skip
+    assert "user.device.ip_address" in categories(ips, "client_ip", dtype=pl.Int64)
+    assert "user.device.ip_address" not in categories(ips, "c13", dtype=pl.Int64)
+
+
+# -- phones of several countries in one column ---------------------------------------------------
+
+
+def test_national_format_phones_of_several_countries_in_one_column() -> None:
+    from privacymesh.detect.options import DEFAULT_PHONE_REGIONS
+    from privacymesh.detect.recognizers.phone import column_regions
+
+    gb = [f"020 7946 0{i:03d}" for i in range(15)]
+    us = [f"(415) 2{i + 10:02d}-{3000 + i:04d}" for i in range(15)]
+    mixed = gb + us
+    regions = column_regions(tuple(mixed), DEFAULT_PHONE_REGIONS)
+    assert len(regions) >= 2 and "US" in regions
+    scanned = scan(pl.DataFrame({"c14": mixed}))
+    hit = scanned.column("c14").categories[0]
+    assert hit.category == PHONE and hit.hit_rate == 1.0

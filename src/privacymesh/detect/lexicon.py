@@ -289,3 +289,28 @@ def organisation_words() -> frozenset[str]:
 
 # words of company names in some locale that are also parts of people's names
 _PARTICLES = frozenset(("con", "san", "han", "syn", "tap", "hop", "loc", "sem", "ead", "asc"))
+
+
+_CJK_LOCALES = ("zh_CN", "zh_TW", "ja_JP", "ko_KR")
+
+
+@cache
+def cjk_surnames() -> frozenset[str]:
+    """Family names written in Han, kana or Hangul, from faker's Chinese, Japanese and Korean
+    locales (`王`, `佐藤`, `김`)."""
+    out: set[str] = set()
+    for locale in _CJK_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in ("last_names", "last_names_male", "last_names_female"):
+            out |= {n for n in _as_set(getattr(provider, attr, None)) if n and not n.isascii()}
+    return frozenset(out)
+
+
+@cache
+def romanised_cjk_surnames() -> frozenset[str]:
+    """Romanised Chinese family names of faker's Chinese locales, lower case (`chen`, `zhang`)."""
+    out: set[str] = set()
+    for locale in ("zh_CN", "zh_TW"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        out |= {n.lower() for n in _as_set(getattr(provider, "last_romanized_names", None))}
+    return frozenset(out)

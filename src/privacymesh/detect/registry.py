@@ -27,6 +27,7 @@ DEFAULT_MODULES = (
     "places",
     "demographics",
     "person_name",
+    "cjk_names",
     "username",
 )
 
