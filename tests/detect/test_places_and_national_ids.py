@@ -154,3 +154,23 @@ def test_random_numbers_and_sequences_are_no_national_ids() -> None:
     assert NATIONAL_ID not in categories(seq, "record_id")
     epoch = [1_117_239_898 + 3_600 * i for i in range(40)]
     assert NATIONAL_ID not in categories(epoch, "created", dtype=pl.Int64)
+
+
+def test_coordinates_and_places_of_a_reference_table_of_places() -> None:
+    assert describes_things(["zip_code", "latitude", "longitude", "city", "state", "county"])
+    assert not describes_things(["user_id", "latitude", "longitude"])
+    rng = random.Random(8)
+    n = 40
+    table = pl.DataFrame(
+        {
+            "zip_code": [f"{rng.randrange(1000, 99999):05d}" for _ in range(n)],
+            "latitude": [rng.uniform(25, 48) for _ in range(n)],
+            "longitude": [rng.uniform(-120, -70) for _ in range(n)],
+            "city": ["Amherst", "Boston", "Austin", "Denver", "Tampa"] * 8,
+        }
+    )
+    scanned = scan(table)
+    for column in table.columns:
+        assert scanned.column(column).category_keys() == frozenset(), column
+    people = table.with_columns(pl.Series("user_id", [f"u{i:05d}" for i in range(n)]))
+    assert "user.location.precise" in scan(people).column("latitude").category_keys()

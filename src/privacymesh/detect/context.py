@@ -102,7 +102,58 @@ _PERSON_WORDS = frozenset(
         "passport",
     )
 )
+_PLACE_COLUMN_WORDS = frozenset(
+    (
+        "id",
+        "code",
+        "name",
+        "zip",
+        "zipcode",
+        "postal",
+        "postcode",
+        "latitude",
+        "lat",
+        "longitude",
+        "lon",
+        "lng",
+        "city",
+        "state",
+        "county",
+        "country",
+        "region",
+        "province",
+        "timezone",
+        "elevation",
+        "population",
+        "area",
+        "iata",
+        "icao",
+        "fips",
+        "geonameid",
+    )
+)
+# whose id a column holds when it is a person's
+_WHO_WORDS = frozenset(
+    (
+        "user",
+        "customer",
+        "member",
+        "patient",
+        "client",
+        "employee",
+        "person",
+        "subscriber",
+        "account",
+        "contact",
+        "guest",
+        "student",
+        "driver",
+        "rider",
+        "visitor",
+    )
+)
 _LOCATING = ("user.contact.address", "user.location")
+THING_PENALTY = 0.5  # places and coordinates in a table of things locate the things
 
 
 def describes_things(columns: list[str]) -> bool:
@@ -111,7 +162,16 @@ def describes_things(columns: list[str]) -> bool:
     names: set[str] = set()
     for c in columns:
         names |= tokens(c)
-    return bool(names & _THING_WORDS) and not names & _PERSON_WORDS
+    if names & _PERSON_WORDS:
+        return False
+    if names & _THING_WORDS:
+        return True
+    # every column names a place or its code: a reference table of places
+    return (
+        len(columns) >= 3
+        and not names & _WHO_WORDS
+        and all(tokens(c) & _PLACE_COLUMN_WORDS for c in columns)
+    )
 
 
 def describes_people(columns: list[str]) -> bool:
@@ -176,7 +236,7 @@ class ContextSignals:
             delta += DECLARED_BOOST
         raised = delta > 0
         if self.things and category.startswith(_LOCATING):
-            delta -= NEGATIVE_PENALTY
+            delta -= THING_PENALTY
         if negative & self.name or (negative & self.text and not words & self.name):
             delta -= NEGATIVE_PENALTY
         return delta, raised

@@ -41,7 +41,7 @@ _NOT_PERSONAL = re.compile(
     r"|classification|legal"
 )
 SAMPLE = 40  # distinct values validated per column, each against every format
-PROBE_STEP = 4  # every 4th sampled value probes a format before all are validated
+PROBE_STEP = 2  # every other sampled value probes a format before all are validated
 MIN_SHARE = 0.3  # of the column's values shaped like an id number
 BASE = 0.5
 _SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
