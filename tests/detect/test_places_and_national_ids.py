@@ -174,3 +174,8 @@ def test_coordinates_and_places_of_a_reference_table_of_places() -> None:
         assert scanned.column(column).category_keys() == frozenset(), column
     people = table.with_columns(pl.Series("user_id", [f"u{i:05d}" for i in range(n)]))
     assert "user.location.precise" in scan(people).column("latitude").category_keys()
+
+
+def test_a_persons_events_at_a_store_are_not_a_table_of_things() -> None:
+    assert not describes_things(["visit_id", "user_id", "store_id", "latitude", "longitude"])
+    assert describes_things(["store_id", "store_name", "latitude", "longitude"])

@@ -152,6 +152,26 @@ _WHO_WORDS = frozenset(
         "visitor",
     )
 )
+# ids that always name a person (a customer or client may be a company)
+_PERSON_ID_WORDS = frozenset(
+    (
+        "user",
+        "userid",
+        "member",
+        "memberid",
+        "patient",
+        "employee",
+        "employeeid",
+        "person",
+        "subscriber",
+        "guest",
+        "student",
+        "driver",
+        "rider",
+        "visitor",
+        "citizen",
+    )
+)
 _LOCATING = ("user.contact.address", "user.location")
 THING_PENALTY = 0.5  # places and coordinates in a table of things locate the things
 
@@ -162,8 +182,8 @@ def describes_things(columns: list[str]) -> bool:
     names: set[str] = set()
     for c in columns:
         names |= tokens(c)
-    if names & _PERSON_WORDS:
-        return False
+    if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
+        return False  # rows of a person's own record or of a person's actions
     if names & _THING_WORDS:
         return True
     # every column names a place or its code: a reference table of places

@@ -24,6 +24,7 @@ from privacymesh.detect.recognizer import (
     lift,
     words,
 )
+from privacymesh.detect.recognizers.devices import valid_device_number
 
 NATIONAL_ID = "user.government_id.national_identification_number"
 PASSPORT = "user.government_id.passport_number"
@@ -111,7 +112,10 @@ class NationalIdRecognizer(Recognizer):
         distinct = shaped["value"].unique().sort()
         if distinct.len() > SAMPLE:
             distinct = distinct.sample(SAMPLE, seed=values.options.seed).sort()
-        sample = distinct.to_list()
+        # device numbers carry their own check digits: they are devices', not people's
+        sample = [v for v in distinct.to_list() if not valid_device_number(v)]
+        if len(sample) < MIN_SHARE * distinct.len():
+            return []
         rng = random.Random(values.options.seed)
         null = ["".join(rng.choice(_DIGITS) if c.isdigit() else c for c in v) for v in sample]
         valid_any = [False] * len(sample)
