@@ -216,3 +216,13 @@ def test_national_format_phones_of_several_countries_in_one_column() -> None:
     scanned = scan(pl.DataFrame({"c14": mixed}))
     hit = scanned.column("c14").categories[0]
     assert hit.category == PHONE and hit.hit_rate == 1.0
+
+
+def test_business_codes_in_capitals_are_not_names() -> None:
+    codes = [
+        "ALFKI", "ANATR", "ANTON", "AROUT", "BERGS", "BLAUS", "BLONP", "BOLID", "BONAP", "BOTTM",
+        "BSBEV", "CACTU", "CENTC", "CHOPS", "COMMI", "CONSH", "DRACD", "DUMON",
+    ]  # fmt: skip
+    assert NAME not in categories(codes * 2, "CustomerID")
+    # the same shapes written as names are names
+    assert NAME in categories([c.title() for c in codes] * 2, "customer_name")

@@ -177,7 +177,11 @@ class NameColumnRecognizer(Recognizer):
                 & (pl.col("a_first") | pl.col("z_last")),
                 single_first=(pl.col("n") == 1) & pl.col("a_first") & ~pl.col("a_common"),
                 single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
-                single_shaped=(pl.col("n") == 1) & pl.col("shaped") & ~pl.col("a_common"),
+                # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code
+                single_shaped=(pl.col("n") == 1)
+                & pl.col("shaped")
+                & ~pl.col("a_common")
+                & pl.col(VALUE).str.contains(r"\p{Ll}"),
             )
         )
         n = values.n_rows
