@@ -226,3 +226,19 @@ def test_business_codes_in_capitals_are_not_names() -> None:
     assert NAME not in categories(codes * 2, "CustomerID")
     # the same shapes written as names are names
     assert NAME in categories([c.title() for c in codes] * 2, "customer_name")
+
+
+def test_the_probe_is_the_same_whatever_the_row_order() -> None:
+    from dataclasses import replace
+
+    from detect.frames import OPTIONS
+    from privacymesh.detect.context import ContextSignals
+    from privacymesh.detect.scanner import column_values
+
+    values = [f"v{i}" for i in range(2000)]
+    forward = column_values(pl.Series("c", values), ContextSignals(), OPTIONS)
+    backward = column_values(pl.Series("c", values[::-1]), ContextSignals(), OPTIONS)
+    assert forward is not None and backward is not None
+    a, b = replace(forward).probe(), replace(backward).probe()
+    assert 100 < a.height < 500
+    assert sorted(a["value"].to_list()) == sorted(b["value"].to_list())

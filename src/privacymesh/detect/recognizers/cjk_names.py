@@ -22,6 +22,7 @@ _SYLLABLE = _INITIAL + _FINAL
 _ROMANISED = rf"(?i)^\s*\p{{Lu}}\p{{Ll}}+\s+(?:{_SYLLABLE}){{1,2}}(?:[-' ]?(?:{_SYLLABLE}))?\s*$"
 MIN_SHARE = 0.8  # a column of words starts with a family-name character often enough
 STRENGTH = 0.55
+PROBE_SHARE = 0.5  # of the probed values, shaped like names, before the column is read
 
 
 @dataclass
@@ -36,6 +37,13 @@ class CjkNameRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []
+        probe = values.probe()
+        if probe.height == 0 or (
+            probe.filter(pl.col(VALUE).str.contains(_CJK_NAME)).height < PROBE_SHARE * probe.height
+            and probe.filter(pl.col(VALUE).str.contains(_ROMANISED)).height
+            < PROBE_SHARE * probe.height
+        ):
+            return []  # too few values shaped like either kind of name
         frame = values.stripped()
         script = frame.filter(pl.col(VALUE).str.contains(_CJK_NAME))
         hits = script.filter(_starts_with_surname(script[VALUE]))

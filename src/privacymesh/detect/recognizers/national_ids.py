@@ -104,6 +104,9 @@ class NationalIdRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []
+        probe = values.probe()
+        if probe.filter(pl.col("value").str.contains(_SHAPE)).height < MIN_SHARE * probe.height:
+            return []  # few values shaped like id numbers
         shaped = values.stripped().filter(
             pl.col("value").str.contains(_SHAPE) & (pl.col("value").str.count_matches(r"\d") >= 5)
         )

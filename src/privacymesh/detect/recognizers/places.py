@@ -67,6 +67,7 @@ _KINDS = (
     _Kind(COUNTRY, country_codes, CODE_LIMIT, _COUNTRY_WORDS, 0.8),
     _Kind(STATE, region_codes, CODE_LIMIT, _STATE_WORDS, 0.8),
 )
+_PLACE_SHAPE = r"^[\p{L}\p{M}][\p{L}\p{M}'’.()\-/_ ]*$"
 REFERENCE_ROWS = 20
 MIN_SHARE = 0.25  # gazetteers are incomplete (small towns, misspellings) but not that incomplete
 
@@ -86,9 +87,12 @@ class PlaceRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []
+        probe = values.probe()
+        if probe.filter(pl.col(VALUE).str.contains(_PLACE_SHAPE)).height < MIN_SHARE * probe.height:
+            return []  # few values shaped like place names
         folded = values.folded().filter(
             pl.col(VALUE).str.len_chars().is_between(2, 60)
-            & pl.col(VALUE).str.contains(r"^[\p{L}\p{M}][\p{L}\p{M}'’.()\-/_ ]*$")
+            & pl.col(VALUE).str.contains(_PLACE_SHAPE)
         )
         if folded.height < MIN_SHARE * values.n_rows:
             return []
