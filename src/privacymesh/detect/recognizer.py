@@ -26,6 +26,9 @@ INTEGER = "integer"
 FLOAT = "float"
 TEMPORAL = "temporal"
 TEXT_ONLY = frozenset({TEXT})
+PROBE_EVERY = 8
+PROBE_MIN_ROWS = 400
+PROBE_SEED = 21
 DIGITS = frozenset({TEXT, INTEGER})
 
 
@@ -67,6 +70,17 @@ class ColumnValues:
         if "folded" not in self.memo:
             self.memo["folded"] = self.stripped().select(ROW, pl.col(VALUE).str.to_lowercase())
         return self.memo["folded"]
+
+    def probe(self) -> pl.DataFrame:
+        """(row, value) stripped: about one row in `PROBE_EVERY` of a long column, chosen by a
+        hash of the value (so the same whatever the row order), or every row of a short one. A
+        recognizer whose values are rare here can skip the whole column cheaply."""
+        if "probe" not in self.memo:
+            frame = self.stripped()
+            if frame.height > PROBE_MIN_ROWS:
+                frame = frame.filter(pl.col(VALUE).hash(PROBE_SEED) % PROBE_EVERY == 0)
+            self.memo["probe"] = frame
+        return self.memo["probe"]
 
     def joined(self) -> pl.DataFrame:
         """One row: the distinct values joined by newlines, for `text_gate` searches."""

@@ -404,7 +404,7 @@ def scan_frame(
     prepared: list[tuple[pl.Series, ColumnValues | None]] = []
     for i, name in enumerate(names):
         neighbours = names[max(0, i - NEIGHBOURS) : i] + names[i + 1 : i + 1 + NEIGHBOURS]
-        signals = ContextSignals.build(name, context.get(name), neighbours)
+        signals = ContextSignals.build(name, context.get(name), neighbours, table=names)
         hints = frozenset({PAIR_HINT}) if name in paired else frozenset()
         series = sample[name]
         prepared.append(

@@ -24,6 +24,9 @@ DATE_OF_BIRTH = "user.demographic.date_of_birth"
 GENDER = "user.demographic.gender"
 AGE = "user.demographic.age_range"
 
+DATES_PARSED = 0.85  # share of distinct values that must read as dates (typos and blanks aside)
+OLDEST = 125  # years: the oldest people recorded, with a margin for typing slips
+IN_LIFE = 0.95  # share of dates within a lifetime before the reference date
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
 
 
@@ -43,23 +46,26 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
         if seconds.len() and seconds.max() != 0:
             return None  # events have times of day; birthdays do not
         return values.frame.select(ROW, pl.Series("d", kept.dt.date()))
-    text = values.stripped().filter(values.values.str.len_chars() <= 12)
+    # a date written with a midnight time (`1962-02-18 00:00:00`) is still a day
+    day = pl.col(VALUE).str.replace(r"[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$", "")
+    text = values.stripped().with_columns(day).filter(pl.col(VALUE).str.len_chars() <= 12)
     if text.height < 0.9 * values.frame.height or text.height == 0:
         return None
-    distinct = text[VALUE].unique(maintain_order=True)
+    distinct = text[VALUE].unique().sort()
     if distinct.len() > values.options.max_validate:
         distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
-    best, best_count = None, 0
-    for fmt in _DATE_FORMATS:
-        parsed = distinct.str.to_date(fmt, strict=False)
-        count = parsed.len() - parsed.null_count()
-        if count > best_count:
-            best, best_count = fmt, count
-    if best is None or best_count < 0.9 * distinct.len():
+    # each value in the first format that reads it: one column may mix several formats
+    parsed = pl.select(
+        pl.coalesce(distinct.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS)
+    ).to_series()
+    if parsed.len() - parsed.null_count() < DATES_PARSED * distinct.len():
         return None
-    return text.select(ROW, pl.col(VALUE).str.to_date(best, strict=False).alias("d")).drop_nulls(
-        "d"
-    )
+    return text.select(
+        ROW,
+        pl.coalesce(pl.col(VALUE).str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS).alias(
+            "d"
+        ),
+    ).drop_nulls("d")
 
 
 @dataclass
@@ -79,24 +85,25 @@ class BirthDateRecognizer(Recognizer):
             "delivery", "expiry", "expires", "expiration", "start", "end", "hire", "hired",
             "joined", "signup", "registered", "login", "last", "timestamp", "paid", "due",
             "issued", "valid", "renewal", "booking", "effective", "settlement", "posted",
+            "required", "deadline", "scheduled", "planned", "maturity", "invoice",
         )  # fmt: skip
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
         dates = parse_dates(values)
-        if dates is None or dates.height < 0.9 * values.n_rows:
+        if dates is None or dates.height < DATES_PARSED * values.n_rows:
             return []
         today = pl.lit(values.options.today())
         ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
         stats = ages.select(
-            in_life=pl.col("age").is_between(0, 120).mean(),
+            in_life=pl.col("age").is_between(0, OLDEST).mean(),
             adult=(pl.col("age") >= 14).mean(),
             median=pl.col("age").median(),
             distinct=pl.col("d").n_unique(),
         ).row(0, named=True)
         if (
-            stats["in_life"] < 0.98
+            stats["in_life"] < IN_LIFE
             or stats["adult"] < 0.75
             or not 20 <= (stats["median"] or 0) <= 80
             or stats["distinct"] < min(20, 0.5 * values.n_rows)

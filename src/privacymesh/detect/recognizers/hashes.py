@@ -35,6 +35,7 @@ class HashedIdentifierRecognizer(Recognizer):
         self.negative_context = words(
             "checksum", "etag", "commit", "revision", "git", "file", "blob", "content",
             "integrity", "manifest", "build", "image", "artifact", "object", "chunk", "sha256sum",
+            "session", "sessionid", "digest", "title", "label", "document", "cache", "nonce",
         ) | NOT_PERSONAL_IDS  # fmt: skip
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
@@ -61,7 +62,9 @@ class HashedIdentifierRecognizer(Recognizer):
         identifier_like = distinct >= self.min_distinct or (
             distinct / max(digests.height, 1) >= self.min_distinct_ratio and distinct >= 3
         )
-        if share >= self.min_share and identifier_like:
+        # a digest named for what it hashes (a session, a file, a title) hashes no person
+        named_thing = bool(self.negative_context & values.signals.name)
+        if share >= self.min_share and identifier_like and not named_thing:
             out.append(
                 self.evidence(
                     PSEUDONYMOUS,

@@ -116,6 +116,15 @@ _WHOSE: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 
+DEVICE_ID = "user.device.device_id"
+_DEVICE_WORDS = dict(_WHOSE)[DEVICE_ID]
+_OPAQUE = (
+    r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[0-9a-fA-F]{16})$"
+)
+DEVICE_NEIGHBOURS = 0.15
+
+
 @dataclass
 class IdentifierRecognizer(Recognizer):
     """A column of identifier-shaped values with identifier-like cardinality."""
@@ -139,12 +148,18 @@ class IdentifierRecognizer(Recognizer):
         if share < self.min_share or distinct < min(10, values.n_rows):
             return []
         examples = hits[VALUE].unique(maintain_order=True).head(values.options.max_examples)
+        # opaque device ids (advertising UUIDs, Android hex ids) sit beside other device columns
+        opaque = hits.filter(pl.col(VALUE).str.contains(_OPAQUE)).height >= 0.9 * hits.height
+        beside_devices = opaque and bool(values.signals.neighbours & _DEVICE_WORDS)
         out = []
         for category, ctx in _WHOSE:
+            strength = self.strength
+            if beside_devices and category == DEVICE_ID:
+                strength += DEVICE_NEIGHBOURS
             ev = self.evidence(
                 category,
                 hits[ROW].unique(),
-                self.strength,
+                strength,
                 {"pattern", "cardinality"},
                 examples.to_list(),
             )

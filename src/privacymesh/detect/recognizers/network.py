@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from privacymesh.detect.recognizer import PatternRecognizer, words
+from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
@@ -64,4 +64,27 @@ MAC = PatternRecognizer(
     context=words("mac", "macaddress", "hwaddr", "bssid", "wifi", "ethernet", "device"),
 )
 
-RECOGNIZERS = (IPV4, IPV6, MAC)
+
+def valid_ipv4_integer(value: str) -> bool:
+    """A whole number that is a public or private unicast IPv4 address (not 0.x, loopback,
+    multicast or reserved): what `INET_ATON` and many log stores keep."""
+    addr = ipaddress.IPv4Address(int(value))
+    return not (addr.is_unspecified or addr.is_loopback or addr.is_multicast or addr.is_reserved)
+
+
+IPV4_INTEGER = PatternRecognizer(
+    kinds=DIGITS,
+    name="ipv4_integer",
+    category="user.device.ip_address",
+    # 1.0.0.0 to 255.255.255.255 as a number: 8 to 10 digits
+    pattern=r"[1-9]\d{7,9}",
+    anchored=True,
+    validator=valid_ipv4_integer,
+    # any large number reads as an address: only a name, description or tag can say so
+    base=0.3,
+    full_coverage=0.9,
+    context=words("ip", "ipaddress", "ipv4", "clientip", "remoteip", "sourceip", "srcip", "dstip"),
+    negative_context=words("amount", "count", "total", "price", "created", "timestamp", "epoch"),
+)
+
+RECOGNIZERS = (IPV4, IPV6, MAC, IPV4_INTEGER)

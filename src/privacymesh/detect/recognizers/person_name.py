@@ -16,6 +16,7 @@ from privacymesh.detect.lexicon import (
     first_names,
     last_names,
     member_of,
+    organisation_words,
     prose_words,
     street_suffixes,
 )
@@ -98,6 +99,20 @@ def folded_tokens(value: pl.Expr) -> pl.Expr:
     return clean.str.extract_all(r"[\p{L}'\-]+")
 
 
+ORGANISATION_SHARE = 0.15
+
+
+def organisation_share(frame: pl.DataFrame) -> float:
+    """Share of values with a company suffix or a word naming an organisation or site
+    (`Cycles`, `Municipal`, `GmbH`) among their words."""
+    if frame.height == 0:
+        return 0.0
+    toks = frame.select(ROW, folded_tokens(pl.col(VALUE)).alias("t")).explode("t").drop_nulls("t")
+    toks = toks.with_columns(pl.col("t").str.strip_chars(".,'"))
+    org = toks.filter(member_of(toks["t"], organisation_words()))
+    return org[ROW].n_unique() / frame.height
+
+
 @dataclass
 class NameColumnRecognizer(Recognizer):
     """A column whose values are person names: `First Last`, `Last, First`, or single names."""
@@ -118,6 +133,8 @@ class NameColumnRecognizer(Recognizer):
         )
         if short.height < 0.3 * values.n_rows:
             return []
+        if organisation_share(short) >= ORGANISATION_SHARE:
+            return []  # a column of organisation or site names, some of which read as people
         short = short.filter(~pl.col(VALUE).str.contains(_COMPANY))
         distinct = short[VALUE].n_unique()
         if values.n_rows >= 50 and distinct < 10:
@@ -160,7 +177,11 @@ class NameColumnRecognizer(Recognizer):
                 & (pl.col("a_first") | pl.col("z_last")),
                 single_first=(pl.col("n") == 1) & pl.col("a_first") & ~pl.col("a_common"),
                 single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
-                single_shaped=(pl.col("n") == 1) & pl.col("shaped") & ~pl.col("a_common"),
+                # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code
+                single_shaped=(pl.col("n") == 1)
+                & pl.col("shaped")
+                & ~pl.col("a_common")
+                & pl.col(VALUE).str.contains(r"\p{Ll}"),
             )
         )
         n = values.n_rows
@@ -238,7 +259,23 @@ def valid_loose_name_in_text(candidate: str) -> bool:
     return False
 
 
-NAME_IN_TEXT = PatternRecognizer(
+@dataclass
+class NameInTextRecognizer(PatternRecognizer):
+    """Names inside text; not in a column of short labels that are mostly organisation or site
+    names (`Mitchell Sports`, `Hawley Municipal`), where a founder's name is no person's."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
+        if (
+            labels.height >= 0.9 * values.frame.height
+            and organisation_share(labels) >= ORGANISATION_SHARE
+        ):
+            return []
+        return super().detect(values)
+
+
+LABEL_CHARS = 60
+NAME_IN_TEXT = NameInTextRecognizer(
     name="person_name_text",
     category=NAME,
     pattern=r"\b\p{Lu}[\p{Ll}'’\-]+(?:[ \t]+\p{Lu}[\p{Ll}'’\-]+){1,3}\b",
@@ -251,7 +288,7 @@ NAME_IN_TEXT = PatternRecognizer(
     methods=("pattern", "dictionary"),
 )
 
-NAME_IN_TEXT_LOOSE = PatternRecognizer(
+NAME_IN_TEXT_LOOSE = NameInTextRecognizer(
     name="person_name_text_loose",
     category=NAME,
     pattern=NAME_IN_TEXT.pattern,

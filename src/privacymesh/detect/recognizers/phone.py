@@ -11,12 +11,19 @@ import phonenumbers
 import polars as pl
 
 from privacymesh.detect.options import ScanOptions
-from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    words,
+)
 
 # A run of digits with phone separators; dates, times and decimals are rejected below.
 _PATTERN = r"(?:\+\d|\(\d|\b\d)[\d\s().\-/]{5,20}\d(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?\b"
 NULL_SAMPLE = 50  # candidates re-drawn with random digits to measure the chance rate
-REGION_SAMPLE = 30  # national-format candidates that elect the column's region
+REGION_SAMPLE = 50  # national-format candidates that elect the column's regions
 _REJECT = (
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d+\.\d+$"
     r"|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{3}-\d{2}-\d{4}$|^\d{3}\.\d{3}\.\d{3}-\d{2}$"
@@ -31,8 +38,13 @@ class PhoneRecognizer(PatternRecognizer):
     is judged as a country's numbers, not as "valid somewhere"."""
 
     def validate(self, distinct: pl.Series, options: ScanOptions) -> pl.Series:
-        region = best_region(tuple(distinct.head(NULL_SAMPLE).to_list()), options.phone_regions)
-        return pl.Series([_valid(v, region) for v in distinct.to_list()], dtype=pl.Boolean)
+        regions = column_regions(tuple(distinct.head(NULL_SAMPLE).to_list()), options.phone_regions)
+        return pl.Series([_valid_in(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if epoch_share(values) >= EPOCH_SHARE:
+            return []  # seconds or milliseconds since 1970: event times, not numbers to call
+        return super().detect(values)
 
     def chance_for(self, distinct: pl.Series, options: ScanOptions) -> float:
         """How often numbers shaped like these are valid by chance: the same candidates with
@@ -41,12 +53,12 @@ class PhoneRecognizer(PatternRecognizer):
         sample = tuple(distinct.head(NULL_SAMPLE).to_list())
         if not sample:
             return 0.0
-        region = best_region(sample, options.phone_regions)
+        regions = column_regions(sample, options.phone_regions)
         rng = random.Random(options.seed)
         shuffled = [
             "".join(rng.choice(_DIGITS) if ch.isdigit() else ch for ch in v) for v in sample
         ]
-        return sum(_valid(v, region) for v in shuffled) / len(shuffled)
+        return sum(_valid_in(v, regions) for v in shuffled) / len(shuffled)
 
     def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:
         """As the base rule, and weaker when numbers of this shape are valid by chance anyway
@@ -56,6 +68,22 @@ class PhoneRecognizer(PatternRecognizer):
 
 
 _DIGITS = "0123456789"
+# 2000-01-01 to 2040-01-01 in seconds; milliseconds are the same times a thousand times over
+EPOCH_RANGE = (946_684_800, 2_208_988_800)
+EPOCH_SHARE = 0.9
+NATIONAL_MAX_DIGITS = 12  # a trunk prefix and the longest national significant numbers in use
+
+
+def epoch_share(values: ColumnValues) -> float:
+    """Share of values that are whole numbers of seconds or milliseconds since 1970 falling in
+    this century's first decades."""
+    digits = values.stripped().filter(pl.col(VALUE).str.contains(r"^\d{10}(?:\d{3})?$"))
+    if digits.height == 0:
+        return 0.0
+    n = pl.col(VALUE).cast(pl.Int64, strict=False)
+    seconds = pl.when(n >= EPOCH_RANGE[0] * 1000).then(n // 1000).otherwise(n)
+    inside = digits.select(seconds.is_between(*EPOCH_RANGE).sum()).item()
+    return inside / max(values.frame.height, 1)
 
 
 @lru_cache(maxsize=256)
@@ -74,11 +102,46 @@ def best_region(sample: tuple[str, ...], regions: tuple[str, ...]) -> str | None
     return best
 
 
+MIN_REGION_SHARE = 0.2  # of a column's national-format numbers, for a further region to count
+
+
+@lru_cache(maxsize=256)
+def column_regions(sample: tuple[str, ...], regions: tuple[str, ...]) -> tuple[str, ...]:
+    """The regions a column's national-format numbers come from: the best one, then each
+    further region that validates a fair share of the numbers the earlier ones did not. A
+    customer table of several countries is judged country by country, not against one."""
+    best = best_region(sample, regions)
+    if best is None:
+        return ()
+    national = [v for v in sample if not v.startswith(("+", "00"))][:REGION_SAMPLE]
+    chosen = [best]
+    left = [v for v in national if not _valid(v, best)]
+    while left:
+        counts = {r: sum(_valid(v, r) for v in left) for r in regions if r not in chosen}
+        if not counts:
+            break
+        region = max(counts, key=lambda r: (counts[r], -regions.index(r)))
+        if counts[region] < MIN_REGION_SHARE * len(national):
+            break
+        chosen.append(region)
+        left = [v for v in left if not _valid(v, region)]
+    return tuple(chosen)
+
+
+def _valid_in(text: str, regions: tuple[str, ...]) -> bool:
+    """Valid in its own country code, or in one of `regions` when it has none."""
+    if not regions or text.startswith(("+", "00")):
+        return _valid(text, None)
+    return any(_valid(text, r) for r in regions)
+
+
 def _valid(text: str, region: str | None) -> bool:
     """A valid number in its own country code, or in `region` when it has none."""
     digits = sum(ch.isdigit() for ch in text)
-    if not 7 <= digits <= 15 or (text.isdigit() and digits > 12):
+    if not 7 <= digits <= 15:
         return False
+    if digits > NATIONAL_MAX_DIGITS and not text.startswith(("+", "00")):
+        return False  # longer runs without a country code are card, device or account numbers
     candidate = "+" + text[2:] if text.startswith("00") else text
     if not candidate.startswith("+") and region is None:
         return False

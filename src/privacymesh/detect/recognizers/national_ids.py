@@ -1,0 +1,155 @@
+"""National identity, social security and personal tax numbers of every country python-stdnum
+knows (it ships well over a hundred number formats; those that identify a person are chosen by
+their own descriptions). A column is judged as one id family: the share of values valid in any
+of the country formats counts, so a column mixing several countries' ids is found even when no
+single format covers much of it. Formats that accept most random numbers tell nothing: each is
+measured against the same values with their digits re-drawn at random (seeded)."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+
+import polars as pl
+
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    ROW,
+    ColumnValues,
+    Evidence,
+    Recognizer,
+    lift,
+    words,
+)
+from privacymesh.detect.recognizers.devices import valid_device_number
+
+NATIONAL_ID = "user.government_id.national_identification_number"
+PASSPORT = "user.government_id.passport_number"
+
+_PERSONAL = re.compile(
+    r"(?i)personal|person\b|physical person|national|identity|citizen|birth number|social sec"
+    r"|social insurance|resident|individual|passport|patient|health number|pupil|student"
+    r"|foreigner|taxpayer|tax file|tax code for individuals|voter|identification number"
+)
+_NOT_PERSONAL = re.compile(
+    r"(?i)compan|business|\bvat\b|enterprise|organi[sz]ation|corporat|bank|postal|postcode"
+    r"|securities|invoice|meter|drug|school|routing|employer|preparer|trade register"
+    r"|company register|register of|receipt|payment|excise|\bentit|establishment|juríd"
+    r"|association|creditor|real estate|energy"
+    r"|classification|legal"
+)
+SAMPLE = 40  # distinct values validated per column, each against every format
+PROBE_STEP = 2  # every other sampled value probes a format before all are validated
+MIN_SHARE = 0.3  # of the column's values shaped like an id number
+BASE = 0.5
+_SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
+_DIGITS = "0123456789"
+
+
+@cache
+def id_modules() -> tuple[tuple[ModuleType, str], ...]:
+    """(stdnum module, category) of every format that identifies a person."""
+    from stdnum.util import get_module_name, get_number_modules
+
+    found = []
+    for module in get_number_modules():
+        if module.__name__.count(".") != 2:
+            continue  # generic algorithms (luhn, iso7064) and international codes
+        name = get_module_name(module)
+        if _PERSONAL.search(name) and not _NOT_PERSONAL.search(name):
+            category = PASSPORT if "passport" in name.lower() else NATIONAL_ID
+            found.append((module, category))
+    return tuple(found)
+
+
+@cache
+def id_words() -> frozenset[str]:
+    """Column-name words of these formats: their short names (`pesel`, `bsn`, `cpr`, `dni`)."""
+    out = set()
+    for module, _ in id_modules():
+        out.add(module.__name__.rsplit(".", 1)[1].strip("_").lower())
+    return frozenset(out)
+
+
+def _valid(module: ModuleType, value: str) -> bool:
+    try:
+        return bool(module.is_valid(value))
+    except Exception:  # a library validator must never crash a scan
+        return False
+
+
+@dataclass
+class NationalIdRecognizer(Recognizer):
+    """Values shaped like id numbers, validated by every person-identifying stdnum format."""
+
+    name: str = "national_id_any_country"
+
+    def __post_init__(self) -> None:
+        self.categories = (NATIONAL_ID, PASSPORT)
+        self.kinds = DIGITS
+        self.context = words(
+            "national", "nationalid", "id", "identity", "citizen", "ssn", "tax", "taxpayer",
+            "tin", "personal", "document", "idnumber", "identification", "insurance", "social",
+            "passport", "cedula", "dni", "nif", "cpf", "personnummer",
+        ) | id_words()  # fmt: skip
+        self.negative_context = words(
+            "order", "invoice", "sku", "product", "amount", "price", "total", "count", "phone",
+            "created", "updated", "timestamp", "epoch", "time", "zip", "postal", "account",
+            "imei", "meid", "device", "serial", "card", "iban", "isbn", "ean", "gtin", "barcode",
+        )  # fmt: skip
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows == 0:
+            return []
+        probe = values.probe()
+        if probe.filter(pl.col("value").str.contains(_SHAPE)).height < MIN_SHARE * probe.height:
+            return []  # few values shaped like id numbers
+        shaped = values.stripped().filter(
+            pl.col("value").str.contains(_SHAPE) & (pl.col("value").str.count_matches(r"\d") >= 5)
+        )
+        if shaped.height < MIN_SHARE * values.n_rows:
+            return []
+        distinct = shaped["value"].unique().sort()
+        if distinct.len() > SAMPLE:
+            distinct = distinct.sample(SAMPLE, seed=values.options.seed).sort()
+        # device numbers carry their own check digits: they are devices', not people's
+        sample = [v for v in distinct.to_list() if not valid_device_number(v)]
+        if len(sample) < MIN_SHARE * distinct.len():
+            return []
+        rng = random.Random(values.options.seed)
+        null = ["".join(rng.choice(_DIGITS) if c.isdigit() else c for c in v) for v in sample]
+        valid_any = [False] * len(sample)
+        null_any = [False] * len(null)
+        per_category: dict[str, int] = {}
+        for module, category in id_modules():
+            # most formats read none of a column's values: a few decide that cheaply
+            if not any(_valid(module, v) for v in sample[::PROBE_STEP]):
+                continue
+            ok = [_valid(module, v) for v in sample]
+            hits = sum(ok)
+            if not hits:
+                continue
+            chance = [_valid(module, v) for v in null]
+            valid_any = [a or b for a, b in zip(valid_any, ok, strict=True)]
+            null_any = [a or b for a, b in zip(null_any, chance, strict=True)]
+            per_category[category] = per_category.get(category, 0) + hits
+        share = sum(valid_any) / len(sample)
+        if share == 0:
+            return []
+        chance = sum(null_any) / len(null)
+        strength = BASE * lift(share, chance) * min(1.0, (1.0 - chance) / 0.5)
+        if strength <= 0:
+            return []
+        good = pl.Series("value", [v for v, ok in zip(sample, valid_any, strict=True) if ok])
+        category = max(per_category, key=lambda c: (per_category[c], c))
+        # rows whose value was not in the sample count in the share validated
+        rows = shaped.filter(pl.col("value").is_in(good.implode()))[ROW].unique()
+        ev = self.evidence(category, rows, strength, {"pattern", "validator"}, good.to_list())
+        ev.estimated_hits = share * shaped.height
+        return [ev]
+
+
+RECOGNIZERS = (NationalIdRecognizer(),)

