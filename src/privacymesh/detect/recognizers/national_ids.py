@@ -25,6 +25,7 @@ from privacymesh.detect.recognizer import (
     words,
 )
 from privacymesh.detect.recognizers.devices import valid_device_number
+from privacymesh.detect.recognizers.payment import valid_card
 
 NATIONAL_ID = "user.government_id.national_identification_number"
 PASSPORT = "user.government_id.passport_number"
@@ -115,8 +116,8 @@ class NationalIdRecognizer(Recognizer):
         distinct = shaped["value"].unique().sort()
         if distinct.len() > SAMPLE:
             distinct = distinct.sample(SAMPLE, seed=values.options.seed).sort()
-        # device numbers carry their own check digits: they are devices', not people's
-        sample = [v for v in distinct.to_list() if not valid_device_number(v)]
+        # device and card numbers carry their own check digits: they are not people's ids
+        sample = [v for v in distinct.to_list() if not (valid_device_number(v) or valid_card(v))]
         if len(sample) < MIN_SHARE * distinct.len():
             return []
         rng = random.Random(values.options.seed)
