@@ -179,3 +179,13 @@ def test_coordinates_and_places_of_a_reference_table_of_places() -> None:
 def test_a_persons_events_at_a_store_are_not_a_table_of_things() -> None:
     assert not describes_things(["visit_id", "user_id", "store_id", "latitude", "longitude"])
     assert describes_things(["store_id", "store_name", "latitude", "longitude"])
+
+
+def test_amounts_are_not_national_ids() -> None:
+    """Money and measurements with decimals (a cost of 1671.74) are never read as ids, whatever
+    country's check digits their digits happen to pass."""
+    # amounts whose digits pass some country's id check (found with stdnum), repeated
+    amounts = ["1037.67", "1111.44", "1148.81", "1814.68", "1925.82", "2702.83", "1671.74"]
+    df = pl.DataFrame({"value": amounts * 20})
+    found = {h.category for h in scan(df).column("value").categories}
+    assert "user.government_id.national_identification_number" not in found

@@ -48,6 +48,8 @@ MIN_SHARE = 0.3  # of the column's values shaped like an id number
 BASE = 0.5
 _SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
 _DIGITS = "0123456789"
+# an amount or a measurement (1671.74), never an id however its digits validate
+_DECIMAL = r"^-?\d+\.\d+$"
 
 
 @cache
@@ -109,7 +111,9 @@ class NationalIdRecognizer(Recognizer):
         if probe.filter(pl.col("value").str.contains(_SHAPE)).height < MIN_SHARE * probe.height:
             return []  # few values shaped like id numbers
         shaped = values.stripped().filter(
-            pl.col("value").str.contains(_SHAPE) & (pl.col("value").str.count_matches(r"\d") >= 5)
+            pl.col("value").str.contains(_SHAPE)
+            & (pl.col("value").str.count_matches(r"\d") >= 5)
+            & ~pl.col("value").str.contains(_DECIMAL)
         )
         if shaped.height < MIN_SHARE * values.n_rows:
             return []
