@@ -191,3 +191,19 @@ def test_same_verdicts_as_datacontract_cli(shop_workspace: Path, name: str) -> N
     failed = {f.detail["rule"] for f in result.findings}
     ours = [(path, "fail" if path in failed else "pass") for path, _ in DATACONTRACT_CLI[name]]
     assert ours == DATACONTRACT_CLI[name]
+
+
+def test_meta_products_keeps_the_contracts_own_id(shop_workspace: Path) -> None:
+    from privacymesh.catalog import load_catalog
+    from privacymesh.engine import open_engine
+
+    pl.DataFrame(
+        {"member_id": ["m1"], "email": ["a@example.com"], "status": ["active"]}
+    ).write_parquet(shop_workspace / "data" / "members.parquet")
+    shutil.copy(QUALITY / "members_a.odcs.yaml", shop_workspace / "contracts")
+    ws = load_workspace(shop_workspace)
+    with open_engine(ws, load_catalog(ws.catalog)) as engine:
+        rows = engine.polars(
+            "SELECT product_id, contract_id FROM meta.products WHERE product_id = 'shop.members'"
+        ).rows()
+    assert rows == [("shop.members", "4f1e2d3c-5b6a-4798-8a9b-0c1d2e3f4a5b")]

@@ -24,7 +24,8 @@ class Registration:
 
 
 def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
-    """The catalog as tables checks can join: `meta.products`, `meta.product_purposes`,
+    """The catalog as tables checks can join: `meta.products` (with each contract's own `id`,
+    often a UUID, beside the `domain.product` address), `meta.product_purposes`,
     `meta.fields` and `meta.lineage` (every upstream-downstream pair, transitive)."""
     products = sorted(catalog.products.values(), key=lambda p: p.id)
     return {
@@ -32,6 +33,7 @@ def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
             [
                 {
                     "product_id": p.id,
+                    "contract_id": p.contract_id,
                     "domain": p.domain,
                     "name": p.name,
                     "kind": p.kind,
@@ -45,6 +47,7 @@ def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
             ],
             schema={
                 "product_id": pl.String,
+                "contract_id": pl.String,
                 "domain": pl.String,
                 "name": pl.String,
                 "kind": pl.String,

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from privacymesh.sample.products.spec import ProductSpec
+from privacymesh.sample.quality import object_rules, property_rules
 from privacymesh.sample.writer import Flow, FlowList, dump_yaml
 
 API_VERSION = "v3.1.0"
@@ -69,6 +70,8 @@ def build_contract(spec: ProductSpec, schema: pl.Schema) -> dict[str, Any]:
             custom.append(Flow(property="maskingRule", value=col.masking))
         if custom:
             prop["customProperties"] = custom
+        if rules := property_rules(spec.id, col.name):
+            prop["quality"] = rules
         properties.append(prop)
 
     members = [{"username": spec.owner, "role": "owner"}]
@@ -133,15 +136,15 @@ def build_contract(spec: ProductSpec, schema: pl.Schema) -> dict[str, Any]:
     if spec.legal_basis:
         custom.append(Flow(property="legalBasis", value=spec.legal_basis))
     doc["customProperties"] = custom
-    doc["schema"] = [
-        {
-            "name": spec.name,
-            "physicalName": spec.name,
-            "physicalType": "table",
-            "description": spec.grain,
-            "properties": properties,
-        }
-    ]
+    table: dict[str, Any] = {
+        "name": spec.name,
+        "physicalName": spec.name,
+        "physicalType": "table",
+        "description": spec.grain,
+    }
+    if rules := object_rules(spec.id):
+        table["quality"] = rules
+    doc["schema"] = [{**table, "properties": properties}]
     return doc
 
 

@@ -194,6 +194,12 @@ def build_findings(
             **facts["rotation.engineer_load"],
             "note": "Two embeds of one engineer overlap in the quarter.",
         },
+        {
+            "check": "contract.quality",
+            **facts["contract.quality"],
+            "note": "A carrier onboarded without updating the contract: every shipment it "
+            "carries is an invalid value of the contract's own quality rule.",
+        },
     ]
     for i, finding in enumerate(findings, start=1):
         finding_id = {"id": f"F{i:02d}"}

@@ -15,6 +15,7 @@ import polars as pl
 from privacymesh.sample import consent as consent_mod
 from privacymesh.sample import dsar as dsar_mod
 from privacymesh.sample import platform as platform_mod
+from privacymesh.sample import quality as quality_mod
 from privacymesh.sample.context import Context
 from privacymesh.sample.contracts import data_path, write_contract
 from privacymesh.sample.findings import build_findings
@@ -129,6 +130,7 @@ def generate(
             written.append(path)
         advance()
 
+    ctx.facts["contract.quality"] = quality_mod.seeded_facts(ctx.frames["logistics.shipments"])
     tasks = dsar_mod.build_tasks(seed, dsar, ctx.membership)
     advance()
 
