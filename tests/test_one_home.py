@@ -69,7 +69,7 @@ def test_the_retention_rule_renders_the_same_sql_everywhere() -> None:
     from datetime import datetime
 
     from privacymesh.catalog import retention_due_sql
-    from privacymesh.checks.render import timestamp_literal
+    from privacymesh.catalog import timestamp_literal
     from privacymesh.platform.retention import RetentionItem
 
     at = datetime(2026, 5, 1, 12)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,15 @@ def _spark_conf(value: Any, file: Path) -> dict[str, str]:
             hint='e.g. "spark.driver.memory" = "4g"',
         )
     return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+
+
+def as_of_from(workspace: Workspace | None, override: datetime | None = None) -> datetime:
+    """The reference time checks measure against: an override, the workspace's `[run] as_of`
+    (a pinned sample mesh), or now, in UTC."""
+    if override is not None:
+        return override
+    pinned = workspace.section("run").get("as_of") if workspace else None
+    if pinned:
+        value = pinned if isinstance(pinned, datetime) else datetime.fromisoformat(str(pinned))
+        return value.replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import worker_jobs
 
-from privacymesh.checks.measures.workers import (
+from privacymesh.workers.pool import (
     WorkerError,
     WorkerPool,
     WorkGroup,
@@ -110,7 +110,7 @@ def test_a_script_without_main_guard_is_not_started_again(tmp_path: Path) -> Non
         textwrap.dedent(
             """
             import worker_jobs
-            from privacymesh.checks.measures.workers import WorkerPool
+            from privacymesh.workers.pool import WorkerPool
             print("script body ran")
             pool = WorkerPool(2)
             job = pool.submit(worker_jobs.square_plus, 6)

@@ -201,7 +201,7 @@ def test_the_consent_rule_in_polars_and_sql_agree_with_single_checks(
     ledger: ConsentLedger, pristine: Path
 ) -> None:
     from privacymesh.catalog import quote_literal
-    from privacymesh.checks.render import timestamp_literal
+    from privacymesh.catalog import timestamp_literal
     from privacymesh.platform.consent import latest_grants_sql
 
     events = f"read_parquet({quote_literal(str(pristine / 'platform' / 'consent_events.parquet'))})"

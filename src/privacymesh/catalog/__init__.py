@@ -13,6 +13,7 @@ from privacymesh.catalog.model import (
     quote_ident,
     quote_literal,
     retention_due_sql,
+    timestamp_literal,
 )
 from privacymesh.catalog.parse import ParsedContract, parse_contract
 
@@ -32,4 +33,5 @@ __all__ = [
     "quote_ident",
     "quote_literal",
     "retention_due_sql",
+    "timestamp_literal",
 ]

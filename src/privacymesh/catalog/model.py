@@ -4,6 +4,7 @@ from an ODCS v3 contract (standard fields plus privacymesh's `customProperties`)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,11 @@ def quote_ident(name: str) -> str:
 def quote_literal(value: str) -> str:
     """Quote an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def timestamp_literal(value: datetime) -> str:
+    """An SQL TIMESTAMP literal of a naive UTC time, to the second."""
+    return f"TIMESTAMP '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
 
 
 def retention_due_sql(element: str, days: int, as_of: str) -> str:

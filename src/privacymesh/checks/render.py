@@ -11,7 +11,13 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from privacymesh.catalog import DataProduct, quote_ident, quote_literal, retention_due_sql
+from privacymesh.catalog import (
+    DataProduct,
+    quote_ident,
+    quote_literal,
+    retention_due_sql,
+    timestamp_literal,
+)
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
@@ -73,10 +79,6 @@ _env.filters["literal"] = lambda v: quote_literal(str(v))
 def _template(source: str) -> jinja2.Template:
     """Compiled once per distinct template text: a run renders each check for every product."""
     return _env.from_string(source)
-
-
-def timestamp_literal(value: datetime) -> str:
-    return f"TIMESTAMP '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
 
 
 # identity-map columns a product's fields resolve to, by fideslang category

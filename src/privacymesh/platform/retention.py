@@ -34,8 +34,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from privacymesh.catalog import Catalog, DataProduct, quote_ident, retention_due_sql
-from privacymesh.checks.render import timestamp_literal
+from privacymesh.catalog import (
+    Catalog,
+    DataProduct,
+    quote_ident,
+    retention_due_sql,
+    timestamp_literal,
+)
 from privacymesh.engine import open_engine
 from privacymesh.ledger import (
     CommitOutcome,
@@ -54,9 +59,8 @@ from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
-from privacymesh.runner.run import as_of_from
 from privacymesh.verdict import Status
-from privacymesh.workspace import Workspace, load_workspace
+from privacymesh.workspace import Workspace, as_of_from, load_workspace
 
 CHECK_ID = "platform.retention.apply"
 INTENT_CHECK_ID = "platform.retention.intent"

@@ -19,7 +19,6 @@ from privacymesh.checks.measures import (
     get_prefetch,
     get_prepare,
 )
-from privacymesh.checks.measures.workers import auto_workers
 from privacymesh.checks.results import CheckResult
 from privacymesh.checks.spec import CheckSpec, load_checks
 from privacymesh.engine import Engine, open_engine
@@ -28,7 +27,8 @@ from privacymesh.runner.execute import run_task
 from privacymesh.runner.plan import Task, plan_tasks
 from privacymesh.runner.shared import release_shared
 from privacymesh.runner.withhold import withhold_personal_data
-from privacymesh.workspace import Workspace
+from privacymesh.workers.pool import auto_workers
+from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
     from privacymesh.ledger import CommitOutcome
@@ -57,18 +57,6 @@ class RunOutcome:
         if self.count("error") or self.spec_errors or self.spooled:
             return 2
         return 1 if self.count("fail") else 0
-
-
-def as_of_from(workspace: Workspace | None, override: datetime | None = None) -> datetime:
-    """The reference time checks measure against: an override, the workspace's `[run] as_of`
-    (a pinned sample mesh), or now, in UTC."""
-    if override is not None:
-        return override
-    pinned = workspace.section("run").get("as_of") if workspace else None
-    if pinned:
-        value = pinned if isinstance(pinned, datetime) else datetime.fromisoformat(str(pinned))
-        return value.replace(tzinfo=None)
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def select_checks(specs: list[CheckSpec], ids: list[str] | None) -> list[CheckSpec]:

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, DataProduct
-from privacymesh.checks.measures.workers import WorkerPool, WorkGroup
 from privacymesh.checks.results import Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine
 from privacymesh.errors import CheckError
+from privacymesh.workers.pool import WorkerPool, WorkGroup
 
 if TYPE_CHECKING:
     import polars as pl

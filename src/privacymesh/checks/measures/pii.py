@@ -10,7 +10,6 @@ import polars as pl
 
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
-from privacymesh.checks.measures.workers import Job, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
@@ -24,6 +23,7 @@ from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
 from privacymesh.detect.scanner import KnownHashes
 from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
+from privacymesh.workers.pool import Job, Shared, WorkGroup
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
 KNOWN_HASHES = "known_email_hashes"

@@ -33,7 +33,7 @@ def serve() -> None:
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[assignment]
     warnings.simplefilter("ignore")
-    from privacymesh.checks.measures.workers import receive, send
+    from privacymesh.workers.pool import receive, send
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # whatever a library prints goes to the log, never into the result pipe

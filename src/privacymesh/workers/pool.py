@@ -6,7 +6,7 @@ worker process, or, with one worker, in this process when its result is first as
 every job needs (the identity map's hashes) are `share`d once and sent to each worker when it
 starts, not with every job.
 
-Workers are plain `python -m privacymesh.checks.measures.worker` processes fed pickled jobs over
+Workers are plain `python -m privacymesh.workers.main` processes fed pickled jobs over
 a pipe: unlike multiprocessing's spawn they never re-import the caller's script (a script
 without a `__main__` guard would start itself again), and unlike fork they do not inherit
 DuckDB's threads. A worker whose parent dies reads end-of-file and exits."""
@@ -125,7 +125,7 @@ class _Worker(threading.Thread):
             p for p in (package_root, env.get("PYTHONPATH", "")) if p
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "privacymesh.checks.measures.worker", *warm],
+            [sys.executable, "-m", "privacymesh.workers.main", *warm],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
