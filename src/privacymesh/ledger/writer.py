@@ -297,6 +297,43 @@ def _insert(con: duckdb.DuckDBPyConnection, table: ChainedTable, batch: pa.Table
         con.unregister("_privacymesh_batch")
 
 
+def _read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    heads = con.execute("SELECT seq, hash FROM chain_head").fetchall()
+    if len(heads) != 1:
+        raise LedgerError(
+            f"the chain_head table has {len(heads)} rows, expected 1",
+            hint="the ledger is damaged: run `privacymesh evidence verify`",
+        )
+    return int(heads[0][0]), str(heads[0][1])
+
+
+def commit_records(
+    con: duckdb.DuckDBPyConnection, table: ChainedTable, columns: dict[str, list[Any]]
+) -> ChainHead:
+    """Chain rows of one table after the current head and move the head, in one transaction
+    (rolled back on any error). `columns` holds every content column but `seq`."""
+    committed_at = to_utc_naive(utc_now())
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        seq, prev = _read_head(con)
+        n = len(columns[table.id_column])
+        if n:
+            batch, prev = chain_batch(table, columns, seq + 1, prev)
+            _insert(con, table, batch)
+            seq += n
+            con.execute(
+                "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
+                "updated_at = ?",
+                [seq, prev, table.name, columns[table.id_column][-1], committed_at],
+            ).fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+        raise
+    return ChainHead(seq, prev)
+
+
 def commit_run(
     con: duckdb.DuckDBPyConnection, run: RunWriter, sealer: Sealer | None = None
 ) -> RunSummary:
