@@ -219,3 +219,9 @@ def test_an_unknown_format_is_a_source_error(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(SourceError, match="unknown product format"):
         open_product_source(tmp_path / "x.json")
+
+
+def test_the_readme_prints_the_policy_table() -> None:
+    from privacymesh.draft.policy import policy_table_markdown
+
+    assert policy_table_markdown() in (REPO / "README.md").read_text("utf-8")
