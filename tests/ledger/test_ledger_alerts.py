@@ -74,3 +74,30 @@ def test_an_export_carries_the_alerts_and_verifies(tmp_path: Path) -> None:
             assert "alerts" in paths
             report = verify_export(tmp_path / fmt)
             assert report.ok and report.table_counts["alerts"] == 2
+
+
+def test_appended_alerts_are_sealed_and_anchored_like_a_run(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from privacymesh.cli.app import app
+    from privacymesh.ledger.seal import Sealer
+    from privacymesh.ledger.signing import generate_key
+    from privacymesh.workspace import load_workspace
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "privacymesh.toml").write_text(
+        'name = "t"\n[paths]\nevidence = "evidence"\n'
+        '[evidence]\nanchors = [{ file = "../heads.jsonl" }]\n'
+    )
+    ws = load_workspace(root)
+    generate_key(ws.evidence / "signing.key")
+    with Ledger(ws.ledger_path, sealer=Sealer.for_workspace(ws)) as ledger:
+        summary = record_run(ledger)
+        head = ledger.append(ALERTS, _alert_rows(summary.run_id), summary.run_id)
+        assert head.table == "head_signatures"
+        signed = ledger.sql("SELECT signature_id, signed_seq FROM head_signatures ORDER BY seq")
+    assert signed["signed_seq"].to_list()[-1] == head.seq - 1
+    assert signed["signature_id"].to_list()[-1] == f"{summary.run_id}/alerts@{head.seq - 1}"
+    result = CliRunner().invoke(app, ["-w", str(root), "evidence", "verify", "--anchors"])
+    assert result.exit_code == 0, result.output

@@ -88,8 +88,11 @@ def send_alerts(
         for message in messages(items, settings.digest):
             report.deliveries.append((deliver(settings, channel, message), message.alerts))
     if report.deliveries:
-        with Ledger(ws.ledger_path, lock_timeout=lock_timeout_for(ws)) as ledger:
-            ledger.append(ALERTS, _rows(run, report.deliveries))
+        from privacymesh.ledger.seal import Sealer
+
+        sealer = Sealer.for_workspace(ws)  # the deliveries are signed and anchored like a run
+        with Ledger(ws.ledger_path, lock_timeout=lock_timeout_for(ws), sealer=sealer) as ledger:
+            ledger.append(ALERTS, _rows(run, report.deliveries), run)
     return report
 
 

@@ -282,13 +282,15 @@ class Ledger:
             )
         return RunWriter(self, info or RunInfo())
 
-    def append(self, table: ChainedTable, columns: dict[str, list[Any]]) -> ChainHead:
-        """Chain rows of a table a run does not write (e.g. `alerts`) after the head, in one
-        transaction; returns the new head."""
+    def append(
+        self, table: ChainedTable, columns: dict[str, list[Any]], run_id: str | None = None
+    ) -> ChainHead:
+        """Chain rows of a table a run does not write (e.g. `alerts`, about run `run_id`)
+        after the head, in one transaction, sealed like a run; returns the new head."""
         if self.read_only:
             raise LedgerError("the ledger is open read-only", file=self.path)
         with self._lock:
-            return commit_records(self.con, table, columns)
+            return commit_records(self.con, table, columns, self.sealer, run_id)
 
     def _commit(self, run: RunWriter) -> RunSummary:
         with self._lock:
