@@ -60,4 +60,5 @@ def draft_command(
         "next: set the owner and retention, review each classification, remove the draft "
         f"mark; then `privacymesh gate {target}`",
         highlight=False,
+        soft_wrap=True,
     )
