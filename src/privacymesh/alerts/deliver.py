@@ -52,7 +52,7 @@ class Message:
         lines = []
         for a in self.alerts:
             count = f"{a.exceptions} exceptions" if a.exceptions is not None else "open"
-            where = a.link or f"privacymesh findings --check {a.check_id}"
+            where = a.link or f"see `privacymesh findings --open --domain {a.domain}`"
             due = f", due {a.due_at}" if a.due_at else ""
             lines.append(
                 f"- {a.title()} ({a.severity or 'unrated'}; {count}{due}); "
