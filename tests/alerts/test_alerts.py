@@ -249,3 +249,17 @@ def test_a_digest_is_one_message_per_owner(ws: Workspace, webhook: Webhook) -> N
         assert deliver(settings, "webhook", message).status == "sent"
     counts = sorted((p["owners"][0], p["count"]) for p in webhook.payloads())
     assert counts == [("lead@example.org", 2), ("other@example.org", 1)]
+
+
+def test_privacymesh_run_ends_by_sending_its_alerts(
+    ws: Workspace, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    args = ["-w", str(ws.root), "run", "--check", "retention", "--workers", "1"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "alerts: 0 sent, 0 failed (0 sent before)" in first.output
+    ws.file.write_text(ws.file.read_text().replace('as_of = "2026-06-01', 'as_of = "2028-06-01'))
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 1, second.output  # a check failed; the alerts went out
+    assert "alerts: 2 sent, 0 failed (0 sent before)" in second.output
+    assert len(webhook.requests) == 1 and len(mailbox.messages) == 1
