@@ -23,8 +23,10 @@ from privacymesh.draft.source import ProductSource
 
 ODCS_VERSION = "v3.1.0"
 RETENTION_PLACEHOLDER = 0  # not a valid retention: the gate fails until the owner sets one
-# the subject key is guessed from the first column of these families, in this order
+# the subject key is guessed from the first column of these families, in this order, whose
+# values (nearly) all hold it: a key names a person in every row, not inside some of its text
 SUBJECT_KEY_FAMILIES = ("user.unique_id", "user.account", "user.contact.email")
+SUBJECT_KEY_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class FieldProposal:
     logical_type: str
     category: str | None  # the detector's strongest personal category
     confidence: float | None
+    share: float | None  # the share of sampled values holding the category
     policy: PolicyRow
     reason: str  # the detector's evidence, for a comment (no values)
 
@@ -150,6 +153,7 @@ def _propose(name: str, physical: str, scan: TableScan) -> FieldProposal:
         logical_type=logical_type(physical),
         category=top.category if top else None,
         confidence=round(top.confidence, 2) if top else None,
+        share=top.hit_rate if top else None,
         policy=propose(top.category if top else None),
         reason=_reason(top, [h for h in hits if h is not top], scan.rows_scanned),
     )
@@ -182,7 +186,8 @@ def _subject_key(fields: tuple[FieldProposal, ...]) -> str | None:
         for f in fields:
             category = f.category or ""
             covered = category == family or category.startswith(family + ".")
-            if covered and not category.endswith("pseudonymous"):
+            whole = (f.share or 0.0) >= SUBJECT_KEY_SHARE
+            if covered and whole and not category.endswith("pseudonymous"):
                 return f.column
     return None
 
