@@ -13,7 +13,7 @@ def test_gate_passes_a_complete_contract(shop_workspace: Path) -> None:
     contract = shop_workspace / "contracts" / "shop.orders.odcs.yaml"
     result = runner.invoke(app, ["-w", str(shop_workspace), "gate", str(contract)])
     assert result.exit_code == 0, result.output
-    assert "shop.orders passes all 15 rules" in result.output
+    assert "shop.orders passes all 16 rules" in result.output
 
 
 def test_gate_blocks_with_reasons(shop_workspace: Path, tmp_path: Path) -> None:

@@ -352,14 +352,16 @@ def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
     tamper(
         path,
         "DROP TABLE head_signatures",
+        "DROP TABLE alerts",
         "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
     )
     with Ledger(path, read_only=True) as ledger:
         assert ledger.schema_version == 1
         report = ledger.verify()
         assert report.ok and report.table_counts["head_signatures"] == 0
+        assert report.table_counts["alerts"] == 0
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+        assert ledger.schema_version == 3
         record_run(ledger, day=1)
         assert ledger.verify().ok
 

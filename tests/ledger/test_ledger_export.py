@@ -43,6 +43,7 @@ def ledger(ledger_path: Path) -> Ledger:
 def test_parquet_export_round_trips_every_table(ledger: Ledger, tmp_path: Path) -> None:
     paths = ledger.export(tmp_path / "out")
     assert sorted(paths) == [
+        "alerts",
         "chain_head",
         "findings",
         "head_signatures",
@@ -118,7 +119,7 @@ def test_the_documented_examiner_recipe_verifies(
         out = ledger.export(tmp_path / "pq")
         setup = "".join(
             f"con.execute(\"CREATE VIEW {t} AS SELECT * FROM '{out[t]}'\")\n"
-            for t in ("runs", "results", "findings", "head_signatures")
+            for t in ("runs", "results", "findings", "head_signatures", "alerts")
         )
         code = code.replace(
             'con = duckdb.connect("ledger.duckdb", read_only=True)',

@@ -279,6 +279,14 @@ def _tables(
     _check_choice(
         issues, ("customProperties", "processingMode"), custom.get("processingMode", "batch")
     )
+    if custom.get("draft") not in (None, False, "false"):
+        issues.add(
+            ("customProperties", "draft"),
+            "a drafted contract: a proposal its owner has not reviewed",
+            expected="remove the draft custom property once owner, retention and "
+            "classifications are reviewed",
+            rule="PM-CAT-016",
+        )
     form = custom.get("subjectKeyForm")
     if form is not None:
         _check_choice(issues, ("customProperties", "subjectKeyForm"), form)
@@ -450,6 +458,13 @@ def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
                 rule="PM-CAT-009",
             )
             not_personal = None
+        if custom.get("classificationReviewed") in (False, "false"):
+            issues.add(
+                (*base, "customProperties", "classificationReviewed"),
+                "proposed classification and piiCategory not reviewed",
+                expected="classificationReviewed: true once the owner has checked them",
+                rule="PM-CAT-016",
+            )
         masking = custom.get("maskingRule")
         if masking is not None and masking not in MASKING_RULES:
             issues.add(

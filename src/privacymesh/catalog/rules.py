@@ -36,6 +36,9 @@ RULES = {
         Rule("PM-CAT-013", "a server privacymesh can read here (local files or DuckDB)", "warning"),
         Rule("PM-CAT-014", "the contract id is unique in the catalog", "warning"),
         Rule("PM-CAT-015", "the contract is valid under the ODCS release it declares"),
+        Rule(
+            "PM-CAT-016", "a drafted contract is reviewed: no draft mark, classifications reviewed"
+        ),
         Rule("PM-CAT-020", "server paths stay inside the workspace or a named source", blocks=True),
         Rule("PM-CAT-021", "property names are plain identifiers, unique per object", blocks=True),
         Rule("PM-CAT-022", "one contract registers each table address", blocks=True),

@@ -93,6 +93,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.principals:principals_app",
         "Who is asking: the verified principal and its roles; API tokens.",
     ),
+    "contract": (
+        "privacymesh.cli.contract:contract_app",
+        "Draft a product's contract from its data, for the owner to review.",
+    ),
+    "alerts": (
+        "privacymesh.cli.alerts:alerts_app",
+        "Notify product owners of new failures and due findings (webhook, e-mail).",
+    ),
 }
 
 

@@ -104,6 +104,9 @@ def print_outcome(outcome: RunOutcome) -> None:
         f"as of {outcome.as_of:%Y-%m-%d %H:%M})"
     )
     print_failures(outcome.results)
+    if outcome.alerts is not None:
+        printer = err_console if outcome.alerts.error or outcome.alerts.count("failed") else console
+        printer.print(outcome.alerts.summary(), highlight=False, soft_wrap=True)
 
 
 FAILURES_SHOWN = 50

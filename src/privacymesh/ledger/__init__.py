@@ -32,10 +32,11 @@ failing check found, at column or row-group level: masked samples and counts onl
 
 The chain
 ---------
-The tables `runs`, `results`, `findings` and `head_signatures` form ONE chain, ordered by the
-`seq` column (1, 2, 3, ... with no gaps across the tables; a run writes its run record, then its
-results, then its findings, then, when the workspace signs or anchors its heads, the signed
-statement of the head they end at: see `privacymesh.ledger.seal`). For each record:
+The tables `runs`, `results`, `findings`, `head_signatures` and `alerts` form ONE chain, ordered
+by the `seq` column (1, 2, 3, ... with no gaps across the tables; a run writes its run record,
+then its results, then its findings, then, when the workspace signs or anchors its heads, the
+signed statement of the head they end at: see `privacymesh.ledger.seal`; the alerts sent about a
+run follow in a transaction of their own: see `privacymesh.alerts`). For each record:
 
     content   = every column of the row except prev_hash and hash, plus "table": <table name>
     canonical = JSON of content with sorted keys, no whitespace, ASCII only (non-ASCII as
@@ -60,7 +61,7 @@ Python's standard library:
     import duckdb, hashlib, json
     con = duckdb.connect("ledger.duckdb", read_only=True)       # or views over the Parquet
     rows = []
-    for table in ("runs", "results", "findings", "head_signatures"):
+    for table in ("runs", "results", "findings", "head_signatures", "alerts"):
         cur = con.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
         rows += [(table, dict(zip(names, r))) for r in cur.fetchall()]

@@ -1,7 +1,7 @@
 """Export the ledger's tables to Parquet or CSV files, and re-verify such an export.
 
 An export is a folder with one file per table (`runs`, `results`, `findings`,
-`head_signatures`, `chain_head`, `meta`) and `manifest.json` (the chain head, the schema
+`head_signatures`, `alerts`, `chain_head`, `meta`) and `manifest.json` (the chain head, the schema
 version and each file's SHA-256 and row count). The chain can be re-checked from the files
 alone: `verify_export(folder)`.
 """
@@ -17,12 +17,12 @@ from typing import Literal
 import duckdb
 
 from privacymesh.ledger.errors import LedgerError
-from privacymesh.ledger.schema import CHAINED_TABLES, HEAD_SIGNATURES, ChainedTable
+from privacymesh.ledger.schema import CHAINED_TABLES, LATER_TABLES, ChainedTable
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
 
 Format = Literal["parquet", "csv"]
 FORMATS: tuple[str, ...] = ("parquet", "csv")
-EXPORTED = ("runs", "results", "findings", "head_signatures", "chain_head", "meta")
+EXPORTED = ("runs", "results", "findings", "head_signatures", "alerts", "chain_head", "meta")
 MANIFEST = "manifest.json"
 
 
@@ -120,10 +120,11 @@ def verify_export(folder: Path | str, *, batch_size: int = 100_000) -> VerifyRep
         )
     con = duckdb.connect()
     try:
-        for name in ("runs", "results", "findings", "head_signatures", "chain_head"):
+        later = {t.name: t for t in LATER_TABLES}
+        for name in ("runs", "results", "findings", "head_signatures", "alerts", "chain_head"):
             path = folder / f"{name}.{fmt}"
-            if name == "head_signatures" and not path.is_file():  # an export of schema 1
-                con.execute(f"CREATE VIEW {name} AS {empty_select(HEAD_SIGNATURES)}").fetchall()
+            if name in later and not path.is_file():  # an export of an older schema
+                con.execute(f"CREATE VIEW {name} AS {empty_select(later[name])}").fetchall()
                 continue
             if not path.is_file():
                 raise LedgerError(f"missing {path.name} in the export", file=folder)

@@ -14,10 +14,10 @@ import pyarrow as pa
 from privacymesh.ledger.chain import Kind, RowCanonicalizer
 from privacymesh.verdict import Status
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped on any change to the tables or to what is hashed. A ledger with a newer version is
-refused (an older privacymesh would misread it). Version 2 added `head_signatures`; a version 1
-ledger gains the (empty) table when it is next opened for writing."""
+refused (an older privacymesh would misread it). Version 2 added `head_signatures`, version 3
+`alerts`; an older ledger gains the (empty) tables it lacks when it is next opened for writing."""
 
 CHAIN_ALGORITHM = "sha256(prev_hash || canonical_json(content)), canonical-json-v1"
 
@@ -179,9 +179,38 @@ HEAD_SIGNATURES = ChainedTable(
 """The signed head statement a run closes with (see `privacymesh.ledger.seal`): it follows the
 run's last record in the chain and signs the head just before it."""
 
-CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS, HEAD_SIGNATURES)
+ALERTS = ChainedTable(
+    "alerts",
+    "alert_id",
+    (
+        _col("seq", "int", True),
+        _col("alert_id", required=True),
+        _col("run_id", required=True),
+        _col("kind", required=True, check="kind IN ('new_failure', 'finding_due')"),
+        _col("dedup_key", required=True),
+        _col("check_id", required=True),
+        _col("product_id"),
+        _col("domain"),
+        _col("owner"),
+        _col("reference", required=True),
+        _col("exceptions", "int"),
+        _col("channel", required=True),
+        _col("status", required=True, check="status IN ('sent', 'failed')"),
+        _col("attempts", "int", True),
+        _col("error"),
+        _col("sent_at", "ts", True),
+    ),
+)
+"""One delivery of one alert on one channel (see `privacymesh.alerts`): what it was about
+(check, product, the result or finding it names, counts only), to whom, and whether it got
+through. Appended after the run it concerns, in a transaction of its own."""
+
+CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS, HEAD_SIGNATURES, ALERTS)
 """In the order a run writes them: its run record, its results, its findings, and the signed
-statement of the head they end at."""
+statement of the head they end at; then the alerts sent about it."""
+
+LATER_TABLES: tuple[ChainedTable, ...] = (HEAD_SIGNATURES, ALERTS)
+"""Tables added after version 1, which an older ledger gains when it is opened."""
 
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 

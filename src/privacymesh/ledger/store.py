@@ -23,12 +23,13 @@ from privacymesh.ledger.schema import (
     ALL_TABLES,
     CHAIN_ALGORITHM,
     CHAINED_TABLES,
-    HEAD_SIGNATURES,
+    LATER_TABLES,
     SCHEMA_VERSION,
+    ChainedTable,
     ddl_statements,
 )
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
-from privacymesh.ledger.writer import RunWriter, commit_run
+from privacymesh.ledger.writer import RunWriter, commit_records, commit_run
 
 if TYPE_CHECKING:
     from privacymesh.ledger.seal import Sealer
@@ -185,8 +186,9 @@ class Ledger:
                 hint="upgrade privacymesh to read this ledger",
             )
         missing = sorted(set(ALL_TABLES) - tables)
-        if missing == [HEAD_SIGNATURES.name] and version == 1:
-            self._add_head_signatures()
+        added = [t for t in LATER_TABLES if t.name in missing and version < SCHEMA_VERSION]
+        if added and {t.name for t in added} == set(missing):
+            self._add_tables(added)
             return version if self.read_only else SCHEMA_VERSION
         if missing:
             raise LedgerError(
@@ -223,18 +225,18 @@ class Ledger:
             con.execute("ROLLBACK").fetchall()
             raise
 
-    def _add_head_signatures(self) -> None:
-        """A version 1 ledger: add the (empty) signatures table, or, read-only, an empty view
-        of it, so the chain reads the same either way."""
+    def _add_tables(self, added: list[ChainedTable]) -> None:
+        """An older ledger: add the (empty) tables of later versions, or, read-only, empty
+        views of them, so the chain reads the same either way."""
         con = self.con
         if self.read_only:
-            con.execute(
-                f"CREATE TEMP VIEW {HEAD_SIGNATURES.name} AS {empty_select(HEAD_SIGNATURES)}"
-            ).fetchall()
+            for table in added:
+                con.execute(f"CREATE TEMP VIEW {table.name} AS {empty_select(table)}").fetchall()
             return
         con.execute("BEGIN TRANSACTION").fetchall()
         try:
-            con.execute(HEAD_SIGNATURES.ddl()).fetchall()
+            for table in added:
+                con.execute(table.ddl()).fetchall()
             con.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)]
             ).fetchall()
@@ -279,6 +281,16 @@ class Ledger:
                 hint="open it with Ledger(path) to record runs",
             )
         return RunWriter(self, info or RunInfo())
+
+    def append(
+        self, table: ChainedTable, columns: dict[str, list[Any]], run_id: str | None = None
+    ) -> ChainHead:
+        """Chain rows of a table a run does not write (e.g. `alerts`, about run `run_id`)
+        after the head, in one transaction, sealed like a run; returns the new head."""
+        if self.read_only:
+            raise LedgerError("the ledger is open read-only", file=self.path)
+        with self._lock:
+            return commit_records(self.con, table, columns, self.sealer, run_id)
 
     def _commit(self, run: RunWriter) -> RunSummary:
         with self._lock:

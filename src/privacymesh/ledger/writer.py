@@ -297,6 +297,62 @@ def _insert(con: duckdb.DuckDBPyConnection, table: ChainedTable, batch: pa.Table
         con.unregister("_privacymesh_batch")
 
 
+def _read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    heads = con.execute("SELECT seq, hash FROM chain_head").fetchall()
+    if len(heads) != 1:
+        raise LedgerError(
+            f"the chain_head table has {len(heads)} rows, expected 1",
+            hint="the ledger is damaged: run `privacymesh evidence verify`",
+        )
+    return int(heads[0][0]), str(heads[0][1])
+
+
+def commit_records(
+    con: duckdb.DuckDBPyConnection,
+    table: ChainedTable,
+    columns: dict[str, list[Any]],
+    sealer: Sealer | None = None,
+    run_id: str | None = None,
+) -> ChainHead:
+    """Chain rows of one table after the current head and move the head, in one transaction
+    (rolled back on any error). `columns` holds every content column but `seq`. With a
+    `sealer`, the rows close with the signed statement of the new head, as a run does, so the
+    anchors cover them."""
+    committed_at = to_utc_naive(utc_now())
+    n = len(columns[table.id_column])
+    if n == 0:
+        seq, prev = _read_head(con)
+        return ChainHead(seq, prev)
+    signed = None
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        seq, prev = _read_head(con)
+        batch, prev = chain_batch(table, columns, seq + 1, prev)
+        _insert(con, table, batch)
+        seq += n
+        last = (table.name, columns[table.id_column][-1])
+        if sealer is not None:
+            signed, row = sealer.signature_row(run_id or "", ChainHead(seq, prev), committed_at)
+            row["signature_id"] = [f"{run_id}/{table.name}@{seq}"]
+            batch, prev = chain_batch(HEAD_SIGNATURES, row, seq + 1, prev)
+            seq += 1
+            last = (HEAD_SIGNATURES.name, row["signature_id"][0])
+            _insert(con, HEAD_SIGNATURES, batch)
+        con.execute(
+            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
+            "updated_at = ?",
+            [seq, prev, last[0], last[1], committed_at],
+        ).fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+        raise
+    if sealer is not None and signed is not None:
+        sealer.queue(signed, ChainHead(seq, prev))
+    return ChainHead(seq, prev, last[0], last[1], committed_at)
+
+
 def commit_run(
     con: duckdb.DuckDBPyConnection, run: RunWriter, sealer: Sealer | None = None
 ) -> RunSummary:

@@ -31,6 +31,7 @@ from privacymesh.workers.pool import auto_workers
 from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
+    from privacymesh.alerts import AlertReport
     from privacymesh.ledger import CommitOutcome
 
 Progress = Callable[[int, int, str], None]
@@ -47,6 +48,7 @@ class RunOutcome:
     spooled: Path | None = None  # the ledger stayed busy: the run waits here to be recorded
     spool_reason: str | None = None
     recovered: tuple[str, ...] = ()  # spooled runs of others recorded before this one
+    alerts: AlertReport | None = None  # what the owners were told (when [alerts] is set)
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -228,6 +230,10 @@ def run_checks(
         outcome.run_id = recorded.run_id
         outcome.spooled, outcome.spool_reason = recorded.spooled, recorded.reason
         outcome.recovered = recorded.recovered
+        if outcome.run_id and not outcome.spooled:
+            from privacymesh.alerts import notify_after_run
+
+            outcome.alerts = notify_after_run(workspace, catalog, outcome.run_id)
     return outcome
 
 
