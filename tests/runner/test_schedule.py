@@ -7,7 +7,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from privacymesh.checks import load_checks
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.runner.schedule import build_scheduler, next_runs, run_scheduled
 from privacymesh.workspace import Workspace, load_workspace
 
@@ -16,7 +16,7 @@ def test_one_job_per_cron_expression(shop_workspace: Path) -> None:
     ws = load_workspace(shop_workspace)
     scheduler = build_scheduler(ws, scheduler=BackgroundScheduler(timezone="UTC"))
     runs = dict(next_runs(scheduler, datetime(2026, 11, 25, 3, 10)))
-    specs, _ = load_checks(ws.checks)
+    specs = load_check_catalog(ws).specs
     assert len(runs) == len({s.schedule for s in specs})  # one job per cron expression
     hourly = next(name for name in runs if name.endswith("(0 * * * *)"))
     assert "contract.gate" in hourly

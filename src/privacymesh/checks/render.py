@@ -12,6 +12,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal, retention_due_sql
+from privacymesh.checks.overrides import OverrideText
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
@@ -57,8 +58,14 @@ class _NoTemplates(jinja2.BaseLoader):
         raise SecurityError(f"a check template includes no other template ({template!r})")
 
 
+def _finalize(value: Any) -> Any:
+    """What `{{ ... }}` prints: a workspace override's text only ever as a quoted literal."""
+    return quote_literal(value) if isinstance(value, OverrideText) else value
+
+
 _env = _CheckTemplates(
     loader=_NoTemplates(),
+    finalize=_finalize,
     undefined=jinja2.StrictUndefined,
     autoescape=False,
     trim_blocks=True,
