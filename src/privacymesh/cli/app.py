@@ -93,6 +93,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.principals:principals_app",
         "Who is asking: the verified principal and its roles; API tokens.",
     ),
+    "init": (
+        "privacymesh.cli.init:init_command",
+        "Start a workspace: commented settings, an example contract, the evidence folder.",
+    ),
 }
 
 
