@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,8 +37,14 @@ CHROMIUM = find_chromium() or "/usr/bin/chromium"
 pytestmark = pytest.mark.slow
 
 
+STEPS: list[tuple[str, float]] = []
+"""Seconds per command, printed at the end (pytest -s) to see where the time goes."""
+
+
 def run(argv: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> str:
+    started = time.monotonic()
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    STEPS.append((" ".join(Path(a).name for a in argv[:3]), time.monotonic() - started))
     assert done.returncode in ok, f"{argv} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
 
@@ -214,7 +221,10 @@ def test_a_workspace_from_the_wheel_alone(venv: Path, tmp_path: Path) -> None:
 
     if not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None:
         pytest.skip("the dashboard step needs Debian's chromium and playwright")
+    started = time.monotonic()
     open_dashboard(cli, root, env)
+    STEPS.append(("dashboard in a browser", time.monotonic() - started))
+    print("\n".join(f"{seconds:6.1f} s  {step}" for step, seconds in STEPS))
 
 
 def open_dashboard(cli: list[str], root: Path, env: dict[str, str]) -> None:
