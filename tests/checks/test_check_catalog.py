@@ -161,3 +161,13 @@ def test_override_text_in_a_built_in_check_stays_a_literal(tmp_path: Path) -> No
     ]
     sql = render_sql(spec, None, datetime(2026, 1, 1), params_for(ws, spec))
     assert "c.category = 'it'' OR ''1'" in sql
+
+
+def test_a_new_rule_key_is_workspace_text_too(tmp_path: Path) -> None:
+    root = workspace(tmp_path, '[checks."dsar.deadline"."X\' OR 1=1 --"]\ndeadline = "1 day"\n')
+    ws = load_workspace(root)
+    (spec,) = [s for s in load_check_catalog(ws).specs if s.id == "dsar.deadline"]
+    (key,) = [k for k in spec.params if k.startswith("X")]
+    assert isinstance(key, OverrideText)
+    sql = render_sql(spec, None, datetime(2026, 1, 1), params_for(ws, spec))
+    assert "WHEN 'X'' OR 1=1 --' THEN INTERVAL '1 day'" in sql

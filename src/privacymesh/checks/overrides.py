@@ -63,8 +63,9 @@ def merged_params(
         if key in spec.params:
             merged[key] = _typed(value, spec.params[key], file, field)
         elif keyed and isinstance(value, dict):
-            # a family of keyed rules (one per regulation, say) takes new members
-            merged[key] = _typed(value, keyed[0], file, field)
+            # a family of keyed rules (one per regulation, say) takes new members; a template
+            # may print the key too, so it is workspace text like any value
+            merged[OverrideText(key)] = _typed(value, keyed[0], file, field)
         else:
             known = ", ".join(sorted(k for k in spec.params if k != SCHEDULE)) or "none"
             raise CheckError(
@@ -95,7 +96,10 @@ def _typed(value: Any, default: Any, file: Path | None, field: str) -> Any:
         model = default[0] if default else None
         return [_typed(v, model, file, f"{field}[{i}]") for i, v in enumerate(value)]
     elif isinstance(default, dict) and isinstance(value, dict):
-        return {k: _typed(v, default.get(k), file, f"{field}.{k}") for k, v in value.items()}
+        return {
+            OverrideText(k): _typed(v, default.get(k), file, f"{field}.{k}")
+            for k, v in value.items()
+        }
     raise CheckError(
         f"expected {_kind(default)}, found {_kind(value)}",
         file=file,
@@ -115,7 +119,7 @@ def _plain(value: Any, file: Path | None, field: str) -> Any:
     if isinstance(value, list):
         return [_plain(v, file, f"{field}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):
-        return {k: _plain(v, file, f"{field}.{k}") for k, v in value.items()}
+        return {OverrideText(k): _plain(v, file, f"{field}.{k}") for k, v in value.items()}
     raise CheckError(
         f"expected text, a number, a list or a table, found {_kind(value)}",
         file=file,
