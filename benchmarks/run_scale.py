@@ -81,7 +81,7 @@ import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
 from pathlib import Path
 from privacymesh.catalog import load_catalog
 from privacymesh.checks.measures import params_for
-from privacymesh.checks.spec import load_checks
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.engine import open_engine
 from privacymesh.runner import run_checks
 from privacymesh.runner.run import as_of_from
@@ -90,7 +90,9 @@ ws = load_workspace(Path(sys.argv[1]))
 catalog = load_catalog(ws.catalog)
 engine = open_engine(ws, catalog)
 # the sample the PII checks read
-params = params_for(ws, next(s for s in load_checks(ws.checks)[0] if s.id == "pii.undeclared"))
+params = params_for(
+    ws, next(s for s in load_check_catalog(ws).specs if s.id == "pii.undeclared")
+)
 rows, seed = int(params["sample_rows"]), int(params["seed"])
 mark("start")
 from privacymesh.detect import ScanOptions

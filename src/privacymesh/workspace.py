@@ -1,5 +1,6 @@
-"""The workspace: `privacymesh.toml` says where the catalog, checks, evidence and templates live
-and which engine runs the checks. Found from the current directory upward."""
+"""The workspace: `privacymesh.toml` says where the catalog, evidence and templates live, which
+checks run beside the built-in ones and which engine runs them. Found from the current
+directory upward."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from privacymesh.content import builtin_folder, is_builtin
 from privacymesh.errors import WorkspaceError
 
 WORKSPACE_FILE = "privacymesh.toml"
@@ -32,13 +34,15 @@ class EngineConfig:
 
 @dataclass(frozen=True)
 class Workspace:
-    """A resolved workspace: absolute paths and engine settings."""
+    """A resolved workspace: absolute paths and engine settings. `check_folders` are the
+    workspace's own check folders, read after the built-in checks (`privacymesh.checks.catalog`);
+    `reports` is the built-in templates folder unless `paths.reports` names another."""
 
     root: Path
     name: str
     catalog: Path
     platform: Path
-    checks: Path
+    check_folders: tuple[Path, ...]
     evidence: Path
     reports: Path
     sample: Path
@@ -93,9 +97,9 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
     if not isinstance(paths, dict):
         raise WorkspaceError("[paths] must be a table", file=file, field="paths")
 
-    def folder(key: str, default: str) -> Path:
+    def folder(key: str, default: str | Path) -> Path:
         value = paths.get(key, default)
-        if not isinstance(value, str):
+        if not isinstance(value, str | Path):
             raise WorkspaceError(
                 f"expected a path string, found {type(value).__name__}",
                 file=file,
@@ -129,9 +133,9 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
         name=str(raw.get("name", root.name)),
         catalog=folder("catalog", "data/sample/contracts"),
         platform=folder("platform", "data/sample/platform"),
-        checks=folder("checks", "checks"),
+        check_folders=_check_folders(raw, root, file),
         evidence=folder("evidence", "evidence"),
-        reports=folder("reports", "reports"),
+        reports=folder("reports", builtin_folder("reports")),
         sample=folder("sample", "data/sample"),
         engine=engine,
         settings=raw,
@@ -161,3 +165,30 @@ def as_of_from(workspace: Workspace | None, override: datetime | None = None) ->
         value = pinned if isinstance(pinned, datetime) else datetime.fromisoformat(str(pinned))
         return value.replace(tzinfo=None)
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+def _check_folders(raw: dict[str, Any], root: Path, file: Path) -> tuple[Path, ...]:
+    """The workspace's own check folders: `paths.checks` and `[checks] paths`, relative to the
+    workspace; the built-in folder is left out when named (it is always read first)."""
+    section = raw.get("checks", {})
+    if not isinstance(section, dict):
+        raise WorkspaceError("[checks] must be a table", file=file, field="checks")
+    for key in ("paths", "disable"):
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise WorkspaceError(
+                "expected a list of strings",
+                file=file,
+                field=f"checks.{key}",
+                hint=f"{key} = [...]",
+            )
+    named = list(section.get("paths", []))
+    legacy = raw.get("paths", {}).get("checks")
+    if legacy is not None:
+        if not isinstance(legacy, str):
+            raise WorkspaceError("expected a path string", file=file, field="paths.checks")
+        named.insert(0, legacy)
+    folders: list[Path] = []
+    for value in named:
+        folder = Path(value) if Path(value).is_absolute() else root / value
+        if not is_builtin(folder, "checks") and folder not in folders:
+            folders.append(folder)
+    return tuple(folders)

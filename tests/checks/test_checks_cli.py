@@ -10,7 +10,7 @@ import pytest
 from checks_mesh import EMAILS, build
 from typer.testing import CliRunner
 
-from privacymesh.checks import load_checks
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.cli import app
 from privacymesh.ledger import Ledger
 from privacymesh.workspace import load_workspace
@@ -25,7 +25,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_show_renders_each_check(workspace: Path) -> None:
-    specs, errors = load_checks(load_workspace(workspace).checks)
+    found = load_check_catalog(load_workspace(workspace))
+    specs, errors = found.specs, found.errors
     assert not errors
     mine = [s for s in specs if s.id.startswith(AREAS)]
     assert len(mine) == 14

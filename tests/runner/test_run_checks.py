@@ -8,7 +8,7 @@ import pytest
 
 from privacymesh.catalog import load_catalog
 from privacymesh.catalog.gate import evaluate_gate
-from privacymesh.checks import load_checks
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.runner import run_checks
 from privacymesh.workspace import load_workspace
 
@@ -81,7 +81,7 @@ def test_fail_closed_on_unreadable_products_and_broken_sql(shop_workspace: Path)
     # the invalid contract yields an error for every product check, naming the problem
     invalid = [r for r in outcome.results if r.product == "bad.wrong_type"]
     # (its kind and personal data are unknown, so every product-scope check fails closed on it)
-    specs, _ = load_checks(ws.checks)
+    specs = load_check_catalog(ws).specs
     assert {r.check_id for r in invalid} == {s.id for s in specs if s.scope == "product"}
     assert "broken.sql" in {r.check_id for r in invalid}
     assert all(r.status == "error" and "wrong type" in (r.reason or "") for r in invalid)

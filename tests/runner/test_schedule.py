@@ -7,7 +7,7 @@ from pathlib import Path
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from privacymesh.checks import load_checks
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.runner.schedule import build_scheduler, next_runs, run_scheduled
 from privacymesh.workspace import Workspace, load_workspace
 
@@ -16,13 +16,27 @@ def test_one_job_per_cron_expression(shop_workspace: Path) -> None:
     ws = load_workspace(shop_workspace)
     scheduler = build_scheduler(ws, scheduler=BackgroundScheduler(timezone="UTC"))
     runs = dict(next_runs(scheduler, datetime(2026, 11, 25, 3, 10)))
-    specs, _ = load_checks(ws.checks)
+    specs = load_check_catalog(ws).specs
     assert len(runs) == len({s.schedule for s in specs})  # one job per cron expression
     hourly = next(name for name in runs if name.endswith("(0 * * * *)"))
     assert "contract.gate" in hourly
     assert runs[hourly].hour == 4 and runs[hourly].minute == 0
     fire = runs["contract.conformance (30 2 * * *)"]
     assert (fire.day, fire.hour, fire.minute) == (26, 2, 30)
+
+
+def test_the_workspace_schedule_and_disable_are_followed(shop_workspace: Path) -> None:
+    toml = shop_workspace / "privacymesh.toml"
+    toml.write_text(
+        toml.read_text() + '[checks]\ndisable = ["contract.quality"]\n'
+        '[checks."contract.conformance"]\nschedule = "45 5 1 * *"\n'
+    )
+    ws = load_workspace(shop_workspace)
+    scheduler = build_scheduler(ws, scheduler=BackgroundScheduler(timezone="UTC"))
+    runs = dict(next_runs(scheduler, datetime(2026, 11, 25, 3, 10)))
+    fire = runs["contract.conformance (45 5 1 * *)"]
+    assert (fire.month, fire.day, fire.hour, fire.minute) == (12, 1, 5, 45)
+    assert not any("contract.quality" in name for name in runs)
 
 
 def test_a_failing_run_is_logged_and_the_schedule_goes_on(shop_workspace: Path, caplog) -> None:

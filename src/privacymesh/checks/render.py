@@ -18,6 +18,8 @@ from privacymesh.catalog import (
     retention_due_sql,
     timestamp_literal,
 )
+from privacymesh.catalog import DataProduct, quote_ident, quote_literal, retention_due_sql
+from privacymesh.checks.overrides import OverrideText
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
@@ -63,8 +65,14 @@ class _NoTemplates(jinja2.BaseLoader):
         raise SecurityError(f"a check template includes no other template ({template!r})")
 
 
+def _finalize(value: Any) -> Any:
+    """What `{{ ... }}` prints: a workspace override's text only ever as a quoted literal."""
+    return quote_literal(value) if isinstance(value, OverrideText) else value
+
+
 _env = _CheckTemplates(
     loader=_NoTemplates(),
+    finalize=_finalize,
     undefined=jinja2.StrictUndefined,
     autoescape=False,
     trim_blocks=True,

@@ -176,15 +176,20 @@ def _check_values(spec: CheckSpec) -> None:
         raise CheckError("a check has either `sql` or `measure`, exactly one", file=spec.file)
     if spec.shared and not spec.sql:
         raise CheckError("only a SQL check has shared queries", file=spec.file, field="shared")
+    valid_schedule(spec.schedule, spec.file, "schedule")
+
+
+def valid_schedule(schedule: str, file: Path | None, field: str) -> None:
+    """CheckError unless `schedule` is a five-field cron expression."""
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(spec.schedule, timezone="UTC")
+        CronTrigger.from_crontab(schedule, timezone="UTC")
     except ValueError as exc:
         raise CheckError(
-            f"not a cron expression: {spec.schedule!r} ({exc})",
-            file=spec.file,
-            field="schedule",
+            f"not a cron expression: {schedule!r} ({exc})",
+            file=file,
+            field=field,
             hint="e.g. '0 2 * * *' for 02:00 daily",
         ) from exc
 

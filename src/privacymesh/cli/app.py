@@ -101,6 +101,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.alerts:alerts_app",
         "Notify product owners of new failures and due findings (webhook, e-mail).",
     ),
+    "init": (
+        "privacymesh.cli.init:init_command",
+        "Start a workspace: commented settings, an example contract, the evidence folder.",
+    ),
 }
 
 

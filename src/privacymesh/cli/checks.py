@@ -11,7 +11,8 @@ from rich.syntax import Syntax
 from privacymesh.catalog import load_catalog, parse_contract
 from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
 from privacymesh.catalog.server_paths import SourceBounds
-from privacymesh.checks import load_checks, render_sql
+from privacymesh.checks import render_sql
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.checks.measures import params_for
 from privacymesh.checks.render import render_shared, shared_statements
 from privacymesh.cli.exit_codes import ExitCode
@@ -37,9 +38,11 @@ def list_checks(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
-    """Every check: control, severity, schedule and how it tests."""
+    """Every check: control, severity, schedule, how it tests and where it comes from
+    (built-in, a workspace folder, overridden in privacymesh.toml)."""
     ws = workspace_from(ctx)
-    specs, errors = load_checks(ws.checks)
+    found = load_check_catalog(ws)
+    specs, errors = found.specs, found.errors
     rows = [
         {
             "check": s.id,
@@ -50,11 +53,13 @@ def list_checks(
             "scope": s.scope,
             "procedure": "SQL" if s.sql else f"measure {s.measure}",
             "pass when": f"{s.metric} {s.threshold.describe()}",
+            "source": found.origins[s.id].describe(),
         }
         for s in specs
     ]
-    columns = ("check", "control", "severity", "schedule", "scope", "procedure", "pass when")
-    print_rows(f"{len(specs)} checks in {ws.checks}", rows, columns, as_json=as_json)
+    columns = ("check", "control", "severity", "schedule", "procedure", "pass when", "source")
+    disabled = f", {len(found.disabled)} disabled" if found.disabled else ""
+    print_rows(f"{len(specs)} checks{disabled} in {ws.root}", rows, columns, as_json=as_json)
     for error in errors:
         err_console.print(f"[red]error[/] {error}", highlight=False)
     if errors:
@@ -75,7 +80,7 @@ def show_check(
 ) -> None:
     """Show a check's control, procedure and the SQL it runs for a product, like `dbt compile`."""
     ws = workspace_from(ctx)
-    specs, _ = load_checks(ws.checks)
+    specs = load_check_catalog(ws).specs
     (spec,) = select_checks([s for s in specs if s.id == check_id] or specs, [check_id])
     console.print(f"[bold]{spec.id}[/]: {spec.title}")
     console.print(f"control {spec.control.id}: {spec.control.statement}")

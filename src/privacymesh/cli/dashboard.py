@@ -12,18 +12,18 @@ import typer
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, fail, handle_errors, workspace_from
+from privacymesh.content import builtin_folder
 from privacymesh.workspace import Workspace
 
 APP = Path("dashboards") / "app.py"
 
 
 def find_app(workspace: Workspace, app: Path | None = None) -> Path | None:
-    """The dashboard script: `app` when given, else `dashboards/app.py` of the workspace, else
-    the one beside this package's source checkout."""
+    """The dashboard script: `app` when given, else `dashboards/app.py` of the workspace (a
+    workspace's own dashboard), else the built-in one."""
     if app is not None:
         return app if app.is_file() else None
-    checkout = Path(__file__).resolve().parents[3]  # src/privacymesh/cli -> repository root
-    for candidate in (workspace.root / APP, checkout / APP):
+    for candidate in (workspace.root / APP, builtin_folder("dashboards") / APP.name):
         if candidate.is_file():
             return candidate
     return None

@@ -388,6 +388,31 @@ def export(
     console.print(f"chain head {head}", highlight=False, soft_wrap=True)
 
 
+@evidence_app.command("migrate")
+@handle_errors
+def migrate(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
+    """Upgrade a ledger written by an older privacymesh to this version's schema, in place:
+    the chain is verified before and after, and no record is rewritten."""
+    from privacymesh.ledger.migrate import migrate_ledger
+
+    source = _ledger_path(ctx, ledger)
+    timeout = lock_timeout_for(workspace_from(ctx)) if ledger is None else 120.0
+    done = migrate_ledger(source, timeout)
+    if done.changed:
+        console.print(
+            f"ledger {source}: schema version {done.from_version} -> {done.to_version}, "
+            f"chain intact ({done.report.records_checked:,} records)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"ledger {source}: already at schema version {done.to_version}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @evidence_app.command("recover")
 @handle_errors
 def recover(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:

@@ -104,7 +104,7 @@ def open_model(
     return build_model(
         evidence,
         catalog,
-        load_controls(workspace.checks),
+        load_controls(workspace),
         period,
         domains or None,
         workspace=workspace.name,

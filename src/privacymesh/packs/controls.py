@@ -5,9 +5,10 @@ knows but the catalog no longer holds still gets a row, from what the ledger rec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from privacymesh.checks.spec import CheckSpec, load_checks
+from privacymesh.checks.catalog import load_check_catalog
+from privacymesh.checks.spec import CheckSpec
+from privacymesh.workspace import Workspace
 
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
@@ -97,8 +98,7 @@ def unknown_control(check_id: str, control_id: str | None, severity: str | None)
     )
 
 
-def load_controls(checks_folder: Path) -> dict[str, ControlInfo]:
-    """Every valid check of the catalog by id (files that do not parse are left out: the run
-    that used them recorded their errors)."""
-    specs, _errors = load_checks(checks_folder)
-    return {s.id: control_info(s) for s in specs}
+def load_controls(workspace: Workspace) -> dict[str, ControlInfo]:
+    """Every valid check the workspace runs, by id (files that do not parse are left out: the
+    run that used them recorded their errors)."""
+    return {s.id: control_info(s) for s in load_check_catalog(workspace).specs}

@@ -70,8 +70,8 @@ def environment(reports: Path) -> jinja2.Environment:
         raise PackError(
             "the report templates folder does not exist",
             file=reports,
-            hint="set paths.reports in privacymesh.toml to the folder holding pack/ and "
-            "leadership/ (the repository's reports/)",
+            hint="set paths.reports in privacymesh.toml to a folder holding pack/ and "
+            "leadership/, or leave it out for the built-in templates",
         )
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(reports)),

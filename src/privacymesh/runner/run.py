@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, load_catalog
+from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.checks.measures import (
     MeasureContext,
     WorkerPool,
@@ -20,7 +21,7 @@ from privacymesh.checks.measures import (
     get_prepare,
 )
 from privacymesh.checks.results import CheckResult
-from privacymesh.checks.spec import CheckSpec, load_checks
+from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine, open_engine
 from privacymesh.errors import CheckError
 from privacymesh.runner.execute import run_task
@@ -196,7 +197,8 @@ def run_checks(
 
         lock_timeout_for(workspace)
     catalog = catalog or load_catalog(workspace.catalog)
-    specs, spec_errors = load_checks(workspace.checks)
+    checks_found = load_check_catalog(workspace)
+    specs, spec_errors = checks_found.specs, checks_found.errors
     specs = select_checks(specs, checks)
     reference = as_of_from(workspace, as_of)
     own_engine = engine is None

@@ -12,7 +12,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from privacymesh.checks.spec import CheckSpec, load_checks
+from privacymesh.checks.catalog import load_check_catalog
+from privacymesh.checks.spec import CheckSpec
 from privacymesh.runner.run import run_checks
 from privacymesh.workspace import Workspace
 
@@ -58,7 +59,8 @@ def build_scheduler(
     """A scheduler with one job per cron expression (checks sharing a schedule run together,
     so the ledger gets one run for them)."""
     scheduler = scheduler or BlockingScheduler(timezone="UTC")
-    specs, errors = load_checks(workspace.checks)
+    found = load_check_catalog(workspace)
+    specs, errors = found.specs, found.errors
     for error in errors:
         log.error("check file skipped: %s", error)
     groups: dict[str, list[CheckSpec]] = {}

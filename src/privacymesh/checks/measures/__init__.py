@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.checks.overrides import SCHEDULE, merged_params, override_tables
 from privacymesh.checks.results import Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine
@@ -44,9 +45,12 @@ class MeasureContext:
 
 def params_for(workspace: Workspace | None, spec: CheckSpec) -> dict[str, Any]:
     """A check's params: its file's defaults, overridden by the workspace's
-    `[checks."<id>"]` table (deadlines, SLAs and thresholds belong in configuration)."""
-    overrides = workspace.section("checks").get(spec.id, {}) if workspace else {}
-    return {**spec.params, **(overrides if isinstance(overrides, dict) else {})}
+    `[checks."<id>"]` table (deadlines, SLAs and thresholds belong in configuration), typed
+    as the file's (`checks.overrides`)."""
+    table = override_tables(workspace.settings).get(spec.id) if workspace else None
+    if not isinstance(table, dict):
+        return dict(spec.params)
+    return merged_params(spec, {k: v for k, v in table.items() if k != SCHEDULE}, workspace.file)
 
 
 def check_params(ctx: MeasureContext, spec: CheckSpec) -> dict[str, Any]:
