@@ -68,8 +68,7 @@ def test_callers_import_the_identity_forms() -> None:
 def test_the_retention_rule_renders_the_same_sql_everywhere() -> None:
     from datetime import datetime
 
-    from privacymesh.catalog import retention_due_sql
-    from privacymesh.catalog import timestamp_literal
+    from privacymesh.catalog import retention_due_sql, timestamp_literal
     from privacymesh.platform.retention import RetentionItem
 
     at = datetime(2026, 5, 1, 12)

@@ -165,6 +165,8 @@ def as_of_from(workspace: Workspace | None, override: datetime | None = None) ->
         value = pinned if isinstance(pinned, datetime) else datetime.fromisoformat(str(pinned))
         return value.replace(tzinfo=None)
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
 def _check_folders(raw: dict[str, Any], root: Path, file: Path) -> tuple[Path, ...]:
     """The workspace's own check folders: `paths.checks` and `[checks] paths`, relative to the
     workspace; the built-in folder is left out when named (it is always read first)."""

@@ -200,8 +200,7 @@ def test_bad_changes_change_nothing(ws: Workspace) -> None:
 def test_the_consent_rule_in_polars_and_sql_agree_with_single_checks(
     ledger: ConsentLedger, pristine: Path
 ) -> None:
-    from privacymesh.catalog import quote_literal
-    from privacymesh.catalog import timestamp_literal
+    from privacymesh.catalog import quote_literal, timestamp_literal
     from privacymesh.platform.consent import latest_grants_sql
 
     events = f"read_parquet({quote_literal(str(pristine / 'platform' / 'consent_events.parquet'))})"

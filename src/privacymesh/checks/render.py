@@ -18,7 +18,6 @@ from privacymesh.catalog import (
     retention_due_sql,
     timestamp_literal,
 )
-from privacymesh.catalog import DataProduct, quote_ident, quote_literal, retention_due_sql
 from privacymesh.checks.overrides import OverrideText
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
