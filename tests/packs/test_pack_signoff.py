@@ -14,36 +14,12 @@ from typer.testing import CliRunner
 from privacymesh.cli.app import app
 from privacymesh.errors import WorkspaceError
 from privacymesh.ledger import Ledger
-from privacymesh.ledger.signing import generate_key
 from privacymesh.packs import PackOptions, PackResult, build_pack, verify_pack
 from privacymesh.packs.signoff import SIGNOFF_DIR, read_signoffs, sign_pack
 from privacymesh.platform.principals import os_user
-from privacymesh.workspace import Workspace, load_workspace
+from privacymesh.workspace import Workspace
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def acc_ws(pack_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("signoffws") / "ws"
-    shutil.copytree(pack_ws.root, root, ignore=shutil.ignore_patterns("packs"))
-    with (root / "privacymesh.toml").open("a", encoding="utf-8") as handle:
-        handle.write(
-            "[accountability]\n"
-            'controller = "Test Bank plc"\n'
-            'dpo = { name = "Data Protection Office" }\n'
-            'preparer = "Privacy engineering"\n'
-            f'reviewers = [{{ principal = "{os_user()}", name = "Internal audit" }}]\n'
-            'approvers = [{ principal = "someone-else", name = "The board" }]\n'
-        )
-    ws = load_workspace(root)
-    generate_key(ws.evidence / "signing.key")
-    return ws
-
-
-@pytest.fixture(scope="module")
-def draft_pack(acc_ws: Workspace) -> PackResult:
-    return build_pack(acc_ws, PackOptions(period="2026-Q3", pdf=False))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from privacymesh import __version__
+from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
@@ -76,6 +77,7 @@ class PackModel:
     sections: list[Section]
     charts: dict[str, str] = field(default_factory=dict)
     generator: str = f"privacymesh {__version__}"
+    parties: Accountability = field(default_factory=Accountability)  # from [accountability]
 
     @property
     def runs(self) -> pl.DataFrame:
