@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+
 from privacymesh.errors import WorkspaceError
 from privacymesh.workspace import Workspace
 
@@ -56,6 +58,24 @@ class Accountability:
         """Every named party, controller first."""
         single = [p for p in (self.controller, self.dpo, self.preparer) if p is not None]
         return [*single, *self.reviewers, *self.approvers]
+
+    def frame(self) -> pl.DataFrame:
+        """One row per party: role, name, email, principal (the pack's `accountability` table)."""
+        parties = self.parties()
+        return pl.DataFrame(
+            {
+                "role": [p.role for p in parties],
+                "name": [p.name for p in parties],
+                "email": [p.email for p in parties],
+                "principal": [p.principal for p in parties],
+            },
+            schema={"role": pl.String, "name": pl.String, "email": pl.String,
+                    "principal": pl.String},
+        )  # fmt: skip
+
+    def named(self, role: str) -> Party | None:
+        """The controller, dpo or preparer; None when not named."""
+        return {"controller": self.controller, "dpo": self.dpo, "preparer": self.preparer}[role]
 
     def signers(self, role: str) -> tuple[Party, ...]:
         return self.reviewers if role == "reviewer" else self.approvers

@@ -104,3 +104,23 @@ def test_only_listed_principals_sign(acc_ws: Workspace, pack_copy: Path) -> None
     with pytest.raises(WorkspaceError, match="unknown sign-off role"):
         sign_pack(acc_ws, pack_copy, os_user(), "os-user", "owner")
     assert not (pack_copy / SIGNOFF_DIR).exists()
+
+
+def test_the_pack_and_its_ropa_name_the_controller_and_the_dpo(draft_pack: PackResult) -> None:
+    html = (draft_pack.root / "index.html").read_text("utf-8")
+    ropa = html[html.index('id="ropa"') :]
+    assert "<b>Controller:</b> Test Bank plc" in ropa
+    dpo = '<b>Data protection officer:</b> Data Protection Office (<span class="mono">dpo-office@'
+    assert dpo in ropa
+    cover = html[: html.index("</header>")]
+    assert "prepared by <b>Privacy engineering</b>" in cover and "reviewers Internal audit" in cover
+    import polars as pl
+
+    parties = pl.read_csv(draft_pack.root / "data" / "accountability.csv")
+    assert parties.select("role", "name").rows() == [
+        ("controller", "Test Bank plc"),
+        ("dpo", "Data Protection Office"),
+        ("preparer", "Privacy engineering"),
+        ("reviewer", "Internal audit"),
+        ("approver", "The board"),
+    ]

@@ -107,6 +107,7 @@ class PackModel:
             "trend_by_domain": self.trend_domain,
             "products_in_scope": self.products,
             "ropa": self.ropa,
+            "accountability": self.parties.frame(),
         }
 
 
