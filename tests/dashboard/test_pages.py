@@ -17,6 +17,8 @@ import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
 
+from privacymesh.workspace import load_workspace
+
 PAGES = [
     "overview", "pii_exposure", "retention", "consent", "dsars", "rotation_support",
     "cost_headcount", "evidence",
@@ -236,3 +238,26 @@ def test_empty_ledger_says_how_to_run(
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert any("privacymesh run" in i.value for i in at.info), page
+
+
+def test_overview_opens_with_leadership_first_screen(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from privacymesh.packs import PackOptions, open_model
+    from privacymesh.packs.leadership import first_screen
+    from privacymesh.views import headline
+
+    at = render(sample_ws, "overview", monkeypatch)
+    leadership = first_screen(open_model(load_workspace(sample_ws), PackOptions(period="2026-Q4")))
+    spend, fte = leadership.spend, leadership.fte
+    assert spend.now is not None and spend.before is not None and spend.quarter == "2026-Q3"
+    # the same figures, formatted as money, on the dashboard and in the leadership report
+    assert metric(at, "Compliance cost 2026-Q3") == headline.money(spend.now)
+    assert "e+" not in metric(at, "Compliance cost 2026-Q3")
+    assert metric(at, "Compliance FTE 2026-Q3") == f"{fte.now:.1f}"
+    exposure = metric(at, "Exposure: open findings")
+    assert exposure.startswith(f"{leadership.exposure.open_now:,} (")
+    worst = "".join(m.value for m in at.markdown if m.value.startswith("**Worst domains**"))
+    for row in leadership.worst.iter_rows(named=True):
+        assert f"{row['domain']}: {row['score']:.1f} ({row['band']})" in worst
+    assert any(c.value.startswith("Bands: green from a posture score of 90") for c in at.caption)

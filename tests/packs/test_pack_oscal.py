@@ -69,9 +69,8 @@ def test_parties_roles_subjects_and_hashed_evidence(draft_pack: PackResult) -> N
         props = {p["name"]: p["value"] for p in obs["props"]}
         row = by_result[props["result-id"]]
         (subject,) = obs["subjects"]
-        assert items[subject["subject-uuid"]]["description"].endswith(
-            row["product_id"] or row["domain"]
-        )
+        target = row["product_id"] or f"domain {row['domain']}"
+        assert subject["title"] == target == items[subject["subject-uuid"]]["description"]
         (actor,) = obs["origins"][0]["actors"]
         assert actor["role-id"] == "operator" and actor["actor-uuid"] in holders["operator"]
         # collected: when the data were read, not the reference time

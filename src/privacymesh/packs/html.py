@@ -7,6 +7,7 @@ from pathlib import Path
 
 from privacymesh.packs.model import PackModel
 from privacymesh.packs.render import render
+from privacymesh.verdict import BAND_DEFINITION
 
 TEMPLATE = "pack/index.html.j2"
 STYLES = ["common/base.css", "pack/pack.css"]
@@ -15,7 +16,14 @@ MAX_METRICS = 8  # measured values shown per result table; all of them are in da
 
 def pack_html(model: PackModel, reports: Path) -> str:
     """The pack's HTML text."""
-    return render(reports, TEMPLATE, STYLES, model=model, max_metrics=MAX_METRICS)
+    return render(
+        reports,
+        TEMPLATE,
+        STYLES,
+        model=model,
+        max_metrics=MAX_METRICS,
+        band_definition=BAND_DEFINITION,
+    )
 
 
 def write_html(html: str, out: Path) -> Path:

@@ -22,6 +22,8 @@ from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
 from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
+from privacymesh.views.headline import band_of
+from privacymesh.views.sql import SEVERITY_WEIGHTS
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
 _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
@@ -300,6 +302,7 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
         status.eq("error").sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
         worst_status(status).alias("status"),
+        posture_score(status, pl.col("severity")).alias("score"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
     )
     open_ = findings.filter(pl.col("state") == "open") if findings.height else findings
@@ -318,7 +321,18 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
         pl.col("open_findings", "open_high").fill_null(0),
         pl.col("status").fill_null("not tested"),
         (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate"),
+        band_of(pl.col("score")),
     ).sort("domain")
+
+
+def posture_score(status: pl.Expr, severity: pl.Expr) -> pl.Expr:
+    """The posture score as an aggregation (see `privacymesh.views.posture.SCORE_DEFINITION`):
+    100 × severity weight of passing results / weight of all results, skipped left out."""
+    weight = severity.str.to_lowercase().replace_strict(
+        SEVERITY_WEIGHTS, default=1, return_dtype=pl.Int64
+    )
+    counted = status.ne("skipped")
+    return (100.0 * (weight * status.eq("pass")).sum() / (weight * counted).sum()).round(1)
 
 
 def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

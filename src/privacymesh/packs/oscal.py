@@ -99,25 +99,27 @@ def _parties(model: PackModel) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return list(parties.values()), responsible
 
 
+def _target(product: str | None, domain: str | None) -> str:
+    """What a result is about: its product, else its domain, else the whole mesh."""
+    return product or (f"domain {domain}" if domain else "the whole mesh")
+
+
 def _subjects(model: PackModel) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """One inventory item per product (or domain, for mesh-wide results) observed."""
     items, by_target = [], {}
     for product, domain in (
         model.latest.select("product_id", "domain").unique().sort("product_id", "domain").rows()
     ):
-        target = product or f"domain {domain}"
+        target = _target(product, domain)
         if target in by_target:
             continue
         iid = _uuid("subject", target)
         by_target[target] = iid
-        kind = "data product" if product else "domain (mesh-wide checks)"
-        items.append(
-            {
-                "uuid": iid,
-                "description": f"{kind} {product or domain}",
-                "props": _props(("product-id", product), ("domain", domain)),
-            }
-        )
+        item: dict[str, Any] = {"uuid": iid, "description": target}
+        props = _props(("product-id", product), ("domain", domain))
+        if props:
+            item["props"] = props
+        items.append(item)
     return items, by_target
 
 
@@ -150,7 +152,7 @@ def _observations(
     }
     for r in model.latest.sort("seq").iter_rows(named=True):
         oid = _uuid("observation", r["result_id"])
-        target = r["product_id"] or f"domain {r['domain']}"
+        target = _target(r["product_id"], r["domain"])
         text = (
             f"{r['check_id']} on {target}: {r['status']}; population "
             f"{r['population'] if r['population'] is not None else 'n/a'}, exceptions "

@@ -13,6 +13,7 @@ import polars as pl
 from markupsafe import Markup, escape
 
 from privacymesh.packs.errors import PackError
+from privacymesh.views.headline import change, money
 
 
 def fmt_ts(value: Any) -> str:
@@ -41,7 +42,10 @@ def fmt_num(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.4g}"
+        # never scientific notation: amounts read as amounts (54,810, not 5.481e+04)
+        if value.is_integer() or abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) >= 0.0001 else f"{value:g}"
     return str(value)
 
 
@@ -81,7 +85,10 @@ def environment(reports: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(ts=fmt_ts, day=fmt_day, num=fmt_num, pct=fmt_pct, dash=dash, brk=breakable)
+    env.filters.update(
+        ts=fmt_ts, day=fmt_day, num=fmt_num, pct=fmt_pct, dash=dash, brk=breakable,
+        money=money, change=change,
+    )  # fmt: skip
     env.globals.update(rows=rows)
     return env
 
