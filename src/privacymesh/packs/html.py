@@ -11,7 +11,7 @@ from privacymesh.verdict import BAND_DEFINITION
 
 TEMPLATE = "pack/index.html.j2"
 STYLES = ["common/base.css", "pack/pack.css"]
-MAX_METRICS = 8  # measured values shown per result table; all of them are in data/
+MAX_METRICS = 10  # measured values shown per result table; all of them are in data/
 
 
 def pack_html(model: PackModel, reports: Path) -> str:

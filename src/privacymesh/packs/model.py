@@ -395,7 +395,8 @@ def products_frame(catalog: Catalog, latest: pl.DataFrame, domains: list[str]) -
 def measured_columns(
     latest: pl.DataFrame, measurements: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Newest results with their measured values as text columns (one per metric)."""
+    """Newest results with their measured values as text columns (one per metric), numeric
+    metrics first."""
     ids = latest.select("result_id")
     rows = measurements.join(ids, on="result_id").filter(
         ~pl.col("metric").is_in(list(_HIDDEN_METRICS))
@@ -404,7 +405,10 @@ def measured_columns(
         return latest, []
     rows = rows.with_columns(pl.coalesce(_fmt_number(pl.col("value")), pl.col("text")).alias("v"))
     wide = rows.pivot(on="metric", index="result_id", values="v", aggregate_function="first")
-    metrics = sorted(c for c in wide.columns if c != "result_id")
+    # counts and amounts first, lists and texts after: a table shows the first few
+    numeric = set(rows.filter(pl.col("value").is_not_null())["metric"].to_list())
+    names = [c for c in wide.columns if c != "result_id"]
+    metrics = sorted(names, key=lambda m: (m not in numeric, m))
     return latest.join(wide.select("result_id", *metrics), on="result_id", how="left"), metrics
 
 

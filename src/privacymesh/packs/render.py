@@ -60,6 +60,25 @@ def breakable(value: Any) -> Markup:
     return Markup(re.sub(r"([._/-])", r"\1<wbr>", text))
 
 
+CELL_CHARS = 60
+"""Longest text shown whole in a table cell; a longer one (a list of ids, a JSON list of worst
+cases) is cut there and its full value named in a data file, so no cell widens a page."""
+
+
+def fmt_cell(value: Any, where: str, limit: int = CELL_CHARS) -> Any:
+    """A measured value for a table cell: short values as they are, long ones cut at `limit`
+    characters with a pointer to the data file that holds them whole."""
+    if value is None or value == "":
+        return "–"
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return Markup(
+        f'{escape(text[:limit])}… <span class="muted small">({len(text):,} characters; '
+        f"in full in {escape(where)})</span>"
+    )
+
+
 def dash(value: Any) -> Any:
     return "–" if value is None or value == "" else value
 
@@ -87,7 +106,7 @@ def environment(reports: Path) -> jinja2.Environment:
     )
     env.filters.update(
         ts=fmt_ts, day=fmt_day, num=fmt_num, pct=fmt_pct, dash=dash, brk=breakable,
-        money=money, change=change,
+        money=money, change=change, cell=fmt_cell,
     )  # fmt: skip
     env.globals.update(rows=rows)
     return env
