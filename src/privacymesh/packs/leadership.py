@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from privacymesh import __version__
-from privacymesh.packs.build import PackOptions, open_model
+from privacymesh.packs.build import PDF_MISSING, PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
 from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest
 from privacymesh.packs.model import SEVERITY_ORDER, PackModel
@@ -179,6 +179,13 @@ def build_leadership(
         pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
         if pdf.available:
             write_pdf(staging / "leadership.html", staging / "leadership.pdf", model.evidence_time)
+        else:  # say so beside the HTML, as the pack does
+            (staging / PDF_MISSING).write_text(
+                f"This summary has no leadership.pdf: {pdf.reason}.\n"
+                "leadership.html is the same document.\n",
+                "utf-8",
+                newline="\n",
+            )
         scan = scan_files(staging, pack_files(staging))
         info = {
             "report_id": f"leadership-{model.pack_id}",
