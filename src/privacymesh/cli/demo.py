@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
@@ -15,10 +16,12 @@ from privacymesh.cli.output import console, err_console, handle_errors, progress
 from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
-from privacymesh.packs.build import PDF_MISSING, PackResult
 from privacymesh.runner import RunOutcome, run_checks
 from privacymesh.summary import summarize
 from privacymesh.workspace import Workspace
+
+if TYPE_CHECKING:
+    from privacymesh.packs import PackResult
 
 
 @handle_errors
@@ -81,6 +84,8 @@ def built_summary(
     ws: Workspace, generated: bool, outcome: RunOutcome, pack: PackResult
 ) -> list[str]:
     """What the demo built and where, and what to do next: plain lines for the end of a run."""
+    from privacymesh.packs.build import PDF_MISSING  # packs load only when a pack is built
+
     rel = _relative_to(ws.root)
     failing = outcome.count("fail") + outcome.count("error")
     pdf = (
