@@ -18,21 +18,30 @@ from layout import (
 )
 from ledger_access import view
 
-from privacymesh.views import posture
+from privacymesh.verdict import BAND_DEFINITION
+from privacymesh.views import checks, headline, posture
+from privacymesh.views import findings as finding_views
+
+BAND_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}  # as the packs'
 
 
 @shared_figure
 def score_bars(by_domain: pl.DataFrame, height: int) -> alt.LayerChart:
-    """The score per domain, as bars colored red (0) to green (100), the score at their end."""
-    data = by_domain.select("domain", "score", "checks", "failing", "errors")
+    """The score per domain, as bars colored by band (one definition: privacymesh.verdict),
+    the score at their end."""
+    data = by_domain.select("domain", "score", "checks", "failing", "errors").with_columns(
+        headline.band_of(pl.col("score"))
+    )
     base = alt.Chart(data).encode(
         y=alt.Y("domain:N", title=None, sort=None),
         x=alt.X("score:Q", title="score", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["domain", "score", "checks", "failing", "errors"],
+        tooltip=["domain", "score", "band", "checks", "failing", "errors"],
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
-            "score:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 100]), legend=None
+            "band:N",
+            scale=alt.Scale(domain=list(BAND_COLORS), range=list(BAND_COLORS.values())),
+            legend=None,
         )
     )
     labels = base.mark_text(align="left", dx=3).encode(text=alt.Text("score:Q", format=".1f"))
@@ -85,12 +94,57 @@ def show(chart: alt.TopLevelMixin) -> None:
     st.altair_chart(chart, width="stretch")
 
 
+def first_screen(src: object, scope: object, by_domain: pl.DataFrame) -> None:
+    """Leadership's questions first: cost and FTE against the previous quarter, exposure and
+    whether it improves, the worst three domains (computed as the leadership report does)."""
+    spend, fte = headline.compliance_cost(
+        view(src.snapshot, checks.latest_measurements, "cost.", scope)
+    )
+    lives = view(src.snapshot, finding_views.finding_table, scope)
+    exposure = headline.exposure(lives, scope.since)
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Compliance cost {spend.quarter or ''}".strip(),
+        headline.money(spend.now),
+        delta=None if spend.change is None else headline.change(spend.change),
+        delta_color="inverse",
+        help=f"Previous quarter {headline.money(spend.before)} (cost.compliance_spend, mesh).",
+    )
+    cols[1].metric(
+        f"Compliance FTE {fte.quarter or ''}".strip(),
+        "-" if fte.now is None else f"{fte.now:.1f}",
+        delta=None if fte.change is None else headline.change(fte.change),
+        delta_color="inverse",
+        help="Average FTE per month on compliance; previous quarter "
+        + ("-" if fte.before is None else f"{fte.before:.1f}")
+        + " (cost.compliance_fte, mesh).",
+    )
+    cols[2].metric(
+        "Exposure: open findings",
+        f"{exposure.open_now:,} ({exposure.high_now:,} crit./high)",
+        delta=f"{exposure.open_now - exposure.open_at_start:+,} ({exposure.direction})",
+        delta_color="inverse",
+        help="Against the findings open at the start of the period.",
+    )
+    worst = headline.worst_domains(by_domain)
+    cols[3].markdown(
+        "**Worst domains**  \n"
+        + "  \n".join(
+            f"{r['domain']}: {r['score']:.1f} ({r['band']})" for r in worst.iter_rows(named=True)
+        )
+        if worst.height
+        else "**Worst domains**  \nnone scored"
+    )
+    st.caption(BAND_DEFINITION)
+
+
 st.title("Compliance posture")
 src = current_source()
 if not no_ledger(src):
     scope = current_scope()
     overall = view(src.snapshot, posture.posture_overall, scope)
     by_domain = view(src.snapshot, posture.posture_by_domain, scope)
+    first_screen(src, scope, by_domain)
     findings = view(src.snapshot, posture.open_findings_by_severity, scope)
     score = overall["score"][0] if overall.height else None
     cols = st.columns(5)
@@ -126,7 +180,7 @@ if not no_ledger(src):
             st.success("No open findings.")
     with right:
         st.subheader("Domains")
-        small_table(by_domain.drop("last_checked"))
+        small_table(by_domain.drop("last_checked").with_columns(headline.band_of(pl.col("score"))))
 
     st.subheader("Top risks this week")
     st.caption(

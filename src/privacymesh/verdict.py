@@ -30,3 +30,27 @@ class Severity(StrEnum):
 
 
 MOST_SEVERE_FIRST: tuple[Severity, ...] = tuple(reversed(Severity))
+
+
+class Band(StrEnum):
+    """Red, amber or green: how a posture score (0-100) reads at a glance."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+GREEN_FROM = 90.0
+AMBER_FROM = 70.0
+BAND_DEFINITION = (
+    f"Bands: green from a posture score of {GREEN_FROM:g}, amber from {AMBER_FROM:g}, red below "
+    f"{AMBER_FROM:g} (a domain without results has no band)."
+)
+"""The one definition of the bands, shown wherever they are (dashboard, packs, leadership)."""
+
+
+def band(score: float | None) -> Band | None:
+    """The band of a posture score; None when there is no score."""
+    if score is None or score != score:  # NaN: nothing was counted
+        return None
+    return Band.GREEN if score >= GREEN_FROM else Band.AMBER if score >= AMBER_FROM else Band.RED

@@ -58,6 +58,8 @@ def test_compliance_fte_and_time_share(mesh: Outcome) -> None:
     assert shop["targets_missed"] == 1
     total = mesh.get("cost.compliance_fte", None).values
     assert (total["compliance_fte"], total["engineers_fte"]) == (5.0, 30.0)  # per month
+    # the previous quarter: shop 2 + crm 1 per month
+    assert (total["previous_compliance_fte"], shop["previous_compliance_fte"]) == (3.0, 2.0)
 
 
 def test_cost_per_dsar(mesh: Outcome) -> None:

@@ -46,3 +46,22 @@ def test_a_missing_app_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["dashboard-command", "--app", str(tmp_path / "nope.py")])
     assert result.exit_code == 2
     assert "no dashboard script" in result.output
+
+
+def test_the_dashboard_takes_a_free_port_when_the_usual_one_is_taken() -> None:
+    import socket
+
+    from privacymesh.cli.dashboard import free_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        port = free_port("127.0.0.1", preferred=busy)
+        assert port != busy and port > 0
+        with socket.socket() as check:  # it is free: it can be bound
+            check.bind(("127.0.0.1", port))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        unused = probe.getsockname()[1]
+    assert free_port("127.0.0.1", preferred=unused) == unused

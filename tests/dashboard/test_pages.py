@@ -4,6 +4,7 @@ ledger's own numbers, and on an empty ledger it says how to record a first run."
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pyarrow as pa
 import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
+
+from privacymesh.workspace import load_workspace
 
 PAGES = [
     "overview", "pii_exposure", "retention", "consent", "dsars", "rotation_support",
@@ -236,3 +239,50 @@ def test_empty_ledger_says_how_to_run(
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert any("privacymesh run" in i.value for i in at.info), page
+
+
+def test_overview_opens_with_leadership_first_screen(
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from privacymesh.packs import PackOptions, open_model
+    from privacymesh.packs.leadership import first_screen
+    from privacymesh.views import headline
+
+    at = render(sample_ws, "overview", monkeypatch)
+    leadership = first_screen(open_model(load_workspace(sample_ws), PackOptions(period="2026-Q4")))
+    spend, fte = leadership.spend, leadership.fte
+    assert spend.now is not None and spend.before is not None and spend.quarter == "2026-Q3"
+    # the same figures, formatted as money, on the dashboard and in the leadership report
+    assert metric(at, "Compliance cost 2026-Q3") == headline.money(spend.now)
+    assert "e+" not in metric(at, "Compliance cost 2026-Q3")
+    assert metric(at, "Compliance FTE 2026-Q3") == f"{fte.now:.1f}"
+    exposure = metric(at, "Exposure: open findings")
+    assert exposure.startswith(f"{leadership.exposure.open_now:,} (")
+    worst = "".join(m.value for m in at.markdown if m.value.startswith("**Worst domains**"))
+    for row in leadership.worst.iter_rows(named=True):
+        assert f"{row['domain']}: {row['score']:.1f} ({row['band']})" in worst
+    assert any(c.value.startswith("Bands: green from a posture score of 90") for c in at.caption)
+
+
+def test_the_leadership_summary_opens_with_money_and_plain_titles(
+    sample_ws: Path, tmp_path: Path
+) -> None:
+    from privacymesh.packs import PackOptions
+    from privacymesh.packs.leadership import build_leadership, first_screen
+
+    ws = load_workspace(sample_ws)
+    options = PackOptions(period="2026-Q4", pdf=False, out=tmp_path / "lead")
+    result = build_leadership(ws, options)
+    html = (result.root / "leadership.html").read_text("utf-8").replace("<wbr>", "")
+    screen = html[: html.index("<h2>Posture per domain</h2>")]
+    from privacymesh.packs import open_model
+
+    first = first_screen(open_model(ws, options))
+    assert f"<b>EUR {first.spend.now:,.0f}</b>compliance cost 2026-Q3" in screen
+    assert f"previous quarter EUR {first.spend.before:,.0f}" in screen
+    assert f"<b>{first.fte.now:.1f} FTE</b>on compliance, 2026-Q3" in screen
+    assert f"{first.exposure.direction}: " in screen and "Worst domains" in screen
+    assert "Bands: green from a posture score of 90" in screen
+    assert not re.search(r"\d\.\d+e[+-]\d", html)  # no 5.481e+04 anywhere
+    costs = html[html.index("Cost and headcount of compliance") :]
+    assert "compliance_spend: quarter_total_eur" not in costs  # metric names in plain words

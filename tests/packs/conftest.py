@@ -3,12 +3,15 @@ three in 2026-Q3; a gate finding fixed between the second and third), and a pack
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from privacymesh.ledger.signing import generate_key
 from privacymesh.packs import PackOptions, PackResult, build_pack
+from privacymesh.platform.principals import os_user
 from privacymesh.runner import run_checks
 from privacymesh.sample import generate
 from privacymesh.workspace import Workspace, load_workspace
@@ -76,3 +79,29 @@ def pack_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 @pytest.fixture(scope="session")
 def built_pack(pack_ws: Workspace) -> PackResult:
     return build_pack(pack_ws, PackOptions(period="2026-Q3"))
+
+
+ACCOUNTABILITY = """\
+[accountability]
+controller = "Test Bank plc"
+dpo = { name = "Data Protection Office", email = "dpo-office@bank.example" }
+preparer = "Privacy engineering"
+reviewers = [{ principal = "%s", name = "Internal audit" }]
+approvers = [{ principal = "someone-else", name = "The board" }]
+"""
+
+
+@pytest.fixture(scope="session")
+def acc_ws(pack_ws: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("signoffws") / "ws"
+    shutil.copytree(pack_ws.root, root, ignore=shutil.ignore_patterns("packs"))
+    with (root / "privacymesh.toml").open("a", encoding="utf-8") as handle:
+        handle.write(ACCOUNTABILITY % os_user())
+    ws = load_workspace(root)
+    generate_key(ws.evidence / "signing.key")
+    return ws
+
+
+@pytest.fixture(scope="session")
+def draft_pack(acc_ws: Workspace) -> PackResult:
+    return build_pack(acc_ws, PackOptions(period="2026-Q3", pdf=False))

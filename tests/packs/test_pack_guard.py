@@ -60,3 +60,37 @@ def test_ledger_identifiers_are_not_taken_for_personal_data(tmp_path: Path) -> N
     (tmp_path / "hex.csv").write_text(f"fingerprint\n{encoded}\n")
     with pytest.raises(PersonalDataInPackError):
         scan_files(tmp_path, [tmp_path / "hex.csv"])
+
+
+def test_a_column_of_finding_fingerprints_never_blocks_a_pack(tmp_path: Path) -> None:
+    # 55 random 32-hex fingerprints, each repeated 200 times: one of them may look like a
+    # cookie id to the detector's context rules, but a column of the pack's own identifiers
+    # is judged by its pattern
+    import secrets
+
+    import polars as pl
+
+    fingerprints = [secrets.token_hex(16) for _ in range(55)] * 200
+    pl.DataFrame(
+        {"fingerprint": fingerprints, "run_id": ["20261125T040250Z-7973da"] * len(fingerprints)}
+    ).write_csv(tmp_path / "findings.csv")
+    report = scan_files(tmp_path, [tmp_path / "findings.csv"])
+    assert report.hits == []
+    assert report.values == 2 * 55 * 200
+
+
+def test_a_real_hit_names_the_file_the_column_and_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "latest.csv").write_text(f"check_id,reason\nretention,could not mail {RAW}\n")
+    with pytest.raises(PersonalDataInPackError) as err:
+        scan_files(tmp_path, [tmp_path / "latest.csv"])
+    message = str(err.value)
+    assert "latest.csv:csv, column reason: 1 value(s) recognised as user.contact.email" in message
+    assert RAW not in message
+
+
+def test_the_workspace_role_mailbox_is_not_a_data_subject(tmp_path: Path) -> None:
+    (tmp_path / "parties.json").write_text('{"email-addresses": ["dpo-office@bank.example"]}')
+    files = [tmp_path / "parties.json"]
+    assert scan_files(tmp_path, files, known=["dpo-office@bank.example"]).hits == []
+    with pytest.raises(PersonalDataInPackError):
+        scan_files(tmp_path, files)

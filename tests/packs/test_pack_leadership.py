@@ -42,3 +42,8 @@ def test_leadership_command(pack_ws: Workspace, tmp_path: Path, monkeypatch) -> 
     assert done.exit_code == 0, done.output
     assert (out / "leadership.html").is_file() and not (out / "leadership.pdf").exists()
     assert "no PDF" in done.output
+    assert (
+        (out / "PDF-MISSING.txt")
+        .read_text("utf-8")
+        .startswith("This summary has no leadership.pdf: PDF not requested (--no-pdf).")
+    )

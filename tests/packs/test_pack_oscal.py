@@ -42,3 +42,49 @@ def test_the_validator_rejects_a_broken_document(built_pack: PackResult) -> None
     assert any("reviewed-controls" in p for p in problems)
     assert any("observations/0/uuid" in p for p in problems)
     assert any("target/target-id" in p for p in problems)
+
+
+def test_parties_roles_subjects_and_hashed_evidence(draft_pack: PackResult) -> None:
+    root = draft_pack.root
+    document = json.loads((root / "oscal" / "assessment-results.json").read_text())
+    assert oscal.validate(document) == []
+    meta = document["assessment-results"]["metadata"]
+    names = {p["name"]: p for p in meta["parties"]}
+    assert {"Test Bank plc", "Data Protection Office", "Internal audit", "The board"} <= set(names)
+    assert names["Data Protection Office"]["email-addresses"] == ["dpo-office@bank.example"]
+    holders = {r["role-id"]: r["party-uuids"] for r in meta["responsible-parties"]}
+    assert holders["controller"] == [names["Test Bank plc"]["uuid"]]
+    assert holders["dpo"] == [names["Data Protection Office"]["uuid"]]
+    assert holders["reviewer"] == [names["Internal audit"]["uuid"]]
+    runs = pl.read_csv(root / "data" / "runs.csv")
+    operators = set(runs["actor"].to_list())
+    assert {p["name"] for p in meta["parties"] if p["type"] == "person"} == operators
+    assert {p["uuid"] for p in meta["parties"] if p["type"] == "person"} == set(holders["operator"])
+    (result,) = document["assessment-results"]["results"]
+    items = {i["uuid"]: i for i in result["local-definitions"]["inventory-items"]}
+    resources = {r["uuid"]: r for r in document["assessment-results"]["back-matter"]["resources"]}
+    latest = pl.read_csv(root / "data" / "latest_results.csv", try_parse_dates=True)
+    by_result = {r["result_id"]: r for r in latest.iter_rows(named=True)}
+    for obs in result["observations"]:
+        props = {p["name"]: p["value"] for p in obs["props"]}
+        row = by_result[props["result-id"]]
+        (subject,) = obs["subjects"]
+        target = row["product_id"] or f"domain {row['domain']}"
+        assert subject["title"] == target == items[subject["subject-uuid"]]["description"]
+        (actor,) = obs["origins"][0]["actors"]
+        assert actor["role-id"] == "operator" and actor["actor-uuid"] in holders["operator"]
+        # collected: when the data were read, not the reference time
+        assert obs["collected"] == row["read_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert props["reference-time"] == row["as_of"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        (link,) = obs["relevant-evidence"][0]["links"]
+        (rlink,) = resources[link["href"][1:]]["rlinks"]
+        assert rlink["href"] == "../data/latest_results.csv"
+    manifest = json.loads((root / "manifest.json").read_text())
+    hashed = {
+        r["rlinks"][0]["href"][3:]: r["rlinks"][0]["hashes"][0]["value"]
+        for r in resources.values()
+        if "hashes" in r["rlinks"][0]
+    }
+    assert "index.html" in hashed and "data/latest_results.csv" in hashed
+    for name, digest in hashed.items():
+        assert manifest["files"][name]["sha256"] == digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,21 @@ def find_app(workspace: Workspace, app: Path | None = None) -> Path | None:
     return None
 
 
+PREFERRED_PORT = 8501  # Streamlit's own default
+
+
+def free_port(address: str, preferred: int = PREFERRED_PORT) -> int:
+    """`preferred` when nothing listens there, else a port the system finds free."""
+    for candidate in (preferred, 0):
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+            try:
+                probe.bind((address, candidate))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError(f"no free port on {address}")
+
+
 def streamlit_command(app: Path, address: str, port: int) -> list[str]:
     """The `streamlit run` command line: headless, on one address and port, no telemetry."""
     return [
@@ -45,7 +61,9 @@ def streamlit_command(app: Path, address: str, port: int) -> list[str]:
 @handle_errors
 def dashboard_command(
     ctx: typer.Context,
-    port: int = typer.Option(8501, "--port", "-p", help="Port to serve on."),
+    port: int | None = typer.Option(
+        None, "--port", "-p", help=f"Port to serve on (default {PREFERRED_PORT}, or a free one)."
+    ),
     address: str = typer.Option(
         "127.0.0.1", "--address", "-a", help="Address to bind (0.0.0.0 to serve the network)."
     ),
@@ -67,7 +85,13 @@ def dashboard_command(
             f"[yellow]No ledger yet at {ws.ledger_path}[/]: the dashboard says how to record a "
             "first run (`privacymesh run`)."
         )
-    console.print(f"privacymesh dashboard on [bold]http://{address}:{port}[/] (Ctrl+C to stop)")
+    port = port or free_port(address)
+    console.print(
+        f"privacymesh dashboard on [bold]http://{address}:{port}[/] over {ws.ledger_path} "
+        "(read-only; Ctrl+C stops it)",
+        highlight=False,
+        soft_wrap=True,
+    )
     env = {**os.environ, "PRIVACYMESH_WORKSPACE": str(ws.file)}
     try:
         code = subprocess.call(streamlit_command(script, address, port), env=env)

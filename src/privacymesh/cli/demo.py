@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import typer
@@ -14,8 +16,12 @@ from privacymesh.cli.output import console, err_console, handle_errors, progress
 from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
-from privacymesh.runner import run_checks
+from privacymesh.runner import RunOutcome, run_checks
 from privacymesh.summary import summarize
+from privacymesh.workspace import Workspace
+
+if TYPE_CHECKING:
+    from privacymesh.packs import PackResult
 
 
 @handle_errors
@@ -24,7 +30,8 @@ def demo_command(ctx: typer.Context) -> None:
     run every check, record the results in the evidence ledger and build the quarter's audit
     pack."""
     ws = workspace_from(ctx)
-    if not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml")):
+    generated = not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml"))
+    if generated:
         console.print(f"[bold]No catalog at {ws.catalog}: generating the sample mesh[/]")
         sample_command(ctx, out=None, scale=None, seed=None)
 
@@ -67,6 +74,47 @@ def demo_command(ctx: typer.Context) -> None:
     if not pack.pdf_written:
         # escaped: Rich would read `privacymesh[pdf]` in the hint as markup and drop it
         err_console.print(f"no PDF: {escape(pack.pdf.reason or '')}", highlight=False)
+
+    console.rule("[bold]what the demo built")
+    for line in built_summary(ws, generated, outcome, pack):
+        console.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def built_summary(
+    ws: Workspace, generated: bool, outcome: RunOutcome, pack: PackResult
+) -> list[str]:
+    """What the demo built and where, and what to do next: plain lines for the end of a run."""
+    from privacymesh.packs.build import PDF_MISSING  # packs load only when a pack is built
+
+    rel = _relative_to(ws.root)
+    failing = outcome.count("fail") + outcome.count("error")
+    pdf = (
+        f"{rel(pack.root / 'index.pdf')}"
+        if pack.pdf_written
+        else f"no PDF ({rel(pack.root / PDF_MISSING)} says why)"
+    )
+    return [
+        f"sample mesh      {rel(ws.sample)} "
+        + ("(generated now)" if generated else "(already there, reused)"),
+        f"evidence ledger  {rel(ws.ledger_path)}: run {outcome.run_id}, "
+        f"{len(outcome.results)} results, {failing} failing or not run",
+        f"audit pack       {rel(pack.root)}/: {rel(pack.root / 'index.html')}, {pdf}, "
+        "OSCAL, data/, manifest.json",
+        "next             `privacymesh dashboard` serves the leadership dashboard on a free "
+        "local port and prints its URL (Ctrl+C stops it; `make demo` starts it now);",
+        "                 `privacymesh findings --open` lists what failed; "
+        f"`privacymesh pack sign {rel(pack.root)} --as reviewer` signs the pack off.",
+    ]
+
+
+def _relative_to(root: Path):  # type: ignore[no-untyped-def]
+    def rel(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(path)
+
+    return rel
 
 
 def _domain_table(products: pl.DataFrame) -> Table:

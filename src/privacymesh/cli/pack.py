@@ -159,6 +159,36 @@ def verify(
     raise typer.Exit(int(ExitCode.FAILED))
 
 
+@pack_app.command("sign")
+@handle_errors
+def sign(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="The pack folder (holding manifest.json)."),
+    role: str = typer.Option(..., "--as", help="reviewer or approver"),
+    ledger: Path | None = LEDGER,
+) -> None:
+    """Sign off a built pack as reviewer or approver. Who signs is the verified caller (OS user,
+    or the principal of PRIVACYMESH_TOKEN), who must be listed under that role in
+    [accountability]; the sign-off is recorded in the ledger and written beside the pack."""
+    from privacymesh.packs.signoff import sign_pack
+    from privacymesh.platform.principals import principal_of
+
+    ws = workspace_from(ctx)
+    if not directory.is_dir():
+        raise fail(f"not an audit pack: no folder {directory}")
+    who = principal_of(ws)
+    done = sign_pack(ws, directory, who.name, who.via, role, ledger_path=ledger)
+    how = "signed with the evidence key" if done.signed else "unsigned: no evidence key"
+    console.print(
+        f"[bold green]signed off[/] as {role} by {escape(done.party)} ({escape(who.name)}); "
+        f"ledger record {done.ledger_seq}:{done.ledger_hash[:16]}..., {how}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(f"sign-off: {done.path}", highlight=False, soft_wrap=True)
+    console.print(f"cover: {done.path.parent / 'cover.html'}", highlight=False, soft_wrap=True)
+
+
 @report_app.command("leadership")
 @handle_errors
 def leadership(

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from privacymesh import __version__
+from privacymesh.accountability import load_accountability
 from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.ledger import Ledger
 from privacymesh.packs import data as data_writer
@@ -28,6 +29,7 @@ from privacymesh.packs.manifest import (
     next_version,
     pack_files,
     publish,
+    sha256_file,
     write_manifest,
 )
 from privacymesh.packs.model import PackModel, build_model
@@ -101,7 +103,7 @@ def open_model(
                 )
         period = resolve_period(options.period, options.first, options.last, newest_as_of(ledger))
         evidence = read_evidence(ledger, period, domains or None)
-    return build_model(
+    model = build_model(
         evidence,
         catalog,
         load_controls(workspace),
@@ -109,6 +111,8 @@ def open_model(
         domains or None,
         workspace=workspace.name,
     )
+    model.parties = load_accountability(workspace)
+    return model
 
 
 def _manifest_info(
@@ -198,7 +202,13 @@ def build_pack(
                 newline="\n",
             )
         lap("html")
-        document = oscal.assessment_results(model)
+        data_writer.write_data(model, staging / "data")
+        signing = publish_key(workspace, staging)
+        lap("data")
+        evidence_files = [staging / "index.html", *sorted((staging / "data").rglob("*.csv"))]
+        document = oscal.assessment_results(
+            model, {p.relative_to(staging).as_posix(): sha256_file(p) for p in evidence_files}
+        )
         problems = oscal.validate(document)
         if problems:
             raise PackError(
@@ -208,10 +218,8 @@ def build_pack(
         (staging / "oscal").mkdir()
         (staging / "oscal" / "assessment-results.json").write_text(oscal.to_json(document), "utf-8")
         lap("oscal")
-        data_writer.write_data(model, staging / "data")
-        signing = publish_key(workspace, staging)
-        lap("data")
-        scan = scan_files(staging, pack_files(staging))
+        own = [p.email for p in model.parties.parties() if p.email]
+        scan = scan_files(staging, pack_files(staging), known=own)
         lap("scan")
         archive = PackZip(staging)
         archive.start(pack_files(staging))  # compressed while the PDF is still printing
@@ -222,7 +230,7 @@ def build_pack(
             refuse(pdf_scan)
             scan.extend(pdf_scan)
         manifest = write_manifest(staging, _manifest_info(model, pdf, scan, signing))
-        scan.extend(scan_files(staging, [manifest]))
+        scan.extend(scan_files(staging, [manifest], known=own))
         if signing is not None:
             sign_manifest(workspace, staging, manifest)
         archive.finish()

@@ -15,8 +15,8 @@ from privacymesh.packs.period import Period
 # Every run with its reference time: the `as_of` it measured against (recorded in its options),
 # or its start when it recorded none.
 RUNS = """
-SELECT run_id, seq AS run_seq, started_at, finished_at, code_version, catalog_fingerprint,
-       engine, hash AS run_hash,
+SELECT run_id, seq AS run_seq, started_at, finished_at, actor, host, code_version,
+       catalog_fingerprint, engine, hash AS run_hash,
        coalesce(TRY_CAST(json_extract_string(options, '$.as_of') AS TIMESTAMP), started_at)
            AS as_of,
        result_count, pass_count, fail_count, error_count, skipped_count, finding_count
@@ -80,13 +80,17 @@ def read_evidence(
             hint="choose another --period, or run `privacymesh run` first",
         )
     params = _params(period, domains)
-    in_period = f"(SELECT run_id, as_of FROM ({RUNS}) WHERE as_of >= $start AND as_of < $end)"
+    in_period = (
+        f"(SELECT run_id, as_of, started_at AS run_started_at FROM ({RUNS}) "
+        "WHERE as_of >= $start AND as_of < $end)"
+    )
     results = ledger.sql(
         f"""
         SELECT r.seq, r.result_id, r.run_id, p.as_of, r.check_id, r.control_id, r.product_id,
                r.domain, r.status, r.severity, r.population, r.exceptions,
                CAST(r.measured AS VARCHAR) AS measured, CAST(r.threshold AS VARCHAR) AS threshold,
-               r.reason, r.query, r.hash
+               r.reason, r.query, r.hash,
+               coalesce(r.started_at, p.run_started_at) AS read_at
         FROM results r JOIN {in_period} p USING (run_id)
         WHERE true {_domain_clause(domains, "r.domain")}
         ORDER BY p.as_of, r.seq

@@ -14,7 +14,7 @@ ledger identifiers (record hashes, fingerprints, run ids) is judged by its patte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -37,7 +37,10 @@ class Hit:
     example: str
 
     def __str__(self) -> str:
-        return f"{self.file} [{self.where}]: {self.category} x{self.hits} (e.g. {self.example})"
+        return (
+            f"{self.file}, column {self.where}: {self.hits} value(s) recognised as "
+            f"{self.category} (e.g. {self.example})"
+        )
 
 
 @dataclass
@@ -167,14 +170,21 @@ def _columns(root: Path, path: Path) -> Iterator[tuple[str, pl.Series]]:
             yield f"{name}:{label}", frame[column].cast(pl.String).drop_nulls()
 
 
-def scan_files(root: Path, files: list[Path], raise_on_hit: bool = True) -> ScanReport:
-    """Scan every file; raise PersonalDataInPackError naming each hit (masked) when any."""
+def scan_files(
+    root: Path, files: list[Path], raise_on_hit: bool = True, known: Iterable[str] = ()
+) -> ScanReport:
+    """Scan every file; raise PersonalDataInPackError naming each hit (masked) when any.
+    `known` are exact texts the pack states about its own workspace, not about data subjects
+    (the role mailboxes of `[accountability]`): they are not judged."""
     report = ScanReport(files=[p.relative_to(root).as_posix() for p in files])
     pools: dict[str, list[tuple[str, pl.Series]]] = {}
+    skip = sorted(set(known))
     for path in files:
         for where, series in _columns(root, path):
             report.columns += 1
             report.values += series.len()
+            if skip:
+                series = series.filter(~series.is_in(skip))
             if series.len() and not identifier_column(series):
                 pools.setdefault(series.name, []).append((where, series))
     pooled = {

@@ -13,13 +13,21 @@ from pathlib import Path
 import polars as pl
 
 from privacymesh import __version__
-from privacymesh.packs.build import PackOptions, open_model
+from privacymesh.packs.build import PDF_MISSING, PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
 from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest
 from privacymesh.packs.model import SEVERITY_ORDER, PackModel
 from privacymesh.packs.pdf import PdfSupport, pdf_support, write_pdf
 from privacymesh.packs.render import render
 from privacymesh.packs.sections import concern_of
+from privacymesh.verdict import BAND_DEFINITION
+from privacymesh.views.headline import (
+    Compared,
+    Exposure,
+    compliance_cost,
+    exposure,
+    worst_domains,
+)
 from privacymesh.workspace import Workspace
 
 TEMPLATE = "leadership/leadership.html.j2"
@@ -95,11 +103,62 @@ def cost_table(model: PackModel) -> tuple[pl.DataFrame, list[str]]:
     return wide.join(runs, on="domain", how="left").sort("domain", nulls_last=False), keep
 
 
+def metric_label(column: str) -> str:
+    """A cost column (`compliance_spend: quarter_audit_eur`) in plain words
+    (`quarter audit (EUR)`)."""
+    metric = column.split(": ", 1)[-1]
+    unit = " (EUR)" if metric.endswith("_eur") else " (FTE)" if metric.endswith("_fte") else ""
+    words = re.sub(r"_(eur|fte)$", "", metric).replace("_", " ")
+    return words + unit
+
+
+@dataclass(frozen=True)
+class FirstScreen:
+    """What leadership reads first: cost and FTE against the previous quarter, exposure and
+    whether it improves, the worst three domains, and the band definition."""
+
+    spend: Compared
+    fte: Compared
+    exposure: Exposure
+    worst: pl.DataFrame
+    bands: str = BAND_DEFINITION
+
+
+def first_screen(model: PackModel) -> FirstScreen:
+    """The first screen of the leadership summary, computed as the dashboard computes it
+    (`privacymesh.views.headline`) from the pack model's frames."""
+    ids = model.latest.filter(pl.col("check_id").str.starts_with("cost.")).select("result_id")
+    measurements = model.evidence.measurements.join(ids, on="result_id")
+    spend, fte = compliance_cost(measurements)
+    f = model.findings
+    lives = (
+        f.select("first_seen_at", pl.col("remediated_at").alias("closed_at"), "severity")
+        if f.height
+        else pl.DataFrame()
+    )
+    return FirstScreen(
+        spend=spend,
+        fte=fte,
+        exposure=exposure(lives, model.period.start),
+        worst=worst_domains(model.posture),
+    )
+
+
 def leadership_html(model: PackModel, reports: Path) -> str:
     risks = top_risks(model)
     costs, cost_columns = cost_table(model)
+    titles = {c: model.controls[c].title for c in model.controls}
     return render(
-        reports, TEMPLATE, STYLES, model=model, risks=risks, costs=costs, cost_columns=cost_columns
+        reports,
+        TEMPLATE,
+        STYLES,
+        model=model,
+        risks=risks,
+        costs=costs,
+        cost_columns=cost_columns,
+        labels={c: metric_label(c) for c in cost_columns},
+        titles=titles,
+        first=first_screen(model),
     )
 
 
@@ -120,6 +179,13 @@ def build_leadership(
         pdf = pdf_support() if options.pdf else PdfSupport(None, "PDF not requested (--no-pdf)")
         if pdf.available:
             write_pdf(staging / "leadership.html", staging / "leadership.pdf", model.evidence_time)
+        else:  # say so beside the HTML, as the pack does
+            (staging / PDF_MISSING).write_text(
+                f"This summary has no leadership.pdf: {pdf.reason}.\n"
+                "leadership.html is the same document.\n",
+                "utf-8",
+                newline="\n",
+            )
         scan = scan_files(staging, pack_files(staging))
         info = {
             "report_id": f"leadership-{model.pack_id}",

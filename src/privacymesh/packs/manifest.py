@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 ZIP = "pack.zip"
 SIGNATURE = "manifest.sig"  # written after the manifest, so not listed in it
+SIGNOFF_DIR = "signoff"  # sign-offs given after the build (privacymesh.packs.signoff)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -35,11 +36,14 @@ def sha256_file(path: Path) -> str:
 
 
 def pack_files(root: Path) -> list[Path]:
-    """Every file under the pack folder except the manifest, its signature and the zip."""
+    """Every file under the pack folder except the manifest, its signature, the zip and the
+    sign-offs given later."""
     return sorted(
         p
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).as_posix() not in (MANIFEST, SIGNATURE, ZIP)
+        if p.is_file()
+        and p.relative_to(root).as_posix() not in (MANIFEST, SIGNATURE, ZIP)
+        and p.relative_to(root).parts[0] != SIGNOFF_DIR
     )
 
 
@@ -203,6 +207,11 @@ def verify_pack(
             )
     _verify_zip(root, listed, path.read_bytes(), result)
     problems, notes = check_signature(root, manifest, path.read_bytes(), trusted_key)
+    result.problems += problems
+    result.notes += notes
+    from privacymesh.packs.signoff import check_signoffs
+
+    problems, notes = check_signoffs(root, manifest, path.read_bytes(), trusted_key, ledger)
     result.problems += problems
     result.notes += notes
     if ledger is not None:

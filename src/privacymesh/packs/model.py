@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from privacymesh import __version__
+from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
@@ -21,6 +22,8 @@ from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
 from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
+from privacymesh.views.headline import band_of
+from privacymesh.views.sql import SEVERITY_WEIGHTS
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
 _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
@@ -76,6 +79,7 @@ class PackModel:
     sections: list[Section]
     charts: dict[str, str] = field(default_factory=dict)
     generator: str = f"privacymesh {__version__}"
+    parties: Accountability = field(default_factory=Accountability)  # from [accountability]
 
     @property
     def runs(self) -> pl.DataFrame:
@@ -105,6 +109,7 @@ class PackModel:
             "trend_by_domain": self.trend_domain,
             "products_in_scope": self.products,
             "ropa": self.ropa,
+            "accountability": self.parties.frame(),
         }
 
 
@@ -297,6 +302,7 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
         status.eq("error").sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
         worst_status(status).alias("status"),
+        posture_score(status, pl.col("severity")).alias("score"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
     )
     open_ = findings.filter(pl.col("state") == "open") if findings.height else findings
@@ -315,7 +321,18 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
         pl.col("open_findings", "open_high").fill_null(0),
         pl.col("status").fill_null("not tested"),
         (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate"),
+        band_of(pl.col("score")),
     ).sort("domain")
+
+
+def posture_score(status: pl.Expr, severity: pl.Expr) -> pl.Expr:
+    """The posture score as an aggregation (see `privacymesh.views.posture.SCORE_DEFINITION`):
+    100 × severity weight of passing results / weight of all results, skipped left out."""
+    weight = severity.str.to_lowercase().replace_strict(
+        SEVERITY_WEIGHTS, default=1, return_dtype=pl.Int64
+    )
+    counted = status.ne("skipped")
+    return (100.0 * (weight * status.eq("pass")).sum() / (weight * counted).sum()).round(1)
 
 
 def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -378,7 +395,8 @@ def products_frame(catalog: Catalog, latest: pl.DataFrame, domains: list[str]) -
 def measured_columns(
     latest: pl.DataFrame, measurements: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Newest results with their measured values as text columns (one per metric)."""
+    """Newest results with their measured values as text columns (one per metric), numeric
+    metrics first."""
     ids = latest.select("result_id")
     rows = measurements.join(ids, on="result_id").filter(
         ~pl.col("metric").is_in(list(_HIDDEN_METRICS))
@@ -387,7 +405,10 @@ def measured_columns(
         return latest, []
     rows = rows.with_columns(pl.coalesce(_fmt_number(pl.col("value")), pl.col("text")).alias("v"))
     wide = rows.pivot(on="metric", index="result_id", values="v", aggregate_function="first")
-    metrics = sorted(c for c in wide.columns if c != "result_id")
+    # counts and amounts first, lists and texts after: a table shows the first few
+    numeric = set(rows.filter(pl.col("value").is_not_null())["metric"].to_list())
+    names = [c for c in wide.columns if c != "result_id"]
+    metrics = sorted(names, key=lambda m: (m not in numeric, m))
     return latest.join(wide.select("result_id", *metrics), on="result_id", how="left"), metrics
 
 

@@ -2,11 +2,14 @@
 NIST's published schema bundled in `schema/`. UUIDs are v5 (name-based), so the same ledger and
 options give the same document.
 
-Mapping: one `result` for the period; `reviewed-controls` lists every control tested; one
-`observation` per newest result of a check on a product (or domain) in the period, with its
-run id, check id, population and exceptions as props and the data file row as evidence; one
-`finding` per control and domain (the control matrix row), `satisfied` when every result passed
-and `not-satisfied` otherwise, linked to its observations."""
+Mapping: the workspace's accountable parties (`[accountability]`) and the operators of the
+runs are `parties` with their `roles`; one `result` for the period; `reviewed-controls` lists
+every control tested; one `observation` per newest result of a check on a product (or domain)
+in the period, with its run id, check id, population and exceptions as props, the operator who
+ran it as origin, the product as subject (an inventory item), `collected` when the data were
+read, and the data file row as evidence, linked to a back-matter resource with the file's
+SHA-256; one `finding` per control and domain (the control matrix row), `satisfied` when every
+result passed and `not-satisfied` otherwise, linked to its observations."""
 
 from __future__ import annotations
 
@@ -50,13 +53,106 @@ def _props(*pairs: tuple[str, object]) -> list[dict[str, str]]:
     return [p for p in (_prop(n, v) for n, v in pairs) if p]
 
 
-def _observations(model: PackModel) -> tuple[list[dict[str, Any]], dict[tuple, list[str]]]:
+ROLES = {
+    "controller": "Controller (GDPR Art. 4(7)): answers for the processing",
+    "dpo": "Data protection officer (GDPR Art. 37-39)",
+    "preparer": "Prepares the audit pack",
+    "reviewer": "Reviews and signs off the audit pack",
+    "approver": "Approves the audit pack",
+    "operator": "Ran the checks (the verified principal recorded with each run)",
+}
+
+
+def _party_uuid(role: str, name: str) -> str:
+    return _uuid("party", role, name)
+
+
+def _parties(model: PackModel) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The accountable parties of the workspace and the operators of the period's runs, and
+    which party holds which role."""
+    parties: dict[str, dict[str, Any]] = {}
+    holders: dict[str, list[str]] = {}
+    for p in model.parties.parties():
+        pid = _party_uuid(p.role, p.name)
+        entry: dict[str, Any] = {"uuid": pid, "type": "organization", "name": p.name}
+        if p.email:
+            entry["email-addresses"] = [p.email]
+        if p.principal:
+            entry["props"] = _props(("principal", p.principal))
+        parties[pid] = entry
+        holders.setdefault(p.role, []).append(pid)
+    runs = model.evidence.runs
+    for actor, host in runs.select("actor", "host").unique().sort("actor", "host").iter_rows():
+        pid = _party_uuid("operator", actor or "unknown")
+        parties.setdefault(
+            pid,
+            {"uuid": pid, "type": "person", "name": actor or "unknown", "props": []},
+        )["props"] += _props(("host", host))
+        if pid not in holders.setdefault("operator", []):
+            holders["operator"].append(pid)
+    for entry in parties.values():
+        if not entry.get("props"):
+            entry.pop("props", None)
+    responsible = [
+        {"role-id": role, "party-uuids": uuids} for role, uuids in holders.items() if uuids
+    ]
+    return list(parties.values()), responsible
+
+
+def _target(product: str | None, domain: str | None) -> str:
+    """What a result is about: its product, else its domain, else the whole mesh."""
+    return product or (f"domain {domain}" if domain else "the whole mesh")
+
+
+def _subjects(model: PackModel) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One inventory item per product (or domain, for mesh-wide results) observed."""
+    items, by_target = [], {}
+    for product, domain in (
+        model.latest.select("product_id", "domain").unique().sort("product_id", "domain").rows()
+    ):
+        target = _target(product, domain)
+        if target in by_target:
+            continue
+        iid = _uuid("subject", target)
+        by_target[target] = iid
+        item: dict[str, Any] = {"uuid": iid, "description": target}
+        props = _props(("product-id", product), ("domain", domain))
+        if props:
+            item["props"] = props
+        items.append(item)
+    return items, by_target
+
+
+def _evidence_resources(files: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """A back-matter resource per pack file with its SHA-256, and the resource of each file."""
+    resources, by_file = [], {}
+    for name, digest in sorted(files.items()):
+        rid = _uuid("resource", name)
+        by_file[name] = rid
+        resources.append(
+            {
+                "uuid": rid,
+                "title": name,
+                "rlinks": [
+                    {"href": f"../{name}", "hashes": [{"algorithm": "SHA-256", "value": digest}]}
+                ],
+            }
+        )
+    return resources, by_file
+
+
+def _observations(
+    model: PackModel, subjects: dict[str, str], evidence: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[tuple, list[str]]]:
     """One observation per newest result; and which observations back each matrix row."""
     observations = []
     by_row: dict[tuple, list[str]] = {}
+    operators = {
+        r["run_id"]: (r["actor"], r["host"]) for r in model.evidence.runs.iter_rows(named=True)
+    }
     for r in model.latest.sort("seq").iter_rows(named=True):
         oid = _uuid("observation", r["result_id"])
-        target = r["product_id"] or f"domain {r['domain']}"
+        target = _target(r["product_id"], r["domain"])
         text = (
             f"{r['check_id']} on {target}: {r['status']}; population "
             f"{r['population'] if r['population'] is not None else 'n/a'}, exceptions "
@@ -64,6 +160,14 @@ def _observations(model: PackModel) -> tuple[list[dict[str, Any]], dict[tuple, l
         )
         if r["reason"]:
             text += f" Reason: {r['reason']}"
+        actor, host = operators.get(r["run_id"], (None, None))
+        evidence_ref: dict[str, Any] = {
+            "href": "../data/latest_results.csv",
+            "description": f"row with result_id {r['result_id']}; the query is in its query column",
+        }
+        if "data/latest_results.csv" in evidence:
+            resource = evidence["data/latest_results.csv"]
+            evidence_ref["links"] = [{"href": f"#{resource}", "rel": "reference"}]
         observations.append(
             {
                 "uuid": oid,
@@ -81,17 +185,28 @@ def _observations(model: PackModel) -> tuple[list[dict[str, Any]], dict[tuple, l
                     ("status", r["status"]),
                     ("population", r["population"]),
                     ("exceptions", r["exceptions"]),
+                    ("reference-time", _iso(r["as_of"])),
+                    ("host", host),
                 ),
                 "methods": ["TEST"],
                 "types": ["control-objective"],
-                "relevant-evidence": [
+                "origins": [
                     {
-                        "href": "../data/latest_results.csv",
-                        "description": f"row with result_id {r['result_id']}; the query is in "
-                        f"its query column",
+                        "actors": [
+                            {
+                                "type": "party",
+                                "actor-uuid": _party_uuid("operator", actor or "unknown"),
+                                "role-id": "operator",
+                            }
+                        ]
                     }
                 ],
-                "collected": _iso(r["as_of"]),
+                "subjects": [
+                    {"subject-uuid": subjects[target], "type": "inventory-item", "title": target}
+                ],
+                "relevant-evidence": [evidence_ref],
+                # when the product's data were read (the reference time is a prop)
+                "collected": _iso(r["read_at"] or r["as_of"]),
             }
         )
         by_row.setdefault((r["check_id"], r["domain"]), []).append(oid)
@@ -135,13 +250,17 @@ def _findings(model: PackModel, by_row: dict[tuple, list[str]]) -> list[dict[str
     return findings
 
 
-def assessment_results(model: PackModel) -> dict[str, Any]:
-    """The OSCAL assessment-results document of a pack."""
+def assessment_results(model: PackModel, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """The OSCAL assessment-results document of a pack; `files` maps the pack's files (path
+    relative to the pack) to their SHA-256, linked as evidence resources."""
     ev = model.evidence
     runs = ev.runs
     last_modified = runs["finished_at"].max()
     plan_uuid = _uuid("assessment-plan", model.pack_id)
-    observations, by_row = _observations(model)
+    resources, by_file = _evidence_resources(files or {})
+    items, subjects = _subjects(model)
+    observations, by_row = _observations(model, subjects, by_file)
+    parties, responsible = _parties(model)
     controls = sorted(set(model.matrix["control_id"].drop_nulls().to_list()))
     result: dict[str, Any] = {
         "uuid": _uuid("result", model.pack_id),
@@ -169,6 +288,8 @@ def assessment_results(model: PackModel) -> dict[str, Any]:
             ],
         },
     }
+    if items:
+        result["local-definitions"] = {"inventory-items": items}
     if observations:
         result["observations"] = observations
     findings = _findings(model, by_row)
@@ -183,6 +304,9 @@ def assessment_results(model: PackModel) -> dict[str, Any]:
                 "version": model.pack_id,
                 "oscal-version": OSCAL_VERSION,
                 "props": _props(("generator", model.generator), ("period", model.period.label)),
+                "roles": [{"id": k, "title": v} for k, v in ROLES.items()],
+                **({"parties": parties} if parties else {}),
+                **({"responsible-parties": responsible} if responsible else {}),
             },
             "import-ap": {
                 "href": f"#{plan_uuid}",
@@ -198,7 +322,8 @@ def assessment_results(model: PackModel) -> dict[str, Any]:
                         "description": "Every check's control, test procedure, schedule and "
                         "threshold; see the section 'What each check tests' of index.html.",
                         "rlinks": [{"href": "../index.html#scope"}],
-                    }
+                    },
+                    *resources,
                 ]
             },
         }

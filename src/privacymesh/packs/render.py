@@ -13,6 +13,7 @@ import polars as pl
 from markupsafe import Markup, escape
 
 from privacymesh.packs.errors import PackError
+from privacymesh.views.headline import change, money
 
 
 def fmt_ts(value: Any) -> str:
@@ -41,7 +42,10 @@ def fmt_num(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.4g}"
+        # never scientific notation: amounts read as amounts (54,810, not 5.481e+04)
+        if value.is_integer() or abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) >= 0.0001 else f"{value:g}"
     return str(value)
 
 
@@ -54,6 +58,25 @@ def breakable(value: Any) -> Markup:
     so long identifiers wrap inside narrow table cells."""
     text = str(escape("–" if value is None else value))
     return Markup(re.sub(r"([._/-])", r"\1<wbr>", text))
+
+
+CELL_CHARS = 60
+"""Longest text shown whole in a table cell; a longer one (a list of ids, a JSON list of worst
+cases) is cut there and its full value named in a data file, so no cell widens a page."""
+
+
+def fmt_cell(value: Any, where: str, limit: int = CELL_CHARS) -> Any:
+    """A measured value for a table cell: short values as they are, long ones cut at `limit`
+    characters with a pointer to the data file that holds them whole."""
+    if value is None or value == "":
+        return "–"
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return Markup(
+        f'{escape(text[:limit])}… <span class="muted small">({len(text):,} characters; '
+        f"in full in {escape(where)})</span>"
+    )
 
 
 def dash(value: Any) -> Any:
@@ -81,7 +104,10 @@ def environment(reports: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(ts=fmt_ts, day=fmt_day, num=fmt_num, pct=fmt_pct, dash=dash, brk=breakable)
+    env.filters.update(
+        ts=fmt_ts, day=fmt_day, num=fmt_num, pct=fmt_pct, dash=dash, brk=breakable,
+        money=money, change=change, cell=fmt_cell,
+    )  # fmt: skip
     env.globals.update(rows=rows)
     return env
 

@@ -1,0 +1,109 @@
+"""Signed statements that are not a run's head: one record of the `head_signatures` table,
+chained after the current head in its own transaction. A pack sign-off is one: who vouches for
+which manifest, at which head of the chain, signed with the evidence key when there is one.
+
+Such a record has no run id; like a run's head statement, it signs the head just before it, so
+`evidence verify` recomputes and checks it with the others."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from privacymesh.ledger.chain import canonical_json, iso_utc, to_utc_naive
+from privacymesh.ledger.errors import LedgerError
+from privacymesh.ledger.records import ChainHead, utc_now
+from privacymesh.ledger.schema import HEAD_SIGNATURES
+from privacymesh.ledger.signing import SignedStatement, sign_statement
+from privacymesh.ledger.writer import _insert, chain_batch
+
+if TYPE_CHECKING:
+    from privacymesh.ledger.store import Ledger
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """A statement as recorded: its id, its own seq and hash, the head it signs, and the
+    signed statement (signature None without a key)."""
+
+    signature_id: str
+    seq: int
+    hash: str
+    signed: ChainHead
+    statement: SignedStatement
+
+
+def append_statement(
+    ledger: Ledger,
+    body: dict[str, Any],
+    key: Ed25519PrivateKey | None,
+    *,
+    kind: str,
+    at: datetime | None = None,
+) -> StatementRecord:
+    """Sign `body` (plus `at` and the head it follows) and chain it into the ledger."""
+    if ledger.read_only:
+        raise LedgerError("the ledger is open read-only", file=ledger.path)
+    at = at or utc_now()
+    con = ledger.con
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        heads = con.execute("SELECT seq, hash FROM chain_head").fetchall()
+        if len(heads) != 1:
+            raise LedgerError(
+                f"the chain_head table has {len(heads)} rows, expected 1",
+                file=ledger.path,
+                hint="the ledger is damaged: run `privacymesh evidence verify`",
+            )
+        seq, prev = int(heads[0][0]), str(heads[0][1])
+        signed = sign_statement(
+            {**body, "at": iso_utc(at), "ledger": {"seq": seq, "hash": prev}}, key
+        )
+        signature_id = f"{kind}/{uuid.uuid4().hex[:12]}"
+        row = {
+            "seq": None,
+            "signature_id": signature_id,
+            "run_id": None,
+            "signed_seq": seq,
+            "signed_hash": prev,
+            "audit_seq": None,
+            "audit_hash": None,
+            "statement": canonical_json(signed.statement),
+            "signature": signed.signature,
+            "key_fingerprint": signed.statement["key"],
+        }
+        batch, new_hash = chain_batch(
+            HEAD_SIGNATURES, {k: [v] for k, v in row.items()}, seq + 1, prev
+        )
+        _insert(con, HEAD_SIGNATURES, batch)
+        con.execute(
+            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
+            "updated_at = ?",
+            [seq + 1, new_hash, HEAD_SIGNATURES.name, signature_id, to_utc_naive(at)],
+        ).fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+        raise
+    return StatementRecord(signature_id, seq + 1, new_hash, ChainHead(seq, prev), signed)
+
+
+def read_statement(ledger: Ledger, signature_id: str) -> tuple[int, str, SignedStatement] | None:
+    """(seq, hash, signed statement) of a recorded statement, or None when there is none."""
+    rows = ledger.sql(
+        "SELECT seq, hash, CAST(statement AS VARCHAR) AS statement, signature "
+        "FROM head_signatures WHERE signature_id = $id",
+        {"id": signature_id},
+    )
+    if rows.height != 1:
+        return None
+    seq, hash_, statement, signature = rows.row(0)
+    return int(seq), str(hash_), SignedStatement(json.loads(statement), signature)
