@@ -8,13 +8,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import adbc_driver_postgresql.dbapi as pg
 import duckdb
 import pyarrow as pa
 import pytest
 
 from privacymesh.platform import ReadOnlySourceError, apply_retention, plan_retention
 from privacymesh.workspace import load_workspace
+
+pg = pytest.importorskip(
+    "adbc_driver_postgresql.dbapi", reason="pip install 'privacymesh[postgres]'"
+)
 
 
 def _schema(workspace: Path) -> str:
