@@ -87,13 +87,17 @@ class Role:
 
 @dataclass(frozen=True)
 class Server:
-    """Where the product's data lives."""
+    """Where the product's data lives. `name` is the ODCS `server` field (the workspace's
+    `[sources.NAME]` it refers to); `options` every key the contract wrote for it, for the
+    connector of its type."""
 
     type: str
     format: str | None = None
     path: Path | None = None
     database: Path | None = None
     schema: str | None = None
+    name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

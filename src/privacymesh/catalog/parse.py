@@ -494,10 +494,17 @@ def _fields(props: Any, index: int, issues: _Collector) -> tuple[Field, ...]:
 
 
 def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) -> Server | None:
-    """The server privacymesh reads: the first local or DuckDB one, else the first declared.
-    Every local path and DuckDB file is confined, whichever is used."""
+    """The server privacymesh reads: the first local or DuckDB one, else the first of a type
+    a connector reads (PostgreSQL, ...), else the first declared. Every local path and DuckDB
+    file is confined, whichever is used."""
+    from privacymesh.sources.registry import is_known
+
     entries = [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
     chosen: Server | None = None
+
+    def name_of(s: dict[str, Any]) -> str | None:
+        return str(s["server"]) if isinstance(s.get("server"), str | int) else None
+
     for i, s in enumerate(entries):
         kind = s.get("type")
         if kind == "local":
@@ -512,19 +519,30 @@ def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) 
                     rule="PM-CAT-013",
                 )
             elif chosen is None or chosen.type not in READABLE_SERVERS:
-                chosen = Server("local", fmt, path)
+                chosen = Server("local", fmt, path, name=name_of(s), options=dict(s))
         elif kind == "duckdb":
             db = _confined(s, i, "database", file, issues, bounds)
             if chosen is None or chosen.type not in READABLE_SERVERS:
-                chosen = Server("duckdb", None, None, db, s.get("schema"))
-        elif chosen is None:
-            chosen = Server(str(kind))
-    if entries and (chosen is None or chosen.type not in READABLE_SERVERS):
+                chosen = Server(
+                    "duckdb", None, None, db, s.get("schema"), name=name_of(s), options=dict(s)
+                )
+        elif chosen is None or (
+            not is_known(chosen.type, chosen.format) and is_known(str(kind), s.get("format"))
+        ):
+            fmt = s.get("format")
+            chosen = Server(
+                str(kind),
+                str(fmt).lower() if fmt else None,
+                schema=s.get("schema") if isinstance(s.get("schema"), str) else None,
+                name=name_of(s),
+                options=dict(s),
+            )
+    if entries and (chosen is None or not is_known(chosen.type, chosen.format)):
         issues.add(
             ("servers",),
-            "declared, not readable here: no local or DuckDB server",
+            "declared, not readable here: no server of a type privacymesh reads",
             found=", ".join(sorted({str(s.get("type")) for s in entries})),
-            expected="a local (parquet/csv path) or duckdb server for the DuckDB engine",
+            expected="a local (parquet/csv path), duckdb or postgres server",
             rule="PM-CAT-013",
         )
     return chosen

@@ -33,7 +33,11 @@ RULES = {
         Rule("PM-CAT-010", "the subject key names a property"),
         Rule("PM-CAT-011", "retention has a positive value, a known unit and a date property"),
         Rule("PM-CAT-012", "every transformSourceObjects entry names a registered product"),
-        Rule("PM-CAT-013", "a server privacymesh can read here (local files or DuckDB)", "warning"),
+        Rule(
+            "PM-CAT-013",
+            "a server privacymesh can read (local files, DuckDB, a connector's type)",
+            "warning",
+        ),
         Rule("PM-CAT-014", "the contract id is unique in the catalog", "warning"),
         Rule("PM-CAT-015", "the contract is valid under the ODCS release it declares"),
         Rule(

@@ -9,6 +9,7 @@ resolving `..` and every symlink (and every file a glob matches), it lies inside
 - the workspace root (the folder of `privacymesh.toml`) or the catalog folder, or
 - for a server whose `server:` name the workspace declares as a source,
   `[sources.NAME] path = "/data/x"`, that source's folder; relative paths then start there.
+  (A source of another `type`, such as postgres, has no folder: its connector reads it.)
 
 Outside any workspace, the folder that holds the catalog folder is the boundary (the catalog
 folder itself when that would be the filesystem root).
@@ -103,6 +104,8 @@ def _real(path: Path) -> Path:
 def _named_sources(workspace: Workspace) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for name, table in workspace.section("sources").items():
+        if isinstance(table, dict) and table.get("type", "local") not in ("local", "duckdb"):
+            continue  # a server (postgres, ...): its connector reads its keys
         value = table.get("path") if isinstance(table, dict) else None
         if not isinstance(value, str) or not value.strip() or value.startswith("~"):
             raise WorkspaceError(

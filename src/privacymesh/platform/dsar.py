@@ -55,6 +55,7 @@ from privacymesh.platform.sources import (
     source_info,
     write_parquet_atomic,
 )
+from privacymesh.sources.settings import source_settings
 from privacymesh.subjects import EXTRA_IDENTIFIERS, FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
 from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
@@ -146,6 +147,9 @@ class ErasureItem:
     rows_erased: int = 0
     cells_erased: int = 0
     residue_rows: int | None = None
+    # a source with versions (PostgreSQL's WAL position): its version before and after
+    version_before: str | None = None
+    version_after: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -619,7 +623,7 @@ def erase_request(
         log.close()
         return ErasureOutcome(request_id, False, tuple(items.values()), None, ref)
     who = actor or audit_sdk.current_actor()
-    with SourceRewrite(ctx.policy) as rewrite:
+    with SourceRewrite(ctx.policy, source_settings(ctx.ws)) as rewrite:
         staged = {}
         for pid, item in items.items():
             if item.action != "erase":
@@ -647,6 +651,8 @@ def erase_request(
             s.rows_deleted if s else 0,
             sum(s.cells_nulled.values()) if s else 0,
             after[pid].rows,
+            s.version_before if s else None,
+            s.version_after if s else None,
         )
     for pid, h in after.items():  # residue in a product that held nothing before (should not be)
         if h.holds and pid not in items:
@@ -699,7 +705,9 @@ def _erasure_item(ctx: _Ctx, holding: Holding) -> ErasureItem:
     exempt = ctx.policy.erasure_exempt.get(product.id)
     if exempt:
         return ErasureItem(product.id, holding.key_rows, holding.cells, "exempt", exempt)
-    info = source_info(product, ctx.policy)
+    info = source_info(product, ctx.policy, source_settings(ctx.ws))
+    if info.connector is not None:
+        info.connector.close()
     if not info.writable:
         return ErasureItem(product.id, holding.key_rows, holding.cells, "read-only", info.reason)
     return ErasureItem(product.id, holding.key_rows, holding.cells, "erase")
@@ -762,6 +770,8 @@ def _record_erasure(
                         "rows_found": item.key_rows,
                         "rows_erased": item.rows_erased,
                         "cells_erased": item.cells_erased,
+                        "version_before": item.version_before,
+                        "version_after": item.version_after,
                     },
                     population=item.key_rows + sum(item.cells.values()),
                     exceptions=0,
