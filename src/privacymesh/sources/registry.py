@@ -37,6 +37,13 @@ NATIVE = ("local", "duckdb")
 ENTRIES: list[Entry] = [
     Entry("postgres", None, "privacymesh.sources.postgres", "postgres"),
     Entry("postgresql", None, "privacymesh.sources.postgres", "postgres"),
+    # object storage and lakehouse tables (sources/s3.py, delta.py, iceberg.py)
+    Entry("s3", "delta", "privacymesh.sources.delta", "lakehouse"),
+    Entry("local", "delta", "privacymesh.sources.delta", "lakehouse"),
+    Entry("s3", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("local", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("custom", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("s3", None, "privacymesh.sources.s3", "lakehouse"),
     Entry("snowflake", None, None, "snowflake"),
     Entry("databricks", None, None, "databricks"),
     Entry("bigquery", None, None, "bigquery"),

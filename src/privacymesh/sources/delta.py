@@ -1,0 +1,159 @@
+"""Delta Lake tables (`format: delta` on a `local` or `s3` server) through `deltalake`.
+
+The table is opened at its latest version when the product is registered, and every query of
+the run reads that version (the evidence records it). Erasure is one Delta delete commit:
+the mesh predicate is translated to Delta's own (see `sources.pushdown`), and it runs only when
+Delta counts the same rows as DuckDB does over the version read.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import pyarrow.dataset as pads
+
+from privacymesh.sources.base import Connector, DeleteOutcome
+from privacymesh.sources.object_store import S3Location, s3_access
+from privacymesh.sources.pushdown import Untranslatable, count_matching, to_delta
+from privacymesh.sources.registry import register
+
+try:
+    import deltalake
+    from deltalake.exceptions import DeltaError, TableNotFoundError
+except ImportError as exc:  # the registry reports the extra to install
+    raise ImportError(exc.msg, name="deltalake") from exc
+
+
+class _DeltaConnector(Connector):
+    formats = ("delta",)
+    read = "dataset"
+    read_only = None
+
+    @property
+    def uri(self) -> str:
+        raise NotImplementedError
+
+    def storage_options(self) -> dict[str, str] | None:
+        return None
+
+    def _open(self) -> deltalake.DeltaTable:
+        try:
+            return deltalake.DeltaTable(self.uri, storage_options=self.storage_options())
+        except TableNotFoundError as exc:
+            raise self.fail(f"no Delta table at {self.uri}") from exc
+        except (DeltaError, OSError) as exc:
+            raise self.fail(f"cannot open the Delta table at {self.uri}: {_first(exc)}") from exc
+
+    @cached_property
+    def table(self) -> deltalake.DeltaTable:
+        """The table at the version read for this run."""
+        return self._open()
+
+    def dataset(self) -> pads.Dataset:
+        try:
+            return self.table.to_pyarrow_dataset()
+        except (DeltaError, OSError) as exc:
+            raise self.fail(f"cannot read the Delta table at {self.uri}: {_first(exc)}") from exc
+
+    def identity(self) -> dict[str, Any]:
+        return _identity(self, self.table)
+
+    def count(self, predicate: str) -> int:
+        return count_matching(self.dataset(), predicate)
+
+    def delete(self, predicate: str) -> DeleteOutcome:
+        table = self._open()  # the latest version: the delete commits on top of it
+        before = _identity(self, table)
+        expected = count_matching(table.to_pyarrow_dataset(), predicate)
+        if expected == 0:
+            return DeleteOutcome(0, before, before)
+        try:
+            condition = to_delta(predicate)
+        except Untranslatable as exc:
+            raise self.fail(f"cannot delete in Delta: {exc}") from exc
+        try:
+            reader = (
+                deltalake.QueryBuilder()
+                .register("t", table)
+                .execute(f"SELECT count(*) AS n FROM t WHERE {condition}")
+            )
+            counted = int(reader.read_all().column(0)[0].as_py())
+        except Exception as exc:  # DataFusion raises its own error types
+            raise self.fail(f"Delta cannot evaluate the delete: {_first(exc)}") from exc
+        if counted != expected:
+            raise self.fail(
+                f"Delta counts {counted} rows to delete where privacymesh counts {expected}: "
+                "nothing deleted"
+            )
+        try:
+            metrics = table.delete(condition)
+        except (DeltaError, OSError) as exc:
+            raise self.fail(f"the Delta delete failed: {_first(exc)}") from exc
+        after_table = self._open()
+        after = _identity(self, after_table)
+        deleted = int(metrics.get("num_deleted_rows", expected))
+        self.__dict__["table"] = after_table
+        return DeleteOutcome(deleted, before, after)
+
+
+def _identity(connector: _DeltaConnector, table: deltalake.DeltaTable) -> dict[str, Any]:
+    try:
+        rows = table.to_pyarrow_dataset().count_rows()
+        files = len(table.file_uris())
+    except (DeltaError, OSError) as exc:
+        raise connector.fail(f"cannot read the Delta table: {_first(exc)}") from exc
+    return {
+        "source": connector.source_name,
+        "type": connector.type,
+        "location": connector.uri,
+        "format": "delta",
+        "version": table.version(),
+        "files": files,
+        "rows": rows,
+    }
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@register
+class LocalDeltaConnector(_DeltaConnector):
+    """A Delta table in a folder of the workspace (the contract's confined `path`)."""
+
+    type = "local"
+
+    @property
+    def uri(self) -> str:
+        server = self.product.server
+        if server is None or server.path is None:
+            raise self.fail("the contract's local server has no path")
+        return str(server.path)
+
+
+@register
+class S3DeltaConnector(_DeltaConnector):
+    """A Delta table under an S3 location."""
+
+    type = "s3"
+
+    @cached_property
+    def access(self) -> Any:
+        return s3_access(self)
+
+    @property
+    def uri(self) -> str:
+        raw = self.product.server.options.get("location") if self.product.server else None
+        try:
+            return S3Location.parse(str(raw)).url.rstrip("/")
+        except ValueError as exc:
+            raise self.fail(str(exc)) from exc
+
+    def storage_options(self) -> dict[str, str]:
+        return self.access.storage_options()
+
+    def fail(self, reason: str, hint: str | None = None) -> Any:
+        access = self.__dict__.get("access")
+        return super().fail(access.scrub(reason) if access else reason, hint)
