@@ -172,10 +172,12 @@ def _sql_literal(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float | decimal.Decimal):
         return str(value)
+    # times as text: DataFusion casts it to the column's own type and unit (a TIMESTAMP
+    # literal would be nanoseconds, which Delta's kernel will not compare with microseconds)
     if isinstance(value, dt.datetime):
-        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+        return f"'{value.isoformat(sep=' ')}'"
     if isinstance(value, dt.date):
-        return f"DATE '{value.isoformat()}'"
+        return f"'{value.isoformat()}'"
     return "'" + str(value).replace("'", "''") + "'"
 
 
