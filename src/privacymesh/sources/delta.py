@@ -1,13 +1,16 @@
 """Delta Lake tables (`format: delta` on a `local` or `s3` server) through `deltalake`.
 
 The table is opened at its latest version when the product is registered, and every query of
-the run reads that version (the evidence records it). Erasure is one Delta delete commit:
-the mesh predicate is translated to Delta's own (see `sources.pushdown`), and it runs only when
-Delta counts the same rows as DuckDB does over the version read.
+the run reads that version (the evidence records it). Deleting rows is one Delta delete
+commit: the mesh predicate is translated to Delta's own (see `sources.pushdown`), and it runs
+only when Delta counts the same rows as DuckDB does. Blanking cells too (DSAR erasure) is one
+overwrite commit of the table as DuckDB computes it. The files of earlier versions stay until
+the table is vacuumed (`VACUUM` / `DeltaTable.vacuum`), which erasure at rest also needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -15,7 +18,7 @@ import pyarrow.dataset as pads
 
 from privacymesh.sources.base import Connector, DeleteOutcome
 from privacymesh.sources.object_store import S3Location, s3_access
-from privacymesh.sources.pushdown import Untranslatable, count_matching, to_delta
+from privacymesh.sources.pushdown import Untranslatable, count_matching, rewritten, to_delta
 from privacymesh.sources.registry import register
 
 try:
@@ -62,9 +65,15 @@ class _DeltaConnector(Connector):
     def count(self, predicate: str) -> int:
         return count_matching(self.dataset(), predicate)
 
-    def delete(self, predicate: str) -> DeleteOutcome:
-        table = self._open()  # the latest version: the delete commits on top of it
+    def delete(
+        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
+    ) -> DeleteOutcome:
+        table = self._open()  # the latest version: the change commits on top of it
         before = _identity(self, table)
+        if null_cells:
+            return self._rewrite(table, before, predicate, null_cells)
+        if not predicate:
+            return DeleteOutcome(0, before, before)
         expected = count_matching(table.to_pyarrow_dataset(), predicate)
         if expected == 0:
             return DeleteOutcome(0, before, before)
@@ -90,11 +99,33 @@ class _DeltaConnector(Connector):
             metrics = table.delete(condition)
         except (DeltaError, OSError) as exc:
             raise self.fail(f"the Delta delete failed: {_first(exc)}") from exc
+        return self._done(int(metrics.get("num_deleted_rows", expected)), before, {})
+
+    def _rewrite(
+        self,
+        table: deltalake.DeltaTable,
+        before: dict[str, Any],
+        predicate: str | None,
+        null_cells: Mapping[str, str],
+    ) -> DeleteOutcome:
+        """Blanking cells (with their patterns, which Delta's SQL does not share) is one
+        overwrite commit of the table as DuckDB computes it."""
+        data = table.to_pyarrow_table()
+        new, rows, cells = rewritten(data, predicate, null_cells)
+        if not rows and not any(cells.values()):
+            return DeleteOutcome(0, before, before, cells)
+        try:
+            deltalake.write_deltalake(
+                table, new, mode="overwrite", storage_options=self.storage_options()
+            )
+        except (DeltaError, OSError) as exc:
+            raise self.fail(f"the Delta overwrite failed: {_first(exc)}") from exc
+        return self._done(rows, before, cells)
+
+    def _done(self, rows: int, before: dict[str, Any], cells: dict[str, int]) -> DeleteOutcome:
         after_table = self._open()
-        after = _identity(self, after_table)
-        deleted = int(metrics.get("num_deleted_rows", expected))
         self.__dict__["table"] = after_table
-        return DeleteOutcome(deleted, before, after)
+        return DeleteOutcome(rows, before, _identity(self, after_table), cells)
 
 
 def _identity(connector: _DeltaConnector, table: deltalake.DeltaTable) -> dict[str, Any]:

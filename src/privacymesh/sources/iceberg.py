@@ -9,12 +9,14 @@ workspace names.
 
 The contract's server names the source (`server: lakehouse`, `format: iceberg`) and the table
 is the object's `physicalName`. The table's current snapshot is read for the whole run and
-recorded as evidence. Erasure is one Iceberg delete (`Table.delete`), run only when Iceberg's
-own scan of the translated predicate counts the same rows DuckDB does.
+recorded as evidence. Deleting rows is one Iceberg delete (`Table.delete`), run only when
+Iceberg's own scan of the translated predicate counts the same rows DuckDB does; blanking cells
+too is one overwrite snapshot. Earlier snapshots keep their files until they are expired.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ import pyarrow.fs as pafs
 
 from privacymesh.sources.base import Connector, DeleteOutcome
 from privacymesh.sources.object_store import s3_access
-from privacymesh.sources.pushdown import Untranslatable, count_matching, to_iceberg
+from privacymesh.sources.pushdown import Untranslatable, count_matching, rewritten, to_iceberg
 from privacymesh.sources.registry import register
 
 try:
@@ -162,9 +164,15 @@ class _IcebergConnector(Connector):
     def count(self, predicate: str) -> int:
         return count_matching(self.dataset(), predicate)
 
-    def delete(self, predicate: str) -> DeleteOutcome:
-        table = self._load()  # the latest snapshot: the delete commits on top of it
+    def delete(
+        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
+    ) -> DeleteOutcome:
+        table = self._load()  # the latest snapshot: the change commits on top of it
         before = self._identity(table)
+        if null_cells:
+            return self._rewrite(table, before, predicate, null_cells)
+        if not predicate:
+            return DeleteOutcome(0, before, before)
         expected = count_matching(self._dataset(table), predicate)
         if expected == 0:
             return DeleteOutcome(0, before, before)
@@ -184,10 +192,29 @@ class _IcebergConnector(Connector):
             table.delete(condition)
         except Exception as exc:  # a commit conflict or a storage error
             raise self.fail(f"the Iceberg delete failed: {_first(exc)}") from exc
+        return self._done(expected, before, {})
+
+    def _rewrite(
+        self,
+        table: Table,
+        before: dict[str, Any],
+        predicate: str | None,
+        null_cells: Mapping[str, str],
+    ) -> DeleteOutcome:
+        """Blanking cells is one overwrite snapshot of the table as DuckDB computes it."""
+        new, rows, cells = rewritten(table.scan().to_arrow(), predicate, null_cells)
+        if not rows and not any(cells.values()):
+            return DeleteOutcome(0, before, before, cells)
+        try:
+            table.overwrite(new)
+        except Exception as exc:  # a commit conflict or a storage error
+            raise self.fail(f"the Iceberg overwrite failed: {_first(exc)}") from exc
+        return self._done(rows, before, cells)
+
+    def _done(self, rows: int, before: dict[str, Any], cells: dict[str, int]) -> DeleteOutcome:
         after_table = self._load()
         self.__dict__["table"] = after_table
-        after = self._identity(after_table)
-        return DeleteOutcome(int(before["rows"]) - int(after["rows"]), before, after)
+        return DeleteOutcome(rows, before, self._identity(after_table), cells)
 
 
 def _fs_path(uri: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -236,3 +237,27 @@ def to_delta(predicate: str) -> str:
 def to_iceberg(predicate: str) -> Any:
     """The predicate as a pyiceberg `BooleanExpression` for `Table.delete`."""
     return _walk(_parse(predicate), _IcebergExpression())
+
+
+def rewritten(
+    table: pa.Table, predicate: str | None, null_cells: Mapping[str, str] | None = None
+) -> tuple[pa.Table, int, dict[str, int]]:
+    """`table` without the rows `predicate` matches and with each column's cells blanked where
+    its predicate holds (in the rows kept), the schema unchanged; with the rows deleted and
+    the cells blanked per column."""
+    deleted = (
+        matching_rows(table, predicate)
+        if predicate
+        else pa.array([False] * table.num_rows, pa.bool_())
+    )
+    keep = pc.invert(deleted)
+    cells: dict[str, int] = {}
+    columns = list(table.columns)
+    for column, cell_predicate in (null_cells or {}).items():
+        index = table.schema.get_field_index(column)
+        blank = pc.and_(matching_rows(table, cell_predicate), keep)
+        cells[column] = int(pc.sum(blank).as_py() or 0)
+        empty = pa.nulls(table.num_rows, table.schema.field(index).type)
+        columns[index] = pc.if_else(blank, empty, columns[index])
+    out = pa.Table.from_arrays(columns, schema=table.schema).filter(keep)
+    return out, int(pc.sum(deleted).as_py() or 0), cells

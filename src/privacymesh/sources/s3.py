@@ -7,14 +7,18 @@ evidence names the objects by a digest of their keys, sizes and times.
 
 Erasure rewrites Parquet objects with an atomic swap: every affected object is first written
 anew beside itself (a hidden temporary key), and only when all are written is each copied over
-its original (a copy replaces an object whole) and the temporary removed. CSV and JSON objects
-are read-only.
+its original (a copy replaces an object whole, so a reader sees the old rows or the new, never
+a part) and the temporaries removed. A failure while writing leaves every object as it was.
+Object storage has no transaction over several objects: a failure between two swaps leaves
+the objects swapped so far changed, and the erasure is reported failed (running it again
+finishes it). CSV and JSON objects are read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -31,7 +35,7 @@ from privacymesh.sources.object_store import (
     objects_version,
     s3_access,
 )
-from privacymesh.sources.pushdown import count_matching, matching_rows
+from privacymesh.sources.pushdown import count_matching, rewritten
 from privacymesh.sources.registry import register
 
 FORMATS = ("parquet", "csv", "json")
@@ -132,31 +136,36 @@ class S3FilesConnector(Connector):
     def count(self, predicate: str) -> int:
         return count_matching(self.dataset(), predicate)
 
-    def delete(self, predicate: str) -> DeleteOutcome:
+    def delete(
+        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
+    ) -> DeleteOutcome:
         if self.read_only:
             raise self.fail(self.read_only)
         before = self.identity()
-        staged: list[tuple[str, str, int]] = []  # (object, temporary, rows deleted)
+        staged: list[str] = []  # temporaries, in the order of `swaps`
+        swaps: list[str] = []
+        rows, cells = 0, dict.fromkeys(null_cells or {}, 0)
         try:
             for info in self.files():
                 table = pq.read_table(info.path, filesystem=self.fs)
-                hit = matching_rows(table, predicate)
-                deleted = int(pa.compute.sum(hit).as_py() or 0)
-                if not deleted:
+                kept, deleted, blanked = rewritten(table, predicate, null_cells)
+                if not deleted and not any(blanked.values()):
                     continue
                 folder, _, name = info.path.rpartition("/")
                 temp = f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
-                kept = table.filter(pa.compute.invert(hit))
+                staged.append(temp)
                 pq.write_table(kept, temp, filesystem=self.fs, compression="zstd")
-                staged.append((info.path, temp, deleted))
-            for path, temp, _ in staged:
+                swaps.append(info.path)
+                rows += deleted
+                cells = {c: cells[c] + n for c, n in blanked.items()}
+            # every new object is written: now each replaces its original whole
+            for temp, path in zip(staged, swaps, strict=True):
                 self.fs.copy_file(temp, path)
-            for _, temp, _ in staged:
-                self.fs.delete_file(temp)
         except OSError as exc:
-            for _, temp, _ in staged:
+            raise self._error(exc, "rewrite") from exc
+        finally:
+            for temp in staged:
                 with contextlib.suppress(OSError):
                     self.fs.delete_file(temp)
-            raise self._error(exc, "rewrite") from exc
         self.files(refresh=True)
-        return DeleteOutcome(sum(n for *_, n in staged), before, self.identity())
+        return DeleteOutcome(rows, before, self.identity(), cells)

@@ -98,3 +98,17 @@ def test_a_delta_table_on_s3_is_read_and_erased(
     assert connector.identity()["version"] == 0
     outcome = connector.delete("\"customer_id\" = 'c1'")
     assert (outcome.rows, outcome.after["version"], outcome.after["rows"]) == (2, 1, 3)
+
+
+def test_dsar_erasure_with_cells_is_one_overwrite_commit(
+    local_delta: LocalDeltaConnector,
+) -> None:
+    outcome = local_delta.delete(
+        "\"order_id\" = 'o4'", {"email": "regexp_matches(\"email\", 'ann@')"}
+    )
+    assert (outcome.rows, outcome.cells) == (1, {"email": 2})
+    assert (outcome.before["version"], outcome.after["version"]) == (1, 2)
+    table = deltalake.DeltaTable(outcome.after["location"])
+    data = table.to_pyarrow_table().sort_by("order_id")
+    assert data.column("email").to_pylist() == [None, "bo@example.org", None, "di@example.com"]
+    assert data.schema == orders_table().schema

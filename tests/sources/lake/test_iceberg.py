@@ -91,3 +91,15 @@ def test_a_dropped_table_is_an_error_naming_the_source(tmp_path: Path) -> None:
     _catalog(tmp_path).create_namespace("shop")
     with pytest.raises(SourceError, match=r"source 'lakehouse' \(custom\): no Iceberg table shop"):
         _connector(tmp_path).dataset()
+
+
+def test_dsar_erasure_with_cells_is_one_overwrite_snapshot(
+    iceberg_orders: CustomIcebergConnector,
+) -> None:
+    outcome = iceberg_orders.delete(
+        "\"order_id\" = 'o4'", {"email": "regexp_matches(\"email\", 'ann@')"}
+    )
+    assert (outcome.rows, outcome.cells) == (1, {"email": 2})
+    assert outcome.before["snapshot"] != outcome.after["snapshot"]
+    data = iceberg_orders._load().scan().to_arrow().sort_by("order_id")
+    assert data.column("email").to_pylist() == [None, "bo@example.org", None, "di@example.com"]

@@ -153,3 +153,19 @@ def test_an_unset_key_variable_is_named(tmp_path: Path, s3_server: S3Server, buc
     product, settings = _product(root, f"s3://{bucket}/orders/*.parquet")
     with pytest.raises(SourceError, match="PM_TEST_UNSET_KEY_ID is not set"):
         open_connector(product, settings).dataset()
+
+
+def test_dsar_erasure_blanks_cells_in_the_same_rewrite(
+    tmp_path: Path, s3_env: S3Server, bucket: str
+) -> None:
+    _put_orders(s3_env, bucket)
+    root = write_workspace(tmp_path, s3_source(s3_env))
+    product, settings = _product(root, f"s3://{bucket}/orders/*.parquet")
+    connector = open_connector(product, settings)
+    outcome = connector.delete(
+        "\"order_id\" = 'o4'", {"email": "regexp_matches(\"email\", 'ann@')"}
+    )
+    assert (outcome.rows, outcome.cells) == (1, {"email": 2})
+    data = connector.dataset().to_table().sort_by("order_id")
+    assert data.column("order_id").to_pylist() == ["o1", "o2", "o3", "o5"]
+    assert data.column("email").to_pylist() == [None, "bo@example.org", None, "di@example.com"]
