@@ -59,6 +59,11 @@ class _DeltaConnector(Connector):
         except (DeltaError, OSError) as exc:
             raise self.fail(f"cannot read the Delta table at {self.uri}: {_first(exc)}") from exc
 
+    def spark_frame(self, spark: Any) -> Any:
+        """The same rows for the Spark engine, through Arrow (copied once into the session;
+        a cluster with its own Delta reader can read the table there instead)."""
+        return spark.createDataFrame(self.dataset().to_table())
+
     def identity(self) -> dict[str, Any]:
         return _identity(self, self.table)
 

@@ -144,6 +144,11 @@ class _IcebergConnector(Connector):
             return self.access.filesystem()
         return pafs.LocalFileSystem()
 
+    def spark_frame(self, spark: Any) -> Any:
+        """The same rows for the Spark engine, through Arrow (copied once into the session;
+        a cluster with its own Iceberg reader can read the table there instead)."""
+        return spark.createDataFrame(self.dataset().to_table())
+
     def identity(self) -> dict[str, Any]:
         return self._identity(self.table)
 

@@ -117,6 +117,11 @@ class S3FilesConnector(Connector):
         except (OSError, pa.ArrowInvalid) as exc:
             raise self._error(exc, "read") from exc
 
+    def spark_frame(self, spark: Any) -> Any:
+        """The same rows for the Spark engine, through Arrow (copied once into the session;
+        a cluster with its own S3 reader can read the table there instead)."""
+        return spark.createDataFrame(self.dataset().to_table())
+
     def identity(self) -> dict[str, Any]:
         files = self.files()
         try:
