@@ -137,14 +137,11 @@ def test_workspace_overrides_check_params(shop_workspace: Path) -> None:
 def test_declared_not_readable_server_is_an_error_per_check_never_a_pass(
     shop_workspace: Path,
 ) -> None:
-    # a valid ODCS contract whose data lives in PostgreSQL registers, and each check that reads
-    # data reports "declared, not readable" with the reason
+    # a valid ODCS contract whose data lives in Snowflake (no connector shipped) registers,
+    # and each check that reads data reports "declared, no connector installed" with the extra
     text = (shop_workspace / "contracts" / "shop.orders.odcs.yaml").read_text()
     local = "  - {server: local, type: local, path: ../data/orders.parquet, format: parquet}"
-    pg = (
-        "  - {server: prod, type: postgres, host: db.example.com, port: 5432, "
-        "database: shop, schema: public}"
-    )
+    pg = "  - {server: prod, type: snowflake, account: acme, database: shop, schema: public}"
     text = text.replace(local, pg).replace("dataProduct: orders", "dataProduct: orders_pg")
     (shop_workspace / "contracts" / "shop.orders_pg.odcs.yaml").write_text(
         text.replace("id: shop.orders", "id: 0b9e8a3c-3f41-4c8e-9d7a-2f1c5e6a7b80")
@@ -154,8 +151,9 @@ def test_declared_not_readable_server_is_an_error_per_check_never_a_pass(
     results = by_key(outcome)
     conformance = results[("contract.conformance", "shop.orders_pg")]
     assert conformance.status == "error"
-    assert (conformance.reason or "").startswith("declared, not readable: DuckDB does not read")
-    assert "'postgres'" in (conformance.reason or "")
+    assert (conformance.reason or "").startswith("declared, no connector installed")
+    assert "'snowflake' extra" in (conformance.reason or "")
+    assert "'snowflake'" in (conformance.reason or "")
     # the gate reads the contract only: it passes, with the unreadable server as a warning
     gate = results[("contract.gate", "shop.orders_pg")]
     assert gate.status == "pass"

@@ -26,6 +26,9 @@ def open_engine(
             field="engine.kind",
             hint="use duckdb or spark",
         )
+    from privacymesh.sources.settings import source_settings
+
+    engine.sources = source_settings(workspace)
     if catalog is not None:
         engine.register_catalog(catalog, workspace.platform)
     return engine

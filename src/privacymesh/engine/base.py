@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow as pa
 
 from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.sources.base import Connector, SourceSettings
 
 
 @dataclass
@@ -98,6 +99,47 @@ class Engine(ABC):
 
     def __init__(self) -> None:
         self.registration = Registration()
+        # the workspace's [sources.NAME] settings, and the connector of each product read
+        # through one (product id -> connector)
+        self.sources: dict[str, SourceSettings] = {}
+        self.connectors: dict[str, Connector] = {}
+
+    def connector_for(self, product: DataProduct) -> Connector:
+        """Open the connector of a product whose server the engine does not read natively."""
+        from privacymesh.sources import open_connector
+
+        assert product.server is not None
+        settings = self.sources.get(product.server.name or "")
+        previous = self.connectors.pop(product.id, None)
+        if previous is not None:
+            previous.close()
+        connector = open_connector(product, settings)
+        self.connectors[product.id] = connector
+        return connector
+
+    def source_identities(self, product_ids: list[str]) -> dict[str, dict[str, object]]:
+        """What each product read through a connector is, now (evidence: source, table or
+        location, version, rows); a source that cannot say records why."""
+        from privacymesh.errors import PrivacyMeshError, first_line
+
+        out: dict[str, dict[str, object]] = {}
+        for pid in product_ids:
+            connector = self.connectors.get(pid)
+            if connector is None:
+                continue
+            try:
+                out[pid] = connector.identity()
+            except (PrivacyMeshError, OSError) as exc:
+                out[pid] = {
+                    "source": connector.source_name,
+                    "type": connector.type,
+                    "error": first_line(exc),
+                }
+        return out
+
+    def close_connectors(self) -> None:
+        for connector in self.connectors.values():
+            connector.close()
 
     @abstractmethod
     def register_product(self, product: DataProduct) -> None:

@@ -12,6 +12,8 @@ import pyarrow as pa
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
 from privacymesh.engine.base import Engine
 from privacymesh.errors import SourceError, first_line
+from privacymesh.sources.base import Connector, PushdownError
+from privacymesh.sources.sql import Plan, fetch_sql, plan, rewrite, view_key
 
 _FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
 
@@ -61,6 +63,15 @@ class DuckDBEngine(Engine):
         self._files: dict[str, tuple[Path, str | None]] = {}  # view -> its data file and format
         self.sealed = False
         self._numbered: dict[str, str | None] = {}  # view -> its row-numbered read, if it has one
+        # products in a database: view key -> (connector, its columns); their views refuse to
+        # be read, every query over them goes through `_remote_arrow`
+        self._remote: dict[tuple[str, str], tuple[Connector, list[str]]] = {}
+        self._remote_views: dict[str, tuple[str, str]] = {}  # quoted view -> view key
+        self._fetched = 0
+        self._native: dict[str, DataProduct] = {}  # product id -> a product read natively
+        self.con.create_function(
+            "privacymesh_remote_only", _refuse, ["VARCHAR"], "VARCHAR", side_effects=True
+        )
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -96,12 +107,9 @@ class DuckDBEngine(Engine):
             assert server.database is not None
             source = self._attached_table(server.database, server.schema, product.table)
         else:
-            raise SourceError(
-                f"declared, not readable: DuckDB does not read a {server.type!r} server "
-                "(it reads local Parquet/CSV files and DuckDB databases)",
-                file=product.file,
-                field="servers[0].type",
-            )
+            source = self._connected(product)
+        if server.type in ("local", "duckdb"):
+            self._native[product.id] = product
         self._schema(product.domain)
         try:
             with self._lock:
@@ -112,6 +120,112 @@ class DuckDBEngine(Engine):
                 file=product.file,
                 field="servers[0]",
             ) from exc
+
+    def _connected(self, product: DataProduct) -> str:
+        """The relation a connector's product is read from: a registered Arrow dataset, or,
+        for a database, a view whose every row read fails (queries go to the source)."""
+        connector = self.connector_for(product)
+        try:
+            return self._connected_view(product, connector)
+        except SourceError:
+            raise
+        except Exception as exc:  # a driver's own error: the product is unreadable, said why
+            raise connector.fail(first_line(exc)) from None
+
+    def _connected_view(self, product: DataProduct, connector: Connector) -> str:
+        key = view_key(product.domain, product.name)
+        self._remote.pop(key, None)
+        if connector.read == "dataset":
+            name = f"__privacymesh_source_{len(self.connectors)}"
+            with self._lock:
+                self.con.register(name, connector.dataset())
+            return quote_ident(name)
+        try:
+            empty = connector.query(f"SELECT * FROM {connector.relation} LIMIT 0")
+        except PushdownError as exc:
+            raise connector.fail(str(exc)) from None
+        with self._lock:
+            self.con.register("_shape", empty)
+            try:
+                types = self.con.sql("DESCRIBE SELECT * FROM _shape").fetchall()
+            finally:
+                self.con.unregister("_shape")
+        refuse = f"privacymesh_remote_only({quote_literal(product.id)})"
+        columns = ", ".join(
+            f"CAST({refuse} AS {dtype}) AS {quote_ident(name)}" for name, dtype, *_ in types
+        )
+        self._remote[key] = (connector, [t[0] for t in types])
+        self._remote_views[product.view] = key
+        return f"(SELECT {columns} FROM range(1) WHERE {refuse} IS NULL)"
+
+    def _remote_arrow(self, sql: str) -> pa.Table | None:
+        """A query over products in databases: sent down whole when it reads one of them and
+        nothing else, else run here over only the columns it uses, fetched from each source.
+        None when the query reads none of them."""
+        remote = {
+            key: (c.dialect, c.relation, columns) for key, (c, columns) in self._remote.items()
+        }
+        p = plan(sql, remote)
+        if p is None:
+            return None
+        if p.pushed is not None:
+            (key,) = p.refs
+            try:
+                return self._remote[key][0].query(p.pushed)
+            except PushdownError:
+                pass  # a function the source lacks: compute it here
+        return self._fetched_arrow(p)
+
+    def _fetched_arrow(self, p: Plan) -> pa.Table:
+        names: dict[tuple[str, str], str] = {}
+        with self._lock:
+            try:
+                for key, columns in p.fetch.items():
+                    connector = self._remote[key][0]
+                    try:
+                        data = connector.query(fetch_sql(connector.relation, columns))
+                    except PushdownError as exc:
+                        raise connector.fail(str(exc)) from None
+                    self._fetched += 1
+                    names[key] = f"__privacymesh_fetched_{self._fetched}"
+                    self.con.register(names[key], data)
+                return self.con.sql(rewrite(p, names)).to_arrow_table()
+            finally:
+                for name in names.values():
+                    self.con.unregister(name)
+
+    def sample(self, view: str, rows: int, seed: int) -> pl.DataFrame:
+        """A product in a database is sampled at the source: only the sample leaves it."""
+        key = self._remote_views.get(view)
+        if key is None:
+            return super().sample(view, rows, seed)
+        connector = self._remote[key][0]
+        return pl.from_arrow(connector.query(connector.sample_sql(rows, seed)))  # type: ignore[return-value]
+
+    def source_identities(self, product_ids: list[str]) -> dict[str, dict[str, object]]:
+        """Also a natively read product's file or database: its location, size and modification
+        time (the state read), and its rows now."""
+        out = super().source_identities(product_ids)
+        for pid in product_ids:
+            product = self._native.get(pid)
+            if pid in out or product is None or product.server is None:
+                continue
+            server = product.server
+            where = server.path if server.type == "local" else server.database
+            identity: dict[str, object] = {"type": server.type, "location": str(where)}
+            if server.type == "duckdb":
+                identity["table"] = ".".join(
+                    [*([server.schema] if server.schema else []), product.table]
+                )
+            try:
+                if where is not None and where.is_file():
+                    stat = where.stat()
+                    identity["version"] = f"{stat.st_size} bytes, modified {stat.st_mtime_ns}"
+                identity["rows"] = int(self.scalar(f"SELECT count(*) FROM {product.view}") or 0)
+            except (duckdb.Error, OSError) as exc:
+                identity["error"] = first_line(exc)
+            out[pid] = identity
+        return out
 
     def _attached_table(self, database: Path, schema: str | None, table: str) -> str:
         if not database.exists():
@@ -196,6 +310,12 @@ class DuckDBEngine(Engine):
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(schema)}.{quote_ident(name)}")
 
     def sample_query(self, view: str, rows: int, seed: int) -> str:
+        key = self._remote_views.get(view)
+        if key is not None:  # drawn at the source, in its dialect
+            return self._remote[key][0].sample_sql(rows, seed)
+        return self._local_sample_query(view, rows, seed)
+
+    def _local_sample_query(self, view: str, rows: int, seed: int) -> str:
         """Over Parquet of several row groups, the reservoir draws row numbers (two columns
         Parquet gives for free), then one pass reads those rows, a row group per thread, in
         file order: the same uniform sample the reservoir draws over whole rows, without it
@@ -243,6 +363,10 @@ class DuckDBEngine(Engine):
             return self.con.sql(f"SELECT * FROM {view} LIMIT 0").columns
 
     def arrow(self, sql: str) -> pa.Table:
+        if self._remote:
+            table = self._remote_arrow(sql)
+            if table is not None:
+                return table
         with self._lock:
             return self.con.sql(sql).to_arrow_table()
 
@@ -252,4 +376,11 @@ class DuckDBEngine(Engine):
             self.con.execute(sql, params or [])
 
     def close(self) -> None:
+        self.close_connectors()
         self.con.close()
+
+
+def _refuse(product: str) -> str:
+    """The body of a remote product's view in DuckDB: reading it here is a planning mistake,
+    and it fails rather than read as empty."""
+    raise SourceError(f"{product} lives in a database and is read through its source only")

@@ -60,10 +60,11 @@ def plan_tasks(
             blocked = None
             if product.id in registration.failed and reads_data(spec):
                 reason = registration.failed[product.id]
-                # a server the engine cannot read is declared, not readable: never a pass
+                # a server the engine cannot read (or has no connector for) is declared,
+                # not readable: never a pass
                 blocked = (
                     reason
-                    if reason.startswith("declared, not readable")
+                    if reason.startswith(("declared, not readable", "declared, no connector"))
                     else f"product data unreadable: {reason}"
                 )
             tasks.append(Task(spec, product, product.id, product.domain, blocked))

@@ -220,6 +220,10 @@ def run_checks(
         pool = WorkerPool(workers_for(workspace, tasks, workers))
         ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
         results = execute_checks(ctx, tasks, domains, progress)
+        # what each product's results read: source, table or file, version, rows
+        read = engine.source_identities(
+            list(dict.fromkeys(t.product.id for t in tasks if t.product is not None))
+        )
     finally:
         if pool is not None:
             pool.close()
@@ -235,6 +239,7 @@ def run_checks(
             "domains": domains or [],
             "as_of": reference.isoformat(),
             "spec_errors": messages,
+            "sources": read,
         }
         recorded = record_run(workspace, catalog, engine.kind, started, options, results)
         outcome.run_id = recorded.run_id

@@ -59,14 +59,20 @@ class SourceSettings:
         return self.values.get(key, default)
 
 
+class PushdownError(Exception):
+    """The source could not run a query as the engine translated it (a function or syntax its
+    dialect lacks): not a fault of the source; the engine computes the query itself."""
+
+
 @dataclass(frozen=True)
 class DeleteOutcome:
-    """What a delete at the source did: rows deleted and the source's identity (its version,
-    snapshot or log position) before and after."""
+    """What a delete at the source did: rows deleted, cells blanked per column, and the
+    source's identity (its version, snapshot or log position) before and after."""
 
     rows: int
     before: dict[str, Any]
     after: dict[str, Any]
+    cells: dict[str, int] = field(default_factory=dict)
 
 
 class Connector(ABC):
@@ -83,6 +89,8 @@ class Connector(ABC):
     def __init__(self, product: DataProduct, settings: SourceSettings | None) -> None:
         self.product = product
         self.settings = settings
+        # the secret the connector logged in with, once resolved: masked in every error
+        self.secret: str | None = None
 
     @property
     def source_name(self) -> str:
@@ -91,7 +99,9 @@ class Connector(ABC):
         return self.settings.name if self.settings else self.type
 
     def fail(self, reason: str, hint: str | None = None) -> SourceError:
-        """A `SourceError` naming this source and the reason."""
+        """A `SourceError` naming this source and the reason (the secret masked)."""
+        if self.secret:
+            reason = reason.replace(self.secret, "***")
         return SourceError(
             f"source {self.source_name!r} ({self.type}): {reason}",
             file=self.product.file,
@@ -113,9 +123,10 @@ class Connector(ABC):
         """Run one read-only query in `dialect` at the source (read = "sql")."""
         raise NotImplementedError
 
-    def sample(self, rows: int, seed: int) -> tuple[pa.Table, str]:
-        """A reproducible sample of min(rows, count) rows drawn at the source, and the query
-        that drew it (read = "sql"; dataset connectors are sampled by the engine)."""
+    def sample_sql(self, rows: int, seed: int) -> str:
+        """The query (in `dialect`) drawing a reproducible sample of min(rows, count) rows at
+        the source: the same rows for the same seed and data (read = "sql"; dataset
+        connectors are sampled by the engine)."""
         raise NotImplementedError
 
     def spark_frame(self, spark: Any) -> Any:
@@ -133,8 +144,11 @@ class Connector(ABC):
         """Rows matching `predicate` (a mesh-dialect boolean over the product's columns)."""
         raise NotImplementedError
 
-    def delete(self, predicate: str) -> DeleteOutcome:
-        """Delete the rows matching `predicate` in one transaction; raise when read-only."""
+    def delete(
+        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
+    ) -> DeleteOutcome:
+        """Delete the rows matching `predicate` and blank each column's cells matching its
+        predicate (DSAR erasure), all in one transaction; raise when read-only."""
         raise self.fail(self.read_only or "read-only")
 
     def close(self) -> None:

@@ -96,20 +96,19 @@ def connector_class(product: DataProduct) -> type[Connector]:
         )
     if entry.module is None:
         raise SourceError(
-            f"declared, no connector installed for a {server.type!r} server",
+            f"declared, no connector installed for a {server.type!r} server "
+            f"(the {entry.extra!r} extra of privacymesh would add one)",
             file=product.file,
             field="servers[0].type",
-            hint=f"a connector would come with pip install 'privacymesh[{entry.extra}]'",
         )
     try:
         importlib.import_module(entry.module)
     except ImportError as exc:
         raise SourceError(
             f"declared, no connector installed for a {server.type!r} server "
-            f"({exc.name} is missing)",
+            f"({exc.name} is missing: pip install 'privacymesh[{entry.extra}]')",
             file=product.file,
             field="servers[0].type",
-            hint=f"pip install 'privacymesh[{entry.extra}]'",
         ) from exc
     fmt = server.format.lower() if server.format else None
     cls = _CLASSES.get((server.type, fmt)) or _CLASSES.get((server.type, None))
