@@ -73,6 +73,13 @@ def entry_for(kind: str, fmt: str | None) -> Entry | None:
     )
 
 
+def is_native(kind: str | None, fmt: str | None = None) -> bool:
+    """Whether the engines read this server themselves (local Parquet/CSV files, DuckDB
+    databases) rather than through a connector: a table format in a local folder (Delta,
+    Iceberg) has its connector."""
+    return kind in NATIVE and not (fmt and entry_for(str(kind), fmt) is not None)
+
+
 def is_known(kind: str | None, fmt: str | None = None) -> bool:
     """Whether privacymesh reads this server type at all (native or through a connector
     module, installed or not)."""

@@ -41,6 +41,8 @@ def write_orders_contract(folder: Path, server: dict, name: str = "orders") -> P
     data["id"] = f"shop.{name}"
     data["name"] = data["dataProduct"] = name
     data["schema"][0]["name"] = data["schema"][0]["physicalName"] = name
+    for sla in data["slaProperties"]:  # the retention element names the object
+        sla["element"] = sla["element"].replace("orders.", f"{name}.")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"shop.{name}.odcs.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
