@@ -80,9 +80,12 @@ def measure(root: Path, repeat: int) -> dict[str, dict[str, Any]]:
         opened = time.perf_counter() - start
         for product_id in PLACEMENT:
             product = catalog.get(product_id)
-            assert product.retention is not None, product_id
-            due = retention_due_sql(product.retention.element, product.retention.days, AS_OF)
-            sql = f"SELECT count(*), count(*) FILTER (WHERE {due}) FROM {product.view}"
+            retention = product.retention
+            due = (  # a product without a retention policy has nothing past it
+                retention_due_sql(retention.element, retention.days, AS_OF) if retention else None
+            )
+            past = f"count(*) FILTER (WHERE {due})" if due else "NULL"
+            sql = f"SELECT count(*) AS n_rows, {past} AS n_past FROM {product.view}"
             counts, t_count = best(lambda sql=sql: engine.arrow(sql).to_pylist()[0], repeat)
             sample, t_sample = best(
                 lambda v=product.view: engine.sample(v, SAMPLE_ROWS, SEED), repeat
@@ -142,7 +145,7 @@ def report(local: dict, moved: dict, repeat: int) -> list[str]:
         same_counts = a["counts"] == b["counts"]
         same_sample = a["sample"].equals(b["sample"])
         lines.append(
-            f"| {product_id} | {place} | {b['counts'][0]:,} | {b['counts'][1]:,} | "
+            f"| {product_id} | {place} | {b['counts'][0]:,} | {_count(b['counts'][1])} | "
             f"{'yes' if same_counts else '**no**'} | {b['sample'].height:,} | "
             f"{'yes' if same_sample else '**no**'} | "
             f"{b['t_count']:.3f} / {a['t_count']:.3f} ({b['t_count'] / a['t_count']:.1f}x) | "
@@ -155,6 +158,10 @@ def report(local: dict, moved: dict, repeat: int) -> list[str]:
         f"{moved['_open']['t']:.2f} s mixed vs {local['_open']['t']:.2f} s all-Parquet.",
     ]
     return lines
+
+
+def _count(n: int | None) -> str:
+    return "no policy" if n is None else f"{n:,}"
 
 
 if __name__ == "__main__":

@@ -79,6 +79,12 @@ def test_lake_products_are_views_a_sealed_session_reads(lake_workspace: Path) ->
             assert engine.arrow(sql).to_pylist() == [{"count_star()": 2, "sum(amount)": 17.25}]
             # the detector's sample: the same rows as from the Parquet file (in another order)
             assert engine.sample(view, 3, seed=7).sort("order_id").equals(reference), pid
+        # the scan is pushed into the Arrow dataset: only the columns used, the filter with it
+        plan = engine.arrow(
+            'EXPLAIN SELECT amount FROM "shop"."orders_s3" WHERE customer_id = \'c1\''
+        ).column(1)[0].as_py()
+        assert "ARROW_SCAN" in plan and "customer_id='c1'" in plan.replace(" ", "")
+        assert "email" not in plan and "ordered_at" not in plan
         read = engine.source_identities(list(LAKE))
     assert read["shop.orders_s3"]["files"] == 1 and read["shop.orders_s3"]["rows"] == 5
     assert read["shop.orders_delta"]["version"] == 0

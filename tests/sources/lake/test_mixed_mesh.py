@@ -61,5 +61,7 @@ def test_the_mixed_mesh_gives_the_results_of_the_parquet_sample(
         assert any(k[1] == product_id for k in got), product_id
     assert got == expected
     assert not [k for k, v in got.items() if v[0] == "error"]
+    ledger = (mixed / "evidence" / "ledger.duckdb").read_bytes()
     for secret in env.values():
         assert secret not in moved.stdout + moved.stderr
+        assert secret.encode() not in ledger
