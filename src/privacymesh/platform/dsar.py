@@ -55,6 +55,7 @@ from privacymesh.platform.sources import (
     source_info,
     write_parquet_atomic,
 )
+from privacymesh.sources.settings import source_settings
 from privacymesh.subjects import EXTRA_IDENTIFIERS, FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
 from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
@@ -619,7 +620,7 @@ def erase_request(
         log.close()
         return ErasureOutcome(request_id, False, tuple(items.values()), None, ref)
     who = actor or audit_sdk.current_actor()
-    with SourceRewrite(ctx.policy) as rewrite:
+    with SourceRewrite(ctx.policy, source_settings(ctx.ws)) as rewrite:
         staged = {}
         for pid, item in items.items():
             if item.action != "erase":
@@ -699,7 +700,9 @@ def _erasure_item(ctx: _Ctx, holding: Holding) -> ErasureItem:
     exempt = ctx.policy.erasure_exempt.get(product.id)
     if exempt:
         return ErasureItem(product.id, holding.key_rows, holding.cells, "exempt", exempt)
-    info = source_info(product, ctx.policy)
+    info = source_info(product, ctx.policy, source_settings(ctx.ws))
+    if info.connector is not None:
+        info.connector.close()
     if not info.writable:
         return ErasureItem(product.id, holding.key_rows, holding.cells, "read-only", info.reason)
     return ErasureItem(product.id, holding.key_rows, holding.cells, "erase")

@@ -55,6 +55,7 @@ from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
 from privacymesh.runner.run import as_of_from
+from privacymesh.sources.settings import source_settings
 from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, load_workspace
 
@@ -119,6 +120,8 @@ class AppliedItem:
     rows_after: int | None = None
     sha256_before: str | None = None  # of a Parquet source file
     sha256_after: str | None = None
+    version_before: str | None = None  # of a source with versions (PostgreSQL's WAL position)
+    version_after: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,9 @@ def _plan(ctx: _Context, as_of: datetime) -> RetentionPlan:
                 f"CAST(min({column}) FILTER (WHERE {pred}) AS TIMESTAMP) AS oldest "
                 f"FROM {p.view}"
             ).to_pylist()[0]
-            info = source_info(p, ctx.policy)
+            info = source_info(p, ctx.policy, source_settings(ctx.ws))
+            if info.connector is not None:
+                info.connector.close()
             hold = ctx.policy.legal_hold.get(p.id)
             blocked = f"legal hold: {hold}" if hold else info.reason
             items.append(
@@ -402,7 +407,7 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
     """Delete every product's due rows (all staged, then committed) and verify none is left."""
     by_id = {p.id: p for p in ctx.products}
     before = {i.product_id: _sha256(_source_file(ctx, i.product_id)) for i in plan.items}
-    with SourceRewrite(ctx.policy) as rewrite:
+    with SourceRewrite(ctx.policy, source_settings(ctx.ws)) as rewrite:
         staged = {}
         for item in plan.items:
             if item.action == "delete":
@@ -442,6 +447,8 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
                 rows_after=s.rows_before - s.rows_deleted,
                 sha256_before=before.get(item.product_id),
                 sha256_after=_sha256(_source_file(ctx, item.product_id)),
+                version_before=s.version_before,
+                version_after=s.version_after,
             )
         )
     return applied
@@ -680,6 +687,8 @@ def _record(
                     "outcome": a.outcome,
                     "sha256_before": a.sha256_before,
                     "sha256_after": a.sha256_after,
+                    "version_before": a.version_before,
+                    "version_after": a.version_after,
                     "retention_days": item.retention_days if item else None,
                     "element": item.element if item else None,
                     "cutoff": item.cutoff.isoformat() if item else None,

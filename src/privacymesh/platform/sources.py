@@ -6,9 +6,11 @@ beside it, every count is taken), and only when all staged cleanly commits them:
 replace the originals (`os.replace`, atomic on one file system) and DuckDB tables change in one
 transaction per database. A failure while staging leaves every source as it was.
 
-Writable: a local Parquet file (one file, not a glob) that the process may write, or a table in
-a DuckDB database file. Read-only: CSV files, globs, other server types, and every product the
-policy lists under `retention.read_only`.
+Writable: a local Parquet file (one file, not a glob) that the process may write, a table in
+a DuckDB database file, or a product whose connector writes (PostgreSQL: one transaction at the
+server, its version before and after recorded). Read-only: CSV files, globs, server types with
+no writing connector, sources the workspace marks `read_only`, and every product the policy
+lists under `retention.read_only`; for those, callers report what would be deleted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import contextlib
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +27,11 @@ import duckdb
 import polars as pl
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
+from privacymesh.errors import SourceError
 from privacymesh.platform.errors import PlatformError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy
+from privacymesh.sources.base import Connector, SourceSettings
+from privacymesh.sources.registry import NATIVE, is_known, open_connector
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,11 @@ class SourceInfo:
     """Where a product's rows live and whether privacymesh may rewrite them."""
 
     product_id: str
-    kind: str | None  # parquet | duckdb | None
+    kind: str | None  # parquet | duckdb | connector | None
     path: Path | None
     table: str | None
     reason: str | None = None  # why it is read-only
+    connector: Connector | None = field(default=None, compare=False, repr=False)
 
     @property
     def writable(self) -> bool:
@@ -51,8 +57,13 @@ class SourceInfo:
         return f"_src.{self.table}"
 
 
-def source_info(product: DataProduct, policy: Policy) -> SourceInfo:
-    """The product's source and, when it cannot be written, why."""
+def source_info(
+    product: DataProduct,
+    policy: Policy,
+    sources: Mapping[str, SourceSettings] | None = None,
+) -> SourceInfo:
+    """The product's source and, when it cannot be written, why. `sources` (the workspace's
+    `[sources.NAME]`) lets a product in a database be written through its connector."""
     server = product.server
     pid = product.id
     if pid in policy.read_only:
@@ -78,11 +89,22 @@ def source_info(product: DataProduct, policy: Policy) -> SourceInfo:
             return SourceInfo(pid, None, db, None, "the DuckDB database is not writable")
         parts = [*([server.schema] if server.schema else []), product.table]
         return SourceInfo(pid, "duckdb", db, ".".join(quote_ident(p) for p in parts))
+    if sources is not None and server.type not in NATIVE and is_known(server.type, server.format):
+        try:
+            connector = open_connector(product, sources.get(server.name or ""))
+        except SourceError as exc:
+            return SourceInfo(pid, None, None, None, exc.message)
+        if connector.read_only:
+            connector.close()
+            return SourceInfo(pid, None, None, None, connector.read_only)
+        return SourceInfo(pid, "connector", None, product.table, connector=connector)
     return SourceInfo(pid, None, None, None, f"server type {server.type!r}: read-only")
 
 
-def require_writable(product: DataProduct, policy: Policy) -> SourceInfo:
-    info = source_info(product, policy)
+def require_writable(
+    product: DataProduct, policy: Policy, sources: Mapping[str, SourceSettings] | None = None
+) -> SourceInfo:
+    info = source_info(product, policy, sources)
     if not info.writable:
         raise ReadOnlySourceError(
             f"{product.id} cannot be written: {info.reason}",
@@ -112,6 +134,9 @@ class StagedChange:
     rows_deleted: int = 0
     cells_nulled: dict[str, int] = field(default_factory=dict)
     temp: Path | None = None
+    # a connector's source: its version (snapshot, log position) before and after the change
+    version_before: str | None = None
+    version_after: str | None = None
 
     @property
     def product_id(self) -> str:
@@ -140,8 +165,9 @@ def _connection(info: SourceInfo) -> Iterator[duckdb.DuckDBPyConnection]:
 class SourceRewrite:
     """Stage row changes across products, then commit them all (see the module docstring)."""
 
-    def __init__(self, policy: Policy):
+    def __init__(self, policy: Policy, sources: Mapping[str, SourceSettings] | None = None):
         self.policy = policy
+        self.sources = sources
         self.staged: list[StagedChange] = []
         self.committed = False
 
@@ -151,13 +177,26 @@ class SourceRewrite:
     def __exit__(self, *exc: object) -> None:
         if not self.committed:
             self.rollback()
+        for s in self.staged:
+            if s.info.connector is not None:
+                s.info.connector.close()
 
     def stage(self, change: RowChange) -> StagedChange:
         """Count what the change does and, for Parquet, write the new file beside the old."""
-        info = require_writable(change.product, self.policy)
+        info = require_writable(change.product, self.policy, self.sources)
         staged = StagedChange(change, info)
         delete = _true(change.delete_where) if change.delete_where else "FALSE"
         keep = f"NOT {delete}"
+        if info.connector is not None:  # counted at the source; changed there on commit
+            c = info.connector
+            staged.rows_before = c.count("TRUE")
+            staged.rows_deleted = c.count(delete) if change.delete_where else 0
+            staged.cells_nulled = {
+                column: c.count(f"{keep} AND {_true(p)} AND {quote_ident(column)} IS NOT NULL")
+                for column, p in change.null_cells.items()
+            }
+            self.staged.append(staged)
+            return staged
         counts = [f"count(*) FILTER (WHERE {delete})"] + [
             f"count(*) FILTER (WHERE NOT {delete} AND {_true(p)})"
             for p in change.null_cells.values()
@@ -200,6 +239,12 @@ class SourceRewrite:
         for db, items in by_db.items():
             _commit_duckdb(db, items)
         for s in self.staged:
+            if s.info.connector is not None and s.changes_anything:
+                done = s.info.connector.delete(s.change.delete_where, s.change.null_cells)
+                s.rows_deleted, s.cells_nulled = done.rows, done.cells or s.cells_nulled
+                s.version_before = _version(done.before)
+                s.version_after = _version(done.after)
+        for s in self.staged:
             if s.temp is not None and s.info.path is not None:
                 os.replace(s.temp, s.info.path)
                 _fsync_dir(s.info.path.parent)
@@ -212,6 +257,11 @@ class SourceRewrite:
             if s.temp is not None:
                 s.temp.unlink(missing_ok=True)
                 s.temp = None
+
+
+def _version(identity: Mapping[str, object]) -> str | None:
+    value = identity.get("version")
+    return None if value is None else str(value)
 
 
 def _commit_duckdb(db: Path, items: list[StagedChange]) -> None:
