@@ -75,13 +75,17 @@ class _DeltaConnector(Connector):
     ) -> DeleteOutcome:
         table = self._open()  # the latest version: the change commits on top of it
         before = _identity(self, table)
+        cells: dict[str, int] = {}
         if null_cells:
-            return self._rewrite(table, before, predicate, null_cells)
+            outcome = self._rewrite(table, before, predicate, null_cells)
+            if outcome is not None:
+                return outcome
+            cells = dict.fromkeys(null_cells, 0)  # no cell to blank: rows only, deleted below
         if not predicate:
-            return DeleteOutcome(0, before, before)
+            return DeleteOutcome(0, before, before, cells)
         expected = count_matching(table.to_pyarrow_dataset(), predicate)
         if expected == 0:
-            return DeleteOutcome(0, before, before)
+            return DeleteOutcome(0, before, before, cells)
         try:
             condition = to_delta(predicate)
         except Untranslatable as exc:
@@ -104,7 +108,7 @@ class _DeltaConnector(Connector):
             metrics = table.delete(condition)
         except (DeltaError, OSError) as exc:
             raise self.fail(f"the Delta delete failed: {_first(exc)}") from exc
-        return self._done(int(metrics.get("num_deleted_rows", expected)), before, {})
+        return self._done(int(metrics.get("num_deleted_rows", expected)), before, cells)
 
     def _rewrite(
         self,
@@ -112,13 +116,13 @@ class _DeltaConnector(Connector):
         before: dict[str, Any],
         predicate: str | None,
         null_cells: Mapping[str, str],
-    ) -> DeleteOutcome:
+    ) -> DeleteOutcome | None:
         """Blanking cells (with their patterns, which Delta's SQL does not share) is one
-        overwrite commit of the table as DuckDB computes it."""
+        overwrite commit of the table as DuckDB computes it; None when no cell is to be blanked."""
         data = table.to_pyarrow_table()
         new, rows, cells = rewritten(data, predicate, null_cells)
-        if not rows and not any(cells.values()):
-            return DeleteOutcome(0, before, before, cells)
+        if not any(cells.values()):
+            return None
         try:
             deltalake.write_deltalake(
                 table, new, mode="overwrite", storage_options=self.storage_options()

@@ -174,13 +174,17 @@ class _IcebergConnector(Connector):
     ) -> DeleteOutcome:
         table = self._load()  # the latest snapshot: the change commits on top of it
         before = self._identity(table)
+        cells: dict[str, int] = {}
         if null_cells:
-            return self._rewrite(table, before, predicate, null_cells)
+            outcome = self._rewrite(table, before, predicate, null_cells)
+            if outcome is not None:
+                return outcome
+            cells = dict.fromkeys(null_cells, 0)  # no cell to blank: rows only, deleted below
         if not predicate:
-            return DeleteOutcome(0, before, before)
+            return DeleteOutcome(0, before, before, cells)
         expected = count_matching(self._dataset(table), predicate)
         if expected == 0:
-            return DeleteOutcome(0, before, before)
+            return DeleteOutcome(0, before, before, cells)
         try:
             condition = to_iceberg(predicate)
             counted = table.scan(row_filter=condition).to_arrow().num_rows
@@ -197,7 +201,7 @@ class _IcebergConnector(Connector):
             table.delete(condition)
         except Exception as exc:  # a commit conflict or a storage error
             raise self.fail(f"the Iceberg delete failed: {_first(exc)}") from exc
-        return self._done(expected, before, {})
+        return self._done(expected, before, cells)
 
     def _rewrite(
         self,
@@ -205,11 +209,12 @@ class _IcebergConnector(Connector):
         before: dict[str, Any],
         predicate: str | None,
         null_cells: Mapping[str, str],
-    ) -> DeleteOutcome:
-        """Blanking cells is one overwrite snapshot of the table as DuckDB computes it."""
+    ) -> DeleteOutcome | None:
+        """Blanking cells is one overwrite snapshot of the table as DuckDB computes it; None
+        when no cell is to be blanked."""
         new, rows, cells = rewritten(table.scan().to_arrow(), predicate, null_cells)
-        if not rows and not any(cells.values()):
-            return DeleteOutcome(0, before, before, cells)
+        if not any(cells.values()):
+            return None
         try:
             table.overwrite(new)
         except Exception as exc:  # a commit conflict or a storage error

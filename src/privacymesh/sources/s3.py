@@ -146,6 +146,7 @@ class S3FilesConnector(Connector):
     ) -> DeleteOutcome:
         if self.read_only:
             raise self.fail(self.read_only)
+        self.files(refresh=True)  # every object there is now, not only those read earlier
         before = self.identity()
         staged: list[str] = []  # temporaries, in the order of `swaps`
         swaps: list[str] = []

@@ -11,6 +11,8 @@ import yaml
 from lake_servers import S3Server
 
 GOOD = Path(__file__).parents[2] / "catalog" / "contracts" / "good"
+# the shop's orders again, where `lake_workspace` (conftest.py) puts them
+LAKE = ("shop.orders_s3", "shop.orders_delta", "shop.orders_iceberg")
 
 
 def orders_table() -> pa.Table:

@@ -8,62 +8,14 @@ import json
 import shutil
 from pathlib import Path
 
-import deltalake
 import duckdb
-import pyarrow.fs as pafs
-import pyarrow.parquet as pq
-import pytest
-from lake_data import s3_source, write_orders_contract
+from lake_data import LAKE
 from lake_servers import S3Server
-from pyiceberg.catalog.sql import SqlCatalog
 
 from privacymesh.catalog import load_catalog
 from privacymesh.engine import open_engine
 from privacymesh.runner.run import run_checks
 from privacymesh.workspace import load_workspace
-
-ICEBERG_SOURCE = (
-    '[sources.lakehouse]\ntype = "iceberg"\ncatalog_db = "lake/catalog.db"\n'
-    'warehouse = "lake/warehouse"\n'
-)
-
-
-@pytest.fixture
-def lake_workspace(shop_workspace: Path, s3_env: S3Server, bucket: str) -> Path:
-    """The shop workspace plus the same orders three more times: as Parquet objects on S3
-    (`shop.orders_s3`), as a local Delta table (`shop.orders_delta`) and as an Iceberg table
-    (`shop.orders_iceberg`)."""
-    root = shop_workspace
-    orders = pq.read_table(root / "data" / "orders.parquet")
-    fs = pafs.S3FileSystem(
-        access_key=s3_env.access_key,
-        secret_key=s3_env.secret_key,
-        endpoint_override=s3_env.endpoint.removeprefix("http://"),
-        scheme="http",
-    )
-    pq.write_table(orders, f"{bucket}/orders/part-0.parquet", filesystem=fs)
-    deltalake.write_deltalake(str(root / "lake" / "orders"), orders)
-    (root / "lake" / "warehouse").mkdir()
-    catalog = SqlCatalog(
-        "lakehouse",
-        uri=f"sqlite:///{root / 'lake' / 'catalog.db'}",
-        warehouse=(root / "lake" / "warehouse").as_uri(),
-    )
-    catalog.create_namespace("shop")
-    catalog.create_table("shop.orders_iceberg", schema=orders.schema).append(orders)
-    contracts = root / "contracts"
-    s3 = {"server": "lake", "type": "s3", "location": f"s3://{bucket}/orders/*.parquet"}
-    write_orders_contract(contracts, {**s3, "format": "parquet"}, "orders_s3")
-    delta = {"server": "local", "type": "local", "path": "../lake/orders", "format": "delta"}
-    write_orders_contract(contracts, delta, "orders_delta")
-    iceberg = {"server": "lakehouse", "type": "custom", "format": "iceberg", "schema": "shop"}
-    write_orders_contract(contracts, iceberg, "orders_iceberg")
-    with (root / "privacymesh.toml").open("a") as f:
-        f.write(s3_source(s3_env) + ICEBERG_SOURCE)
-    return root
-
-
-LAKE = ("shop.orders_s3", "shop.orders_delta", "shop.orders_iceberg")
 
 
 def test_lake_products_are_views_a_sealed_session_reads(lake_workspace: Path) -> None:
@@ -80,9 +32,11 @@ def test_lake_products_are_views_a_sealed_session_reads(lake_workspace: Path) ->
             # the detector's sample: the same rows as from the Parquet file (in another order)
             assert engine.sample(view, 3, seed=7).sort("order_id").equals(reference), pid
         # the scan is pushed into the Arrow dataset: only the columns used, the filter with it
-        plan = engine.arrow(
-            'EXPLAIN SELECT amount FROM "shop"."orders_s3" WHERE customer_id = \'c1\''
-        ).column(1)[0].as_py()
+        plan = (
+            engine.arrow('EXPLAIN SELECT amount FROM "shop"."orders_s3" WHERE customer_id = \'c1\'')
+            .column(1)[0]
+            .as_py()
+        )
         assert "ARROW_SCAN" in plan and "customer_id='c1'" in plan.replace(" ", "")
         assert "email" not in plan and "ordered_at" not in plan
         read = engine.source_identities(list(LAKE))
