@@ -7,7 +7,8 @@ own client) beside an untouched copy of the sample, and opens the DuckDB engine 
 every moved product it compares, through the engine:
 
 - a check's row counts: the population and the exceptions of `retention.expired_rows` (rows,
-  and rows past retention by the one shared definition, `retention_due_sql`);
+  and rows past retention by the one shared definition, `retention_due_sql`, on 2027-11-01,
+  a year after the sample's reference day, so that rows are due);
 - the sample the PII detector draws (`engine.sample`, 10,000 rows, seed 42), as a set of rows;
 
 and times each on both sides (best of `--repeat`), with the ratio source / Parquet.
@@ -44,7 +45,8 @@ from privacymesh.catalog import load_catalog, retention_due_sql  # noqa: E402
 from privacymesh.engine import open_engine  # noqa: E402
 from privacymesh.workspace import load_workspace  # noqa: E402
 
-AS_OF = "TIMESTAMP '2026-11-01 00:00:00'"
+# a year after the sample's reference day, so that the retention count is not zero
+AS_OF = "TIMESTAMP '2027-11-01 00:00:00'"
 SAMPLE_ROWS, SEED = 10_000, 42
 
 
@@ -132,9 +134,9 @@ def report(local: dict, moved: dict, repeat: int) -> list[str]:
         "# Sources: each product read where it lives vs the same data as local Parquet",
         "",
         f"`python benchmarks/sources.py --repeat {repeat}` on {platform.machine()} "
-        f"({os.cpu_count()} cores), DuckDB engine, sample scale 1. Counts: rows and rows past "
-        "retention (`retention.expired_rows`); sample: the detector's 10,000-row sample "
-        "(seed 42), compared as a set of rows. Times: best of the repeats.",
+        f"({os.cpu_count()} cores), DuckDB engine, sample scale 1. Counts: rows and rows "
+        "past retention on 2027-11-01 (`retention.expired_rows`); sample: the detector's "
+        "10,000-row sample (seed 42), compared as a set of rows. Times: best of the repeats.",
         "",
         "| product | source | rows | past retention | counts equal | sample rows | "
         "sample equal | count s (source / Parquet) | sample s (source / Parquet) |",

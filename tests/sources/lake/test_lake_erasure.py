@@ -10,13 +10,24 @@ from pathlib import Path
 
 import deltalake
 import duckdb
+import yaml
 from lake_data import LAKE
 
 from privacymesh.platform import apply_retention, plan_retention
 from privacymesh.workspace import load_workspace
 
-# two years before this is 2026-01-02 12:00: o1, o2 and o3 are due, o4 and o5 are kept
-AS_OF = datetime(2028, 1, 2, 12)
+# 180 days before this is 2026-01-02 12:00: o1, o2 and o3 are due, o4 and o5 are kept
+AS_OF = datetime(2026, 7, 1, 12)
+
+
+def _keep_180_days(root: Path) -> None:
+    """The lake products keep orders 180 days (the shop keeps them two years)."""
+    for pid in LAKE:
+        path = root / "contracts" / f"{pid}.odcs.yaml"
+        data = yaml.safe_load(path.read_text())
+        for sla in data["slaProperties"]:
+            sla["value"], sla["unit"] = 180, "d"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def _measured(ws, check_id: str) -> dict[str, dict]:
@@ -30,6 +41,7 @@ def _measured(ws, check_id: str) -> dict[str, dict]:
 
 
 def test_retention_deletes_due_rows_in_each_lake_table(lake_workspace: Path) -> None:
+    _keep_180_days(lake_workspace)
     ws = load_workspace(lake_workspace)
     plan = plan_retention(ws, products=list(LAKE), as_of=AS_OF)
     assert {i.product_id: (i.rows, i.due, i.blocked) for i in plan.items} == {
