@@ -27,6 +27,7 @@ from privacymesh.catalog import DataProduct
 from privacymesh.engine.base import Engine
 from privacymesh.engine.dialect import spark_view_name, to_spark
 from privacymesh.errors import SourceError, WorkspaceError, first_line
+from privacymesh.sources.registry import NATIVE, is_known, spark_jars
 
 # servers whose data Spark reads as files, and servers naming a table of Spark's catalog
 FILE_SERVERS = ("local", "s3", "gcs", "azure", "hdfs", "sftp")
@@ -55,6 +56,9 @@ def spark_application(master: str, conf: Mapping[str, str] | None = None) -> Spa
     with _app_lock:
         builder = SparkSession.builder.master(master).appName("privacymesh")
         settings = {**(LOCAL_CONF if master.startswith("local") else {}), **(conf or {})}
+        jars = spark_jars()
+        if jars and master.startswith("local") and "spark.jars" not in settings:
+            settings["spark.jars"] = ",".join(jars)  # the connectors' drivers (JDBC)
         for key, value in settings.items():
             builder = builder.config(key, str(value))
         try:
@@ -165,6 +169,8 @@ class SparkEngine(Engine):
                 frame = self._read_file(str(location), fmt or "parquet")
             elif server.type in TABLE_SERVERS:
                 frame = self.spark.table(_table_name(product, raw))
+            elif server.type not in NATIVE and is_known(server.type, server.format):
+                frame = self._connected(product)
             else:
                 raise SourceError(
                     f"declared, not readable: Spark does not read a {server.type!r} server",
@@ -182,6 +188,23 @@ class SparkEngine(Engine):
                 file=product.file,
                 field="servers[0]",
             ) from exc
+
+    def _connected(self, product: DataProduct) -> DataFrame:
+        """A product read through its connector's Spark reader (PostgreSQL: JDBC)."""
+        connector = self.connector_for(product)
+        try:
+            frame = connector.spark_frame(self.spark)
+        except SourceError:
+            raise
+        except Exception as exc:  # the reader's own error, the secret masked
+            raise connector.fail(f"cannot read through Spark: {first_line(exc)}") from None
+        if frame is None:
+            raise SourceError(
+                f"declared, not readable: Spark has no reader for a {connector.type!r} server",
+                file=product.file,
+                field="servers[0].type",
+            )
+        return frame
 
     def register_platform_table(self, name: str, path: Path) -> None:
         try:

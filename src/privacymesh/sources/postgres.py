@@ -26,8 +26,6 @@ from privacymesh.sources.registry import register
 from privacymesh.sources.settings import resolve_secret, scrub, setting
 from privacymesh.sources.sql import to_dialect
 
-JDBC_JAR = "/usr/share/java/postgresql.jar"  # Debian's libpostgresql-jdbc-java
-
 # SQLSTATE classes of a statement the server could not run as written (a function or syntax it
 # lacks, a data conversion): the engine then reads the columns and computes itself
 _NOT_PUSHABLE = ("42", "22", "0A")
@@ -160,6 +158,11 @@ class PostgresConnector(Connector):
             .option("dbtable", self.relation)
             .option("user", self.user)
             .option("driver", "org.postgresql.Driver")
+            # filters, aggregates and limits run at the server, as on DuckDB
+            .option("pushDownPredicate", "true")
+            .option("pushDownAggregate", "true")
+            .option("pushDownLimit", "true")
+            .option("preferTimestampNTZ", "true")
         )
         if secret:
             reader = reader.option("password", secret)

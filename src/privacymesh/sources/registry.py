@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from privacymesh.errors import SourceError
@@ -23,20 +24,24 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Entry:
     """A server type (+ format, None for any) and the module that implements it, or the
-    extra that would install one."""
+    extra that would install one; `spark_jar` the driver jar Spark needs to read it."""
 
     type: str
     format: str | None
     module: str | None = None
     extra: str | None = None
+    spark_jar: str | None = None
 
+
+POSTGRES_JAR = "/usr/share/java/postgresql.jar"
 
 # the file-backed types the engines read natively (local files, DuckDB databases)
 NATIVE = ("local", "duckdb")
 
 ENTRIES: list[Entry] = [
-    Entry("postgres", None, "privacymesh.sources.postgres", "postgres"),
-    Entry("postgresql", None, "privacymesh.sources.postgres", "postgres"),
+    # Debian's libpostgresql-jdbc-java puts PostgreSQL's JDBC driver here
+    Entry("postgres", None, "privacymesh.sources.postgres", "postgres", POSTGRES_JAR),
+    Entry("postgresql", None, "privacymesh.sources.postgres", "postgres", POSTGRES_JAR),
     # object storage and lakehouse tables (sources/s3.py, delta.py, iceberg.py)
     Entry("s3", "delta", "privacymesh.sources.delta", "lakehouse"),
     Entry("local", "delta", "privacymesh.sources.delta", "lakehouse"),
@@ -50,6 +55,13 @@ ENTRIES: list[Entry] = [
 ]
 
 _CLASSES: dict[tuple[str, str | None], type[Connector]] = {}
+
+
+def spark_jars() -> list[str]:
+    """The driver jars of the connectors that are on this machine, for a local Spark
+    application (a cluster or Spark Connect server brings its own)."""
+    jars = dict.fromkeys(e.spark_jar for e in ENTRIES if e.spark_jar)
+    return [j for j in jars if j and Path(j).is_file()]
 
 
 def register(cls: type[Connector]) -> type[Connector]:
