@@ -1,8 +1,8 @@
 """Row predicates for lake tables: a mesh (DuckDB) predicate turned into what Delta's and
 Iceberg's own delete operations take, and the rows it matches computed by DuckDB over Arrow.
 
-Retention and DSAR erasure name the rows to delete with a DuckDB predicate (`"ts" < TIMESTAMP
-'...' - INTERVAL 365 DAY`, `"customer_id" = '...'`). Delta deletes with a DataFusion SQL
+Retention and DSAR erasure name the rows to delete with a DuckDB predicate (the retention rule
+of `catalog.retention_due_sql`, a subject key `"customer_id" = '...'`). Delta deletes with a DataFusion SQL
 predicate, Iceberg with its own expression tree. Only a small, exact subset is translated:
 AND / OR / NOT, comparisons of a column with a constant, IN lists and IS [NOT] NULL. Every
 column-free part is evaluated once by DuckDB, so both targets see plain literals. Anything else
