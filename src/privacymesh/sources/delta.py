@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow.dataset as pads
 
 from privacymesh.sources.base import Connector, DeleteOutcome
-from privacymesh.sources.object_store import S3Location, s3_access
+from privacymesh.sources.object_store import S3Location, confine_location, s3_access
 from privacymesh.sources.pushdown import Untranslatable, count_matching, rewritten, to_delta
 from privacymesh.sources.registry import register
 
@@ -187,9 +187,10 @@ class S3DeltaConnector(_DeltaConnector):
     def uri(self) -> str:
         raw = self.product.server.options.get("location") if self.product.server else None
         try:
-            return S3Location.parse(str(raw)).url.rstrip("/")
+            location = S3Location.parse(str(raw))
         except ValueError as exc:
             raise self.fail(str(exc)) from exc
+        return confine_location(self, location).url.rstrip("/")
 
     def storage_options(self) -> dict[str, str]:
         return self.access.storage_options()

@@ -5,8 +5,8 @@ A source's settings (never the contract) say where the service is and how to sig
 `endpoint` (an S3-compatible service; AWS when absent), `region`, and the keys by reference,
 `access_key_id_env`/`_file` and `secret_access_key_env`/`_file` (optionally
 `session_token_env`/`_file`); `anonymous = true` reads a public bucket. A contract's own
-`endpointUrl` is used only when the workspace names no endpoint for the source: it must never
-redirect signed requests elsewhere.
+`endpointUrl` is never used: it must not redirect signed requests elsewhere. A source may
+name a `location` (`s3://bucket/prefix/`) that its contracts' locations must lie under.
 """
 
 from __future__ import annotations
@@ -117,17 +117,21 @@ class S3Access:
 
 def s3_access(connector: Connector) -> S3Access:
     """The access of a connector's source, secrets resolved (a `SourceError` names the source
-    when a variable or file is missing)."""
+    when a variable or file is missing). A server whose name the workspace does not declare is
+    refused: the machine's own credentials would otherwise read whatever bucket a contract
+    names."""
     settings = connector.settings
-    contract_endpoint = connector.product.server.options.get("endpointUrl")  # type: ignore[union-attr]
+    if settings is None:
+        raise connector.fail(
+            "the workspace declares no source of this name",
+            "add [sources.NAME] (endpoint, region, keys) to privacymesh.toml",
+        )
     endpoint = setting(settings, "endpoint", None)
-    if endpoint is None and settings is None:
-        endpoint = contract_endpoint
     anonymous = bool(setting(settings, "anonymous", False))
-    signed = settings is not None and not anonymous
+    signed = not anonymous
 
     def secret(key: str) -> str | None:
-        return resolve_secret(settings, key) if signed and settings is not None else None
+        return resolve_secret(settings, key) if signed else None
 
     return S3Access(
         endpoint=str(endpoint) if endpoint else None,
@@ -177,3 +181,16 @@ def objects_version(files: list[pafs.FileInfo]) -> str:
         mtime = i.mtime_ns if i.mtime_ns is not None else -1
         digest.update(f"{i.path}\0{i.size}\0{mtime}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def confine_location(connector: Connector, location: S3Location) -> S3Location:
+    """The location, when it lies under the source's `location` (`s3://bucket/prefix/`), if
+    the source names one: the source's keys then read only there, whatever a contract says."""
+    allowed = connector.settings.get("location") if connector.settings else None
+    if not allowed:
+        return location
+    prefix = S3Location.parse(str(allowed))
+    root = prefix.path.rstrip("/") + "/"
+    if location.path != prefix.path.rstrip("/") and not location.path.startswith(root):
+        raise connector.fail(f"{location.url} is outside the source's location {allowed}")
+    return location

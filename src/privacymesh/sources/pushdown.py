@@ -2,12 +2,13 @@
 Iceberg's own delete operations take, and the rows it matches computed by DuckDB over Arrow.
 
 Retention and DSAR erasure name the rows to delete with a DuckDB predicate (the retention rule
-of `catalog.retention_due_sql`, a subject key `"customer_id" = '...'`). Delta deletes with a DataFusion SQL
-predicate, Iceberg with its own expression tree. Only a small, exact subset is translated:
-AND / OR / NOT, comparisons of a column with a constant, IN lists and IS [NOT] NULL. Every
-column-free part is evaluated once by DuckDB, so both targets see plain literals. Anything else
-is refused (`Untranslatable`), and callers check that the source's own count of the translated
-predicate equals DuckDB's before they delete: a translation that drifts never deletes.
+of `catalog.retention_due_sql`, a subject key `"customer_id" = '...'`). Delta deletes with a
+DataFusion SQL predicate, Iceberg with its own expression tree. Only a small, exact subset is
+translated: AND / OR / NOT, comparisons of a column with a constant, IN lists and IS [NOT]
+NULL. Every column-free part is evaluated once by DuckDB, so both targets see plain literals.
+Anything else is refused (`Untranslatable`), and callers check that the source's own count of
+the translated predicate equals DuckDB's before they delete: a translation that drifts never
+deletes.
 """
 
 from __future__ import annotations

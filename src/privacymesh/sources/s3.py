@@ -31,6 +31,7 @@ from privacymesh.sources.base import Connector, DeleteOutcome
 from privacymesh.sources.object_store import (
     S3Access,
     S3Location,
+    confine_location,
     list_objects,
     objects_version,
     s3_access,
@@ -77,9 +78,10 @@ class S3FilesConnector(Connector):
         if not isinstance(raw, str):
             raise self.fail("the contract's s3 server has no location", "location: s3://b/k")
         try:
-            return S3Location.parse(raw)
+            location = S3Location.parse(raw)
         except ValueError as exc:
             raise self.fail(str(exc)) from exc
+        return confine_location(self, location)
 
     @cached_property
     def access(self) -> S3Access:

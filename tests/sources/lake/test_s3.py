@@ -19,13 +19,15 @@ from privacymesh.sources.settings import source_settings
 from privacymesh.workspace import load_workspace
 
 
-def _product(root: Path, location: str, fmt: str = "parquet") -> tuple[DataProduct, object]:
+def _product(
+    root: Path, location: str, fmt: str = "parquet", settings_name: str = "lake"
+) -> tuple[DataProduct, object]:
     server = {"server": "lake", "type": "s3", "location": location, "format": fmt}
     write_orders_contract(root / "contracts", server)
     ws = load_workspace(root)
     catalog = load_catalog(ws.catalog, ws)
     product = catalog.get("shop.orders")
-    return product, source_settings(ws)["lake"]
+    return product, source_settings(ws)[settings_name]
 
 
 def _put_orders(server: S3Server, bucket: str) -> None:
@@ -169,3 +171,25 @@ def test_dsar_erasure_blanks_cells_in_the_same_rewrite(
     data = connector.dataset().to_table().sort_by("order_id")
     assert data.column("order_id").to_pylist() == ["o1", "o2", "o3", "o5"]
     assert data.column("email").to_pylist() == [None, "bo@example.org", None, "di@example.com"]
+
+
+def test_an_s3_server_the_workspace_does_not_declare_is_refused(
+    tmp_path: Path, s3_env: S3Server, bucket: str
+) -> None:
+    _put_orders(s3_env, bucket)
+    root = write_workspace(tmp_path, s3_source(s3_env, name="other"))
+    product, _ = _product(root, f"s3://{bucket}/orders/*.parquet", settings_name="other")
+    # no [sources.lake]: the machine's own credentials are never tried
+    with pytest.raises(SourceError, match="the workspace declares no source of this name"):
+        open_connector(product, None).dataset()
+
+
+def test_a_location_outside_the_sources_prefix_is_refused(
+    tmp_path: Path, s3_env: S3Server, bucket: str
+) -> None:
+    _put_orders(s3_env, bucket)
+    source = s3_source(s3_env) + f'location = "s3://{bucket}/shared/"\n'
+    root = write_workspace(tmp_path, source)
+    product, settings = _product(root, f"s3://{bucket}/orders/*.parquet")
+    with pytest.raises(SourceError, match="outside the source's location"):
+        open_connector(product, settings).dataset()
