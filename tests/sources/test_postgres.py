@@ -3,7 +3,7 @@ Parquet, the work pushed down to the server, and what was read recorded as evide
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import duckdb
@@ -37,6 +37,9 @@ def test_a_postgres_product_is_a_view_read_at_its_source(pg_workspace: Path, pos
             "JOIN meta.products p ON p.product_id = 'shop.orders' GROUP BY 1"
         )
         assert joined.to_dicts() == [{"product_id": "shop.orders", "n": 5}]
+        # a function off the pushdown list never runs at the server (it could read its files)
+        version = engine.scalar('SELECT max(version()) FROM "shop"."orders"')
+        assert version == engine.scalar("SELECT version()")  # DuckDB's, not PostgreSQL's
         first = engine.sample('"shop"."orders"', 3, seed=7)
         again = engine.sample('"shop"."orders"', 3, seed=7)
         assert first.height == 3 and first.equals(again)
@@ -47,13 +50,12 @@ def test_a_postgres_product_is_a_view_read_at_its_source(pg_workspace: Path, pos
     assert 'SUM(amount) FROM "' in log and "WHERE customer_id = 'c1'" in log
     assert 'SELECT "customer_id", "amount"' not in log  # the pushed query needed no fetch
     assert "LIMIT 3" in log
+    assert "max(version())" not in log.lower() and 'SELECT 1 AS "__privacymesh_row"' in log
 
 
 def test_checks_give_the_same_results_as_the_same_rows_in_parquet(
-    pg_workspace: Path, shop_workspace: Path, tmp_path: Path
+    pg_workspace: Path, postgres
 ) -> None:
-    parquet = tmp_path / "parquet"
-    shutil.copytree(Path(__file__).parents[1] / "catalog" / "contracts" / "good", parquet / "c")
     workspace = load_workspace(pg_workspace)
     in_pg = run_checks(workspace, record=True)
     orders = _by_product(in_pg, "shop.orders")
@@ -63,15 +65,20 @@ def test_checks_give_the_same_results_as_the_same_rows_in_parquet(
     contract = pg_workspace / "contracts" / "shop.orders.odcs.yaml"
     original = Path(__file__).parents[1] / "catalog" / "contracts" / "good" / contract.name
     contract.write_text(original.read_text())
+    # the retention check's counts were computed at the server
+    assert 'COUNT(*) FILTER(WHERE "ordered_at" <' in postgres.log.read_text()
     local = run_checks(load_workspace(pg_workspace), record=False)
     assert _by_product(local, "shop.orders") == orders
     # evidence: the run records what each product read, and how many rows
     con = duckdb.connect(str(workspace.ledger_path), read_only=True)
     ((options,),) = con.sql("SELECT options FROM runs").fetchall()
     con.close()
-    import json
 
     read = json.loads(options)["sources"]["shop.orders"]
     assert read["type"] == "postgres" and read["source"] == "shop_pg"
     assert read["rows"] == 5 and read["table"].endswith(".orders")
     assert read["version"].startswith("wal ")
+    # the local files' identity too: where, which state, how many rows
+    totals = json.loads(options)["sources"]["shop.order_totals"]
+    assert totals["type"] == "local" and totals["location"].endswith("order_totals.csv")
+    assert totals["rows"] == 3 and "bytes, modified" in totals["version"]

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import adbc_driver_postgresql.dbapi as pg
 import pyarrow as pa
+import pytest
 
 from privacymesh.sources.postgres import plain_arrow
+
+pg = pytest.importorskip(
+    "adbc_driver_postgresql.dbapi", reason="pip install 'privacymesh[postgres]'"
+)
 
 
 def test_numeric_results_are_numbers(postgres) -> None:

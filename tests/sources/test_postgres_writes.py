@@ -8,13 +8,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import adbc_driver_postgresql.dbapi as pg
 import duckdb
 import pyarrow as pa
 import pytest
 
 from privacymesh.platform import ReadOnlySourceError, apply_retention, plan_retention
 from privacymesh.workspace import load_workspace
+
+pg = pytest.importorskip(
+    "adbc_driver_postgresql.dbapi", reason="pip install 'privacymesh[postgres]'"
+)
 
 
 def _schema(workspace: Path) -> str:
@@ -101,3 +104,12 @@ def test_dsar_erasure_deletes_the_subjects_rows_at_the_server(pg_workspace: Path
     (erased,) = [i for i in outcome.items if i.product_id == "shop.orders"]
     assert (erased.rows_erased, erased.residue_rows) == (2, 0) and outcome.verified
     assert _order_ids(postgres, schema) == ["o2", "o4", "o5"]  # c1's two orders are gone
+    assert erased.version_before.startswith("wal ") and erased.version_after.startswith("wal ")
+    assert erased.version_before != erased.version_after
+    con = duckdb.connect(str(ws.ledger_path), read_only=True)
+    ((measured,),) = con.execute(
+        "SELECT CAST(measured AS VARCHAR) FROM results WHERE check_id = "
+        "'platform.dsar.erasure' AND product_id = 'shop.orders'"
+    ).fetchall()
+    con.close()
+    assert json.loads(measured)["version_after"] == erased.version_after

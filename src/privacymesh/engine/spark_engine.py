@@ -263,6 +263,7 @@ class SparkEngine(Engine):
         return _plain_numbers(self.spark.sql(self.translate(sql))).toArrow()
 
     def close(self) -> None:
+        self.close_connectors()
         if self._connect:
             self.spark.stop()
             return

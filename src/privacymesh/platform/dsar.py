@@ -147,6 +147,9 @@ class ErasureItem:
     rows_erased: int = 0
     cells_erased: int = 0
     residue_rows: int | None = None
+    # a source with versions (PostgreSQL's WAL position): its version before and after
+    version_before: str | None = None
+    version_after: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -648,6 +651,8 @@ def erase_request(
             s.rows_deleted if s else 0,
             sum(s.cells_nulled.values()) if s else 0,
             after[pid].rows,
+            s.version_before if s else None,
+            s.version_after if s else None,
         )
     for pid, h in after.items():  # residue in a product that held nothing before (should not be)
         if h.holds and pid not in items:
@@ -765,6 +770,8 @@ def _record_erasure(
                         "rows_found": item.key_rows,
                         "rows_erased": item.rows_erased,
                         "cells_erased": item.cells_erased,
+                        "version_before": item.version_before,
+                        "version_after": item.version_after,
                     },
                     population=item.key_rows + sum(item.cells.values()),
                     exceptions=0,

@@ -12,6 +12,7 @@ WAL position before and after (`pg_current_wal_lsn`), the version of the data th
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -66,6 +67,7 @@ class PostgresConnector(Connector):
             else None
         )
         self._con: Any = None
+        self._lock = threading.RLock()
 
     @property
     def server_name(self) -> str | None:
@@ -104,17 +106,18 @@ class PostgresConnector(Connector):
 
     @contextlib.contextmanager
     def _cursor(self, doing: str) -> Iterator[Any]:
-        con = self._connection()
-        try:
-            with con.cursor() as cur:
-                yield cur
-        except Exception as exc:
-            with contextlib.suppress(Exception):
-                con.rollback()
-            if isinstance(exc, PushdownError):
-                raise
-            self._drop_if_broken()
-            raise self._error(exc, doing) from None
+        with self._lock:  # one libpq connection serves one statement at a time
+            con = self._connection()
+            try:
+                with con.cursor() as cur:
+                    yield cur
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    con.rollback()
+                if isinstance(exc, PushdownError):
+                    raise
+                self._drop_if_broken()
+                raise self._error(exc, doing) from None
 
     def _drop_if_broken(self) -> None:
         """Forget a connection the server closed, so the next call reconnects or says why."""

@@ -15,6 +15,41 @@ from sqlglot import exp
 
 from privacymesh.catalog import quote_ident
 
+# functions a query sent down to a database may call: aggregates and plain scalar arithmetic,
+# text and time. Check SQL is untrusted; at the server it runs with the workspace's credentials,
+# where a function may read files or reach other servers. Any other function keeps the query
+# in the sealed DuckDB session, over the columns fetched from the source.
+PUSHABLE_FUNCTIONS: tuple[type[exp.Expression], ...] = (
+    exp.AggFunc,
+    exp.Cast,
+    exp.TryCast,
+    exp.Case,
+    exp.If,
+    exp.Coalesce,
+    exp.Nullif,
+    exp.Abs,
+    exp.Round,
+    exp.Floor,
+    exp.Ceil,
+    exp.Sqrt,
+    exp.Lower,
+    exp.Upper,
+    exp.Length,
+    exp.Trim,
+    exp.Substring,
+    exp.RegexpLike,
+    exp.Greatest,
+    exp.Least,
+    exp.Extract,
+    exp.CurrentDate,
+    exp.CurrentTimestamp,
+    exp.DateDiff,
+    exp.DateTrunc,
+    exp.DateAdd,
+    exp.DateSub,
+    exp.Concat,
+)
+
 
 def to_dialect(sql: str, dialect: str) -> str:
     """A mesh-dialect expression or statement written in `dialect`."""
@@ -61,7 +96,11 @@ def plan(sql: str, remote: dict[tuple[str, str], tuple[str, str, list[str]]]) ->
     if not refs:
         return None
     pushed = None
-    if len(refs) == 1 and sum(map(len, refs.values())) == len(tables):
+    if (
+        len(refs) == 1
+        and sum(map(len, refs.values())) == len(tables)
+        and all(isinstance(f, PUSHABLE_FUNCTIONS) for f in tree.find_all(exp.Func))
+    ):
         (key,) = refs
         dialect, relation, _ = remote[key]
         pushed = _pushed(tree, refs[key], dialect, relation)
