@@ -1,7 +1,7 @@
 """Each kind of source read by privacymesh, side by side with the same data as local Parquet.
 
 Starts the test servers (PostgreSQL from Debian's binaries, moto's S3 server, both on
-127.0.0.1), builds the mixed sample mesh of tests/sources/lake/mixed_mesh.py (products in
+127.0.0.1), builds the mixed sample mesh of tests/sources/mixed_mesh.py (products in
 PostgreSQL, on S3, in Delta and in Iceberg, written from the sample's Parquet by each source's
 own client) beside an untouched copy of the sample, and opens the DuckDB engine on both. For
 every moved product it compares, through the engine:
@@ -36,7 +36,7 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS_FILE = HERE / "results" / "sources.md"
-sys.path[:0] = [str(REPO / "tests" / "sources"), str(REPO / "tests" / "sources" / "lake")]
+sys.path[:0] = [str(REPO / "tests" / "sources")]
 
 from lake_servers import running_s3_server  # noqa: E402
 from mixed_mesh import PLACEMENT, copy_sample, mix  # noqa: E402

@@ -16,7 +16,7 @@ from mixed_mesh import PLACEMENT, copy_sample, mix
 
 pytestmark = pytest.mark.slow
 
-SRC = Path(__file__).parents[3] / "src"
+SRC = Path(__file__).parents[2] / "src"
 
 
 def _run(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

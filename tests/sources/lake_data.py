@@ -10,8 +10,8 @@ import pyarrow as pa
 import yaml
 from lake_servers import S3Server
 
-GOOD = Path(__file__).parents[2] / "catalog" / "contracts" / "good"
-# the shop's orders again, where `lake_workspace` (conftest.py) puts them
+GOOD = Path(__file__).parents[1] / "catalog" / "contracts" / "good"
+# the shop's orders again, where `lake_workspace` (lake_fixtures.py) puts them
 LAKE = ("shop.orders_s3", "shop.orders_delta", "shop.orders_iceberg")
 
 

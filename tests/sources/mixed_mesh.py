@@ -18,7 +18,7 @@ import yaml
 from lake_servers import S3Server
 from pyiceberg.catalog.sql import SqlCatalog
 
-REPO = Path(__file__).parents[3]
+REPO = Path(__file__).parents[2]
 
 # where each moved product lives; every other product stays a local Parquet file. The
 # PostgreSQL products are smaller than the detector's sample (10,000 rows): a sample drawn at
@@ -101,8 +101,8 @@ def mix(root: Path, s3: S3Server, bucket: str, postgres: Any, pg_schema: str) ->
             }
         elif place == "s3":
             # the same file as one object: DuckDB's reservoir sample depends on how rows
-            # arrive, so only the same layout draws the same sample (tests/sources/lake/
-            # test_s3.py reads products of several objects)
+            # arrive, so only the same layout draws the same sample (test_s3.py reads
+            # products of several objects)
             pq.write_table(table, f"{bucket}/{domain}/{name}/part-0.parquet", filesystem=fs)
             location = f"s3://{bucket}/{domain}/{name}/*.parquet"
             server = {"server": "mesh_s3", "type": "s3", "location": location, "format": "parquet"}

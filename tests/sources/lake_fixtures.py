@@ -1,5 +1,6 @@
-"""Fixtures of the lake connectors: a real S3-protocol server (one per session), a fresh bucket
-per test, and the server's keys in the environment."""
+"""Fixtures of the lake connectors (conftest.py imports them): a real S3-protocol server (one
+per session), a fresh bucket per test, the server's keys in the environment, and the shop
+workspace with its orders also on S3, in Delta and in Iceberg."""
 
 from __future__ import annotations
 
