@@ -60,3 +60,7 @@ def pg_workspace(
     monkeypatch.setenv(PASSWORD_ENV, postgres.password)
     move_orders_to_postgres(shop_workspace, postgres, schema)
     return shop_workspace
+
+
+# the object storage and lakehouse fixtures (S3 server, buckets, lake workspace)
+from lake_fixtures import bucket, lake_workspace, s3_env, s3_server  # noqa: E402, F401

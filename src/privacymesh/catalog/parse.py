@@ -497,7 +497,7 @@ def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) 
     """The server privacymesh reads: the first local or DuckDB one, else the first of a type
     a connector reads (PostgreSQL, ...), else the first declared. Every local path and DuckDB
     file is confined, whichever is used."""
-    from privacymesh.sources.registry import is_known
+    from privacymesh.sources.registry import entry_for, is_known
 
     entries = [s for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
     chosen: Server | None = None
@@ -510,7 +510,8 @@ def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) 
         if kind == "local":
             fmt = str(s.get("format", "parquet")).lower()
             path = _confined(s, i, "path", file, issues, bounds)
-            if fmt not in FILE_FORMATS:
+            # a table format (Delta, Iceberg) in a local folder is read by its connector
+            if fmt not in FILE_FORMATS and entry_for("local", fmt) is None:
                 issues.add(
                     ("servers", i, "format"),
                     "a file format privacymesh does not read",

@@ -13,6 +13,7 @@ from privacymesh.catalog import DataProduct, quote_ident, quote_literal
 from privacymesh.engine.base import Engine
 from privacymesh.errors import SourceError, first_line
 from privacymesh.sources.base import Connector, PushdownError
+from privacymesh.sources.registry import is_native
 from privacymesh.sources.sql import Plan, fetch_sql, plan, rewrite, view_key
 
 _FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
@@ -90,7 +91,8 @@ class DuckDBEngine(Engine):
                 file=product.file,
                 field="servers",
             )
-        if server.type == "local":
+        native = is_native(server.type, server.format)
+        if server.type == "local" and native:
             assert server.path is not None
             if not has_glob(server.path) and not server.path.exists():
                 raise SourceError(
@@ -108,7 +110,7 @@ class DuckDBEngine(Engine):
             source = self._attached_table(server.database, server.schema, product.table)
         else:
             source = self._connected(product)
-        if server.type in ("local", "duckdb"):
+        if native:
             self._native[product.id] = product
         self._schema(product.domain)
         try:

@@ -27,7 +27,7 @@ from privacymesh.catalog import DataProduct
 from privacymesh.engine.base import Engine
 from privacymesh.engine.dialect import spark_view_name, to_spark
 from privacymesh.errors import SourceError, WorkspaceError, first_line
-from privacymesh.sources.registry import NATIVE, is_known, spark_jars
+from privacymesh.sources.registry import is_known, is_native, spark_jars
 
 # servers whose data Spark reads as files, and servers naming a table of Spark's catalog
 FILE_SERVERS = ("local", "s3", "gcs", "azure", "hdfs", "sftp")
@@ -157,7 +157,11 @@ class SparkEngine(Engine):
             )
         raw = _raw_server(product)
         try:
-            if server.type in FILE_SERVERS:
+            # a connector of the workspace's sources first (its settings hold the keys); then
+            # files and tables Spark reads with its own configuration
+            if not is_native(server.type, server.format) and is_known(server.type, server.format):
+                frame = self._connected(product)
+            elif server.type in FILE_SERVERS:
                 location = server.path or raw.get("location") or raw.get("path")
                 if not location:
                     raise SourceError(
@@ -169,8 +173,6 @@ class SparkEngine(Engine):
                 frame = self._read_file(str(location), fmt or "parquet")
             elif server.type in TABLE_SERVERS:
                 frame = self.spark.table(_table_name(product, raw))
-            elif server.type not in NATIVE and is_known(server.type, server.format):
-                frame = self._connected(product)
             else:
                 raise SourceError(
                     f"declared, not readable: Spark does not read a {server.type!r} server",

@@ -31,7 +31,7 @@ from privacymesh.errors import SourceError
 from privacymesh.platform.errors import PlatformError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy
 from privacymesh.sources.base import Connector, SourceSettings
-from privacymesh.sources.registry import NATIVE, is_known, open_connector
+from privacymesh.sources.registry import is_known, is_native, open_connector
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def source_info(
         return SourceInfo(pid, None, None, None, "read-only by policy (retention.read_only)")
     if server is None:
         return SourceInfo(pid, None, None, None, "the contract declares no server")
-    if server.type == "local":
+    native = is_native(server.type, server.format)  # Delta or Iceberg in a folder: a connector
+    if server.type == "local" and native:
         path = server.path
         if path is None or any(ch in str(path) for ch in "*?["):
             return SourceInfo(pid, None, path, None, "a glob of files: rewrite them at the source")
@@ -89,7 +90,7 @@ def source_info(
             return SourceInfo(pid, None, db, None, "the DuckDB database is not writable")
         parts = [*([server.schema] if server.schema else []), product.table]
         return SourceInfo(pid, "duckdb", db, ".".join(quote_ident(p) for p in parts))
-    if sources is not None and server.type not in NATIVE and is_known(server.type, server.format):
+    if sources is not None and not native and is_known(server.type, server.format):
         try:
             connector = open_connector(product, sources.get(server.name or ""))
         except SourceError as exc:
@@ -260,7 +261,7 @@ class SourceRewrite:
 
 
 def _version(identity: Mapping[str, object]) -> str | None:
-    value = identity.get("version")
+    value = identity.get("version", identity.get("snapshot"))  # Iceberg: its snapshot id
     return None if value is None else str(value)
 
 

@@ -42,6 +42,13 @@ ENTRIES: list[Entry] = [
     # Debian's libpostgresql-jdbc-java puts PostgreSQL's JDBC driver here
     Entry("postgres", None, "privacymesh.sources.postgres", "postgres", POSTGRES_JAR),
     Entry("postgresql", None, "privacymesh.sources.postgres", "postgres", POSTGRES_JAR),
+    # object storage and lakehouse tables (sources/s3.py, delta.py, iceberg.py)
+    Entry("s3", "delta", "privacymesh.sources.delta", "lakehouse"),
+    Entry("local", "delta", "privacymesh.sources.delta", "lakehouse"),
+    Entry("s3", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("local", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("custom", "iceberg", "privacymesh.sources.iceberg", "lakehouse"),
+    Entry("s3", None, "privacymesh.sources.s3", "lakehouse"),
     Entry("snowflake", None, None, "snowflake"),
     Entry("databricks", None, None, "databricks"),
     Entry("bigquery", None, None, "bigquery"),
@@ -76,6 +83,13 @@ def entry_for(kind: str, fmt: str | None) -> Entry | None:
         (e for e in ENTRIES if e.type == kind and e.format == fmt and fmt is not None),
         next((e for e in ENTRIES if e.type == kind and e.format is None), None),
     )
+
+
+def is_native(kind: str | None, fmt: str | None = None) -> bool:
+    """Whether the engines read this server themselves (local Parquet/CSV files, DuckDB
+    databases) rather than through a connector: a table format in a local folder (Delta,
+    Iceberg) has its connector."""
+    return kind in NATIVE and not (fmt and entry_for(str(kind), fmt) is not None)
 
 
 def is_known(kind: str | None, fmt: str | None = None) -> bool:
