@@ -93,6 +93,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.principals:principals_app",
         "Who is asking: the verified principal and its roles; API tokens.",
     ),
+    "token": (
+        "privacymesh.cli.token:token_app",
+        "Mint bearer tokens (JWT) from a local key, for development and CI.",
+    ),
 }
 
 
