@@ -93,6 +93,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.principals:principals_app",
         "Who is asking: the verified principal and its roles; API tokens.",
     ),
+    "serve": (
+        "privacymesh.cli.serve:serve_command",
+        "Serve the consent, DSAR and audit APIs over HTTP, behind bearer tokens.",
+    ),
     "token": (
         "privacymesh.cli.token:token_app",
         "Mint bearer tokens (JWT) from a local key, for development and CI.",
