@@ -115,7 +115,7 @@ class Served:
 
     @property
     def services(self):
-        return self.server.config.app.state.services  # type: ignore[union-attr]
+        return self.server.config.app.services  # type: ignore[union-attr]
 
 
 def start_server(ws: Workspace) -> tuple[uvicorn.Server, threading.Thread, str]:

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import jwt
 import polars as pl
@@ -294,3 +294,28 @@ def test_openapi_committed_equals_served(served):
     assert {"/v1/consent/check", "/v1/consent/withdraw", "/v1/dsar/requests",
             "/v1/audit/records", "/v1/audit/verify", "/healthz", "/metrics"} <= paths  # fmt: skip
     assert served_doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_fast_path_answers_as_the_route_does(served):
+    """A well-formed check is answered by the fast path; a timestamp given as epoch seconds is
+    not its form, so the FastAPI route answers it: both give the same decision."""
+    ledger = ConsentLedger(read_events(served.ws.platform))
+    subjects = ledger.events["user_id"].unique().sort().to_list()[:40]
+    when = datetime(2024, 6, 1, tzinfo=UTC)
+    with served.client("svc-growth", ["grp-consent"]) as c:
+        for subject in subjects:
+            body = {"subject": subject, "purpose": "analytics"}
+            fast = c.post("/v1/consent/check", json={**body, "at": when.isoformat()})
+            routed = c.post("/v1/consent/check", json={**body, "at": int(when.timestamp())})
+            assert fast.status_code == routed.status_code == 200
+            assert (
+                fast.json()
+                == routed.json()
+                == {
+                    "user_id": subject,
+                    "purpose": "analytics",
+                    "permitted": ledger.is_permitted(subject, "analytics", when),
+                }
+            )
+        metrics = c.get("/metrics").text
+    assert 'route="/v1/consent/check",status="200"} 80.0' in metrics

@@ -36,8 +36,10 @@ from privacymesh.platform.errors import (
     UnknownSubjectError,
 )
 from privacymesh.platform.principals import Principal
+from privacymesh.serve import fast_check
 from privacymesh.serve.auth import InvalidToken, TokenVerifier, auth_settings
 from privacymesh.serve.consent_state import ConsentState
+from privacymesh.serve.fast_check import FastConsentCheck
 from privacymesh.serve.observe import Metrics, ObserveMiddleware, log
 from privacymesh.serve.propagation import NoticeSender, batches
 from privacymesh.serve.settings import ServeSettings, serve_settings
@@ -223,6 +225,10 @@ class Services:
         self.sender = NoticeSender(self.settings, self.audit, self.metrics)
         self.ready = False
 
+    def allowed(self, who: Principal, right: str) -> bool:
+        """Whether the principal holds a role that `[serve.rights]` grants `right`."""
+        return who.roles is None or bool(who.roles & self.settings.rights[right])
+
     def deny(self, who: Principal | None, right: str, reason: str) -> None:
         self.metrics.denials.labels(reason).inc()
         self.audit.record(
@@ -263,14 +269,13 @@ def require(right: str) -> Any:
 
     async def check(request: Request, who: Caller) -> Principal:
         svc = services(request)
-        allowed = svc.settings.rights[right]
-        if who.roles is None or who.roles & allowed:
+        if svc.allowed(who, right):
             return who
         svc.deny(who, right, "role not granted")
         raise AccessDenied(
             f"{who.name} holds no role that may use {right}",
             field="role",
-            hint=f"roles that may: {', '.join(sorted(allowed))}",
+            hint=f"roles that may: {', '.join(sorted(svc.settings.rights[right]))}",
         )
 
     return Depends(check)
@@ -297,8 +302,9 @@ def openapi_document() -> dict[str, Any]:
     return create_app(None).openapi()
 
 
-def create_app(workspace: Workspace | None, *, log_requests: bool = True) -> FastAPI:
-    """The ASGI application for one workspace (None: routes only, for the OpenAPI document)."""
+def create_app(workspace: Workspace | None) -> FastAPI:
+    """The FastAPI application for one workspace (None: routes only, for the OpenAPI
+    document); `ServiceApp` wraps it with metrics, logs and the consent check's fast path."""
     svc = Services(workspace) if workspace is not None else None
 
     @contextlib.asynccontextmanager
@@ -329,14 +335,28 @@ def create_app(workspace: Workspace | None, *, log_requests: bool = True) -> Fas
         },
     )
     app.state.services = svc
-    if svc is not None:
-        app.add_middleware(ObserveMiddleware, metrics=svc.metrics, log_requests=log_requests)
     _errors(app)
     _operations(app)
     _consent_routes(app)
     _dsar_routes(app)
     _audit_routes(app)
     return app
+
+
+class ServiceApp:
+    """The ASGI application uvicorn runs: metrics and logs around the consent check's fast
+    path around the FastAPI application (outside the framework's own middleware, so the hot
+    path pays for none of it)."""
+
+    def __init__(self, workspace: Workspace, *, log_requests: bool = True):
+        self.fastapi = create_app(workspace)
+        self.services: Services = self.fastapi.state.services
+        route = next(r for r in self.fastapi.routes if getattr(r, "path", "") == fast_check.PATH)
+        fast = FastConsentCheck(self.fastapi, self.services, route)
+        self._app = ObserveMiddleware(fast, self.services.metrics, log_requests)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._app(scope, receive, send)
 
 
 def _problem(status: int, exc: PrivacyMeshError, headers: dict[str, str] | None = None) -> Any:

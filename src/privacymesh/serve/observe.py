@@ -82,6 +82,7 @@ class ObserveMiddleware:
         self.app = app
         self.metrics = metrics
         self.log_requests = log_requests
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -102,8 +103,15 @@ class ObserveMiddleware:
             seconds = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(template, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(template).observe(seconds)
+            key = (template, scope["method"], status)
+            children = self._children.get(key)
+            if children is None:  # labels() is a locked lookup: keep each label set's child
+                children = self._children[key] = (
+                    self.metrics.requests.labels(template, scope["method"], str(status)),
+                    self.metrics.latency.labels(template),
+                )
+            children[0].inc()
+            children[1].observe(seconds)
             if self.log_requests:
                 state = scope.get("state") or {}
                 who = state.get("principal")

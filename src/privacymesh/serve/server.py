@@ -9,7 +9,7 @@ import logging
 
 import uvicorn
 
-from privacymesh.serve.app import create_app
+from privacymesh.serve.app import ServiceApp
 from privacymesh.serve.observe import configure_logging
 from privacymesh.workspace import Workspace
 
@@ -38,7 +38,7 @@ def config(
     """The uvicorn configuration of a server for one workspace."""
     configure_logging(log_level)
     return uvicorn.Config(
-        create_app(workspace, log_requests=log_requests),
+        ServiceApp(workspace, log_requests=log_requests),
         host=host,
         port=port,
         log_config=None,  # our JSON-lines logging, configured above
