@@ -72,7 +72,7 @@ def serve_settings(workspace: Workspace) -> ServeSettings:
     def fail(where: str, message: str) -> WorkspaceError:
         return WorkspaceError(message, file=file, field=f"serve.{where}")
 
-    unknown = set(raw) - {"rights", "domains", "delivery", "host", "port"}
+    unknown = set(raw) - {"rights", "domains", "delivery"}
     if unknown:
         raise fail(", ".join(sorted(unknown)), "unknown key(s) in [serve]")
     rights_raw = raw.get("rights", {})
