@@ -105,6 +105,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.init:init_command",
         "Start a workspace: commented settings, an example contract, the evidence folder.",
     ),
+    "serve": (
+        "privacymesh.cli.serve:serve_command",
+        "Serve the consent, DSAR and audit APIs over HTTP, behind bearer tokens.",
+    ),
+    "token": (
+        "privacymesh.cli.token:token_app",
+        "Mint bearer tokens (JWT) from a local key, for development and CI.",
+    ),
 }
 
 

@@ -687,10 +687,13 @@ class ConsentLedger:
         frame = read_notices(self.platform_dir)
         return frame.filter(pl.col("applied_at").is_null()) if pending_only else frame
 
-    def acknowledge(self, event_id: str, product: str, at: datetime | None = None) -> int:
+    def acknowledge(
+        self, event_id: str, product: str, at: datetime | None = None, *, actor: str | None = None
+    ) -> int:
         """Mark a product's notice of an event applied; returns how many notices changed.
         When the last notice of a withdrawal to a domain is applied, the domain's application
-        is recorded in `consent_applications`, the table the consent checks measure."""
+        is recorded in `consent_applications`, the table the consent checks measure. `actor`
+        (default: the ledger's) is who the audit log names."""
         if self.platform_dir is None:
             return 0
         when = utc_naive(at)
@@ -718,7 +721,13 @@ class ConsentLedger:
             self._record_application(notice, when)
         if self.audit is not None:
             self.audit.record(
-                self._actor(), "consent.ack", product, (), None, None, detail={"event_id": event_id}
+                self._actor(actor),
+                "consent.ack",
+                product,
+                (),
+                None,
+                None,
+                detail={"event_id": event_id},
             )
         return pending.height
 

@@ -471,6 +471,61 @@ def _complete(
             write_parquet_atomic(requests, requests_path)
 
 
+TASK_MOVES = {"claimed": ("open",), "completed": ("open", "claimed")}
+"""Which task states each new state may follow: a domain claims an open task, then completes
+it (or completes it at once)."""
+
+
+def move_task(
+    workspace: Workspace | Path | str | None,
+    request_id: str,
+    product: str,
+    status: str,
+    *,
+    actor: str | None = None,
+) -> dict[str, Any]:
+    """Claim (`claimed`) or complete (`completed`) one product's task of a request, as a
+    domain's service account does; returns the task. Completing every task does not close
+    the request: its export or verified erasure does."""
+    if status not in TASK_MOVES:
+        raise DsarError(
+            f"unknown task status {status!r}", field="status", hint="claimed, completed"
+        )
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    actor = actor or principal_of(ws).name
+    tasks_path = ws.platform / TASKS_FILE
+    when = utc_naive()
+    with locked(ws.platform / REQUESTS_FILE):
+        tasks = _read(tasks_path, TASK_SCHEMA)
+        names = pl.concat_str([pl.col("domain"), pl.lit("."), pl.col("product")])
+        hit = (pl.col("request_id") == request_id) & (names == product)
+        mine = tasks.filter(hit)
+        if mine.height == 0:
+            raise DsarError(
+                f"{request_id} has no task for {product!r}",
+                field="product",
+                hint="`privacymesh dsar status` lists a request's tasks",
+            )
+        before = str(mine["status"][0])
+        if before not in TASK_MOVES[status]:
+            raise DsarError(f"the task is {before}, it cannot become {status}", field="status")
+        done = pl.lit(when) if status == "completed" else pl.col("completed_at")
+        tasks = tasks.with_columns(
+            pl.when(hit).then(pl.lit(status)).otherwise(pl.col("status")).alias("status"),
+            pl.when(hit).then(done).otherwise(pl.col("completed_at")).alias("completed_at"),
+        )
+        write_parquet_atomic(tasks, tasks_path)
+        task = tasks.filter(hit).row(0, named=True)
+    with audit_sdk.open_log(ws) as log:
+        log.record(
+            actor,
+            f"dsar.task.{'claim' if status == 'claimed' else 'complete'}",
+            product,
+            detail={"request_id": request_id, "from": before, "to": status},
+        )
+    return task
+
+
 # ---- access ----------------------------------------------------------------------------------
 
 
