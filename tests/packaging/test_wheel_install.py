@@ -107,65 +107,20 @@ def test_the_wheel_carries_the_content(venv: Path) -> None:
     assert not any(Path(p).is_relative_to(REPO) for p in found["path"] if p)
 
 
-def draft_contract(root: Path) -> Path:
-    """The contract of data/shop/customers.parquet as a draft proposes it: the schema with
-    logical types and the detector's categories, no owner, no retention, nothing reviewed.
-
-    DRAFT-ALERTS: once `privacymesh contract draft` is merged, replace this function with
-        privacymesh contract draft data/shop/customers.parquet --domain shop --product customers
-    and keep the gate assertions that follow it in the test."""
-    personal = {
-        "customer_id": "user.unique_id",
-        "email": "user.contact.email",
-    }
-    types = {"customer_id": "string", "email": "string", "plan": "string"}
-    types["signed_up_at"] = "timestamp"
-    properties = [
-        {"name": name, "logicalType": kind}
-        | (
-            {"customProperties": [{"property": "piiCategory", "value": personal[name]}]}
-            if name in personal
-            else {}
-        )
-        for name, kind in types.items()
-    ]
-    server = {"server": "local", "type": "local", "format": "parquet"}
-    server["path"] = "../../data/shop/customers.parquet"
-    table = {"name": "customers", "physicalName": "customers", "physicalType": "table"}
-    contract = {
-        "apiVersion": "v3.1.0",
-        "kind": "DataContract",
-        "id": "shop.customers",
-        "name": "customers",
-        "version": "0.1.0",
-        "status": "draft",
-        "domain": "shop",
-        "dataProduct": "customers",
-        "servers": [server],
-        "customProperties": [{"property": "subjectKey", "value": "customer_id"}],
-        "schema": [table | {"properties": properties}],
-    }
-    path = root / "catalog" / "shop" / "customers.odcs.yaml"
-    path.write_text(yaml.safe_dump(contract, sort_keys=False))
-    return path
-
-
 def fill_gate_fields(path: Path) -> None:
-    """What the owner adds before the product may serve: owner, roles, retention and the
-    reviewed classifications (with a masking rule on the restricted field)."""
+    """What the owner adds to the draft before the product may serve: an owner, the retention,
+    every classification reviewed (the draft's proposals kept), the draft mark removed."""
     contract = yaml.safe_load(path.read_text())
     contract["status"] = "active"
-    contract["team"] = {"name": "shop", "members": [{"username": "owner@example.com",
-                                                     "role": "owner"}]}  # fmt: skip
-    contract["roles"] = [{"role": "shop_analyst", "access": "read"}]
-    contract["slaProperties"] = [{"property": "retention", "value": 365, "unit": "d",
-                                  "element": "customers.signed_up_at"}]  # fmt: skip
-    levels = {"customer_id": "confidential", "email": "restricted", "plan": "public",
-              "signed_up_at": "internal"}  # fmt: skip
+    contract["team"]["members"] = [{"username": "owner@example.com", "role": "owner"}]
+    contract["slaProperties"][0]["value"] = 365
+    contract["customProperties"] = [
+        c for c in contract["customProperties"] if c["property"] != "draft"
+    ]
     for prop in contract["schema"][0]["properties"]:
-        prop["classification"] = levels[prop["name"]]
-        if prop["name"] == "email":
-            prop["customProperties"].append({"property": "maskingRule", "value": "partial"})
+        for custom in prop.get("customProperties", []):
+            if custom["property"] == "classificationReviewed":
+                custom["value"] = True
     path.write_text(yaml.safe_dump(contract, sort_keys=False))
 
 
@@ -192,10 +147,22 @@ def test_a_workspace_from_the_wheel_alone(venv: Path, tmp_path: Path) -> None:
     run([*cli, "init", "acme"], here, env)
     root = here / "acme"
     write_products(root)
-    contract = draft_contract(root)
-
+    contract = root / "catalog" / "shop" / "customers.odcs.yaml"
+    run(
+        [*cli, "contract", "draft", "data/shop/customers.parquet", "--domain", "shop",
+         "--product", "customers", "--out", str(contract)],
+        root, env,
+    )  # fmt: skip
+    drafted = yaml.safe_load(contract.read_text())
+    categories = {
+        p["name"]: c["value"]
+        for p in drafted["schema"][0]["properties"]
+        for c in p.get("customProperties", [])
+        if c["property"] == "piiCategory"
+    }
+    assert categories.get("email") == "user.contact.email"
     blocked = run([*cli, "gate", str(contract)], root, env, ok=(1,))
-    for rule in ("PM-CAT-001", "PM-CAT-002", "PM-CAT-006"):
+    for rule in ("PM-CAT-001", "PM-CAT-006", "PM-CAT-016"):
         assert rule in blocked
     fill_gate_fields(contract)
     assert "passes all" in run([*cli, "gate", str(contract)], root, env)
