@@ -4,6 +4,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -70,3 +71,23 @@ def test_a_failing_run_is_logged_and_the_schedule_goes_on(shop_workspace: Path, 
     with Ledger(ws.ledger_path, read_only=True) as ledger:
         assert len(ledger.runs()) >= 2
         assert set(ledger.results()["check_id"].to_list()) == {"contract.gate"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "fires"),
+    [
+        ("0 2 * * 1", "Mon 2026-11-30"),
+        ("0 2 * * 0", "Sun 2026-11-29"),
+        ("0 2 * * 7", "Sun 2026-11-29"),
+        ("0 2 * * 5-7", "Fri 2026-11-27"),
+        ("0 2 * * sat", "Sat 2026-11-28"),
+        ("0 2 * * 1-5", "Wed 2026-11-25"),
+    ],
+)
+def test_days_of_the_week_count_from_sunday_as_cron_does(expression: str, fires: str) -> None:
+    from datetime import UTC, datetime
+
+    from privacymesh.checks.spec import cron_trigger
+
+    after = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # a Wednesday
+    assert cron_trigger(expression).get_next_fire_time(None, after).strftime("%a %F") == fires

@@ -179,12 +179,62 @@ def _check_values(spec: CheckSpec) -> None:
     valid_schedule(spec.schedule, spec.file, "schedule")
 
 
-def valid_schedule(schedule: str, file: Path | None, field: str) -> None:
-    """CheckError unless `schedule` is a five-field cron expression."""
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _cron_days(field: str) -> str:
+    """A cron day-of-week field (0 or 7 = Sunday, names allowed, lists, ranges, steps) as the
+    day names APScheduler reads: its own numbers start at Monday = 0, so a number passed
+    through would fire a day late."""
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        else:
+            lo, _, hi = span.partition("-")
+            first = _cron_day(lo)
+            last = _cron_day(hi) if hi else (6 if step else first)
+        every = int(step) if step else 1
+        if every < 1 or last < first:
+            raise ValueError(f"bad day-of-week range {part!r}")
+        days.update(d % 7 for d in range(first, last + 1, every))
+    return ",".join(_CRON_DAYS[d] for d in sorted(days))
+
+
+def _cron_day(token: str) -> int:
+    token = token.strip()
+    if token.isdigit() and 0 <= int(token) <= 7:
+        return int(token)  # 7 stays 7 so that `5-7` is a range; days are taken modulo 7
+    if token[:3] in _CRON_DAYS and len(token) == 3:
+        return _CRON_DAYS.index(token)
+    raise ValueError(f"not a day of the week: {token!r}")
+
+
+def cron_trigger(schedule: str):  # type: ignore[no-untyped-def]
+    """The APScheduler trigger of a five-field cron expression, read as cron reads it."""
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = schedule.split()
+    if len(fields) != 5:
+        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_cron_days(weekday),
+        timezone="UTC",
+    )
+
+
+def valid_schedule(schedule: str, file: Path | None, field: str) -> None:
+    """CheckError unless `schedule` is a five-field cron expression."""
     try:
-        CronTrigger.from_crontab(schedule, timezone="UTC")
+        cron_trigger(schedule)
     except ValueError as exc:
         raise CheckError(
             f"not a cron expression: {schedule!r} ({exc})",

@@ -10,10 +10,10 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 
 from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.checks.spec import CheckSpec
+from privacymesh.checks.spec import cron_trigger as trigger_of
 from privacymesh.runner.run import run_checks
 from privacymesh.workspace import Workspace
 
@@ -46,7 +46,7 @@ def safe_job(workspace: Workspace, check_ids: list[str], runner: Runner) -> int 
 
 
 def cron_trigger(spec: CheckSpec) -> BaseTrigger:
-    return CronTrigger.from_crontab(spec.schedule, timezone="UTC")
+    return trigger_of(spec.schedule)
 
 
 def build_scheduler(
