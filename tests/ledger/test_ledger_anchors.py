@@ -352,6 +352,8 @@ def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
     tamper(
         path,
         "DROP TABLE head_signatures",
+        "DROP TABLE run_context",
+        "DROP TABLE finding_decisions",
         "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
     )
     with Ledger(path, read_only=True) as ledger:
@@ -359,7 +361,7 @@ def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
         report = ledger.verify()
         assert report.ok and report.table_counts["head_signatures"] == 0
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+        assert ledger.schema_version == 3
         record_run(ledger, day=1)
         assert ledger.verify().ok
 

@@ -99,7 +99,14 @@ def leadership_html(model: PackModel, reports: Path) -> str:
     risks = top_risks(model)
     costs, cost_columns = cost_table(model)
     return render(
-        reports, TEMPLATE, STYLES, model=model, risks=risks, costs=costs, cost_columns=cost_columns
+        reports,
+        TEMPLATE,
+        STYLES,
+        model=model,
+        risks=risks,
+        risk_count=risks.height,
+        costs=costs,
+        cost_columns=cost_columns,
     )
 
 

@@ -16,7 +16,8 @@ from privacymesh import __version__
 from privacymesh.catalog import Catalog
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
-from privacymesh.packs.evidence import PeriodEvidence, latest_results, worst_status
+from privacymesh.packs.evidence import PeriodEvidence, worst_status
+from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
@@ -37,6 +38,8 @@ class CheckBlock:
     findings: pl.DataFrame  # its findings' lifecycle, detail keys as columns
     detail_columns: list[str]
     trend_svg: str
+    status: str = "pass"  # the worst status of its latest results: error, fail or pass
+    finding_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,13 @@ class PackModel:
     ropa: pl.DataFrame
     sections: list[Section]
     charts: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
     generator: str = f"privacymesh {__version__}"
+
+    @property
+    def fig(self) -> dict[str, Any]:
+        """The headline figures by name, as the templates print them (`data/figures.csv`)."""
+        return {name: value for name, (value, _, _) in self.figures.items()}
 
     @property
     def runs(self) -> pl.DataFrame:
@@ -105,6 +114,7 @@ class PackModel:
             "trend_by_domain": self.trend_domain,
             "products_in_scope": self.products,
             "ropa": self.ropa,
+            "figures": figures_frame(self.figures),
         }
 
 
@@ -175,7 +185,7 @@ def _detail_columns(findings: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def _controls_for(evidence: PeriodEvidence, controls: dict[str, ControlInfo]) -> dict[str, Any]:
-    """The catalog's checks plus any check the ledger recorded that the catalog lacks."""
+    """The recorded check specs plus any check with results but no recorded spec."""
     found = dict(controls)
     seen = evidence.results.select("check_id", "control_id", "severity").unique("check_id")
     for row in seen.sort("check_id").iter_rows(named=True):
@@ -318,8 +328,10 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
     ).sort("domain")
 
 
-def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per run (overall) and per run and domain: results by status, exceptions, pass rate."""
+def trend_frames(results: pl.DataFrame, runs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per run (overall) and per run and domain: results by status, exceptions, pass rate,
+    and the run's `coverage`. Only a `full` run is a point of the trend: a partial run (some
+    checks, products or domains) says nothing about the rest of the mesh."""
     status = pl.col("status")
     aggs = [
         pl.len().alias("results"),
@@ -329,13 +341,19 @@ def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("exceptions").sum().alias("exceptions"),
     ]
     rate = (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate")
+    coverage = runs.select("run_id", "coverage")
     overall = (
-        results.group_by(["run_id", "as_of"]).agg(aggs).with_columns(rate).sort(["as_of", "run_id"])
+        results.group_by(["run_id", "as_of"])
+        .agg(aggs)
+        .with_columns(rate)
+        .join(coverage, on="run_id", how="left")
+        .sort(["as_of", "run_id"])
     )
     by_domain = (
         results.group_by(["run_id", "as_of", "domain"])
         .agg(aggs)
         .with_columns(rate)
+        .join(coverage, on="run_id", how="left")
         .sort(["as_of", "run_id", "domain"], nulls_last=False)
     )
     return overall, by_domain
@@ -423,6 +441,8 @@ def _sections(
                     metric_columns=metrics,
                     findings=found,
                     detail_columns=detail_cols,
+                    status=_worst(matrix.filter(pl.col("check_id") == check_id)["status"]),
+                    finding_count=found.height,
                     trend_svg=charts.sparkline(
                         series["exceptions"].fill_null(0).to_list(),
                         title=f"exceptions of {check_id} per run",
@@ -432,6 +452,11 @@ def _sections(
         sections.append(Section(concern, blocks, [controls[i] for i in ids if i not in ran]))
     # "Other checks" only when something landed there
     return [s for s in sections if s.concern != OTHER or s.blocks or s.not_run]
+
+
+def _worst(statuses: pl.Series) -> str:
+    seen = set(statuses.to_list())
+    return "error" if "error" in seen else ("fail" if "fail" in seen else "pass")
 
 
 def pack_identity(
@@ -468,11 +493,11 @@ def build_model(
     in_ledger = sorted({d for d in evidence.results["domain"].to_list() if d})
     scope = domain_filter or sorted(set(catalog.domains) | set(in_ledger))
     controls = _controls_for(evidence, controls)
-    latest = latest_results(evidence.results)
+    latest = evidence.latest
     matrix = control_matrix(evidence.results, latest, controls)
     findings = findings_table(evidence.lifecycle)
-    posture = posture_frame(latest, findings, scope)
-    trend, trend_domain = trend_frames(evidence.results)
+    posture = posture_frame(latest, findings, scope).join(evidence.scores, on="domain", how="left")
+    trend, trend_domain = trend_frames(evidence.results, evidence.runs)
     pack_id, name = pack_identity(period, domain_filter, evidence, catalog)
     model = PackModel(
         pack_id=pack_id,
@@ -496,9 +521,11 @@ def build_model(
             controls, matrix, latest, evidence.results, evidence.measurements, findings
         ),
     )
+    full = pl.col("coverage") == "full"
     model.charts = {
         "posture": charts.posture_bars(posture),
-        "trend": charts.trend_line(trend),
-        "heatmap": charts.domain_heatmap(trend_domain, scope),
+        "trend": charts.trend_line(trend.filter(full)),
+        "heatmap": charts.domain_heatmap(trend_domain.filter(full), scope),
     }
+    model.figures = headline(model)
     return model
