@@ -57,7 +57,12 @@ def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPa
     assert metric(at, "Checks counted") == str(latest.height)
     assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
     assert metric(at, "Could not run") == str(latest.filter(pl.col("status") == "error").height)
-    assert metric(at, "Last run (UTC)") == "2026-11-01"
+    assert metric(at, "Data as of (UTC)") == "2026-11-01"
+    # when the run happened, beside the data's reference time (the last run chose its checks)
+    assert any(
+        c.value.startswith("last run ") and c.value.endswith("UTC (partial coverage)")
+        for c in at.caption
+    )
     assert metric(at, "Runs in period") == str(expected.runs(sample_ws).height)
     assert metric(at, "Evidence chain") == "verified"
     domains = frame_with(at, "score")
@@ -231,7 +236,7 @@ def test_empty_ledger_says_how_to_run(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, ws_fixture: str
 ) -> None:
     at = render(request.getfixturevalue(ws_fixture), "overview", monkeypatch)
-    assert metric(at, "Last run (UTC)") == "none yet"
+    assert metric(at, "Data as of (UTC)") == "none yet"
     for page in PAGES:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
