@@ -120,8 +120,14 @@ def test_the_documented_examiner_recipe_verifies(
         out = ledger.export(tmp_path / "pq")
         setup = "".join(
             f"con.execute(\"CREATE VIEW {t} AS SELECT * FROM '{out[t]}'\")\n"
-            for t in ("runs", "run_context", "results", "findings", "head_signatures",
-                      "finding_decisions")
+            for t in (
+                "runs",
+                "run_context",
+                "results",
+                "findings",
+                "head_signatures",
+                "finding_decisions",
+            )
         )
         code = code.replace(
             'con = duckdb.connect("ledger.duckdb", read_only=True)',

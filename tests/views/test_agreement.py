@@ -116,6 +116,12 @@ def test_pack_dashboard_leadership_and_cli_agree(history: Path, model: PackModel
     assert int(latest.filter(pl.col("status") == "fail")["exceptions"].fill_null(0).sum()) == int(
         by_domain["exceptions"].sum()
     )
+    # top risks: one definition, the dashboard's, in the leadership summary and the pack's data
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        risks = posture.top_risks(ledger, JUNE, limit=8)
+    assert model.tables()["top_risks"].equals(risks)
+    for row in risks.iter_rows(named=True):
+        assert row["check_id"] in html
     # trend points exist only where a full run happened
     assert sorted({p.day for p in trend["point"].to_list()}) == [1, 29]
 

@@ -12,10 +12,13 @@ import polars as pl
 from privacymesh.ledger import ChainHead, Ledger
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.period import Period
-from privacymesh.views.posture import posture_by_domain, posture_overall
+from privacymesh.views.posture import posture_by_domain, posture_overall, top_risks
 from privacymesh.views.scope import RUNS as RUNS_SQL
 from privacymesh.views.scope import Scope
 from privacymesh.views.sql import LIVES, latest
+
+TOP_RISKS = 8
+"""How many top risks the leadership summary lists."""
 
 # Every run with its reference time (`as_of`) and coverage, as the read model places it.
 RUNS = f"""
@@ -38,6 +41,7 @@ class PeriodEvidence:
     latest: pl.DataFrame  # each check's latest result per product, carried to the period's end
     checks: pl.DataFrame  # the check specs the period's runs recorded, newest per check
     scores: pl.DataFrame  # the read model's posture score per domain at the period's end
+    top_risks: pl.DataFrame  # the read model's top risks at the period's end
     score: float | None  # the same score over every domain in scope
     head: ChainHead  # the ledger's chain head when the pack was built
     period_head: ChainHead  # the last record of the last run in the period
@@ -159,6 +163,7 @@ def read_evidence(
         checks=checks,
         scores=posture_by_domain(ledger, scope).select("domain", "score"),
         score=posture_overall(ledger, scope)["score"].item(),
+        top_risks=top_risks(ledger, scope, limit=TOP_RISKS),
         head=ledger.chain_head(),
         period_head=period_head,
         records_verified=report.records_checked,

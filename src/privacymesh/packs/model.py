@@ -115,6 +115,7 @@ class PackModel:
             "products_in_scope": self.products,
             "ropa": self.ropa,
             "figures": figures_frame(self.figures),
+            "top_risks": self.evidence.top_risks,
         }
 
 
