@@ -35,7 +35,7 @@ class PeriodEvidence:
 
     runs: pl.DataFrame  # runs in the period, by as_of then seq
     results: pl.DataFrame  # their results (domain-filtered), with the run's as_of
-    measurements: pl.DataFrame  # measured values, one row per result and metric
+    measurements: pl.DataFrame  # measured values of `results` and `latest`, one row per metric
     findings: pl.DataFrame  # findings of those results
     lifecycle: pl.DataFrame  # one row per finding fingerprint and domain
     latest: pl.DataFrame  # each check's latest result per product, carried to the period's end
@@ -98,19 +98,20 @@ def read_evidence(
         """,
         params,
     )
-    measurements = ledger.sql(
-        f"""
-        SELECT r.seq, r.result_id, r.run_id, p.as_of, r.check_id, r.product_id, r.domain,
-               j.key AS metric,
+    scope = Scope(until=period.end, domains=tuple(domains or ()))
+    # the period's measured values, and those of latest results carried in from before it
+    query = f"""
+        WITH {scope.state_tables()}, {latest()}
+        SELECT r.seq, r.result_id, r.run_id, r.run_at AS as_of, r.check_id, r.product_id,
+               r.domain, j.key AS metric,
                CASE WHEN json_type(j.value) <> 'VARCHAR' THEN TRY_CAST(j.value AS DOUBLE) END
                    AS value,
                CASE WHEN json_type(j.value) = 'VARCHAR' THEN j.value ->> '$' END AS text
-        FROM results r JOIN {in_period} p USING (run_id), json_each(r.measured) j
-        WHERE true {_domain_clause(domains, "r.domain")}
-        ORDER BY p.as_of, r.seq, j.key
-        """,
-        params,
-    )
+        FROM results r, json_each(r.measured) j
+        WHERE r.run_at >= $start OR r.result_id IN (SELECT result_id FROM latest)
+        ORDER BY r.run_at, r.seq, j.key
+    """
+    measurements = ledger.sql(query, scope.params(query, start=period.start))
     findings = ledger.sql(
         f"""
         SELECT f.seq, f.finding_id, f.result_id, f.run_id, p.as_of, f.check_id, f.product_id,
@@ -122,7 +123,6 @@ def read_evidence(
         """,
         params,
     )
-    scope = Scope(until=period.end, domains=tuple(domains or ()))
     query = f"""
         WITH {scope.state_tables()}, {LIVES}
         SELECT * EXCLUDE (latest_detail), CAST(latest_detail AS VARCHAR) AS latest_detail
