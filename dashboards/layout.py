@@ -111,20 +111,21 @@ def header(src: Source, scope: Scope) -> DeltaGenerator | None:
     left.markdown(f"### privacymesh · {src.workspace.name}")
     left.caption(f"Showing {scope.describe()}")
     if src.snapshot is None:
-        run_col.metric("Last run (UTC)", "none yet")
+        run_col.metric("Data as of (UTC)", "none yet")
         chain_col.metric("Evidence chain", "no ledger")
         runs_col.metric("Runs", 0)
         return None
     last = view(src.snapshot, evidence.last_run)
+    # the data's reference time and when the run read it are different moments: show both
     run_col.metric(
-        "Last run (UTC)",
+        "Data as of (UTC)",
         fmt_time(last["run_at"]) if last else "none yet",
-        help=(
-            f"reference time of run {last['run_id']}, recorded {fmt_time(last['started_at'])} UTC"
-            if last
-            else None
-        ),
+        help=f"reference time of run {last['run_id']}" if last else None,
     )
+    if last:
+        run_col.caption(
+            f"last run {fmt_time(last['started_at'])} UTC ({last['coverage']} coverage)"
+        )
     runs_col.metric("Runs in period", view(src.snapshot, evidence.run_count, scope))
     if src.snapshot.stale:
         st.warning("The ledger is busy with a run: showing the state before it.")

@@ -114,3 +114,44 @@ def test_status_and_severity_values() -> None:
     assert Severity("high").weight == 3
     status = next(c for c in RESULTS.columns if c.name == "status")
     assert status.check == "status IN ('pass', 'fail', 'error', 'skipped')"
+
+
+DASHBOARDS = sorted((ROOT / "dashboards").rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "home"),
+    [
+        # "latest": the newest result of each check, product and domain
+        (r"PARTITION BY r\.check_id", "src/privacymesh/views/sql.py"),
+        # the finding lifecycle: a later conclusive result remediates
+        (r"THEN 'remediated'", "src/privacymesh/views/sql.py"),
+        # a run's place in time, from its context record or its options
+        (r"coalesce\(c\.as_of", "src/privacymesh/views/scope.py"),
+        # the posture score's severity weights
+        (r"SEVERITY_WEIGHTS: dict", "src/privacymesh/views/sql.py"),
+    ],
+)
+def test_the_read_model_is_the_one_home(pattern: str, home: str) -> None:
+    hits = _hits(pattern) + [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in DASHBOARDS
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(pattern, line)
+    ]
+    assert len(hits) == 1 and hits[0].startswith(home + ":"), hits
+
+
+def test_packs_and_dashboards_read_through_the_views() -> None:
+    packs = sorted((ROOT / "src" / "privacymesh" / "packs").rglob("*.py"))
+    forbidden = re.compile(r"^\s*(from|import) privacymesh\.(checks|ledger\.queries)\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in [*packs, *DASHBOARDS]
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if forbidden.search(line)
+    ]
+    assert found == []
+    from privacymesh.ledger import Ledger, queries
+
+    assert not hasattr(queries, "latest_results") and not hasattr(Ledger, "latest_results")

@@ -164,12 +164,15 @@ if not no_ledger(src):
         else:
             st.caption("No results as of the end of this period.")
     with right:
-        st.subheader("Trend over runs")
+        st.subheader("Trend over full runs")
         trend = view(src.snapshot, posture.posture_trend, scope)
         if trend.height:
             show(trend_lines(trend, chart_height))
         else:
-            st.caption("No runs inside this period: widen the period in the sidebar.")
+            st.caption(
+                "No full run inside this period (one covering every check on every product): "
+                "partial runs update the scores but are not trend points. Widen the period."
+            )
 
     left, right = st.columns(2)
     with left:

@@ -127,3 +127,44 @@ def test_a_reason_quoting_personal_data_is_withheld(capsys) -> None:  # type: ig
     assert "example.com" not in out and "(withheld: quotes personal data)" in out
     assert "source unreadable" in out and "shop.c" not in out
     assert out.splitlines()[0] == "2 failing or unrunnable"
+
+
+def test_a_finding_accepted_with_a_reason_is_neither_open_nor_overdue(gated_shop: Path) -> None:
+    (row,) = json.loads(_cli(gated_shop, "findings", "--json")[1])
+    fingerprint = str(row["fingerprint"])
+    code, out = _cli(
+        gated_shop, "findings", "accept", fingerprint, "--reason", "owner named in Q3 reorg",
+        "--until", "2026-12-31",
+    )  # fmt: skip
+    assert code == 0, out
+    (row,) = json.loads(_cli(gated_shop, "findings", "--json")[1])
+    assert row["lifecycle"] == "accepted" and row["overdue"] is False
+    assert row["accepted_reason"] == "owner named in Q3 reorg"
+    assert row["accepted_until"] == "2026-12-31T23:59:59"
+    assert json.loads(_cli(gated_shop, "findings", "--open", "--json")[1]) == []
+
+    code, out = _cli(gated_shop, "findings", "reopen", fingerprint, "--reason", "reorg slipped")
+    assert code == 0, out
+    (row,) = json.loads(_cli(gated_shop, "findings", "--json")[1])
+    assert row["lifecycle"] == "still open" and row["overdue"] is True
+    assert row["accepted_reason"] is None
+
+    # an acceptance that ended before the newest reference time (2026-07-15) no longer holds
+    _cli(gated_shop, "findings", "accept", fingerprint, "--reason", "x", "--until", "2026-07-01")
+    (row,) = json.loads(_cli(gated_shop, "findings", "--json")[1])
+    assert row["lifecycle"] == "still open"
+    code, out = _cli(gated_shop, "evidence", "verify")
+    assert code == 0 and "chain intact" in out
+
+
+def test_accepting_needs_a_known_finding_and_a_day(gated_shop: Path) -> None:
+    code, out = _cli(
+        gated_shop, "findings", "accept", "0" * 32, "--reason", "r", "--until", "2027-01-01"
+    )
+    assert code == 2 and "no finding with fingerprint" in out
+    (row,) = json.loads(_cli(gated_shop, "findings", "--json")[1])
+    code, out = _cli(
+        gated_shop, "findings", "accept", str(row["fingerprint"]), "--reason", "r",
+        "--until", "next week",
+    )  # fmt: skip
+    assert code == 2 and "--until" in out and len(out.strip().splitlines()) == 1

@@ -60,7 +60,12 @@ def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPa
     assert metric(at, "Checks counted") == str(latest.height)
     assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
     assert metric(at, "Could not run") == str(latest.filter(pl.col("status") == "error").height)
-    assert metric(at, "Last run (UTC)") == "2026-11-01"
+    assert metric(at, "Data as of (UTC)") == "2026-11-01"
+    # when the run happened, beside the data's reference time (the last run chose its checks)
+    assert any(
+        c.value.startswith("last run ") and c.value.endswith("UTC (partial coverage)")
+        for c in at.caption
+    )
     assert metric(at, "Runs in period") == str(expected.runs(sample_ws).height)
     assert metric(at, "Evidence chain") == "verified"
     domains = frame_with(at, "score")
@@ -75,7 +80,9 @@ def test_a_new_session_reuses_the_overview_figures(
     sample_ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Charts are built once per data and shared: a second session builds none (Altair would
-    raise), and shows the same three Vega-Lite charts, with the ledger's scores in them."""
+    raise), and shows the same Vega-Lite charts, with the ledger's scores in them. Both runs of
+    the fixture chose their checks (partial), so the trend, drawn from full runs only, says so
+    instead of drawing a chart."""
     import altair as alt
 
     first = render(sample_ws, "overview", monkeypatch)
@@ -86,7 +93,8 @@ def test_a_new_session_reuses_the_overview_figures(
     monkeypatch.setattr(alt, "Chart", no_build)
     second = render(sample_ws, "overview", monkeypatch)
     charts = [at.get("vega_lite_chart") for at in (first, second)]
-    assert len(charts[0]) == 3
+    assert len(charts[0]) == 2
+    assert any(c.value.startswith("No full run inside this period") for c in first.caption)
     assert [c.proto.spec for c in charts[0]] == [c.proto.spec for c in charts[1]]
     # the score bars carry each domain's score as the domains table shows it
     bars = charts[0][0].proto
@@ -234,7 +242,7 @@ def test_empty_ledger_says_how_to_run(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, ws_fixture: str
 ) -> None:
     at = render(request.getfixturevalue(ws_fixture), "overview", monkeypatch)
-    assert metric(at, "Last run (UTC)") == "none yet"
+    assert metric(at, "Data as of (UTC)") == "none yet"
     for page in PAGES:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])

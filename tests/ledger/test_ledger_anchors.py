@@ -352,6 +352,8 @@ def test_a_version_1_ledger_reads_and_upgrades(tmp_path: Path) -> None:
     tamper(
         path,
         "DROP TABLE head_signatures",
+        "DROP TABLE run_context",
+        "DROP TABLE finding_decisions",
         "DROP TABLE alerts",
         "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
     )

@@ -45,11 +45,13 @@ def test_parquet_export_round_trips_every_table(ledger: Ledger, tmp_path: Path) 
     assert sorted(paths) == [
         "alerts",
         "chain_head",
+        "finding_decisions",
         "findings",
         "head_signatures",
         "manifest",
         "meta",
         "results",
+        "run_context",
         "runs",
     ]
     for name, read in (
@@ -119,7 +121,15 @@ def test_the_documented_examiner_recipe_verifies(
         out = ledger.export(tmp_path / "pq")
         setup = "".join(
             f"con.execute(\"CREATE VIEW {t} AS SELECT * FROM '{out[t]}'\")\n"
-            for t in ("runs", "results", "findings", "head_signatures", "alerts")
+            for t in (
+                "runs",
+                "run_context",
+                "results",
+                "findings",
+                "head_signatures",
+                "finding_decisions",
+                "alerts",
+            )
         )
         code = code.replace(
             'con = duckdb.connect("ledger.duckdb", read_only=True)',

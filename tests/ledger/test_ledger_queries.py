@@ -87,20 +87,6 @@ def test_findings_filters(history: Ledger) -> None:
     assert len(history.findings(since="2024-01-02")) == 3
 
 
-def test_latest_results_are_the_newest_per_check_and_product(history: Ledger) -> None:
-    latest = history.latest_results()
-    rows = {(r["check_id"], r["product_id"]): r["status"] for r in latest.to_dicts()}
-    assert rows == {
-        ("c.lineage", None): "fail",
-        ("c.pii", "dom.p0"): "error",
-        ("c.pii", "dom.p1"): "pass",
-        ("c.pii", "dom.p2"): "pass",
-    }
-    assert latest.filter(pl.col("product_id") == "dom.p1")["run_started_at"].to_list() == [
-        datetime(2024, 1, 3, 2, 0)
-    ]
-
-
 def test_sql_gives_analysts_the_tables(history: Ledger) -> None:
     frame = history.sql(
         "SELECT domain, count(*) AS n FROM results WHERE domain IS NOT NULL GROUP BY domain"

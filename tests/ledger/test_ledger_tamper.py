@@ -40,9 +40,11 @@ def test_an_untouched_ledger_verifies(filled: Path) -> None:
     assert report.records_checked == report.records_total == 30
     assert report.table_counts == {
         "runs": 3,
+        "run_context": 0,  # runs recorded without a reference time or specs
         "results": 9,
         "findings": 18,
         "head_signatures": 0,
+        "finding_decisions": 0,
         "alerts": 0,
     }
 

@@ -84,6 +84,32 @@ class CheckSpec:
         """`sql` when the test procedure is a query, `measure` when it is a built-in measure."""
         return "sql" if self.sql else "measure"
 
+    def record(self) -> dict[str, Any]:
+        """The spec as a run records it in the ledger: everything an examiner needs to read
+        the control and re-run the test (control text, SQL or measure, threshold, parameters),
+        and the file's name (not its path)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "control": {"id": self.control.id, "statement": self.control.statement},
+            "regulations": list(self.regulations),
+            "severity": self.severity,
+            "schedule": self.schedule,
+            "procedure": self.procedure,
+            "file": self.file.name,
+            "scope": self.scope,
+            "applies_to": self.applies_to,
+            "kinds": list(self.kinds),
+            "requires": list(self.requires),
+            "sql": self.sql,
+            "spark_sql": self.spark_sql,
+            "measure": self.measure,
+            "metric": self.metric,
+            "threshold": self.threshold.to_dict(),
+            "params": self.params,
+            "shared": self.shared,
+        }
+
 
 def load_check(file: Path) -> CheckSpec:
     """Parse one check file; raise CheckError naming the file and field on any problem."""

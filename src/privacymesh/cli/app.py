@@ -33,8 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run the checks and record every result in the evidence ledger.",
     ),
     "findings": (
-        "privacymesh.cli.findings:findings_command",
-        "List findings with their owners, due dates and lifecycle (opened, still open, closed).",
+        "privacymesh.cli.findings:findings_app",
+        "List findings with owners, due dates and lifecycle; `findings accept` or `reopen` one.",
     ),
     "gate": (
         "privacymesh.cli.checks:gate_command",

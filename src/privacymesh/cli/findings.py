@@ -1,6 +1,9 @@
-"""`privacymesh findings`: every finding with its owner, due date and lifecycle."""
+"""`privacymesh findings`: every finding with its owner, due date and lifecycle; `findings
+accept` and `findings reopen` record a decision on one, with its reason, in the ledger."""
 
 from __future__ import annotations
+
+from datetime import date, datetime, time
 
 import polars as pl
 import typer
@@ -13,7 +16,8 @@ from privacymesh.cli.output import (
     print_rows,
     workspace_from,
 )
-from privacymesh.ledger import Ledger
+from privacymesh.errors import WorkspaceError
+from privacymesh.ledger import Ledger, lock_timeout_for
 from privacymesh.views import Scope
 from privacymesh.views.findings import FINDING_COLUMNS, DuePolicy, finding_table
 
@@ -30,6 +34,14 @@ TABLE_COLUMNS = (
 )
 
 
+findings_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="List findings with their owners, due dates and lifecycle; accept or reopen one.",
+)
+
+
+@findings_app.callback()
 @handle_errors
 def findings_command(
     ctx: typer.Context,
@@ -38,7 +50,10 @@ def findings_command(
     as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Findings from the ledger with their owners (the product's owning team) and due dates
-    (days by severity from first seen: `[findings.due_days]`), opened, still open or closed."""
+    (days by severity from first seen: `[findings.due_days]`), opened, still open, accepted or
+    closed."""
+    if ctx.invoked_subcommand is not None:
+        return
     ws = workspace_from(ctx)
     policy = DuePolicy.from_settings(ws.section("findings"), ws.file)
     catalog = load_catalog(ws.catalog, ws)
@@ -65,3 +80,50 @@ def findings_command(
     if not as_json and frame.height:
         overdue = int(frame["overdue"].sum())
         console.print(f"{overdue} overdue", highlight=False)
+
+
+def _day(value: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+    except ValueError:
+        raise WorkspaceError(
+            f"{value!r} is not a day", field="--until", hint="YYYY-MM-DD, e.g. 2027-03-31"
+        ) from None
+
+
+def _decide(ctx: typer.Context, fingerprint: str, decision: str, reason: str, until: str | None):
+    from privacymesh.platform.principals import principal_of
+
+    ws = workspace_from(ctx)
+    who = principal_of(ws)  # verified (OS user or token), never typed
+    end = _day(until) if until else None
+    with Ledger(ws.ledger_path, lock_timeout=lock_timeout_for(ws)) as ledger:
+        head = ledger.decide_finding(fingerprint, decision, reason, end, who.name)
+    console.print(
+        f"{decision}ed finding {fingerprint} as {who.name}; ledger head {head.seq}",
+        highlight=False,
+        markup=False,
+    )
+
+
+@findings_app.command("accept")
+@handle_errors
+def accept_command(
+    ctx: typer.Context,
+    fingerprint: str = typer.Argument(..., help="The finding's fingerprint (findings --json)."),
+    reason: str = typer.Option(..., "--reason", help="Why the risk is accepted (recorded)."),
+    until: str = typer.Option(..., "--until", help="Last day the acceptance holds (YYYY-MM-DD)."),
+) -> None:
+    """Accept a finding until a day, with a reason: it is neither open nor overdue until then."""
+    _decide(ctx, fingerprint, "accept", reason, until)
+
+
+@findings_app.command("reopen")
+@handle_errors
+def reopen_command(
+    ctx: typer.Context,
+    fingerprint: str = typer.Argument(..., help="The finding's fingerprint (findings --json)."),
+    reason: str = typer.Option(..., "--reason", help="Why it is reopened (recorded)."),
+) -> None:
+    """Reopen an accepted finding, with a reason."""
+    _decide(ctx, fingerprint, "reopen", reason, None)

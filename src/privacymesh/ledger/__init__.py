@@ -32,16 +32,19 @@ failing check found, at column or row-group level: masked samples and counts onl
 
 The chain
 ---------
-The tables `runs`, `results`, `findings`, `head_signatures` and `alerts` form ONE chain, ordered
-by the `seq` column (1, 2, 3, ... with no gaps across the tables; a run writes its run record,
-then its results, then its findings, then, when the workspace signs or anchors its heads, the
-signed statement of the head they end at: see `privacymesh.ledger.seal`; the alerts sent about a
-run follow in a transaction of their own: see `privacymesh.alerts`). For each record:
+The tables `runs`, `run_context`, `results`, `findings`, `head_signatures`,
+`finding_decisions` and `alerts` form ONE chain,
+ordered by the `seq` column (1, 2, 3, ... with no gaps across the tables; a run writes its run
+record, then its context (reference time `as_of`, coverage, the check specs it executed), then
+its results, then its findings, then, when the workspace signs or anchors its heads, the signed
+statement of the head they end at: see `privacymesh.ledger.seal`; decisions on findings and the
+alerts sent about a run follow in transactions of their own: see `privacymesh.alerts`). For each
+record:
 
     content   = every column of the row except prev_hash and hash, plus "table": <table name>
     canonical = JSON of content with sorted keys, no whitespace, ASCII only (non-ASCII as
                 \\uXXXX), NULL as null, timestamps as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC),
-                the JSON columns (options, measured, threshold, detail, statement) embedded
+                the JSON columns (options, checks, measured, threshold, detail, statement) embedded
                 as JSON values
     hash      = hex(sha256(prev_hash + canonical))       # UTF-8 (here ASCII) bytes
     prev_hash = the hash of the record with seq - 1, or 64 zeros for seq 1
@@ -60,8 +63,11 @@ Python's standard library:
 
     import duckdb, hashlib, json
     con = duckdb.connect("ledger.duckdb", read_only=True)       # or views over the Parquet
+    tables = ("runs", "run_context", "results", "findings", "head_signatures",
+              "finding_decisions")
+    json_columns = ("options", "checks", "measured", "threshold", "detail", "statement")
     rows = []
-    for table in ("runs", "results", "findings", "head_signatures", "alerts"):
+    for table in tables:
         cur = con.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
         rows += [(table, dict(zip(names, r))) for r in cur.fetchall()]
@@ -72,7 +78,7 @@ Python's standard library:
         for k, v in content.items():
             if hasattr(v, "isoformat"):                          # TIMESTAMP columns
                 content[k] = v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            elif k in ("options", "measured", "threshold", "detail", "statement") and v is not None:
+            elif k in json_columns and v is not None:
                 content[k] = json.loads(v)
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         assert row["prev_hash"] == prev, (table, row["seq"])

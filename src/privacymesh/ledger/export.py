@@ -17,12 +17,12 @@ from typing import Literal
 import duckdb
 
 from privacymesh.ledger.errors import LedgerError
-from privacymesh.ledger.schema import CHAINED_TABLES, LATER_TABLES, ChainedTable
+from privacymesh.ledger.schema import ADDED_TABLES, CHAINED_TABLES, ChainedTable
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
 
 Format = Literal["parquet", "csv"]
 FORMATS: tuple[str, ...] = ("parquet", "csv")
-EXPORTED = ("runs", "results", "findings", "head_signatures", "alerts", "chain_head", "meta")
+EXPORTED = (*(t.name for t in CHAINED_TABLES), "chain_head", "meta")
 MANIFEST = "manifest.json"
 
 
@@ -120,11 +120,11 @@ def verify_export(folder: Path | str, *, batch_size: int = 100_000) -> VerifyRep
         )
     con = duckdb.connect()
     try:
-        later = {t.name: t for t in LATER_TABLES}
-        for name in ("runs", "results", "findings", "head_signatures", "alerts", "chain_head"):
+        tables = {t.name: t for t in CHAINED_TABLES}
+        for name in (*tables, "chain_head"):
             path = folder / f"{name}.{fmt}"
-            if name in later and not path.is_file():  # an export of an older schema
-                con.execute(f"CREATE VIEW {name} AS {empty_select(later[name])}").fetchall()
+            if name in ADDED_TABLES and not path.is_file():  # an export of an older schema
+                con.execute(f"CREATE VIEW {name} AS {empty_select(tables[name])}").fetchall()
                 continue
             if not path.is_file():
                 raise LedgerError(f"missing {path.name} in the export", file=folder)

@@ -158,6 +158,8 @@ def spool_run(ledger_path: Path | str, run: RunWriter) -> Path:
     info["options"] = dict(run.info.options)
     info["run_id"] = run.run_id
     info["started_at"] = run.info.started_at.isoformat()
+    info["as_of"] = run.info.as_of.isoformat() if run.info.as_of else None
+    info["checks"] = [dict(spec) for spec in run.info.checks]
     document = {
         "format": SPOOL_FORMAT,
         "run_id": run.run_id,
@@ -216,6 +218,8 @@ def _read(path: Path) -> RunWriter:
     info = RunInfo(
         **{name: raw[name] for name in _INFO_FIELDS},
         started_at=datetime.fromisoformat(raw["started_at"]),
+        as_of=datetime.fromisoformat(raw["as_of"]) if raw.get("as_of") else None,
+        checks=tuple(raw.get("checks") or ()),
     )
     finished = document.get("finished_at")
     return RunWriter.restore(

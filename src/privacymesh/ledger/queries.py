@@ -1,4 +1,7 @@
-"""Read-side queries of the ledger, for the dashboard, the audit packs and notebooks.
+"""Raw reads of the ledger's tables, filtered (runs, results, measurements, findings).
+
+Derived state ("latest", finding lifecycle, posture, trends) has one home, the read model in
+`privacymesh.views`; these functions return recorded rows as they are.
 
 Every function returns a Polars DataFrame in seq order unless said otherwise. JSON columns
 (`options`, `measured`, `threshold`, `detail`) come back as JSON text (decode with
@@ -164,25 +167,3 @@ def findings(
     if fingerprint is not None:
         where.add("f.fingerprint = $fingerprint", fingerprint=fingerprint)
     return frame(con, f"SELECT f.* FROM findings f {where.sql()} ORDER BY f.seq", where.params)
-
-
-def latest_results(
-    con: duckdb.DuckDBPyConnection,
-    check: str | None = None,
-    product: str | None = None,
-    domain: str | None = None,
-) -> pl.DataFrame:
-    """The newest result of every check on every product (cross-product checks: product_id
-    null), with the start time of its run."""
-    where = _Where().filters("r", None, check, product, None, None)
-    if domain is not None:
-        where.add("r.domain = $domain", domain=domain)
-    query = f"""
-        SELECT r.*, u.started_at AS run_started_at
-        FROM results r JOIN runs u USING (run_id)
-        {where.sql()}
-        QUALIFY row_number() OVER (
-            PARTITION BY r.check_id, r.product_id, r.domain ORDER BY r.seq DESC) = 1
-        ORDER BY r.check_id, r.product_id NULLS FIRST
-    """
-    return frame(con, query, where.params)

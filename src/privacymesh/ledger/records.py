@@ -51,6 +51,16 @@ class RunInfo:
     code_version: str | None = field(default_factory=_code_version)
     started_at: datetime = field(default_factory=utc_now)
     run_id: str | None = None
+    as_of: datetime | None = None
+    """The reference time the checks measured against (defaults to `started_at`)."""
+    checks: tuple[Mapping[str, Any], ...] = ()
+    """The check specs the run executed, as JSON objects (id, control, SQL, parameters, ...)."""
+
+    @property
+    def coverage(self) -> str:
+        """`full` when the run selected no checks, products or domains, else `partial`."""
+        selected = any(self.options.get(key) for key in ("checks", "products", "domains"))
+        return "partial" if selected else "full"
 
     @classmethod
     def for_workspace(cls, workspace: Workspace, **overrides: Any) -> RunInfo:

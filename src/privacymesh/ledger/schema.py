@@ -17,7 +17,8 @@ from privacymesh.verdict import Status
 SCHEMA_VERSION = 3
 """Bumped on any change to the tables or to what is hashed. A ledger with a newer version is
 refused (an older privacymesh would misread it). Version 2 added `head_signatures`, version 3
-`alerts`; an older ledger gains the (empty) tables it lacks when it is next opened for writing."""
+`run_context`, `finding_decisions` and `alerts`; an older ledger gains the (empty) tables when it
+is next opened for writing, and its records keep their hashes (no existing table changed)."""
 
 CHAIN_ALGORITHM = "sha256(prev_hash || canonical_json(content)), canonical-json-v1"
 
@@ -142,6 +143,23 @@ RESULTS = ChainedTable(
     ),
 )
 
+RUN_CONTEXT = ChainedTable(
+    "run_context",
+    "run_id",
+    (
+        _col("seq", "int", True),
+        _col("run_id", required=True),
+        _col("as_of", "ts", True),
+        _col("coverage", required=True, check="coverage IN ('full', 'partial')"),
+        _col("checks", "json", True),
+        _col("checks_hash", required=True),
+    ),
+)
+"""What a run measured against, right after its run record: the reference time, whether it
+covered every check on every product (`full`) or a selection (`partial`), and the check specs
+it executed (control text, SQL, parameters) with the SHA-256 of their canonical JSON. Packs read
+control text from here, never from today's `checks/` folder."""
+
 FINDINGS = ChainedTable(
     "findings",
     "finding_id",
@@ -205,12 +223,43 @@ ALERTS = ChainedTable(
 (check, product, the result or finding it names, counts only), to whom, and whether it got
 through. Appended after the run it concerns, in a transaction of its own."""
 
-CHAINED_TABLES: tuple[ChainedTable, ...] = (RUNS, RESULTS, FINDINGS, HEAD_SIGNATURES, ALERTS)
-"""In the order a run writes them: its run record, its results, its findings, and the signed
-statement of the head they end at; then the alerts sent about it."""
+FINDING_DECISIONS = ChainedTable(
+    "finding_decisions",
+    "decision_id",
+    (
+        _col("seq", "int", True),
+        _col("decision_id", required=True),
+        _col("fingerprint", required=True),
+        _col("decision", required=True, check="decision IN ('accept', 'reopen')"),
+        _col("reason", required=True),
+        _col("until", "ts"),
+        _col("actor"),
+        _col("decided_at", "ts", True),
+    ),
+)
+"""A person's decision on a finding, outside any run: accept it (a recorded reason, until a
+day) or reopen it. The newest decision on a fingerprint holds."""
 
-LATER_TABLES: tuple[ChainedTable, ...] = (HEAD_SIGNATURES, ALERTS)
-"""Tables added after version 1, which an older ledger gains when it is opened."""
+CHAINED_TABLES: tuple[ChainedTable, ...] = (
+    RUNS,
+    RUN_CONTEXT,
+    RESULTS,
+    FINDINGS,
+    HEAD_SIGNATURES,
+    FINDING_DECISIONS,
+    ALERTS,
+)
+"""In the order a run writes them: its run record, what it measured against, its results, its
+findings, and the signed statement of the head they end at; decisions on findings and the
+alerts sent about a run are written on their own."""
+
+ADDED_TABLES: dict[str, int] = {
+    HEAD_SIGNATURES.name: 2,
+    RUN_CONTEXT.name: 3,
+    FINDING_DECISIONS.name: 3,
+    ALERTS.name: 3,
+}
+"""Tables a later schema version added, with that version: an older ledger gets them (empty)."""
 
 META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
 

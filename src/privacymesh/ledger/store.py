@@ -20,16 +20,16 @@ from privacymesh.ledger.errors import LedgerBusyError, LedgerError
 from privacymesh.ledger.export import Format, empty_select, export_tables
 from privacymesh.ledger.records import ChainHead, RunInfo, RunSummary
 from privacymesh.ledger.schema import (
+    ADDED_TABLES,
     ALL_TABLES,
     CHAIN_ALGORITHM,
     CHAINED_TABLES,
-    LATER_TABLES,
     SCHEMA_VERSION,
     ChainedTable,
     ddl_statements,
 )
 from privacymesh.ledger.verify import VerifyReport, read_chain_head, verify_chain
-from privacymesh.ledger.writer import RunWriter, commit_records, commit_run
+from privacymesh.ledger.writer import RunWriter, append_decision, commit_records, commit_run
 
 if TYPE_CHECKING:
     from privacymesh.ledger.seal import Sealer
@@ -186,8 +186,8 @@ class Ledger:
                 hint="upgrade privacymesh to read this ledger",
             )
         missing = sorted(set(ALL_TABLES) - tables)
-        added = [t for t in LATER_TABLES if t.name in missing and version < SCHEMA_VERSION]
-        if added and {t.name for t in added} == set(missing):
+        added = [name for name in missing if ADDED_TABLES.get(name, 0) > version]
+        if missing and added == missing:
             self._add_tables(added)
             return version if self.read_only else SCHEMA_VERSION
         if missing:
@@ -225,10 +225,11 @@ class Ledger:
             con.execute("ROLLBACK").fetchall()
             raise
 
-    def _add_tables(self, added: list[ChainedTable]) -> None:
-        """An older ledger: add the (empty) tables of later versions, or, read-only, empty
+    def _add_tables(self, names: list[str]) -> None:
+        """An older ledger: add the (empty) tables later versions added, or, read-only, empty
         views of them, so the chain reads the same either way."""
         con = self.con
+        added = [t for t in CHAINED_TABLES if t.name in names]
         if self.read_only:
             for table in added:
                 con.execute(f"CREATE TEMP VIEW {table.name} AS {empty_select(table)}").fetchall()
@@ -415,12 +416,33 @@ class Ledger:
         with self._lock:
             return queries.findings(self.con, run_id, check, product, since, until, fingerprint)
 
-    def latest_results(
-        self, check: str | None = None, product: str | None = None, domain: str | None = None
-    ) -> pl.DataFrame:
-        """The newest result of each check on each product."""
+    def decide_finding(
+        self,
+        fingerprint: str,
+        decision: str,
+        reason: str,
+        until: datetime | None = None,
+        actor: str | None = None,
+    ) -> ChainHead:
+        """Record a decision on a finding (`accept` with a reason until a day, or `reopen`),
+        chained like every record. The fingerprint must be one the ledger recorded."""
+        if self.read_only:
+            raise LedgerError("the ledger is open read-only", file=self.path)
+        if decision not in ("accept", "reopen"):
+            raise LedgerError(f"unknown decision {decision!r}", hint="accept or reopen")
+        if not reason.strip():
+            raise LedgerError("a decision needs a reason", field="reason")
         with self._lock:
-            return queries.latest_results(self.con, check, product, domain)
+            known = self.con.execute(
+                "SELECT count(*) FROM findings WHERE fingerprint = ?", [fingerprint]
+            ).fetchall()[0][0]
+            if not known:
+                raise LedgerError(
+                    f"no finding with fingerprint {fingerprint}",
+                    field="fingerprint",
+                    hint="`privacymesh findings --json` lists them",
+                )
+            return append_decision(self.con, fingerprint, decision, reason.strip(), until, actor)
 
     def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
         """Any SQL over the ledger's tables, as a Polars DataFrame (for notebooks)."""

@@ -148,7 +148,11 @@ def _name_gap(
     names = {t.name for t in tables}
     if not {"runs", "results", "findings"} <= names:
         return found
-    union = _union(tables, "seq, '{table}' AS table_name, run_id")
+    union = " UNION ALL ".join(  # a decision on a finding belongs to no run
+        f"SELECT seq, '{t.name}' AS table_name, "
+        f"{'run_id' if 'run_id' in t.column_names else 'NULL'} AS run_id FROM {t.name}"
+        for t in tables
+    )
     rows = con.sql(
         f"SELECT seq, table_name, run_id FROM ({union}) "
         f"WHERE seq IN ({int(found.seq) - 1}, {int(after_seq)}) ORDER BY seq"

@@ -9,6 +9,7 @@ crash at any point, leaves no trace of the run.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -32,9 +33,11 @@ from privacymesh.ledger.records import (
     utc_now,
 )
 from privacymesh.ledger.schema import (
+    FINDING_DECISIONS,
     FINDINGS,
     HEAD_SIGNATURES,
     RESULTS,
+    RUN_CONTEXT,
     RUNS,
     ChainedTable,
     canonicalizer_for,
@@ -271,6 +274,23 @@ class RunWriter:
         }
         return {name: [value] for name, value in row.items()}
 
+    def context_row(self) -> dict[str, list[Any]]:
+        """The run's context record: reference time, coverage and the executed check specs
+        (with the SHA-256 of their canonical JSON), one-row columns; no row when the run named
+        neither a reference time nor specs (readers then place it by its options or start)."""
+        if self.info.as_of is None and not self.info.checks:
+            return {c.name: [] for c in RUN_CONTEXT.columns}
+        checks = _json_text(sorted(self.info.checks, key=lambda c: str(c.get("id"))), "checks")
+        row = {
+            "seq": None,
+            "run_id": self.run_id,
+            "as_of": to_utc_naive(self.info.as_of or self.info.started_at),
+            "coverage": self.info.coverage,
+            "checks": checks,
+            "checks_hash": hashlib.sha256((checks or "[]").encode("ascii")).hexdigest(),
+        }
+        return {name: [value] for name, value in row.items()}
+
     def buffered(self) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
         return self._results, self._findings
 
@@ -380,7 +400,12 @@ def commit_run(
             )
         first_seq = seq + 1
         last = ("runs", run.run_id)
-        tables = [(RUNS, run_columns), (RESULTS, results), (FINDINGS, findings)]
+        tables = [
+            (RUNS, run_columns),
+            (RUN_CONTEXT, run.context_row()),
+            (RESULTS, results),
+            (FINDINGS, findings),
+        ]
         signed = None
         for table, columns in tables:
             n = len(columns[table.id_column])
@@ -423,3 +448,43 @@ def commit_run(
         first_seq=first_seq,
         head=ChainHead(seq, prev, last[0], last[1], committed_at),
     )
+
+
+def append_decision(
+    con: duckdb.DuckDBPyConnection,
+    fingerprint: str,
+    decision: str,
+    reason: str,
+    until: datetime | None,
+    actor: str | None,
+) -> ChainHead:
+    """Chain one decision on a finding after the current head, in its own transaction;
+    returns the new head."""
+    decided_at = to_utc_naive(utc_now())
+    decision_id = f"{decided_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    columns: dict[str, list[Any]] = {
+        "seq": [None],
+        "decision_id": [decision_id],
+        "fingerprint": [fingerprint],
+        "decision": [decision],
+        "reason": [reason],
+        "until": [to_utc_naive(until) if until else None],
+        "actor": [actor],
+        "decided_at": [decided_at],
+    }
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        seq, prev = con.execute("SELECT seq, hash FROM chain_head").fetchall()[0]
+        batch, prev = chain_batch(FINDING_DECISIONS, columns, seq + 1, prev)
+        _insert(con, FINDING_DECISIONS, batch)
+        con.execute(
+            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
+            "updated_at = ?",
+            [seq + 1, prev, FINDING_DECISIONS.name, decision_id, decided_at],
+        ).fetchall()
+        con.execute("COMMIT").fetchall()
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK").fetchall()
+        raise
+    return ChainHead(seq + 1, prev, FINDING_DECISIONS.name, decision_id, decided_at)

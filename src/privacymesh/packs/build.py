@@ -19,7 +19,7 @@ from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.ledger import Ledger
 from privacymesh.packs import data as data_writer
 from privacymesh.packs import oscal
-from privacymesh.packs.controls import load_controls
+from privacymesh.packs.controls import recorded_controls
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.evidence import RUNS, read_evidence
 from privacymesh.packs.guard import ScanReport, refuse, scan_files
@@ -106,7 +106,7 @@ def open_model(
     model = build_model(
         evidence,
         catalog,
-        load_controls(workspace),
+        recorded_controls(evidence.checks),
         period,
         domains or None,
         workspace=workspace.name,

@@ -1,14 +1,16 @@
 """What each check tests, as an examiner reads it: control, regulations, procedure, the SQL or
-measure, how often it runs. From the check catalog (`checks/*.yaml`); a check id the ledger
-knows but the catalog no longer holds still gets a row, from what the ledger recorded."""
+measure, how often it runs. From the check specs the runs recorded in the ledger (never from
+today's `checks/` folder, which may have changed since); a check id whose run recorded no spec
+(an older ledger) still gets a row, from its results."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from privacymesh.checks.catalog import load_check_catalog
-from privacymesh.checks.spec import CheckSpec
-from privacymesh.workspace import Workspace
+import polars as pl
 
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
@@ -55,34 +57,45 @@ def describe_cron(expr: str) -> str:
     return f"cron {expr} (UTC)"
 
 
-def control_info(spec: CheckSpec) -> ControlInfo:
+def _threshold(metric: str, bounds: Mapping[str, float]) -> str:
+    parts = [f"{op} {bounds[key]:g}" for key, op in (("min", ">="), ("max", "<=")) if key in bounds]
+    return f"{metric} {' and '.join(parts) or 'any'}"
+
+
+def control_info(spec: Mapping[str, Any]) -> ControlInfo:
+    """A recorded check spec (`CheckSpec.record()` as the run wrote it), flattened."""
+    control = spec.get("control") or {}
+    sql = spec.get("sql")
+    kinds = spec.get("kinds") or []
+    metric = str(spec.get("metric") or "exceptions")
+    schedule = str(spec.get("schedule") or "-")
     return ControlInfo(
-        check_id=spec.id,
-        title=spec.title,
-        control_id=spec.control.id,
-        statement=spec.control.statement,
-        regulations=spec.regulations,
-        severity=spec.severity,
-        procedure=spec.procedure,
-        method="sql" if spec.sql else f"measure {spec.measure}",
-        sql=spec.sql.strip() if spec.sql else None,
-        schedule=spec.schedule,
-        frequency=describe_cron(spec.schedule),
-        scope=spec.scope,
-        applies_to=spec.applies_to
-        + ("" if len(spec.kinds) == 5 else f" ({', '.join(spec.kinds)})"),
-        threshold=f"{spec.metric} {spec.threshold.describe()}",
-        metric=spec.metric,
+        check_id=str(spec["id"]),
+        title=str(spec.get("title") or spec["id"]),
+        control_id=str(control.get("id") or "-"),
+        statement=str(control.get("statement") or ""),
+        regulations=tuple(str(r) for r in spec.get("regulations") or ()),
+        severity=str(spec.get("severity") or "-"),
+        procedure=str(spec.get("procedure") or ""),
+        method="sql" if sql else f"measure {spec.get('measure')}",
+        sql=sql.strip() if sql else None,
+        schedule=schedule,
+        frequency=describe_cron(schedule),
+        scope=str(spec.get("scope") or "-"),
+        applies_to=str(spec.get("applies_to") or "all")
+        + ("" if not kinds or len(kinds) == 5 else f" ({', '.join(kinds)})"),
+        threshold=_threshold(metric, spec.get("threshold") or {}),
+        metric=metric,
     )
 
 
 def unknown_control(check_id: str, control_id: str | None, severity: str | None) -> ControlInfo:
-    """A check the ledger recorded that the catalog no longer holds."""
+    """A check whose runs recorded no spec (a ledger older than recorded specs)."""
     return ControlInfo(
         check_id=check_id,
         title=check_id,
         control_id=control_id or "-",
-        statement="(this check is no longer in the check catalog; see the recorded queries)",
+        statement="(no check spec recorded for this check; see the recorded queries)",
         regulations=(),
         severity=severity or "-",
         procedure="as recorded in the ledger (query column of each result)",
@@ -98,7 +111,9 @@ def unknown_control(check_id: str, control_id: str | None, severity: str | None)
     )
 
 
-def load_controls(workspace: Workspace) -> dict[str, ControlInfo]:
-    """Every valid check the workspace runs, by id (files that do not parse are left out: the
-    run that used them recorded their errors)."""
-    return {s.id: control_info(s) for s in load_check_catalog(workspace).specs}
+def recorded_controls(checks: pl.DataFrame) -> dict[str, ControlInfo]:
+    """Every check spec the runs recorded (`check_id`, `spec` as JSON text), by id."""
+    return {
+        row["check_id"]: control_info(json.loads(row["spec"]))
+        for row in checks.iter_rows(named=True)
+    }

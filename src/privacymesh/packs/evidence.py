@@ -1,6 +1,7 @@
 """What the ledger holds for a period: the runs whose reference time (`as_of`) falls in it, their
-results, measured values and findings, and each finding's life across runs up to the period's
-end. Pure reads: every row keeps its run id, check id and ledger seq and hash."""
+results, measured values and findings; and, through the read model (`privacymesh.views`), the
+latest result of every check carried forward to the period's end and each finding's life across
+runs up to then. Pure reads: every row keeps its run id, check id and ledger seq and hash."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ import polars as pl
 from privacymesh.ledger import ChainHead, Ledger
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.period import Period
+from privacymesh.views.posture import posture_by_domain, posture_overall, top_risks
+from privacymesh.views.scope import RUNS as RUNS_SQL
+from privacymesh.views.scope import Scope
+from privacymesh.views.sql import LIVES, latest
 
-# Every run with its reference time: the `as_of` it measured against (recorded in its options),
-# or its start when it recorded none.
-RUNS = """
+TOP_RISKS = 8
+"""How many top risks the leadership summary lists."""
+
+# Every run with its reference time (`as_of`) and coverage, as the read model places it.
+RUNS = f"""
 SELECT run_id, seq AS run_seq, started_at, finished_at, actor, host, code_version,
-       catalog_fingerprint, engine, hash AS run_hash,
-       coalesce(TRY_CAST(json_extract_string(options, '$.as_of') AS TIMESTAMP), started_at)
-           AS as_of,
+       catalog_fingerprint, engine, hash AS run_hash, run_at AS as_of, coverage,
        result_count, pass_count, fail_count, error_count, skipped_count, finding_count
-FROM runs
+FROM ({RUNS_SQL})
 """
 
 
@@ -30,17 +35,17 @@ class PeriodEvidence:
 
     runs: pl.DataFrame  # runs in the period, by as_of then seq
     results: pl.DataFrame  # their results (domain-filtered), with the run's as_of
-    measurements: pl.DataFrame  # measured values, one row per result and metric
+    measurements: pl.DataFrame  # measured values of `results` and `latest`, one row per metric
     findings: pl.DataFrame  # findings of those results
     lifecycle: pl.DataFrame  # one row per finding fingerprint and domain
+    latest: pl.DataFrame  # each check's latest result per product, carried to the period's end
+    checks: pl.DataFrame  # the check specs the period's runs recorded, newest per check
+    scores: pl.DataFrame  # the read model's posture score per domain at the period's end
+    top_risks: pl.DataFrame  # the read model's top risks at the period's end
+    score: float | None  # the same score over every domain in scope
     head: ChainHead  # the ledger's chain head when the pack was built
     period_head: ChainHead  # the last record of the last run in the period
     records_verified: int
-
-    @property
-    def latest(self) -> pl.DataFrame:
-        """The newest result in the period of each check on each product (and domain)."""
-        return latest_results(self.results)
 
 
 def _domain_clause(domains: list[str] | None, column: str) -> str:
@@ -97,19 +102,20 @@ def read_evidence(
         """,
         params,
     )
-    measurements = ledger.sql(
-        f"""
-        SELECT r.seq, r.result_id, r.run_id, p.as_of, r.check_id, r.product_id, r.domain,
-               j.key AS metric,
+    scope = Scope(until=period.end, domains=tuple(domains or ()))
+    # the period's measured values, and those of latest results carried in from before it
+    query = f"""
+        WITH {scope.state_tables()}, {latest()}
+        SELECT r.seq, r.result_id, r.run_id, r.run_at AS as_of, r.check_id, r.product_id,
+               r.domain, j.key AS metric,
                CASE WHEN json_type(j.value) <> 'VARCHAR' THEN TRY_CAST(j.value AS DOUBLE) END
                    AS value,
                CASE WHEN json_type(j.value) = 'VARCHAR' THEN j.value ->> '$' END AS text
-        FROM results r JOIN {in_period} p USING (run_id), json_each(r.measured) j
-        WHERE true {_domain_clause(domains, "r.domain")}
-        ORDER BY p.as_of, r.seq, j.key
-        """,
-        params,
-    )
+        FROM results r, json_each(r.measured) j
+        WHERE r.run_at >= $start OR r.result_id IN (SELECT result_id FROM latest)
+        ORDER BY r.run_at, r.seq, j.key
+    """
+    measurements = ledger.sql(query, scope.params(query, start=period.start))
     findings = ledger.sql(
         f"""
         SELECT f.seq, f.finding_id, f.result_id, f.run_id, p.as_of, f.check_id, f.product_id,
@@ -121,7 +127,34 @@ def read_evidence(
         """,
         params,
     )
-    lifecycle = ledger.sql(_lifecycle_sql(domains), params)
+    query = f"""
+        WITH {scope.state_tables()}, {LIVES}
+        SELECT * EXCLUDE (latest_detail), CAST(latest_detail AS VARCHAR) AS latest_detail
+        FROM lives
+        WHERE last_seen_at >= $start OR remediated_at IS NULL OR remediated_at >= $start
+        ORDER BY first_seen_at, check_id, product_id NULLS FIRST, domain NULLS FIRST,
+                 column_name NULLS FIRST, fingerprint
+    """
+    lifecycle = ledger.sql(query, scope.params(query, start=period.start))
+    query = f"""
+        WITH {scope.state_tables()}, {latest()}
+        SELECT r.seq, r.result_id, r.run_id, l.run_at AS as_of, r.check_id, r.control_id,
+               r.product_id, r.domain, r.status, r.severity, r.population, r.exceptions,
+               CAST(r.measured AS VARCHAR) AS measured, CAST(r.threshold AS VARCHAR) AS threshold,
+               r.reason, r.query, r.hash
+        FROM latest l JOIN main.results r USING (result_id)
+        ORDER BY r.check_id, r.domain NULLS FIRST, r.product_id NULLS FIRST, r.seq
+    """
+    latest_rows = ledger.sql(query, scope.params(query))
+    query = f"""
+        WITH {scope.state_tables()}
+        SELECT j.value ->> '$.id' AS check_id, CAST(j.value AS VARCHAR) AS spec, c.run_id,
+               c.checks_hash, u.run_at AS recorded_at
+        FROM runs u JOIN run_context c USING (run_id), json_each(c.checks) j
+        QUALIFY row_number() OVER (PARTITION BY check_id ORDER BY u.run_at DESC, u.seq DESC) = 1
+        ORDER BY check_id
+    """
+    checks = ledger.sql(query, scope.params(query))
     last = runs.row(-1, named=True)
     period_head = _run_head(ledger, last["run_id"])
     return PeriodEvidence(
@@ -130,6 +163,11 @@ def read_evidence(
         measurements=measurements,
         findings=findings,
         lifecycle=lifecycle,
+        latest=latest_rows,
+        checks=checks,
+        scores=posture_by_domain(ledger, scope).select("domain", "score"),
+        score=posture_overall(ledger, scope)["score"].item(),
+        top_risks=top_risks(ledger, scope, limit=TOP_RISKS),
         head=ledger.chain_head(),
         period_head=period_head,
         records_verified=report.records_checked,
@@ -149,75 +187,6 @@ def _run_head(ledger: Ledger, run_id: str) -> ChainHead:
         {"run": run_id},
     ).row(0)
     return ChainHead(seq=row[0], hash=row[1], table=row[2], record_id=row[3])
-
-
-def _lifecycle_sql(domains: list[str] | None) -> str:
-    """Each finding (fingerprint and domain) across every run up to the period's end: first and
-    last seen, runs seen, its newest detail, and whether a later conclusive result (pass or
-    fail) of the same check on the same product and domain no longer had it. Kept when it was
-    seen in the period or was still open at the period's start."""
-    return f"""
-    WITH upto AS (SELECT run_id, as_of FROM ({RUNS}) WHERE as_of < $end),
-    res AS (
-        SELECT r.result_id, r.run_id, r.check_id, r.product_id, r.domain, r.status, u.as_of,
-               row_number() OVER (ORDER BY u.as_of, r.seq) AS ord
-        FROM results r JOIN upto u USING (run_id)
-        WHERE true {_domain_clause(domains, "r.domain")}
-    ),
-    seen AS (
-        SELECT f.fingerprint, f.check_id, f.product_id, res.domain, f.column_name, f.kind,
-               f.severity, CAST(f.detail AS VARCHAR) AS detail, f.finding_id, f.run_id,
-               res.as_of, res.ord
-        FROM findings f JOIN res USING (result_id)
-    ),
-    life AS (
-        SELECT fingerprint, domain,
-               any_value(check_id) AS check_id,
-               any_value(product_id) AS product_id,
-               any_value(column_name) AS column_name,
-               any_value(kind) AS kind,
-               arg_max(severity, ord) AS severity,
-               arg_min(run_id, ord) AS first_seen_run,
-               min(as_of) AS first_seen_at,
-               arg_max(run_id, ord) AS last_seen_run,
-               max(as_of) AS last_seen_at,
-               count(DISTINCT run_id) AS runs_seen,
-               arg_max(finding_id, ord) AS latest_finding_id,
-               arg_max(detail, ord) AS latest_detail,
-               max(ord) AS last_ord
-        FROM seen GROUP BY fingerprint, domain
-    ),
-    fixed AS (
-        SELECT l.fingerprint, l.domain,
-               arg_min(c.run_id, c.ord) AS remediated_run,
-               min(c.as_of) AS remediated_at
-        FROM life l JOIN res c
-          ON c.check_id = l.check_id
-         AND c.product_id IS NOT DISTINCT FROM l.product_id
-         AND c.domain IS NOT DISTINCT FROM l.domain
-         AND c.ord > l.last_ord
-         AND c.status IN ('pass', 'fail')
-        GROUP BY l.fingerprint, l.domain
-    )
-    SELECT l.* EXCLUDE (last_ord),
-           CASE WHEN x.remediated_run IS NULL THEN 'open' ELSE 'remediated' END AS state,
-           x.remediated_run, x.remediated_at
-    FROM life l LEFT JOIN fixed x
-      ON x.fingerprint = l.fingerprint AND x.domain IS NOT DISTINCT FROM l.domain
-    WHERE l.last_seen_at >= $start OR x.remediated_at IS NULL OR x.remediated_at >= $start
-    ORDER BY l.first_seen_at, l.check_id, l.product_id NULLS FIRST, l.domain NULLS FIRST,
-             l.column_name NULLS FIRST, l.fingerprint
-    """
-
-
-def latest_results(results: pl.DataFrame) -> pl.DataFrame:
-    """The newest result (by as_of, then ledger seq) of each check, product and domain."""
-    return (
-        results.sort(["as_of", "seq"])
-        .group_by(["check_id", "product_id", "domain"], maintain_order=True)
-        .last()
-        .sort(["check_id", "domain", "product_id"], nulls_last=False)
-    )
 
 
 def worst_status(status: pl.Expr) -> pl.Expr:

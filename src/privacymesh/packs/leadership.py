@@ -16,7 +16,7 @@ from privacymesh import __version__
 from privacymesh.packs.build import PDF_MISSING, PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
 from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest
-from privacymesh.packs.model import SEVERITY_ORDER, PackModel
+from privacymesh.packs.model import PackModel
 from privacymesh.packs.pdf import PdfSupport, pdf_support, write_pdf
 from privacymesh.packs.render import render
 from privacymesh.packs.sections import concern_of
@@ -32,7 +32,6 @@ from privacymesh.workspace import Workspace
 
 TEMPLATE = "leadership/leadership.html.j2"
 STYLES = ["common/base.css", "leadership/leadership.css"]
-TOP_RISKS = 8
 COST_METRIC = re.compile(r"(eur|fte|share)$")
 COST_SKIP = re.compile(r"^(previous|target|month|in_)")
 MAX_COST_COLUMNS = 6
@@ -46,25 +45,10 @@ class LeadershipResult:
     scan: ScanReport
 
 
-def top_risks(model: PackModel, limit: int = TOP_RISKS) -> pl.DataFrame:
-    """Open findings, most severe first, then the longest open (seen in most runs)."""
-    f = model.findings
-    if f.height == 0:
-        return f
-    return (
-        f.filter(pl.col("state") == "open")
-        .with_columns(
-            pl.col("severity")
-            .replace_strict(SEVERITY_ORDER, default=9, return_dtype=pl.Int8)
-            .alias("rank")
-        )
-        .sort(
-            ["rank", "runs_seen", "first_seen_at", "fingerprint"],
-            descending=[False, True, False, False],
-        )
-        .head(limit)
-        .drop("rank")
-    )
+def top_risks(model: PackModel) -> pl.DataFrame:
+    """The read model's top risks (`views.posture.top_risks`), as the dashboard lists them: the
+    worst failing or unrunnable checks at the period's end, by severity, then exceptions."""
+    return model.evidence.top_risks
 
 
 def cost_table(model: PackModel) -> tuple[pl.DataFrame, list[str]]:
@@ -154,6 +138,7 @@ def leadership_html(model: PackModel, reports: Path) -> str:
         STYLES,
         model=model,
         risks=risks,
+        risk_count=risks.height,
         costs=costs,
         cost_columns=cost_columns,
         labels={c: metric_label(c) for c in cost_columns},

@@ -17,13 +17,13 @@ from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
-from privacymesh.packs.evidence import PeriodEvidence, latest_results, worst_status
+from privacymesh.packs.evidence import PeriodEvidence, worst_status
+from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
 from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
 from privacymesh.views.headline import band_of
-from privacymesh.views.sql import SEVERITY_WEIGHTS
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
 _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
@@ -40,6 +40,8 @@ class CheckBlock:
     findings: pl.DataFrame  # its findings' lifecycle, detail keys as columns
     detail_columns: list[str]
     trend_svg: str
+    status: str = "pass"  # the worst status of its latest results: error, fail or pass
+    finding_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,14 @@ class PackModel:
     ropa: pl.DataFrame
     sections: list[Section]
     charts: dict[str, str] = field(default_factory=dict)
+    figures: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
     generator: str = f"privacymesh {__version__}"
     parties: Accountability = field(default_factory=Accountability)  # from [accountability]
+
+    @property
+    def fig(self) -> dict[str, Any]:
+        """The headline figures by name, as the templates print them (`data/figures.csv`)."""
+        return {name: value for name, (value, _, _) in self.figures.items()}
 
     @property
     def runs(self) -> pl.DataFrame:
@@ -110,6 +118,8 @@ class PackModel:
             "products_in_scope": self.products,
             "ropa": self.ropa,
             "accountability": self.parties.frame(),
+            "figures": figures_frame(self.figures),
+            "top_risks": self.evidence.top_risks,
         }
 
 
@@ -180,7 +190,7 @@ def _detail_columns(findings: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def _controls_for(evidence: PeriodEvidence, controls: dict[str, ControlInfo]) -> dict[str, Any]:
-    """The catalog's checks plus any check the ledger recorded that the catalog lacks."""
+    """The recorded check specs plus any check with results but no recorded spec."""
     found = dict(controls)
     seen = evidence.results.select("check_id", "control_id", "severity").unique("check_id")
     for row in seen.sort("check_id").iter_rows(named=True):
@@ -289,9 +299,12 @@ def findings_table(lifecycle: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[str]) -> pl.DataFrame:
-    """Per domain: checks and results of the newest run in the period, exceptions, and findings
-    still open at the period's end (by severity)."""
+def posture_frame(
+    latest: pl.DataFrame, findings: pl.DataFrame, domains: list[str], scores: pl.DataFrame
+) -> pl.DataFrame:
+    """Per domain: checks and results of the newest run in the period, exceptions, findings
+    still open at the period's end (by severity), and the read model's posture score (`scores`:
+    domain, score) with its band."""
     status = pl.col("status")
     base = pl.DataFrame({"domain": domains}, schema={"domain": pl.String})
     now = latest.group_by("domain").agg(
@@ -302,7 +315,6 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
         status.eq("error").sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
         worst_status(status).alias("status"),
-        posture_score(status, pl.col("severity")).alias("score"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
     )
     open_ = findings.filter(pl.col("state") == "open") if findings.height else findings
@@ -316,7 +328,11 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
             schema={"domain": pl.String, "open_findings": pl.UInt32, "open_high": pl.UInt32}
         )
     )
-    out = base.join(now, on="domain", how="left").join(counts, on="domain", how="left")
+    out = (
+        base.join(now, on="domain", how="left")
+        .join(counts, on="domain", how="left")
+        .join(scores, on="domain", how="left")
+    )
     return out.with_columns(
         pl.col("open_findings", "open_high").fill_null(0),
         pl.col("status").fill_null("not tested"),
@@ -325,18 +341,10 @@ def posture_frame(latest: pl.DataFrame, findings: pl.DataFrame, domains: list[st
     ).sort("domain")
 
 
-def posture_score(status: pl.Expr, severity: pl.Expr) -> pl.Expr:
-    """The posture score as an aggregation (see `privacymesh.views.posture.SCORE_DEFINITION`):
-    100 × severity weight of passing results / weight of all results, skipped left out."""
-    weight = severity.str.to_lowercase().replace_strict(
-        SEVERITY_WEIGHTS, default=1, return_dtype=pl.Int64
-    )
-    counted = status.ne("skipped")
-    return (100.0 * (weight * status.eq("pass")).sum() / (weight * counted).sum()).round(1)
-
-
-def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per run (overall) and per run and domain: results by status, exceptions, pass rate."""
+def trend_frames(results: pl.DataFrame, runs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per run (overall) and per run and domain: results by status, exceptions, pass rate,
+    and the run's `coverage`. Only a `full` run is a point of the trend: a partial run (some
+    checks, products or domains) says nothing about the rest of the mesh."""
     status = pl.col("status")
     aggs = [
         pl.len().alias("results"),
@@ -346,13 +354,19 @@ def trend_frames(results: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         pl.col("exceptions").sum().alias("exceptions"),
     ]
     rate = (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate")
+    coverage = runs.select("run_id", "coverage")
     overall = (
-        results.group_by(["run_id", "as_of"]).agg(aggs).with_columns(rate).sort(["as_of", "run_id"])
+        results.group_by(["run_id", "as_of"])
+        .agg(aggs)
+        .with_columns(rate)
+        .join(coverage, on="run_id", how="left")
+        .sort(["as_of", "run_id"])
     )
     by_domain = (
         results.group_by(["run_id", "as_of", "domain"])
         .agg(aggs)
         .with_columns(rate)
+        .join(coverage, on="run_id", how="left")
         .sort(["as_of", "run_id", "domain"], nulls_last=False)
     )
     return overall, by_domain
@@ -444,6 +458,8 @@ def _sections(
                     metric_columns=metrics,
                     findings=found,
                     detail_columns=detail_cols,
+                    status=_worst(matrix.filter(pl.col("check_id") == check_id)["status"]),
+                    finding_count=found.height,
                     trend_svg=charts.sparkline(
                         series["exceptions"].fill_null(0).to_list(),
                         title=f"exceptions of {check_id} per run",
@@ -453,6 +469,11 @@ def _sections(
         sections.append(Section(concern, blocks, [controls[i] for i in ids if i not in ran]))
     # "Other checks" only when something landed there
     return [s for s in sections if s.concern != OTHER or s.blocks or s.not_run]
+
+
+def _worst(statuses: pl.Series) -> str:
+    seen = set(statuses.to_list())
+    return "error" if "error" in seen else ("fail" if "fail" in seen else "pass")
 
 
 def pack_identity(
@@ -489,11 +510,11 @@ def build_model(
     in_ledger = sorted({d for d in evidence.results["domain"].to_list() if d})
     scope = domain_filter or sorted(set(catalog.domains) | set(in_ledger))
     controls = _controls_for(evidence, controls)
-    latest = latest_results(evidence.results)
+    latest = evidence.latest
     matrix = control_matrix(evidence.results, latest, controls)
     findings = findings_table(evidence.lifecycle)
-    posture = posture_frame(latest, findings, scope)
-    trend, trend_domain = trend_frames(evidence.results)
+    posture = posture_frame(latest, findings, scope, evidence.scores)
+    trend, trend_domain = trend_frames(evidence.results, evidence.runs)
     pack_id, name = pack_identity(period, domain_filter, evidence, catalog)
     model = PackModel(
         pack_id=pack_id,
@@ -517,9 +538,11 @@ def build_model(
             controls, matrix, latest, evidence.results, evidence.measurements, findings
         ),
     )
+    full = pl.col("coverage") == "full"
     model.charts = {
         "posture": charts.posture_bars(posture),
-        "trend": charts.trend_line(trend),
-        "heatmap": charts.domain_heatmap(trend_domain, scope),
+        "trend": charts.trend_line(trend.filter(full)),
+        "heatmap": charts.domain_heatmap(trend_domain.filter(full), scope),
     }
+    model.figures = headline(model)
     return model

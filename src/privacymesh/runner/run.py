@@ -233,7 +233,16 @@ def run_checks(
             "spec_errors": messages,
             "sources": read,
         }
-        recorded = record_run(workspace, catalog, engine.kind, started, options, results)
+        recorded = record_run(
+            workspace,
+            catalog,
+            engine.kind,
+            started,
+            options,
+            results,
+            as_of=reference,
+            specs=[spec.record() for spec in specs],
+        )
         outcome.run_id = recorded.run_id
         outcome.spooled, outcome.spool_reason = recorded.spooled, recorded.reason
         outcome.recovered = recorded.recovered
@@ -251,6 +260,9 @@ def record_run(
     started: datetime,
     options: dict[str, Any],
     results: list[CheckResult],
+    *,
+    as_of: datetime | None = None,
+    specs: list[dict[str, Any]] | None = None,
 ) -> CommitOutcome:
     """Write a run and all its results and findings to the ledger, in one transaction. When
     another process holds the ledger, wait for it (`[ledger] lock_timeout`); when it stays
@@ -271,6 +283,8 @@ def record_run(
         engine=engine_kind,
         options=json.loads(json.dumps(options)),
         started_at=started,
+        as_of=as_of,
+        checks=tuple(json.loads(json.dumps(specs or [], default=str))),
     )
     run = RunWriter.detached(info)
     for r in results:

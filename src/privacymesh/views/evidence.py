@@ -9,16 +9,16 @@ from typing import Any
 import polars as pl
 
 from privacymesh.ledger import Ledger, VerifyReport, read_snapshot
-from privacymesh.views.scope import RUN_AT, Scope
+from privacymesh.views.scope import RUNS, Scope
 
 
 def last_run(ledger: Ledger) -> dict[str, Any] | None:
     """The newest run (by reference time, then recording order): id, reference time `run_at`,
-    start, finish and counts; None when the ledger has no run."""
+    coverage, start, finish and counts; None when the ledger has no run."""
     frame = ledger.sql(
-        f"SELECT run_id, {RUN_AT} AS run_at, started_at, finished_at, result_count, "
+        "SELECT run_id, run_at, coverage, started_at, finished_at, result_count, "
         "pass_count, fail_count, error_count, finding_count "
-        f"FROM main.runs ORDER BY {RUN_AT} DESC, seq DESC LIMIT 1"
+        f"FROM ({RUNS}) ORDER BY run_at DESC, seq DESC LIMIT 1"
     )
     return frame.row(0, named=True) if frame.height else None
 
@@ -33,9 +33,7 @@ def ledger_domains(ledger: Ledger) -> list[str]:
 
 def run_span(ledger: Ledger) -> tuple[datetime, datetime, int] | None:
     """(first, last) reference time of the runs and their number; None when there is none."""
-    lo, hi, count = ledger.sql(f"SELECT min({RUN_AT}), max({RUN_AT}), count(*) FROM main.runs").row(
-        0
-    )
+    lo, hi, count = ledger.sql(f"SELECT min(run_at), max(run_at), count(*) FROM ({RUNS})").row(0)
     return (lo, hi, count) if count else None
 
 
@@ -44,7 +42,7 @@ def run_list(ledger: Ledger, scope: Scope, limit: int = 200, offset: int = 0) ->
     reference time and chained hash."""
     query = f"""
         WITH {scope.state_tables()}
-        SELECT run_id, run_at, started_at, finished_at, actor, host, engine, code_version,
+        SELECT run_id, run_at, coverage, started_at, finished_at, actor, host, engine, code_version,
                result_count, pass_count, fail_count, error_count, skipped_count, finding_count,
                catalog_fingerprint, seq, hash
         FROM runs WHERE {scope.period_clause()}

@@ -2,10 +2,12 @@
 
 A finding is followed across runs by its fingerprint (the lives in `views.sql`). Its lifecycle
 at the newest reference time in scope is `opened` (first seen at that time), `still open` (seen
-earlier and not cleared since) or `closed` (a later conclusive result of the same check on the
-same product no longer had it). Its owner is the owning team of the product's contract; it is
-due a number of days after it was first seen, by severity (`DEFAULT_DUE_DAYS`, overridable in
-privacymesh.toml `[findings.due_days]`), and overdue when still open past that day."""
+earlier and not cleared since), `closed` (a later conclusive result of the same check on the
+same product no longer had it) or `accepted` (someone recorded a reason to accept it, until a
+day: `privacymesh findings accept`; an accepted finding is never overdue). Its owner is the
+owning team of the product's contract; it is due a number of days after it was first seen, by
+severity (`DEFAULT_DUE_DAYS`, overridable in privacymesh.toml `[findings.due_days]`), and overdue
+when still open past that day."""
 
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ FINDING_COLUMNS = (
     "overdue",
     "runs_seen",
     "fingerprint",
+    "accepted_reason",
+    "accepted_until",
 )
 
 
@@ -103,8 +107,10 @@ def finding_table(
         SELECT l.severity, l.check_id, coalesce(l.domain, '(mesh)') AS domain, l.product_id,
                l.column_name, l.kind,
                CASE WHEN l.state = 'remediated' THEN 'closed'
+                    WHEN l.state = 'accepted' THEN 'accepted'
                     WHEN l.first_seen_at = r.at THEN 'opened'
                     ELSE 'still open' END AS lifecycle,
+               l.accepted_reason, l.accepted_until,
                l.first_seen_at, l.last_seen_at, l.remediated_at AS closed_at, l.runs_seen,
                l.fingerprint, r.at AS reference_at,
                {SEVERITY_RANK.format(col="l.severity")} AS severity_rank
@@ -128,7 +134,10 @@ def finding_table(
             ).alias("due_at")
         )
         .with_columns(
-            ((pl.col("lifecycle") != "closed") & (pl.col("due_at") < pl.col("reference_at")))
+            (
+                ~pl.col("lifecycle").is_in(["closed", "accepted"])
+                & (pl.col("due_at") < pl.col("reference_at"))
+            )
             .fill_null(False)
             .alias("overdue")
         )

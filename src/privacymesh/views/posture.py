@@ -54,10 +54,12 @@ def posture_overall(ledger: Ledger, scope: Scope) -> pl.DataFrame:
 
 
 def posture_trend(ledger: Ledger, scope: Scope) -> pl.DataFrame:
-    """The score per domain at the end of every day (or week) with runs in the period: the
-    latest result of each check as known then (`point`, `domain`, `score`, `checks`, ...)."""
+    """The score per domain at the end of every day (or week) with a full run in the period
+    (one that covered every check on every product; partial runs still update the state they
+    carry, but never make a point): the latest result of each check as known then (`point`,
+    `domain`, `score`, `checks`, ...)."""
     bounds = f"WITH {scope.state_tables()} SELECT min(run_at), max(run_at) FROM runs WHERE "
-    bounds += scope.period_clause()
+    bounds += scope.period_clause() + " AND coverage = 'full'"
     lo, hi = ledger.sql(bounds, scope.params(bounds)).row(0)
     if lo is None:
         return pl.DataFrame(
@@ -78,7 +80,7 @@ def posture_trend(ledger: Ledger, scope: Scope) -> pl.DataFrame:
         keys AS (SELECT DISTINCT check_id, product_key, domain FROM newest),
         points AS (
             SELECT DISTINCT date_trunc('{unit}', run_at) AS point FROM runs
-            WHERE {scope.period_clause()}
+            WHERE {scope.period_clause()} AND coverage = 'full'
         ),
         grid AS (
             SELECT p.point, p.point + INTERVAL 1 {unit} AS cutoff, k.*

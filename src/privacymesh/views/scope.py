@@ -1,7 +1,9 @@
 """The filters every view takes: a period of runs and a set of domains.
 
-A run is placed in time by its reference time: the `as_of` it measured against (recorded in
-its options), or its start when it recorded none; the audit packs place runs the same way.
+A run is placed in time by its reference time: the `as_of` its context record holds (older
+ledgers: the one in its options, or its start); the audit packs place runs the same way. A run
+covered the whole mesh (`full`) or a selection of checks, products or domains (`partial`): a
+trend point is only drawn from full runs, as a partial one says nothing about the rest.
 A period is half-open: a run belongs to it when `since <= run_at < until` (naive UTC). A view
 of "the state" (the latest result of each check, the open findings) reads every run before
 `until`; a view of "a trend" reads the runs inside the period.
@@ -16,8 +18,15 @@ from typing import Any
 
 from privacymesh.ledger.chain import to_utc_naive
 
-RUN_AT = "coalesce(TRY_CAST(json_extract_string(options, '$.as_of') AS TIMESTAMP), started_at)"
-"""A run's place in time, as SQL over the `runs` table."""
+RUNS = """SELECT u.*,
+       coalesce(c.as_of, TRY_CAST(json_extract_string(u.options, '$.as_of') AS TIMESTAMP),
+                u.started_at) AS run_at,
+       coalesce(c.coverage, CASE WHEN json_array_length(u.options, '$.checks') > 0
+                                   OR json_array_length(u.options, '$.products') > 0
+                                   OR json_array_length(u.options, '$.domains') > 0
+                              THEN 'partial' ELSE 'full' END) AS coverage
+FROM main.runs u LEFT JOIN run_context c USING (run_id)"""
+"""Every run with its reference time `run_at` and its `coverage` (full or partial), as SQL."""
 
 # what the views read (not the query text nor the hashes: a CTE read twice is materialized)
 _RESULT_COLUMNS = ", ".join(
@@ -91,11 +100,11 @@ class Scope:
     def state_tables(self) -> str:
         """CTEs named `runs`, `results` and `findings` that shadow the ledger's tables with the
         runs before `until` and their results and findings in the scope's domains. Each gets
-        `run_at` (the run's reference time) and `run_seq`; findings also get their result's
-        `domain`. Start a query with `WITH {scope.state_tables()}, ...`; the ledger's own
-        tables stay reachable as main.*."""
-        until = f" WHERE {RUN_AT} < $until" if self.until else ""
-        runs = f"SELECT *, {RUN_AT} AS run_at FROM main.runs{until}"
+        `run_at` (the run's reference time; runs also `coverage`) and `run_seq`; findings
+        also get their result's `domain`. Start a query with `WITH {scope.state_tables()},
+        ...`; the ledger's own tables stay reachable as main.*."""
+        until = " WHERE run_at < $until" if self.until else ""
+        runs = f"SELECT * FROM ({RUNS}){until}"
         domain = "WHERE list_contains($domains, coalesce(r.domain, ''))" if self.domains else ""
         results = (
             f"SELECT {_RESULT_COLUMNS}, u.run_at, u.seq AS run_seq "

@@ -51,7 +51,7 @@ LIVES = """life_results AS (
 ),
 life_seen AS (
     SELECT f.fingerprint, f.check_id, f.product_id, f.column_name, f.kind, f.severity,
-           f.detail, f.run_id, r.domain, r.run_at, r.ord
+           f.detail, f.finding_id, f.run_id, r.domain, r.run_at, r.ord
     FROM findings f JOIN life_results r USING (result_id)
 ),
 life_rows AS (
@@ -61,16 +61,19 @@ life_rows AS (
            any_value(column_name) AS column_name,
            any_value(kind) AS kind,
            arg_max(severity, ord) AS severity,
+           arg_min(run_id, ord) AS first_seen_run,
            min(run_at) AS first_seen_at,
-           max(run_at) AS last_seen_at,
            arg_max(run_id, ord) AS last_seen_run,
+           max(run_at) AS last_seen_at,
            count(DISTINCT run_id) AS runs_seen,
+           arg_max(finding_id, ord) AS latest_finding_id,
            arg_max(detail, ord) AS latest_detail,
            max(ord) AS last_ord
     FROM life_seen GROUP BY fingerprint, domain
 ),
 life_fixed AS (
-    SELECT l.fingerprint, l.domain, min(c.run_at) AS remediated_at
+    SELECT l.fingerprint, l.domain, arg_min(c.run_id, c.ord) AS remediated_run,
+           min(c.run_at) AS remediated_at
     FROM life_rows l JOIN life_results c
       ON c.check_id = l.check_id
      AND c.product_id IS NOT DISTINCT FROM l.product_id
@@ -79,14 +82,30 @@ life_fixed AS (
      AND c.status IN ('pass', 'fail')
     GROUP BY l.fingerprint, l.domain
 ),
+life_decided AS (
+    SELECT fingerprint, arg_max(decision, seq) AS decision,
+           arg_max(reason, seq) AS decision_reason, arg_max(until, seq) AS accepted_until,
+           arg_max(actor, seq) AS decided_by, max(decided_at) AS decided_at
+    FROM finding_decisions GROUP BY fingerprint
+),
 lives AS (
     SELECT l.* EXCLUDE (last_ord),
-           CASE WHEN x.remediated_at IS NULL THEN 'open' ELSE 'remediated' END AS state,
-           x.remediated_at
+           CASE WHEN x.remediated_at IS NOT NULL THEN 'remediated'
+                WHEN d.decision = 'accept'
+                 AND coalesce(d.accepted_until >= (SELECT max(run_at) FROM runs), true)
+                THEN 'accepted'
+                ELSE 'open' END AS state,
+           x.remediated_run, x.remediated_at,
+           CASE WHEN d.decision = 'accept' THEN d.decision_reason END AS accepted_reason,
+           CASE WHEN d.decision = 'accept' THEN d.accepted_until END AS accepted_until,
+           d.decision, d.decided_by, d.decided_at
     FROM life_rows l LEFT JOIN life_fixed x
       ON x.fingerprint = l.fingerprint AND x.domain IS NOT DISTINCT FROM l.domain
+    LEFT JOIN life_decided d ON d.fingerprint = l.fingerprint
 )"""
 """CTEs ending in `lives`: every finding (by fingerprint and domain) as of the scope's end:
-first and last seen, runs seen, its newest detail, and `state` open or remediated (a later
+first and last seen, runs seen, its newest detail, and `state`: remediated (a later
 conclusive result of the same check, product and domain no longer had it; an error result
-proves nothing, so it never remediates)."""
+proves nothing, so it never remediates), accepted (the newest decision on it accepts it, with a
+recorded reason, until a day not yet passed at the newest reference time) or open. A reopen
+decision, or an acceptance past its day, leaves it open."""
