@@ -9,6 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
+
+# property tests judge values, never time: a loaded CI machine must not fail them on a deadline
+settings.register_profile("privacymesh", deadline=None)
+settings.load_profile("privacymesh")
 
 # wide, colourless terminal output so assertions see whole table rows
 os.environ["COLUMNS"] = "200"
