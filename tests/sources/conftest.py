@@ -9,9 +9,13 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
-from postgres_server import PostgresServer, postgres_bin
+from postgres_server import (
+    PASSWORD_ENV,
+    PostgresServer,
+    move_orders_to_postgres,
+    postgres_bin,
+)
 
 
 @pytest.fixture(scope="session")
@@ -45,47 +49,6 @@ def _has_user(name: str) -> bool:
     except KeyError:
         return False
     return True
-
-
-PASSWORD_ENV = "PM_TEST_PG_PASSWORD"
-
-
-def pg_source(postgres: PostgresServer, name: str = "shop_pg", **extra: object) -> str:
-    """A `[sources.NAME]` table for the test server (the password by environment variable)."""
-    lines = [
-        f"[sources.{name}]",
-        'type = "postgres"',
-        'host = "127.0.0.1"',
-        f"port = {postgres.port}",
-        'database = "postgres"',
-        'user = "pm_admin"',
-        *(f"{k} = {v!r}".replace("'", '"') for k, v in extra.items()),
-    ]
-    if not any(k.startswith("password") for k in extra):
-        lines.append(f'password_env = "{PASSWORD_ENV}"')
-    return "\n".join(lines) + "\n"
-
-
-def move_orders_to_postgres(
-    workspace: Path, postgres: PostgresServer, schema: str, name: str = "shop_pg"
-) -> None:
-    """The shop workspace with `shop.orders` served from PostgreSQL (`<schema>.orders`), the
-    contract naming the source; the Parquet file stays beside it for comparison."""
-    orders = pq.read_table(workspace / "data" / "orders.parquet")
-    postgres.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
-    postgres.load(f"{schema}.orders", orders)
-    contract = workspace / "contracts" / "shop.orders.odcs.yaml"
-    text = contract.read_text()
-    local = "  - {server: local, type: local, path: ../data/orders.parquet, format: parquet}"
-    assert local in text
-    # the contract's host is a placeholder: only the workspace says where the server is
-    server = (
-        f"  - {{server: {name}, type: postgres, host: pg.example.invalid, port: 5432, "
-        f"database: shop, schema: {schema}}}"
-    )
-    contract.write_text(text.replace(local, server))
-    with (workspace / "privacymesh.toml").open("a") as f:
-        f.write(pg_source(postgres, name))
 
 
 @pytest.fixture

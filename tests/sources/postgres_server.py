@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 ADMIN = "pm_admin"
 
@@ -106,3 +107,44 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+PASSWORD_ENV = "PM_TEST_PG_PASSWORD"
+
+
+def pg_source(postgres: PostgresServer, name: str = "shop_pg", **extra: object) -> str:
+    """A `[sources.NAME]` table for the test server (the password by environment variable)."""
+    lines = [
+        f"[sources.{name}]",
+        'type = "postgres"',
+        'host = "127.0.0.1"',
+        f"port = {postgres.port}",
+        'database = "postgres"',
+        'user = "pm_admin"',
+        *(f"{k} = {v!r}".replace("'", '"') for k, v in extra.items()),
+    ]
+    if not any(k.startswith("password") for k in extra):
+        lines.append(f'password_env = "{PASSWORD_ENV}"')
+    return "\n".join(lines) + "\n"
+
+
+def move_orders_to_postgres(
+    workspace: Path, postgres: PostgresServer, schema: str, name: str = "shop_pg"
+) -> None:
+    """The shop workspace with `shop.orders` served from PostgreSQL (`<schema>.orders`), the
+    contract naming the source; the Parquet file stays beside it for comparison."""
+    orders = pq.read_table(workspace / "data" / "orders.parquet")
+    postgres.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
+    postgres.load(f"{schema}.orders", orders)
+    contract = workspace / "contracts" / "shop.orders.odcs.yaml"
+    text = contract.read_text()
+    local = "  - {server: local, type: local, path: ../data/orders.parquet, format: parquet}"
+    assert local in text
+    # the contract's host is a placeholder: only the workspace says where the server is
+    server = (
+        f"  - {{server: {name}, type: postgres, host: pg.example.invalid, port: 5432, "
+        f"database: shop, schema: {schema}}}"
+    )
+    contract.write_text(text.replace(local, server))
+    with (workspace / "privacymesh.toml").open("a") as f:
+        f.write(pg_source(postgres, name))

@@ -82,3 +82,37 @@ def test_checks_give_the_same_results_as_the_same_rows_in_parquet(
     totals = json.loads(options)["sources"]["shop.order_totals"]
     assert totals["type"] == "local" and totals["location"].endswith("order_totals.csv")
     assert totals["rows"] == 3 and "bytes, modified" in totals["version"]
+
+
+def _client_connections(postgres) -> int:
+    import adbc_driver_postgresql.dbapi as pg
+
+    with pg.connect(postgres.uri()) as con, con.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+            "AND pid <> pg_backend_pid()"
+        )
+        return int(cur.fetchone()[0])
+
+
+def test_products_of_one_source_share_one_connection(pg_workspace: Path, postgres) -> None:
+    # a second product in the same database, under its own contract
+    contracts = pg_workspace / "contracts"
+    text = (contracts / "shop.orders.odcs.yaml").read_text()
+    schema = text.split("schema: ")[1].split("}")[0].strip()
+    postgres.execute(f"CREATE TABLE {schema}.orders_copy AS SELECT * FROM {schema}.orders")
+    copy = text.replace("dataProduct: orders", "dataProduct: orders_copy").replace(
+        "id: shop.orders", "id: shop.orders_copy"
+    )
+    copy = copy.replace("physicalName: orders", "physicalName: orders_copy")
+    (contracts / "shop.orders_copy.odcs.yaml").write_text(copy)
+    workspace = load_workspace(pg_workspace)
+    before = _client_connections(postgres)
+    with open_engine(workspace, load_catalog(workspace.catalog)) as engine:
+        both = (
+            'SELECT (SELECT count(*) FROM "shop"."orders") '
+            '+ (SELECT count(*) FROM "shop"."orders_copy")'
+        )
+        assert engine.scalar(both) == 10
+        assert _client_connections(postgres) == before + 1
+    assert _client_connections(postgres) == before

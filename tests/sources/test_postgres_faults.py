@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PASSWORD_ENV
+from postgres_server import PASSWORD_ENV
 
 from privacymesh.runner.run import run_checks
 from privacymesh.workspace import load_workspace

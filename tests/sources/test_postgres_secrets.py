@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD_ENV, pg_source
+from postgres_server import PASSWORD_ENV, pg_source
 
 from privacymesh.errors import WorkspaceError
 from privacymesh.runner.run import run_checks

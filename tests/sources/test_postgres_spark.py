@@ -48,7 +48,7 @@ def test_spark_reads_postgres_through_jdbc(pg_workspace: Path, postgres) -> None
 def test_spark_names_the_source_when_credentials_are_wrong(
     pg_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import PASSWORD_ENV
+    from postgres_server import PASSWORD_ENV
 
     monkeypatch.setenv(PASSWORD_ENV, "wrong-password-1234")
     workspace = load_workspace(pg_workspace)

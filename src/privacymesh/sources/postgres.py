@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -66,8 +67,7 @@ class PostgresConnector(Connector):
             if settings.get("read_only")
             else None
         )
-        self._con: Any = None
-        self._lock = threading.RLock()
+        self._shared: _Shared | None = None
 
     @property
     def server_name(self) -> str | None:
@@ -81,17 +81,32 @@ class PostgresConnector(Connector):
             auth += ":" + quote(self.secret, safe="")
         return f"postgresql://{auth}@{self.host}:{self.port}/{quote(self.database, safe='')}"
 
-    def _connection(self) -> Any:
-        if self._con is None:
-            import adbc_driver_postgresql.dbapi as pg
-
+    def _share(self) -> _Shared:
+        """The connection this connector shares with every other product of the same server,
+        database and login (a mesh of many tables must not open a connection per table)."""
+        if self._shared is None:
             assert self.settings is not None
             self.secret = resolve_secret(self.settings)
+            key = (self.host, self.port, self.database, self.user, self.secret)
+            with _SHARED_LOCK:
+                shared = _SHARED.setdefault(key, _Shared(key))
+                shared.users += 1
+            self._shared = shared
+        return self._shared
+
+    @property
+    def _con(self) -> Any:
+        return self._shared.con if self._shared else None
+
+    def _connection(self, shared: _Shared) -> Any:
+        if shared.con is None:
+            import adbc_driver_postgresql.dbapi as pg
+
             try:
-                self._con = pg.connect(self._uri())
+                shared.con = pg.connect(self._uri())
             except Exception as exc:
                 raise self._error(exc, "cannot connect") from None
-        return self._con
+        return shared.con
 
     def _error(self, exc: BaseException, doing: str) -> Exception:
         """The driver's error as a `SourceError` naming the source, the secret masked; a
@@ -106,8 +121,9 @@ class PostgresConnector(Connector):
 
     @contextlib.contextmanager
     def _cursor(self, doing: str) -> Iterator[Any]:
-        with self._lock:  # one libpq connection serves one statement at a time
-            con = self._connection()
+        shared = self._share()
+        with shared.lock:  # one libpq connection serves one statement at a time
+            con = self._connection(shared)
             try:
                 with con.cursor() as cur:
                     yield cur
@@ -116,19 +132,8 @@ class PostgresConnector(Connector):
                     con.rollback()
                 if isinstance(exc, PushdownError):
                     raise
-                self._drop_if_broken()
+                _drop_if_broken(shared)
                 raise self._error(exc, doing) from None
-
-    def _drop_if_broken(self) -> None:
-        """Forget a connection the server closed, so the next call reconnects or says why."""
-        with contextlib.suppress(Exception):
-            with self._con.cursor() as cur:
-                cur.execute("SELECT 1")
-                cur.fetchall()
-            return
-        with contextlib.suppress(Exception):
-            self._con.close()
-        self._con = None
 
     # reading -------------------------------------------------------------------------------
     @property
@@ -216,10 +221,46 @@ class PostgresConnector(Connector):
         return DeleteOutcome(rows, before, self.identity(), cells)
 
     def close(self) -> None:
-        if self._con is not None:
-            with contextlib.suppress(Exception):
-                self._con.close()
-            self._con = None
+        shared, self._shared = self._shared, None
+        if shared is None:
+            return
+        with _SHARED_LOCK:
+            shared.users -= 1
+            if shared.users > 0:
+                return
+            _SHARED.pop(shared.key, None)
+        with shared.lock, contextlib.suppress(Exception):
+            if shared.con is not None:
+                shared.con.close()
+        shared.con = None
+
+
+@dataclass(eq=False)
+class _Shared:
+    """One connection and the lock that lets one statement through at a time."""
+
+    key: tuple[Any, ...] = field(repr=False)
+    con: Any = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    users: int = 0
+
+
+_SHARED: dict[tuple[Any, ...], _Shared] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _drop_if_broken(shared: _Shared) -> None:
+    """Forget a connection the server closed, so the next call reconnects or says why."""
+    if shared.con is None:
+        return
+    with contextlib.suppress(Exception):
+        with shared.con.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchall()
+        return
+    with contextlib.suppress(Exception):
+        shared.con.close()
+    shared.con = None
 
 
 @register
