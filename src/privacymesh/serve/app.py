@@ -316,6 +316,9 @@ def create_app(workspace: Workspace | None) -> FastAPI:
         log.info("ready", extra={"fields": {"workspace": workspace.name}})
         yield
         svc.ready = False
+        # a change whose request was cancelled at the grace deadline still runs in its thread:
+        # let it finish before the audit log closes
+        await asyncio.to_thread(svc.consent.quiesce)
         await svc.sender.stop()
         svc.audit.close()
         log.info("stopped", extra={"fields": {}})
