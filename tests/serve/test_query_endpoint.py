@@ -4,7 +4,11 @@ expired or missing tokens never reach the data."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import psycopg
 import pytest
-from conftest import write_serve_workspace
+from conftest import REPO, free_port, write_serve_workspace
 
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.keys import derive, master_key
@@ -177,3 +181,29 @@ def test_role_and_purpose_from_startup_parameters() -> None:
         "analytics",
     )
     assert role_and_purpose({"database": "privacymesh"}) == (None, None)
+
+
+def test_serve_command_starts_the_endpoint(served_pg: Endpoint) -> None:
+    http, pg = free_port(), free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    cmd = [sys.executable, "-m", "privacymesh", "-w", str(served_pg.ws.root), "serve",
+           "--port", str(http), "--pg-port", str(pg), "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+            try:
+                with psycopg.connect(
+                    host="127.0.0.1", port=pg, user="x", password=served_pg.token(),
+                    dbname=f"{ROLE}.{PURPOSE}", autocommit=True, connect_timeout=5,
+                ) as con:  # fmt: skip
+                    n = con.execute('SELECT count(*) FROM "identity"."users"').fetchone()[0]
+                break
+            except psycopg.OperationalError:
+                assert time.monotonic() < deadline, "endpoint not ready"
+                time.sleep(0.3)
+        assert n == _governed(served_pg.ws, USERS).height
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
