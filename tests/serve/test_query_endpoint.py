@@ -109,6 +109,14 @@ def test_parameters_and_aggregates(served_pg: Endpoint) -> None:
             "LIMIT %s",
             [1],
         ).fetchall()
+        # psycopg prepares a statement run often (Parse once, then Bind/Describe/Execute)
+        counts = [
+            con.execute(
+                'SELECT count(*) FROM "identity"."users" WHERE country = %s', [c]
+            ).fetchone()[0]
+            for c in ["DE"] * 7
+        ]
+    assert counts == [n] * 7
     raw = _raw(served_pg.ws)
     expected = _governed(served_pg.ws, 'SELECT * FROM "identity"."users"')
     assert n == expected.filter(pl.col("country") == "DE").height

@@ -333,6 +333,10 @@ class QueryEndpoint:
         except PrivacyMeshError as exc:
             writer.write(_error(exc, fatal=True))
             return None
+        except Exception as exc:  # the client gets a message; the log gets the trace
+            log.exception("query endpoint sign-in failed")
+            writer.write(_error(exc, fatal=True))
+            return None
         out = [wire.auth_request(0)]
         for name, value in (
             ("server_version", "16.0 (privacymesh)"),
