@@ -325,6 +325,12 @@ def report(runs: list[Run], args: argparse.Namespace, before: float, after: floa
         "Largest sustained rate (every request answered at the offered rate, p99 < "
         f"{TARGET_P99_MS:g} ms): {best}; closed-loop throughput {runs[-1].rate:,.0f} req/s.",
         "",
+        "Server CPU per request is the server process's user + system time over the run divided "
+        "by the requests it answered: unlike latency it does not count time spent waiting for a "
+        f"core, so it holds on a busy machine. At {steady.cpu_us:.0f} us one core answers about "
+        f"{1e6 / max(steady.cpu_us, 1):,.0f} checks per second; latency targets need that core "
+        "(and the client's) free, which a shared machine's load average above says it was not.",
+        "",
     ]
     text = "\n".join(lines)
     print(text)

@@ -111,7 +111,7 @@ class Served:
 
     def client(self, sub: str | None = None, groups: list[str] | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(sub, groups)}"} if sub else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120)
 
     @property
     def services(self):

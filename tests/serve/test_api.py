@@ -319,3 +319,17 @@ def test_fast_path_answers_as_the_route_does(served):
             )
         metrics = c.get("/metrics").text
     assert 'route="/v1/consent/check",status="200"} 80.0' in metrics
+
+
+def test_change_made_elsewhere_is_seen_by_the_next_check(served):
+    """Another writer (the CLI, another server) changes the ledger file: the server reloads
+    it on the next check instead of answering from a stale index."""
+    subject = granted_subject(served, "marketing")
+    body = {"subject": subject, "purpose": "marketing"}
+    with served.client("svc-growth", ["grp-consent"]) as c:
+        assert c.post("/v1/consent/check", json=body).json()["permitted"] is True
+        other = ConsentLedger.open(served.ws, audit=None, actor="cli-user")
+        other.revoke(subject, "marketing", source="support")
+        assert c.post("/v1/consent/check", json=body).json()["permitted"] is False
+        other.grant(subject, "marketing", source="web")
+        assert c.post("/v1/consent/check", json=body).json()["permitted"] is True

@@ -311,6 +311,7 @@ def create_app(workspace: Workspace | None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         assert svc is not None and workspace is not None
         svc.consent = await asyncio.to_thread(ConsentState, workspace, svc.audit)
+        await asyncio.to_thread(_warm_up)
         await svc.sender.start()
         pending = svc.consent.notices(pending_only=True)
         svc.sender.send(batches(pending.to_dicts(), svc.settings))
@@ -357,6 +358,14 @@ class ServiceApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self._app(scope, receive, send)
+
+
+def _warm_up() -> None:
+    """Load the personal-data guard every audit record passes through now, so the first
+    consent change is not the one that waits for it."""
+    from privacymesh.detect.guard import find_personal
+
+    find_personal(["serve warm-up: consent.revoke marketing notices 3"])
 
 
 def _problem(status: int, exc: PrivacyMeshError, headers: dict[str, str] | None = None) -> Any:

@@ -112,7 +112,7 @@ class ObserveMiddleware:
                 )
             children[0].inc()
             children[1].observe(seconds)
-            if self.log_requests:
+            if self.log_requests and log.isEnabledFor(logging.INFO):
                 state = scope.get("state") or {}
                 who = state.get("principal")
                 log.info(

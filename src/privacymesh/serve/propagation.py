@@ -78,14 +78,17 @@ class NoticeSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._client = httpx.AsyncClient(timeout=self.settings.delivery.timeout)
         self._runner = asyncio.create_task(self._run())
 
     def send(self, items: Iterable[Batch]) -> None:
+        """Queue batches; safe to call from a worker thread (the queue belongs to the loop)."""
         for item in items:
-            self._queue.put_nowait(item)
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, item)
 
     async def _run(self) -> None:
         while True:
