@@ -165,7 +165,9 @@ class GovernedBackend:
                 return self._sessions[key]
             self._sessions[key] = session
             while len(self._sessions) > _SESSIONS:
-                self._sessions.popitem(last=False)[1].close()
+                # not closed here: connections still holding it keep working; it is freed
+                # with the last of them
+                self._sessions.popitem(last=False)
             return session
 
     def close(self) -> None:
