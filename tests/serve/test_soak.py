@@ -138,7 +138,8 @@ def traffic(url: str, tokens: dict[str, str], pairs, seconds: float, tallies: li
     time.sleep(seconds)
     stop.set()
     for t in threads:
-        t.join(60)
+        t.join(300)
+        assert not t.is_alive()  # no request of this phase may still be in flight at a restart
 
 
 def test_soak_with_restart_loses_nothing(pristine, tmp_path, hook):

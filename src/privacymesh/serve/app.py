@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -25,14 +26,11 @@ from pydantic import BaseModel, Field
 
 from privacymesh import __version__
 from privacymesh.errors import PrivacyMeshError, WorkspaceError
-from privacymesh.ledger.errors import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform import dsar
 from privacymesh.platform.errors import (
     AccessDenied,
-    ConsentError,
     DsarError,
-    UnknownPurposeError,
     UnknownSubjectError,
 )
 from privacymesh.platform.principals import Principal
@@ -45,7 +43,6 @@ from privacymesh.serve.propagation import NoticeSender, batches
 from privacymesh.serve.settings import ServeSettings, serve_settings
 from privacymesh.workspace import Workspace
 
-SERVER_ACTOR = "privacymesh-serve"
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the workspace's issuer.")
 
 
@@ -319,6 +316,9 @@ def create_app(workspace: Workspace | None) -> FastAPI:
         log.info("ready", extra={"fields": {"workspace": workspace.name}})
         yield
         svc.ready = False
+        # a change whose request was cancelled at the grace deadline still runs in its thread:
+        # let it finish before the audit log closes
+        await asyncio.to_thread(svc.consent.quiesce)
         await svc.sender.stop()
         svc.audit.close()
         log.info("stopped", extra={"fields": {}})
@@ -388,9 +388,9 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(PrivacyMeshError)
     async def bad_input(_: Request, exc: PrivacyMeshError) -> Any:
+        # bad input (an unknown purpose, a consent change that cannot be, a record carrying
+        # personal data) is 422; an unknown DSAR request is 404
         status = 404 if isinstance(exc, DsarError) and "unknown request" in exc.message else 422
-        if isinstance(exc, UnknownPurposeError | ConsentError | RawPersonalDataError):
-            status = 422
         if isinstance(exc, WorkspaceError):
             status = 503  # the workspace itself is broken: not the caller's fault
         return _problem(status, exc)
@@ -608,8 +608,6 @@ def _dsar_routes(app: FastAPI) -> None:
 
 
 def _json_file(path: Path) -> Any:
-    import json
-
     return json.loads(path.read_text("utf-8"))
 
 

@@ -100,6 +100,11 @@ class ConsentState:
         with self._lock:
             return self._fresh().acknowledge(event_id, product, actor=actor)
 
+    def quiesce(self) -> None:
+        """Wait until a change under way has been written (file, notices, audit record)."""
+        with self._lock:
+            pass
+
     def notices(self, pending_only: bool) -> pl.DataFrame:
         return self.ledger.notices(pending_only=pending_only)
 

@@ -25,6 +25,7 @@ from privacymesh.serve.settings import ServeSettings
 
 log = logging.getLogger("privacymesh.serve")
 _MAX_DELAY = 60.0
+SENDER = "privacymesh-serve"  # the actor the audit log names for deliveries
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class NoticeSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
+        self._slots = asyncio.Semaphore(settings.delivery.concurrency)
         self._loop: asyncio.AbstractEventLoop
 
     async def start(self) -> None:
@@ -103,7 +105,8 @@ class NoticeSender:
         status: int | None = None
         for attempt in range(1, delivery.attempts + 1):
             try:
-                response = await self._client.post(batch.url, json=batch.payload)
+                async with self._slots:  # a backlog (e.g. after a restart) must not flood the loop
+                    response = await self._client.post(batch.url, json=batch.payload)
                 status = response.status_code
             except httpx.HTTPError as exc:
                 status = None
@@ -128,7 +131,7 @@ class NoticeSender:
         ).inc()
         products = [n["product"] for n in batch.payload["notices"]]
         self.audit.record(
-            "privacymesh-serve",
+            SENDER,
             "consent.notify",
             None,
             (),

@@ -33,7 +33,7 @@ def config(
     *,
     log_level: str = "info",
     log_requests: bool = True,
-    grace: float = 10.0,
+    grace: float = 30.0,
 ) -> uvicorn.Config:
     """The uvicorn configuration of a server for one workspace."""
     configure_logging(log_level)

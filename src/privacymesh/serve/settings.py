@@ -17,6 +17,7 @@ service accounts.
     attempts = 8                   # tries per notice before it is left for the next start
     backoff = 0.5                  # seconds before the first retry, doubled on each retry
     timeout = 5.0                  # seconds per webhook call
+    concurrency = 8                # webhook calls in flight at once
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Delivery:
     attempts: int = 8
     backoff: float = 0.5
     timeout: float = 5.0
+    concurrency: int = 8
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def serve_settings(workspace: Workspace) -> ServeSettings:
         attempts=_number(d.get("attempts", 8), fail, "delivery.attempts", int, 1, 100),
         backoff=_number(d.get("backoff", 0.5), fail, "delivery.backoff", float, 0.0, 3600.0),
         timeout=_number(d.get("timeout", 5.0), fail, "delivery.timeout", float, 0.1, 300.0),
+        concurrency=_number(d.get("concurrency", 8), fail, "delivery.concurrency", int, 1, 256),
     )
     return ServeSettings(rights, domains, delivery)
 
