@@ -196,7 +196,10 @@ def sqlstate(exc: BaseException, *, signing_in: bool = False) -> str:
 def _error(exc: BaseException, *, fatal: bool = False) -> bytes:
     if isinstance(exc, PrivacyMeshError):
         code = sqlstate(exc, signing_in=fatal)
-        return wire.error_response(code, exc.message, hint=exc.hint, fatal=fatal)
+        hint = exc.hint
+        if isinstance(exc, InvalidToken) and hint and "Authorization" in hint:
+            hint = "the password is a bearer JWT (`privacymesh token issue` mints one)"
+        return wire.error_response(code, exc.message, hint=hint, fatal=fatal)
     if isinstance(exc, wire.ProtocolError):
         return wire.error_response("08P01", str(exc), fatal=fatal)
     return wire.error_response("XX000", "internal error (see the server log)", fatal=fatal)
