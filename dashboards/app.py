@@ -16,7 +16,8 @@ if str(HERE) not in sys.path:  # the pages import the dashboard's own modules
 
 import streamlit as st  # noqa: E402
 from layout import chain_badge, header, sidebar_filters  # noqa: E402
-from ledger_access import source  # noqa: E402
+from ledger_access import catalog, source  # noqa: E402
+from sign_in import sign_in_settings, viewer  # noqa: E402
 
 PAGES = (
     ("overview.py", "Overview", ":material/monitoring:"),
@@ -32,7 +33,24 @@ PAGES = (
 st.set_page_config(page_title="privacymesh", page_icon="🛡️", layout="wide")
 src = source()
 st.session_state["pm_source"] = src
-scope = sidebar_filters(src)
+allowed: tuple[str, ...] | None = None  # None: every domain (sign-in off, or a role sees all)
+settings = sign_in_settings(src.workspace)
+if settings is not None:
+    cat = catalog(src.workspace)
+    role_domains: dict[str, set[str]] = {}
+    for product in cat.products.values() if cat is not None else ():
+        for role in product.roles:
+            role_domains.setdefault(role.name, set()).add(product.domain)
+    who = viewer(src.workspace, settings, st.context.headers, st.context.ip_address, role_domains)
+    if who is None:
+        st.error("Sign in through the workspace's sign-in proxy to see this dashboard.")
+        st.stop()
+    st.sidebar.caption(f"Signed in as **{who.name}** ({', '.join(sorted(who.roles)) or 'no role'})")
+    allowed = who.domains
+    if allowed == ():
+        st.warning(f"{who.name}: your roles may see no domain on this dashboard.")
+        st.stop()
+scope = sidebar_filters(src, allowed)
 page = st.navigation(
     [
         st.Page(HERE / "pages" / file, title=title, icon=icon, default=i == 0)

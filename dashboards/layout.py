@@ -45,11 +45,14 @@ RUN_HINT = (
 # -- filters ---------------------------------------------------------------------------------
 
 
-def sidebar_filters(src: Source) -> Scope:
-    """Period and domain pickers in the sidebar; the chosen scope is kept for every page."""
+def sidebar_filters(src: Source, allowed: tuple[str, ...] | None = None) -> Scope:
+    """Period and domain pickers in the sidebar; the chosen scope is kept for every page.
+    `allowed`: the only domains the signed-in viewer may see (None: every domain)."""
     st.sidebar.header("Filters")
     span = view(src.snapshot, evidence.run_span) if src.snapshot else None
     domains = view(src.snapshot, evidence.ledger_domains) if src.snapshot else []
+    if allowed is not None:
+        domains = [d for d in domains if d in allowed]
     choice = st.sidebar.selectbox(
         "Period", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD), key="pm_period"
     )
@@ -76,7 +79,9 @@ def sidebar_filters(src: Source) -> Scope:
         "Runs are placed by their reference time (the `as_of` they measured against). "
         "Periods end at the newest run."
     )
-    scope = Scope.for_dates(start, end, tuple(chosen))
+    # a viewer limited to some domains who picks none sees all of theirs, never every domain
+    picked_domains = tuple(chosen) or (allowed or ())
+    scope = Scope.for_dates(start, end, picked_domains)
     st.session_state["pm_scope"] = scope
     return scope
 

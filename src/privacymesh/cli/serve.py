@@ -13,6 +13,13 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     port: int = typer.Option(8470, "--port", min=0, max=65535, help="TCP port."),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
+    pg_port: int | None = typer.Option(
+        None,
+        "--pg-port",
+        min=0,
+        max=65535,
+        help="Also serve the governed query endpoint (PostgreSQL protocol) on this port.",
+    ),
     openapi: bool = typer.Option(
         False, "--openapi", help="Print the OpenAPI document (docs/openapi.json) and exit."
     ),
@@ -37,4 +44,4 @@ def serve_command(
             f"[bold yellow]warning:[/] binding {host}: the APIs are reachable from other hosts",
             highlight=False,
         )
-    serve(ws, host, port, log_level=log_level)
+    serve(ws, host, port, log_level=log_level, pg_port=pg_port)

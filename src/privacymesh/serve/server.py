@@ -50,12 +50,28 @@ def config(
 
 
 def serve(
-    workspace: Workspace, host: str = "127.0.0.1", port: int = DEFAULT_PORT, **kw: object
+    workspace: Workspace,
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    *,
+    pg_port: int | None = None,
+    **kw: object,
 ) -> None:
-    """Serve until SIGTERM/SIGINT."""
+    """Serve until SIGTERM/SIGINT; with `pg_port`, the governed query endpoint (PostgreSQL
+    protocol) too, on the same host."""
     if not is_loopback(host):
         log.warning(
             "bound wider than loopback: every host that reaches this address can call the APIs",
             extra={"fields": {"host": host, "port": port}},
         )
-    uvicorn.Server(config(workspace, host, port, **kw)).run()  # type: ignore[arg-type]
+    endpoint = None
+    if pg_port is not None:
+        from privacymesh.serve.query_endpoint import governed_endpoint
+
+        endpoint = governed_endpoint(workspace, host, pg_port).start()
+        log.info("query endpoint listening", extra={"fields": {"host": host, "port": pg_port}})
+    try:
+        uvicorn.Server(config(workspace, host, port, **kw)).run()  # type: ignore[arg-type]
+    finally:
+        if endpoint is not None:
+            endpoint.stop()
