@@ -27,6 +27,8 @@ def sections_the_code_reads() -> set[str]:
     top = re.compile(r"""\braw\.get\(\s*["']([a-z_]+)["']""")
     found = set(top.findall((SRC / "workspace.py").read_text("utf-8")))
     for path in SRC.rglob("*.py"):
+        if path.parent.name == "sources":  # a source's own keys, inside [sources.NAME]
+            continue
         found |= set(reads.findall(path.read_text("utf-8")))
     return found - {"name"}
 

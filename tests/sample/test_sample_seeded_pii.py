@@ -35,6 +35,7 @@ REQUIRED_CHECKS = {
     "rotation.coverage",
     "rotation.engineer_load",
     "pii.restricted_unmasked",
+    "contract.quality",
 }
 
 

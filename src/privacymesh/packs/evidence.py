@@ -141,8 +141,10 @@ def read_evidence(
         SELECT r.seq, r.result_id, r.run_id, l.run_at AS as_of, r.check_id, r.control_id,
                r.product_id, r.domain, r.status, r.severity, r.population, r.exceptions,
                CAST(r.measured AS VARCHAR) AS measured, CAST(r.threshold AS VARCHAR) AS threshold,
-               r.reason, r.query, r.hash
+               r.reason, r.query, r.hash,
+               coalesce(r.started_at, u.started_at) AS read_at
         FROM latest l JOIN main.results r USING (result_id)
+        LEFT JOIN main.runs u ON u.run_id = r.run_id
         ORDER BY r.check_id, r.domain NULLS FIRST, r.product_id NULLS FIRST, r.seq
     """
     latest_rows = ledger.sql(query, scope.params(query))
