@@ -71,6 +71,23 @@ def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
     )
 
 
+INT64_SAFE = 2**53  # floats above this are no longer exact whole numbers
+
+
+def whole_numbers(series: pl.Series) -> pl.Series:
+    """A float column whose values are all whole numbers, as integers: identifiers stored as
+    floats (a card number read from a spreadsheet) print as `4111111111111111.0` or in
+    exponent form, which no id pattern reads."""
+    if not series.dtype.is_float():
+        return series
+    values = series.drop_nulls()
+    if values.len() == 0 or values.is_nan().any():
+        return series
+    if not ((values == values.floor()).all() and values.abs().max() < INT64_SAFE):
+        return series
+    return series.cast(pl.Int64)
+
+
 def column_kind(dtype: pl.DataType) -> str:
     if dtype.is_integer():
         return INTEGER
@@ -327,6 +344,7 @@ def column_values(
     known_hashes: pl.Series | None = None,
 ) -> ColumnValues | None:
     """What recognizers see of a column; None when it holds nothing to scan."""
+    series = whole_numbers(series)
     frame = column_text(series, options)
     if frame is None or frame.height == 0:
         return None
