@@ -26,6 +26,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
+from privacymesh.detect.regex_needs import needs_digit
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
 from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
@@ -163,12 +164,18 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
         if r.applies(values)
     ]
     found: dict[tuple[int, str], bool] = {}
+    digits = _has_digits(columns, {i for i, _, _ in pending})
     level = 0
     while pending:
         needs: dict[int, dict[str, None]] = {}
         for i, _, gates in pending:
-            if (i, gates[level]) not in found:
-                needs.setdefault(i, {})[gates[level]] = None
+            gate = gates[level]
+            if (i, gate) in found:
+                continue
+            if not digits.get(i, True) and needs_digit(gate):
+                found[(i, gate)] = False  # no digit in the column: no match of this gate
+            else:
+                needs.setdefault(i, {})[gate] = None
         groups: dict[tuple[str, ...], list[int]] = {}
         for i, patterns in needs.items():
             groups.setdefault(tuple(patterns), []).append(i)
@@ -186,6 +193,16 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 result[i][id(r)] = True
         pending, level = left, level + 1
     return result
+
+
+def _has_digits(columns: list[ColumnValues], indices: set[int]) -> dict[int, bool]:
+    """Per column (of `indices`), whether any of its values holds a digit: one cheap search
+    that settles every gate needing a digit in a column of words."""
+    order = sorted(indices)
+    if not order:
+        return {}
+    hits = _search_joined([columns[i].joined() for i in order], (r"\d",))[0]
+    return dict(zip(order, hits, strict=True))
 
 
 def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:
