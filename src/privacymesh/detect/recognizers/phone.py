@@ -204,12 +204,6 @@ PHONE = PhoneRecognizer(
 )
 
 
-def _made_up(text: str, regions: tuple[str, ...]) -> bool:
-    """A number of a possible length in its own country code or in one of `regions` that no
-    numbering plan assigns (`(171) 555-7788`); the valid ones are `PHONE`'s."""
-    return _possible(text, regions) and not _valid_in(text, regions)
-
-
 def _possible(text: str, regions: tuple[str, ...]) -> bool:
     """A number of a possible length in its own country code or in one of `regions`."""
     digits = sum(ch.isdigit() for ch in text)
@@ -228,9 +222,9 @@ def _possible(text: str, regions: tuple[str, ...]) -> bool:
 
 @dataclass
 class PhoneShapeRecognizer(PatternRecognizer):
-    """Numbers of a possible length that no numbering plan assigns: sample and test data
-    (`555` numbers, old national formats). Too weak to count alone; a column named for a phone
-    makes them count."""
+    """Numbers of a possible length, assigned or not: sample and test data hold numbers no
+    numbering plan assigns (`555` numbers, old national formats) beside valid ones. Too weak
+    to count alone; a column named for a phone makes them count."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -238,7 +232,7 @@ class PhoneShapeRecognizer(PatternRecognizer):
 
     def validate(self, distinct: pl.Series, options: ScanOptions) -> pl.Series:
         regions = options.phone_regions
-        return pl.Series([_made_up(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
+        return pl.Series([_possible(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if not self.context & values.signals.name or epoch_share(values) >= EPOCH_SHARE:
