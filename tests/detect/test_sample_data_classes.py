@@ -112,3 +112,9 @@ def test_billing_columns_belong_to_the_payer() -> None:
     )
     keys = scan(table).column("BillingState").category_keys()
     assert keys == {"user.contact.address.state"}
+
+
+def test_brazilian_postal_codes_are_not_phone_numbers() -> None:
+    ceps = [f"{RNG.randrange(1000, 99999):05d}-{RNG.randrange(1000):03d}" for _ in range(40)]
+    assert PHONE not in categories(ceps, "PostalCode")
+    assert PHONE not in categories(ceps, "k4")
