@@ -7,13 +7,7 @@ from dataclasses import dataclass
 
 from stdnum import iban, luhn
 
-from privacymesh.detect.recognizer import (
-    DIGITS,
-    ColumnValues,
-    Evidence,
-    PatternRecognizer,
-    words,
-)
+from privacymesh.detect.recognizer import DIGITS, ColumnValues, PatternRecognizer, words
 
 # Issuer prefixes of the major networks: Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
 # Maestro, RuPay, Elo/Hipercard (BR).
@@ -73,10 +67,9 @@ class CardShapeRecognizer(PatternRecognizer):
     """Card-shaped numbers under a card's name: too weak alone (any long number has a prefix
     some network uses); counted only when the column is named for a card."""
 
-    def detect(self, values: ColumnValues) -> list[Evidence]:
-        if not self.context & values.signals.name:
-            return []
-        return super().detect(values)
+    def applies(self, values: ColumnValues) -> bool:
+        # decided before any gate runs: other columns cost nothing
+        return bool(self.context & values.signals.name) and super().applies(values)
 
 
 CARD_SHAPE = CardShapeRecognizer(

@@ -235,9 +235,13 @@ class PhoneShapeRecognizer(PatternRecognizer):
         regions = options.phone_regions
         return pl.Series([_possible(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
 
+    def applies(self, values: ColumnValues) -> bool:
+        # without a phone name the shape alone says nothing: decided before any gate runs
+        return bool(self.context & values.signals.name) and super().applies(values)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if not self.context & values.signals.name or epoch_share(values) >= EPOCH_SHARE:
-            return []  # without a phone name the shape alone says nothing: skip the parsing
+        if epoch_share(values) >= EPOCH_SHARE:
+            return []
         return as_fax(PatternRecognizer.detect(self, values), values)
 
 
