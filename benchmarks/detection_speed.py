@@ -256,6 +256,11 @@ def main() -> None:
         action="store_true",
         help="report from the last Presidio run with the same settings (benchmarks/data/)",
     )
+    parser.add_argument(
+        "--skip-presidio",
+        action="store_true",
+        help="print privacymesh's figures only (no results file; no `bench` extra needed)",
+    )
     args = parser.parse_args()
     n = args.presidio_values
     tables = load(args.rows, args.seed)
@@ -270,6 +275,14 @@ def main() -> None:
     }
     wall, cpu, predicted = run_privacymesh(tables, n)
     rows["privacymesh (same subset)"] = (wall, cpu, sub_values, sub_size, score(labels, predicted))
+    if args.skip_presidio:
+        # privacymesh alone, e.g. to compare two trees; the results table needs Presidio's row
+        for name, (w, c, v, _, sc) in rows.items():
+            print(
+                f"{name}: {v:,} values, CPU {c:.2f} s, wall {w:.2f} s, {v / c:,.0f} values/CPU s,"
+                f" recall {sc.recall:.3f}, precision {sc.precision:.3f}"
+            )
+        return
     print("privacymesh done; running Presidio (slow)...", flush=True)
     cache = HERE / "data" / f"presidio_rows{args.rows}_seed{args.seed}_n{n}.json"
     if args.reuse_presidio and cache.exists():

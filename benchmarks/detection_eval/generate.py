@@ -32,7 +32,7 @@ from stdnum import verhoeff
 LOCALES = ("en_US", "en_GB", "de_DE", "pt_BR", "en_IN")
 REGION = {"en_US": "US", "en_GB": "GB", "de_DE": "DE", "pt_BR": "BR", "en_IN": "IN"}
 REFERENCE_DATE = date(2026, 11, 1)
-VERSION = 4  # bump when the generator changes: the saved set is rebuilt
+VERSION = 5  # bump when the generator changes: the saved set is rebuilt
 
 EMAIL = "user.contact.email"
 PHONE = "user.contact.phone_number"
@@ -58,6 +58,7 @@ CRED = "user.authorization.credentials"
 PRECISE = "user.location.precise"
 IMPRECISE = "user.location.imprecise"
 USERNAME = "user.account.username"
+COUNTRY = "user.contact.address.country"
 
 
 @dataclass
@@ -230,7 +231,9 @@ def customers(locale: str, rows: int, seed: int) -> EvalTable:
     t.add("signup_at", recent_times(rng, rows))
     t.add("lifetime_value", [round(rng.uniform(0, 5000), 2) for _ in range(rows)])
     t.add("marketing_opt_in", [rng.random() < 0.4 for _ in range(rows)])
-    t.add("country_code", [rng.choice(["US", "GB", "DE", "BR", "IN"]) for _ in range(rows)])
+    # a customer's country describes the person (issue 21's places class)
+    countries = [rng.choice(["US", "GB", "DE", "BR", "IN"]) for _ in range(rows)]
+    t.add("country_code", countries, (COUNTRY,))
     return t.build()
 
 
@@ -374,7 +377,9 @@ def geo(locale: str, rows: int, seed: int) -> EvalTable:
     coords = [fake.local_latlng(country_code=REGION[locale]) or fake.latlng() for _ in range(rows)]
     lat = [float(c[0]) + rng.uniform(-0.05, 0.05) for c in coords]
     lon = [float(c[1]) + rng.uniform(-0.05, 0.05) for c in coords]
-    t.add("store_id", [rng.randint(1, 40) for _ in range(rows)])
+    # the coordinates of people's visits: a `store_id` here made it a table of stores, whose
+    # coordinates locate no one (the corpus's place_coordinates decoys)
+    t.add("visit_no", [rng.randint(1, 40) for _ in range(rows)])
     t.add("latitude", [round(x, 6) for x in lat], (PRECISE,))
     t.add("longitude", [round(x, 6) for x in lon], (PRECISE,))
     t.add("x1", [round(x, 5) for x in lat], (PRECISE,), "opaque")

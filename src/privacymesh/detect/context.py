@@ -194,6 +194,19 @@ def describes_things(columns: list[str]) -> bool:
     )
 
 
+def names_someone(columns: list[str]) -> bool:
+    """Whether the table's rows belong to someone: a column of a person's own record, or one
+    holding whose row it is (`CustomerId` beside an invoice's billing address)."""
+    names: set[str] = set()
+    for c in columns:
+        names |= tokens(c)
+    return bool(names & (_PERSON_WORDS | _PERSON_ID_WORDS | _WHO_WORDS | _PAYER_WORDS))
+
+
+# columns of a payer's or recipient's details: the row is someone's bill or parcel
+_PAYER_WORDS = frozenset(("billing", "payer", "buyer", "recipient", "consignee", "cardholder"))
+
+
 def describes_people(columns: list[str]) -> bool:
     """Whether some column name is part of a person's own record (name, birth date, e-mail)."""
     return any(tokens(c) & _PERSON_WORDS for c in columns)
@@ -211,6 +224,7 @@ class ContextSignals:
     # addresses in it locate those things
     things: bool = False
     people: bool = False  # some column of the table is part of a person's own record
+    someone: bool = False  # or some column says whose row it is (a customer id)
 
     @classmethod
     def build(
@@ -235,6 +249,7 @@ class ContextSignals:
             declared=ctx.category if ctx is not None else None,
             things=describes_things(table or []),
             people=describes_people(table or []),
+            someone=names_someone(table or []),
         )
 
     def for_key(self, key: str) -> ContextSignals:

@@ -26,6 +26,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
+from privacymesh.detect.regex_needs import needs_digit
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
 from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
@@ -69,6 +70,23 @@ def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
     return frame.filter(pl.col(VALUE).is_not_null()).with_columns(
         pl.col(VALUE).str.slice(0, options.max_value_chars)
     )
+
+
+INT64_SAFE = 2**53  # floats above this are no longer exact whole numbers
+
+
+def whole_numbers(series: pl.Series) -> pl.Series:
+    """A float column whose values are all whole numbers, as integers: identifiers stored as
+    floats (a card number read from a spreadsheet) print as `4111111111111111.0` or in
+    exponent form, which no id pattern reads."""
+    if not series.dtype.is_float():
+        return series
+    values = series.drop_nulls()
+    if values.len() == 0 or values.is_nan().any():
+        return series
+    if not ((values == values.floor()).all() and values.abs().max() < INT64_SAFE):
+        return series
+    return series.cast(pl.Int64)
 
 
 def column_kind(dtype: pl.DataType) -> str:
@@ -146,12 +164,18 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
         if r.applies(values)
     ]
     found: dict[tuple[int, str], bool] = {}
+    digits = _has_digits(columns, {i for i, _, _ in pending})
     level = 0
     while pending:
         needs: dict[int, dict[str, None]] = {}
         for i, _, gates in pending:
-            if (i, gates[level]) not in found:
-                needs.setdefault(i, {})[gates[level]] = None
+            gate = gates[level]
+            if (i, gate) in found:
+                continue
+            if not digits.get(i, True) and needs_digit(gate):
+                found[(i, gate)] = False  # no digit in the column: no match of this gate
+            else:
+                needs.setdefault(i, {})[gate] = None
         groups: dict[tuple[str, ...], list[int]] = {}
         for i, patterns in needs.items():
             groups.setdefault(tuple(patterns), []).append(i)
@@ -169,6 +193,16 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 result[i][id(r)] = True
         pending, level = left, level + 1
     return result
+
+
+def _has_digits(columns: list[ColumnValues], indices: set[int]) -> dict[int, bool]:
+    """Per column (of `indices`), whether any of its values holds a digit: one cheap search
+    that settles every gate needing a digit in a column of words."""
+    order = sorted(indices)
+    if not order:
+        return {}
+    hits = _search_joined([columns[i].joined() for i in order], (r"\d",))[0]
+    return dict(zip(order, hits, strict=True))
 
 
 def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:
@@ -327,6 +361,7 @@ def column_values(
     known_hashes: pl.Series | None = None,
 ) -> ColumnValues | None:
     """What recognizers see of a column; None when it holds nothing to scan."""
+    series = whole_numbers(series)
     frame = column_text(series, options)
     if frame is None or frame.height == 0:
         return None

@@ -140,6 +140,8 @@ def _group_by_key(values: ColumnValues, leaves: pl.DataFrame) -> list[ColumnValu
 def _printable(text: str) -> bool:
     if not text:
         return False
+    if text.isprintable():
+        return True  # the common case, decided in C
     good = sum(ch.isprintable() or ch in "\n\t\r" for ch in text)
     return good / len(text) >= 0.95
 

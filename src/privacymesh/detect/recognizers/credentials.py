@@ -161,6 +161,8 @@ class SecretRulesRecognizer(Recognizer):
         # that match none of them are not run row by row
         joined = values.joined()
         text = pl.col(joined.columns[0])
+        if not joined.select(text.str.contains(TOKEN_RUN)).item():
+            return []  # no value holds a long token run: no rule can match
         found = joined.select([text.str.contains(f"(?m){r}").alias(str(i)) for i, r in
                                enumerate(rules)]).row(0)  # fmt: skip
         rules = tuple(r for r, hit in zip(rules, found, strict=True) if hit)

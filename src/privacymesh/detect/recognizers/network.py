@@ -26,6 +26,11 @@ def valid_mac(value: str) -> bool:
 
 _IP_WORDS = words("ip", "ipaddress", "ipv4", "ipv6", "addr", "remote", "client", "host", "source")
 
+_NOT_IP_WORDS = words(
+    "version", "release", "build", "oid", "sdk", "appversion", "phone", "tel", "fax",
+    "mobile", "telephone",
+)  # fmt: skip
+
 IPV4 = PatternRecognizer(
     name="ipv4",
     category="user.device.ip_address",
@@ -33,10 +38,12 @@ IPV4 = PatternRecognizer(
     pattern=rf"(?:^|[^\w./:]|[^\w.]:){_OCTET}(?:\.{_OCTET}){{3}}\b",
     prefilter=r"\d\.\d{1,3}\.\d{1,3}\.\d",
     normalise=lambda e: e.str.replace(r"^[^\d]+", ""),
+    # four pairs of digits is how several countries write a phone number (`88.60.15.31`)
+    reject=r"^\D{0,2}\d\d\.\d\d\.\d\d\.\d\d$",
     validator=valid_ipv4,
     base=0.85,
     context=_IP_WORDS,
-    negative_context=words("version", "release", "build", "oid", "sdk", "appversion"),
+    negative_context=_NOT_IP_WORDS,
 )
 
 IPV6 = PatternRecognizer(

@@ -28,6 +28,7 @@ _REJECT = (
     r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$|^\d+\.\d+$"
     r"|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{3}-\d{2}-\d{4}$|^\d{3}\.\d{3}\.\d{3}-\d{2}$"
     r"|^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$"
+    r"|^\d{5}-\d{3}$"  # a Brazilian postal code (CEP), not a number to call
 )
 
 
@@ -41,10 +42,14 @@ class PhoneRecognizer(PatternRecognizer):
         regions = column_regions(tuple(distinct.head(NULL_SAMPLE).to_list()), options.phone_regions)
         return pl.Series([_valid_in(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.categories = (self.category, FAX)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if epoch_share(values) >= EPOCH_SHARE:
             return []  # seconds or milliseconds since 1970: event times, not numbers to call
-        return super().detect(values)
+        return as_fax(super().detect(values), values)
 
     def chance_for(self, distinct: pl.Series, options: ScanOptions) -> float:
         """How often numbers shaped like these are valid by chance: the same candidates with
@@ -68,6 +73,18 @@ class PhoneRecognizer(PatternRecognizer):
 
 
 _DIGITS = "0123456789"
+FAX = "user.contact.fax_number"
+_FAX_WORDS = frozenset({"fax", "faxnumber", "telefax", "faxno"})
+
+
+def as_fax(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
+    """Phone evidence in a column named for a fax is a fax number (fideslang has its own key)."""
+    if _FAX_WORDS & values.signals.name:
+        for ev in found:
+            ev.category = FAX
+    return found
+
+
 # 2000-01-01 to 2040-01-01 in seconds; milliseconds are the same times a thousand times over
 EPOCH_RANGE = (946_684_800, 2_208_988_800)
 EPOCH_SHARE = 0.9
@@ -135,8 +152,10 @@ def _valid_in(text: str, regions: tuple[str, ...]) -> bool:
     return any(_valid(text, r) for r in regions)
 
 
+@lru_cache(maxsize=1 << 16)
 def _valid(text: str, region: str | None) -> bool:
-    """A valid number in its own country code, or in `region` when it has none."""
+    """A valid number in its own country code, or in `region` when it has none. Cached: the
+    region election, the validation and the chance measure ask about the same numbers."""
     digits = sum(ch.isdigit() for ch in text)
     if not 7 <= digits <= 15:
         return False
@@ -185,4 +204,62 @@ PHONE = PhoneRecognizer(
     negative_context=words("model", "brand", "os", "case", "plan", "make", "version", "imei"),
 )
 
-RECOGNIZERS = (PHONE,)
+
+def _possible(text: str, regions: tuple[str, ...]) -> bool:
+    """A number of a possible length in its own country code or in one of `regions`."""
+    digits = sum(ch.isdigit() for ch in text)
+    if not 7 <= digits <= NATIONAL_MAX_DIGITS + (3 if text.startswith(("+", "00")) else 0):
+        return False
+    candidate = "+" + text[2:] if text.startswith("00") else text
+    for region in (None,) if candidate.startswith("+") else regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            return True
+    return False
+
+
+@dataclass
+class PhoneShapeRecognizer(PatternRecognizer):
+    """Numbers of a possible length, assigned or not: sample and test data hold numbers no
+    numbering plan assigns (`555` numbers, old national formats) beside valid ones. Too weak
+    to count alone; a column named for a phone makes them count."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.categories = (self.category, FAX)
+
+    def validate(self, distinct: pl.Series, options: ScanOptions) -> pl.Series:
+        regions = options.phone_regions
+        return pl.Series([_possible(v, regions) for v in distinct.to_list()], dtype=pl.Boolean)
+
+    def applies(self, values: ColumnValues) -> bool:
+        # without a phone name the shape alone says nothing: decided before any gate runs
+        return bool(self.context & values.signals.name) and super().applies(values)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if epoch_share(values) >= EPOCH_SHARE:
+            return []
+        return as_fax(PatternRecognizer.detect(self, values), values)
+
+
+PHONE_SHAPE = PhoneShapeRecognizer(
+    kinds=DIGITS,
+    name="phone_number_shape",
+    category="user.contact.phone_number",
+    pattern=_PATTERN,
+    prefilter=PHONE.prefilter,
+    reject=_REJECT.replace(r"|^\d{1,3}(?:\.\d{1,3}){3}$", ""),
+    skip_values=PHONE.skip_values,
+    normalise=PHONE.normalise,
+    base=0.3,
+    full_coverage=0.6,
+    max_validate=100,
+    methods=("pattern",),
+    context=PHONE.context,
+    negative_context=PHONE.negative_context,
+)
+
+RECOGNIZERS = (PHONE, PHONE_SHAPE)

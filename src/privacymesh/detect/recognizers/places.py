@@ -48,6 +48,7 @@ _NOT_PERSON_PLACE = words(
 
 NAME_LIMIT = 0.45  # value evidence of a column of full place names: below min_confidence alone
 CODE_LIMIT = 0.3  # two- and three-letter codes: many short strings are codes somewhere
+ORPHAN_CODE_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,10 @@ class PlaceRecognizer(Recognizer):
         named = [s for s in scored if s[0].words & values.signals.name]
         kind, share, hit = named[0] if named else max(scored, key=lambda s: (s[0].limit, s[1]))
         strength = kind.limit * min(1.0, share / kind.full_share)
+        if kind.limit <= CODE_LIMIT and not values.signals.someone:
+            # bare codes in a table with no column of a person or of whose row it is (a
+            # request log's `country`, a price list's `region`) locate things, not a person
+            strength *= ORPHAN_CODE_FACTOR
         examples = hit[VALUE].unique(maintain_order=True).head(values.options.max_examples)
         ev = self.evidence(kind.category, hit[ROW].unique(), strength, {"dictionary"}, [])
         ev.examples = examples.to_list()

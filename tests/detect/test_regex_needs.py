@@ -1,0 +1,45 @@
+"""`needs_digit` lets the scanner skip a gate over a column without digits: it must say True
+only when every match holds a digit, and False whenever it cannot tell."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from detect.frames import categories
+from privacymesh.detect.regex_needs import needs_digit
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\d[\d\s().\-/]{5,}\d",
+        r"(?m)^\s*(?:\d{5}|[1-9]\d{2} ?\d{3})\s*$",
+        r"[A-Z]{2}\d{2}",
+        r"(?i)(?:x|y)[2-9]",
+        r"(?:\d{3}-\d{2}|\d{9})",
+    ],
+)
+def test_patterns_whose_every_match_holds_a_digit(pattern: str) -> None:
+    assert needs_digit(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"[A-Z]{2}\d?",  # the digit is optional
+        r"a|\d",  # one alternative has none
+        r"(?i)[0-9a-f]{32}",  # hex letters alone match
+        r"[^a]",  # a negated class holds letters
+        r"\p{Lu}\d",  # Rust syntax Python's parser does not read: unsure
+        r"\d{0,4}",
+    ],
+)
+def test_patterns_that_can_match_without_a_digit(pattern: str) -> None:
+    assert not needs_digit(pattern)
+
+
+def test_a_column_of_words_still_gets_its_word_recognizers() -> None:
+    emails = [f"{n}@example.org" for n in ("ana", "li", "tom", "eva", "max")] * 8
+    assert categories(emails, "contact") == {"user.contact.email"}
+    assert categories(pl.Series(["gold", "silver"] * 20).to_list(), "tier") == set()
