@@ -70,7 +70,9 @@ def test_pdf_pages_are_not_blank(built_pack: PackResult, tmp_path: Path) -> None
     )
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 3
-    assert all(_ink(p) > 0.01 for p in pages)
+    # a page holding only a short table (a one-domain pack's posture) inks about 1%; a blank
+    # page, or one with only the running header and footer, far less
+    assert all(_ink(p) > 0.005 for p in pages)
     text = subprocess.run(
         ["pdftotext", "-l", "3", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
