@@ -33,9 +33,9 @@ def _hits(pattern: str) -> list[str]:
         # the retention rule: an element older than the period at the reference time
         (r"<[^<\n]*-\s*INTERVAL[^\n]*DAY", "src/privacymesh/catalog/model.py"),
         # the consent rule: the latest event per subject, and it is a grant
-        (r"PARTITION BY user_id ORDER BY event_time DESC", "src/privacymesh/platform/consent.py"),
+        (r"PARTITION BY user_id ORDER BY event_time DESC", "src/privacymesh/platform/consent/model.py"),
         (r"""col\("action"\)\s*==\s*["']grant|action\s*=\s*'grant'""", None),
-        (r"""^GRANT = ["']grant["']""", "src/privacymesh/platform/consent.py"),
+        (r"""^GRANT = ["']grant["']""", "src/privacymesh/platform/consent/model.py"),
     ],
 )
 def test_one_definition(pattern: str, home: str | None) -> None:

@@ -33,8 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from time import time_ns
 from typing import Any
@@ -43,96 +42,28 @@ import duckdb
 import polars as pl
 
 from privacymesh.catalog import Catalog, quote_ident
+from privacymesh.platform.consent.model import (
+    APPLICATION_SCHEMA,
+    APPLICATIONS_FILE,
+    CONSENT_FILE,
+    EVENT_SCHEMA,
+    GRANT,
+    NOTICE_SCHEMA,
+    NOTICES_FILE,
+    SOURCES,
+    ConsentChange,
+    ConsentStatus,
+    granted_at,
+    latest_grants,
+    to_us,
+    utc_naive,
+)
 from privacymesh.platform.errors import ConsentError, UnknownPurposeError, UnknownSubjectError
 from privacymesh.platform.identity import IdentityMap
 from privacymesh.platform.policy import Policy
 from privacymesh.platform.sources import locked, write_parquet_atomic
 
-CONSENT_FILE = "consent_events.parquet"
-NOTICES_FILE = "consent_notices.parquet"
-APPLICATIONS_FILE = "consent_applications.parquet"
-EPOCH = datetime(1970, 1, 1)
-GRANT = "grant"
 """The action that gives consent; a withdrawal takes it back."""
-_US = timedelta(microseconds=1)
-
-EVENT_SCHEMA: dict[str, Any] = {
-    "event_id": pl.String,
-    "user_id": pl.String,
-    "purpose": pl.String,
-    "action": pl.String,
-    "event_time": pl.Datetime("us"),
-    "source": pl.String,
-    "notice_version": pl.String,
-    "regulation": pl.String,
-}
-NOTICE_SCHEMA: dict[str, Any] = {
-    "notice_id": pl.String,
-    "event_id": pl.String,
-    "user_id": pl.String,
-    "purpose": pl.String,
-    "action": pl.String,
-    "product": pl.String,
-    "domain": pl.String,
-    "processing_mode": pl.String,
-    "issued_at": pl.Datetime("us"),
-    "due_at": pl.Datetime("us"),
-    "applied_at": pl.Datetime("us"),
-}
-APPLICATION_SCHEMA: dict[str, Any] = {
-    "domain": pl.String,
-    "event_id": pl.String,
-    "user_id": pl.String,
-    "purpose": pl.String,
-    "applied_at": pl.Datetime("us"),
-}
-SOURCES = ("web", "app", "api", "support", "gpc")
-
-
-def utc_naive(value: datetime | date | None = None) -> datetime:
-    """A time as naive UTC (the ledger's form); now when None; a date is its midnight."""
-    if value is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    if not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def to_us(value: datetime) -> int:
-    """Microseconds since the epoch of a naive-UTC or aware datetime."""
-    return (utc_naive(value) - EPOCH) // _US
-
-
-@dataclass(frozen=True)
-class ConsentStatus:
-    """The answer for one subject and purpose, and the event it rests on."""
-
-    user_id: str
-    purpose: str
-    at: datetime
-    permitted: bool
-    event_id: str | None = None
-    action: str | None = None
-    event_time: datetime | None = None
-    source: str | None = None
-    notice_version: str | None = None
-    pending_notices: int = 0
-    overdue_notices: int = 0
-
-
-@dataclass(frozen=True)
-class ConsentChange:
-    """A recorded grant or withdrawal and the notices sent for it."""
-
-    event_id: str
-    user_id: str
-    purpose: str
-    action: str
-    at: datetime
-    products: tuple[str, ...]
-    notice_ids: tuple[str, ...]
 
 
 _WORKSPACE_LOG: Any = object()  # `open`'s default: the workspace's own audit log
@@ -588,7 +519,7 @@ class ConsentLedger:
         path = self.platform_dir / CONSENT_FILE
         with locked(path):
             current = read_events(self.platform_dir)
-            if action == "withdraw" and not _granted(current, uid, purpose, when):
+            if action == "withdraw" and not granted_at(current, uid, purpose, when):
                 raise ConsentError(
                     f"no consent for {purpose!r} to withdraw at {when:%Y-%m-%d %H:%M:%S}",
                     field="purpose",
@@ -753,38 +684,6 @@ class ConsentLedger:
             new = pl.DataFrame([row], schema=APPLICATION_SCHEMA)
             new = new.select([c for c in current.columns if c in new.columns])
             write_parquet_atomic(pl.concat([current, new], how="diagonal_relaxed"), path)
-
-
-def latest_grants(events: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
-    """The consent rule: the (user_id, purpose) pairs whose latest event at or before `at` is a
-    grant. `events` are in event order (time, then event id: the later id wins a tie). The
-    ledger's lookup index, its validity intervals and `latest_grants_sql` answer the same rule."""
-    return (
-        events.filter(pl.col("event_time") <= at)
-        .group_by("user_id", "purpose")
-        .agg(pl.col("action").last())
-        .filter(pl.col("action") == GRANT)
-        .select("user_id", "purpose")
-    )
-
-
-def latest_grants_sql(events: str, purpose: str, at: str) -> str:
-    """The consent rule in SQL: the user ids whose latest event for `purpose` at or before `at`
-    is a grant (the later event id wins a tie). `events` is a relation; `purpose` and `at` are
-    SQL expressions."""
-    return (
-        f"SELECT user_id FROM {events} WHERE purpose = {purpose} AND event_time <= {at} "
-        "QUALIFY row_number() OVER "
-        "(PARTITION BY user_id ORDER BY event_time DESC, event_id DESC) = 1 "
-        f"AND action = '{GRANT}'"
-    )
-
-
-def _granted(events: pl.DataFrame, user_id: str, purpose: str, at: datetime) -> bool:
-    """Whether the subject consents to the purpose at `at` by these events (the index's
-    answer, computed on a frame)."""
-    mine = events.filter((pl.col("user_id") == user_id) & (pl.col("purpose") == purpose))
-    return latest_grants(mine.sort(["event_time", "event_id"]).lazy(), at).collect().height > 0
 
 
 def read_events(platform_dir: Path) -> pl.DataFrame:

@@ -1,0 +1,50 @@
+"""Consent: may this subject's data be processed for this purpose at this time?
+
+The rule, its records and the files' shapes are in `model`; the consent ledger and its
+operations in `service`."""
+
+from privacymesh.platform.consent.model import (
+    APPLICATION_SCHEMA,
+    APPLICATIONS_FILE,
+    CONSENT_FILE,
+    EPOCH,
+    EVENT_SCHEMA,
+    GRANT,
+    NOTICE_SCHEMA,
+    NOTICES_FILE,
+    SOURCES,
+    ConsentChange,
+    ConsentStatus,
+    granted_at,
+    latest_grants,
+    latest_grants_sql,
+    to_us,
+    utc_naive,
+)
+from privacymesh.platform.consent.service import (
+    ConsentLedger,
+    read_events,
+    read_notices,
+)
+
+__all__ = [
+    "APPLICATIONS_FILE",
+    "APPLICATION_SCHEMA",
+    "CONSENT_FILE",
+    "EPOCH",
+    "EVENT_SCHEMA",
+    "GRANT",
+    "NOTICES_FILE",
+    "NOTICE_SCHEMA",
+    "SOURCES",
+    "ConsentChange",
+    "ConsentLedger",
+    "ConsentStatus",
+    "granted_at",
+    "latest_grants",
+    "latest_grants_sql",
+    "read_events",
+    "read_notices",
+    "to_us",
+    "utc_naive",
+]
