@@ -54,7 +54,7 @@ def test_callers_import_the_identity_forms() -> None:
 
     for name in (
         "checks.render",
-        "platform.dsar",
+        "platform.dsar.model",
         "platform.identity",
         "platform.policy",
         "platform.query",

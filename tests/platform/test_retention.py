@@ -159,7 +159,7 @@ def test_confirm_sees_the_plan_and_can_cancel(ws: Workspace) -> None:
 def test_an_open_intent_is_finished_or_found_done(ws: Workspace) -> None:
     """What a crash leaves: an intent committed, then the rows gone or not; the next apply
     records the deletion either way, and says how."""
-    from privacymesh.platform import retention
+    from privacymesh.platform.retention import service as retention
 
     data = ws.sample / "products" / "logistics" / "shipments.parquet"
     rows = pl.read_parquet(data).height
@@ -215,7 +215,7 @@ def test_a_busy_ledger_at_completion_spools_it_and_the_next_apply_records_it(
     import subprocess
     import sys
 
-    from privacymesh.platform import retention
+    from privacymesh.platform.retention import service as retention
 
     file = ws.root / "privacymesh.toml"
     file.write_text(file.read_text() + "[ledger]\nlock_timeout = 0.2\n")
