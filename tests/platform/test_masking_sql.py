@@ -10,7 +10,7 @@ import pytest
 
 from privacymesh import masking
 from privacymesh.catalog import load_catalog
-from privacymesh.platform import masking_sql
+from privacymesh.platform.query import masking_sql
 
 RULES = ("partial", "generalize", "hash", "redact")
 KEY = b"test-key-for-masking"

@@ -22,8 +22,8 @@ from privacymesh.platform import (
 )
 from privacymesh.platform.errors import KeyFileError
 from privacymesh.platform.keys import derive, master_key
-from privacymesh.platform.masking_sql import hmac_pads
-from privacymesh.platform.policy import mask_frame
+from privacymesh.platform.query import mask_frame
+from privacymesh.platform.query.masking_sql import hmac_pads
 from privacymesh.workspace import Workspace
 
 PROFILE = 'SELECT user_id, country FROM "analytics"."user_profile_wide"'

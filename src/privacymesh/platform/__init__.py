@@ -39,7 +39,7 @@ from privacymesh.platform.errors import (
     UnknownPurposeError,
     UnknownSubjectError,
 )
-from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, mask_frame
+from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.principals import Principal, principal_of
 from privacymesh.platform.query import (
     GovernedResult,
@@ -49,6 +49,7 @@ from privacymesh.platform.query import (
     query_sql,
     write_policy_views,
 )
+from privacymesh.platform.query.model import AccessDecision, decide, mask_frame
 from privacymesh.platform.retention import (
     RetentionOutcome,
     RetentionPlan,

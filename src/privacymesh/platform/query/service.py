@@ -7,7 +7,7 @@
     privacymesh.platform.query("growth.web_events", "growth_analyst", "analytics")  # one product
 
 A governed query is a boundary with two walls. First, every relation the query names is
-resolved scope by scope (`privacymesh.platform.query_scope`: DuckDB's parser and sqlglot's scope
+resolved scope by scope (`privacymesh.platform.query.scope`: DuckDB's parser and sqlglot's scope
 module must agree): one SELECT, no table functions, only registered products or CTEs in scope.
 For each product the policy decides (`policy.decide`): the role must have rights on it, the
 purpose must be one the product declares, and each field is clear or masked for the role's
@@ -16,6 +16,8 @@ holds nothing but that role's governed relations as data: every field already ma
 rows of subjects with consent for the purpose. That database cannot reach files, extensions or
 Python objects (`enable_external_access`, replacement scans and extension loading off, its
 configuration locked), so a query the first wall should have refused still reads nothing raw.
+That database is DuckDB whatever the workspace's engine: it is the boundary itself (external
+access off, configuration locked), which a Spark session cannot offer.
 Every query, allowed, denied or failed, writes a record through the audit-log SDK (the SQL
 itself only as a hash: it may hold literal values).
 
@@ -50,20 +52,26 @@ import polars as pl
 import pyarrow as pa
 
 from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
+from privacymesh.consent_rule import latest_grants_sql
 from privacymesh.engine import open_engine
 from privacymesh.engine.duckdb_engine import DuckDBEngine, file_reader
 from privacymesh.errors import ContractError, SourceError, first_line
 from privacymesh.ledger import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
-from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger, latest_grants_sql
+from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger
 from privacymesh.platform.errors import AccessDenied, PolicyError, QueryError
 from privacymesh.platform.identity import IDENTITY_FILE
 from privacymesh.platform.keys import derive, master_key, write_private
-from privacymesh.platform.masking_sql import SessionKey, hmac_pads
-from privacymesh.platform.policy import AccessDecision, Policy, decide, load_policy, select_sql
+from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.principals import Principal, principal_of, require_role
-from privacymesh.platform.query_scope import ParsedQuery, parse_query
+from privacymesh.platform.query.masking_sql import SessionKey, hmac_pads
+from privacymesh.platform.query.model import (
+    AccessDecision,
+    decide,
+    select_sql,
+)
+from privacymesh.platform.query.scope import ParsedQuery, parse_query
 from privacymesh.subjects import IDENTITY_FORMS
 from privacymesh.workspace import Workspace, load_workspace
 
