@@ -7,22 +7,20 @@ Such a record has no run id; like a run's head statement, it signs the head just
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from privacymesh.ledger.chain import canonical_json, iso_utc, to_utc_naive
+from privacymesh.ledger.chain import canonical_json, iso_utc
 from privacymesh.ledger.errors import LedgerError
 from privacymesh.ledger.records import ChainHead, utc_now
 from privacymesh.ledger.schema import HEAD_SIGNATURES
 from privacymesh.ledger.signing import SignedStatement, sign_statement
-from privacymesh.ledger.writer import _insert, chain_batch
+from privacymesh.ledger.writer import Tables, commit_chained
 
 if TYPE_CHECKING:
     from privacymesh.ledger.store import Ledger
@@ -52,48 +50,30 @@ def append_statement(
     if ledger.read_only:
         raise LedgerError("the ledger is open read-only", file=ledger.path)
     at = at or utc_now()
-    con = ledger.con
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        heads = con.execute("SELECT seq, hash FROM chain_head").fetchall()
-        if len(heads) != 1:
-            raise LedgerError(
-                f"the chain_head table has {len(heads)} rows, expected 1",
-                file=ledger.path,
-                hint="the ledger is damaged: run `privacymesh evidence verify`",
-            )
-        seq, prev = int(heads[0][0]), str(heads[0][1])
+    signature_id = f"{kind}/{uuid.uuid4().hex[:12]}"
+    made: list[SignedStatement] = []
+
+    def rows(head: ChainHead) -> Tables:
         signed = sign_statement(
-            {**body, "at": iso_utc(at), "ledger": {"seq": seq, "hash": prev}}, key
+            {**body, "at": iso_utc(at), "ledger": {"seq": head.seq, "hash": head.hash}}, key
         )
-        signature_id = f"{kind}/{uuid.uuid4().hex[:12]}"
+        made.append(signed)
         row = {
             "seq": None,
             "signature_id": signature_id,
             "run_id": None,
-            "signed_seq": seq,
-            "signed_hash": prev,
+            "signed_seq": head.seq,
+            "signed_hash": head.hash,
             "audit_seq": None,
             "audit_hash": None,
             "statement": canonical_json(signed.statement),
             "signature": signed.signature,
             "key_fingerprint": signed.statement["key"],
         }
-        batch, new_hash = chain_batch(
-            HEAD_SIGNATURES, {k: [v] for k, v in row.items()}, seq + 1, prev
-        )
-        _insert(con, HEAD_SIGNATURES, batch)
-        con.execute(
-            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
-            "updated_at = ?",
-            [seq + 1, new_hash, HEAD_SIGNATURES.name, signature_id, to_utc_naive(at)],
-        ).fetchall()
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK").fetchall()
-        raise
-    return StatementRecord(signature_id, seq + 1, new_hash, ChainHead(seq, prev), signed)
+        return [(HEAD_SIGNATURES, {k: [v] for k, v in row.items()})]
+
+    before, head = commit_chained(ledger.con, rows, at=at)
+    return StatementRecord(signature_id, head.seq, head.hash, before, made[-1])
 
 
 def read_statement(ledger: Ledger, signature_id: str) -> tuple[int, str, SignedStatement] | None:

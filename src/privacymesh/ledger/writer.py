@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -327,100 +327,49 @@ def _read_head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     return int(heads[0][0]), str(heads[0][1])
 
 
-def commit_records(
+Tables = list[tuple[ChainedTable, dict[str, list[Any]]]]
+"""Rows to chain, table by table, each as content columns (every column but `seq`)."""
+
+
+def commit_chained(
     con: duckdb.DuckDBPyConnection,
-    table: ChainedTable,
-    columns: dict[str, list[Any]],
+    build: Callable[[ChainHead], Tables],
+    *,
     sealer: Sealer | None = None,
     run_id: str | None = None,
-) -> ChainHead:
-    """Chain rows of one table after the current head and move the head, in one transaction
-    (rolled back on any error). `columns` holds every content column but `seq`. With a
-    `sealer`, the rows close with the signed statement of the new head, as a run does, so the
-    anchors cover them."""
-    committed_at = to_utc_naive(utc_now())
-    n = len(columns[table.id_column])
-    if n == 0:
-        seq, prev = _read_head(con)
-        return ChainHead(seq, prev)
+    signature_id: Callable[[int], str] | None = None,
+    at: datetime | None = None,
+) -> tuple[ChainHead, ChainHead]:
+    """The one commit path: in one transaction, read the head, chain the rows `build` returns
+    for it (in order, empty tables skipped), with a `sealer` close them with the signed
+    statement of the new head (named `signature_id(seq)` when given), and move the head.
+    Rolls back on any error; returns the head before and the new head."""
+    committed_at = to_utc_naive(at or utc_now())
     signed = None
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
         seq, prev = _read_head(con)
-        batch, prev = chain_batch(table, columns, seq + 1, prev)
-        _insert(con, table, batch)
-        seq += n
-        last = (table.name, columns[table.id_column][-1])
-        if sealer is not None:
-            signed, row = sealer.signature_row(run_id or "", ChainHead(seq, prev), committed_at)
-            row["signature_id"] = [f"{run_id}/{table.name}@{seq}"]
-            batch, prev = chain_batch(HEAD_SIGNATURES, row, seq + 1, prev)
-            seq += 1
-            last = (HEAD_SIGNATURES.name, row["signature_id"][0])
-            _insert(con, HEAD_SIGNATURES, batch)
-        con.execute(
-            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
-            "updated_at = ?",
-            [seq, prev, last[0], last[1], committed_at],
-        ).fetchall()
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK").fetchall()
-        raise
-    if sealer is not None and signed is not None:
-        sealer.queue(signed, ChainHead(seq, prev))
-    return ChainHead(seq, prev, last[0], last[1], committed_at)
-
-
-def commit_run(
-    con: duckdb.DuckDBPyConnection, run: RunWriter, sealer: Sealer | None = None
-) -> RunSummary:
-    """Write a run in one transaction: chain its records after the current head, insert each
-    table with one statement, (with a `sealer`) close with the signed statement of the head,
-    move the head. Rolls back on any error."""
-    committed_at = to_utc_naive(utc_now())
-    finished_at = to_utc_naive(run.finished_at) if run.finished_at else committed_at
-    run_columns = run.run_row(finished_at)
-    results, findings = run.buffered()
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        heads = con.execute("SELECT seq, hash FROM chain_head").fetchall()
-        if len(heads) != 1:
-            raise LedgerError(
-                f"the chain_head table has {len(heads)} rows, expected 1",
-                hint="the ledger is damaged: run `privacymesh evidence verify`",
-            )
-        seq, prev = heads[0]
-        if con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]:
-            raise LedgerError(
-                f"run {run.run_id} is already in the ledger",
-                field="run_id",
-                hint="leave RunInfo.run_id unset for a new id",
-            )
-        first_seq = seq + 1
-        last = ("runs", run.run_id)
-        tables = [
-            (RUNS, run_columns),
-            (RUN_CONTEXT, run.context_row()),
-            (RESULTS, results),
-            (FINDINGS, findings),
-        ]
-        signed = None
-        for table, columns in tables:
+        before = ChainHead(seq, prev)
+        last: tuple[str, str] | None = None
+        for table, columns in build(before):
             n = len(columns[table.id_column])
             if n == 0:
                 continue
             batch, prev = chain_batch(table, columns, seq + 1, prev)
+            _insert(con, table, batch)
             seq += n
             last = (table.name, columns[table.id_column][-1])
-            _insert(con, table, batch)
-        if sealer is not None:  # the run closes with the signed statement of its head
-            signed, columns = sealer.signature_row(run.run_id, ChainHead(seq, prev), committed_at)
-            batch, prev = chain_batch(HEAD_SIGNATURES, columns, seq + 1, prev)
-            seq += 1
-            last = (HEAD_SIGNATURES.name, columns[HEAD_SIGNATURES.id_column][0])
+        if last is None:
+            con.execute("ROLLBACK").fetchall()
+            return before, before
+        if sealer is not None:
+            signed, row = sealer.signature_row(run_id or "", ChainHead(seq, prev), committed_at)
+            if signature_id is not None:
+                row["signature_id"] = [signature_id(seq)]
+            batch, prev = chain_batch(HEAD_SIGNATURES, row, seq + 1, prev)
             _insert(con, HEAD_SIGNATURES, batch)
+            seq += 1
+            last = (HEAD_SIGNATURES.name, row[HEAD_SIGNATURES.id_column][0])
         con.execute(
             "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
             "updated_at = ?",
@@ -434,6 +383,53 @@ def commit_run(
         raise
     if sealer is not None and signed is not None:
         sealer.queue(signed, ChainHead(seq, prev))
+    return before, ChainHead(seq, prev, last[0], last[1], committed_at)
+
+
+def commit_records(
+    con: duckdb.DuckDBPyConnection,
+    table: ChainedTable,
+    columns: dict[str, list[Any]],
+    sealer: Sealer | None = None,
+    run_id: str | None = None,
+) -> ChainHead:
+    """Chain rows of one table after the current head (see `commit_chained`), sealed like a
+    run when a `sealer` is given, so the anchors cover them."""
+    _, head = commit_chained(
+        con,
+        lambda _: [(table, columns)],
+        sealer=sealer,
+        run_id=run_id,
+        signature_id=lambda seq: f"{run_id}/{table.name}@{seq}",
+    )
+    return head
+
+
+def commit_run(
+    con: duckdb.DuckDBPyConnection, run: RunWriter, sealer: Sealer | None = None
+) -> RunSummary:
+    """Write a run in one transaction (see `commit_chained`): its run record, context,
+    results and findings, then (with a `sealer`) the signed statement of its head."""
+    committed_at = to_utc_naive(utc_now())
+    finished_at = to_utc_naive(run.finished_at) if run.finished_at else committed_at
+    run_columns = run.run_row(finished_at)
+    results, findings = run.buffered()
+
+    def tables(_: ChainHead) -> Tables:
+        if con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run.run_id]).fetchall()[0][0]:
+            raise LedgerError(
+                f"run {run.run_id} is already in the ledger",
+                field="run_id",
+                hint="leave RunInfo.run_id unset for a new id",
+            )
+        return [
+            (RUNS, run_columns),
+            (RUN_CONTEXT, run.context_row()),
+            (RESULTS, results),
+            (FINDINGS, findings),
+        ]
+
+    before, head = commit_chained(con, tables, sealer=sealer, run_id=run.run_id, at=committed_at)
     counts = run_columns
     return RunSummary(
         run_id=run.run_id,
@@ -445,8 +441,8 @@ def commit_run(
         error_count=counts["error_count"][0],
         skipped_count=counts["skipped_count"][0],
         finding_count=counts["finding_count"][0],
-        first_seq=first_seq,
-        head=ChainHead(seq, prev, last[0], last[1], committed_at),
+        first_seq=before.seq + 1,
+        head=head,
     )
 
 
@@ -461,10 +457,9 @@ def append_decision(
     """Chain one decision on a finding after the current head, in its own transaction;
     returns the new head."""
     decided_at = to_utc_naive(utc_now())
-    decision_id = f"{decided_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     columns: dict[str, list[Any]] = {
         "seq": [None],
-        "decision_id": [decision_id],
+        "decision_id": [f"{decided_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"],
         "fingerprint": [fingerprint],
         "decision": [decision],
         "reason": [reason],
@@ -472,19 +467,5 @@ def append_decision(
         "actor": [actor],
         "decided_at": [decided_at],
     }
-    con.execute("BEGIN TRANSACTION").fetchall()
-    try:
-        seq, prev = con.execute("SELECT seq, hash FROM chain_head").fetchall()[0]
-        batch, prev = chain_batch(FINDING_DECISIONS, columns, seq + 1, prev)
-        _insert(con, FINDING_DECISIONS, batch)
-        con.execute(
-            "UPDATE chain_head SET seq = ?, hash = ?, table_name = ?, record_id = ?, "
-            "updated_at = ?",
-            [seq + 1, prev, FINDING_DECISIONS.name, decision_id, decided_at],
-        ).fetchall()
-        con.execute("COMMIT").fetchall()
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK").fetchall()
-        raise
-    return ChainHead(seq + 1, prev, FINDING_DECISIONS.name, decision_id, decided_at)
+    _, head = commit_chained(con, lambda _: [(FINDING_DECISIONS, columns)], at=decided_at)
+    return head

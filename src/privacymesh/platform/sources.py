@@ -11,6 +11,9 @@ a DuckDB database file, or a product whose connector writes (PostgreSQL: one tra
 server, its version before and after recorded). Read-only: CSV files, globs, server types with
 no writing connector, sources the workspace marks `read_only`, and every product the policy
 lists under `retention.read_only`; for those, callers report what would be deleted.
+
+DuckDB here is the writing tool for local files and DuckDB tables, whatever the workspace's
+engine; what is due or held, and whether anything is left, is read through the engine.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ TYPES = ("access", "erasure", "rectification")
 ERASURE_CHECK = "platform.dsar.erasure"
 VERIFY_CHECK = "platform.dsar.erasure_verification"
 CONTROL_ID = "PM-DSAR-02"
+ERASE_OPERATION = "dsar.erase"  # the ledger run of an erasure and its verification
 REQUEST_SCHEMA: dict[str, Any] = {
     "request_id": pl.String,
     "user_id": pl.String,

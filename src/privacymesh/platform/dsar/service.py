@@ -23,6 +23,8 @@ exempt by the policy (`dsar.erasure_exempt`, e.g. records kept under a legal obl
 their rows and say why. The ledger gets one run: per product a `platform.dsar.erasure` result
 (rows and cells erased) and a `platform.dsar.erasure_verification` result (residue found).
 No record carries the subject's identifiers: only the request id and the audit pseudonym.
+Every search and export reads the products through the workspace's engine (DuckDB or Spark);
+the ledger run is recorded through the ledger's one writer (`ledger.operations`).
 """
 
 from __future__ import annotations
@@ -37,13 +39,14 @@ import polars as pl
 
 from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
 from privacymesh.engine import Engine, open_engine
-from privacymesh.ledger import Ledger, ResultRecord, RunInfo
-from privacymesh.ledger.seal import Sealer
+from privacymesh.ledger import ResultRecord
+from privacymesh.ledger.operations import record_operation
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.consent import read_events, utc_naive
 from privacymesh.platform.dsar.model import (
     CONTROL_ID,
+    ERASE_OPERATION,
     ERASURE_CHECK,
     REQUEST_SCHEMA,
     REQUESTS_FILE,
@@ -173,7 +176,7 @@ def open_request(
         )
     received = utc_naive(received_at)
     due = deadline_for(ctx.policy, reg, received, extended)
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         holdings = find_holdings(engine, ctx.catalog, person, identifier_tokens(person))
     products = _task_products(holdings)
     requests_path = ctx.ws.platform / REQUESTS_FILE
@@ -407,7 +410,7 @@ def export_request(
     person = ctx.identity.resolve(request.user_id)
     files: list[Path] = []
     counts: dict[str, int] = {}
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         packages = {}
         for product in sorted(ctx.catalog.products.values(), key=lambda p: p.id):
             key = key_predicate(product, person)
@@ -514,7 +517,7 @@ def erase_request(
     person = ctx.identity.resolve(request.user_id)
     tokens = identifier_tokens(person)
     pattern = token_pattern(tokens) if tokens else None
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         holdings = find_holdings(engine, ctx.catalog, person, tokens)
     items = {pid: _erasure_item(ctx, h) for pid, h in holdings.items() if h.holds}
     log = audit_sdk.open_log(ctx.ws)
@@ -538,7 +541,7 @@ def erase_request(
         rewrite.commit()
     when = utc_naive()
     _tombstone(ctx, person.user_id, when)
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         after = find_holdings(engine, ctx.catalog, person, tokens)
     for pid, item in list(items.items()):
         s = staged.get(pid)
@@ -639,88 +642,85 @@ def _record_erasure(
     ctx: _Ctx, request: DsarRequest, outcome: ErasureOutcome, actor: str, log: audit_sdk.AuditLog
 ) -> str:
     head = log.head()
-    info = RunInfo.for_workspace(
-        ctx.ws,
-        catalog_fingerprint=ctx.catalog.fingerprint,
-        actor=actor,
-        options={
-            "operation": "dsar.erase",
-            "request_id": request.request_id,
-            "regulation": request.regulation,
-            "subject_ref": outcome.subject_ref,
-            "policy": ctx.policy.version,
-            "audit_head": f"{head.seq}:{head.hash}",
-        },
-    )
-    sealer = Sealer.for_workspace(ctx.ws)  # signs and anchors the head, as a check run does
-    with (
-        Ledger(ctx.ws.ledger_path, lock_timeout=30.0, sealer=sealer) as ledger,
-        ledger.begin_run(info) as run,
-    ):
-        for item in outcome.items:
-            common = {"request_id": request.request_id, "subject_ref": outcome.subject_ref or ""}
-            run.add_result(
-                ResultRecord(
-                    check_id=ERASURE_CHECK,
-                    status=Status.PASS if item.action == "erase" else Status.SKIPPED,
-                    product_id=item.product_id,
-                    measured={
-                        **common,
-                        "action": item.action,
-                        "rows_found": item.key_rows,
-                        "rows_erased": item.rows_erased,
-                        "cells_erased": item.cells_erased,
-                        "version_before": item.version_before,
-                        "version_after": item.version_after,
-                    },
-                    population=item.key_rows + sum(item.cells.values()),
-                    exceptions=0,
-                    reason=item.reason,
-                    control_id=CONTROL_ID,
-                )
-            )
-        for item in outcome.items:
-            status = Status.PASS if item.verified else Status.FAIL
-            reason = None
-            if item.action == "exempt":
-                reason = f"exempt: {item.reason}"
-            elif not item.verified:
-                reason = (
-                    f"{item.residue_rows} rows still carry the subject "
-                    f"({item.action}: {item.reason})"
-                )
-            run.add_result(
-                ResultRecord(
-                    check_id=VERIFY_CHECK,
-                    status=status,
-                    product_id=item.product_id,
-                    measured={
-                        "request_id": request.request_id,
-                        "subject_ref": outcome.subject_ref or "",
-                        "residue_rows": item.residue_rows or 0,
-                    },
-                    population=1,
-                    exceptions=0 if item.verified else 1,
-                    reason=reason,
-                    control_id=CONTROL_ID,
-                )
-            )
-        run.add_result(
+    options = {
+        "request_id": request.request_id,
+        "regulation": request.regulation,
+        "subject_ref": outcome.subject_ref,
+        "policy": ctx.policy.version,
+        "audit_head": f"{head.seq}:{head.hash}",
+    }
+    results: list[ResultRecord] = []
+    for item in outcome.items:
+        common = {"request_id": request.request_id, "subject_ref": outcome.subject_ref or ""}
+        results.append(
             ResultRecord(
-                check_id=VERIFY_CHECK,
-                status=Status.PASS if outcome.verified else Status.FAIL,
-                product_id=None,
-                domain="mesh",
+                check_id=ERASURE_CHECK,
+                status=Status.PASS if item.action == "erase" else Status.SKIPPED,
+                product_id=item.product_id,
                 measured={
-                    "request_id": request.request_id,
-                    "subject_ref": outcome.subject_ref or "",
-                    "products_checked": len(ctx.catalog.products),
-                    "residue_rows": outcome.residue,
+                    **common,
+                    "action": item.action,
+                    "rows_found": item.key_rows,
+                    "rows_erased": item.rows_erased,
+                    "cells_erased": item.cells_erased,
+                    "version_before": item.version_before,
+                    "version_after": item.version_after,
                 },
-                population=len(ctx.catalog.products),
-                exceptions=sum(1 for i in outcome.items if not i.verified),
-                reason=None if outcome.verified else "residue left: see the product results",
+                population=item.key_rows + sum(item.cells.values()),
+                exceptions=0,
+                reason=item.reason,
                 control_id=CONTROL_ID,
             )
         )
-    return run.run_id
+    for item in outcome.items:
+        status = Status.PASS if item.verified else Status.FAIL
+        reason = None
+        if item.action == "exempt":
+            reason = f"exempt: {item.reason}"
+        elif not item.verified:
+            reason = (
+                f"{item.residue_rows} rows still carry the subject ({item.action}: {item.reason})"
+            )
+        results.append(
+            ResultRecord(
+                check_id=VERIFY_CHECK,
+                status=status,
+                product_id=item.product_id,
+                measured={
+                    "request_id": request.request_id,
+                    "subject_ref": outcome.subject_ref or "",
+                    "residue_rows": item.residue_rows or 0,
+                },
+                population=1,
+                exceptions=0 if item.verified else 1,
+                reason=reason,
+                control_id=CONTROL_ID,
+            )
+        )
+    results.append(
+        ResultRecord(
+            check_id=VERIFY_CHECK,
+            status=Status.PASS if outcome.verified else Status.FAIL,
+            product_id=None,
+            domain="mesh",
+            measured={
+                "request_id": request.request_id,
+                "subject_ref": outcome.subject_ref or "",
+                "products_checked": len(ctx.catalog.products),
+                "residue_rows": outcome.residue,
+            },
+            population=len(ctx.catalog.products),
+            exceptions=sum(1 for i in outcome.items if not i.verified),
+            reason=None if outcome.verified else "residue left: see the product results",
+            control_id=CONTROL_ID,
+        )
+    )
+    return record_operation(
+        ctx.ws,
+        ERASE_OPERATION,
+        results,
+        actor=actor,
+        catalog_fingerprint=ctx.catalog.fingerprint,
+        options=options,
+        on_wait=None,
+    ).run_id

@@ -17,6 +17,8 @@ from privacymesh.platform.errors import PolicyError
 CHECK_ID = "platform.retention.apply"
 INTENT_CHECK_ID = "platform.retention.intent"
 CONTROL_ID = "PM-RET-01"
+INTENT_OPERATION = "retention.intent"  # the ledger run recorded before deleting
+APPLY_OPERATION = "retention.apply"  # the run recorded after, naming its intent
 
 
 @dataclass(frozen=True)

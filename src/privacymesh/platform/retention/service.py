@@ -22,6 +22,10 @@ intent: the next apply finds it and completes it (rows still due: deleted now,
 `found_done`), and reports it. Applying again deletes nothing (and says so in the ledger).
 Products that are read-only, or under a legal hold in the policy, are reported and left alone;
 naming one explicitly is an error. Dry-run is the default.
+
+The plan and the count after deleting read the products through the workspace's engine
+(DuckDB or Spark); the deletion itself is a write to the source (`sources`), and the intent and
+completion are recorded through the ledger's one writer (`ledger.operations`).
 """
 
 from __future__ import annotations
@@ -44,24 +48,19 @@ from privacymesh.catalog import (
 from privacymesh.engine import open_engine
 from privacymesh.ledger import (
     CommitOutcome,
-    Ledger,
     ResultRecord,
-    RunInfo,
-    RunWriter,
-    commit_or_spool,
-    commit_pending,
-    lock_timeout_for,
 )
-from privacymesh.ledger.pending import print_wait_notice
-from privacymesh.ledger.seal import Sealer
+from privacymesh.ledger.operations import record_operation, unclosed_operations
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.retention.model import (
+    APPLY_OPERATION,
     CHECK_ID,
     CONTROL_ID,
     INTENT_CHECK_ID,
+    INTENT_OPERATION,
     AppliedItem,
     ResumedIntent,
     RetentionItem,
@@ -111,7 +110,7 @@ def plan_retention(
 
 def _plan(ctx: _Context, as_of: datetime) -> RetentionPlan:
     items = []
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         for p in ctx.products:
             assert p.retention is not None
             r = p.retention
@@ -255,58 +254,41 @@ def _source_file(ctx: _Context, product_id: str) -> Path | None:
     return info.path if info.kind == "parquet" else None
 
 
-def _open_ledger(ctx: _Context) -> Ledger:
-    ctx.ws.evidence.mkdir(parents=True, exist_ok=True)
-    return Ledger(
-        ctx.ws.ledger_path,
-        lock_timeout=lock_timeout_for(ctx.ws),
-        on_wait=print_wait_notice,
-        sealer=Sealer.for_workspace(ctx.ws),  # signs and anchors the head, as a check run does
-    )
-
-
 def _record_intent(
     ctx: _Context, plan: RetentionPlan, items: list[RetentionItem], actor: str
 ) -> str:
     """Commit the deletion intent (what will go, from where, who asked) before deleting; a
     ledger that cannot take it stops the apply here, with nothing deleted."""
-    info = RunInfo.for_workspace(
+    results = [
+        ResultRecord(
+            check_id=INTENT_CHECK_ID,
+            # an intent measures nothing: skipped keeps it out of posture
+            status=Status.SKIPPED,
+            product_id=item.product_id,
+            measured={
+                "rows_expected": item.due,
+                "rows_before": item.rows,
+                "element": item.element,
+                "retention_days": item.retention_days,
+                "cutoff": item.cutoff.isoformat(),
+                "sha256_before": _sha256(_source_file(ctx, item.product_id)),
+            },
+            population=item.rows,
+            exceptions=item.due,
+            reason=f"deletion intent: {item.due} rows due; the completion names this run",
+            query=_delete_sql(ctx, item.product_id, item.predicate(plan.as_of)),
+            control_id=CONTROL_ID,
+        )
+        for item in items
+    ]
+    return record_operation(
         ctx.ws,
-        catalog_fingerprint=ctx.catalog.fingerprint,
+        INTENT_OPERATION,
+        results,
         actor=actor,
-        options={
-            "operation": "retention.intent",
-            "as_of": plan.as_of.isoformat(),
-            "policy": plan.policy_version,
-        },
-    )
-    with _open_ledger(ctx) as ledger:
-        commit_pending(ledger)  # runs spooled earlier keep their place before this one
-        with ledger.begin_run(info) as run:
-            for item in items:
-                run.add_result(
-                    ResultRecord(
-                        check_id=INTENT_CHECK_ID,
-                        # an intent measures nothing: skipped keeps it out of posture
-                        status=Status.SKIPPED,
-                        product_id=item.product_id,
-                        measured={
-                            "rows_expected": item.due,
-                            "rows_before": item.rows,
-                            "element": item.element,
-                            "retention_days": item.retention_days,
-                            "cutoff": item.cutoff.isoformat(),
-                            "sha256_before": _sha256(_source_file(ctx, item.product_id)),
-                        },
-                        population=item.rows,
-                        exceptions=item.due,
-                        reason=f"deletion intent: {item.due} rows due; the completion names "
-                        "this run",
-                        query=_delete_sql(ctx, item.product_id, item.predicate(plan.as_of)),
-                        control_id=CONTROL_ID,
-                    )
-                )
-    return run.run_id
+        catalog_fingerprint=ctx.catalog.fingerprint,
+        options={"as_of": plan.as_of.isoformat(), "policy": plan.policy_version},
+    ).run_id
 
 
 def _delete_sql(ctx: _Context, product_id: str, predicate: str) -> str:
@@ -371,7 +353,7 @@ def _count_left(
     if not product_ids:
         return {}
     out = {}
-    with open_engine(ctx.ws, ctx.catalog, kind="duckdb") as engine:
+    with open_engine(ctx.ws, ctx.catalog) as engine:
         for pid in product_ids:
             item = plan.item(pid)
             view = ctx.catalog.get(pid).view
@@ -383,28 +365,27 @@ def _count_left(
 
 # -- finishing what an interrupted apply started ---------------------------------------------
 
-_OPEN_INTENTS = f"""
-    SELECT u.run_id AS intent_id, u.options ->> '$.as_of' AS as_of, u.actor,
-           u.options ->> '$.policy' AS policy, r.product_id, CAST(r.measured AS VARCHAR) AS measured
-    FROM runs u JOIN results r ON r.run_id = u.run_id AND r.check_id = '{INTENT_CHECK_ID}'
-    WHERE u.options ->> '$.operation' = 'retention.intent'
-      AND u.run_id NOT IN (
-          SELECT options ->> '$.intent' FROM runs WHERE options ->> '$.intent' IS NOT NULL)
-    ORDER BY u.seq, r.seq
-"""
-
 
 def _open_intents(ctx: _Context, pending: bool = True) -> list[dict[str, Any]]:
     """Intent results that no completion names yet (after committing spooled runs, whose
     completions may close some, when `pending`)."""
-    if not ctx.ws.ledger_path.is_file():
-        return []
-    if pending:
-        with _open_ledger(ctx) as ledger:
-            commit_pending(ledger)
-            return ledger.sql(_OPEN_INTENTS).to_dicts()
-    with Ledger(ctx.ws.ledger_path, read_only=True, lock_timeout=lock_timeout_for(ctx.ws)) as ro:
-        return ro.sql(_OPEN_INTENTS).to_dicts()
+    rows = unclosed_operations(
+        ctx.ws, INTENT_OPERATION, INTENT_CHECK_ID, closed_by="intent", commit_spooled=pending
+    )
+    out = []
+    for row in rows:
+        options = json.loads(row["options"])
+        out.append(
+            {
+                "intent_id": row["run_id"],
+                "as_of": options.get("as_of"),
+                "actor": row["actor"],
+                "policy": options.get("policy"),
+                "product_id": row["product_id"],
+                "measured": row["measured"],
+            }
+        )
+    return out
 
 
 def _resume_open_intents(ctx: _Context, actor: str) -> list[ResumedIntent]:
@@ -567,7 +548,6 @@ def _record(
     spools it (the rows are gone; their record must not be)."""
     head = log.head()
     options: dict[str, Any] = {
-        "operation": "retention.apply",
         "as_of": plan.as_of.isoformat(),
         "policy": plan.policy_version,
         "audit_head": f"{head.seq}:{head.hash}",
@@ -576,14 +556,11 @@ def _record(
         options["intent"] = intent_id
     if resumed:
         options["resumed"] = True
-    info = RunInfo.for_workspace(
-        ctx.ws, catalog_fingerprint=ctx.catalog.fingerprint, actor=actor, options=options
-    )
-    run = RunWriter.detached(info)
     by_id = {i.product_id: i for i in plan.items}
+    results = []
     for a in applied:
         item = by_id.get(a.product_id)
-        run.add_result(
+        results.append(
             ResultRecord(
                 check_id=CHECK_ID,
                 status=a.status,
@@ -614,10 +591,12 @@ def _record(
                 control_id=CONTROL_ID,
             )
         )
-    ctx.ws.evidence.mkdir(parents=True, exist_ok=True)
-    return commit_or_spool(
-        ctx.ws.ledger_path,
-        run,
-        lock_timeout=lock_timeout_for(ctx.ws),
-        sealer=Sealer.for_workspace(ctx.ws),
+    return record_operation(
+        ctx.ws,
+        APPLY_OPERATION,
+        results,
+        actor=actor,
+        catalog_fingerprint=ctx.catalog.fingerprint,
+        options=options,
+        spool=True,
     )
