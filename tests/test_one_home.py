@@ -30,12 +30,21 @@ def _hits(pattern: str) -> list[str]:
     [
         # the identity forms spelled out as a sequence
         (r"""["']user_id["'],\s*["']customer_ref["']""", "src/privacymesh/subjects.py"),
+        # the e-mail hash form, and how a value is matched to its identity-map form
+        (r"sha256\(lower\(|lower\(\)\.encode\(", "src/privacymesh/subjects.py"),
+        (r"""["']email_hash["'] if \w+ == ["']email["']""", "src/privacymesh/subjects.py"),
         # the retention rule: an element older than the period at the reference time
         (r"<[^<\n]*-\s*INTERVAL[^\n]*DAY", "src/privacymesh/catalog/model.py"),
         # the consent rule: the latest event per subject, and it is a grant
-        (r"PARTITION BY user_id ORDER BY event_time DESC", "src/privacymesh/platform/consent/model.py"),
+        (r"PARTITION BY user_id ORDER BY event_time DESC", "src/privacymesh/consent_rule.py"),
         (r"""col\("action"\)\s*==\s*["']grant|action\s*=\s*'grant'""", None),
-        (r"""^GRANT = ["']grant["']""", "src/privacymesh/platform/consent/model.py"),
+        (r"""^GRANT = ["']grant["']""", "src/privacymesh/consent_rule.py"),
+        (r"""col\("action"\)\s*==\s*GRANT""", "src/privacymesh/consent_rule.py"),
+        # ... its validity intervals: each event holds until the subject's next event
+        (r"lead\(event_time\)|shift\(-1\)\.over\(", "src/privacymesh/consent_rule.py"),
+        (r"\w\.event_time > \w\.event_time", None),  # the same, as a self-join
+        # ... and a time inside one: from its start, up to (not at) its end
+        (r"(_pm_end|valid_until|next_event_time)\S*(\.is_null\(\)| IS NULL)", None),
     ],
 )
 def test_one_definition(pattern: str, home: str | None) -> None:
@@ -43,7 +52,7 @@ def test_one_definition(pattern: str, home: str | None) -> None:
     if home is None:
         assert hits == []
     else:
-        assert len(hits) == 1 and hits[0].startswith(home + ":"), hits
+        assert hits and all(h.startswith(home + ":") for h in hits), hits
 
 
 def test_callers_import_the_identity_forms() -> None:
@@ -56,13 +65,67 @@ def test_callers_import_the_identity_forms() -> None:
         "checks.render",
         "platform.dsar.model",
         "platform.identity",
-        "platform.policy",
-        "platform.query",
+        "platform.query.model",
+        "platform.query.service",
         "sample.platform",
     ):
         module = importlib.import_module(f"privacymesh.{name}")
         assert module.IDENTITY_FORMS is IDENTITY_FORMS, name
     assert (*IDENTITY_FORMS, "name") == model.SUBJECT_KEY_FORMS
+    from privacymesh import subjects
+    from privacymesh.checks import render
+    from privacymesh.platform import identity
+    from privacymesh.sample import people
+
+    assert identity.email_hash is subjects.email_hash is people.email_hash
+    assert render.key_form is subjects.key_form
+    assert subjects.email_hash(" Jane@Example.com ") == subjects.email_hash("jane@example.com")
+    assert subjects.key_value_sql('t."e"', "email") == 'sha256(lower(trim(CAST(t."e" AS VARCHAR))))'
+
+
+def test_callers_import_the_consent_rule() -> None:
+    from datetime import datetime
+
+    from privacymesh import consent_rule
+    from privacymesh.catalog import timestamp_literal
+    from privacymesh.checks.render import consent_context, render_sql
+    from privacymesh.checks.spec import load_check
+    from privacymesh.platform import consent
+    from privacymesh.platform.query import service as query_service
+
+    assert consent.latest_grants is consent_rule.latest_grants
+    assert query_service.latest_grants_sql is consent_rule.latest_grants_sql
+    at = timestamp_literal(datetime(2026, 5, 1, 12))
+    context = consent_context(at)
+    assert context["intervals"] == consent_rule.validity_intervals_sql(
+        "platform.consent_events", at
+    )
+    assert context["covers"]("t", "w") == (
+        "(t >= w.valid_from AND (w.valid_until IS NULL OR t < w.valid_until))"
+    )
+    spec = load_check(ROOT / "checks" / "consent.processing_after_revocation.yaml")
+    sql = render_sql(spec, None, datetime(2026, 5, 1, 12))
+    assert context["intervals"] in sql and context["covers"]("p.judged_at", "w") in sql
+
+
+def test_the_platform_records_through_the_one_ledger_writer() -> None:
+    platform = sorted((ROOT / "src" / "privacymesh" / "platform").rglob("*.py"))
+    opens = re.compile(r"\bLedger\(|begin_run|RunWriter|commit_or_spool|ledger\.(store|writer)\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in platform
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if opens.search(line)
+    ]
+    assert found == []
+    ledger = sorted((ROOT / "src" / "privacymesh" / "ledger").rglob("*.py"))
+    moves = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in ledger
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "UPDATE chain_head SET seq = ?, hash = ?, table_name" in line
+    ]
+    assert len(moves) == 1 and moves[0].startswith("src/privacymesh/ledger/writer.py:"), moves
 
 
 def test_the_retention_rule_renders_the_same_sql_everywhere() -> None:

@@ -21,8 +21,9 @@ from privacymesh.catalog import (
 from privacymesh.checks.overrides import OverrideText
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
+from privacymesh.consent_rule import covers_sql, validity_intervals_sql
 from privacymesh.errors import CheckError
-from privacymesh.subjects import IDENTITY_FORMS
+from privacymesh.subjects import IDENTITY_FORMS, key_form, key_value_sql
 
 # the longest text or list `*` may build, and the largest power `**` may take: a template that
 # asks for more is refused before it fills the memory
@@ -80,6 +81,7 @@ _env = _CheckTemplates(
 )
 _env.filters["ident"] = quote_ident
 _env.filters["literal"] = lambda v: quote_literal(str(v))
+_env.filters["key_value"] = key_value_sql  # a value as the identity map keeps its form
 
 
 @lru_cache(maxsize=256)
@@ -116,7 +118,7 @@ def identifier_columns(product: DataProduct) -> list[dict[str, str]]:
             "column": quote_ident(n),
             "name": n,
             "form": form,
-            "key": "email_hash" if form == "email" else form,
+            "key": key_form(form),
         }
         for n, form in found.items()
     ]
@@ -165,9 +167,23 @@ def _shared_ref(spec: CheckSpec, name: str) -> str:
     return ".".join(quote_ident(part) for part in shared_table(spec, name))
 
 
-def _context(spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None) -> dict[str, Any]:
+def consent_context(as_of: str) -> dict[str, Any]:
+    """The consent rule for check SQL (`privacymesh.consent_rule`): `consent.intervals`, every
+    consent event up to `as_of` as the interval it is in force, and `consent.covers(t, i)`,
+    whether time `t` falls in interval `i` (a table alias of `consent.intervals`)."""
     return {
-        "as_of": timestamp_literal(as_of),
+        "intervals": validity_intervals_sql("platform.consent_events", as_of),
+        "covers": lambda time, alias: covers_sql(
+            str(time), f"{alias}.valid_from", f"{alias}.valid_until"
+        ),
+    }
+
+
+def _context(spec: CheckSpec, as_of: datetime, params: dict[str, Any] | None) -> dict[str, Any]:
+    literal = timestamp_literal(as_of)
+    return {
+        "as_of": literal,
+        "consent": consent_context(literal),
         "params": {**spec.params, **(params or {})},
         "check": {"id": spec.id},
         "shared": {name: _shared_ref(spec, name) for name in spec.shared},

@@ -3,14 +3,13 @@ so a request naming a subject by e-mail, customer reference or device finds them
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from privacymesh.platform.errors import UnknownSubjectError
-from privacymesh.subjects import EXTRA_IDENTIFIERS, IDENTITY_FORMS
+from privacymesh.subjects import EXTRA_IDENTIFIERS, IDENTITY_FORMS, email_hash
 
 IDENTITY_FILE = "identity_map.parquet"
 
@@ -63,11 +62,9 @@ class IdentityMap:
             pl.col(c) == text for c in IDENTITY_FORMS if c in self.frame.columns and c != "email"
         ]
         if "@" in text:
-            lowered = text.lower()
-            conditions.append(pl.col("email") == lowered)
-            digest = hashlib.sha256(lowered.encode("utf-8")).hexdigest()
+            conditions.append(pl.col("email") == text.lower())
             if "email_hash" in self.frame.columns:
-                conditions.append(pl.col("email_hash") == digest)
+                conditions.append(pl.col("email_hash") == email_hash(text))
         hits = (
             self.frame.filter(pl.any_horizontal(conditions)) if conditions else self.frame.clear()
         )

@@ -8,7 +8,6 @@ product row later points at a person by pool index (`uid`), never by a Python lo
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from privacymesh.sample import identifiers as ids
 from privacymesh.sample.locales import MARKETS, Market
 from privacymesh.sample.rng import faker_seed, stream
 from privacymesh.sample.timeline import AS_OF_US, US_PER_DAY, dates, ts, uniform_seconds
+from privacymesh.subjects import email_hash
 
 POOL_PER_SCALE = 20_000
 GB_INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
@@ -338,7 +338,7 @@ def build_pool(seed: int, scale: float) -> Pool:
         pl.Series("user_agent", np.array([d[2] for d in DEVICES])[device_idx]),
     )
     people = _with_emails(people)
-    digests = [hashlib.sha256(e.encode("utf-8")).hexdigest() for e in people["email"]]
+    digests = [email_hash(e) for e in people["email"]]
     people = people.with_columns(pl.Series("email_hash", digests)).drop(
         "email_pattern", "email_number", "slug_first", "slug_last", "email_domain"
     )

@@ -3,21 +3,19 @@
 The rule, its records and the files' shapes are in `model`; the consent ledger and its
 operations in `service`."""
 
+from privacymesh.consent_rule import GRANT, latest_grants, latest_grants_sql
 from privacymesh.platform.consent.model import (
     APPLICATION_SCHEMA,
     APPLICATIONS_FILE,
     CONSENT_FILE,
     EPOCH,
     EVENT_SCHEMA,
-    GRANT,
     NOTICE_SCHEMA,
     NOTICES_FILE,
     SOURCES,
     ConsentChange,
     ConsentStatus,
     granted_at,
-    latest_grants,
-    latest_grants_sql,
     to_us,
     utc_naive,
 )

@@ -1,7 +1,6 @@
-"""The consent rule and its records: a subject may be processed for a purpose at time t when
-their latest event for it at or before t is a grant. `latest_grants` (Polars) and
-`latest_grants_sql` (SQL) are the two forms of that one rule; everything that asks the question
-imports one of them."""
+"""Consent's records and files. The rule itself (the latest event at or before t is a grant)
+is `privacymesh.consent_rule`, shared with the consent checks; `platform.consent` re-exports
+it."""
 
 from __future__ import annotations
 
@@ -11,11 +10,12 @@ from typing import Any
 
 import polars as pl
 
+from privacymesh.consent_rule import latest_grants
+
 CONSENT_FILE = "consent_events.parquet"
 NOTICES_FILE = "consent_notices.parquet"
 APPLICATIONS_FILE = "consent_applications.parquet"
 EPOCH = datetime(1970, 1, 1)
-GRANT = "grant"
 _US = timedelta(microseconds=1)
 EVENT_SCHEMA: dict[str, Any] = {
     "event_id": pl.String,
@@ -94,31 +94,6 @@ class ConsentChange:
     at: datetime
     products: tuple[str, ...]
     notice_ids: tuple[str, ...]
-
-
-def latest_grants(events: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
-    """The consent rule: the (user_id, purpose) pairs whose latest event at or before `at` is a
-    grant. `events` are in event order (time, then event id: the later id wins a tie). The
-    ledger's lookup index, its validity intervals and `latest_grants_sql` answer the same rule."""
-    return (
-        events.filter(pl.col("event_time") <= at)
-        .group_by("user_id", "purpose")
-        .agg(pl.col("action").last())
-        .filter(pl.col("action") == GRANT)
-        .select("user_id", "purpose")
-    )
-
-
-def latest_grants_sql(events: str, purpose: str, at: str) -> str:
-    """The consent rule in SQL: the user ids whose latest event for `purpose` at or before `at`
-    is a grant (the later event id wins a tie). `events` is a relation; `purpose` and `at` are
-    SQL expressions."""
-    return (
-        f"SELECT user_id FROM {events} WHERE purpose = {purpose} AND event_time <= {at} "
-        "QUALIFY row_number() OVER "
-        "(PARTITION BY user_id ORDER BY event_time DESC, event_id DESC) = 1 "
-        f"AND action = '{GRANT}'"
-    )
 
 
 def granted_at(events: pl.DataFrame, user_id: str, purpose: str, at: datetime) -> bool:

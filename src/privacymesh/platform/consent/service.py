@@ -26,6 +26,10 @@ applied; when a domain has applied every notice of a withdrawal, its application
 `platform/consent_applications.parquet`, which the consent checks (propagation lag, never
 applied) measure, so a withdrawal recorded here stays "not applied" there until its domains
 acknowledge it.
+
+The consent ledger is the platform's own store (Parquet files read with Polars), not a product:
+it is read directly, not through the engine. DuckDB appears only as the type of a caller's
+relation (`filter_relation`, which the governed query's DuckDB database uses).
 """
 
 from __future__ import annotations
@@ -42,12 +46,12 @@ import duckdb
 import polars as pl
 
 from privacymesh.catalog import Catalog, quote_ident
+from privacymesh.consent_rule import GRANT, IS_GRANT, covers, covers_sql, validity_intervals
 from privacymesh.platform.consent.model import (
     APPLICATION_SCHEMA,
     APPLICATIONS_FILE,
     CONSENT_FILE,
     EVENT_SCHEMA,
-    GRANT,
     NOTICE_SCHEMA,
     NOTICES_FILE,
     SOURCES,
@@ -173,7 +177,7 @@ class ConsentLedger:
                 "user_id",
                 "purpose",
                 pl.col("event_time").dt.epoch("us").alias("t"),
-                (pl.col("action") == GRANT).alias("g"),
+                IS_GRANT.alias("g"),
             )
             .group_by(["user_id", "purpose"], maintain_order=True)
             .agg("t", "g")
@@ -306,7 +310,7 @@ class ConsentLedger:
         self._check_purpose(purpose)
         return (
             self.events.filter(pl.col("purpose") == purpose)
-            .select("user_id", "event_time", (pl.col("action") == GRANT).alias("granted"))
+            .select("user_id", "event_time", IS_GRANT.alias("granted"))
             .unique(subset=["user_id", "event_time"], keep="last", maintain_order=True)
         )
 
@@ -336,16 +340,16 @@ class ConsentLedger:
         key = (purpose, self.version)
         hit = self._validity.get(key)
         if hit is None:
+            self._check_purpose(purpose)
             hit = (
-                self.purpose_events(purpose)
-                .sort(["user_id", "event_time"], maintain_order=True)
-                .with_columns(pl.col("event_time").shift(-1).over("user_id").alias("_pm_end"))
+                validity_intervals(self.events.filter(pl.col("purpose") == purpose))
                 .filter(pl.col("granted"))
                 .select(
                     pl.col("user_id").alias("_pm_user"),
                     pl.col("event_time").alias("_pm_start"),
-                    "_pm_end",
+                    pl.col("valid_until").alias("_pm_end"),
                 )
+                .collect()
             )
             self._validity = {
                 key: hit,
@@ -401,10 +405,7 @@ class ConsentLedger:
                 right_on="_pm_user",
                 how="inner",
                 maintain_order="left",
-            ).filter(
-                (pl.col("_pm_t") >= pl.col("_pm_start"))
-                & (pl.col("_pm_end").is_null() | (pl.col("_pm_t") < pl.col("_pm_end")))
-            )
+            ).filter(covers(pl.col("_pm_t"), pl.col("_pm_start"), pl.col("_pm_end")))
         else:
             events = self.purpose_events(purpose).rename(
                 {"user_id": "_pm_user", "event_time": "_pm_time", "granted": "_pm_granted"}
@@ -466,7 +467,7 @@ class ConsentLedger:
             con.register(name, self.validity(purpose).to_arrow())
             sql = (
                 f"SELECT d.* FROM _pm_data AS d JOIN {name} AS v ON d.{s} = v._pm_user "
-                f"AND {t} >= v._pm_start AND (v._pm_end IS NULL OR {t} < v._pm_end)"
+                f"AND {covers_sql(t, 'v._pm_start', 'v._pm_end')}"
             )
         return relation.query("_pm_data", sql)
 
