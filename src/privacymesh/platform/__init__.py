@@ -3,15 +3,20 @@
 - `consent`: `ConsentLedger.is_permitted(subject, purpose, at)`, batch filters (ASOF joins),
   grants and withdrawals with propagation notices;
 - `query`: governed queries (`query(product, role, purpose)`, `GovernedSession.sql`) and policy
-  views for BI tools; `policy`: the access and masking policy (contracts + `policy.yaml`);
+  views for BI tools, with the access decision and its masking;
 - `retention`: plan and apply the declared retention;
 - `dsar`: open, export, erase and track data subject requests;
-- `audit`: the hash-chained audit log every primitive writes to;
-- `principals`: who is asking (`principal_of(workspace)`: OS user or API token, and the roles
-  the workspace grants it).
+- `audit`: the hash-chained audit log every primitive writes to.
+
+Each primitive is a package with a `model` (records, pure rules) and a `service` (operations).
+Shared by all of them, at this level: `policy` (the workspace's policy file with the contracts),
+`identity` (the identity map), `principals` (who is asking: `principal_of(workspace)`, OS user
+or API token, and the roles the workspace grants it), `keys`, `sources` (writing products'
+sources) and `errors`.
 
 Each primitive records evidence (audit log, and the ledger for deletions and erasure
-verifications) and never logs raw personal data.
+verifications, through `privacymesh.ledger.operations`), reads products through the
+workspace's engine, and never logs raw personal data.
 """
 
 from privacymesh.platform import audit
