@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -37,17 +39,25 @@ RAW_VALUES = ("ann@example.com", "bo@example.org", "cy@example.net", "di@example
 
 
 class Webhook:
-    """A receiver that keeps every request and answers `status`."""
+    """A receiver that keeps every request and answers `status`. With `hold` seconds, the first
+    request waits that long for a second to arrive before it is answered, so that two senders
+    that both read the ledger before either records are sure to overlap here."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.status = 200
+        self.hold = 0.0
+        self.second = threading.Event()
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 hook.requests.append((dict(self.headers), body))
+                if len(hook.requests) == 1:
+                    hook.second.wait(hook.hold)
+                else:
+                    hook.second.set()
                 self.send_response(hook.status)
                 self.end_headers()
 
@@ -99,20 +109,23 @@ def mailbox() -> Iterator[Mailbox]:
     controller.stop()
 
 
+def configure_alerts(root: Path, webhook: Webhook, mailbox: Mailbox | None) -> Workspace:
+    toml = root / "privacymesh.toml"
+    text = toml.read_text() + "[alerts]\nretries = 2\nbackoff = 0\n"
+    text += f'[alerts.webhook]\nurl = "{webhook.url}"\nsecret_env = "PM_TEST_WEBHOOK_SECRET"\n'
+    if mailbox is not None:
+        text += f'[alerts.email]\nhost = "127.0.0.1"\nport = {mailbox.port}\n'  # type: ignore[attr-defined]
+        text += 'from = "privacymesh@example.org"\n'
+    toml.write_text(text)
+    return load_workspace(root)
+
+
 @pytest.fixture
 def ws(
     shop_workspace: Path, webhook: Webhook, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
 ) -> Workspace:
     monkeypatch.setenv("PM_TEST_WEBHOOK_SECRET", SECRET)
-    toml = shop_workspace / "privacymesh.toml"
-    toml.write_text(
-        toml.read_text()
-        + "[alerts]\nretries = 2\nbackoff = 0\n"
-        + f'[alerts.webhook]\nurl = "{webhook.url}"\nsecret_env = "PM_TEST_WEBHOOK_SECRET"\n'
-        + f'[alerts.email]\nhost = "127.0.0.1"\nport = {mailbox.port}\n'  # type: ignore[attr-defined]
-        + 'from = "privacymesh@example.org"\n'
-    )
-    return load_workspace(shop_workspace)
+    return configure_alerts(shop_workspace, webhook, mailbox)
 
 
 def _run(ws: Workspace, day: datetime) -> Any:
@@ -263,3 +276,65 @@ def test_privacymesh_run_ends_by_sending_its_alerts(
     assert second.exit_code == 1, second.output  # a check failed; the alerts went out
     assert "alerts: 2 sent, 0 failed (0 sent before)" in second.output
     assert len(webhook.requests) == 1 and len(mailbox.messages) == 1
+
+
+def test_a_first_result_that_fails_sends_an_alert(
+    ws: Workspace, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    first = _run(ws, datetime(2028, 6, 1))  # the product's first results: past retention
+    assert [(r.check_id, r.product) for r in first.results if r.status == "fail"] == [
+        ("retention.expired_rows", "shop.orders")
+    ]
+    assert first.alerts is not None and first.alerts.count("sent") == 2
+    (alert,) = webhook.payloads()[0]["alerts"]
+    assert (alert["kind"], alert["status"], alert["check_id"], alert["exceptions"]) == (
+        "new_failure",
+        "fail",
+        "retention.expired_rows",
+        5,
+    )
+    assert "retention.expired_rows started failing on shop.orders" in mailbox.messages[0][1]
+
+
+def test_pass_to_error_sends_an_alert_that_says_error(
+    ws: Workspace, webhook: Webhook, mailbox: Mailbox
+) -> None:
+    first = _run(ws, datetime(2026, 6, 1))
+    assert first.count("fail") == 0 and first.count("error") == 0
+    (ws.root / "data" / "orders.parquet").write_bytes(b"no longer a parquet file")
+    second = _run(ws, datetime(2026, 6, 2))
+    errored = {(r.check_id, r.product) for r in second.results if r.status == "error"}
+    assert errored and {product for _, product in errored} == {"shop.orders"}
+    alerts = [a for payload in webhook.payloads() for a in payload["alerts"]]
+    assert {(a["check_id"], a["product_id"]) for a in alerts} == errored
+    assert {(a["kind"], a["status"]) for a in alerts} == {("new_failure", "error")}
+    assert all("ended in error" in a["title"] for a in alerts)
+    assert len(mailbox.messages) == len(errored)
+    assert all("ended in error" in text and "; error)" in text for _, text in mailbox.messages)
+    third = _run(ws, datetime(2026, 6, 3))  # still in error: not new
+    assert third.alerts is not None and third.alerts.count("sent") == 0
+
+
+def test_two_senders_at_once_send_each_alert_once(
+    shop_workspace: Path, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = run_checks(load_workspace(shop_workspace), ["retention"], as_of=datetime(2028, 6, 1))
+    assert run.alerts is None and run.count("fail") == 1  # no channel yet: nothing sent
+    configure_alerts(shop_workspace, webhook, None)
+    webhook.hold = 3.0
+    env = {**os.environ, "PM_TEST_WEBHOOK_SECRET": SECRET}
+    command = [sys.executable, "-m", "privacymesh", "-w", str(shop_workspace), "alerts", "send"]
+    senders = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in senders]
+    assert [p.returncode for p in senders] == [0, 0], outputs
+    assert len(webhook.requests) == 1
+    assert sorted(out.splitlines()[-1] for out in outputs) == [
+        "alerts: 0 sent, 0 failed (1 sent before)",
+        "alerts: 1 sent, 0 failed (0 sent before)",
+    ]
+    with Ledger(load_workspace(shop_workspace).ledger_path, read_only=True) as ledger:
+        rows = ledger.sql("SELECT channel, status FROM alerts").rows()
+    assert rows == [("webhook", "sent")]

@@ -18,7 +18,7 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code
-modules = ("duckdb", "polars", "pyarrow", "jinja2", "privacymesh.cli.run",
+modules = ("duckdb", "polars", "pyarrow", "jinja2", "fastapi", "rich", "privacymesh.cli.run",
     "privacymesh.cli.consent", "privacymesh.cli.dsar", "privacymesh.cli.retention",
     "privacymesh.cli.policy", "privacymesh.cli.audit", "privacymesh.engine", "privacymesh.detect")
 heavy = sorted(m for m in modules if m in sys.modules)
@@ -33,6 +33,11 @@ def test_help_imports_no_command_module() -> None:
     assert "LOADED  CODE 0" in out
     for name in COMMANDS:
         assert f" {name} " in out
+
+
+def test_each_command_has_its_own_module() -> None:
+    modules = [target.partition(":")[0] for target, _ in COMMANDS.values()]
+    assert len(set(modules)) == len(COMMANDS), modules
 
 
 def test_a_command_loads_only_its_own_module() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from privacymesh.cli.pack import report_app
+from privacymesh.cli.report import report_app
 from privacymesh.packs import PackOptions
 from privacymesh.packs.leadership import build_leadership
 from privacymesh.workspace import Workspace

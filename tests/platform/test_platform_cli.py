@@ -13,7 +13,8 @@ from privacymesh.cli.app import root
 from privacymesh.cli.audit import audit_app
 from privacymesh.cli.consent import consent_app
 from privacymesh.cli.dsar import dsar_app
-from privacymesh.cli.policy import policy_app, query_command
+from privacymesh.cli.policy import policy_app
+from privacymesh.cli.query import query_command
 from privacymesh.cli.retention import retention_app
 from privacymesh.platform import ConsentLedger
 from privacymesh.workspace import Workspace

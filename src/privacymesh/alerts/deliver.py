@@ -21,6 +21,7 @@ from typing import Any
 from privacymesh.alerts.pending import Alert
 from privacymesh.alerts.settings import AlertSettings, EmailChannel, WebhookChannel
 from privacymesh.errors import first_line
+from privacymesh.verdict import Status
 
 SIGNATURE_HEADER = "X-Privacymesh-Signature"
 TIMESTAMP_HEADER = "X-Privacymesh-Timestamp"
@@ -51,7 +52,10 @@ class Message:
     def text(self) -> str:
         lines = []
         for a in self.alerts:
-            count = f"{a.exceptions} exceptions" if a.exceptions is not None else "open"
+            if a.status == Status.ERROR:
+                count = "error"
+            else:
+                count = f"{a.exceptions} exceptions" if a.exceptions is not None else "open"
             where = a.link or f"see `privacymesh findings --open --domain {a.domain}`"
             due = f", due {a.due_at}" if a.due_at else ""
             lines.append(

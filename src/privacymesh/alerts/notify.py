@@ -2,7 +2,10 @@
 (one message each, or one digest per owner), and record every delivery in the ledger.
 
 The ledger is read, then released while messages go out (a slow mail server must not hold
-other writers back), then opened again to append the deliveries."""
+other writers back), then opened again to append the deliveries. One sender at a time holds
+the workspace's alerts lock from the read to the record, so two senders running at once
+(`alerts send` beside the end of a `run`) never deliver the same alert twice: the second
+reads what the first recorded."""
 
 from __future__ import annotations
 
@@ -11,12 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from privacymesh.alerts.deliver import Delivery, deliver, messages
 from privacymesh.alerts.pending import Alert, pending_alerts, run_to_alert
 from privacymesh.alerts.settings import AlertSettings, alert_settings
 from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.errors import WorkspaceError, first_line
 from privacymesh.ledger import Ledger, lock_timeout_for
+from privacymesh.ledger.errors import LedgerBusyError
 from privacymesh.ledger.schema import ALERTS
 from privacymesh.views.findings import DuePolicy
 from privacymesh.workspace import Workspace
@@ -53,6 +59,13 @@ def sent_before(ledger: Ledger) -> set[tuple[str, str]]:
     return set(zip(rows["dedup_key"], rows["channel"], strict=True))
 
 
+def sender_lock(ws: Workspace) -> FileLock:
+    """The lock one sender holds from reading what was sent to recording what it sent."""
+    ws.ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    path = ws.ledger_path.with_name(ws.ledger_path.name + ".alerts.lock")
+    return FileLock(path, timeout=lock_timeout_for(ws))
+
+
 def send_alerts(
     ws: Workspace,
     catalog: Catalog | None = None,
@@ -72,7 +85,30 @@ def send_alerts(
         )
     catalog = catalog or load_catalog(ws.catalog, ws)
     policy = DuePolicy.from_settings(ws.section("findings"), ws.file)
-    with Ledger(ws.ledger_path, read_only=True) as ledger:
+    if dry_run:  # sends nothing: no need to wait for a sender
+        return _send(ws, catalog, policy, settings, run_id, dry_run=True)
+    lock = sender_lock(ws)
+    try:
+        with lock:
+            return _send(ws, catalog, policy, settings, run_id, dry_run=False)
+    except Timeout:
+        raise LedgerBusyError(
+            "another process is sending this workspace's alerts",
+            file=lock.lock_file,
+            hint="wait for it to finish, or raise [ledger] lock_timeout",
+        ) from None
+
+
+def _send(
+    ws: Workspace,
+    catalog: Catalog,
+    policy: DuePolicy,
+    settings: AlertSettings,
+    run_id: str | None,
+    *,
+    dry_run: bool,
+) -> AlertReport:
+    with Ledger(ws.ledger_path, read_only=True, lock_timeout=lock_timeout_for(ws)) as ledger:
         run = run_to_alert(ledger, run_id)
         if run is None:
             return AlertReport(None, dry_run=dry_run)

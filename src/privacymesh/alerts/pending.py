@@ -1,40 +1,46 @@
-"""Which alerts a run calls for, read from the ledger: a check that passed on a product and
-fails in this run (`new_failure`), and an open finding past its due date (`finding_due`, due
-dates as `views.findings` computes them). Each carries counts and ids only, never a value."""
+"""Which alerts a run calls for, read from the ledger: a check whose result on a product turns
+to fail or error in this run, from pass or as its first result (`new_failure`), and an open
+finding past its due date (`finding_due`, due dates as `views.findings` computes them). Each
+carries counts and ids only, never a value."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import polars as pl
 
 from privacymesh.catalog import Catalog
 from privacymesh.ledger import Ledger
+from privacymesh.verdict import Status
 from privacymesh.views.findings import DuePolicy, finding_table
 from privacymesh.views.scope import Scope
 
-NEW_FAILURES = """
-    WITH conclusive AS (
+# the status a result turns to, and the one before it on the same check and product (NULL for
+# the first); skipped work says nothing about the product and is left out of the sequence
+NEW_FAILURES = f"""
+    WITH judged AS (
         SELECT result_id, run_id, check_id, product_id, domain, status, severity, exceptions,
-               population, seq,
+               seq,
                lag(status) OVER (PARTITION BY check_id, product_id, domain ORDER BY seq)
                    AS previous
-        FROM main.results WHERE status IN ('pass', 'fail')
+        FROM main.results
+        WHERE status IN ('{Status.PASS}', '{Status.FAIL}', '{Status.ERROR}')
     )
-    SELECT c.result_id, c.check_id, c.product_id, c.domain, c.severity, c.exceptions,
-           c.population, (SELECT count(*) FROM main.findings f WHERE f.result_id = c.result_id)
-               AS findings
-    FROM conclusive c
-    WHERE c.run_id = $run AND c.status = 'fail' AND c.previous = 'pass'
-    ORDER BY c.seq
+    SELECT j.result_id, j.check_id, j.product_id, j.domain, j.status, j.severity, j.exceptions,
+           (SELECT count(*) FROM main.findings f WHERE f.result_id = j.result_id) AS findings
+    FROM judged j
+    WHERE j.run_id = $run AND j.status IN ('{Status.FAIL}', '{Status.ERROR}')
+      AND (j.previous IS NULL OR j.previous = '{Status.PASS}')
+    ORDER BY j.seq
 """
 
 
 @dataclass(frozen=True)
 class Alert:
     """One thing an owner is told. `reference` is the result id of a new failure or the
-    fingerprint of a due finding; `dedup_key` is the same for the same transition."""
+    fingerprint of a due finding; `dedup_key` is the same for the same transition. `status`
+    is the result's (fail or error) for a new failure."""
 
     kind: str  # new_failure | finding_due
     run_id: str
@@ -48,6 +54,7 @@ class Alert:
     findings: int | None = None
     due_at: str | None = None
     link: str | None = None
+    status: str | None = None
 
     @property
     def owner(self) -> str | None:
@@ -62,6 +69,8 @@ class Alert:
 
     def title(self) -> str:
         target = self.product_id or f"domain {self.domain}"
+        if self.kind == "new_failure" and self.status == Status.ERROR:
+            return f"{self.check_id} ended in error on {target}: the product could not be checked"
         if self.kind == "new_failure":
             return f"{self.check_id} started failing on {target}"
         return f"a finding of {self.check_id} on {target} is past its due date"
@@ -94,50 +103,52 @@ def pending_alerts(
 ) -> list[Alert]:
     """The new failures of a run and the findings past due at the newest run."""
     owners = owners_of(catalog)
-    alerts: list[Alert] = []
-    for row in ledger.sql(NEW_FAILURES, {"run": run_id}).iter_rows(named=True):
-        alerts.append(
-            Alert(
-                kind="new_failure",
-                run_id=run_id,
-                check_id=row["check_id"],
-                product_id=row["product_id"],
-                domain=row["domain"],
-                severity=row["severity"],
-                owners=owners.get(row["product_id"] or "", ()),
-                reference=row["result_id"],
-                exceptions=row["exceptions"],
-                findings=row["findings"],
-            )
+
+    def alert(kind: str, row: dict[str, Any], reference: str, **more: Any) -> Alert:
+        return Alert(
+            kind=kind,
+            run_id=run_id,
+            check_id=row["check_id"],
+            product_id=row["product_id"],
+            domain=row["domain"],
+            severity=row["severity"],
+            owners=owners.get(row["product_id"] or "", ()),
+            reference=reference,
+            **more,
         )
+
+    alerts = [
+        alert(
+            "new_failure",
+            row,
+            row["result_id"],
+            exceptions=row["exceptions"],
+            findings=row["findings"],
+            status=row["status"],
+        )
+        for row in ledger.sql(NEW_FAILURES, {"run": run_id}).iter_rows(named=True)
+    ]
     frame = pl.DataFrame(
         {"product_id": list(owners), "owner": [", ".join(o) for o in owners.values()]},
         schema={"product_id": pl.String, "owner": pl.String},
     )
     due = finding_table(ledger, Scope(), frame, policy, open_only=True).filter(pl.col("overdue"))
-    for row in due.iter_rows(named=True):
-        alerts.append(
-            Alert(
-                kind="finding_due",
-                run_id=run_id,
-                check_id=row["check_id"],
-                product_id=row["product_id"],
-                domain=row["domain"],
-                severity=row["severity"],
-                owners=owners.get(row["product_id"] or "", ()),
-                reference=row["fingerprint"],
-                exceptions=None,
-                due_at=row["due_at"].date().isoformat() if row["due_at"] else None,
-            )
+    alerts += [
+        alert(
+            "finding_due",
+            row,
+            row["fingerprint"],
+            exceptions=None,
+            due_at=row["due_at"].date().isoformat() if row["due_at"] else None,
         )
+        for row in due.iter_rows(named=True)
+    ]
     if link:
         alerts = [_with_link(a, link) for a in alerts]
     return alerts
 
 
 def _with_link(alert: Alert, template: str) -> Alert:
-    from dataclasses import replace
-
     url = template.format(
         reference=alert.reference,
         check=alert.check_id,

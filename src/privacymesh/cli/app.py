@@ -37,7 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "List findings with owners, due dates and lifecycle; `findings accept` or `reopen` one.",
     ),
     "gate": (
-        "privacymesh.cli.checks:gate_command",
+        "privacymesh.cli.gate:gate_command",
         "The deployment gate for one contract, for a domain team's CI.",
     ),
     "schedule": (
@@ -49,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Serve the leadership dashboard (read-only on the ledger).",
     ),
     "query": (
-        "privacymesh.cli.policy:query_command",
+        "privacymesh.cli.query:query_command",
         "Run a governed query: rights checked, consent applied, fields masked, access audited.",
     ),
     "catalog": (
@@ -68,7 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "privacymesh.cli.pack:pack_app",
         "Build or verify a regulator-ready audit pack.",
     ),
-    "report": ("privacymesh.cli.pack:report_app", "Reports built from the evidence ledger."),
+    "report": ("privacymesh.cli.report:report_app", "Reports built from the evidence ledger."),
     "consent": (
         "privacymesh.cli.consent:consent_app",
         "Check, grant and withdraw consent; list propagation notices.",
@@ -141,8 +141,10 @@ class LazyGroup(TyperGroup):
         loaded = self.commands.get(cmd_name)
         if loaded is not None or cmd_name not in COMMANDS:
             return loaded
-        # listing only: a stand-in carrying the short help; resolve_command loads the real one
-        return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1])
+        # listing only: a stand-in carrying the short help (whole, not cut to the terminal's
+        # width); resolve_command loads the real one
+        text = COMMANDS[cmd_name][1]
+        return TyperCommand(cmd_name, help=text, short_help=text)
 
     def resolve_command(
         self, ctx: typer.Context, args: list[str]
@@ -161,6 +163,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    # click's plain help: Rich's help renderer (with Markdown) costs more than the whole
+    # listing; each command group keeps Rich for its own help
+    rich_markup_mode=None,
 )
 
 

@@ -15,7 +15,7 @@ from privacymesh.cli.output import (
     print_rows,
     workspace_from,
 )
-from privacymesh.cli.platform_options import AT_HELP, parse_time
+from privacymesh.cli.times import AT_HELP, parse_time
 
 audit_app = typer.Typer(help="Verify and search the hash-chained audit log.", no_args_is_help=True)
 LOG = typer.Option(None, "--log", help="The audit log file (default: the workspace's).")

@@ -1,20 +1,11 @@
-"""`privacymesh checks ...` and `privacymesh gate`: read the check catalog, evaluate a contract."""
+"""`privacymesh checks ...`: list the check catalog, show a test procedure, export GX suites."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.syntax import Syntax
 
-from privacymesh.catalog import load_catalog, parse_contract
-from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
-from privacymesh.catalog.server_paths import SourceBounds
-from privacymesh.checks import render_sql
-from privacymesh.checks.catalog import load_check_catalog
-from privacymesh.checks.measures import params_for
-from privacymesh.checks.render import render_shared, shared_statements
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import (
     JSON_OPTION_HELP,
@@ -25,8 +16,8 @@ from privacymesh.cli.output import (
     print_rows,
     workspace_from,
 )
-from privacymesh.runner import applies, as_of_from, select_checks
 
+# the catalog, the checks and the runner load when a command runs, so `checks --help` is quick
 checks_app = typer.Typer(
     help="List the check catalog and show a check's test procedure.", no_args_is_help=True
 )
@@ -40,6 +31,8 @@ def list_checks(
 ) -> None:
     """Every check: control, severity, schedule, how it tests and where it comes from
     (built-in, a workspace folder, overridden in privacymesh.toml)."""
+    from privacymesh.checks.catalog import load_check_catalog
+
     ws = workspace_from(ctx)
     found = load_check_catalog(ws)
     specs, errors = found.specs, found.errors
@@ -79,6 +72,15 @@ def show_check(
     ),
 ) -> None:
     """Show a check's control, procedure and the SQL it runs for a product, like `dbt compile`."""
+    from rich.syntax import Syntax
+
+    from privacymesh.catalog import load_catalog
+    from privacymesh.checks import render_sql
+    from privacymesh.checks.catalog import load_check_catalog
+    from privacymesh.checks.measures import params_for
+    from privacymesh.checks.render import render_shared, shared_statements
+    from privacymesh.runner import applies, as_of_from, select_checks
+
     ws = workspace_from(ctx)
     specs = load_check_catalog(ws).specs
     (spec,) = select_checks([s for s in specs if s.id == check_id] or specs, [check_id])
@@ -111,58 +113,6 @@ def show_check(
     console.print(Syntax(sql, "sql", word_wrap=True, theme="ansi_dark"))
 
 
-@handle_errors
-def gate_command(
-    ctx: typer.Context,
-    contract: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="A contract file (*.odcs.yaml), new or changed."
-    ),
-) -> None:
-    """The deployment gate for one contract: schema, catalog rules and privacy requirements.
-    Exits non-zero with the reasons, for a domain team's CI."""
-    try:
-        ws = workspace_from(ctx)
-        catalog = load_catalog(ws.catalog, ws)
-    except Exception:  # the gate also works outside a workspace: lineage is then not checked
-        ws, catalog = None, None
-    bounds = SourceBounds.for_workspace(ws, ws.catalog) if ws else None
-    parsed = parse_contract(contract, bounds)
-    for issue in parsed.issues:
-        if issue.blocks:
-            err_console.print(f"[red]contract[/] {escape(str(issue))}", highlight=False)
-    if not parsed.ok:
-        err_console.print(f"[bold red]gate: {contract.name} does not register[/]")
-        raise typer.Exit(int(ExitCode.FAILED))
-    known = (set(catalog.products) if catalog else set()) | {p.id for p in parsed.products}
-    blocked = False
-    for product in parsed.products:
-        result = evaluate_gate(product)
-        reasons = [r for r in result.reasons if r.rule != "PM-CAT-012"]
-        if catalog is not None:  # lineage against the workspace's catalog, not the file alone
-            reasons += [
-                GateReason("PM-CAT-012", f.name, f"lineage input {src!r} is not in the catalog")
-                for f in product.fields
-                for src in f.sources
-                if ".".join(src.split(".")[:2]) not in known
-            ]
-        for r in reasons:
-            color = "red" if r.severity == "error" else "yellow"
-            err_console.print(
-                f"[{color}]gate {r.rule}[/] {product.id} {r.field or '<contract>'}: "
-                f"{escape(r.message)} (requires: {GATE_RULES[r.rule]})",
-                highlight=False,
-            )
-        if any(r.severity == "error" for r in reasons):
-            blocked = True
-            err_console.print(f"[bold red]gate: {product.id} blocked[/]")
-        else:
-            console.print(f"[green]gate: {product.id} passes all {len(GATE_RULES)} rules[/]")
-    if not parsed.products:
-        console.print(f"{parsed.address}: no schema, nothing to scan (metadata only)")
-    if blocked:
-        raise typer.Exit(int(ExitCode.FAILED))
-
-
 @checks_app.command("export-gx")
 @handle_errors
 def export_gx(
@@ -174,6 +124,7 @@ def export_gx(
 ) -> None:
     """Write each contract's conformance rules as a Great Expectations suite (GX 1.x JSON), with
     a checkpoint script a GX project can run; needs no GX here."""
+    from privacymesh.catalog import load_catalog
     from privacymesh.checks.conformance import rules_for
     from privacymesh.checks.gx_suite import export_suites
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from privacymesh.cli.acting import ACTOR, acting
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import JSON_OPTION_HELP, console, handle_errors, print_rows
-from privacymesh.cli.platform_options import ACTOR, AT_HELP, acting, cell, parse_time
+from privacymesh.cli.output import JSON_OPTION_HELP, cell, console, handle_errors, print_rows
+from privacymesh.cli.times import AT_HELP, parse_time
 
 consent_app = typer.Typer(
     help="Check, grant and withdraw consent; list propagation notices.", no_args_is_help=True

@@ -18,6 +18,7 @@ from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
 from privacymesh.runner import RunOutcome, run_checks
 from privacymesh.summary import summarize
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def built_summary(
     from privacymesh.packs.build import PDF_MISSING  # packs load only when a pack is built
 
     rel = _relative_to(ws.root)
-    failing = outcome.count("fail") + outcome.count("error")
+    failing = outcome.count(Status.FAIL) + outcome.count(Status.ERROR)
     pdf = (
         f"{rel(pack.root / 'index.pdf')}"
         if pack.pdf_written

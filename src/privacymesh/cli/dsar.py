@@ -7,16 +7,18 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from privacymesh.cli.acting import ACTOR, acting
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import (
     JSON_OPTION_HELP,
+    cell,
     console,
     err_console,
     handle_errors,
     print_rows,
     workspace_from,
 )
-from privacymesh.cli.platform_options import ACTOR, AT_HELP, acting, cell, parse_time
+from privacymesh.cli.times import AT_HELP, parse_time
 
 dsar_app = typer.Typer(
     help="Open, export, erase and track data subject requests.", no_args_is_help=True

@@ -99,7 +99,8 @@ def progress_bar(transient: bool = True) -> Iterator[Progress]:
         yield progress
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A value as a table cell: "-" for none, yes/no, minutes for times."""
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -132,7 +133,7 @@ def print_rows(
         payload = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
         return
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
     if not console.is_terminal:
         widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
         lines = [title, "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]

@@ -1,5 +1,5 @@
-"""`privacymesh pack ...` and `privacymesh report leadership`: audit packs and the leadership
-summary, built from the evidence ledger and the catalogs."""
+"""`privacymesh pack ...`: audit packs built from the evidence ledger and the catalogs, verified
+and signed; the options the leadership report shares."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rich.table import Table
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
 from privacymesh.packs import PackOptions, build_pack, verify_pack
-from privacymesh.packs.leadership import build_leadership
 
 pack_app = typer.Typer(
     help="Build a regulator-ready audit pack (HTML, PDF, OSCAL JSON, data, manifest) from the "
@@ -20,14 +19,6 @@ pack_app = typer.Typer(
     invoke_without_command=True,
     no_args_is_help=False,
 )
-report_app = typer.Typer(help="Reports built from the evidence ledger.", no_args_is_help=True)
-
-
-@report_app.callback()
-def report() -> None:
-    """Reports built from the evidence ledger (the leadership summary)."""
-
-
 PERIOD = typer.Option(
     None, "--period", "-p", help="A quarter (2026-Q3), month (2026-09) or year; default: the "
     "quarter of the newest run."
@@ -40,7 +31,7 @@ NO_PDF = typer.Option(False, "--no-pdf", help="Skip the PDF.")
 LEDGER = typer.Option(None, "--ledger", "-l", help="The ledger (default: the workspace's).")
 
 
-def _options(
+def pack_options(
     period: str | None,
     first: str | None,
     last: str | None,
@@ -60,7 +51,7 @@ def _options(
     )
 
 
-def _pdf_note(written: bool, reason: str | None) -> None:
+def pdf_note(written: bool, reason: str | None) -> None:
     if not written:
         # escaped: Rich would read `privacymesh[pdf]` in the hint as markup and drop it
         err_console.print(
@@ -88,7 +79,7 @@ def build(
     with err_console.status("building the pack") as status:
         result = build_pack(
             ws,
-            _options(period, first, last, domain, out, no_pdf, ledger),
+            pack_options(period, first, last, domain, out, no_pdf, ledger),
             step=lambda name: status.update(f"building the pack: {name} done"),
         )
     table = Table(title=f"audit pack {result.pack_id}", show_header=True)
@@ -97,7 +88,7 @@ def build(
     for path in result.files:
         table.add_row(str(path.relative_to(result.root)), f"{path.stat().st_size:,}")
     console.print(table)
-    _pdf_note(result.pdf_written, result.pdf.reason)
+    pdf_note(result.pdf_written, result.pdf.reason)
     console.print(
         f"period {result.period.describe()}; personal-data scan: "
         f"{result.scan.summary()['result']} ({len(result.scan.files)} files)",
@@ -187,25 +178,3 @@ def sign(
     )
     console.print(f"sign-off: {done.path}", highlight=False, soft_wrap=True)
     console.print(f"cover: {done.path.parent / 'cover.html'}", highlight=False, soft_wrap=True)
-
-
-@report_app.command("leadership")
-@handle_errors
-def leadership(
-    ctx: typer.Context,
-    period: str | None = PERIOD,
-    first: str | None = FROM,
-    last: str | None = TO,
-    domain: list[str] | None = DOMAIN,
-    out: Path | None = OUT,
-    no_pdf: bool = NO_PDF,
-    ledger: Path | None = LEDGER,
-) -> None:
-    """The two-page leadership summary of a period (posture per domain, trend, top risks, cost
-    and headcount) under evidence/reports/leadership-<name>/ (or --out)."""
-    ws = workspace_from(ctx)
-    result = build_leadership(ws, _options(period, first, last, domain, out, no_pdf, ledger))
-    for path in result.files:
-        console.print(str(path), highlight=False, soft_wrap=True)
-    _pdf_note(result.pdf.available, result.pdf.reason)
-    console.print(f"[bold green]leadership summary written[/] {result.root}", highlight=False)

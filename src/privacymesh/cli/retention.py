@@ -7,9 +7,10 @@ import sys
 import typer
 from rich.table import Table
 
+from privacymesh.cli.acting import ACTOR, acting
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
-from privacymesh.cli.platform_options import ACTOR, AT_HELP, acting, cell, parse_time
+from privacymesh.cli.output import cell, console, err_console, handle_errors, workspace_from
+from privacymesh.cli.times import AT_HELP, parse_time
 from privacymesh.errors import PrivacyMeshError
 from privacymesh.verdict import Status
 

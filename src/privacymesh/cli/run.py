@@ -18,6 +18,7 @@ from privacymesh.cli.output import (
     workspace_from,
 )
 from privacymesh.runner import RunOutcome, run_checks
+from privacymesh.verdict import Status
 from privacymesh.views.failures import failing
 
 
@@ -75,11 +76,12 @@ def print_outcome(outcome: RunOutcome) -> None:
             counts.setdefault(getattr(r, key) or "-", Counter())[r.status] += 1
         table = Table(title=f"results by {title}")
         table.add_column(title)
-        for status, color in (("pass", "green"), ("fail", "red"), ("error", "yellow")):
+        shown = ((Status.PASS, "green"), (Status.FAIL, "red"), (Status.ERROR, "yellow"))
+        for status, color in shown:
             table.add_column(f"[{color}]{status}[/]", justify="right")
         for name in sorted(counts):
             c = counts[name]
-            table.add_row(name, str(c["pass"]), str(c["fail"]), str(c["error"]))
+            table.add_row(name, *(str(c[status]) for status, _ in shown))
         console.print(table)
     for run_id in outcome.recovered:
         console.print(f"recorded spooled run {run_id} first", highlight=False)
@@ -157,5 +159,5 @@ def print_failures(results: list[CheckResult]) -> None:
         f"{frame.height} failing or unrunnable{more}",
         rows,
         ("check_id", "product", "status", "exceptions", "reason"),
-        styles={"status": lambda r: "red" if r["status"] == "fail" else "yellow"},
+        styles={"status": lambda r: "red" if r["status"] == Status.FAIL else "yellow"},
     )
