@@ -15,7 +15,8 @@ the difference. Reads the sample mesh only; its evidence goes to a temporary fol
 
     .venv/bin/python benchmarks/query_endpoint.py [--sample data/sample] [--iterations 300]
 
-Prints a table and writes benchmarks/results/query_endpoint.md.
+Prints its table. `benchmarks/services.py` runs it beside the consent check benchmark and keeps
+both tables in benchmarks/results/services.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import polars as pl
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "query_endpoint.md"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from platform_latency import QUERIES, load_into_memory, pct  # noqa: E402
@@ -164,24 +164,16 @@ def run(sample: Path, iterations: int) -> tuple[list[dict], int]:
         return results, audit
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", type=Path, default=ROOT / "data" / "sample")
-    parser.add_argument("--iterations", type=int, default=300)
-    parser.add_argument("--no-write", action="store_true", help="Do not write the results file.")
-    args = parser.parse_args()
-    load = [os.getloadavg()[0]]
-    results, audit = run(args.sample.resolve(), args.iterations)
-    load.append(os.getloadavg()[0])
+def section(results: list[dict], audit: int, iterations: int, load: list[float]) -> list[str]:
+    """The results as a markdown section (a `##` heading, the table and how to read it)."""
     lines = [
-        "# Governed query endpoint: overhead over the same protocol without governance",
+        "## Governed query endpoint: overhead over the same protocol without governance",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; DuckDB one thread; psycopg {psycopg.__version__} "
-        f"({psycopg.pq.__impl__}) over loopback. Load average {load[0]:.1f} before, "
-        f"{load[1]:.1f} after: on a busy machine wall-clock p99 is mostly scheduling noise.",
+        f"DuckDB one thread; psycopg {psycopg.__version__} ({psycopg.pq.__impl__}) over "
+        f"loopback. Load average {load[0]:.1f} before, {load[1]:.1f} after: on a busy machine "
+        "wall-clock p99 is mostly scheduling noise.",
         "",
-        f"{args.iterations} runs of each query on each endpoint, alternating, after a cold first "
+        f"{iterations} runs of each query on each endpoint, alternating, after a cold first "
         "run and 20 warm-up runs; each run is Parse, Bind, Describe, Execute, Sync and the "
         "fetch of every row. Times in ms, measured by the client; CPU time is this process's "
         "(client and both endpoints run in it), which a busy machine's scheduling does not "
@@ -208,14 +200,26 @@ def main() -> int:
         "database of masked, consent-filtered rows and appends one audit record. "
         f"The audit log received {audit:,} records during the run.",
         "",
-        f"    .venv/bin/python benchmarks/query_endpoint.py --iterations {args.iterations}",
-        "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if not args.no_write:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text, "utf-8")
+    return lines
+
+
+def measured(sample: Path, iterations: int) -> tuple[list[dict], list[str]]:
+    """Run the benchmark: the figures per query, and its section of the results."""
+    load = [os.getloadavg()[0]]
+    results, audit = run(sample.resolve(), iterations)
+    load.append(os.getloadavg()[0])
+    return results, section(results, audit, iterations, load)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=Path, default=ROOT / "data" / "sample")
+    parser.add_argument("--iterations", type=int, default=300)
+    args = parser.parse_args()
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}\n")  # fmt: skip
+    print("\n".join(measured(args.sample, args.iterations)[1]))
     return 0
 
 

@@ -17,7 +17,7 @@ if str(HERE) not in sys.path:  # the pages import the dashboard's own modules
 import streamlit as st  # noqa: E402
 from layout import chain_badge, header, sidebar_filters  # noqa: E402
 from ledger_access import catalog, source  # noqa: E402
-from sign_in import sign_in_settings, viewer  # noqa: E402
+from sign_in import oidc_viewer, sign_in_settings, viewer  # noqa: E402
 
 PAGES = (
     ("overview.py", "Overview", ":material/monitoring:"),
@@ -41,11 +41,21 @@ if settings is not None:
     for product in cat.products.values() if cat is not None else ():
         for role in product.roles:
             role_domains.setdefault(role.name, set()).add(product.domain)
-    who = viewer(src.workspace, settings, st.context.headers, st.context.ip_address, role_domains)
-    if who is None:
-        st.error("Sign in through the workspace's sign-in proxy to see this dashboard.")
-        st.stop()
+    if settings.oidc is not None:
+        who = oidc_viewer(src.workspace, settings, st.user.to_dict(), role_domains)
+        if who is None:
+            st.info("Sign in to see this dashboard.")
+            st.button("Sign in", on_click=st.login, type="primary")
+            st.stop()
+    else:
+        peer = st.context.ip_address
+        who = viewer(src.workspace, settings, st.context.headers, peer, role_domains)
+        if who is None:
+            st.error("Sign in through the workspace's sign-in proxy to see this dashboard.")
+            st.stop()
     st.sidebar.caption(f"Signed in as **{who.name}** ({', '.join(sorted(who.roles)) or 'no role'})")
+    if settings.oidc is not None:
+        st.sidebar.button("Sign out", on_click=st.logout)
     allowed = who.domains
     if allowed == ():
         st.warning(f"{who.name}: your roles may see no domain on this dashboard.")

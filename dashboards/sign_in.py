@@ -18,6 +18,11 @@ A user's roles are those of `[principals.<user>]` and of their groups under `[au
 
 The headers are trusted only from a listed proxy address: bind the dashboard to loopback (the
 default) behind a proxy on the same host, so that nobody else can reach it and set them.
+
+Or the dashboard signs users in itself through an OIDC provider (Streamlit's `st.login`):
+`[dashboard.oidc]` (see `privacymesh.serve.dashboard_oidc`) instead of `identity_header`. The
+ID token's `sub` names the user and its groups claim their groups; roles and domains follow as
+for the header.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from privacymesh.errors import WorkspaceError
-from privacymesh.platform.principals import declared
+from privacymesh.serve.auth import claim_groups, role_grants
+from privacymesh.serve.dashboard_oidc import DashboardOidc, dashboard_oidc
 from privacymesh.workspace import Workspace
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -44,20 +50,29 @@ class Viewer:
 
 @dataclass(frozen=True)
 class SignInSettings:
-    identity_header: str
+    identity_header: str | None  # None: OIDC sign-in (`oidc`)
     groups_header: str | None
     trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     domains: Mapping[str, tuple[str, ...]]
+    oidc: DashboardOidc | None = None
 
 
 def sign_in_settings(ws: Workspace) -> SignInSettings | None:
     """The `[dashboard]` sign-in settings; None when sign-in is off."""
     raw = ws.settings.get("dashboard", {})
-    if not isinstance(raw, Mapping) or not raw.get("identity_header"):
+    oidc = dashboard_oidc(ws)
+    if not isinstance(raw, Mapping) or not (raw.get("identity_header") or oidc):
         return None
-    header = raw["identity_header"]
+    header = raw.get("identity_header")
     groups = raw.get("groups_header")
-    if not isinstance(header, str) or (groups is not None and not isinstance(groups, str)):
+    if header is not None and oidc is not None:
+        raise WorkspaceError(
+            "sign-in through both a proxy header and OIDC", file=ws.file,
+            field="dashboard.identity_header", hint="keep one: identity_header or [dashboard.oidc]",
+        )  # fmt: skip
+    if (header is not None and not isinstance(header, str)) or (
+        groups is not None and not isinstance(groups, str)
+    ):
         raise WorkspaceError("expected a header name", file=ws.file, field="dashboard")
     try:
         trusted = tuple(
@@ -72,7 +87,7 @@ def sign_in_settings(ws: Workspace) -> SignInSettings | None:
         isinstance(v, list) and all(isinstance(d, str) for d in v) for v in domains.values()
     ):
         raise WorkspaceError("expected role = [domains]", file=ws.file, field="dashboard.domains")
-    return SignInSettings(header, groups, trusted, {k: tuple(v) for k, v in domains.items()})
+    return SignInSettings(header, groups, trusted, {k: tuple(v) for k, v in domains.items()}, oidc)
 
 
 def trusted_peer(settings: SignInSettings, peer: str | None) -> bool:
@@ -85,16 +100,9 @@ def trusted_peer(settings: SignInSettings, peer: str | None) -> bool:
 
 
 def roles_of(ws: Workspace, name: str, groups: list[str]) -> frozenset[str]:
-    """The roles `[principals.<name>]` grants, and those `[auth.groups]` grants its groups."""
-    roles = set()
-    grant = (declared(ws) or {}).get(name)
-    if grant is not None and grant.roles:
-        roles |= grant.roles
-    table = ws.settings.get("auth", {}).get("groups", {})
-    for group in groups:
-        listed = table.get(group, []) if isinstance(table, Mapping) else []
-        roles |= {r for r in listed if isinstance(r, str)}
-    return frozenset(roles)
+    """The roles `[principals.<name>]` grants, and those `[auth.groups]` grants its groups: the
+    grants bearer tokens map to."""
+    return role_grants(ws).roles(name, groups)
 
 
 def visible_domains(
@@ -122,7 +130,7 @@ def viewer(
     role_domains: Mapping[str, set[str]],
 ) -> Viewer | None:
     """The signed-in viewer of a request, or None (no header, or not from a trusted proxy)."""
-    if not trusted_peer(settings, peer):
+    if settings.identity_header is None or not trusted_peer(settings, peer):
         return None
     lowered = {k.lower(): v for k, v in headers.items()}
     name = lowered.get(settings.identity_header.lower(), "").strip()
@@ -133,4 +141,21 @@ def viewer(
         raw = lowered.get(settings.groups_header.lower(), "")
         groups = [g.strip() for g in raw.split(",") if g.strip()]
     roles = roles_of(ws, name, groups)
+    return Viewer(name, roles, visible_domains(settings, roles, role_domains))
+
+
+def oidc_viewer(
+    ws: Workspace,
+    settings: SignInSettings,
+    user: Mapping[str, object],
+    role_domains: Mapping[str, set[str]],
+) -> Viewer | None:
+    """The viewer Streamlit's OIDC sign-in names (`st.user`: the ID token's claims), or None
+    (not signed in)."""
+    if settings.oidc is None or user.get("is_logged_in") is not True:
+        return None
+    name = user.get("sub")
+    if not isinstance(name, str) or not name:
+        return None
+    roles = roles_of(ws, name, claim_groups(user, settings.oidc.groups_claim))
     return Viewer(name, roles, visible_domains(settings, roles, role_domains))

@@ -294,6 +294,15 @@ def test_openapi_committed_equals_served(served):
     assert {"/v1/consent/check", "/v1/consent/withdraw", "/v1/dsar/requests",
             "/v1/audit/records", "/v1/audit/verify", "/healthz", "/metrics"} <= paths  # fmt: skip
     assert served_doc["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    # /docs is a page of our own: no script, nothing from elsewhere, a CSP that loads nothing
+    with served.client() as c:
+        page = c.get("/docs")
+        assert c.get("/redoc").status_code == 404
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"].startswith("default-src 'none';")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text.lower() and "http" not in page.text
+    assert "<code>/v1/consent/check</code>" in page.text and 'href="/openapi.json"' in page.text
 
 
 def test_fast_path_answers_as_the_route_does(served):

@@ -93,8 +93,11 @@ def dashboard_command(
         soft_wrap=True,
     )
     env = {**os.environ, "PRIVACYMESH_WORKSPACE": str(ws.file)}
-    try:
-        code = subprocess.call(streamlit_command(script, address, port), env=env)
-    except KeyboardInterrupt:
-        code = int(ExitCode.OK)
+    from privacymesh.serve.dashboard_oidc import streamlit_secrets
+
+    with streamlit_secrets(ws) as sign_in:  # OIDC sign-in: a private secrets file for this run
+        try:
+            code = subprocess.call(streamlit_command(script, address, port) + sign_in, env=env)
+        except KeyboardInterrupt:
+            code = int(ExitCode.OK)
     raise typer.Exit(code if code in (0, 1, 2) else int(ExitCode.ERROR))

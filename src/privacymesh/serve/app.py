@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import tempfile
 from collections.abc import AsyncIterator
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
@@ -36,6 +37,7 @@ from privacymesh.platform.errors import (
 from privacymesh.platform.principals import Principal
 from privacymesh.serve import fast_check
 from privacymesh.serve.auth import InvalidToken, TokenVerifier, auth_settings
+from privacymesh.serve.auth_limit import FailedAuthLimit, TooManyFailures
 from privacymesh.serve.consent_state import ConsentState
 from privacymesh.serve.fast_check import FastConsentCheck
 from privacymesh.serve.observe import Metrics, ObserveMiddleware, log
@@ -220,6 +222,8 @@ class Services:
         self.audit = audit_sdk.open_log(workspace)
         self.consent: ConsentState | None = None
         self.sender = NoticeSender(self.settings, self.audit, self.metrics)
+        failures = self.settings.auth_failures
+        self.auth_limit = FailedAuthLimit(failures.limit, failures.window)
         self.ready = False
 
     def allowed(self, who: Principal, right: str) -> bool:
@@ -240,18 +244,39 @@ def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+def client_address(scope: Any) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For there)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+THROTTLED = "too many failed authentications"
+
+
 async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The verified caller; a missing or invalid token is refused (401) and audited."""
+    """The verified caller; a missing or invalid token is refused (401) and audited, and an
+    address past its limit of refusals is answered 429, audited once per window."""
     svc = services(request)
+    address = client_address(request.scope)
+    throttled = svc.auth_limit.throttled(address)
+    if throttled is not None:
+        wait, first = throttled
+        if first:
+            svc.deny(None, "auth", THROTTLED)
+        else:
+            svc.metrics.denials.labels(THROTTLED).inc()
+        raise TooManyFailures(wait)
     if credentials is None:
+        svc.auth_limit.failed(address)
         svc.deny(None, "auth", "no bearer token")
         raise InvalidToken("no bearer token", hint="send Authorization: Bearer <jwt>")
     try:
         who = svc.verifier.verify(credentials.credentials)
     except InvalidToken as exc:
+        svc.auth_limit.failed(address)
         svc.deny(None, "auth", exc.message)
         raise
     request.state.principal = who
@@ -333,7 +358,10 @@ def create_app(workspace: Workspace | None) -> FastAPI:
             401: {"model": Problem, "description": "Missing or invalid token"},
             403: {"model": Problem, "description": "Role without the right"},
             422: {"model": Problem, "description": "Invalid input"},
+            429: {"model": Problem, "description": "Too many failed authentications"},
         },
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: /docs is our own page
+        redoc_url=None,
     )
     app.state.services = svc
     _errors(app)
@@ -374,6 +402,10 @@ def _problem(status: int, exc: PrivacyMeshError, headers: dict[str, str] | None 
 
 
 def _errors(app: FastAPI) -> None:
+    @app.exception_handler(TooManyFailures)
+    async def throttled(_: Request, exc: TooManyFailures) -> Any:
+        return _problem(429, exc, {"Retry-After": str(exc.retry_after)})
+
     @app.exception_handler(InvalidToken)
     async def invalid_token(_: Request, exc: InvalidToken) -> Any:
         return _problem(401, exc, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
@@ -409,11 +441,48 @@ def _operations(app: FastAPI) -> None:
             return JSONResponse({"error": "not ready"}, status_code=503)
         return {"status": "ready"}
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Any:
+        """The APIs at a glance, with no script: the OpenAPI document is the contract."""
+        return HTMLResponse(docs_page(app.openapi()), headers=DOCS_HEADERS)
+
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics(request: Request) -> Any:
         """Prometheus metrics: requests, latencies, denials, consent decisions, deliveries."""
         data = generate_latest(services(request).metrics.registry)
         return PlainTextResponse(data, media_type=CONTENT_TYPE_LATEST)
+
+
+DOCS_HEADERS = {
+    # nothing may load, run or frame: the page is static text and one link
+    "Content-Security-Policy": "default-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def docs_page(document: dict[str, Any]) -> str:
+    """An HTML list of the operations of an OpenAPI document (escaped; no script or style)."""
+    info = document.get("info", {})
+    rows = []
+    for path, operations in document.get("paths", {}).items():
+        for method, op in operations.items():
+            summary = op.get("summary") or op.get("description", "").split("\n")[0]
+            rows.append(
+                f"<tr><td>{html.escape(method.upper())}</td><td><code>{html.escape(path)}</code>"
+                f"</td><td>{html.escape(summary)}</td></tr>"
+            )
+    title = html.escape(f"{info.get('title', '')} {info.get('version', '')}".strip())
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
+        f"<h1>{title}</h1><p>{html.escape(info.get('description', ''))}</p>"
+        '<p>The contract: <a href="/openapi.json">/openapi.json</a> (OpenAPI '
+        f"{html.escape(str(document.get('openapi', '')))}).</p>"
+        "<table><tr><th>method</th><th>path</th><th>what</th></tr>"
+        + "".join(rows)
+        + "</table></html>"
+    )
 
 
 def _consent_routes(app: FastAPI) -> None:

@@ -42,7 +42,8 @@ from jwt import PyJWK, PyJWKSet
 
 from privacymesh.errors import WorkspaceError
 from privacymesh.platform.errors import AccessDenied
-from privacymesh.platform.principals import Principal, declared
+from privacymesh.platform.principals import Principal
+from privacymesh.serve.grants import RoleGrants, claim_groups, role_grants
 from privacymesh.workspace import Workspace
 
 ASYMMETRIC = frozenset(
@@ -71,8 +72,7 @@ class AuthSettings:
     groups_claim: str = "groups"
     algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS
     leeway: int = 30
-    group_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    subject_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    grants: RoleGrants = field(default_factory=lambda: RoleGrants({}, {}))
     root: Path = Path(".")
     file: Path | None = None
 
@@ -115,17 +115,6 @@ def auth_settings(workspace: Workspace) -> AuthSettings:
     leeway = raw.get("leeway", 30)
     if not isinstance(leeway, int) or isinstance(leeway, bool) or not 0 <= leeway <= 300:
         raise WorkspaceError("expected seconds, 0 to 300", file=file, field="auth.leeway")
-    groups = raw.get("groups", {})
-    if not isinstance(groups, Mapping):
-        raise WorkspaceError("expected a table", file=file, field="auth.groups")
-    group_roles = {}
-    for name, roles in groups.items():
-        if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
-            raise WorkspaceError(
-                "expected a list of role names", file=file, field=f"auth.groups.{name}"
-            )
-        group_roles[str(name)] = frozenset(roles)
-    grants = declared(workspace) or {}
     return AuthSettings(
         issuer=text("issuer"),
         audience=text("audience"),
@@ -133,8 +122,7 @@ def auth_settings(workspace: Workspace) -> AuthSettings:
         groups_claim=text("groups_claim", "groups"),
         algorithms=tuple(algorithms),
         leeway=leeway,
-        group_roles=group_roles,
-        subject_roles={name: grant.roles for name, grant in grants.items()},
+        grants=role_grants(workspace),
         root=workspace.root,
         file=file,
     )
@@ -332,21 +320,7 @@ class TokenVerifier:
     def roles(self, sub: str, claims: Mapping[str, Any]) -> frozenset[str]:
         """The roles of `[principals.<sub>]` and of each of the token's groups."""
         s = self.settings
-        roles = set(s.subject_roles.get(sub, ()))
-        for group in _groups(claims, s.groups_claim):
-            roles |= s.group_roles.get(group, frozenset())
-        return frozenset(roles)
-
-
-def _groups(claims: Mapping[str, Any], path: str) -> list[str]:
-    value: Any = claims
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+        return s.grants.roles(sub, claim_groups(claims, s.groups_claim))
 
 
 _verifiers: dict[tuple[str, str], TokenVerifier] = {}

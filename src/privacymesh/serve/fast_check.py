@@ -73,6 +73,8 @@ class FastConsentCheck:
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         if auth is None or auth[:7].lower() != b"bearer ":
             return None
+        if svc.auth_limit.blocked(scope.get("client")):  # the route answers 429
+            return None
         try:
             who = svc.verifier.verify(auth[7:].decode("ascii").strip())
             if not svc.allowed(who, "consent_check"):

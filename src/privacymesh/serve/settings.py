@@ -18,6 +18,10 @@ service accounts.
     backoff = 0.5                  # seconds before the first retry, doubled on each retry
     timeout = 5.0                  # seconds per webhook call
     concurrency = 8                # webhook calls in flight at once
+
+    [serve.auth_failures]          # refused tokens per client address (see `auth_limit`)
+    limit = 20                     # per window; past it the address is answered 429 (0: off)
+    window = 60                    # seconds
 """
 
 from __future__ import annotations
@@ -56,10 +60,17 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class AuthFailures:
+    limit: int = 20
+    window: float = 60.0
+
+
+@dataclass(frozen=True)
 class ServeSettings:
     rights: Mapping[str, frozenset[str]]
     domains: Mapping[str, Domain] = field(default_factory=dict)
     delivery: Delivery = field(default_factory=Delivery)
+    auth_failures: AuthFailures = field(default_factory=AuthFailures)
 
     def domains_of(self, principal: str) -> frozenset[str]:
         """The domains a principal is a service account of."""
@@ -74,7 +85,7 @@ def serve_settings(workspace: Workspace) -> ServeSettings:
     def fail(where: str, message: str) -> WorkspaceError:
         return WorkspaceError(message, file=file, field=f"serve.{where}")
 
-    unknown = set(raw) - {"rights", "domains", "delivery"}
+    unknown = set(raw) - {"rights", "domains", "delivery", "auth_failures"}
     if unknown:
         raise fail(", ".join(sorted(unknown)), "unknown key(s) in [serve]")
     rights_raw = raw.get("rights", {})
@@ -103,7 +114,14 @@ def serve_settings(workspace: Workspace) -> ServeSettings:
         timeout=_number(d.get("timeout", 5.0), fail, "delivery.timeout", float, 0.1, 300.0),
         concurrency=_number(d.get("concurrency", 8), fail, "delivery.concurrency", int, 1, 256),
     )
-    return ServeSettings(rights, domains, delivery)
+    f = _table(raw.get("auth_failures", {}), fail, "auth_failures")
+    if set(f) - {"limit", "window"}:
+        raise fail("auth_failures", "unknown key(s); expected limit, window")
+    failures = AuthFailures(
+        limit=_number(f.get("limit", 20), fail, "auth_failures.limit", int, 0, 1_000_000),
+        window=_number(f.get("window", 60), fail, "auth_failures.window", float, 1.0, 86_400.0),
+    )
+    return ServeSettings(rights, domains, delivery, failures)
 
 
 def _table(value: Any, fail: Any, where: str) -> Mapping[str, Any]:
