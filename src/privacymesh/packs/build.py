@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from privacymesh import __version__
-from privacymesh.accountability import load_accountability
+from privacymesh.accountability import Accountability, load_accountability
 from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.ledger import Ledger
 from privacymesh.packs import data as data_writer
@@ -111,7 +111,13 @@ def open_model(
         domains or None,
         workspace=workspace.name,
     )
-    model.parties = load_accountability(workspace)
+    # the parties the newest run recorded (a pack rebuilt later says the same); a ledger older
+    # than that recording names the workspace's
+    recorded = model.evidence.recorded
+    if recorded is not None and recorded.accountability is not None:
+        model.parties = Accountability.from_record(recorded.accountability)
+    else:
+        model.parties = load_accountability(workspace)
     return model
 
 
