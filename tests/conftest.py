@@ -84,7 +84,7 @@ def shop_workspace(shop_catalog: Path) -> Path:
 # which keeps twelve runs within seconds.
 HISTORY_CHECKS = (
     "contract.gate", "retention.missing_policy", "retention.expired_rows", "dsar.deadline",
-    "dsar.task_deadline", "consent.never_applied", "cost.compliance_spend",
+    "dsar.task_deadline", "consent.never_applied", "cost.compliance_spend", "rotation.coverage",
 )  # fmt: skip
 
 

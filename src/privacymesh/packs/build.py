@@ -111,13 +111,11 @@ def open_model(
         domains or None,
         workspace=workspace.name,
     )
-    # the parties the newest run recorded (a pack rebuilt later says the same); a ledger older
-    # than that recording names the workspace's
+    # the parties the newest run recorded (a pack rebuilt later says the same); when its runs
+    # named none (an older ledger, or a workspace that named them since), the workspace's
     recorded = model.evidence.recorded
-    if recorded is not None and recorded.accountability is not None:
-        model.parties = Accountability.from_record(recorded.accountability)
-    else:
-        model.parties = load_accountability(workspace)
+    named = Accountability.from_record(recorded.accountability or {}) if recorded else None
+    model.parties = named if named and named.parties() else load_accountability(workspace)
     return model
 
 
