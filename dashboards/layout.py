@@ -459,12 +459,29 @@ def trend_picker(src: Source, scope: Scope, measured: pl.DataFrame, focus: str) 
         st.caption("No runs in this period recorded it.")
         return
     trend = trend.with_columns(pl.coalesce(pl.col("product_id"), pl.col("domain")).alias("where"))
+    # lines join the points of runs that read every product; a run over a selection of
+    # products or domains is drawn as an open marker, apart from the line
+    full = trend.filter(pl.col("coverage") == "full")
+    partial = trend.filter(pl.col("coverage") == "partial")
     fig = px.line(
-        trend.to_pandas(),
+        full.to_pandas(),
         x="day",
         y="value",
         color="where",
         markers=True,
         labels={"day": "", "value": metric, "where": ""},
     )
+    if partial.height:
+        fig.add_scatter(
+            x=partial["day"].to_list(),
+            y=partial["value"].to_list(),
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 9, "color": "#888"},
+            name="partial run",
+            text=partial["where"].to_list(),
+        )
+        st.caption(
+            f"{partial.height} point(s) from runs over a selection of products or domains are "
+            "drawn as open markers, off the lines."
+        )
     plot(fig, dates=True)

@@ -76,3 +76,44 @@ def shop_workspace(shop_catalog: Path) -> Path:
         'checks = "checks"\n[engine]\nkind = "duckdb"\n[run]\nas_of = "2026-06-01T00:00:00"\n'
     )
     return root
+
+
+# The sample mesh with twelve weeks of history, for the views, packs and dashboard tests. Its
+# workspace keeps the checks whose results move with the reference time and the cheap catalog
+# checks (the rest are disabled, so every weekly run is a full run of this workspace's catalog),
+# which keeps twelve runs within seconds.
+HISTORY_CHECKS = (
+    "contract.gate", "retention.missing_policy", "retention.expired_rows", "dsar.deadline",
+    "dsar.task_deadline", "consent.never_applied", "cost.compliance_spend", "rotation.coverage",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def history_ws(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A scale-0.05 sample mesh whose ledger holds the twelve weekly runs of the sample's
+    history (2026-08-16 to the pinned 2026-11-01), built once per session."""
+    import json
+
+    from privacymesh.sample import generate
+    from privacymesh.sample.history import record_history
+    from privacymesh.workspace import load_workspace
+
+    root = tmp_path_factory.mktemp("history")
+    generate(root / "sample", scale=0.05, seed=42)
+    disabled = sorted(
+        p.stem for p in (REPO / "checks").glob("*.yaml") if p.stem not in HISTORY_CHECKS
+    )
+    (root / "privacymesh.toml").write_text(
+        'name = "history mesh"\n[paths]\ncatalog = "sample/contracts"\n'
+        'platform = "sample/platform"\nevidence = "evidence"\nsample = "sample"\n'
+        f'reports = "{(REPO / "reports").as_posix()}"\n[engine]\nkind = "duckdb"\n'
+        '[run]\nas_of = "2026-11-01T00:00:00"\n'
+        f"[checks]\ndisable = {json.dumps(disabled)}\n"
+        '[accountability]\ncontroller = "History Bank plc"\ndpo = "Data Protection Office"\n'
+        'preparer = "Privacy engineering"\n',
+        "utf-8",
+    )
+    ws = load_workspace(root)
+    outcomes = record_history(ws)
+    assert all(o.run_id for o in outcomes)
+    return ws

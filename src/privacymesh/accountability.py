@@ -16,7 +16,7 @@ given (a role mailbox, not a person's)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
@@ -76,6 +76,27 @@ class Accountability:
     def named(self, role: str) -> Party | None:
         """The controller, dpo or preparer; None when not named."""
         return {"controller": self.controller, "dpo": self.dpo, "preparer": self.preparer}[role]
+
+    def record(self) -> dict[str, Any]:
+        """The parties as plain data, for a run to store with its evidence."""
+        return {
+            "parties": [asdict(p) for p in self.parties()],
+            "missing": list(self.missing),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Accountability:
+        """The parties a run stored (`record()`), back as an Accountability."""
+        parties = [Party(**p) for p in record.get("parties", [])]
+        single = {p.role: p for p in parties if p.role in ("controller", "dpo", "preparer")}
+        return cls(
+            controller=single.get("controller"),
+            dpo=single.get("dpo"),
+            preparer=single.get("preparer"),
+            reviewers=tuple(p for p in parties if p.role == "reviewer"),
+            approvers=tuple(p for p in parties if p.role == "approver"),
+            missing=tuple(record.get("missing", ())),
+        )
 
     def signers(self, role: str) -> tuple[Party, ...]:
         return self.reviewers if role == "reviewer" else self.approvers

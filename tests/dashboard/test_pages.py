@@ -18,7 +18,7 @@ import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
 
-from privacymesh.workspace import load_workspace
+from privacymesh.workspace import Workspace, load_workspace
 
 PAGES = [
     "overview", "pii_exposure", "retention", "consent", "dsars", "rotation_support",
@@ -52,6 +52,20 @@ def frame_with(at: AppTest, column: str) -> pl.DataFrame:
         if column in element.value.columns:
             return pl.from_pandas(element.value)
     raise AssertionError(f"no table with a {column!r} column")
+
+
+def test_overview_on_the_sample_history(
+    history_ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's twelve weekly runs: the header gives the data's reference time and when the
+    last run happened, and the default period (90 days) holds every week."""
+    at = render(history_ws.root, "overview", monkeypatch)
+    assert metric(at, "Data as of (UTC)") == "2026-11-01"
+    assert any(
+        c.value.startswith("last run ") and c.value.endswith("UTC (full coverage)")
+        for c in at.caption
+    )
+    assert metric(at, "Runs in period") == "12"
 
 
 def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ runs (`--product`, `--check`) and a scheduled run, with a finding fixed between 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from privacymesh.packs.leadership import leadership_html
 from privacymesh.packs.model import PackModel
 from privacymesh.runner import run_checks
 from privacymesh.runner.schedule import run_scheduled
-from privacymesh.views import Scope, posture
+from privacymesh.views import Scope, checks, posture
 from privacymesh.views.findings import finding_table
 from privacymesh.workspace import load_workspace
 
@@ -135,3 +136,27 @@ def test_the_figures_the_text_quotes_are_a_data_table(model: PackModel) -> None:
     assert values["runs"] == "5" and values["full_runs"] == "2" and values["partial_runs"] == "3"
     assert values["open_findings"] == str(model.fig["open_findings"])
     assert set(figures["source_table"]) <= set(model.tables())
+
+
+def test_per_check_trends_draw_complete_runs_and_mark_partial_ones(
+    history: Path, model: PackModel
+) -> None:
+    ws = load_workspace(history)
+    with Ledger(ws.ledger_path, read_only=True) as ledger:
+        trend = checks.metric_trend(ledger, "contract.gate", "exceptions", JUNE)
+    points: dict[int, set[tuple[str, str]]] = {}
+    for row in trend.iter_rows(named=True):
+        points.setdefault(row["day"].day, set()).add((row["product_id"], row["coverage"]))
+    # the one-product run is a partial point; the one-check run read every product: complete
+    assert points[8] == {("shop.orders", "partial")}
+    for day in (1, 15, 29):
+        assert {c for _, c in points[day]} == {"full"} and len(points[day]) == 3
+    assert 22 not in points  # the scheduled run checked retention only
+
+    blocks = {b.control.check_id: b for s in model.sections for b in s.blocks}
+    gate = blocks["contract.gate"]
+    # the pack's sparkline sums over products: only runs that read every product are drawn
+    assert gate.partial_runs == 1 and "1 partial run(s) not drawn" in gate.trend_svg
+    drawn = re.search(r'points="([^"]*)"', gate.trend_svg)
+    assert drawn is not None and len(drawn.group(1).split()) == 3
+    assert blocks["retention.missing_policy"].partial_runs == 1

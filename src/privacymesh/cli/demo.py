@@ -11,25 +11,35 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from privacymesh.catalog import load_catalog
+from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
 from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
 from privacymesh.engine import open_engine
 from privacymesh.runner import RunOutcome, run_checks
+from privacymesh.sample.history import HISTORY_WEEKS
 from privacymesh.summary import summarize
 from privacymesh.verdict import Status
-from privacymesh.workspace import Workspace
+from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
     from privacymesh.packs import PackResult
 
 
 @handle_errors
-def demo_command(ctx: typer.Context) -> None:
+def demo_command(
+    ctx: typer.Context,
+    weeks: int = typer.Option(
+        HISTORY_WEEKS,
+        "--weeks",
+        min=1,
+        help="Weekly reference times the first demo records, ending at the sample's pinned "
+        "one, so trends have points (1: one run only). Later demos add one run.",
+    ),
+) -> None:
     """Run the main job on the sample mesh: generate it when missing, validate the catalog,
-    run every check, record the results in the evidence ledger and build the quarter's audit
-    pack."""
+    run every check (on a first demo at twelve weekly reference times, so every trend has
+    history), record the results in the evidence ledger and build the quarter's audit pack."""
     ws = workspace_from(ctx)
     generated = not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml"))
     if generated:
@@ -53,6 +63,9 @@ def demo_command(ctx: typer.Context) -> None:
     console.print(_domain_table(summary.products))
 
     console.rule("[bold]2. checks")
+    history: list[RunOutcome] = []
+    if weeks > 1 and not ws.ledger_path.exists():
+        history = _record_history(ws, catalog, weeks)
     with progress_bar() as bar:
         task = bar.add_task("checks", total=None)
         outcome = run_checks(
@@ -64,6 +77,7 @@ def demo_command(ctx: typer.Context) -> None:
         )
     print_outcome(outcome)
     console.print(f"evidence ledger: {ws.ledger_path}")
+    outcomes = [*history, outcome]
 
     console.rule("[bold]3. audit pack")
     from privacymesh.packs import PackOptions, build_pack
@@ -77,12 +91,32 @@ def demo_command(ctx: typer.Context) -> None:
         err_console.print(f"no PDF: {escape(pack.pdf.reason or '')}", highlight=False)
 
     console.rule("[bold]what the demo built")
-    for line in built_summary(ws, generated, outcome, pack):
+    for line in built_summary(ws, generated, outcome, pack, runs=len(outcomes)):
         console.print(escape(line), highlight=False, soft_wrap=True)
 
 
+def _record_history(ws: Workspace, catalog: Catalog, weeks: int) -> list[RunOutcome]:
+    """The weeks before the pinned reference time, each a full run recorded in the ledger."""
+    from privacymesh.sample.history import record_history, weekly_reference_times
+
+    times = weekly_reference_times(as_of_from(ws), weeks)[:-1]
+    console.print(
+        f"First demo: recording {len(times)} earlier weeks of evidence "
+        f"({times[0]:%Y-%m-%d} to {times[-1]:%Y-%m-%d}) so the trends have history"
+    )
+    with progress_bar() as bar:
+        task = bar.add_task("weeks", total=len(times))
+
+        def report(week: int, total: int, when: datetime) -> None:
+            bar.update(task, completed=week - 1, description=f"week of {when:%Y-%m-%d}")
+
+        outcomes = record_history(ws, times, catalog=catalog, progress=report)
+        bar.update(task, completed=len(times))
+    return outcomes
+
+
 def built_summary(
-    ws: Workspace, generated: bool, outcome: RunOutcome, pack: PackResult
+    ws: Workspace, generated: bool, outcome: RunOutcome, pack: PackResult, runs: int = 1
 ) -> list[str]:
     """What the demo built and where, and what to do next: plain lines for the end of a run."""
     from privacymesh.packs.build import PDF_MISSING  # packs load only when a pack is built
@@ -97,8 +131,9 @@ def built_summary(
     return [
         f"sample mesh      {rel(ws.sample)} "
         + ("(generated now)" if generated else "(already there, reused)"),
-        f"evidence ledger  {rel(ws.ledger_path)}: run {outcome.run_id}, "
-        f"{len(outcome.results)} results, {failing} failing or not run",
+        f"evidence ledger  {rel(ws.ledger_path)}: "
+        + (f"{runs} weekly runs, the last " if runs > 1 else "")
+        + f"run {outcome.run_id}, {len(outcome.results)} results, {failing} failing or not run",
         f"audit pack       {rel(pack.root)}/: {rel(pack.root / 'index.html')}, {pdf}, "
         "OSCAL, data/, manifest.json",
         "next             `privacymesh dashboard` serves the leadership dashboard on a free "

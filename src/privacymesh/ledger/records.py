@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 Measured = Mapping[str, float | int | str | bool | None]
 
+RECORDED_OPTION = "recorded"
+"""The key of a run's options holding what it measured against besides the check specs: the
+product records (owners, purposes, categories, retention), the accountable parties and each
+contract's GX suite. Hashed into the chain with the run record."""
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

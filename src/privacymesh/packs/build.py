@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from privacymesh import __version__
-from privacymesh.accountability import load_accountability
+from privacymesh.accountability import Accountability, load_accountability
 from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.ledger import Ledger
 from privacymesh.packs import data as data_writer
@@ -111,7 +111,11 @@ def open_model(
         domains or None,
         workspace=workspace.name,
     )
-    model.parties = load_accountability(workspace)
+    # the parties the newest run recorded (a pack rebuilt later says the same); when its runs
+    # named none (an older ledger, or a workspace that named them since), the workspace's
+    recorded = model.evidence.recorded
+    named = Accountability.from_record(recorded.accountability or {}) if recorded else None
+    model.parties = named if named and named.parties() else load_accountability(workspace)
     return model
 
 

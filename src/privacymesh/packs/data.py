@@ -1,8 +1,10 @@
 """`data/`: every table behind the pack as CSV and Parquet, one pair per table, written the same
-way every time (sorted rows as the model has them, no timestamps in the files)."""
+way every time (sorted rows as the model has them, no timestamps in the files); and `data/gx/`,
+each product's contract rules as the Great Expectations suite the run recorded."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -28,4 +30,19 @@ def write_data(model: PackModel, folder: Path) -> list[Path]:
         frame.write_csv(csv)
         frame.write_parquet(parquet, compression="zstd", statistics=True)
         written += [csv, parquet]
+    return written + write_gx_suites(model, folder / "gx")
+
+
+def write_gx_suites(model: PackModel, folder: Path) -> list[Path]:
+    """`<product>.json` for every product in scope whose suite the newest run recorded."""
+    recorded = model.evidence.recorded
+    suites = recorded.gx_suites if recorded else {}
+    in_scope = set(model.products["product_id"].to_list())
+    written = []
+    for product_id in sorted(p for p in suites if p in in_scope):
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{product_id}.json"
+        text = json.dumps(suites[product_id], indent=2, sort_keys=True, ensure_ascii=False)
+        path.write_text(text + "\n", "utf-8", newline="\n")
+        written.append(path)
     return written

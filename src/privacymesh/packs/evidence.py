@@ -13,6 +13,7 @@ from privacymesh.ledger import ChainHead, Ledger
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.period import Period
 from privacymesh.views.posture import posture_by_domain, posture_overall, top_risks
+from privacymesh.views.recorded import RecordedContext, recorded_context
 from privacymesh.views.scope import RUNS as RUNS_SQL
 from privacymesh.views.scope import Scope
 from privacymesh.views.sql import LIVES, latest
@@ -23,7 +24,7 @@ TOP_RISKS = 8
 # Every run with its reference time (`as_of`) and coverage, as the read model places it.
 RUNS = f"""
 SELECT run_id, seq AS run_seq, started_at, finished_at, actor, host, code_version,
-       catalog_fingerprint, engine, hash AS run_hash, run_at AS as_of, coverage,
+       catalog_fingerprint, engine, hash AS run_hash, run_at AS as_of, coverage, every_product,
        result_count, pass_count, fail_count, error_count, skipped_count, finding_count
 FROM ({RUNS_SQL})
 """
@@ -46,6 +47,7 @@ class PeriodEvidence:
     head: ChainHead  # the ledger's chain head when the pack was built
     period_head: ChainHead  # the last record of the last run in the period
     records_verified: int
+    recorded: RecordedContext | None = None  # products, parties, GX suites the runs recorded
 
 
 def _domain_clause(domains: list[str] | None, column: str) -> str:
@@ -173,6 +175,7 @@ def read_evidence(
         head=ledger.chain_head(),
         period_head=period_head,
         records_verified=report.records_checked,
+        recorded=recorded_context(ledger, scope),
     )
 
 

@@ -15,12 +15,13 @@ import polars as pl
 from privacymesh import __version__
 from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
+from privacymesh.catalog.processing import processing_records
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
 from privacymesh.packs.evidence import PeriodEvidence, worst_status
 from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
-from privacymesh.packs.ropa import ropa_frame
+from privacymesh.packs.ropa import records_frame, ropa_frame
 from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
 from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
 from privacymesh.views.headline import band_of
@@ -42,6 +43,7 @@ class CheckBlock:
     trend_svg: str
     status: str = "pass"  # the worst status of its latest results: error, fail or pass
     finding_count: int = 0
+    partial_runs: int = 0  # runs over a selection of products or domains, left off the trend
 
 
 @dataclass(frozen=True)
@@ -372,7 +374,7 @@ def trend_frames(results: pl.DataFrame, runs: pl.DataFrame) -> tuple[pl.DataFram
     return overall, by_domain
 
 
-def products_frame(catalog: Catalog, latest: pl.DataFrame, domains: list[str]) -> pl.DataFrame:
+def products_frame(records: pl.DataFrame, latest: pl.DataFrame, domains: list[str]) -> pl.DataFrame:
     """The products in scope: kind, personal data or not, and how many checks tested them."""
     tested = (
         latest.filter(pl.col("product_id").is_not_null())
@@ -382,25 +384,9 @@ def products_frame(catalog: Catalog, latest: pl.DataFrame, domains: list[str]) -
             pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
         )
     )
-    rows = [
-        {
-            "product_id": p.id,
-            "domain": p.domain,
-            "kind": p.kind,
-            "personal_data": p.has_personal_data,
-            "retention": p.retention is not None,
-        }
-        for p in sorted(catalog.products.values(), key=lambda x: x.id)
-        if p.domain in domains
-    ]
-    schema = {
-        "product_id": pl.String,
-        "domain": pl.String,
-        "kind": pl.String,
-        "personal_data": pl.Boolean,
-        "retention": pl.Boolean,
-    }
-    frame = pl.DataFrame(rows, schema=schema)
+    frame = records.filter(pl.col("domain").is_in(domains)).select(
+        "product_id", "domain", "kind", "personal_data", pl.col("has_retention").alias("retention")
+    )
     return frame.join(tested, on="product_id", how="left").with_columns(
         pl.col("checks_tested").fill_null(0)
     )
@@ -433,6 +419,7 @@ def _sections(
     results: pl.DataFrame,
     measurements: pl.DataFrame,
     findings: pl.DataFrame,
+    runs: pl.DataFrame,
 ) -> list[Section]:
     ran = set(latest["check_id"].to_list())
     sections = []
@@ -444,12 +431,17 @@ def _sections(
             with_metrics, metrics = measured_columns(mine, measurements)
             found = findings.filter(pl.col("check_id") == check_id) if findings.height else findings
             found, detail_cols = _detail_columns(found)
+            # a sum over products means something only for runs that read every product: the
+            # runs over a selection are counted, not drawn
             series = (
                 results.filter(pl.col("check_id") == check_id)
-                .group_by(["run_id", "as_of"])
+                .join(runs.select("run_id", "every_product"), on="run_id", how="left")
+                .group_by(["run_id", "as_of", "every_product"])
                 .agg(pl.col("exceptions").sum(), pl.col("status").eq("fail").sum().alias("f"))
                 .sort("as_of", "run_id")
             )
+            complete = series.filter(pl.col("every_product").fill_null(True))
+            partial = series.height - complete.height
             blocks.append(
                 CheckBlock(
                     control=controls[check_id],
@@ -461,9 +453,11 @@ def _sections(
                     status=_worst(matrix.filter(pl.col("check_id") == check_id)["status"]),
                     finding_count=found.height,
                     trend_svg=charts.sparkline(
-                        series["exceptions"].fill_null(0).to_list(),
-                        title=f"exceptions of {check_id} per run",
+                        complete["exceptions"].fill_null(0).to_list(),
+                        title=f"exceptions of {check_id} per run that read every product"
+                        + (f" ({partial} partial run(s) not drawn)" if partial else ""),
                     ),
+                    partial_runs=partial,
                 )
             )
         sections.append(Section(concern, blocks, [controls[i] for i in ids if i not in ran]))
@@ -477,9 +471,9 @@ def _worst(statuses: pl.Series) -> str:
 
 
 def pack_identity(
-    period: Period, domain_filter: list[str], evidence: PeriodEvidence, catalog: Catalog
+    period: Period, domain_filter: list[str], evidence: PeriodEvidence
 ) -> tuple[str, str]:
-    """(pack id, folder name): stable for the same ledger, period, domains and catalog."""
+    """(pack id, folder name): stable for the same ledger, period and domains."""
     scope = "+".join(sorted(domain_filter)) if domain_filter else "all"
     digest = hashlib.sha256(
         json.dumps(
@@ -488,7 +482,8 @@ def pack_identity(
                 "domains": sorted(domain_filter),
                 "runs": evidence.runs["run_id"].to_list(),
                 "period_head": [evidence.period_head.seq, evidence.period_head.hash],
-                "catalog": catalog.fingerprint,
+                # the catalogs the runs read, not today's: a rebuild gives the same id
+                "catalog": sorted(set(evidence.runs["catalog_fingerprint"].drop_nulls())),
             },
             sort_keys=True,
         ).encode()
@@ -508,14 +503,20 @@ def build_model(
     """Compute every table and chart of a pack from the period's evidence and the catalogs."""
     domain_filter = sorted(domains or [])
     in_ledger = sorted({d for d in evidence.results["domain"].to_list() if d})
-    scope = domain_filter or sorted(set(catalog.domains) | set(in_ledger))
+    # the products as the newest run recorded them; a ledger older than that recording falls
+    # back to today's catalog
+    recorded = evidence.recorded
+    records = records_frame(
+        recorded.products if recorded and recorded.products else processing_records(catalog)
+    )
+    scope = domain_filter or sorted(set(records["domain"].to_list()) | set(in_ledger))
     controls = _controls_for(evidence, controls)
     latest = evidence.latest
     matrix = control_matrix(evidence.results, latest, controls)
     findings = findings_table(evidence.lifecycle)
     posture = posture_frame(latest, findings, scope, evidence.scores)
     trend, trend_domain = trend_frames(evidence.results, evidence.runs)
-    pack_id, name = pack_identity(period, domain_filter, evidence, catalog)
+    pack_id, name = pack_identity(period, domain_filter, evidence)
     model = PackModel(
         pack_id=pack_id,
         name=name,
@@ -526,16 +527,22 @@ def build_model(
         domain_filter=domain_filter,
         controls=controls,
         evidence=evidence,
-        products=products_frame(catalog, latest, scope),
+        products=products_frame(records, latest, scope),
         matrix=matrix,
         latest=latest,
         findings=findings,
         posture=posture,
         trend=trend,
         trend_domain=trend_domain,
-        ropa=ropa_frame(catalog, domain_filter or None),
+        ropa=ropa_frame(records, domain_filter or None),
         sections=_sections(
-            controls, matrix, latest, evidence.results, evidence.measurements, findings
+            controls,
+            matrix,
+            latest,
+            evidence.results,
+            evidence.measurements,
+            findings,
+            evidence.runs,
         ),
     )
     full = pl.col("coverage") == "full"

@@ -1,74 +1,33 @@
-"""The record of processing activities (GDPR Art. 30(1)) generated from the catalog: one row per
-product holding personal data. Owners are named by team, never by a person's address."""
+"""The record of processing activities (GDPR Art. 30(1)) and the pack's product list, from the
+product records the period's runs stored (`privacymesh.catalog.processing`): one row per product
+holding personal data. Owners are named by team, never by a person's address."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
-from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.catalog.processing import RECORD_FIELDS
+
+_BOOLEAN = {"personal_data", "has_retention"}
+RECORD_SCHEMA = {
+    k: pl.Int64 if k == "personal_fields" else pl.Boolean if k in _BOOLEAN else pl.String
+    for k in RECORD_FIELDS
+}
+ROPA_COLUMNS = tuple(k for k in RECORD_FIELDS if k not in _BOOLEAN)
 
 
-def _retention(p: DataProduct) -> str:
-    r = p.retention
-    if r is None:
-        return "none declared"
-    value = f"{r.value:g}"
-    text = f"{value} {r.unit} ({r.days} days) on {r.element}"
-    if r.driver:
-        text += f"; driver {r.driver}"
-    return text
+def records_frame(records: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    """Product records as a frame with one fixed schema (missing keys are null)."""
+    rows = [{k: r.get(k) for k in RECORD_FIELDS} for r in records]
+    return pl.DataFrame(rows, schema=RECORD_SCHEMA).sort("product_id")
 
 
-def _security(p: DataProduct) -> tuple[str, str, str]:
-    levels = Counter(f.classification or "unclassified" for f in p.fields)
-    order = ("restricted", "confidential", "internal", "public", "unclassified")
-    classification = ", ".join(f"{levels[k]} {k}" for k in order if levels[k])
-    masked = sorted(
-        f"{f.name}: {f.masking_rule}"
-        for f in p.fields
-        if f.masking_rule and f.masking_rule != "none"
-    )
-    roles = sorted(f"{r.name} ({r.access}, sees up to {r.clearance})" for r in p.roles)
-    return classification, "; ".join(masked) or "none", "; ".join(roles) or "none declared"
-
-
-def ropa_frame(catalog: Catalog, domains: list[str] | None = None) -> pl.DataFrame:
+def ropa_frame(records: pl.DataFrame, domains: list[str] | None = None) -> pl.DataFrame:
     """One row per product with personal data (in the domains, when given), sorted by id."""
-    rows = []
-    for p in sorted(catalog.products.values(), key=lambda x: x.id):
-        if not p.has_personal_data or (domains and p.domain not in domains):
-            continue
-        classification, masking, roles = _security(p)
-        downstream = catalog.downstream(p.id)
-        rows.append(
-            {
-                "product_id": p.id,
-                "domain": p.domain,
-                "kind": p.kind,
-                "processing_mode": p.processing_mode,
-                "owner_team": p.team or "-",
-                "purposes": ", ".join(p.purposes) or "-",
-                "legal_basis": p.legal_basis or "-",
-                "data_subjects": ", ".join(p.data_subjects) or "-",
-                "data_categories": ", ".join(sorted({f.pii_category for f in p.personal_fields})),
-                "personal_fields": len(p.personal_fields),
-                "recipients": ", ".join(sorted(downstream)) or "none in the catalog",
-                "sources": ", ".join(p.upstream) or "-",
-                "retention": _retention(p),
-                "classification": classification,
-                "masking": masking,
-                "access_roles": roles,
-                "contract": f"{p.id} v{p.version or '-'}",
-            }
-        )
-    schema = {
-        k: pl.Int64 if k == "personal_fields" else pl.String
-        for k in (
-            "product_id", "domain", "kind", "processing_mode", "owner_team", "purposes",
-            "legal_basis", "data_subjects", "data_categories", "personal_fields", "recipients",
-            "sources", "retention", "classification", "masking", "access_roles", "contract",
-        )
-    }  # fmt: skip
-    return pl.DataFrame(rows, schema=schema)
+    rows = records.filter(pl.col("personal_data"))
+    if domains:
+        rows = rows.filter(pl.col("domain").is_in(domains))
+    return rows.select(ROPA_COLUMNS).sort("product_id")

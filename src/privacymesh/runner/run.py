@@ -26,6 +26,7 @@ from privacymesh.engine import Engine, open_engine
 from privacymesh.errors import CheckError
 from privacymesh.runner.execute import run_task
 from privacymesh.runner.plan import Task, plan_tasks
+from privacymesh.runner.recorded import recorded_context
 from privacymesh.runner.shared import release_shared
 from privacymesh.runner.withhold import withhold_personal_data
 from privacymesh.workers.pool import auto_workers
@@ -201,6 +202,9 @@ def run_checks(
     specs, spec_errors = checks_found.specs, checks_found.errors
     specs = select_checks(specs, checks)
     reference = as_of_from(workspace, as_of)
+    # what the packs will quote (products, parties, GX suites), read before the checks run so
+    # a bad [accountability] section stops the run before it spends its time
+    context = recorded_context(workspace, catalog) if record else {}
     own_engine = engine is None
     engine = engine or open_engine(workspace, catalog, kind=engine_kind)
     started = datetime.now(UTC)
@@ -225,6 +229,8 @@ def run_checks(
     results, messages = withhold_personal_data(results, [str(e) for e in spec_errors])
     outcome = RunOutcome(None, results, spec_errors, reference)
     if record:
+        from privacymesh.ledger.records import RECORDED_OPTION
+
         options = {
             "checks": checks or [],
             "products": products or [],
@@ -232,6 +238,7 @@ def run_checks(
             "as_of": reference.isoformat(),
             "spec_errors": messages,
             "sources": read,
+            RECORDED_OPTION: context,
         }
         recorded = record_run(
             workspace,

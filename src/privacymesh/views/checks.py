@@ -49,7 +49,9 @@ def latest_measurements(ledger: Ledger, prefix: str, scope: Scope) -> pl.DataFra
 
 def metric_trend(ledger: Ledger, check_id: str, metric: str, scope: Scope) -> pl.DataFrame:
     """One measured value of one check over the runs of the period: per day, domain and
-    product, the value of the day's newest run (`day`, `domain`, `product_id`, `value`).
+    product, the value of the day's newest run that read every product for the check
+    (`coverage` full), else of the day's newest partial run (`coverage` partial, for the
+    chart to mark): `day`, `domain`, `product_id`, `value`, `run_at`, `coverage`.
     `metric` may be `exceptions` or `population` too (the result's own columns)."""
     own = metric in ("exceptions", "population")
     if own:
@@ -60,11 +62,14 @@ def metric_trend(ledger: Ledger, check_id: str, metric: str, scope: Scope) -> pl
     where = ["r.check_id = $check", "r.status <> 'skipped'", scope.period_clause("r.run_at")]
     if not own:
         where.append("j.key = $metric")
+    # full before partial, then the newest: the point a day shows
+    rank = "(r.check_coverage = 'full', r.run_at, r.seq)"
     query = f"""
         WITH {scope.state_tables()}
         SELECT date_trunc('day', r.run_at) AS day, coalesce(r.domain, '(mesh)') AS domain,
-               r.product_id, arg_max({value}, (r.run_at, r.seq)) AS value,
-               max(r.run_at) AS run_at
+               r.product_id, arg_max({value}, {rank}) AS value,
+               arg_max(r.run_at, {rank}) AS run_at,
+               arg_max(r.check_coverage, {rank}) AS coverage
         FROM {source}
         WHERE {" AND ".join(where)}
         GROUP BY ALL

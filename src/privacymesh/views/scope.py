@@ -3,7 +3,9 @@
 A run is placed in time by its reference time: the `as_of` its context record holds (older
 ledgers: the one in its options, or its start); the audit packs place runs the same way. A run
 covered the whole mesh (`full`) or a selection of checks, products or domains (`partial`): a
-trend point is only drawn from full runs, as a partial one says nothing about the rest.
+trend point is only drawn from full runs, as a partial one says nothing about the rest. A run
+that selected checks but read every product is complete for each check it ran: per-check trends
+draw it, and mark the points of runs that selected products or domains as partial.
 A period is half-open: a run belongs to it when `since <= run_at < until` (naive UTC). A view
 of "the state" (the latest result of each check, the open findings) reads every run before
 `until`; a view of "a trend" reads the runs inside the period.
@@ -24,9 +26,12 @@ RUNS = """SELECT u.*,
        coalesce(c.coverage, CASE WHEN json_array_length(u.options, '$.checks') > 0
                                    OR json_array_length(u.options, '$.products') > 0
                                    OR json_array_length(u.options, '$.domains') > 0
-                              THEN 'partial' ELSE 'full' END) AS coverage
+                              THEN 'partial' ELSE 'full' END) AS coverage,
+       coalesce(json_array_length(u.options, '$.products'), 0) = 0
+         AND coalesce(json_array_length(u.options, '$.domains'), 0) = 0 AS every_product
 FROM main.runs u LEFT JOIN run_context c USING (run_id)"""
-"""Every run with its reference time `run_at` and its `coverage` (full or partial), as SQL."""
+"""Every run with its reference time `run_at`, its `coverage` (full or partial) and whether it
+read `every_product` (no product or domain selected: complete for each check it ran), as SQL."""
 
 # what the views read (not the query text nor the hashes: a CTE read twice is materialized)
 _RESULT_COLUMNS = ", ".join(
@@ -100,14 +105,17 @@ class Scope:
     def state_tables(self) -> str:
         """CTEs named `runs`, `results` and `findings` that shadow the ledger's tables with the
         runs before `until` and their results and findings in the scope's domains. Each gets
-        `run_at` (the run's reference time; runs also `coverage`) and `run_seq`; findings
-        also get their result's `domain`. Start a query with `WITH {scope.state_tables()},
-        ...`; the ledger's own tables stay reachable as main.*."""
+        `run_at` (the run's reference time; runs also `coverage`) and `run_seq`; results also
+        `check_coverage` (full when the run read every product for that check, so a sum over
+        products means something); findings also get their result's `domain`. Start a query
+        with `WITH {scope.state_tables()}, ...`; the ledger's own tables stay reachable as
+        main.*."""
         until = " WHERE run_at < $until" if self.until else ""
         runs = f"SELECT * FROM ({RUNS}){until}"
         domain = "WHERE list_contains($domains, coalesce(r.domain, ''))" if self.domains else ""
         results = (
-            f"SELECT {_RESULT_COLUMNS}, u.run_at, u.seq AS run_seq "
+            f"SELECT {_RESULT_COLUMNS}, u.run_at, u.seq AS run_seq, "
+            "CASE WHEN u.every_product THEN 'full' ELSE 'partial' END AS check_coverage "
             f"FROM main.results r JOIN runs u ON u.run_id = r.run_id {domain}"
         )
         findings = (
