@@ -649,7 +649,9 @@ def build_oracle(m: Mirror) -> None:
     )
     write("oracle", "hr_employees", employees)
     locations = oracle_table(
-        hr, "locations", words("location_id street_address postal_code city state_province country_id")
+        hr,
+        "locations",
+        words("location_id street_address postal_code city state_province country_id"),
     )
     write("oracle", "hr_locations", locations)
     jobs = oracle_table(hr, "jobs", words("job_id job_title min_salary max_salary"))
@@ -728,9 +730,7 @@ def build_mongodb(m: Mirror) -> None:
     write(
         "mongodb",
         "mflix_users",
-        pl.DataFrame(
-            {k: [u[k] for u in users] for k in ("name", "email", "password")}
-        ),
+        pl.DataFrame({k: [u[k] for u in users] for k in ("name", "email", "password")}),
     )
     theaters = records("sample_mflix/theaters.json")
     addr = [t["location"]["address"] for t in theaters]
