@@ -173,7 +173,7 @@ _PERSON_ID_WORDS = frozenset(
     )
 )
 _LOCATING = ("user.contact.address", "user.location")
-THING_PENALTY = 0.5  # places and coordinates in a table of things locate the things
+THING_PENALTY = 0.6  # places and coordinates in a table of things locate the things
 
 
 def describes_things(columns: list[str]) -> bool:

@@ -29,6 +29,7 @@ DEFAULT_MODULES = (
     "person_name",
     "cjk_names",
     "username",
+    "job_title",
 )
 
 

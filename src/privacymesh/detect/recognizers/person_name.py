@@ -48,6 +48,21 @@ _NOT_PERSON = words(
     "event", "model", "device", "domain", "title", "plan", "color", "colour",
 )  # fmt: skip
 
+# a column named for a place or an address holds places: the people's names in it are
+# streets, towns and counties named after someone (`Washington`, `Jefferson County`)
+_PLACE_COLUMN = words(
+    "city", "town", "suburb", "county", "country", "state", "region", "province", "district",
+    "municipality", "village", "locality", "address", "addr", "street", "addressline",
+    "line1", "line2", "shipaddress", "shipcity", "postcode", "zip", "borough", "parish",
+)  # fmt: skip
+
+
+def names_a_place(values: ColumnValues) -> bool:
+    """Whether the column's name says it holds a place or an address (and not a name)."""
+    name = values.signals.name
+    return bool(name & _PLACE_COLUMN) and "name" not in name
+
+
 _COMPANY = (
     r"(?i)\b(?:inc|llc|ltd|plc|gmbh|ag|kg|ohg|sa|s\.a|ltda|corp|co|group|holdings|partners|"
     r"and|und|e|y|et|&|sons|associates|company|limited|pvt|me|eireli)\b\.?|&"
@@ -125,7 +140,7 @@ class NameColumnRecognizer(Recognizer):
         self.negative_context = _NOT_PERSON
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if values.n_rows < 1:
+        if values.n_rows < 1 or names_a_place(values):
             return []
         short = values.frame.filter(
             (pl.col(VALUE).str.len_chars() <= 80)
@@ -265,6 +280,8 @@ class NameInTextRecognizer(PatternRecognizer):
     names (`Mitchell Sports`, `Hawley Municipal`), where a founder's name is no person's."""
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
+        if names_a_place(values):
+            return []
         labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
         if (
             labels.height >= 0.9 * values.frame.height
