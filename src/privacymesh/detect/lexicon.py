@@ -360,4 +360,6 @@ def occupation_heads() -> frozenset[str]:
 
 
 # last words of a few multi-word occupations that are no occupation alone
-_NOT_HEADS = frozenset(("boy", "copy", "land", "make", "person", "sub", "visitor", "runner", "crew"))
+_NOT_HEADS = frozenset(
+    ("boy", "copy", "land", "make", "person", "sub", "visitor", "runner", "crew")
+)

@@ -30,6 +30,7 @@ DEFAULT_MODULES = (
     "cjk_names",
     "username",
     "job_title",
+    "masked",
 )
 
 

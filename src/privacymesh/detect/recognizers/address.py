@@ -188,7 +188,8 @@ DIGIT_POSTCODES = PatternRecognizer(
     # any country's format (5 digits: US, DE, FR; 4: AU, AT, CH, DK; 6: IN; CEP, ZIP+4, UK,
     # Canada, NL, PL): weak alone, a postal column name confirms it
     pattern=r"\d{4,5}|[1-9]\d{2} ?\d{3}|\d{5}-\d{3,4}|\d{2}-\d{3}"
-    r"|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d|\d{4} ?[A-Za-z]{2}",
+    r"|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"
+    r"|\d{4} ?[A-Za-z]{2}",
     anchored=True,
     reject=r"^0000|^99999",
     base=0.3,

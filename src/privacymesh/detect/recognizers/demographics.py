@@ -249,9 +249,7 @@ class MaritalStatusRecognizer(Recognizer):
         else:
             return []
         return [
-            self.evidence(
-                MARITAL_STATUS, folded[ROW].unique(), strength, {"dictionary"}, examples
-            )
+            self.evidence(MARITAL_STATUS, folded[ROW].unique(), strength, {"dictionary"}, examples)
         ]
 
 

@@ -200,9 +200,7 @@ class NationalIdByNameRecognizer(Recognizer):
             return []  # values shared by many rows are codes or categories
         category = PASSPORT if "passport" in " ".join(values.signals.name) else NATIONAL_ID
         examples = shaped["value"].unique(maintain_order=True).head(values.options.max_examples)
-        return [
-            self.evidence(category, shaped[ROW].unique(), 0.3, {"pattern"}, examples.to_list())
-        ]
+        return [self.evidence(category, shaped[ROW].unique(), 0.3, {"pattern"}, examples.to_list())]
 
 
 RECOGNIZERS = (NationalIdRecognizer(), NationalIdByNameRecognizer())
