@@ -31,6 +31,7 @@ DEFAULT_MODULES = (
     "username",
     "job_title",
     "masked",
+    "amounts",
 )
 
 
