@@ -363,3 +363,28 @@ def occupation_heads() -> frozenset[str]:
 _NOT_HEADS = frozenset(
     ("boy", "copy", "land", "make", "person", "sub", "visitor", "runner", "crew")
 )
+
+
+_COUNTRY_ALIASES = {"uk": "GB", "u.k.": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US"}
+
+
+@cache
+def _country_index() -> dict[str, str]:
+    """Folded country names (short, common, official) and ISO codes -> ISO alpha-2."""
+    import pycountry
+
+    out = dict(_COUNTRY_ALIASES)
+    for c in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                out[_fold(value)] = c.alpha_2
+    return out
+
+
+def country_code(value: str | None) -> str | None:
+    """ISO alpha-2 code of a country written as a name or an ISO code (`Germany`, `DEU`, `de`,
+    `USA`), None when it names no country."""
+    if not value:
+        return None
+    return _country_index().get(_fold(value.strip()))
