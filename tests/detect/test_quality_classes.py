@@ -203,3 +203,20 @@ def test_a_country_column_does_not_make_order_references_phone_numbers() -> None
     refs = [f"{100000 + 7 * i}-{i % 97:02d}" for i in range(30)]
     df = pl.DataFrame({"country": [c for c, _ in _MIXED] * 3, "order_ref": refs})
     assert PHONE not in set(scan(df).column("order_ref").category_keys())
+
+
+def test_points_stored_as_hex_geography_or_wkb_are_precise_locations() -> None:
+    import struct
+
+    coords = [(47.81 + i * 0.0137, -121.9 + i * 0.0291) for i in range(20)]
+    sql_server = [("e6100000010c" + struct.pack("<dd", a, b).hex()).upper() for a, b in coords]
+    wkb = ["0101000000" + struct.pack("<dd", b, a).hex() for a, b in coords]
+    assert "user.location.precise" in categories(sql_server, "SpatialLocation")
+    assert "user.location.precise" in categories(wkb, "c07")
+
+
+def test_hex_tokens_of_the_same_length_are_not_points() -> None:
+    import hashlib
+
+    tokens_ = [hashlib.sha256(str(i).encode()).hexdigest()[:44] for i in range(20)]
+    assert "user.location.precise" not in categories(tokens_, "SpatialLocation")
