@@ -220,3 +220,26 @@ def test_hex_tokens_of_the_same_length_are_not_points() -> None:
 
     tokens_ = [hashlib.sha256(str(i).encode()).hexdigest()[:44] for i in range(20)]
     assert "user.location.precise" not in categories(tokens_, "SpatialLocation")
+
+
+def test_addresses_of_a_table_whose_names_are_organisations_locate_no_person() -> None:
+    n = 12
+    shops = [
+        "Fricative Bookshop", "Eric the Read Books", "News & Brews Cafe", "Acme Supplies Ltd",
+        "Hanari Carnes", "Bookbeat Store", "Quality Laundry and Books", "Green Hotel",
+        "Mill Bakery", "Harbour Pharmacy", "City Motors", "Lakeside Clinic",
+    ]  # fmt: skip
+    table = pl.DataFrame(
+        {
+            "stor_id": [f"{7000 + i}" for i in range(n)],
+            "stor_name": shops,
+            "stor_address": [f"{100 + i} Oak Street" for i in range(n)],
+            "city": ["Seattle", "Boston", "Portland", "Denver"] * 3,
+        }
+    )
+    assert not _keys(table, "stor_address")
+    assert not _keys(table, "city")
+    people = table.with_columns(
+        stor_name=pl.Series(["Anna Berg", "John Smith", "Maria Silva", "Liam Brown"] * 3)
+    )
+    assert STREET in _keys(people, "stor_address")

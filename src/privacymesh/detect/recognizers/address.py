@@ -20,6 +20,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
     words,
 )
+from privacymesh.detect.recognizers.person_name import lower_for_organisations
 
 ADDRESS = "user.contact.address"
 STREET = "user.contact.address.street"
@@ -98,7 +99,14 @@ def street_pattern() -> str:
     return "|".join(branch for branch, _ in street_branches())
 
 
-class StreetAddressRecognizer(PatternRecognizer):
+class LocatingPatternRecognizer(PatternRecognizer):
+    """A pattern whose hits place someone: weak in a table whose rows are organisations."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        return lower_for_organisations(super().detect(values), values)
+
+
+class StreetAddressRecognizer(LocatingPatternRecognizer):
     """A house number and a street found in values. Where the street line is the whole value
     (`83 Judy Point`, `Avenida Viana, 91`) the column is a street column; where more surrounds
     it (a city, a postcode, a sentence), it is an address."""
@@ -128,7 +136,7 @@ def street_name_pattern() -> str:
     return rf"(?i:(?:[\p{{L}}'.\-]+[ \t]+){{1,4}}(?:{alt})\.?)"
 
 
-STREET_NAME = PatternRecognizer(
+STREET_NAME = LocatingPatternRecognizer(
     name="street_name",
     category=STREET,
     pattern=street_name_pattern(),
@@ -157,7 +165,7 @@ def valid_uk_postcode(value: str) -> bool:
     return 5 <= len(compact) <= 7 and compact[-3].isdigit() and compact[0].isalpha()
 
 
-UK_POSTCODE = PatternRecognizer(
+UK_POSTCODE = LocatingPatternRecognizer(
     name="uk_postcode",
     category=POSTAL_CODE,
     pattern=r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}",
@@ -169,7 +177,7 @@ UK_POSTCODE = PatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-DISTINCT_POSTCODES = PatternRecognizer(
+DISTINCT_POSTCODES = LocatingPatternRecognizer(
     name="postal_code_formatted",
     category=POSTAL_CODE,
     # Brazil CEP, US ZIP+4, Canada, Netherlands, Poland
@@ -181,7 +189,7 @@ DISTINCT_POSTCODES = PatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-DIGIT_POSTCODES = PatternRecognizer(
+DIGIT_POSTCODES = LocatingPatternRecognizer(
     kinds=DIGITS,
     name="postal_code_digits",
     category=POSTAL_CODE,

@@ -22,6 +22,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
+from privacymesh.detect.recognizers.person_name import lower_for_organisations
 
 PRECISE = "user.location.precise"
 IMPRECISE = "user.location.imprecise"
@@ -123,9 +124,10 @@ class CoordinateColumnRecognizer(Recognizer):
         strength = self.paired if PAIR_HINT in values.hints else self.alone
         rows = stripped.filter(pl.col(VALUE).str.contains(_NUMBER))[ROW]
         examples = values.values.unique(maintain_order=True).head(values.options.max_examples)
-        return [
+        found = [
             self.evidence(category, rows.unique(), strength, {"distribution"}, examples.to_list())
         ]
+        return lower_for_organisations(found, values)
 
 
 def _valid_pair(text: str) -> bool:

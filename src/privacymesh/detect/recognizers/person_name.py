@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
+from privacymesh.detect.context import tokens
 from privacymesh.detect.lexicon import (
     common_words,
     first_names,
@@ -126,6 +127,39 @@ def organisation_share(frame: pl.DataFrame) -> float:
     toks = toks.with_columns(pl.col("t").str.strip_chars(".,'"))
     org = toks.filter(member_of(toks["t"], organisation_words()))
     return org[ROW].n_unique() / frame.height
+
+
+ORGANISATION_ROWS_SHARE = 0.3  # of a name column's values that name an organisation or site
+_ROW_NAME_WORDS = words("name", "company", "companyname", "organisation", "organization")
+THINGS_PENALTY = 0.6  # as the context's penalty for a table whose column names say "things"
+
+
+def rows_are_organisations(values: ColumnValues) -> bool:
+    """Whether the table's rows are organisations or sites by their values: a column named for
+    a name holds organisation names (`Fricative Bookshop`, `Acme Ltd`), and no column is a
+    person's or says whose row it is. Their addresses and places locate no person."""
+    signals, table = values.signals, values.table
+    if table is None or values.derived or signals.things or signals.people or signals.someone:
+        return False
+    for name in table.columns:
+        if name == values.name or not tokens(name) & _ROW_NAME_WORDS:
+            continue
+        if table[name].dtype != pl.String:
+            continue
+        distinct = table[name].drop_nulls().unique().head(500)
+        frame = pl.DataFrame({ROW: range(distinct.len()), VALUE: distinct})
+        if distinct.len() and organisation_share(frame) >= ORGANISATION_ROWS_SHARE:
+            return True
+    return False
+
+
+def lower_for_organisations(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
+    """Locating evidence in a table of organisations, weakened as the context would weaken it
+    had the column names said so."""
+    if found and rows_are_organisations(values):
+        for ev in found:
+            ev.strength = max(0.0, ev.strength - THINGS_PENALTY)
+    return found
 
 
 @dataclass
