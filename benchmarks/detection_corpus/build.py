@@ -624,6 +624,136 @@ def build_derived(_: dict) -> None:
     write("derived", "multi_country_phones", mixed.rename({"Country": "country", "Phone": "tel"}))
 
 
+def oracle_table(text: str, table: str, names: list[str]) -> pl.DataFrame:
+    """Rows of every `INSERT INTO table [(columns)] VALUES (...)` of an Oracle script, with
+    `TO_DATE('d', 'fmt')` read as the date text `d`."""
+    text = re.sub(r"TO_DATE\('([^']*)',\s*'[^']*'\)", r"'\1'", text)
+    head = re.compile(rf"INSERT INTO {table}\s*(\(([^)]*)\))?\s*VALUES\s*\(", re.I)
+    rows = []
+    for m in head.finditer(text):
+        cols = [c.strip() for c in m.group(2).split(",")] if m.group(2) else names
+        values, _ = sql_values(text, m.end() - 1)
+        rows.append(dict(zip(cols, values, strict=True)))
+    return pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String))
+
+
+def build_oracle(m: Mirror) -> None:
+    hr = m.text("human_resources/hr_populate.sql")
+    employees = oracle_table(
+        hr,
+        "employees",
+        words(
+            "employee_id first_name last_name email phone_number hire_date job_id salary"
+            " commission_pct manager_id department_id"
+        ),
+    )
+    write("oracle", "hr_employees", employees)
+    locations = oracle_table(
+        hr,
+        "locations",
+        words("location_id street_address postal_code city state_province country_id"),
+    )
+    write("oracle", "hr_locations", locations)
+    jobs = oracle_table(hr, "jobs", words("job_id job_title min_salary max_salary"))
+    write("oracle", "hr_jobs", jobs)
+    co = m.text("customer_orders/co_populate.sql")
+    customers = oracle_table(co, "customers", words("customer_id email_address full_name"))
+    write("oracle", "co_customers", customers)
+    stores = oracle_table(
+        co, "stores", words("store_id store_name web_address physical_address latitude longitude")
+    )
+    write("oracle", "co_stores", stores)
+    shipments = oracle_table(
+        co, "shipments", words("shipment_id store_id customer_id delivery_address shipment_status")
+    )
+    write("oracle", "co_shipments", sample(shipments))
+
+
+def mongo_plain(value: object) -> object:
+    """Extended JSON (`{"$numberInt": "7"}`, `{"$date": ...}`) as plain values: numbers as text,
+    dates as ISO days."""
+    if isinstance(value, dict):
+        if "$date" in value:
+            inner = value["$date"]
+            millis = int(inner["$numberLong"]) if isinstance(inner, dict) else None
+            if millis is None:
+                return str(inner)[:10]
+            import datetime as dt
+
+            day = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=millis)
+            return day.date().isoformat()
+        for key in ("$numberInt", "$numberLong", "$numberDouble", "$oid"):
+            if key in value:
+                return value[key]
+        return {k: mongo_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mongo_plain(v) for v in value]
+    return value
+
+
+def build_mongodb(m: Mirror) -> None:
+    import json
+
+    def records(path: str) -> list[dict]:
+        return [mongo_plain(json.loads(line)) for line in m.text(path).splitlines() if line.strip()]
+
+    customers = records("sample_analytics/customers.json")
+    write(
+        "mongodb",
+        "analytics_customers",
+        pl.DataFrame(
+            {
+                "username": [c["username"] for c in customers],
+                "name": [c["name"] for c in customers],
+                "address": [c["address"] for c in customers],
+                "birthdate": [c["birthdate"] for c in customers],
+                "email": [c["email"] for c in customers],
+                "accounts": [" ".join(c["accounts"]) for c in customers],
+            }
+        ),
+    )
+    accounts = records("sample_analytics/accounts.json")
+    write(
+        "mongodb",
+        "analytics_accounts",
+        sample(
+            pl.DataFrame(
+                {
+                    "account_id": [a["account_id"] for a in accounts],
+                    "limit": [a["limit"] for a in accounts],
+                    "products": [",".join(a["products"]) for a in accounts],
+                }
+            )
+        ),
+    )
+    users = records("sample_mflix/users.json")
+    write(
+        "mongodb",
+        "mflix_users",
+        pl.DataFrame({k: [u[k] for u in users] for k in ("name", "email", "password")}),
+    )
+    theaters = records("sample_mflix/theaters.json")
+    addr = [t["location"]["address"] for t in theaters]
+    geo = [t["location"]["geo"]["coordinates"] for t in theaters]
+    write(
+        "mongodb",
+        "mflix_theaters",
+        sample(
+            pl.DataFrame(
+                {
+                    "theaterId": [t["theaterId"] for t in theaters],
+                    "street1": [a.get("street1") for a in addr],
+                    "city": [a.get("city") for a in addr],
+                    "state": [a.get("state") for a in addr],
+                    "zipcode": [a.get("zipcode") for a in addr],
+                    "longitude": [g[0] for g in geo],
+                    "latitude": [g[1] for g in geo],
+                }
+            )
+        ),
+    )
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -636,6 +766,8 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "phonenumbers": build_phonenumbers,
     "jieba": build_jieba,
     "derived": build_derived,
+    "oracle": build_oracle,
+    "mongodb": build_mongodb,
 }
 
 

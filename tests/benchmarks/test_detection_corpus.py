@@ -177,3 +177,15 @@ def test_leave_one_source_out_never_fits_on_the_scored_source(corpus) -> None:
     scored = sum(t.tp + t.fn + t.fp + t.tn for t in per_source.values())
     assert scored == sum(len(t.labels) for t in part.tables)
     assert per_source["pubs"].tp + per_source["pubs"].fn == 0  # publishers: decoys only
+
+
+def test_untuned_sources_are_public_and_reported_apart(corpus) -> None:
+    from detection_quality import tuned_only
+
+    untuned = [s for s, meta in corpus.sources.items() if meta.get("tuned") is False]
+    assert len(untuned) >= 2
+    assert not any(corpus.sources[s].get("derived_from") for s in untuned)
+    kept = tuned_only(corpus)
+    assert not set(untuned) & set(kept.sources)
+    assert not {t.source for t in kept.tables} & set(untuned)
+    assert {t.source for t in kept.tables} == set(kept.sources)

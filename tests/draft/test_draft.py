@@ -125,12 +125,6 @@ def test_proposed_categories_match_the_declared_ones(sample_drafts: dict[str, Pa
     assert matched / total >= FLOOR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the detector, reading values alone, proposes 72% of the sample's declared "
-    "categories exactly: masked copies, numeric amounts and user ids read as usernames "
-    "miss (listed by the test above)",
-)
 def test_proposed_categories_reach_the_issue_target(sample_drafts: dict[str, Path]) -> None:
     matched, misses = _declared_vs_proposed(sample_drafts)
     assert matched / (matched + len(misses)) >= TARGET

@@ -75,6 +75,25 @@ _THING_WORDS = frozenset(
         "carrier",
     )
 )
+# column-name words that name the organisation a row is (its customer is then a company)
+_ORGANISATION_NAME_WORDS = frozenset(
+    (
+        "company",
+        "companyname",
+        "organisation",
+        "organization",
+        "supplier",
+        "vendor",
+        "publisher",
+        "manufacturer",
+        "merchant",
+        "agency",
+        "institution",
+        "employer",
+        "business",
+        "firm",
+    )
+)
 _PERSON_WORDS = frozenset(
     (
         "firstname",
@@ -173,7 +192,7 @@ _PERSON_ID_WORDS = frozenset(
     )
 )
 _LOCATING = ("user.contact.address", "user.location")
-THING_PENALTY = 0.5  # places and coordinates in a table of things locate the things
+THING_PENALTY = 0.6  # places and coordinates in a table of things locate the things
 
 
 def describes_things(columns: list[str]) -> bool:
@@ -184,6 +203,8 @@ def describes_things(columns: list[str]) -> bool:
         names |= tokens(c)
     if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
         return False  # rows of a person's own record or of a person's actions
+    if names & _WHO_WORDS and not names & _ORGANISATION_NAME_WORDS:
+        return False  # someone's records (a customer's shipment) that mention a carrier or store
     if names & _THING_WORDS:
         return True
     # every column names a place or its code: a reference table of places

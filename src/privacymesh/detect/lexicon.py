@@ -314,3 +314,77 @@ def romanised_cjk_surnames() -> frozenset[str]:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         out |= {n.lower() for n in _as_set(getattr(provider, "last_romanized_names", None))}
     return frozenset(out)
+
+
+# Head words of job titles used in companies that faker's occupation lists (which name trades
+# and professions) leave out.
+# fmt: off
+_TITLE_HEADS = frozenset((
+    "manager", "director", "president", "officer", "representative", "agent", "associate",
+    "assistant", "owner", "administrator", "coordinator", "specialist", "supervisor",
+    "technician", "engineer", "analyst", "clerk", "staff", "intern", "executive", "partner",
+    "consultant", "accountant", "designer", "developer", "buyer", "planner", "recruiter",
+    "receptionist", "secretary", "trainee", "apprentice", "chief", "head", "lead", "vp", "ceo",
+    "cfo", "cto", "coo", "cio", "founder", "chairman", "chairwoman", "controller", "auditor",
+    "operator", "scientist", "architect", "programmer", "marketer", "salesperson", "cashier",
+    "teller", "nurse", "doctor", "physician", "teacher", "professor", "lecturer", "librarian",
+    "editor", "writer", "author", "journalist", "advisor", "adviser", "counsel", "attorney",
+    "lawyer", "paralegal", "mechanic", "electrician", "driver", "courier", "worker", "labourer",
+    "laborer", "foreman", "inspector", "surveyor", "therapist", "pharmacist", "dentist",
+    "geschäftsführer", "gerente", "directeur", "directrice", "diretor", "director", "jefe",
+))
+# fmt: on
+
+
+def _job_heads(job: str) -> set[str]:
+    """The head word of a job title: `Accountant, chartered` -> accountant, `Adult nurse` ->
+    nurse (the last word before any comma)."""
+    main = job.split(",")[0].split("(")[0].strip()
+    parts = main.replace("/", " ").split()
+    return {_fold(parts[-1])} if parts else set()
+
+
+@cache
+def occupation_heads() -> frozenset[str]:
+    """Head words of occupations: the job lists of faker's English locales (their head noun is
+    the last word; other languages put qualifiers last) plus common title heads in a few
+    languages, lower-cased and folded; ordinary words are left out."""
+    out = {_fold(w) for w in _TITLE_HEADS}
+    base = importlib.import_module("faker.providers.job")
+    for mod in pkgutil.iter_modules(base.__path__):
+        if mod.name.startswith("en"):
+            provider = importlib.import_module(f"faker.providers.job.{mod.name}").Provider
+            for job in _as_set(getattr(provider, "jobs", None)):
+                out |= _job_heads(job)
+    return frozenset(w for w in out if len(w) >= 2 and w not in _COMMON_WORDS | _NOT_HEADS)
+
+
+# last words of a few multi-word occupations that are no occupation alone
+_NOT_HEADS = frozenset(
+    ("boy", "copy", "land", "make", "person", "sub", "visitor", "runner", "crew")
+)
+
+
+_COUNTRY_ALIASES = {"uk": "GB", "u.k.": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US"}
+
+
+@cache
+def _country_index() -> dict[str, str]:
+    """Folded country names (short, common, official) and ISO codes -> ISO alpha-2."""
+    import pycountry
+
+    out = dict(_COUNTRY_ALIASES)
+    for c in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                out[_fold(value)] = c.alpha_2
+    return out
+
+
+def country_code(value: str | None) -> str | None:
+    """ISO alpha-2 code of a country written as a name or an ISO code (`Germany`, `DEU`, `de`,
+    `USA`), None when it names no country."""
+    if not value:
+        return None
+    return _country_index().get(_fold(value.strip()))

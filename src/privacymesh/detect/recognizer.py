@@ -47,6 +47,9 @@ class ColumnValues:
     known_hashes: pl.Series | None = None
     derived: bool = False  # values came out of JSON or a decoding
     kind: str = TEXT
+    # the sampled table the column belongs to (same row ids), for a recognizer that reads a
+    # neighbouring column of the same row (a phone number's country)
+    table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     # what recognizers derive from the same values (stripped text, gate results), computed
     # once per column; `dataclasses.replace` starts a new one
     memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -29,6 +29,9 @@ DEFAULT_MODULES = (
     "person_name",
     "cjk_names",
     "username",
+    "job_title",
+    "masked",
+    "amounts",
 )
 
 

@@ -359,6 +359,7 @@ def column_values(
     *,
     hints: frozenset[str] = frozenset(),
     known_hashes: pl.Series | None = None,
+    table: pl.DataFrame | None = None,
 ) -> ColumnValues | None:
     """What recognizers see of a column; None when it holds nothing to scan."""
     series = whole_numbers(series)
@@ -375,6 +376,7 @@ def column_values(
         hints=hints,
         known_hashes=known_hashes,
         kind=column_kind(series.dtype),
+        table=table,
     )
 
 
@@ -443,7 +445,12 @@ def scan_frame(
         hints = frozenset({PAIR_HINT}) if name in paired else frozenset()
         series = sample[name]
         prepared.append(
-            (series, column_values(series, signals, options, hints=hints, known_hashes=known))
+            (
+                series,
+                column_values(
+                    series, signals, options, hints=hints, known_hashes=known, table=sample
+                ),
+            )
         )
     evidence = iter(collect_evidence_many([v for _, v in prepared if v is not None], registry))
     columns = [

@@ -8,10 +8,23 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import polars as pl
+
 from privacymesh.detect.lexicon import street_suffixes
-from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    ROW,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    words,
+)
+from privacymesh.detect.recognizers.person_name import lower_for_organisations
 
 ADDRESS = "user.contact.address"
+STREET = "user.contact.address.street"
+WHOLE_LINE = 0.8  # share of hit values that are the street line and nothing more
 POSTAL_CODE = "user.contact.address.postal_code"
 
 _ADDRESS_WORDS = words(
@@ -86,7 +99,55 @@ def street_pattern() -> str:
     return "|".join(branch for branch, _ in street_branches())
 
 
-STREET_ADDRESS = PatternRecognizer(
+class LocatingPatternRecognizer(PatternRecognizer):
+    """A pattern whose hits place someone: weak in a table whose rows are organisations."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        return lower_for_organisations(super().detect(values), values)
+
+
+class StreetAddressRecognizer(LocatingPatternRecognizer):
+    """A house number and a street found in values. Where the street line is the whole value
+    (`83 Judy Point`, `Avenida Viana, 91`) the column is a street column; where more surrounds
+    it (a city, a postcode, a sentence), it is an address."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.categories = (ADDRESS, STREET)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        found = super().detect(values)
+        if not found:
+            return found
+        cands = self.candidates(values).join(values.stripped(), on=ROW)
+        whole = cands.select(
+            (pl.col("cand").str.strip_chars(" ,.") == pl.col(VALUE).str.strip_chars(" ,.")).mean()
+        ).item()
+        if whole is not None and whole >= WHOLE_LINE:
+            for ev in found:
+                ev.category = STREET
+        return found
+
+
+def street_name_pattern() -> str:
+    """A street named without its house number (`sinclair street`, `Rua das Flores`): one to
+    four words ending in a street type, any case."""
+    alt = "|".join(re.escape(s) for s in sorted(street_suffixes(), key=lambda s: (-len(s), s)))
+    return rf"(?i:(?:[\p{{L}}'.\-]+[ \t]+){{1,4}}(?:{alt})\.?)"
+
+
+STREET_NAME = LocatingPatternRecognizer(
+    name="street_name",
+    category=STREET,
+    pattern=street_name_pattern(),
+    anchored=True,
+    base=0.4,  # `Rose Park`, `Hill Street Blues`: a name must confirm
+    full_coverage=0.6,
+    context=_ADDRESS_WORDS,
+    negative_context=words("product", "description", "sku", "title", "film", "company", "store"),
+)
+
+STREET_ADDRESS = StreetAddressRecognizer(
     name="street_address",
     category=ADDRESS,
     pattern=street_pattern(),
@@ -104,7 +165,7 @@ def valid_uk_postcode(value: str) -> bool:
     return 5 <= len(compact) <= 7 and compact[-3].isdigit() and compact[0].isalpha()
 
 
-UK_POSTCODE = PatternRecognizer(
+UK_POSTCODE = LocatingPatternRecognizer(
     name="uk_postcode",
     category=POSTAL_CODE,
     pattern=r"[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2}",
@@ -116,7 +177,7 @@ UK_POSTCODE = PatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-DISTINCT_POSTCODES = PatternRecognizer(
+DISTINCT_POSTCODES = LocatingPatternRecognizer(
     name="postal_code_formatted",
     category=POSTAL_CODE,
     # Brazil CEP, US ZIP+4, Canada, Netherlands, Poland
@@ -128,12 +189,15 @@ DISTINCT_POSTCODES = PatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-DIGIT_POSTCODES = PatternRecognizer(
+DIGIT_POSTCODES = LocatingPatternRecognizer(
     kinds=DIGITS,
     name="postal_code_digits",
     category=POSTAL_CODE,
-    # US ZIP, German PLZ, French code postal (5 digits); Indian PIN (6, not starting with 0)
-    pattern=r"\d{5}|[1-9]\d{2} ?\d{3}",
+    # any country's format (5 digits: US, DE, FR; 4: AU, AT, CH, DK; 6: IN; CEP, ZIP+4, UK,
+    # Canada, NL, PL): weak alone, a postal column name confirms it
+    pattern=r"\d{4,5}|[1-9]\d{2} ?\d{3}|\d{5}-\d{3,4}|\d{2}-\d{3}"
+    r"|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d"
+    r"|\d{4} ?[A-Za-z]{2}",
     anchored=True,
     reject=r"^0000|^99999",
     base=0.3,
@@ -142,4 +206,4 @@ DIGIT_POSTCODES = PatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-RECOGNIZERS = (STREET_ADDRESS, UK_POSTCODE, DISTINCT_POSTCODES, DIGIT_POSTCODES)
+RECOGNIZERS = (STREET_ADDRESS, STREET_NAME, UK_POSTCODE, DISTINCT_POSTCODES, DIGIT_POSTCODES)

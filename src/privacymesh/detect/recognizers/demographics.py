@@ -202,4 +202,60 @@ class AgeRecognizer(Recognizer):
         return [self.evidence(AGE, ok[ROW].unique(), self.strength, {"distribution"}, examples)]
 
 
-RECOGNIZERS = (BirthDateRecognizer(), GenderRecognizer(), AgeRecognizer())
+MARITAL_STATUS = "user.demographic.marital_status"
+# fmt: off
+MARITAL_TERMS = frozenset((
+    "single", "married", "divorced", "widowed", "widow", "widower", "separated", "partnered",
+    "domestic partnership", "civil partnership", "civil union", "engaged", "unmarried",
+    "never married", "cohabiting", "annulled", "ledig", "verheiratet", "geschieden",
+    "verwitwet", "getrennt", "soltero", "soltera", "casado", "casada", "divorciado",
+    "divorciada", "viudo", "viuda", "solteiro", "solteira", "viúvo", "viúva", "célibataire",
+    "celibataire", "marié", "mariée", "marie", "mariee", "divorcé", "divorcée", "veuf", "veuve",
+    "s", "m", "d", "w", "u", "unknown", "other", "n/a", "na", "prefer not to say",
+))
+# fmt: on
+_MARITAL_LETTERS = frozenset(("s", "m", "d", "w", "u"))
+_MARITAL_CORE = MARITAL_TERMS - _MARITAL_LETTERS - {"unknown", "other", "n/a", "na", "marie"}
+
+
+@dataclass
+class MaritalStatusRecognizer(Recognizer):
+    """Every value is a marital-status term: written out it counts alone; single letters
+    (`S`, `M`) are as likely sizes or codes, so context must confirm them."""
+
+    name: str = "marital_status"
+
+    def __post_init__(self) -> None:
+        self.categories = (MARITAL_STATUS,)
+        self.context = words(
+            "marital", "maritalstatus", "civil", "civilstatus", "familienstand", "estadocivil",
+            "married", "spouse", "relationship",
+        )  # fmt: skip
+        self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "tier", "type")
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 2:
+            return []
+        folded = values.folded()
+        vocab = folded[VALUE].unique()
+        if vocab.len() > 12 or not vocab.is_in(pl.Series(sorted(MARITAL_TERMS)).implode()).all():
+            return []
+        core = sorted(set(vocab.to_list()) & _MARITAL_CORE)
+        letters = sorted(set(vocab.to_list()) & _MARITAL_LETTERS)
+        if len(core) >= 2:
+            strength, examples = 0.7, core[:2]
+        elif len(letters) >= 2 and {"s", "m"} <= set(letters):
+            strength, examples = 0.3, letters[:2]  # `S`/`M` alone: a size until named
+        else:
+            return []
+        return [
+            self.evidence(MARITAL_STATUS, folded[ROW].unique(), strength, {"dictionary"}, examples)
+        ]
+
+
+RECOGNIZERS = (
+    BirthDateRecognizer(),
+    GenderRecognizer(),
+    AgeRecognizer(),
+    MaritalStatusRecognizer(),
+)

@@ -5,6 +5,7 @@ pairing with a neighbour) and as coordinate pairs inside text (`51.5074,-0.1278`
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -21,6 +22,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
+from privacymesh.detect.recognizers.person_name import lower_for_organisations
 
 PRECISE = "user.location.precise"
 IMPRECISE = "user.location.imprecise"
@@ -122,9 +124,10 @@ class CoordinateColumnRecognizer(Recognizer):
         strength = self.paired if PAIR_HINT in values.hints else self.alone
         rows = stripped.filter(pl.col(VALUE).str.contains(_NUMBER))[ROW]
         examples = values.values.unique(maintain_order=True).head(values.options.max_examples)
-        return [
+        found = [
             self.evidence(category, rows.unique(), strength, {"distribution"}, examples.to_list())
         ]
+        return lower_for_organisations(found, values)
 
 
 def _valid_pair(text: str) -> bool:
@@ -161,4 +164,44 @@ IMPRECISE_TEXT = PatternRecognizer(
     negative_context=_NOT_GEO,
 )
 
-RECOGNIZERS = (CoordinateColumnRecognizer(), PRECISE_TEXT, IMPRECISE_TEXT)
+# a point in hex: SQL Server's geography serialisation (SRID 4326, version 1, a point flag),
+# OGC WKB (little- or big-endian) and PostGIS EWKB with SRID 4326
+_BINARY_POINT = (
+    r"(?i)^(?:0x)?(?:e6100000010c|0101000000|0000000001|0101000020e6100000)[0-9a-f]{32}$"
+)
+
+
+def binary_point(text: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a hex-encoded point, None when it is none or out of range."""
+    raw = bytes.fromhex(text.strip().removeprefix("0x").removeprefix("0X"))
+    if raw[:6] == bytes.fromhex("e6100000010c"):
+        lat, lon = struct.unpack("<dd", raw[6:])  # SQL Server stores latitude first
+    elif raw[:1] == b"\x01":
+        lon, lat = struct.unpack("<dd", raw[-16:])  # WKB: x (longitude), then y
+    else:
+        lon, lat = struct.unpack(">dd", raw[-16:])
+    if not (abs(lat) <= 90 and abs(lon) <= 180) or (lat, lon) == (0.0, 0.0):
+        return None
+    return lat, lon
+
+
+def _precise_point(text: str) -> bool:
+    point = binary_point(text)
+    # a binary double always has decimals: a point placed to 1/1000 of a degree or finer
+    return point is not None and all(round(v, 2) != v for v in point)
+
+
+BINARY_POINTS = PatternRecognizer(
+    name="coordinates_binary",
+    category=PRECISE,
+    pattern=_BINARY_POINT,
+    anchored=True,
+    validator=_precise_point,
+    base=0.75,
+    full_coverage=0.5,
+    methods=("pattern", "hex"),
+    context=_GEO_WORDS | words("spatial", "spatiallocation", "geography", "geometry", "geom"),
+    negative_context=_NOT_GEO,
+)
+
+RECOGNIZERS = (CoordinateColumnRecognizer(), PRECISE_TEXT, IMPRECISE_TEXT, BINARY_POINTS)

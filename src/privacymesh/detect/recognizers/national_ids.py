@@ -157,4 +157,50 @@ class NationalIdRecognizer(Recognizer):
         return [ev]
 
 
-RECOGNIZERS = (NationalIdRecognizer(),)
+# column-name words that say "a person's national number" on their own (a bare `id` does not)
+_ID_NAME_WORDS = words(
+    "ssn", "socsec", "socialsecurity", "socialsecuritynumber", "national", "nationalid",
+    "nationalidnumber", "nationalidentifier", "nin", "nino", "sin", "personalnumber",
+    "personnummer", "idcard", "identitycard", "identitynumber", "citizenid", "taxpayerid",
+    "cedula", "dni", "nie", "cpf", "curp", "rut", "pesel", "bsn", "aadhaar", "nric", "hetu",
+    "passport", "passportnumber", "passportno",
+)  # fmt: skip
+_ID_SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
+DISTINCT_SHARE = 0.5  # one number per person (a record may repeat): most values differ
+
+
+@dataclass
+class NationalIdByNameRecognizer(Recognizer):
+    """Id numbers no checksum confirms (sample databases invent them, and many countries'
+    numbers carry none) under a column name that says they are national ids: values shaped
+    like id numbers, nearly all distinct. Weak alone; it applies only under such a name."""
+
+    name: str = "national_id_named"
+
+    def __post_init__(self) -> None:
+        self.categories = (NATIONAL_ID, PASSPORT)
+        self.kinds = DIGITS
+        self.context = _ID_NAME_WORDS | (id_words() - {"id", "tin", "vat"})
+        self.negative_context = words("type", "kind", "issuer", "country", "expiry", "issued")
+
+    def applies(self, values: ColumnValues) -> bool:
+        return bool(self.context & values.signals.name) and super().applies(values)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        shaped = values.stripped().filter(
+            pl.col("value").str.contains(_ID_SHAPE)
+            & (pl.col("value").str.count_matches(r"\d") >= 5)
+            & ~pl.col("value").str.contains(_DECIMAL)
+        )
+        if shaped.height < 0.9 * values.n_rows:
+            return []
+        if shaped["value"].n_unique() < DISTINCT_SHARE * shaped.height:
+            return []  # values shared by many rows are codes or categories
+        category = PASSPORT if "passport" in " ".join(values.signals.name) else NATIONAL_ID
+        examples = shaped["value"].unique(maintain_order=True).head(values.options.max_examples)
+        return [self.evidence(category, shaped[ROW].unique(), 0.3, {"pattern"}, examples.to_list())]
+
+
+RECOGNIZERS = (NationalIdRecognizer(), NationalIdByNameRecognizer())

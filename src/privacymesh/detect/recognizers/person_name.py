@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
+from privacymesh.detect.context import tokens
 from privacymesh.detect.lexicon import (
     common_words,
     first_names,
@@ -47,6 +48,21 @@ _NOT_PERSON = words(
     "project", "category", "campaign", "city", "street", "country", "region", "table", "column",
     "event", "model", "device", "domain", "title", "plan", "color", "colour",
 )  # fmt: skip
+
+# a column named for a place or an address holds places: the people's names in it are
+# streets, towns and counties named after someone (`Washington`, `Jefferson County`)
+_PLACE_COLUMN = words(
+    "city", "town", "suburb", "county", "country", "state", "region", "province", "district",
+    "municipality", "village", "locality", "address", "addr", "street", "addressline",
+    "line1", "line2", "shipaddress", "shipcity", "postcode", "zip", "borough", "parish",
+)  # fmt: skip
+
+
+def names_a_place(values: ColumnValues) -> bool:
+    """Whether the column's name says it holds a place or an address (and not a name)."""
+    name = values.signals.name
+    return bool(name & _PLACE_COLUMN) and "name" not in name
+
 
 _COMPANY = (
     r"(?i)\b(?:inc|llc|ltd|plc|gmbh|ag|kg|ohg|sa|s\.a|ltda|corp|co|group|holdings|partners|"
@@ -113,6 +129,39 @@ def organisation_share(frame: pl.DataFrame) -> float:
     return org[ROW].n_unique() / frame.height
 
 
+ORGANISATION_ROWS_SHARE = 0.3  # of a name column's values that name an organisation or site
+_ROW_NAME_WORDS = words("name", "company", "companyname", "organisation", "organization")
+THINGS_PENALTY = 0.6  # as the context's penalty for a table whose column names say "things"
+
+
+def rows_are_organisations(values: ColumnValues) -> bool:
+    """Whether the table's rows are organisations or sites by their values: a column named for
+    a name holds organisation names (`Fricative Bookshop`, `Acme Ltd`), and no column is a
+    person's or says whose row it is. Their addresses and places locate no person."""
+    signals, table = values.signals, values.table
+    if table is None or values.derived or signals.things or signals.people or signals.someone:
+        return False
+    for name in table.columns:
+        if name == values.name or not tokens(name) & _ROW_NAME_WORDS:
+            continue
+        if table[name].dtype != pl.String:
+            continue
+        distinct = table[name].drop_nulls().unique().head(500)
+        frame = pl.DataFrame({ROW: range(distinct.len()), VALUE: distinct})
+        if distinct.len() and organisation_share(frame) >= ORGANISATION_ROWS_SHARE:
+            return True
+    return False
+
+
+def lower_for_organisations(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
+    """Locating evidence in a table of organisations, weakened as the context would weaken it
+    had the column names said so."""
+    if found and rows_are_organisations(values):
+        for ev in found:
+            ev.strength = max(0.0, ev.strength - THINGS_PENALTY)
+    return found
+
+
 @dataclass
 class NameColumnRecognizer(Recognizer):
     """A column whose values are person names: `First Last`, `Last, First`, or single names."""
@@ -125,7 +174,7 @@ class NameColumnRecognizer(Recognizer):
         self.negative_context = _NOT_PERSON
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if values.n_rows < 1:
+        if values.n_rows < 1 or names_a_place(values):
             return []
         short = values.frame.filter(
             (pl.col(VALUE).str.len_chars() <= 80)
@@ -265,6 +314,8 @@ class NameInTextRecognizer(PatternRecognizer):
     names (`Mitchell Sports`, `Hawley Municipal`), where a founder's name is no person's."""
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
+        if names_a_place(values):
+            return []
         labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
         if (
             labels.height >= 0.9 * values.frame.height

@@ -10,9 +10,12 @@ from functools import lru_cache
 import phonenumbers
 import polars as pl
 
+from privacymesh.detect.context import tokens
+from privacymesh.detect.lexicon import country_code
 from privacymesh.detect.options import ScanOptions
 from privacymesh.detect.recognizer import (
     DIGITS,
+    ROW,
     VALUE,
     ColumnValues,
     Evidence,
@@ -49,7 +52,54 @@ class PhoneRecognizer(PatternRecognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if epoch_share(values) >= EPOCH_SHARE:
             return []  # seconds or milliseconds since 1970: event times, not numbers to call
-        return as_fax(super().detect(values), values)
+        regions = row_regions(values)
+        if regions is None:
+            return as_fax(super().detect(values), values)
+        return as_fax(self.detect_by_row(values, regions), values)
+
+    def detect_by_row(self, values: ColumnValues, regions: pl.DataFrame) -> list[Evidence]:
+        """Each national-format number validated in the country of its own row (a customer
+        table of many countries); rows without a country fall back to the column's regions."""
+        cands = self.candidates(values)
+        if cands.height == 0:
+            return []
+        cands = cands.join(regions, on=ROW, how="left")
+        fallback = column_regions(
+            tuple(cands["cand"].unique(maintain_order=True).head(NULL_SAMPLE).to_list()),
+            values.options.phone_regions,
+        )
+        pairs = cands.select("cand", "region").unique(maintain_order=True)
+        limit = min(values.options.max_validate, self.max_validate or values.options.max_validate)
+        if pairs.height > limit:
+            pairs = pairs.sample(limit, seed=values.options.seed)
+        items = list(zip(pairs["cand"].to_list(), pairs["region"].to_list(), strict=True))
+        ok = [_valid_in(c, (r,) if r else fallback) for c, r in items]
+        checked = pairs.with_columns(ok=pl.Series(ok, dtype=pl.Boolean))
+        per_row = cands.join(checked, on=["cand", "region"], how="inner", nulls_equal=True)
+        per_row = per_row.group_by(ROW).agg(pl.col("ok").any())
+        valid_rows = per_row.filter(pl.col("ok"))[ROW]
+        if valid_rows.len() == 0:
+            return []
+        est_valid = valid_rows.len() * cands[ROW].n_unique() / max(per_row.height, 1)
+        hit_rate = min(1.0, est_valid / values.n_rows)
+        rng = random.Random(values.options.seed)
+        null = [
+            ("".join(rng.choice(_DIGITS) if ch.isdigit() else ch for ch in c), r)
+            for c, r in items[:NULL_SAMPLE]
+        ]
+        chance = sum(_valid_in(c, (r,) if r else fallback) for c, r in null) / max(len(null), 1)
+        strength = self.strength(sum(ok) / max(len(ok), 1), chance, hit_rate)
+        examples = checked.filter(pl.col("ok"))["cand"].unique(maintain_order=True)
+        ev = self.evidence(
+            self.category,
+            valid_rows,
+            strength,
+            {"pattern", "validator"},
+            examples.head(values.options.max_examples * 4).to_list(),
+        )
+        ev.estimated_hits = est_valid
+        ev.methods.add("context")
+        return [ev]
 
     def chance_for(self, distinct: pl.Series, options: ScanOptions) -> float:
         """How often numbers shaped like these are valid by chance: the same candidates with
@@ -74,6 +124,39 @@ class PhoneRecognizer(PatternRecognizer):
 
 _DIGITS = "0123456789"
 FAX = "user.contact.fax_number"
+_COUNTRY_WORDS = frozenset(
+    ("country", "countrycode", "nation", "land", "pais", "pays", "countryid", "cc", "iso2")
+)
+COUNTRY_SHARE = 0.8  # of a country column's distinct values that name a country
+
+
+def row_regions(values: ColumnValues) -> pl.DataFrame | None:
+    """(row, region) from a column of the same table named for a country whose values name
+    countries (`Germany`, `DE`, `DEU`); None when the table has none."""
+    table = values.table
+    if table is None or values.derived:
+        return None
+    for name in table.columns:
+        if name == values.name or not tokens(name) & _COUNTRY_WORDS:
+            continue
+        column = table[name]
+        if column.dtype != pl.String:
+            continue
+        distinct = column.drop_nulls().unique().head(500).to_list()
+        codes = {v: country_code(v) for v in distinct}
+        if not distinct or sum(c is not None for c in codes.values()) < COUNTRY_SHARE * len(
+            distinct
+        ):
+            continue
+        mapping = pl.DataFrame(
+            {"v": list(codes), "region": list(codes.values())},
+            schema={"v": pl.String, "region": pl.String},
+        )
+        rows = pl.DataFrame({"v": column}).with_row_index(ROW)
+        return rows.join(mapping, on="v", how="left").select(ROW, "region")
+    return None
+
+
 _FAX_WORDS = frozenset({"fax", "faxnumber", "telefax", "faxno"})
 
 

@@ -18,6 +18,11 @@ from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Re
 
 USERNAME = "user.account.username"
 _HANDLE = r"^@?[A-Za-z][A-Za-z0-9._]{2,31}$"
+# a Windows down-level logon name (`CORP\\jsmith`): the handle follows the domain
+_DOMAIN = r"^[a-z0-9][a-z0-9.-]{0,62}\\"
+# one prefix and a number (`u_001126`, `usr-42`): a generated id, not a handle someone chose
+_GENERATED = r"^([a-z]{1,6})[._-]?\d+$"
+GENERATED_SHARE = 0.9
 
 
 @dataclass
@@ -41,7 +46,8 @@ class UsernameRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        lowered = values.frame.with_columns(values.folded()[VALUE].alias("low")).filter(
+        low = values.folded()[VALUE].str.replace(_DOMAIN, "")
+        lowered = values.frame.with_columns(low.alias("low")).filter(
             pl.col("low").str.contains(_HANDLE)
         )
         if lowered.height < 0.6 * values.n_rows:
@@ -50,6 +56,8 @@ class UsernameRecognizer(Recognizer):
         if distinct < 0.3 * lowered.height and distinct < 100:
             return []
         plain = lowered["low"].str.strip_chars_start("@")
+        if generated_ids(plain):
+            return []
         is_name = member_of(plain, person_names())
         if is_name.mean() >= 0.5:
             return []  # a column of plain names, not handles
@@ -79,6 +87,16 @@ class UsernameRecognizer(Recognizer):
         )
         ev.estimated_hits = share * values.n_rows
         return [ev]
+
+
+def generated_ids(handles: pl.Series) -> bool:
+    """Whether nearly all values are one short prefix and a number (`u_001126`): ids a system
+    numbered, which the identifier recognizer reads by whose they are."""
+    prefix = handles.str.extract(_GENERATED, 1).drop_nulls()
+    if prefix.len() < GENERATED_SHARE * handles.len():
+        return False
+    top = prefix.value_counts(sort=True).row(0)[1]
+    return top >= GENERATED_SHARE * handles.len()
 
 
 RECOGNIZERS = (UsernameRecognizer(),)

@@ -1,0 +1,67 @@
+"""Job titles: a column whose values are mostly occupations (`Sales Manager`, `Chief Executive
+Officer`, `Nurse`), read by their head words from an occupation lexicon. A job title describes a
+person only where the table's rows are people's (an employee, a customer's contact): in a
+reference table of jobs it is a list of roles, so the value evidence is weak there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from privacymesh.detect.lexicon import member_of, occupation_heads
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+
+JOB_TITLE = "user.job_title"
+MIN_SHARE = 0.6  # of the values whose words include an occupation's head word
+MAX_WORDS = 8  # longer values are sentences, not titles
+
+
+@dataclass
+class JobTitleRecognizer(Recognizer):
+    name: str = "job_title"
+    strength: float = 0.45  # in a table of people
+    elsewhere: float = 0.15  # in a table whose rows are not people's
+
+    def __post_init__(self) -> None:
+        self.categories = (JOB_TITLE,)
+        self.context = words(
+            "title", "jobtitle", "job", "position", "role", "occupation", "profession",
+            "designation", "function", "beruf", "cargo", "puesto", "poste", "contacttitle",
+        )  # fmt: skip
+        self.negative_context = words(
+            "film", "movie", "book", "song", "track", "album", "product", "page", "video",
+            "course", "episode", "article", "post", "event", "task", "ticket", "document",
+        )  # fmt: skip
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 2:
+            return []
+        folded = values.folded()
+        distinct = folded.select(pl.col(VALUE).unique()).to_series()
+        if distinct.len() < 2:
+            return []
+        parts = distinct.str.replace_all(r"[^\w&]+", " ").str.strip_chars().str.split(" ")
+        short = parts.list.len() <= MAX_WORDS
+        tokens = pl.DataFrame({VALUE: distinct, "word": parts}).filter(short).explode("word")
+        heads = tokens.filter(member_of(tokens["word"], occupation_heads()))[VALUE].unique()
+        hit = folded.filter(pl.col(VALUE).is_in(heads.implode()))
+        share = hit.height / values.n_rows
+        if share < MIN_SHARE:
+            return []
+        someone = values.signals.people or values.signals.someone
+        base = self.strength if someone else self.elsewhere
+        strength = base * (0.8 + 0.2 * min(1.0, share / 0.9))
+        examples = values.stripped().filter(pl.col(ROW).is_in(hit[ROW].implode()))[VALUE]
+        return [
+            self.evidence(
+                JOB_TITLE,
+                hit[ROW].unique(),
+                strength,
+                {"dictionary"},
+                examples.unique(maintain_order=True).head(values.options.max_examples).to_list(),
+            )
+        ]
+
+
+RECOGNIZERS = (JobTitleRecognizer(),)
