@@ -78,5 +78,5 @@ def test_residue_query_is_one_join_per_identifier_not_per_subject(tmp_path) -> N
     ]
     sql = render_sql(load_check(REPO / "checks" / "dsar.erasure_residue.yaml"), product, AS_OF)
     assert sql.count("LEFT JOIN erased") == 2
-    assert 'sha256(lower(trim(t."email"::VARCHAR)))' in sql
+    assert 'sha256(lower(trim(CAST(t."email" AS VARCHAR))))' in sql
     assert "'u1'" not in sql and "ann@" not in sql  # no subject appears in the query

@@ -30,28 +30,6 @@ if TYPE_CHECKING:
     from privacymesh.workspace import Workspace
 
 
-def operation_run(
-    ws: Workspace,
-    operation: str,
-    results: Sequence[ResultRecord],
-    *,
-    actor: str,
-    catalog_fingerprint: str | None = None,
-    options: Mapping[str, Any] | None = None,
-) -> RunWriter:
-    """The detached run of one operation: its options name the operation, its results are
-    buffered (and checked: no raw e-mail address, a reason for each error)."""
-    info = RunInfo.for_workspace(
-        ws,
-        catalog_fingerprint=catalog_fingerprint,
-        actor=actor,
-        options={"operation": operation, **(options or {})},
-    )
-    run = RunWriter.detached(info)
-    run.add_results(results)
-    return run
-
-
 def record_operation(
     ws: Workspace,
     operation: str,
@@ -63,18 +41,18 @@ def record_operation(
     spool: bool = False,
     on_wait: WaitNotice | None = print_wait_notice,
 ) -> CommitOutcome:
-    """Commit one operation's run, sealed and anchored as a check run is. With `spool`, a busy
-    ledger keeps it in the spool for the next writer (for what already happened: its record
-    must not be lost); without, a ledger that cannot take it raises (for what must be on
-    record before it happens)."""
-    run = operation_run(
+    """Commit one operation's run (its options name the operation; one result per product),
+    sealed and anchored as a check run is. With `spool`, a busy ledger keeps it in the spool
+    for the next writer (for what already happened: its record must not be lost); without, a
+    ledger that cannot take it raises (for what must be on record before it happens)."""
+    info = RunInfo.for_workspace(
         ws,
-        operation,
-        results,
-        actor=actor,
         catalog_fingerprint=catalog_fingerprint,
-        options=options,
+        actor=actor,
+        options={"operation": operation, **(options or {})},
     )
+    run = RunWriter.detached(info)
+    run.add_results(results)  # checked here: no raw e-mail address, a reason for each error
     ws.evidence.mkdir(parents=True, exist_ok=True)
     sealer = Sealer.for_workspace(ws)
     if spool:
