@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from privacymesh.catalog.model import DataProduct, clearance_rank
-from privacymesh.catalog.rules import GATE_RULES, RULES
+from privacymesh.catalog.rules import GATE_RULES, RULES, RuleLevel
 
 PERSONAL_TAGS = {"pii", "personal", "personal-data"}
 
@@ -24,7 +24,7 @@ class GateReason:
     rule: str
     field: str | None
     message: str
-    severity: str = "error"
+    severity: str = RuleLevel.ERROR.value
     line: int | None = None
 
     def __str__(self) -> str:
@@ -39,7 +39,7 @@ class GateResult:
 
     @property
     def blocking(self) -> tuple[GateReason, ...]:
-        return tuple(r for r in self.reasons if r.severity == "error")
+        return tuple(r for r in self.reasons if r.severity == RuleLevel.ERROR)
 
     @property
     def passed(self) -> bool:

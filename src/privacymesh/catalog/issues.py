@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from privacymesh.catalog.rules import RuleLevel
+
 YAML = "YAML 1.2"
 PRIVACYMESH = "privacymesh"
 
@@ -23,7 +25,7 @@ class ContractIssue:
     line: int | None = None
     found: str | None = None
     expected: str | None = None
-    severity: str = "error"  # error | warning
+    severity: str = RuleLevel.ERROR.value
     source: str = PRIVACYMESH  # "YAML 1.2", "ODCS v3.1.0 schema" or "privacymesh"
     rule: str | None = None  # PM-CAT-xxx for a privacymesh rule
     blocks: bool = True

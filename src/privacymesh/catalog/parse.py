@@ -37,7 +37,7 @@ from privacymesh.catalog.odcs_schema import (
     odcs_errors,
     odcs_versions,
 )
-from privacymesh.catalog.rules import RULES
+from privacymesh.catalog.rules import RULES, RuleLevel
 from privacymesh.catalog.server_paths import PathOutside, SourceBounds, confine
 from privacymesh.catalog.yaml_lines import (
     Path_,
@@ -121,7 +121,7 @@ class _Collector:
             line=line_for(self.lines, path),
             found=None if found is None else repr(found),
             expected=expected,
-            severity=known.severity if known else "error",
+            severity=known.severity if known else RuleLevel.ERROR.value,
             source=source,
             rule=rule,
             blocks=known.blocks if known else True,

@@ -8,13 +8,22 @@ production, not registration."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class RuleLevel(StrEnum):
+    """How much an unmet contract rule weighs: an error fails the gate, a warning is reported.
+    Records hold the plain value (Polars reads an enum member as an Enum column)."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     requirement: str
-    severity: str = "error"  # error fails the gate; warning is reported only
+    severity: str = RuleLevel.ERROR.value
     blocks: bool = False  # True: the contract does not register
 
 
@@ -36,9 +45,9 @@ RULES = {
         Rule(
             "PM-CAT-013",
             "a server privacymesh can read (local files, DuckDB, a connector's type)",
-            "warning",
+            RuleLevel.WARNING.value,
         ),
-        Rule("PM-CAT-014", "the contract id is unique in the catalog", "warning"),
+        Rule("PM-CAT-014", "the contract id is unique in the catalog", RuleLevel.WARNING.value),
         Rule("PM-CAT-015", "the contract is valid under the ODCS release it declares"),
         Rule(
             "PM-CAT-016", "a drafted contract is reviewed: no draft mark, classifications reviewed"

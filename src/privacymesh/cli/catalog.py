@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from privacymesh.catalog import Catalog, ParsedContract, load_catalog, parse_contract
+from privacymesh.catalog.rules import RuleLevel
 from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import (
@@ -91,8 +92,8 @@ def _report(contracts: list[ParsedContract]) -> dict[str, Any]:
             "contracts": len(contracts),
             "registered": sum(c.ok for c in contracts),
             "registration_errors": sum(i.blocks for i in issues),
-            "gate_errors": sum(not i.blocks and i.severity == "error" for i in issues),
-            "warnings": sum(i.severity == "warning" for i in issues),
+            "gate_errors": sum(not i.blocks and i.severity == RuleLevel.ERROR for i in issues),
+            "warnings": sum(i.severity == RuleLevel.WARNING for i in issues),
         },
     }
 
@@ -102,7 +103,7 @@ def _print_text(contracts: list[ParsedContract]) -> None:
         for issue in contract.issues:
             if issue.blocks:
                 label = "[red]error[/]"
-            elif issue.severity == "error":
+            elif issue.severity == RuleLevel.ERROR:
                 label = "[yellow]gate error[/]"
             else:
                 label = "[yellow]warning[/]"

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from privacymesh.catalog import load_catalog, parse_contract
 from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
+from privacymesh.catalog.rules import RuleLevel
 from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
@@ -49,13 +50,13 @@ def gate_command(
                 if ".".join(src.split(".")[:2]) not in known
             ]
         for r in reasons:
-            color = "red" if r.severity == "error" else "yellow"
+            color = "red" if r.severity == RuleLevel.ERROR else "yellow"
             err_console.print(
                 f"[{color}]gate {r.rule}[/] {product.id} {r.field or '<contract>'}: "
                 f"{escape(r.message)} (requires: {GATE_RULES[r.rule]})",
                 highlight=False,
             )
-        if any(r.severity == "error" for r in reasons):
+        if any(r.severity == RuleLevel.ERROR for r in reasons):
             blocked = True
             err_console.print(f"[bold red]gate: {product.id} blocked[/]")
         else:
