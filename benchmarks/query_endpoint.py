@@ -61,7 +61,9 @@ class DirectBackend:
     def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
 
-    def open(self, user: str, password: str, params: dict[str, str]) -> DirectSession:
+    def open(
+        self, user: str, password: str, params: dict[str, str], peer: str = "unknown"
+    ) -> DirectSession:
         return DirectSession(self.engine)
 
     def close(self) -> None:

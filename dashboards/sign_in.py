@@ -32,8 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from privacymesh.errors import WorkspaceError
-from privacymesh.serve.auth import claim_groups, role_grants
 from privacymesh.serve.dashboard_oidc import DashboardOidc, dashboard_oidc
+from privacymesh.serve.grants import claim_groups, role_grants
 from privacymesh.workspace import Workspace
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -63,7 +63,7 @@ def sign_in_settings(ws: Workspace) -> SignInSettings | None:
     oidc = dashboard_oidc(ws)
     if not isinstance(raw, Mapping) or not (raw.get("identity_header") or oidc):
         return None
-    header = raw.get("identity_header")
+    header = raw.get("identity_header") or None
     groups = raw.get("groups_header")
     if header is not None and oidc is not None:
         raise WorkspaceError(

@@ -15,8 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import typer
 from dashboard_server import CHROMIUM, browser, dashboard
+from typer.testing import CliRunner
 
+from privacymesh.cli.dashboard import dashboard_command
 from privacymesh.errors import WorkspaceError
 from privacymesh.serve.dashboard_oidc import dashboard_oidc, streamlit_secrets
 from privacymesh.workspace import load_workspace
@@ -125,6 +128,24 @@ def test_launcher_writes_a_private_secrets_file(
         assert tomllib.loads(Path(options[1]).read_text())["auth"]["client_secret"] == "from-a-file"
     with streamlit_secrets(write_ws(tmp_path, "")) as options:
         assert options == []  # sign-in off: Streamlit's own defaults
+
+
+def test_launcher_without_the_secret_exits_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_ws(tmp_path, oidc_section("https://idp.test/.well-known/openid-configuration"))
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    app = typer.Typer()
+    app.command()(dashboard_command)
+
+    @app.callback()
+    def root(ctx: typer.Context) -> None:
+        ctx.obj = {"workspace": tmp_path}
+
+    result = CliRunner().invoke(app, ["dashboard-command", "--port", "1"])
+    assert result.exit_code == 2
+    assert f"${SECRET_ENV} is not set" in result.output
+    assert "Traceback" not in result.output
 
 
 @contextmanager

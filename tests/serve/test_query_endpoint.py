@@ -4,6 +4,7 @@ expired or missing tokens never reach the data."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -48,7 +49,7 @@ class Endpoint:
         options = f"-c privacymesh.role={role} -c privacymesh.purpose={purpose}"
         return psycopg.connect(
             host="127.0.0.1", port=self.endpoint.port, user="typed-name", dbname="privacymesh",
-            password=token or self.token(), options=options, connect_timeout=10,
+            password=token or self.token(), options=options, connect_timeout=60,
             **({"autocommit": True} | kw),
         )  # fmt: skip
 
@@ -231,3 +232,32 @@ def test_serve_command_starts_the_endpoint(served_pg: Endpoint) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
+
+
+def test_failed_sign_ins_are_limited_per_address(served_pg: Endpoint) -> None:
+    from privacymesh.serve.auth_limit import FailedAuthLimit
+
+    backend = served_pg.endpoint.backend
+    now = [1000.0]
+    kept, backend.auth_limit = backend.auth_limit, FailedAuthLimit(2, 60, clock=lambda: now[0])
+    log = audit_sdk.open_log(served_pg.ws)
+    before = log.query(action="query.connect", decision="deny").height
+    try:
+        for _ in range(2):
+            with pytest.raises(psycopg.OperationalError, match="not a JWT"):
+                served_pg.connect("hunter2")
+        for token in ("hunter2", "hunter3", served_pg.token()):  # a valid token waits too
+            with pytest.raises(psycopg.OperationalError, match="too many failed") as caught:
+                served_pg.connect(token)
+            assert "retry after 60 s" in str(caught.value)
+        now[0] += 60  # the window is over
+        with served_pg.connect() as con:
+            assert con.execute('SELECT count(*) FROM "identity"."users"').fetchone()[0] > 0
+    finally:
+        backend.auth_limit = kept
+    reasons = log.query(action="query.connect", decision="deny")["detail"].to_list()[before:]
+    log.close()
+    # two refused tokens, then one record for the window's three refusals
+    assert [json.loads(r)["reason"] for r in reasons] == [
+        "not a JWT", "not a JWT", "too many failed authentications",
+    ]  # fmt: skip

@@ -41,6 +41,8 @@ from privacymesh.platform.principals import Principal, require_role
 from privacymesh.platform.query import GovernedSession
 from privacymesh.serve import pgwire as wire
 from privacymesh.serve.auth import InvalidToken, TokenVerifier, auth_settings
+from privacymesh.serve.auth_limit import FailedAuthLimit, TooManyFailures
+from privacymesh.serve.settings import serve_settings
 from privacymesh.workspace import Workspace
 
 DEFAULT_PG_PORT = 5433
@@ -64,7 +66,9 @@ class Backend(Protocol):
     """Signs a connection in: its user, password and startup parameters, to a QuerySession
     (or AccessDenied)."""
 
-    def open(self, user: str, password: str, params: dict[str, str]) -> QuerySession: ...
+    def open(
+        self, user: str, password: str, params: dict[str, str], peer: str = "unknown"
+    ) -> QuerySession: ...
 
     def close(self) -> None: ...
 
@@ -117,6 +121,8 @@ class GovernedBackend:
     def __init__(self, workspace: Workspace):
         self.ws = workspace
         self.verifier = TokenVerifier(auth_settings(workspace))
+        failures = serve_settings(workspace).auth_failures
+        self.auth_limit = FailedAuthLimit(failures.limit, failures.window)
         self.audit = audit_sdk.open_log(workspace)
         self._sessions: OrderedDict[tuple[str, frozenset[str] | None], GovernedSession] = (
             OrderedDict()
@@ -133,8 +139,23 @@ class GovernedBackend:
             )  # fmt: skip
             raise
 
-    def open(self, user: str, password: str, params: dict[str, str]) -> QuerySession:
-        who = self.verify(password)
+    def open(
+        self, user: str, password: str, params: dict[str, str], peer: str = "unknown"
+    ) -> QuerySession:
+        throttled = self.auth_limit.throttled(peer)
+        if throttled is not None:  # refused before the token is read; audited once a window
+            wait, first = throttled
+            if first:
+                self.audit.record(
+                    "anonymous", "query.connect", decision="deny",
+                    detail={"reason": "too many failed authentications", "via": "pgwire"},
+                )  # fmt: skip
+            raise TooManyFailures(wait)
+        try:
+            who = self.verify(password)
+        except InvalidToken:
+            self.auth_limit.failed(peer)
+            raise
         role, purpose = role_and_purpose(params)
         if role is None or purpose is None:
             missing = "role" if role is None else "purpose"
@@ -182,6 +203,8 @@ def sqlstate(exc: BaseException, *, signing_in: bool = False) -> str:
     """The SQLSTATE a refusal or failure is reported with."""
     if isinstance(exc, InvalidToken):
         return "28P01"
+    if isinstance(exc, TooManyFailures):
+        return "08004"  # the server rejected the connection
     if isinstance(exc, AccessDenied):
         return "28000" if signing_in else "42501"
     if isinstance(exc, ContractError):
@@ -334,7 +357,14 @@ class QueryEndpoint:
             raise wire.ProtocolError("expected a password message")
         password = payload.rstrip(b"\0").decode("utf-8", "replace")
         try:
-            session = await self._call(self.backend.open, params.get("user", ""), password, params)
+            peer = writer.get_extra_info("peername")
+            session = await self._call(
+                self.backend.open,
+                params.get("user", ""),
+                password,
+                params,
+                str(peer[0]) if peer else "unknown",
+            )
         except PrivacyMeshError as exc:
             writer.write(_error(exc, fatal=True))
             return None
