@@ -11,6 +11,8 @@ import polars as pl
 import pytest
 from hypothesis import settings
 
+from privacymesh.workspace import Workspace, load_workspace
+
 # property tests judge values, never time: a loaded CI machine must not fail them on a deadline
 settings.register_profile("privacymesh", deadline=None)
 settings.load_profile("privacymesh")
@@ -89,14 +91,13 @@ HISTORY_CHECKS = (
 
 
 @pytest.fixture(scope="session")
-def history_ws(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def history_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """A scale-0.05 sample mesh whose ledger holds the twelve weekly runs of the sample's
     history (2026-08-16 to the pinned 2026-11-01), built once per session."""
     import json
 
     from privacymesh.sample import generate
     from privacymesh.sample.history import record_history
-    from privacymesh.workspace import load_workspace
 
     root = tmp_path_factory.mktemp("history")
     generate(root / "sample", scale=0.05, seed=42)

@@ -43,3 +43,16 @@ def test_print_rows_plain_text_never_wraps(capsys) -> None:  # type: ignore[no-u
     print_rows("t", [{"a": 1, "b": reason, "c": None}], ("a", "b", "c"))
     out = capsys.readouterr().out.splitlines()
     assert out == ["t", "a  b" + " " * (len(reason) - 1) + "  c", f"1  {reason}  -"]
+
+
+def test_retention_plan_plain_and_json(shop_workspace: Path) -> None:
+    args = ["-w", str(shop_workspace), "retention", "plan", "--as-of", "2028-06-01T00:00:00"]
+    done = runner.invoke(app, [*args, "--json"])
+    assert done.exit_code == 0, done.output
+    rows = {r["product"]: r for r in json.loads(done.output)}
+    # five orders of January 2026 under a two-year retention: all due by June 2028
+    assert rows["shop.orders"]["retention_days"] == 730
+    assert rows["shop.orders"]["rows"] == 5 and rows["shop.orders"]["due"] == 5
+    plain = runner.invoke(app, args)
+    line = next(x for x in plain.output.splitlines() if x.startswith("shop.orders "))
+    assert line.split()[1:5] == ["730", "ordered_at", "5", "5"]

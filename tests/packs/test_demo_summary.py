@@ -20,3 +20,11 @@ def test_the_demo_says_what_it_built_and_where(pack_ws: Workspace, built_pack: P
     assert pdf in text
     assert "`privacymesh dashboard` serves the leadership dashboard on a free local port" in text
     assert f"`privacymesh pack sign {pack} --as reviewer`" in text
+
+
+def test_a_first_demo_says_it_recorded_the_weeks(
+    pack_ws: Workspace, built_pack: PackResult
+) -> None:
+    outcome = RunOutcome(run_id="20261101T000000Z-abc123", results=[])
+    text = "\n".join(built_summary(pack_ws, True, outcome, built_pack, runs=12))
+    assert "evidence/ledger.duckdb: 12 weekly runs, the last run 20261101T000000Z-abc123" in text

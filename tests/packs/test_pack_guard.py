@@ -4,6 +4,7 @@ result's reason, where the ledger's guard does not look."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,3 +95,24 @@ def test_the_workspace_role_mailbox_is_not_a_data_subject(tmp_path: Path) -> Non
     assert scan_files(tmp_path, files, known=["dpo-office@bank.example"]).hits == []
     with pytest.raises(PersonalDataInPackError):
         scan_files(tmp_path, files)
+
+
+def test_the_packs_own_id_is_never_judged(tmp_path: Path) -> None:
+    # a pack id whose 10-hex digest happens to be all digits reads like a phone number
+    pack_id = "pm-2026-Q3-6419882399"
+    digest = "fd67c3f63a0c032defbab17d161e27e9f1da7c93acb7ff7bc8aa68c47fd11e7"
+    runs = [
+        {"run_id": f"20261207T08132{i}Z-3fe21{i}", "as_of": f"2026-0{7 + i}-10T00:00:00",
+         "seq": 87 * (i + 1), "hash": f"{i}{digest}"}
+        for i in range(3)
+    ]  # fmt: skip
+    manifest = {
+        "pack_id": pack_id,
+        "period": {"label": "2026-Q3", "first_day": "2026-07-01", "last_day": "2026-09-30"},
+        "inputs": {"runs": runs, "results": 234, "findings": 17, "records_verified": 343},
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    files = [tmp_path / "manifest.json"]
+    unknown = scan_files(tmp_path, files, raise_on_hit=False)
+    assert [h.category for h in unknown.hits] == ["user.contact.phone_number"]
+    assert scan_files(tmp_path, files, raise_on_hit=False, known=[pack_id]).hits == []

@@ -9,7 +9,15 @@ from rich.table import Table
 
 from privacymesh.cli.acting import ACTOR, acting
 from privacymesh.cli.exit_codes import ExitCode
-from privacymesh.cli.output import cell, console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import (
+    JSON_OPTION_HELP,
+    cell,
+    console,
+    err_console,
+    handle_errors,
+    print_rows,
+    workspace_from,
+)
 from privacymesh.cli.times import AT_HELP, parse_time
 from privacymesh.errors import PrivacyMeshError
 from privacymesh.verdict import Status
@@ -57,17 +65,42 @@ def _plan_table(plan) -> Table:  # type: ignore[no-untyped-def]
     return table
 
 
+PLAN_COLUMNS = (
+    "product", "retention_days", "element", "rows", "due", "subjects", "oldest_due",
+    "legal_basis", "action",
+)  # fmt: skip
+
+
 @retention_app.command("plan")
 @handle_errors
 def retention_plan(
-    ctx: typer.Context, product: list[str] | None = PRODUCTS, as_of: str | None = AS_OF
+    ctx: typer.Context,
+    product: list[str] | None = PRODUCTS,
+    as_of: str | None = AS_OF,
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Per product: how many rows the declared retention says must go, the oldest, the basis."""
     from privacymesh.platform import plan_retention
 
     plan = plan_retention(workspace_from(ctx), products=product, as_of=parse_time(as_of, "--as-of"))
-    console.print(_plan_table(plan))
-    console.print(f"{plan.due:,} rows due in {sum(1 for i in plan.items if i.due)} products")
+    rows = [
+        {
+            "product": i.product_id,
+            "retention_days": i.retention_days,
+            "element": i.element,
+            "rows": i.rows,
+            "due": i.due,
+            "subjects": i.subjects,
+            "oldest_due": i.oldest,
+            "legal_basis": i.legal_basis,
+            "action": i.action if not i.blocked or not i.due else f"blocked: {i.blocked}",
+        }
+        for i in plan.items
+    ]
+    title = f"retention as of {plan.as_of:%Y-%m-%d %H:%M} (policy {plan.policy_version})"
+    print_rows(title, rows, PLAN_COLUMNS, as_json=as_json)
+    if not as_json:
+        console.print(f"{plan.due:,} rows due in {sum(1 for i in plan.items if i.due)} products")
 
 
 def _stdin_is_terminal() -> bool:

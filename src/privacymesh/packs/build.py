@@ -222,7 +222,8 @@ def build_pack(
         (staging / "oscal").mkdir()
         (staging / "oscal" / "assessment-results.json").write_text(oscal.to_json(document), "utf-8")
         lap("oscal")
-        own = [p.email for p in model.parties.parties() if p.email]
+        # the pack's own id is not about anyone: its hex digest may be all digits
+        own = [model.pack_id, *(p.email for p in model.parties.parties() if p.email)]
         scan = scan_files(staging, pack_files(staging), known=own)
         lap("scan")
         archive = PackZip(staging)
