@@ -5,7 +5,7 @@ runs up to then. Pure reads: every row keeps its run id, check id and ledger seq
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -15,6 +15,7 @@ from privacymesh.packs.period import Period
 from privacymesh.views.posture import posture_by_domain, posture_overall, top_risks
 from privacymesh.views.scope import RUNS as RUNS_SQL
 from privacymesh.views.scope import Scope
+from privacymesh.views.sources import result_reads
 from privacymesh.views.sql import LIVES, latest
 
 TOP_RISKS = 8
@@ -46,6 +47,7 @@ class PeriodEvidence:
     head: ChainHead  # the ledger's chain head when the pack was built
     period_head: ChainHead  # the last record of the last run in the period
     records_verified: int
+    sources: pl.DataFrame = field(default_factory=pl.DataFrame)  # what each latest result read
 
 
 def _domain_clause(domains: list[str] | None, column: str) -> str:
@@ -173,6 +175,7 @@ def read_evidence(
         head=ledger.chain_head(),
         period_head=period_head,
         records_verified=report.records_checked,
+        sources=result_reads(ledger, scope),
     )
 
 
