@@ -126,6 +126,8 @@ class AppliedItem:
     sha256_after: str | None = None
     version_before: str | None = None  # of a source with versions (PostgreSQL's WAL position)
     version_after: str | None = None
+    history: dict[str, Any] | None = None  # earlier versions removed (`purge_history`)
+    history_residue: dict[str, Any] | None = None  # due rows earlier versions still hold
 
 
 @dataclass(frozen=True)
@@ -453,6 +455,8 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
                 sha256_after=_sha256(_source_file(ctx, item.product_id)),
                 version_before=s.version_before,
                 version_after=s.version_after,
+                history=s.history,
+                history_residue=s.history_residue,
             )
         )
     return applied
@@ -693,6 +697,8 @@ def _record(
                     "sha256_after": a.sha256_after,
                     "version_before": a.version_before,
                     "version_after": a.version_after,
+                    "history_removed": a.history,
+                    "history_residue": a.history_residue,
                     "retention_days": item.retention_days if item else None,
                     "element": item.element if item else None,
                     "cutoff": item.cutoff.isoformat() if item else None,

@@ -5,9 +5,9 @@ the run reads that version (the evidence records it). Deleting rows is one Delta
 commit of the mesh predicate translated to Delta's own (see `sources.pushdown`); blanking cells
 too is one overwrite commit (see `sources.lake_table`). Earlier versions keep their files until
 the table is vacuumed: with `purge_history = true` on the source, each erasure vacuums with no
-retention window right after its commit. Delta's log still names the removed files, and its
-old commit entries may hold column statistics (minimum and maximum values) of the erased rows
-until the log is cleaned up after its own retention (`delta.logRetentionDuration`).
+retention window right after its commit. The log's old commit entries hold column statistics
+(minimum and maximum values) of the files they added, so the purge also checkpoints the table
+and removes the log before the checkpoint, setting `delta.logRetentionDuration` to zero.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ try:
     from deltalake.exceptions import DeltaError, TableNotFoundError
 except ImportError as exc:  # the registry reports the extra to install
     raise ImportError(exc.msg, name="deltalake") from exc
+
+
+LOG_RETENTION = "delta.logRetentionDuration"
+NO_RETENTION = "interval 0 seconds"
 
 
 class _DeltaConnector(LakeTableConnector):
@@ -116,7 +120,19 @@ class _DeltaConnector(LakeTableConnector):
         # retention 0 removes every file the newest version does not use: time travel to an
         # earlier version fails from then on, which is the point of erasure
         removed = table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
-        return {"method": "delta vacuum, retention 0 hours", "files_removed": len(removed)}
+        # the log's earlier commit entries carry column statistics (minimum and maximum values)
+        # of the files they added, erased rows included: a checkpoint, then the log before it
+        # removed, with no log retention from now on (the table keeps no history by choice)
+        if table.metadata().configuration.get(LOG_RETENTION) != NO_RETENTION:
+            table.alter.set_table_properties({LOG_RETENTION: NO_RETENTION})
+        latest = self._latest()
+        latest.create_checkpoint()
+        latest.cleanup_metadata()
+        return {
+            "method": "delta vacuum with retention 0 hours, log cleaned up to a checkpoint",
+            "files_removed": len(removed),
+            "log_from_version": latest.version(),
+        }
 
 
 @register
