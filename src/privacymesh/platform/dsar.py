@@ -55,6 +55,7 @@ from privacymesh.platform.sources import (
     source_info,
     write_parquet_atomic,
 )
+from privacymesh.sources.lake_table import history_measures
 from privacymesh.sources.settings import source_settings
 from privacymesh.subjects import EXTRA_IDENTIFIERS, FORGOTTEN_ON_ERASURE, IDENTITY_FORMS
 from privacymesh.verdict import Status
@@ -839,7 +840,7 @@ def _record_erasure(
                         "cells_erased": item.cells_erased,
                         "version_before": item.version_before,
                         "version_after": item.version_after,
-                        "history_removed": item.history,
+                        **history_measures(item.history, None),
                     },
                     population=item.key_rows + sum(item.cells.values()),
                     exceptions=0,
@@ -872,7 +873,7 @@ def _record_erasure(
                         "request_id": request.request_id,
                         "subject_ref": outcome.subject_ref or "",
                         "residue_rows": item.residue_rows or 0,
-                        "history_residue": item.history_residue,
+                        **history_measures(None, item.history_residue),
                     },
                     population=1,
                     exceptions=0 if item.verified else 1,

@@ -59,6 +59,7 @@ from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.errors import PolicyError, ReadOnlySourceError
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
+from privacymesh.sources.lake_table import history_measures
 from privacymesh.sources.settings import source_settings
 from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, as_of_from, load_workspace
@@ -697,8 +698,7 @@ def _record(
                     "sha256_after": a.sha256_after,
                     "version_before": a.version_before,
                     "version_after": a.version_after,
-                    "history_removed": a.history,
-                    "history_residue": a.history_residue,
+                    **history_measures(a.history, a.history_residue),
                     "retention_days": item.retention_days if item else None,
                     "element": item.element if item else None,
                     "cutoff": item.cutoff.isoformat() if item else None,

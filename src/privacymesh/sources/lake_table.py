@@ -163,3 +163,22 @@ class LakeTableConnector(Connector):
             "rows": sum(hits.values()),
             "purge_setting": self.purges_history,
         }
+
+
+def history_measures(
+    removed: Mapping[str, Any] | None, residue: Mapping[str, Any] | None
+) -> dict[str, str | int | bool | None]:
+    """The purge record and the earlier-version residue as flat measured values of a ledger
+    result (null where the source has no earlier versions or none were removed)."""
+    removed, residue = removed or {}, residue or {}
+    found = residue.get("versions_with_rows")
+    return {
+        "history_removed_by": removed.get("method"),
+        "history_files_removed": removed.get("files_removed"),
+        "history_snapshots_expired": removed.get("snapshots_expired"),
+        "history_versions_readable": residue.get("versions_readable"),
+        "history_versions_unreadable": residue.get("versions_unreadable"),
+        "history_residue_rows": residue.get("rows"),
+        "history_versions_with_rows": ", ".join(found) if found else None,
+        "history_purge_setting": residue.get("purge_setting"),
+    }
