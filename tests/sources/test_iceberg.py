@@ -67,7 +67,7 @@ def test_erasure_is_an_iceberg_delete(iceberg_orders: CustomIcebergConnector) ->
     assert outcome.rows == 2
     assert outcome.before["snapshot"] != outcome.after["snapshot"]
     assert (outcome.before["rows"], outcome.after["rows"]) == (5, 3)
-    table = iceberg_orders._load()
+    table = iceberg_orders._latest()
     snapshot = table.current_snapshot()
     assert snapshot.snapshot_id == outcome.after["snapshot"]
     assert snapshot.parent_snapshot_id == outcome.before["snapshot"]
@@ -84,7 +84,7 @@ def test_an_untranslatable_predicate_deletes_nothing(
     snapshot = iceberg_orders.identity()["snapshot"]
     with pytest.raises(SourceError, match="cannot delete in Iceberg"):
         iceberg_orders.delete("lower(\"email\") = 'ann@example.com'")
-    assert iceberg_orders._load().current_snapshot().snapshot_id == snapshot
+    assert iceberg_orders._latest().current_snapshot().snapshot_id == snapshot
 
 
 def test_a_dropped_table_is_an_error_naming_the_source(tmp_path: Path) -> None:
@@ -101,5 +101,5 @@ def test_dsar_erasure_with_cells_is_one_overwrite_snapshot(
     )
     assert (outcome.rows, outcome.cells) == (1, {"email": 2})
     assert outcome.before["snapshot"] != outcome.after["snapshot"]
-    data = iceberg_orders._load().scan().to_arrow().sort_by("order_id")
+    data = iceberg_orders._latest().scan().to_arrow().sort_by("order_id")
     assert data.column("email").to_pylist() == [None, "bo@example.org", None, "di@example.com"]

@@ -62,9 +62,42 @@ def test_retention_deletes_due_rows_in_each_lake_table(lake_workspace: Path) -> 
     assert apply_retention(ws, products=list(LAKE), as_of=AS_OF, dry_run=False).deleted == 0
 
 
-def test_dsar_erasure_deletes_the_subjects_rows_in_each_lake_table(lake_workspace: Path) -> None:
+def _purge_history(root: Path) -> None:
+    """The Delta and Iceberg sources remove earlier versions with each erasure (the Delta
+    table's folder becomes a named source, so its settings can say so)."""
+    path = root / "contracts" / "shop.orders_delta.odcs.yaml"
+    text = path.read_text().replace("server: local", "server: lake_local")
+    path.write_text(text.replace("path: ../lake/orders", "path: orders"))
+    with (root / "privacymesh.toml").open("a") as f:
+        f.write(f'purge_history = true\n[sources.lake_local]\npath = "{root / "lake"}"\n')
+        f.write("purge_history = true\n")
+
+
+def test_dsar_erasure_reports_the_rows_earlier_versions_still_hold(lake_workspace: Path) -> None:
     from privacymesh.platform.dsar import erase_request, open_request
 
+    ws = load_workspace(lake_workspace)
+    request = open_request(ws, "c1", "erasure", "GDPR")
+    outcome = erase_request(ws, request.request_id, apply=True, actor="dpo")
+    items = {i.product_id: i for i in outcome.items}
+    assert all(items[pid].rows_erased == 2 for pid in LAKE)
+    # S3 objects were rewritten in place: no earlier version to travel back to
+    assert (items["shop.orders_s3"].residue_rows, items["shop.orders_s3"].verified) == (0, True)
+    # Delta and Iceberg still read the subject's two orders in the version before the erasure
+    for pid in ("shop.orders_delta", "shop.orders_iceberg"):
+        assert items[pid].residue_rows == 2 and not items[pid].verified, pid
+        assert items[pid].history_residue["versions_with_rows"], pid
+    assert not outcome.verified
+    verify = _measured(ws, "platform.dsar.erasure_verification")
+    assert verify["shop.orders_delta"]["history_residue_rows"] == 2
+    assert verify["shop.orders_delta"]["history_purge_setting"] is False
+    assert verify["shop.orders_s3"]["history_residue_rows"] is None
+
+
+def test_dsar_erasure_with_purge_history_leaves_no_copy(lake_workspace: Path) -> None:
+    from privacymesh.platform.dsar import erase_request, open_request
+
+    _purge_history(lake_workspace)
     ws = load_workspace(lake_workspace)
     request = open_request(ws, "c1", "erasure", "GDPR")
     outcome = erase_request(ws, request.request_id, apply=True, actor="dpo")
@@ -73,3 +106,9 @@ def test_dsar_erasure_deletes_the_subjects_rows_in_each_lake_table(lake_workspac
     assert outcome.verified
     table = deltalake.DeltaTable(str(lake_workspace / "lake" / "orders"))
     assert sorted(table.to_pyarrow_table().column("order_id").to_pylist()) == ["o2", "o4", "o5"]
+    measured = _measured(ws, "platform.dsar.erasure")
+    assert measured["shop.orders_delta"]["history_files_removed"] >= 1
+    assert measured["shop.orders_iceberg"]["history_snapshots_expired"] >= 1
+    verify = _measured(ws, "platform.dsar.erasure_verification")
+    assert verify["shop.orders_iceberg"]["history_versions_readable"] == 0
+    assert verify["shop.orders_iceberg"]["history_residue_rows"] == 0

@@ -9,12 +9,16 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 from lake_data import LAKE
 from lake_servers import S3Server
 
 from privacymesh.catalog import load_catalog
 from privacymesh.engine import open_engine
+from privacymesh.ledger import Ledger
 from privacymesh.runner.run import run_checks
+from privacymesh.views import Scope
+from privacymesh.views.sources import result_reads
 from privacymesh.workspace import load_workspace
 
 
@@ -68,6 +72,18 @@ def test_a_run_over_lake_products_matches_parquet_and_records_what_it_read(
     assert read["shop.orders_s3"]["location"].endswith("/orders/*.parquet")
     assert (read["shop.orders_delta"]["format"], read["shop.orders_delta"]["rows"]) == ("delta", 5)
     assert read["shop.orders_iceberg"]["table"] == "shop.orders_iceberg"
+    # and result by result, through the read model
+    with Ledger(load_workspace(lake_workspace).ledger_path, read_only=True) as ledger:
+        reads = result_reads(ledger, Scope())
+    lake = {
+        row["product_id"]: row
+        for row in reads.filter(pl.col("check_id") == "retention.expired_rows").to_dicts()
+    }
+    assert lake["shop.orders_delta"]["version"] == "0"
+    assert lake["shop.orders_delta"]["rows_read"] == 5
+    assert lake["shop.orders_iceberg"]["snapshot"] == str(read["shop.orders_iceberg"]["snapshot"])
+    assert lake["shop.orders_s3"]["version"] == read["shop.orders_s3"]["version"]
+    assert lake["shop.orders_s3"]["source"] == "lake"
 
 
 def test_a_missing_bucket_and_a_dropped_table_are_errors_and_the_run_is_recorded(

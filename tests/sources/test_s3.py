@@ -193,3 +193,68 @@ def test_a_location_outside_the_sources_prefix_is_refused(
     product, settings = _product(root, f"s3://{bucket}/orders/*.parquet")
     with pytest.raises(SourceError, match="outside the source's location"):
         open_connector(product, settings).dataset()
+
+
+def _journal_keys(server: S3Server, bucket: str) -> list[str]:
+    listed = server.client().list_objects_v2(Bucket=bucket, Prefix="orders/")
+    return [o["Key"] for o in listed.get("Contents", []) if "/.privacymesh-erasure-" in o["Key"]]
+
+
+def _customers(server: S3Server, bucket: str, key: str) -> list[str]:
+    table = pq.read_table(f"{bucket}/orders/{key}", filesystem=_fs(server))
+    return sorted(table.column("customer_id").to_pylist())
+
+
+C1_OR_C3 = "\"customer_id\" IN ('c1', 'c3')"  # o1, o3 in part-0; o4 in part-1
+
+
+def test_a_rewrite_that_stops_between_two_objects_is_resumed(
+    tmp_path: Path, s3_env: S3Server, bucket: str
+) -> None:
+    _put_orders(s3_env, bucket)
+    root = write_workspace(tmp_path, s3_source(s3_env))
+    connector = open_connector(*_product(root, f"s3://{bucket}/orders/*.parquet"))
+    journal = connector.stage(C1_OR_C3)
+    assert [s.target.rsplit("/", 1)[1] for s in journal.swaps] == [
+        "part-0.parquet",
+        "part-1.parquet",
+    ]
+    assert [(s.rows_kept, s.rows_deleted) for s in journal.swaps] == [(1, 2), (1, 1)]
+    assert _journal_keys(s3_env, bucket) == [journal.key.split("/", 1)[1]]
+    # the second object's staged copy is lost: the swap stops after the first object
+    s3_env.client().delete_object(Bucket=bucket, Key=journal.swaps[1].staged.split("/", 1)[1])
+    with pytest.raises(SourceError, match=r"stopped after 1 of 2 objects.*journal"):
+        connector.swap(journal)
+    assert _customers(s3_env, bucket, "part-0.parquet") == ["c2"]  # new
+    assert _customers(s3_env, bucket, "part-1.parquet") == ["c3", "c4"]  # old, whole
+    recorded = json.loads(
+        s3_env.client().get_object(Bucket=bucket, Key=journal.key.split("/", 1)[1])["Body"].read()
+    )
+    assert [s["done"] for s in recorded["swaps"]] == [True, False]
+    assert "c1" not in json.dumps(recorded)  # keys and counts, never a value
+
+    # the erasure run again resumes the journal and rewrites what is left
+    again = open_connector(*_product(root, f"s3://{bucket}/orders/*.parquet"))
+    outcome = again.delete(C1_OR_C3)
+    assert outcome.rows == 3  # two swapped before the stop, one now
+    assert (outcome.before["rows"], outcome.after["rows"]) == (3, 2)
+    assert _customers(s3_env, bucket, "part-1.parquet") == ["c4"]
+    assert _journal_keys(s3_env, bucket) == []
+    listed = s3_env.client().list_objects_v2(Bucket=bucket, Prefix="orders/")["Contents"]
+    assert not [o["Key"] for o in listed if o["Key"].rsplit("/", 1)[1].startswith(".")]
+
+
+def test_staged_objects_left_by_a_crash_are_swapped_by_the_next_erasure(
+    tmp_path: Path, s3_env: S3Server, bucket: str
+) -> None:
+    _put_orders(s3_env, bucket)
+    root = write_workspace(tmp_path, s3_source(s3_env))
+    connector = open_connector(*_product(root, f"s3://{bucket}/orders/*.parquet"))
+    connector.stage(C1_OR_C3)  # the process stops after staging: nothing swapped yet
+    assert _customers(s3_env, bucket, "part-0.parquet") == ["c1", "c1", "c2"]
+    again = open_connector(*_product(root, f"s3://{bucket}/orders/*.parquet"))
+    resumed = again.resume()
+    assert [s.done for j in resumed for s in j.swaps] == [True, True]
+    assert _customers(s3_env, bucket, "part-0.parquet") == ["c2"]
+    assert _customers(s3_env, bucket, "part-1.parquet") == ["c4"]
+    assert _journal_keys(s3_env, bucket) == []

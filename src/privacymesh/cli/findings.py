@@ -20,6 +20,7 @@ from privacymesh.errors import WorkspaceError
 from privacymesh.ledger import Ledger, lock_timeout_for
 from privacymesh.views import Scope
 from privacymesh.views.findings import FINDING_COLUMNS, DuePolicy, finding_table
+from privacymesh.views.sources import result_reads, with_reads
 
 TABLE_COLUMNS = (
     "severity",
@@ -64,11 +65,12 @@ def findings_command(
         },
         schema={"product_id": pl.String, "owner": pl.String},
     )
+    scope = Scope(domains=tuple(domain or ()))
     with Ledger(ws.ledger_path, read_only=True, lock_timeout=5.0) as ledger:
-        frame = finding_table(
-            ledger, Scope(domains=tuple(domain or ())), owners, policy, open_only=open_
-        )
-    rows = frame.select(FINDING_COLUMNS).to_dicts()
+        frame = finding_table(ledger, scope, owners, policy, open_only=open_)
+        # what the latest result behind each finding read: source, version, rows
+        frame = with_reads(frame, result_reads(ledger, scope))
+    rows = frame.select(*FINDING_COLUMNS, "read").to_dicts()
     title = f"{frame.height} {'open ' if open_ else ''}findings (due: {policy.describe()})"
     print_rows(
         title,

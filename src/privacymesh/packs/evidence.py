@@ -5,7 +5,7 @@ runs up to then. Pure reads: every row keeps its run id, check id and ledger seq
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -16,6 +16,7 @@ from privacymesh.views.posture import posture_by_domain, posture_overall, top_ri
 from privacymesh.views.recorded import RecordedContext, recorded_context
 from privacymesh.views.scope import RUNS as RUNS_SQL
 from privacymesh.views.scope import Scope
+from privacymesh.views.sources import result_reads
 from privacymesh.views.sql import LIVES, latest
 
 TOP_RISKS = 8
@@ -48,6 +49,7 @@ class PeriodEvidence:
     period_head: ChainHead  # the last record of the last run in the period
     records_verified: int
     recorded: RecordedContext | None = None  # products, parties, GX suites the runs recorded
+    sources: pl.DataFrame = field(default_factory=pl.DataFrame)  # what each latest result read
 
 
 def _domain_clause(domains: list[str] | None, column: str) -> str:
@@ -176,6 +178,7 @@ def read_evidence(
         period_head=period_head,
         records_verified=report.records_checked,
         recorded=recorded_context(ledger, scope),
+        sources=result_reads(ledger, scope),
     )
 
 

@@ -122,6 +122,7 @@ class PackModel:
             "accountability": self.parties.frame(),
             "figures": figures_frame(self.figures),
             "top_risks": self.evidence.top_risks,
+            "sources": self.evidence.sources,
         }
 
 

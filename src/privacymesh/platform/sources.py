@@ -141,6 +141,10 @@ class StagedChange:
     # a connector's source: its version (snapshot, log position) before and after the change
     version_before: str | None = None
     version_after: str | None = None
+    # a source with earlier versions (Delta, Iceberg): what its `purge_history` removed, and
+    # what the versions still readable hold of the changed rows
+    history: dict[str, object] | None = None
+    history_residue: dict[str, object] | None = None
 
     @property
     def product_id(self) -> str:
@@ -248,6 +252,10 @@ class SourceRewrite:
                 s.rows_deleted, s.cells_nulled = done.rows, done.cells or s.cells_nulled
                 s.version_before = _version(done.before)
                 s.version_after = _version(done.after)
+                s.history = done.history
+        for s in self.staged:  # time travel must not bring back what was just removed
+            if s.info.connector is not None:
+                s.history_residue = s.info.connector.residue_in_history(_changed_rows(s.change))
         for s in self.staged:
             if s.temp is not None and s.info.path is not None:
                 os.replace(s.temp, s.info.path)
@@ -261,6 +269,15 @@ class SourceRewrite:
             if s.temp is not None:
                 s.temp.unlink(missing_ok=True)
                 s.temp = None
+
+
+def _changed_rows(change: RowChange) -> str:
+    """A predicate true for every row the change deletes or blanks a cell of."""
+    parts = [_true(change.delete_where)] if change.delete_where else []
+    parts += [
+        f"({_true(p)} AND {quote_ident(c)} IS NOT NULL)" for c, p in change.null_cells.items()
+    ]
+    return " OR ".join(parts) or "FALSE"
 
 
 def _version(identity: Mapping[str, object]) -> str | None:

@@ -22,8 +22,9 @@ Every connector gives `identity()`: what was read, recorded as evidence with eac
 secret in it: server name, type, table or location, version/snapshot/file, rows). A connector
 that can write implements `delete(predicate)` (one transaction; the identity before and after);
 a read-only one says why in `read_only`, and callers report what would be deleted from
-`count(predicate)`. Predicates are SQL boolean expressions over the product's columns in the
-mesh's (DuckDB's) dialect.
+`count(predicate)`. A source that keeps earlier versions readable (Delta, Iceberg) says what
+they still hold in `residue_in_history(predicate)`. Predicates are SQL boolean expressions
+over the product's columns in the mesh's (DuckDB's) dialect.
 
 Failures raise `SourceError` naming the source and the reason, never carrying a secret.
 """
@@ -66,13 +67,15 @@ class PushdownError(Exception):
 
 @dataclass(frozen=True)
 class DeleteOutcome:
-    """What a delete at the source did: rows deleted, cells blanked per column, and the
-    source's identity (its version, snapshot or log position) before and after."""
+    """What a delete at the source did: rows deleted, cells blanked per column, the source's
+    identity (its version, snapshot or log position) before and after, and, when earlier
+    versions were removed with it (`purge_history`), what was removed."""
 
     rows: int
     before: dict[str, Any]
     after: dict[str, Any]
     cells: dict[str, int] = field(default_factory=dict)
+    history: dict[str, Any] | None = None
 
 
 class Connector(ABC):
@@ -150,6 +153,11 @@ class Connector(ABC):
         """Delete the rows matching `predicate` and blank each column's cells matching its
         predicate (DSAR erasure), all in one transaction; raise when read-only."""
         raise self.fail(self.read_only or "read-only")
+
+    def residue_in_history(self, predicate: str) -> dict[str, Any] | None:
+        """Rows matching `predicate` in the earlier versions the source still lets a reader
+        travel back to (`sources.lake_table`); None for a source without readable versions."""
+        return None
 
     def close(self) -> None:
         """Release connections (idempotent)."""

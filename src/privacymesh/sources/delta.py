@@ -2,23 +2,27 @@
 
 The table is opened at its latest version when the product is registered, and every query of
 the run reads that version (the evidence records it). Deleting rows is one Delta delete
-commit: the mesh predicate is translated to Delta's own (see `sources.pushdown`), and it runs
-only when Delta counts the same rows as DuckDB does. Blanking cells too (DSAR erasure) is one
-overwrite commit of the table as DuckDB computes it. The files of earlier versions stay until
-the table is vacuumed (`VACUUM` / `DeltaTable.vacuum`), which erasure at rest also needs.
+commit of the mesh predicate translated to Delta's own (see `sources.pushdown`); blanking cells
+too is one overwrite commit (see `sources.lake_table`). Earlier versions keep their files until
+the table is vacuumed: with `purge_history = true` on the source, each erasure vacuums with no
+retention window right after its commit. The log's old commit entries hold column statistics
+(minimum and maximum values) of the files they added, so the purge also checkpoints the table
+and removes the log before the checkpoint, setting `delta.logRetentionDuration` to zero.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.dataset as pads
 
-from privacymesh.sources.base import Connector, DeleteOutcome
+from privacymesh.errors import first_line
+from privacymesh.sources.lake_table import LakeTableConnector
 from privacymesh.sources.object_store import S3Location, confine_location, s3_access
-from privacymesh.sources.pushdown import Untranslatable, count_matching, rewritten, to_delta
+from privacymesh.sources.pushdown import Untranslatable, to_delta
 from privacymesh.sources.registry import register
 
 try:
@@ -28,10 +32,13 @@ except ImportError as exc:  # the registry reports the extra to install
     raise ImportError(exc.msg, name="deltalake") from exc
 
 
-class _DeltaConnector(Connector):
+LOG_RETENTION = "delta.logRetentionDuration"
+NO_RETENTION = "interval 0 seconds"
+
+
+class _DeltaConnector(LakeTableConnector):
     formats = ("delta",)
-    read = "dataset"
-    read_only = None
+    label = "Delta"
 
     @property
     def uri(self) -> str:
@@ -40,52 +47,44 @@ class _DeltaConnector(Connector):
     def storage_options(self) -> dict[str, str] | None:
         return None
 
-    def _open(self) -> deltalake.DeltaTable:
+    def _open(self, version: int | None = None) -> deltalake.DeltaTable:
         try:
-            return deltalake.DeltaTable(self.uri, storage_options=self.storage_options())
+            return deltalake.DeltaTable(
+                self.uri, version=version, storage_options=self.storage_options()
+            )
         except TableNotFoundError as exc:
             raise self.fail(f"no Delta table at {self.uri}") from exc
         except (DeltaError, OSError) as exc:
-            raise self.fail(f"cannot open the Delta table at {self.uri}: {_first(exc)}") from exc
+            reason = f"cannot open the Delta table at {self.uri}: {first_line(exc)}"
+            raise self.fail(reason) from exc
 
-    @cached_property
-    def table(self) -> deltalake.DeltaTable:
-        """The table at the version read for this run."""
+    def _latest(self) -> deltalake.DeltaTable:
         return self._open()
 
-    def dataset(self) -> pads.Dataset:
+    def _dataset_of(self, table: deltalake.DeltaTable) -> pads.Dataset:
         try:
-            return self.table.to_pyarrow_dataset()
+            return table.to_pyarrow_dataset()
         except (DeltaError, OSError) as exc:
-            raise self.fail(f"cannot read the Delta table at {self.uri}: {_first(exc)}") from exc
+            reason = f"cannot read the Delta table at {self.uri}: {first_line(exc)}"
+            raise self.fail(reason) from exc
 
-    def spark_frame(self, spark: Any) -> Any:
-        """The same rows for the Spark engine, through Arrow (copied once into the session;
-        a cluster with its own Delta reader can read the table there instead)."""
-        return spark.createDataFrame(self.dataset().to_table())
+    def _identity_of(self, table: deltalake.DeltaTable) -> dict[str, Any]:
+        try:
+            rows = table.to_pyarrow_dataset().count_rows()
+            files = len(table.file_uris())
+        except (DeltaError, OSError) as exc:
+            raise self.fail(f"cannot read the Delta table: {first_line(exc)}") from exc
+        return {
+            "source": self.source_name,
+            "type": self.type,
+            "location": self.uri,
+            "format": "delta",
+            "version": table.version(),
+            "files": files,
+            "rows": rows,
+        }
 
-    def identity(self) -> dict[str, Any]:
-        return _identity(self, self.table)
-
-    def count(self, predicate: str) -> int:
-        return count_matching(self.dataset(), predicate)
-
-    def delete(
-        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
-    ) -> DeleteOutcome:
-        table = self._open()  # the latest version: the change commits on top of it
-        before = _identity(self, table)
-        cells: dict[str, int] = {}
-        if null_cells:
-            outcome = self._rewrite(table, before, predicate, null_cells)
-            if outcome is not None:
-                return outcome
-            cells = dict.fromkeys(null_cells, 0)  # no cell to blank: rows only, deleted below
-        if not predicate:
-            return DeleteOutcome(0, before, before, cells)
-        expected = count_matching(table.to_pyarrow_dataset(), predicate)
-        if expected == 0:
-            return DeleteOutcome(0, before, before, cells)
+    def _count_at_source(self, table: deltalake.DeltaTable, predicate: str) -> tuple[str, int]:
         try:
             condition = to_delta(predicate)
         except Untranslatable as exc:
@@ -96,67 +95,44 @@ class _DeltaConnector(Connector):
                 .register("t", table)
                 .execute(f"SELECT count(*) AS n FROM t WHERE {condition}")
             )
-            counted = int(reader.read_all().column(0)[0].as_py())
+            return condition, int(reader.read_all().column(0)[0].as_py())
         except Exception as exc:  # DataFusion raises its own error types
-            raise self.fail(f"Delta cannot evaluate the delete: {_first(exc)}") from exc
-        if counted != expected:
-            raise self.fail(
-                f"Delta counts {counted} rows to delete where privacymesh counts {expected}: "
-                "nothing deleted"
-            )
-        try:
-            metrics = table.delete(condition)
-        except (DeltaError, OSError) as exc:
-            raise self.fail(f"the Delta delete failed: {_first(exc)}") from exc
-        return self._done(int(metrics.get("num_deleted_rows", expected)), before, cells)
+            raise self.fail(f"Delta cannot evaluate the delete: {first_line(exc)}") from exc
 
-    def _rewrite(
-        self,
-        table: deltalake.DeltaTable,
-        before: dict[str, Any],
-        predicate: str | None,
-        null_cells: Mapping[str, str],
-    ) -> DeleteOutcome | None:
-        """Blanking cells (with their patterns, which Delta's SQL does not share) is one
-        overwrite commit of the table as DuckDB computes it; None when no cell is to be blanked."""
-        data = table.to_pyarrow_table()
-        new, rows, cells = rewritten(data, predicate, null_cells)
-        if not any(cells.values()):
-            return None
-        try:
-            deltalake.write_deltalake(
-                table, new, mode="overwrite", storage_options=self.storage_options()
-            )
-        except (DeltaError, OSError) as exc:
-            raise self.fail(f"the Delta overwrite failed: {_first(exc)}") from exc
-        return self._done(rows, before, cells)
+    def _delete_at_source(self, table: deltalake.DeltaTable, condition: str, expected: int) -> int:
+        metrics = table.delete(condition)
+        return int(metrics.get("num_deleted_rows", expected))
 
-    def _done(self, rows: int, before: dict[str, Any], cells: dict[str, int]) -> DeleteOutcome:
-        after_table = self._open()
-        self.__dict__["table"] = after_table
-        return DeleteOutcome(rows, before, _identity(self, after_table), cells)
+    def _overwrite(self, table: deltalake.DeltaTable, data: pa.Table) -> None:
+        deltalake.write_deltalake(
+            table, data, mode="overwrite", storage_options=self.storage_options()
+        )
 
+    def _earlier_versions(
+        self, table: deltalake.DeltaTable
+    ) -> list[tuple[str, Callable[[], pads.Dataset]]]:
+        def reader(version: int) -> Callable[[], pads.Dataset]:
+            return lambda: self._open(version).to_pyarrow_dataset()
 
-def _identity(connector: _DeltaConnector, table: deltalake.DeltaTable) -> dict[str, Any]:
-    try:
-        rows = table.to_pyarrow_dataset().count_rows()
-        files = len(table.file_uris())
-    except (DeltaError, OSError) as exc:
-        raise connector.fail(f"cannot read the Delta table: {_first(exc)}") from exc
-    return {
-        "source": connector.source_name,
-        "type": connector.type,
-        "location": connector.uri,
-        "format": "delta",
-        "version": table.version(),
-        "files": files,
-        "rows": rows,
-    }
+        return [(f"version {v}", reader(v)) for v in range(table.version() - 1, -1, -1)]
 
-
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    def _purge(self, table: deltalake.DeltaTable) -> dict[str, Any]:
+        # retention 0 removes every file the newest version does not use: time travel to an
+        # earlier version fails from then on, which is the point of erasure
+        removed = table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+        # the log's earlier commit entries carry column statistics (minimum and maximum values)
+        # of the files they added, erased rows included: a checkpoint, then the log before it
+        # removed, with no log retention from now on (the table keeps no history by choice)
+        if table.metadata().configuration.get(LOG_RETENTION) != NO_RETENTION:
+            table.alter.set_table_properties({LOG_RETENTION: NO_RETENTION})
+        latest = self._latest()
+        latest.create_checkpoint()
+        latest.cleanup_metadata()
+        return {
+            "method": "delta vacuum with retention 0 hours, log cleaned up to a checkpoint",
+            "files_removed": len(removed),
+            "log_from_version": latest.version(),
+        }
 
 
 @register

@@ -9,14 +9,17 @@ workspace names.
 
 The contract's server names the source (`server: lakehouse`, `format: iceberg`) and the table
 is the object's `physicalName`. The table's current snapshot is read for the whole run and
-recorded as evidence. Deleting rows is one Iceberg delete (`Table.delete`), run only when
-Iceberg's own scan of the translated predicate counts the same rows DuckDB does; blanking cells
-too is one overwrite snapshot. Earlier snapshots keep their files until they are expired.
+recorded as evidence. Deleting rows is one Iceberg delete (`Table.delete`) of the translated
+predicate; blanking cells too is one overwrite snapshot (see `sources.lake_table`). Earlier
+snapshots keep their files until they are expired: with `purge_history = true` on the source,
+each erasure expires every earlier snapshot (not those a branch or tag holds) through
+pyiceberg, then deletes the data files, manifests and manifest lists that only the expired
+snapshots used (pyiceberg's expiry removes the snapshots from the metadata, not the files).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,9 +28,10 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 
-from privacymesh.sources.base import Connector, DeleteOutcome
+from privacymesh.errors import first_line
+from privacymesh.sources.lake_table import LakeTableConnector
 from privacymesh.sources.object_store import s3_access
-from privacymesh.sources.pushdown import Untranslatable, count_matching, rewritten, to_iceberg
+from privacymesh.sources.pushdown import Untranslatable, to_iceberg
 from privacymesh.sources.registry import register
 
 try:
@@ -38,10 +42,9 @@ except ImportError as exc:  # the registry reports the extra to install
     raise ImportError(exc.msg, name="pyiceberg") from exc
 
 
-class _IcebergConnector(Connector):
+class _IcebergConnector(LakeTableConnector):
     formats = ("iceberg",)
-    read = "dataset"
-    read_only = None
+    label = "Iceberg"
 
     @cached_property
     def identifier(self) -> tuple[str, str]:
@@ -106,7 +109,7 @@ class _IcebergConnector(Connector):
         access = self.__dict__.get("access")
         return super().fail(access.scrub(reason) if access else reason, hint)
 
-    def _load(self) -> Table:
+    def _latest(self) -> Table:
         properties, identifier = self._properties(), self.identifier
         try:
             catalog = load_catalog(self.source_name, **properties)
@@ -114,45 +117,33 @@ class _IcebergConnector(Connector):
         except (NoSuchTableError, NoSuchNamespaceError) as exc:
             raise self.fail(f"no Iceberg table {self.name} in the catalog") from exc
         except Exception as exc:  # catalogs raise driver errors of every kind
-            raise self.fail(f"cannot open the Iceberg table {self.name}: {_first(exc)}") from exc
+            reason = f"cannot open the Iceberg table {self.name}: {first_line(exc)}"
+            raise self.fail(reason) from exc
 
-    @cached_property
-    def table(self) -> Table:
-        """The table at the snapshot read for this run."""
-        return self._load()
-
-    def dataset(self) -> pads.Dataset:
-        return self._dataset(self.table)
-
-    def _dataset(self, table: Table) -> pads.Dataset:
-        """The snapshot's data files as one lazy Parquet dataset; a snapshot with delete files
-        or an evolved schema is read through pyiceberg's own scan instead (it applies them)."""
+    def _dataset_of(self, table: Table, snapshot_id: int | None = None) -> pads.Dataset:
+        """A snapshot's data files (the current one by default) as one lazy Parquet dataset;
+        a snapshot with delete files or an evolved schema is read through pyiceberg's own scan
+        instead (it applies them)."""
         try:
-            tasks = list(table.scan().plan_files())
+            scan = table.scan(snapshot_id=snapshot_id)
+            tasks = list(scan.plan_files())
             schema = table.schema().as_arrow()
             if not tasks:
                 return pads.dataset(schema.empty_table())
             if any(t.delete_files for t in tasks) or len(table.schemas()) > 1:
-                return pads.dataset(table.scan().to_arrow())
+                return pads.dataset(scan.to_arrow())
             fs, paths = self._filesystem(table), [t.file.file_path for t in tasks]
             return pads.dataset([_fs_path(p) for p in paths], filesystem=fs, format="parquet")
         except (OSError, pa.ArrowInvalid, ValueError) as exc:
-            raise self.fail(f"cannot read the Iceberg table {self.name}: {_first(exc)}") from exc
+            reason = f"cannot read the Iceberg table {self.name}: {first_line(exc)}"
+            raise self.fail(reason) from exc
 
     def _filesystem(self, table: Table) -> pafs.FileSystem:
         if table.location().startswith(("s3://", "s3a://")):
             return self.access.filesystem()
         return pafs.LocalFileSystem()
 
-    def spark_frame(self, spark: Any) -> Any:
-        """The same rows for the Spark engine, through Arrow (copied once into the session;
-        a cluster with its own Iceberg reader can read the table there instead)."""
-        return spark.createDataFrame(self.dataset().to_table())
-
-    def identity(self) -> dict[str, Any]:
-        return self._identity(self.table)
-
-    def _identity(self, table: Table) -> dict[str, Any]:
+    def _identity_of(self, table: Table) -> dict[str, Any]:
         snapshot = table.current_snapshot()
         summary = snapshot.summary if snapshot else None
         files = int(summary["total-data-files"]) if summary and "total-data-files" in summary else 0
@@ -163,68 +154,67 @@ class _IcebergConnector(Connector):
             "format": "iceberg",
             "snapshot": snapshot.snapshot_id if snapshot else None,
             "files": files,
-            "rows": self._dataset(table).count_rows(),
+            "rows": self._dataset_of(table).count_rows(),
         }
 
-    def count(self, predicate: str) -> int:
-        return count_matching(self.dataset(), predicate)
-
-    def delete(
-        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
-    ) -> DeleteOutcome:
-        table = self._load()  # the latest snapshot: the change commits on top of it
-        before = self._identity(table)
-        cells: dict[str, int] = {}
-        if null_cells:
-            outcome = self._rewrite(table, before, predicate, null_cells)
-            if outcome is not None:
-                return outcome
-            cells = dict.fromkeys(null_cells, 0)  # no cell to blank: rows only, deleted below
-        if not predicate:
-            return DeleteOutcome(0, before, before, cells)
-        expected = count_matching(self._dataset(table), predicate)
-        if expected == 0:
-            return DeleteOutcome(0, before, before, cells)
+    def _count_at_source(self, table: Table, predicate: str) -> tuple[Any, int]:
         try:
             condition = to_iceberg(predicate)
-            counted = table.scan(row_filter=condition).to_arrow().num_rows
+            return condition, table.scan(row_filter=condition).to_arrow().num_rows
         except Untranslatable as exc:
             raise self.fail(f"cannot delete in Iceberg: {exc}") from exc
         except (ValueError, TypeError) as exc:
-            raise self.fail(f"Iceberg cannot evaluate the delete: {_first(exc)}") from exc
-        if counted != expected:
-            raise self.fail(
-                f"Iceberg counts {counted} rows to delete where privacymesh counts {expected}: "
-                "nothing deleted"
-            )
-        try:
-            table.delete(condition)
-        except Exception as exc:  # a commit conflict or a storage error
-            raise self.fail(f"the Iceberg delete failed: {_first(exc)}") from exc
-        return self._done(expected, before, cells)
+            raise self.fail(f"Iceberg cannot evaluate the delete: {first_line(exc)}") from exc
 
-    def _rewrite(
-        self,
-        table: Table,
-        before: dict[str, Any],
-        predicate: str | None,
-        null_cells: Mapping[str, str],
-    ) -> DeleteOutcome | None:
-        """Blanking cells is one overwrite snapshot of the table as DuckDB computes it; None
-        when no cell is to be blanked."""
-        new, rows, cells = rewritten(table.scan().to_arrow(), predicate, null_cells)
-        if not any(cells.values()):
-            return None
-        try:
-            table.overwrite(new)
-        except Exception as exc:  # a commit conflict or a storage error
-            raise self.fail(f"the Iceberg overwrite failed: {_first(exc)}") from exc
-        return self._done(rows, before, cells)
+    def _delete_at_source(self, table: Table, condition: Any, expected: int) -> int:
+        table.delete(condition)
+        return expected
 
-    def _done(self, rows: int, before: dict[str, Any], cells: dict[str, int]) -> DeleteOutcome:
-        after_table = self._load()
-        self.__dict__["table"] = after_table
-        return DeleteOutcome(rows, before, self._identity(after_table), cells)
+    def _overwrite(self, table: Table, data: pa.Table) -> None:
+        table.overwrite(data)
+
+    def _earlier_versions(self, table: Table) -> list[tuple[str, Callable[[], pads.Dataset]]]:
+        current = table.current_snapshot()
+        earlier = [
+            s for s in table.snapshots() if current is None or s.snapshot_id != current.snapshot_id
+        ]
+        earlier.sort(key=lambda s: s.timestamp_ms, reverse=True)
+
+        def reader(snapshot_id: int) -> Callable[[], pads.Dataset]:
+            return lambda: pads.dataset(table.scan(snapshot_id=snapshot_id).to_arrow())
+
+        return [(f"snapshot {s.snapshot_id}", reader(s.snapshot_id)) for s in earlier]
+
+    def _purge(self, table: Table) -> dict[str, Any]:
+        current = table.current_snapshot()
+        held = {ref.snapshot_id for ref in table.metadata.refs.values()}  # branch and tag heads
+        expired = [s for s in table.snapshots() if s.snapshot_id not in held]
+        if current is None or not expired:
+            return {"method": "iceberg snapshot expiry", "snapshots_expired": 0, "files_removed": 0}
+        kept = [s for s in table.snapshots() if s.snapshot_id in held]
+        before = set().union(*(_files_of(table, s, live_only=False) for s in table.snapshots()))
+        still = set().union(*(_files_of(table, s, live_only=True) for s in kept))
+        table.maintenance.expire_snapshots().by_ids([s.snapshot_id for s in expired]).commit()
+        removed = sorted(before - still)
+        for path in removed:
+            table.io.delete(path)
+        return {
+            "method": "iceberg snapshot expiry and removal of the files only they used",
+            "snapshots_expired": len(expired),
+            "snapshots_kept": len(kept),
+            "files_removed": len(removed),
+        }
+
+
+def _files_of(table: Table, snapshot: Any, *, live_only: bool) -> set[str]:
+    """The files a snapshot uses: its manifest list, its manifests and their data and delete
+    files (`live_only`: without the entries the snapshot marks deleted)."""
+    files = {snapshot.manifest_list}
+    for manifest in snapshot.manifests(table.io):
+        files.add(manifest.manifest_path)
+        entries = manifest.fetch_manifest_entry(table.io, discard_deleted=live_only)
+        files.update(e.data_file.file_path for e in entries)
+    return files
 
 
 def _fs_path(uri: str) -> str:
@@ -233,11 +223,6 @@ def _fs_path(uri: str) -> str:
         if uri.startswith(scheme):
             return uri[len(scheme) :]
     return uri
-
-
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @register

@@ -33,28 +33,28 @@ class Untranslatable(ValueError):
     """A predicate outside the subset a lake table's delete can take exactly."""
 
 
+def _query(data: Any, sql: str) -> pa.Table:
+    """`sql` over `data` (an Arrow table or dataset, named `t`) on a private DuckDB."""
+    con = duckdb.connect()
+    try:
+        con.register("t", data)
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+
+
 def matching_rows(table: pa.Table, predicate: str) -> pa.BooleanArray:
     """Which rows of `table` the predicate is true for (NULL counts as false), computed by
     DuckDB over the whole column set; the rows keep their order."""
     numbered = table.append_column(_ROW, pa.array(range(table.num_rows), pa.int64()))
-    con = duckdb.connect()
-    try:
-        con.register("t", numbered)
-        hits = con.sql(f'SELECT "{_ROW}" FROM t WHERE ({predicate}) IS TRUE').to_arrow_table()
-    finally:
-        con.close()
+    hits = _query(numbered, f'SELECT "{_ROW}" FROM t WHERE ({predicate}) IS TRUE')
     return pc.is_in(numbered.column(_ROW), value_set=hits.column(0).combine_chunks())
 
 
 def count_matching(data: Any, predicate: str) -> int:
     """Rows of an Arrow table or dataset for which `predicate` is true."""
-    con = duckdb.connect()
-    try:
-        con.register("t", data)
-        row = con.execute(f"SELECT count(*) FROM t WHERE ({predicate}) IS TRUE").fetchone()
-    finally:
-        con.close()
-    return int(row[0]) if row else 0
+    counted = _query(data, f"SELECT count(*) FROM t WHERE ({predicate}) IS TRUE")
+    return int(counted.column(0)[0].as_py())
 
 
 # translation ------------------------------------------------------------------------------

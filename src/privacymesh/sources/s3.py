@@ -5,20 +5,33 @@ when the product is registered; the engine then scans exactly those objects thro
 pyarrow dataset, so a query reads only the columns and (Parquet) row groups it needs. The
 evidence names the objects by a digest of their keys, sizes and times.
 
-Erasure rewrites Parquet objects with an atomic swap: every affected object is first written
-anew beside itself (a hidden temporary key), and only when all are written is each copied over
-its original (a copy replaces an object whole, so a reader sees the old rows or the new, never
-a part) and the temporaries removed. A failure while writing leaves every object as it was.
-Object storage has no transaction over several objects: a failure between two swaps leaves
-the objects swapped so far changed, and the erasure is reported failed (running it again
-finishes it). CSV and JSON objects are read-only.
+Erasure rewrites Parquet objects in three steps, with a journal, because object storage has no
+transaction over several objects:
+
+1. stage: every affected object is written anew under a hidden key beside it
+   (`.part-0.parquet.<id>.staged`), and each staged object's row count is read back and checked;
+   then a journal (`.privacymesh-erasure-<id>.json` in the location's folder: keys, sizes,
+   counts, never a value) records every planned swap. A failure here removes what was staged
+   and leaves every object as it was.
+2. swap: each staged object is copied over its original (a copy replaces an object whole, so a
+   reader sees the old rows or the new, never a part), and the journal records each swap.
+3. finish: the staged objects and the journal are removed.
+
+A failure between two swaps leaves every object either old or new, and the journal says which.
+The next erasure of the product first resumes any journal it finds: it finishes the swaps whose
+staged object is still there and whose original is unchanged since (same size and time), then
+computes the erasure afresh over the objects as they are, so an object whose staged copy was lost
+is rewritten again. Readers between the failure and the resume see some objects erased and
+others not; the erasure was reported failed. CSV and JSON objects are read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -40,6 +53,37 @@ from privacymesh.sources.pushdown import count_matching, rewritten
 from privacymesh.sources.registry import register
 
 FORMATS = ("parquet", "csv", "json")
+JOURNAL_PREFIX = ".privacymesh-erasure-"
+
+
+@dataclass
+class Swap:
+    """One object of an erasure: its key, its staged replacement, what the replacement changes,
+    and the original's size and time when staged (a resume swaps only an unchanged original)."""
+
+    target: str
+    staged: str
+    rows_kept: int
+    rows_deleted: int
+    cells: dict[str, int]
+    size: int | None
+    mtime_ns: int | None
+    done: bool = False
+
+
+@dataclass
+class Journal:
+    """The planned swaps of one erasure, kept as a hidden JSON object until it finishes."""
+
+    key: str
+    swaps: list[Swap] = field(default_factory=list)
+
+    def dumps(self) -> bytes:
+        return json.dumps({"swaps": [asdict(s) for s in self.swaps]}, indent=1).encode()
+
+    @classmethod
+    def loads(cls, key: str, data: bytes) -> Journal:
+        return cls(key, [Swap(**s) for s in json.loads(data)["swaps"]])
 
 
 def _file_format(fmt: str) -> pads.FileFormat:
@@ -150,9 +194,38 @@ class S3FilesConnector(Connector):
             raise self.fail(self.read_only)
         self.files(refresh=True)  # every object there is now, not only those read earlier
         before = self.identity()
-        staged: list[str] = []  # temporaries, in the order of `swaps`
-        swaps: list[str] = []
-        rows, cells = 0, dict.fromkeys(null_cells or {}, 0)
+        resumed = self.resume()
+        journal = self.stage(predicate, null_cells)
+        if journal is not None:
+            self.swap(journal)
+        swapped = [
+            s for j in (*resumed, *([journal] if journal else [])) for s in j.swaps if s.done
+        ]
+        cells = dict.fromkeys(null_cells or {}, 0)
+        for s in swapped:
+            cells = {c: n + s.cells.get(c, 0) for c, n in cells.items()}
+        self.files(refresh=True)
+        return DeleteOutcome(sum(s.rows_deleted for s in swapped), before, self.identity(), cells)
+
+    # the three steps of an erasure (see the module docstring) --------------------------------
+    @cached_property
+    def folder(self) -> str:
+        """Where journals are kept: the folder the location names or lies in."""
+        location = self.location
+        if location.has_glob:
+            return location.prefix
+        info = self.fs.get_file_info(location.path)
+        return (
+            location.path.rpartition("/")[0] if info.type == pafs.FileType.File else location.path
+        )
+
+    def stage(
+        self, predicate: str | None, null_cells: Mapping[str, str] | None = None
+    ) -> Journal | None:
+        """Write every affected object anew under a hidden key, check each one's row count,
+        and record the journal; None when no object changes."""
+        token = secrets.token_hex(6)
+        journal = Journal(f"{self.folder}/{JOURNAL_PREFIX}{token}.json")
         try:
             for info in self.files():
                 table = pq.read_table(info.path, filesystem=self.fs)
@@ -160,20 +233,83 @@ class S3FilesConnector(Connector):
                 if not deleted and not any(blanked.values()):
                     continue
                 folder, _, name = info.path.rpartition("/")
-                temp = f"{folder}/.{name}.{secrets.token_hex(4)}.tmp"
-                staged.append(temp)
-                pq.write_table(kept, temp, filesystem=self.fs, compression="zstd")
-                swaps.append(info.path)
-                rows += deleted
-                cells = {c: cells[c] + n for c, n in blanked.items()}
-            # every new object is written: now each replaces its original whole
-            for temp, path in zip(staged, swaps, strict=True):
-                self.fs.copy_file(temp, path)
+                staged = f"{folder}/.{name}.{token}.staged"
+                journal.swaps.append(
+                    Swap(
+                        info.path, staged, kept.num_rows, deleted, blanked, info.size, info.mtime_ns
+                    )
+                )
+                pq.write_table(kept, staged, filesystem=self.fs, compression="zstd")
+                written = pq.read_metadata(staged, filesystem=self.fs).num_rows
+                if written != kept.num_rows:
+                    raise OSError(f"{staged} holds {written} rows, {kept.num_rows} were written")
+            if not journal.swaps:
+                return None
+            self._write_journal(journal)
         except OSError as exc:
-            raise self._error(exc, "rewrite") from exc
-        finally:
-            for temp in staged:
-                with contextlib.suppress(OSError):
-                    self.fs.delete_file(temp)
-        self.files(refresh=True)
-        return DeleteOutcome(rows, before, self.identity(), cells)
+            self._remove(s.staged for s in journal.swaps)
+            raise self._error(exc, "stage the rewrite of") from exc
+        return journal
+
+    def swap(self, journal: Journal) -> None:
+        """Copy each staged object over its original, recording each swap, then finish."""
+        try:
+            for s in journal.swaps:
+                if s.done:
+                    continue
+                self.fs.copy_file(s.staged, s.target)
+                s.done = True
+                self._write_journal(journal)
+        except OSError as exc:
+            done = sum(s.done for s in journal.swaps)
+            raise self.fail(
+                f"the rewrite stopped after {done} of {len(journal.swaps)} objects "
+                f"({self.access.scrub(str(exc).splitlines()[0] if str(exc) else 'error')}); "
+                f"each object is old or new, the journal {journal.key} says which",
+                "run the erasure again: it resumes the journal",
+            ) from exc
+        self._remove([*(s.staged for s in journal.swaps), journal.key])
+
+    def journals(self) -> list[Journal]:
+        """The journals of erasures that did not finish, oldest key first."""
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(self.folder, allow_not_found=True))
+            found = [i.path for i in infos if i.base_name.startswith(JOURNAL_PREFIX)]
+            out = []
+            for key in sorted(found):
+                with self.fs.open_input_stream(key) as stream:
+                    out.append(Journal.loads(key, stream.read()))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise self._error(exc, "read the erasure journals of") from exc
+        return out
+
+    def resume(self) -> list[Journal]:
+        """Finish every journal left by an erasure that stopped: the swaps whose staged object
+        is there and whose original is unchanged; the others are left to the fresh erasure
+        that follows. The journals and staged objects are removed."""
+        journals = self.journals()
+        for journal in journals:
+            for s in journal.swaps:
+                if s.done:
+                    continue
+                staged, target = self.fs.get_file_info([s.staged, s.target])
+                unchanged = target.size == s.size and target.mtime_ns == s.mtime_ns
+                if staged.type == pafs.FileType.File and unchanged:
+                    try:
+                        self.fs.copy_file(s.staged, s.target)
+                    except OSError as exc:
+                        raise self._error(exc, "resume the rewrite of") from exc
+                    s.done = True
+            self._remove([*(s.staged for s in journal.swaps), journal.key])
+        if journals:
+            self.files(refresh=True)
+        return journals
+
+    def _write_journal(self, journal: Journal) -> None:
+        with self.fs.open_output_stream(journal.key) as out:
+            out.write(journal.dumps())
+
+    def _remove(self, keys: Any) -> None:
+        for key in keys:
+            with contextlib.suppress(OSError):
+                self.fs.delete_file(key)

@@ -14,41 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from privacymesh.catalog import quote_ident
-
-# functions a query sent down to a database may call: aggregates and plain scalar arithmetic,
-# text and time. Check SQL is untrusted; at the server it runs with the workspace's credentials,
-# where a function may read files or reach other servers. Any other function keeps the query
-# in the sealed DuckDB session, over the columns fetched from the source.
-PUSHABLE_FUNCTIONS: tuple[type[exp.Expression], ...] = (
-    exp.AggFunc,
-    exp.Cast,
-    exp.TryCast,
-    exp.Case,
-    exp.If,
-    exp.Coalesce,
-    exp.Nullif,
-    exp.Abs,
-    exp.Round,
-    exp.Floor,
-    exp.Ceil,
-    exp.Sqrt,
-    exp.Lower,
-    exp.Upper,
-    exp.Length,
-    exp.Trim,
-    exp.Substring,
-    exp.RegexpLike,
-    exp.Greatest,
-    exp.Least,
-    exp.Extract,
-    exp.CurrentDate,
-    exp.CurrentTimestamp,
-    exp.DateDiff,
-    exp.DateTrunc,
-    exp.DateAdd,
-    exp.DateSub,
-    exp.Concat,
-)
+from privacymesh.catalog.sql_functions import first_unsafe_function
 
 
 def to_dialect(sql: str, dialect: str) -> str:
@@ -99,7 +65,8 @@ def plan(sql: str, remote: dict[tuple[str, str], tuple[str, str, list[str]]]) ->
     if (
         len(refs) == 1
         and sum(map(len, refs.values())) == len(tables)
-        and all(isinstance(f, PUSHABLE_FUNCTIONS) for f in tree.find_all(exp.Func))
+        # check SQL is untrusted: at the server only the allow-listed functions may run
+        and first_unsafe_function(tree) is None
     ):
         (key,) = refs
         dialect, relation, _ = remote[key]

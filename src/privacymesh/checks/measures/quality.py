@@ -17,6 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from privacymesh.catalog import DataProduct, QualityRule, quote_ident, quote_literal
+from privacymesh.catalog.sql_functions import SAFE_SQL_FUNCTIONS as SAFE_FUNCTIONS
 from privacymesh.checks.measures import MeasureContext, measure
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
@@ -26,35 +27,6 @@ LIBRARY_METRICS = ("nullValues", "missingValues", "invalidValues", "duplicateVal
 # placeholders ODCS and datacontract-cli write for the object and the property in SQL rules
 OBJECT_HOLES = ("${object}", "${table}", "{object}", "{table}", "{model}")
 COLUMN_HOLES = ("${property}", "${column}", "{property}", "{column}", "{field}")
-# functions a contract's SQL rule may call: aggregates and plain scalar arithmetic and text
-SAFE_FUNCTIONS: tuple[type[exp.Expression], ...] = (
-    exp.AggFunc,
-    exp.Cast,
-    exp.TryCast,
-    exp.Case,
-    exp.If,
-    exp.Coalesce,
-    exp.Nullif,
-    exp.Abs,
-    exp.Round,
-    exp.Floor,
-    exp.Ceil,
-    exp.Sqrt,
-    exp.Lower,
-    exp.Upper,
-    exp.Length,
-    exp.Trim,
-    exp.Substring,
-    exp.RegexpLike,
-    exp.Greatest,
-    exp.Least,
-    exp.Extract,
-    exp.CurrentDate,
-    exp.CurrentTimestamp,
-    exp.DateDiff,
-    exp.DateTrunc,
-    exp.Concat,
-)
 
 
 class RuleSkipped(Exception):

@@ -105,6 +105,9 @@ class ErasureItem:
     # a source with versions (PostgreSQL's WAL position): its version before and after
     version_before: str | None = None
     version_after: str | None = None
+    # a source with earlier versions: what was removed of them, and what they still hold
+    history: dict[str, Any] | None = None
+    history_residue: dict[str, Any] | None = None
 
     @property
     def verified(self) -> bool:

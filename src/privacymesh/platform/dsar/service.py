@@ -76,6 +76,7 @@ from privacymesh.platform.sources import (
     source_info,
     write_parquet_atomic,
 )
+from privacymesh.sources.lake_table import history_measures
 from privacymesh.sources.settings import source_settings
 from privacymesh.subjects import FORGOTTEN_ON_ERASURE
 from privacymesh.verdict import Status
@@ -553,9 +554,11 @@ def erase_request(
             item.reason,
             s.rows_deleted if s else 0,
             sum(s.cells_nulled.values()) if s else 0,
-            after[pid].rows,
+            after[pid].rows + _rows_in_history(s),
             s.version_before if s else None,
             s.version_after if s else None,
+            s.history if s else None,
+            s.history_residue if s else None,
         )
     for pid, h in after.items():  # residue in a product that held nothing before (should not be)
         if h.holds and pid not in items:
@@ -601,6 +604,13 @@ def erase_request(
     run_id = _record_erasure(ctx, request, outcome, who, log)
     log.close()
     return ErasureOutcome(outcome.request_id, True, outcome.items, run_id, ref)
+
+
+def _rows_in_history(staged: Any) -> int:
+    """Rows of the subject that earlier versions of a source still let a reader travel back to
+    (Delta, Iceberg without `purge_history`): residue like any other."""
+    residue = staged.history_residue if staged is not None else None
+    return int(residue.get("rows", 0)) if residue else 0
 
 
 def _erasure_item(ctx: _Ctx, holding: Holding) -> ErasureItem:
@@ -665,6 +675,7 @@ def _record_erasure(
                     "cells_erased": item.cells_erased,
                     "version_before": item.version_before,
                     "version_after": item.version_after,
+                    **history_measures(item.history, None),
                 },
                 population=item.key_rows + sum(item.cells.values()),
                 exceptions=0,
@@ -681,6 +692,12 @@ def _record_erasure(
             reason = (
                 f"{item.residue_rows} rows still carry the subject ({item.action}: {item.reason})"
             )
+            in_history = (item.history_residue or {}).get("rows")
+            if in_history:
+                reason += (
+                    f"; {in_history} of them in earlier versions time travel still reads "
+                    "(set purge_history on the source to remove them with the erasure)"
+                )
         results.append(
             ResultRecord(
                 check_id=VERIFY_CHECK,
@@ -690,6 +707,7 @@ def _record_erasure(
                     "request_id": request.request_id,
                     "subject_ref": outcome.subject_ref or "",
                     "residue_rows": item.residue_rows or 0,
+                    **history_measures(None, item.history_residue),
                 },
                 population=1,
                 exceptions=0 if item.verified else 1,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from privacymesh.catalog import (
     retention_due_sql,
@@ -79,6 +80,8 @@ class AppliedItem:
     sha256_after: str | None = None
     version_before: str | None = None  # of a source with versions (PostgreSQL's WAL position)
     version_after: str | None = None
+    history: dict[str, Any] | None = None  # earlier versions removed (`purge_history`)
+    history_residue: dict[str, Any] | None = None  # due rows earlier versions still hold
 
 
 @dataclass(frozen=True)

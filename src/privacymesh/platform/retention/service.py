@@ -69,6 +69,7 @@ from privacymesh.platform.retention.model import (
     refuse_future,
 )
 from privacymesh.platform.sources import RowChange, SourceRewrite, locked, source_info
+from privacymesh.sources.lake_table import history_measures
 from privacymesh.sources.settings import source_settings
 from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, as_of_from, load_workspace
@@ -341,6 +342,8 @@ def _delete(ctx: _Context, plan: RetentionPlan, when: datetime) -> list[AppliedI
                 sha256_after=_sha256(_source_file(ctx, item.product_id)),
                 version_before=s.version_before,
                 version_after=s.version_after,
+                history=s.history,
+                history_residue=s.history_residue,
             )
         )
     return applied
@@ -576,6 +579,7 @@ def _record(
                     "sha256_after": a.sha256_after,
                     "version_before": a.version_before,
                     "version_after": a.version_after,
+                    **history_measures(a.history, a.history_residue),
                     "retention_days": item.retention_days if item else None,
                     "element": item.element if item else None,
                     "cutoff": item.cutoff.isoformat() if item else None,
