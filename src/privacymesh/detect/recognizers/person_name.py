@@ -322,7 +322,16 @@ class NameInTextRecognizer(PatternRecognizer):
             and organisation_share(labels) >= ORGANISATION_SHARE
         ):
             return []
-        return super().detect(values)
+        found = super().detect(values)
+        if found and not (values.signals.people or values.signals.someone):
+            # a bare `name` in a table of things is the thing's name (a track, a product):
+            # it does not say the names found inside are people's
+            for ev in found:
+                ev.words = ev.words - _GENERIC_NAME
+        return found
+
+
+_GENERIC_NAME = words("name", "names")
 
 
 LABEL_CHARS = 60

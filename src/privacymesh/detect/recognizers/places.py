@@ -71,6 +71,7 @@ _KINDS = (
 )
 _PLACE_SHAPE = r"^[\p{L}\p{M}][\p{L}\p{M}'’.()\-/_ ]*$"
 REFERENCE_ROWS = 20
+REFERENCE_DISTINCT = 0.98
 MIN_SHARE = 0.25  # gazetteers are incomplete (small towns, misspellings) but not that incomplete
 
 
@@ -101,9 +102,11 @@ class PlaceRecognizer(Recognizer):
         if (
             not values.signals.people
             and values.n_rows >= REFERENCE_ROWS
-            and folded[VALUE].n_unique() == folded.height
+            and folded[VALUE].n_unique() >= REFERENCE_DISTINCT * folded.height
         ):
-            return []  # each place once, in no person's table: a reference list of places
+            # each place about once (two towns may share a name), in no person's table: a
+            # reference list of places
+            return []
         scored = []
         for kind in _KINDS:
             hit = folded.filter(member_of(folded[VALUE], kind.lexicon()))
