@@ -136,7 +136,19 @@ def street_name_pattern() -> str:
     return rf"(?i:(?:[\p{{L}}'.\-]+[ \t]+){{1,4}}(?:{alt})\.?)"
 
 
-STREET_NAME = LocatingPatternRecognizer(
+class StreetNameRecognizer(LocatingPatternRecognizer):
+    """Street names without a number are too weak to count alone: the recognizer runs only
+    where a column's name, contract text or declared category speaks of an address."""
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        named = self.context & (signals.name | signals.text) or (
+            signals.declared and signals.declared.startswith(ADDRESS)
+        )
+        return bool(named) and super().applies(values)
+
+
+STREET_NAME = StreetNameRecognizer(
     name="street_name",
     category=STREET,
     pattern=street_name_pattern(),

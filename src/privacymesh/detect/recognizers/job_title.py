@@ -34,6 +34,15 @@ class JobTitleRecognizer(Recognizer):
             "course", "episode", "article", "post", "event", "task", "ticket", "document",
         )  # fmt: skip
 
+    def applies(self, values: ColumnValues) -> bool:
+        # the value evidence alone stays below any reporting threshold: without a title-like
+        # name, contract text, neighbour or declared category the column is not read
+        signals = values.signals
+        named = self.context & (signals.name | signals.text | signals.neighbours) or (
+            signals.declared == JOB_TITLE
+        )
+        return bool(named) and super().applies(values)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
