@@ -13,8 +13,8 @@ from privacymesh.detect.scanner import sample_frame
 
 
 def mixed_table() -> pl.DataFrame:
-    # phone numbers of two countries in national form: the column's region used to be chosen
-    # from the first values met; and more distinct e-mails than are validated
+    # phone numbers of two countries in national form (a region chosen from the first values
+    # met would depend on row order), and more distinct e-mails than are validated
     i = pl.int_range(600)
     text = i.cast(pl.String)
     return pl.select(
@@ -47,8 +47,8 @@ def test_reversed_and_shuffled_rows_give_the_same_verdicts() -> None:
 
 
 def test_national_phone_numbers_of_a_public_sample_database() -> None:
-    # AdventureWorks' phone numbers: the region the column is judged in was taken from the
-    # first values met, so the reversed table lost the verdict
+    # AdventureWorks' phone numbers: a region taken from the first values met would lose the
+    # verdict on the reversed table
     path = Path(__file__).parents[2] / "benchmarks/detection_corpus/tables/adventureworks"
     df = pl.read_parquet(path / "person_phone.parquet")
     forward = scan(df).column("PhoneNumber").category_keys()

@@ -23,7 +23,7 @@ from privacymesh.errors import SourceError
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"
 TARGET = 0.95  # issue 27: proposed categories match the declared ones for 95% of fields
-FLOOR = 0.70  # what the detector reaches today: a regression below it fails
+FLOOR = 0.70  # a regression below it fails
 
 
 def test_policy_rows_are_fideslang_keys_and_the_most_specific_wins() -> None:

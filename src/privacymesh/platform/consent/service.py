@@ -16,7 +16,7 @@ the sorted event times and whether each was a grant, searched with `bisect`. Bat
 one join, never a loop over rows: each row meets the subject's latest event at or before the
 row's time. Two equivalent forms: the textbook ASOF join (`method="asof"`), and, by default, a
 join to the purpose's validity intervals (grant to next event) on the subject, which needs no
-sort and is several times faster; tests hold both to the same rows.
+sort, which makes it the faster; tests hold both to the same rows.
 
 Recording a grant or a withdrawal appends an event to the ledger (rewritten
 atomically under a lock) and one propagation notice per product that processes the purpose and
