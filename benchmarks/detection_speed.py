@@ -411,7 +411,8 @@ def main() -> None:
     parser.add_argument(
         "--reuse-presidio",
         action="store_true",
-        help="report from the last Presidio run with the same settings (benchmarks/data/)",
+        help="report from the last Presidio run with the same settings (benchmarks/data/)"
+        " instead of running it again",
     )
     parser.add_argument(
         "--skip-presidio",
@@ -443,7 +444,9 @@ def main() -> None:
         return  # e.g. to compare two trees; the results table needs Presidio's row
     print("running Presidio (slow)...", flush=True)
     cache = HERE / "data" / f"presidio_rows{args.rows}_seed{args.seed}_n{n}.json"
-    reused = args.reuse_presidio and cache.exists()
+    if args.reuse_presidio and not cache.exists():
+        sys.exit(f"no earlier Presidio run to reuse at {cache}: run without --reuse-presidio")
+    reused = args.reuse_presidio
     if reused:
         saved = json.loads(cache.read_text())
         wall, cpu = saved["wall"], saved["cpu"]
