@@ -140,3 +140,19 @@ def test_street_branches_extract_what_the_whole_pattern_extracts() -> None:
 def test_branches_must_join_to_the_pattern() -> None:
     with pytest.raises(ValueError, match="do not join"):
         PatternRecognizer(name="x", category="user.contact", pattern="a|b", branches=(("a", ()),))
+
+
+def test_every_value_through_a_gate_holds_the_digits_the_gate_needs() -> None:
+    """The scanner skips a gate in a column whose values hold fewer digits than it needs: no
+    value that passes the gate may hold fewer."""
+    frame = pl.DataFrame({VALUE: VALUES})
+    frame = frame.with_columns(pl.col(VALUE).str.count_matches(r"\d").alias("digits"))
+    needing = set()
+    for recognizer in _pattern_recognizers():
+        need = recognizer.gate_digits()
+        passing = frame.filter(recognizer.gate(pl.col(VALUE)))
+        assert (passing["digits"] >= need).all(), recognizer.name
+        if need >= 9 and passing.height:
+            needing.add(recognizer.name)
+    # the rule has teeth: the id and card formats need many digits
+    assert {"us_ssn", "credit_card"} <= needing

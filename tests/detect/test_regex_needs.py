@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from detect.frames import categories
-from privacymesh.detect.regex_needs import needs_digit
+from privacymesh.detect.regex_needs import min_digits, needs_digit
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,26 @@ def test_a_column_of_words_still_gets_its_word_recognizers() -> None:
     emails = [f"{n}@example.org" for n in ("ana", "li", "tom", "eva", "max")] * 8
     assert categories(emails, "contact") == {"user.contact.email"}
     assert categories(pl.Series(["gold", "silver"] * 20).to_list(), "tier") == set()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "digits"),
+    [
+        (r"\d{3}-\d{2}-\d{4}", 9),
+        (r"(?:\d{3}-\d{2}|\d{9})", 5),  # the fewest of the alternatives
+        (r"\d(?:[ -]?\d){12,18}", 13),
+        (r"[A-Z]{2}\d?", 0),
+        (r"(?m)^\s*(?:[1-9]\d{7,9})\s*$", 8),
+        (r"\p{Lu}\d{4}", 0),  # unsure: Python's parser does not read it
+        (r"(?=\d{5})\w+", 0),  # a look-ahead consumes nothing
+    ],
+)
+def test_min_digits_counts_the_digits_every_match_holds(pattern: str, digits: int) -> None:
+    assert min_digits(pattern) == digits
+
+
+def test_a_column_of_short_numbers_skips_long_id_gates_and_keeps_its_own() -> None:
+    codes = [f"{n:05d}" for n in range(10_001, 10_041)]
+    assert categories(codes, "zip") == {"user.contact.address.postal_code"}
+    ssns = [f"{100 + k}-{10 + k:02d}-{k:04d}" for k in range(1, 41)]
+    assert "user.government_id.national_identification_number" in categories(ssns, "ssn")

@@ -15,6 +15,7 @@ import polars as pl
 
 from privacymesh.detect.context import ContextSignals
 from privacymesh.detect.options import ScanOptions
+from privacymesh.detect.regex_needs import min_digits
 
 ROW = "row"
 VALUE = "value"
@@ -90,6 +91,13 @@ class ColumnValues:
         if "joined" not in self.memo:
             self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
         return self.memo["joined"]
+
+    def max_digits(self) -> int:
+        """The most decimal digits any one value holds: a gate needing more cannot pass."""
+        if "max_digits" not in self.memo:
+            most = self.frame.select(pl.col(VALUE).str.count_matches(r"\d").max()).item()
+            self.memo["max_digits"] = int(most or 0)
+        return self.memo["max_digits"]
 
     def gated(self, recognizer: Recognizer) -> pl.DataFrame | None:
         """The rows whose values passed `recognizer`'s gate, as the scanner found them (with a
@@ -265,6 +273,13 @@ class PatternRecognizer(Recognizer):
             return None
         return _text_gates(self.pattern, self.prefilter, self.anchored, self.requires)
 
+    def gate_digits(self) -> int:
+        """How many decimal digits every value passing `gate` holds at least (0 when `gate` is
+        not this class's own): the scanner skips the gate in a column whose values hold fewer."""
+        if type(self).gate is not PatternRecognizer.gate:
+            return 0
+        return _gate_digits(self.pattern, self.prefilter, self.anchored, self.requires)
+
     def candidates(self, values: ColumnValues) -> pl.DataFrame:
         """(row, cand) pairs: every candidate match, normalised."""
         v = pl.col(VALUE)
@@ -371,6 +386,13 @@ def extract_branches(
     if not parts:
         return source.select(ROW, pl.lit(None, pl.String).alias("cand")).clear()
     return pl.concat(parts).sort("pos").select(ROW, "cand").explode("cand").drop_nulls("cand")
+
+
+@lru_cache(maxsize=1024)
+def _gate_digits(pattern: str, prefilter: str | None, anchored: bool, requires: str | None) -> int:
+    # a value passing the gate holds a match of each regex the gate tests
+    tested = pattern if anchored else prefilter or pattern
+    return max(min_digits(tested), min_digits(requires) if requires else 0)
 
 
 @lru_cache(maxsize=1024)

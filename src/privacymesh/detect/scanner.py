@@ -116,13 +116,12 @@ def collect_evidence_many(
     each column."""
     found: list[list[Evidence]] = [[] for _ in columns]
     fired = _text_gates(columns, registry)
+    gated = [_gate_rows(values, registry, fired[i]) for i, values in enumerate(columns)]
     for recognizer in registry:
         for i, values in enumerate(columns):
             if not recognizer.applies(values):
                 continue
-            if isinstance(recognizer, PatternRecognizer) and not (
-                fired[i].get(id(recognizer), True) and _gate_rows(values, recognizer)
-            ):
+            if isinstance(recognizer, PatternRecognizer) and id(recognizer) not in gated[i]:
                 continue
             for ev in recognizer.detect(values):
                 ev.source = values.name
@@ -149,22 +148,27 @@ def collect_evidence_many(
 
 
 def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> list[dict[int, bool]]:
-    """Per column, whether each applicable pattern recognizer's `text_gates` all match the
-    column's distinct values joined into one text by newlines: one regex search per gate and
-    column instead of one per value. A recognizer that fails here holds no candidate in the
-    column; one without text gates is missing from the dict. The first gate of every
-    recognizer is searched for first, a second only where the first matched; columns that
-    need the same gates share one `select`."""
+    """Per column, whether each applicable pattern recognizer's gate can hold for one of its
+    values. A recognizer whose gate needs more digits than any value holds cannot; else its
+    `text_gates` must all match the column's distinct values joined into one text by newlines:
+    one regex search per gate and column instead of one per value. A recognizer that fails
+    here holds no candidate in the column; one without text gates that was not ruled out is
+    missing from the dict. The first gate of every recognizer is searched for first, a second
+    only where the first matched; columns that need the same gates share one `select`."""
     result: list[dict[int, bool]] = [{} for _ in columns]
-    pending = [
-        (i, r, gates)
-        for r in registry
-        if isinstance(r, PatternRecognizer) and (gates := r.text_gates())
-        for i, values in enumerate(columns)
-        if r.applies(values)
-    ]
+    pending = []
+    for r in registry:
+        if not isinstance(r, PatternRecognizer):
+            continue
+        gates = r.text_gates()
+        for i, values in enumerate(columns):
+            if not r.applies(values):
+                continue
+            if r.gate_digits() > values.max_digits():
+                result[i][id(r)] = False
+            elif gates:
+                pending.append((i, r, gates))
     found: dict[tuple[int, str], bool] = {}
-    digits = _has_digits(columns, {i for i, _, _ in pending})
     level = 0
     while pending:
         needs: dict[int, dict[str, None]] = {}
@@ -172,7 +176,7 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
             gate = gates[level]
             if (i, gate) in found:
                 continue
-            if not digits.get(i, True) and needs_digit(gate):
+            if columns[i].max_digits() == 0 and needs_digit(gate):
                 found[(i, gate)] = False  # no digit in the column: no match of this gate
             else:
                 needs.setdefault(i, {})[gate] = None
@@ -195,16 +199,6 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
     return result
 
 
-def _has_digits(columns: list[ColumnValues], indices: set[int]) -> dict[int, bool]:
-    """Per column (of `indices`), whether any of its values holds a digit: one cheap search
-    that settles every gate needing a digit in a column of words."""
-    order = sorted(indices)
-    if not order:
-        return {}
-    hits = _search_joined([columns[i].joined() for i in order], (r"\d",))[0]
-    return dict(zip(order, hits, strict=True))
-
-
 def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:
     """For each pattern, whether it matches each text (True for all when Polars cannot
     compile one: the per-value gate then decides)."""
@@ -218,29 +212,40 @@ def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list
     return [table.get_column(f"t{i}").to_list() for i in range(len(patterns))]
 
 
-def _gate_rows(values: ColumnValues, recognizer: PatternRecognizer) -> bool:
-    """Whether the recognizer's gate holds for some value; the rows where it does are kept for
-    its `candidates` (when the gate is the class's own, which `candidates` implies)."""
+def _gate_rows(
+    values: ColumnValues, registry: RecognizerRegistry, fired: dict[int, bool]
+) -> set[int]:
+    """Ids of the pattern recognizers whose gate holds for some value of the column, all
+    gates evaluated in one `select` (one pass, run in parallel by Polars) over the recognizers
+    the text gates did not rule out. The rows where a gate holds are kept for the
+    recognizer's `candidates` (when the gate is the class's own, which `candidates` implies)."""
+    chosen = [
+        r
+        for r in registry
+        if isinstance(r, PatternRecognizer) and r.applies(values) and fired.get(id(r), True)
+    ]
+    if not chosen:
+        return set()
     value = pl.col(VALUE)
-    own = type(recognizer).gate is PatternRecognizer.gate
-    if recognizer.anchored:
-        frame = values.memo.get("with_stripped")
-        if frame is None:
-            frame = values.frame.with_columns(values.stripped()[VALUE].alias(STRIPPED))
-            values.memo["with_stripped"] = frame
-    else:
-        frame = values.frame
-    if own:
-        stripped = pl.col(STRIPPED) if recognizer.anchored else value.str.strip_chars()
-        test = recognizer.gate_on(value, stripped)
-    else:
-        test = recognizer.gate(value)
-    mask = frame.select(test.alias("gate")).get_column("gate")
-    if not mask.any():
-        return False
-    if own:
-        values.memo[("gate", id(recognizer))] = (frame, mask)
-    return True
+    own = {id(r): type(r).gate is PatternRecognizer.gate for r in chosen}
+    frame = values.frame
+    if any(r.anchored for r in chosen):
+        frame = frame.with_columns(values.stripped()[VALUE].alias(STRIPPED))
+    stripped = pl.col(STRIPPED) if STRIPPED in frame.columns else value.str.strip_chars()
+    tests = [
+        (r.gate_on(value, stripped) if own[id(r)] else r.gate(value)).alias(f"g{k}")
+        for k, r in enumerate(chosen)
+    ]
+    masks = frame.select(tests)
+    passed = set()
+    for k, r in enumerate(chosen):
+        mask = masks.get_column(f"g{k}")
+        if not mask.any():
+            continue
+        passed.add(id(r))
+        if own[id(r)]:
+            values.memo[("gate", id(r))] = (frame if r.anchored else values.frame, mask)
+    return passed
 
 
 def _confidence(ev: Evidence) -> float:
