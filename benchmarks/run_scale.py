@@ -34,7 +34,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from privacymesh.workers.pool import usable_cores
+from privacymesh.runner.pool import usable_cores
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -74,7 +74,7 @@ def mark(name):
     now = time.process_time()
     marks[name] = now - last[0]
     last[0] = now
-from privacymesh.workers.main import BLOCKED
+from privacymesh.runner.worker import BLOCKED
 for name in BLOCKED:  # as in the run's worker processes, where the detector runs
     sys.modules.setdefault(name, None)
 import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
