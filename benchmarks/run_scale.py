@@ -4,8 +4,12 @@ a recorded run, against the floor of one DuckDB scan of every product's columns.
     .venv/bin/python benchmarks/run_scale.py [--scales 1 10 50]
 
 Scale 50 (1.2 GB of Parquet, about four minutes to generate the first time) shows where the
-run's fixed cost stops mattering: the detector works on samples of a fixed size, so its
-seconds do not grow with the data, and the ratio falls towards that of the SQL checks.
+run's fixed cost stops mattering: the detector judges samples of a fixed size, so those
+seconds do not grow with the data, and the ratio falls towards that of the SQL checks (and of
+the detector's sparse pre-filter, one pass over every text value).
+
+Wall times need an otherwise idle machine; CPU seconds (the run's, workers included, against
+the floor's) are also given, since they hold when other work shares the cores.
 
 The floor reads and hashes every value of every product and platform table column once
 (`sum(hash(col))`; a bare `count(col)` is answered from Parquet metadata and reads nothing),
@@ -14,8 +18,9 @@ starts it: the whole process, interpreter start and imports included. The SQL-on
 same command restricted to the checks that are SQL over whole tables (no detector), the part
 of the run that grows with the data.
 
-A second table times each part of the run alone (imports, reading the samples, the detector,
-the SQL checks, contract conformance among them) and derives the least time any schedule of
+A second table times each part of the run alone (imports, reading the samples, the detector's
+sparse pre-filter over every row, the detector, the SQL checks, contract conformance among them)
+and derives the least time any schedule of
 those parts can take here: how far the run is from its own bound.
 
 Samples are generated under benchmarks/data/ (git-ignored) when missing; each measurement runs
@@ -34,7 +39,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from privacymesh.workers.pool import usable_cores
+from privacymesh.runner.pool import usable_cores
 
 HERE = Path(__file__).parent
 REPO = HERE.parent
@@ -48,11 +53,11 @@ from privacymesh.engine import open_engine
 from privacymesh.workspace import load_workspace
 ws = load_workspace(Path(sys.argv[1]))
 what = sys.argv[2]
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 if what == "floor":
     catalog = load_catalog(ws.catalog)
     with open_engine(ws, catalog) as engine:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         for p in catalog.products.values():
             cols = ", ".join(f"sum(hash({quote_ident(f.name)}))" for f in p.fields)
             engine.arrow(f"SELECT {cols} FROM {p.view}")
@@ -60,8 +65,8 @@ if what == "floor":
             names = engine.arrow(f"SELECT * FROM platform.{quote_ident(t_)} LIMIT 0").column_names
             cols = ", ".join(f"sum(hash({quote_ident(n)}))" for n in names)
             engine.arrow(f"SELECT {cols} FROM platform.{quote_ident(t_)}")
-seconds = time.perf_counter() - t
-print(json.dumps({"seconds": seconds,
+seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu": cpu,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -74,7 +79,7 @@ def mark(name):
     now = time.process_time()
     marks[name] = now - last[0]
     last[0] = now
-from privacymesh.workers.main import BLOCKED
+from privacymesh.runner.worker import BLOCKED
 for name in BLOCKED:  # as in the run's worker processes, where the detector runs
     sys.modules.setdefault(name, None)
 import privacymesh.cli  # noqa: F401 - what `privacymesh run` imports
@@ -96,18 +101,22 @@ params = params_for(
 rows, seed = int(params["sample_rows"]), int(params["seed"])
 mark("start")
 from privacymesh.detect import ScanOptions
-from privacymesh.detect.product import known_email_hashes, product_rows, scan_sample
+from privacymesh.detect.product import (
+    known_email_hashes, product_rows, product_sparse_rows, scan_sample,
+)
 products = list(catalog.products.values())
 frames = [engine.sample(p.view, rows, seed) for p in products]
 totals = [product_rows(p, engine) for p in products]
 known = known_email_hashes(engine)
 mark("samples")
+options = ScanOptions(sample_rows=rows, seed=seed, reference_date=as_of_from(ws).date())
+sparse = [product_sparse_rows(p, engine, options, t) for p, t in zip(products, totals)]
+mark("sparse")
 from privacymesh.checks.measures import pii
 pii.warm_up()
 mark("detector_start")
-options = ScanOptions(sample_rows=rows, seed=seed, reference_date=as_of_from(ws).date())
-for p, frame, total in zip(products, frames, totals):
-    scan_sample(p, frame, total, options, known)
+for p, frame, total, rare in zip(products, frames, totals, sparse):
+    scan_sample(p, frame, total, options, known, rare)
 mark("detector")
 checks = sys.argv[2].split(",")
 run_checks(ws, checks, record=False, catalog=catalog, engine=engine, workers=1)
@@ -213,6 +222,7 @@ def measure_parts(root: Path) -> dict[str, float]:
 PART_NAMES = (
     ("start", "imports, engine"),
     ("samples", "read samples"),
+    ("sparse", "sparse pre-filter"),
     ("detector_start", "detector start"),
     ("detector", "detector scans"),
     ("sql", "SQL checks"),
@@ -254,6 +264,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0, 50.0])
     args = parser.parse_args()
+    load_start = os.getloadavg()[0]
     rows, parts = [], []
     for scale in args.scales:
         root = workspace(scale)
@@ -269,25 +280,30 @@ def main() -> None:
     lines = [
         "# Full check run vs one DuckDB scan of every column",
         "",
-        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; "
+        f"Machine: {os.cpu_count()} cores, load average {load_start:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end; "
         f"`{' '.join(sys.argv)}`; {time.strftime('%Y-%m-%d')}.",
         "",
         "run: `privacymesh run` (recorded, default workers; the faster of two); 1 process: "
         "`--workers 1`; SQL only: "
         "`--check " + " --check ".join(SQL_CHECKS) + "`. Every run is the wall time of a fresh "
         "process, interpreter start and imports included. Floor: `sum(hash(col))` over every "
-        "column of every product and platform table, inside an open DuckDB session.",
+        "column of every product and platform table, inside an open DuckDB session. CPU: "
+        "seconds of every thread of the run and its worker processes, against the floor's; "
+        "unlike wall time, they hold when other work shares the machine.",
         "",
         "| scale | results | run s | run CPU s (cores busy) | run peak MB (all processes) "
-        "| 1 process s | SQL only s | floor s | run / floor | SQL only / floor |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| 1 process s | SQL only s | floor s | floor CPU s | run / floor | SQL only / floor "
+        "| run CPU / floor CPU |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for scale, floor, run, alone, sql in rows:
         lines.append(
             f"| {scale:g} | {run['summary']} | {run['seconds']:.1f} | "
             f"{run['cpu']:.1f} ({run['cpu'] / run['seconds']:.1f}) | {run['peak_mb']:.0f} | "
             f"{alone['seconds']:.1f} | {sql['seconds']:.1f} | {floor['seconds']:.2f} | "
-            f"{run['seconds'] / floor['seconds']:.1f}x | {sql['seconds'] / floor['seconds']:.1f}x |"
+            f"{floor['cpu']:.2f} | {run['seconds'] / floor['seconds']:.1f}x | "
+            f"{sql['seconds'] / floor['seconds']:.1f}x | {run['cpu'] / floor['cpu']:.1f}x |"
         )
     lines += _growth(rows)
     lines += bound_lines(rows, parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,61 @@ def test_the_gx_backend_without_gx_is_an_error_naming_the_extra(shop_workspace: 
     )
     assert {status for _, status, _ in out["conformance"]} == {"error"}
     assert all("privacymesh[gx]" in reason for _, _, reason in out["conformance"])
+
+
+# Loaded in every Python process started with it on the path (the run's workers too): notes
+# which process executes a watched module (a mere probe for one, as polars makes, is no import).
+WATCH = """
+import os, sys
+WATCHED = ("great_expectations", "pandas", "scipy", "privacymesh.detect")
+class _Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name not in WATCHED:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                run = spec.loader.exec_module
+                def exec_module(module, run=run):
+                    with open(os.environ["PRIVACYMESH_IMPORT_LOG"], "a") as log:
+                        log.write(f"{os.getpid()} {name}\\n")
+                    run(module)
+                spec.loader.exec_module = exec_module
+                return spec
+        return None
+sys.meta_path.insert(0, _Watch())
+"""
+
+
+RUN = ("--no-record", "--workers", "2")
+
+
+def test_privacymesh_run_imports_no_gx_in_any_of_its_processes(
+    shop_workspace: Path, tmp_path: Path
+) -> None:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(WATCH)
+    log = tmp_path / "imports.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(hook), os.environ.get("PYTHONPATH", "")]),
+        "PRIVACYMESH_IMPORT_LOG": str(log),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "privacymesh.cli", "-w", str(shop_workspace), "run", *RUN],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    # the shop has no platform tables: its mesh-wide checks are errors (exit 2), still a run
+    assert " results: " in done.stdout, done.stderr[-2000:]
+    seen: dict[str, set[str]] = {}
+    for line in log.read_text().splitlines():
+        pid, name = line.split()
+        seen.setdefault(name, set()).add(pid)
+    # the watch saw the run and its detector workers: three processes load the detector
+    assert len(seen.pop("privacymesh.detect")) == 3
+    assert seen == {}

@@ -202,25 +202,32 @@ def rules_for(product: DataProduct, schema: pa.Schema | None = None) -> RuleSet:
 
 def conformance_sql(rules: RuleSet) -> str:
     """One query over every row: the population, the rows breaking each row-level rule
-    (`r<i>`, in the order of `rules.rules`) and the rows breaking any of them."""
+    (`r<i>`, in the order of `rules.rules`) and the rows breaking any of them. Each predicate
+    is computed once per row, in an inner projection that both counts read (a regular
+    expression is the costly part); a key's duplicates are found by grouping the key columns
+    alone and joining back the few keys held more than once, rather than windowing every row."""
     product = rules.product
-    selects = ["count(*) AS population"]
-    predicates = []
+    flags, names = [], []
     for i, rule in enumerate(rules.rules):
         predicate = rule.predicate()
         if predicate is None:
             continue
-        predicates.append(predicate)
-        selects.append(f"count(*) FILTER (WHERE {predicate}) AS r{i}")
-    if predicates:
-        selects.append(f"count(*) FILTER (WHERE {' OR '.join(predicates)}) AS rows_violating")
-    else:
-        selects.append("0 AS rows_violating")
+        flags.append(f"coalesce({predicate}, false) AS r{i}")
+        names.append(f"r{i}")
+    selects = ["count(*) AS population", *(f"count(*) FILTER (WHERE {n}) AS {n}" for n in names)]
+    selects.append(
+        f"count(*) FILTER (WHERE {' OR '.join(names)}) AS rows_violating"
+        if names
+        else "0 AS rows_violating"
+    )
     source = product.view
     if rules.keys:
         keys = ", ".join(quote_ident(k) for k in rules.keys)
+        present = " AND ".join(f"{quote_ident(k)} IS NOT NULL" for k in rules.keys)
         source = (
-            f"(SELECT *, count(*) OVER (PARTITION BY {keys}) AS {KEY_ROWS} "
-            f"FROM {product.view}) AS product"
+            f"{product.view} LEFT JOIN (SELECT {keys}, count(*) AS {KEY_ROWS} "
+            f"FROM {product.view} WHERE {present} GROUP BY {keys} HAVING count(*) > 1) "
+            f"AS duplicated USING ({keys})"
         )
-    return "SELECT " + ",\n       ".join(selects) + f"\nFROM {source}"
+    inner = "SELECT " + (",\n       ".join(flags) or "1 AS one") + f"\n  FROM {source}"
+    return "SELECT " + ",\n       ".join(selects) + f"\nFROM (\n  {inner}\n) AS flagged"

@@ -14,7 +14,6 @@ from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.checks.measures import (
     MeasureContext,
-    WorkerPool,
     WorkGroup,
     get_group,
     get_prefetch,
@@ -27,9 +26,9 @@ from privacymesh.errors import CheckError
 from privacymesh.runner.execute import run_task
 from privacymesh.runner.plan import Task, plan_tasks
 from privacymesh.runner.recorded import recorded_context
+from privacymesh.runner.pool import WorkerPool, auto_workers
 from privacymesh.runner.shared import release_shared
 from privacymesh.runner.withhold import withhold_personal_data
-from privacymesh.workers.pool import auto_workers
 from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
@@ -81,13 +80,17 @@ def execute_checks(
     tasks: list[Task],
     domains: list[str] | None = None,
     progress: Progress | None = None,
+    pool: WorkerPool | None = None,
 ) -> list[CheckResult]:
     """Run every task; each failure is an error result, and the run goes on. Measures with a
-    prefetch hook get their heavy work submitted first; the SQL checks run while the workers
-    compute, and the prefetched measures are collected last. Results keep the plan's order."""
-    ctx.workers.launch(expected_jobs(tasks))
+    prefetch hook get their heavy work submitted first (to `pool`, the context's workers);
+    the SQL checks run while the workers compute, and the prefetched measures are collected
+    last. Results keep the plan's order."""
+    if pool is not None:
+        pool.launch(expected_jobs(tasks))
     _prepare(ctx, tasks)
-    ctx.workers.start()  # workers take each product's jobs as soon as its sample is read
+    if pool is not None:
+        pool.start()  # workers take each product's jobs as soon as its sample is read
     early = _prefetch(ctx, tasks)
     order = [i for i in range(len(tasks)) if i not in early] + sorted(early)
     by_task: dict[int, list[CheckResult]] = {}
@@ -215,7 +218,7 @@ def run_checks(
         tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
         pool = WorkerPool(workers_for(workspace, tasks, workers))
         ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
-        results = execute_checks(ctx, tasks, domains, progress)
+        results = execute_checks(ctx, tasks, domains, progress, pool)
         # what each product's results read: source, table or file, version, rows
         read = engine.source_identities(
             list(dict.fromkeys(t.product.id for t in tasks if t.product is not None))

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.checks.measures.jobs import InProcess, Workers, WorkGroup
 from privacymesh.checks.overrides import SCHEDULE, merged_params, override_tables
 from privacymesh.checks.results import Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.engine import Engine
 from privacymesh.errors import CheckError
-from privacymesh.workers.pool import WorkerPool, WorkGroup
 
 if TYPE_CHECKING:
     import polars as pl
@@ -32,7 +32,7 @@ class MeasureContext:
     engine: Engine
     as_of: datetime
     cache: dict[str, Any] = field(default_factory=dict)
-    workers: WorkerPool = field(default_factory=WorkerPool)
+    workers: Workers = field(default_factory=InProcess)
 
     def sample(self, product: DataProduct, rows: int, seed: int) -> pl.DataFrame:
         """A reproducible sample of the product (the engine's), read once per run."""
@@ -138,7 +138,7 @@ __all__ = [
     "MEASURES",
     "MeasureContext",
     "WorkGroup",
-    "WorkerPool",
+    "Workers",
     "check_params",
     "get_group",
     "get_measure",

@@ -10,6 +10,7 @@ import polars as pl
 
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
+from privacymesh.checks.measures.jobs import Pending, Shared, WorkGroup
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
@@ -23,7 +24,6 @@ from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
 from privacymesh.detect.scanner import KnownHashes
 from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
-from privacymesh.workers.pool import Job, Shared, WorkGroup
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
 KNOWN_HASHES = "known_email_hashes"
@@ -51,10 +51,10 @@ def _scan_job(
     return scan_sample(product, frame, total, options, known, sparse)
 
 
-def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Job:
+def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Pending:
     """The detector's scan of a reproducible sample of the product: submitted once per run
     (to a worker when the run has them), shared by every PII measure."""
-    jobs: dict[tuple[str, int, int], Job] = ctx.cache.setdefault("scan_jobs", {})
+    jobs: dict[tuple[str, int, int], Pending] = ctx.cache.setdefault("scan_jobs", {})
     rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
     key = (product.id, rows, seed)
     if key not in jobs:
@@ -92,7 +92,7 @@ def product_scan(ctx: MeasureContext, product: DataProduct, params: dict[str, An
     return scan_job(ctx, product, params).result()
 
 
-def prefetch_scan(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> Job:
+def prefetch_scan(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> Pending:
     return scan_job(ctx, product, check_params(ctx, spec))
 
 

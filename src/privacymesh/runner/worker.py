@@ -33,7 +33,7 @@ def serve() -> None:
     for name in BLOCKED:
         sys.modules.setdefault(name, None)  # type: ignore[assignment]
     warnings.simplefilter("ignore")
-    from privacymesh.workers.pool import receive, send
+    from privacymesh.runner.pool import receive, send
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     # whatever a library prints goes to the log, never into the result pipe
@@ -76,7 +76,7 @@ def _warm(spec: str) -> None:
 
 if __name__ == "__main__":
     serve()
-    # every reply is sent: skip the interpreter's teardown (freeing GX's two thousand modules
-    # takes most of a second, which the parent's run would wait for)
+    # every reply is sent: skip the interpreter's teardown (freeing every module imported),
+    # which the parent's run would wait for
     sys.stderr.flush()
     os._exit(0)

@@ -1,15 +1,18 @@
-"""Worker processes for the CPU-bound halves of built-in measures (the PII detector, Great
-Expectations), so a run keeps every core busy while this process runs the SQL checks.
+"""The run's worker processes for the CPU-bound halves of built-in measures (the PII detector),
+so a run keeps every core busy while this process runs the SQL checks. Measures see it through
+`privacymesh.checks.measures.Workers`; the runner owns it.
 
 A measure submits a job (a module-level function and picklable arguments); the job runs in a
 worker process, or, with one worker, in this process when its result is first asked for. Values
 every job needs (the identity map's hashes) are `share`d once and sent to each worker when it
 starts, not with every job.
 
-Workers are plain `python -m privacymesh.workers.main` processes fed pickled jobs over
-a pipe: unlike multiprocessing's spawn they never re-import the caller's script (a script
-without a `__main__` guard would start itself again), and unlike fork they do not inherit
-DuckDB's threads. A worker whose parent dies reads end-of-file and exits."""
+Workers are plain `python -m privacymesh.runner.worker` processes fed pickled jobs over
+a pipe: unlike multiprocessing's spawn (and `concurrent.futures.ProcessPoolExecutor` over it)
+they never re-import the caller's script (a script without a `__main__` guard would start
+itself again), a worker skips the interpreter's teardown when the run ends, and the waiting
+run may take a queued job itself; unlike fork they do not inherit DuckDB's threads. A worker
+whose parent dies reads end-of-file and exits."""
 
 from __future__ import annotations
 
@@ -21,22 +24,15 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from privacymesh.checks.measures import WorkGroup
 
 Shared = dict[str, Any]
 JobFn = Callable[..., Any]
 _HEADER = struct.Struct("!Q")
-
-
-@dataclass(frozen=True)
-class WorkGroup:
-    """Jobs that share a costly start-up (imports, word lists): they go to the same workers,
-    which run `warm` ("module:function") as soon as they are launched."""
-
-    name: str
-    warm: str | None = None
 
 
 class WorkerError(RuntimeError):
@@ -125,7 +121,7 @@ class _Worker(threading.Thread):
             p for p in (package_root, env.get("PYTHONPATH", "")) if p
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "privacymesh.workers.main", *warm],
+            [sys.executable, "-m", "privacymesh.runner.worker", *warm],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -176,7 +172,7 @@ class _Worker(threading.Thread):
 
 class WorkerPool:
     """`workers` processes (1: every job runs in this process, when its result is asked for).
-    Jobs carry a group (work that shares imports: the detector, GX); `start()` gives each group
+    Jobs carry a group (work that shares imports: the detector); `start()` gives each group
     its own workers so each process pays one group's start-up, and passes the shared values."""
 
     def __init__(self, workers: int = 1) -> None:
@@ -267,7 +263,7 @@ class WorkerPool:
     def runs_here(self, job: Job) -> bool:
         """Whether a waiter may run `job` in this process: with one worker, when it is
         stealable, or when no live worker takes its group. Otherwise it waits for the job's
-        worker: a GX job run here would import GX a second time, in this process."""
+        worker: a job run here would pay its group's start-up a second time, in this process."""
         if not self.parallel or job.stealable:
             return True
         with self._cond:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import worker_jobs
 
-from privacymesh.workers.pool import (
+from privacymesh.checks.measures import WorkGroup
+from privacymesh.checks.measures.jobs import InProcess
+from privacymesh.runner.pool import (
     WorkerError,
     WorkerPool,
-    WorkGroup,
     _assign,
     auto_workers,
 )
@@ -110,7 +111,7 @@ def test_a_script_without_main_guard_is_not_started_again(tmp_path: Path) -> Non
         textwrap.dedent(
             """
             import worker_jobs
-            from privacymesh.workers.pool import WorkerPool
+            from privacymesh.runner.pool import WorkerPool
             print("script body ran")
             pool = WorkerPool(2)
             job = pool.submit(worker_jobs.square_plus, 6)
@@ -175,3 +176,16 @@ def test_a_value_shared_with_one_group_reaches_only_its_workers() -> None:
     alone = WorkerPool(1)
     alone.share("big", [1], group="a")
     assert alone.submit(worker_jobs.shared_names, group="b").result() == ["big"]
+
+
+def test_without_a_runner_jobs_run_here_once_when_asked() -> None:
+    here = InProcess()
+    here.share("offset", 7)
+    job = here.submit(worker_jobs.square_plus, 2)
+    bad = here.submit(worker_jobs.fail, "no such column")
+    assert job.result() == (11, os.getpid())
+    assert job.result() == (11, os.getpid())
+    with pytest.raises(ValueError, match="no such column"):
+        bad.result()
+    with pytest.raises(ValueError, match="no such column"):  # the same failure, not a rerun
+        bad.result()
