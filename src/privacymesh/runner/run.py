@@ -25,8 +25,8 @@ from privacymesh.engine import Engine, open_engine
 from privacymesh.errors import CheckError
 from privacymesh.runner.execute import run_task
 from privacymesh.runner.plan import Task, plan_tasks
-from privacymesh.runner.recorded import recorded_context
 from privacymesh.runner.pool import WorkerPool, auto_workers
+from privacymesh.runner.recorded import recorded_context
 from privacymesh.runner.shared import release_shared
 from privacymesh.runner.withhold import withhold_personal_data
 from privacymesh.workspace import Workspace, as_of_from
