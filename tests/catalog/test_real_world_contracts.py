@@ -88,7 +88,7 @@ def test_yaml_values_stay_as_written(catalog: Catalog) -> None:
 
 def test_quality_rules_of_every_type_are_read(catalog: Catalog) -> None:
     card = catalog.get("payments.card_transactions")
-    assert [(q.kind, q.column, q.metric, q.operator, q.threshold) for q in card.quality] == [
+    assert [(q.odcs_type, q.column, q.metric, q.operator, q.threshold) for q in card.quality] == [
         ("library", None, "rowCount", "mustBeGreaterThan", 0),
         ("library", "txn_id", "duplicateValues", "mustBe", 0),
         ("library", "txn_id", "nullValues", "mustBe", 0),
@@ -97,18 +97,18 @@ def test_quality_rules_of_every_type_are_read(catalog: Catalog) -> None:
     assert card.quality[1].dimension == "uniqueness" and card.quality[1].severity == "error"
     assert card.quality[3].arguments == {"validValues": [0]}
     (sql,) = catalog.get("finance.ledger_entries").quality[:1]
-    assert (sql.kind, sql.operator, sql.threshold) == ("sql", "mustBeBetween", [-0.01, 0.01])
+    assert (sql.odcs_type, sql.operator, sql.threshold) == ("sql", "mustBeBetween", [-0.01, 0.01])
     assert "${object}" in (sql.query or "")
     custom = catalog.get("risk.scores").quality
-    assert [(q.kind, q.engine) for q in custom] == [
+    assert [(q.odcs_type, q.engine) for q in custom] == [
         ("custom", "soda"),
         ("custom", "great-expectations"),
     ]
     (text,) = catalog.get("support.tickets").quality
-    assert text.kind == "text"
+    assert text.odcs_type == "text"
     # v3.0's `rule:` names the metric too
     (legacy,) = catalog.get("growth.clickstream").quality
-    assert (legacy.kind, legacy.metric, legacy.column) == ("library", "invalidValues", "page")
+    assert (legacy.odcs_type, legacy.metric, legacy.column) == ("library", "invalidValues", "page")
 
 
 def test_the_gate_judges_privacy_not_registration(catalog: Catalog) -> None:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from detect.frames import categories, scan
-from privacymesh.detect.lexicon import organisation_words
+from privacymesh.detect.lexicon import organization_words
 from privacymesh.detect.recognizers.credentials import secret_rules
 from privacymesh.detect.recognizers.devices import valid_device_number
 
@@ -119,7 +119,7 @@ def test_due_dates_are_not_birth_dates() -> None:
 
 # -- organisations taken for people --------------------------------------------------------------
 
-ORGANISATIONS = [
+ORGANIZATIONS = [
     "Australia Bike Retailer", "Allenson Cycles", "Advanced Bicycles", "Vista Road Bikes",
     "Mitchell Sports", "Morgan Bike Accessories", "Bergeron Cycles", "Greenwood Athletic Company",
     "New Moon Books", "Binnet & Hardley", "Algodata Infosystems", "Five Lakes Publishing",
@@ -127,14 +127,14 @@ ORGANISATIONS = [
 ]  # fmt: skip
 
 
-def test_organisation_words_come_from_faker_locales() -> None:
-    words = organisation_words()
+def test_organization_words_come_from_faker_locales() -> None:
+    words = organization_words()
     assert {"gmbh", "ltda", "inc", "llc", "cycles", "municipal"} <= words
     assert "de" not in words and "con" not in words  # particles of people's names
 
 
-def test_organisation_and_site_names_are_not_people() -> None:
-    values = ORGANISATIONS * 2
+def test_organization_and_site_names_are_not_people() -> None:
+    values = ORGANIZATIONS * 2
     assert NAME not in categories(values, "Name")
     assert NAME not in categories(values, "ShipName")
 

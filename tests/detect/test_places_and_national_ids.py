@@ -50,7 +50,7 @@ def test_place_names_alone_under_a_meaningless_name_are_not_enough() -> None:
     assert categories(cities, "c07") == set()
 
 
-def test_places_of_organisations_and_reference_lists_are_not_a_persons() -> None:
+def test_places_of_organizations_and_reference_lists_are_not_a_persons() -> None:
     cities = ["Boston", "Washington", "Berkeley", "Chicago", "Dallas", "Paris"] * 5
     firms = pl.DataFrame(
         {"company_name": [f"Firm {i}" for i in range(30)], "city": cities, "country": ["USA"] * 30}

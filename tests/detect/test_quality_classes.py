@@ -222,7 +222,7 @@ def test_hex_tokens_of_the_same_length_are_not_points() -> None:
     assert "user.location.precise" not in categories(tokens_, "SpatialLocation")
 
 
-def test_addresses_of_a_table_whose_names_are_organisations_locate_no_person() -> None:
+def test_addresses_of_a_table_whose_names_are_organizations_locate_no_person() -> None:
     n = 12
     shops = [
         "Fricative Bookshop", "Eric the Read Books", "News & Brews Cafe", "Acme Supplies Ltd",

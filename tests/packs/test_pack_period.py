@@ -4,9 +4,9 @@ from datetime import date, datetime
 
 import pytest
 
+from privacymesh.catalog.families import family_of
 from privacymesh.packs import PackError, parse_period, period_between, resolve_period
 from privacymesh.packs.controls import describe_cron
-from privacymesh.packs.sections import concern_of
 
 
 def test_quarter_month_year_and_explicit_days() -> None:
@@ -38,11 +38,11 @@ def test_bad_periods_name_the_option(kwargs: dict, field: str) -> None:
 
 
 def test_sections_by_longest_prefix_and_cron_words() -> None:
-    assert concern_of("dsar.deadline").key == "dsar"
-    assert concern_of("dsar.erasure_residue").key == "erasure"
-    assert concern_of("consent.anything_new").key == "consent"
-    assert concern_of("rotation.support_sla").key == "operations"
-    assert concern_of("brand.new").key == "other"
+    assert family_of("dsar.deadline").key == "dsar"
+    assert family_of("dsar.erasure_residue").key == "erasure"
+    assert family_of("consent.anything_new").key == "consent"
+    assert family_of("rotation.support_sla").key == "operations"
+    assert family_of("brand.new").key == "other"
     assert describe_cron("0 2 * * *") == "daily at 02:00 UTC"
     assert describe_cron("0 * * * *") == "hourly at minute 00"
     assert describe_cron("0 4 * * 1") == "weekly on Monday at 04:00 UTC"

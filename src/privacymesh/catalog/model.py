@@ -104,11 +104,11 @@ class Server:
 class QualityRule:
     """One ODCS `quality` rule of an object (`column` None) or of a property.
 
-    `kind` is the ODCS type: library (a `metric` such as nullValues), sql (a `query`), custom
+    `odcs_type` is the ODCS type: library (a `metric` such as nullValues), sql (a `query`), custom
     (an `engine` with its `implementation`) or text. `operator`/`threshold` is the rule's one
     `mustBe...` comparison."""
 
-    kind: str
+    odcs_type: str
     column: str | None = None
     metric: str | None = None
     operator: str | None = None

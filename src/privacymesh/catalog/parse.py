@@ -383,7 +383,7 @@ def _quality(obj: dict[str, Any], index: int) -> tuple[QualityRule, ...]:
             kind = q.get("type") or ("library" if metric else "text")
             rules.append(
                 QualityRule(
-                    kind=str(kind),
+                    odcs_type=str(kind),
                     column=column,
                     metric=str(metric) if metric else None,
                     operator=operator,

@@ -77,7 +77,7 @@ def type_matches(logical: str, actual: pa.DataType) -> bool | None:
 class Rule:
     """One conformance rule on one column (`columns` for a composite key)."""
 
-    kind: str
+    constraint: str
     column: str | None
     columns: tuple[str, ...] = ()
     values: tuple[Any, ...] = ()
@@ -92,29 +92,29 @@ class Rule:
         if not self.row_level:
             return None
         c = quote_ident(self.column) if self.column else ""
-        if self.kind in ("type", "column_declared"):
+        if self.constraint in ("type", "column_declared"):
             return f"{c} IS NOT NULL"
-        if self.kind == "required":
+        if self.constraint == "required":
             return f"{c} IS NULL"
-        if self.kind == "unique":
+        if self.constraint == "unique":
             present = " AND ".join(f"{quote_ident(k)} IS NOT NULL" for k in self.columns)
             return f"({present} AND {KEY_ROWS} > 1)"
-        if self.kind == "allowed_values":
+        if self.constraint == "allowed_values":
             if all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values):
                 listed = ", ".join(repr(v) for v in self.values)
                 return f"{c} IS NOT NULL AND {c} NOT IN ({listed})"
             listed = ", ".join(quote_literal(str(v)) for v in self.values)
             return f"{c} IS NOT NULL AND CAST({c} AS VARCHAR) NOT IN ({listed})"
-        if self.kind == "pattern":
+        if self.constraint == "pattern":
             pattern = quote_literal(self.pattern or "")
             return f"{c} IS NOT NULL AND NOT regexp_matches(CAST({c} AS VARCHAR), {pattern})"
-        if self.kind == "no_personal_shape":
+        if self.constraint == "no_personal_shape":
             return personal_shape_sql(f"CAST({c} AS VARCHAR)")
-        raise ValueError(f"no predicate for rule {self.kind}")
+        raise ValueError(f"no predicate for rule {self.constraint}")
 
     def describe(self) -> dict[str, Any]:
-        """The rule as evidence: kind, column and what it expects (no data values)."""
-        out: dict[str, Any] = {"rule": self.kind}
+        """The rule as evidence: its constraint, column and what it expects (no data values)."""
+        out: dict[str, Any] = {"rule": self.constraint}
         if self.columns:
             out["columns"] = list(self.columns)
         if self.values:
@@ -138,7 +138,7 @@ class RuleSet:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return next((r.columns for r in self.rules if r.kind == "unique"), ())
+        return next((r.columns for r in self.rules if r.constraint == "unique"), ())
 
 
 def property_of(product: DataProduct, name: str) -> dict[str, Any]:

@@ -49,14 +49,14 @@ INSTALL_HINT = "install the gx extra: pip install 'privacymesh[gx]'"
 def expectation(rule: Rule) -> dict[str, Any] | None:
     """The GX expectation (type and kwargs) checking one rule."""
     column = {"column": rule.column}
-    if rule.kind == "type" and rule.declared in PANDAS_TYPES:
+    if rule.constraint == "type" and rule.declared in PANDAS_TYPES:
         return {
             "type": "expect_column_values_to_be_in_type_list",
             "kwargs": {**column, "type_list": PANDAS_TYPES[rule.declared]},
         }
-    if rule.kind == "required":
+    if rule.constraint == "required":
         return {"type": "expect_column_values_to_not_be_null", "kwargs": column}
-    if rule.kind == "unique":
+    if rule.constraint == "unique":
         if len(rule.columns) == 1:
             return {
                 "type": "expect_column_values_to_be_unique",
@@ -66,17 +66,17 @@ def expectation(rule: Rule) -> dict[str, Any] | None:
             "type": "expect_compound_columns_to_be_unique",
             "kwargs": {"column_list": list(rule.columns)},
         }
-    if rule.kind == "allowed_values":
+    if rule.constraint == "allowed_values":
         return {
             "type": "expect_column_values_to_be_in_set",
             "kwargs": {**column, "value_set": list(rule.values)},
         }
-    if rule.kind == "pattern":
+    if rule.constraint == "pattern":
         return {
             "type": "expect_column_values_to_match_regex",
             "kwargs": {**column, "regex": rule.pattern},
         }
-    if rule.kind == "no_personal_shape":
+    if rule.constraint == "no_personal_shape":
         return {
             "type": "expect_column_values_to_not_match_regex_list",
             "kwargs": {**column, "regex_list": list(PERSONAL_PATTERNS)},
@@ -97,7 +97,7 @@ def suite_json(rules: RuleSet) -> dict[str, Any]:
     for rule in rules.rules:
         made = expectation(rule)
         if made is not None:
-            expectations.append({**made, "meta": {"rule": rule.kind}})
+            expectations.append({**made, "meta": {"rule": rule.constraint}})
     return {
         "name": f"{product.id}.contract",
         "expectations": expectations,

@@ -76,7 +76,7 @@ _THING_WORDS = frozenset(
     )
 )
 # column-name words that name the organisation a row is (its customer is then a company)
-_ORGANISATION_NAME_WORDS = frozenset(
+_ORGANIZATION_NAME_WORDS = frozenset(
     (
         "company",
         "companyname",
@@ -203,7 +203,7 @@ def describes_things(columns: list[str]) -> bool:
         names |= tokens(c)
     if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
         return False  # rows of a person's own record or of a person's actions
-    if names & _WHO_WORDS and not names & _ORGANISATION_NAME_WORDS:
+    if names & _WHO_WORDS and not names & _ORGANIZATION_NAME_WORDS:
         return False  # someone's records (a customer's shipment) that mention a carrier or store
     if names & _THING_WORDS:
         return True

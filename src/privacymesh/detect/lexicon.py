@@ -256,7 +256,7 @@ def time_zone_names() -> frozenset[str]:
 # Nouns that name what an organisation or a site is (English and a few neighbours); they are
 # rarely a person's first or last name.
 # fmt: off
-_ORGANISATION_NOUNS = frozenset((
+_ORGANIZATION_NOUNS = frozenset((
     "airport", "airlines", "associates", "association", "bank", "bakery", "bikes", "bicycles",
     "books", "boutique", "brewery", "cafe", "center", "centre", "clinic", "club", "college",
     "company", "consulting", "corporation", "council", "county", "cycles", "department",
@@ -274,11 +274,11 @@ _ORGANISATION_NOUNS = frozenset((
 
 
 @cache
-def organisation_words() -> frozenset[str]:
+def organization_words() -> frozenset[str]:
     """Company suffixes of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`) and nouns that
     name an organisation or a site, lower-cased and folded, as whole words."""
     found = _provider_attrs("faker.providers.company", ("company_suffixes", "company_prefixes"))
-    out: set[str] = {_fold(w) for w in _ORGANISATION_NOUNS}
+    out: set[str] = {_fold(w) for w in _ORGANIZATION_NOUNS}
     for w in found:
         for part in w.replace(",", " ").split():
             folded = _fold(part.strip(".'"))

@@ -219,7 +219,7 @@ class PatternRecognizer(Recognizer):
     base: float = 0.8
     prefilter: str | None = None
     anchored: bool = False
-    normalise: Callable[[pl.Expr], pl.Expr] | None = None
+    normalize: Callable[[pl.Expr], pl.Expr] | None = None
     validator: Callable[[str], bool] | None = None
     vector_validator: Callable[[pl.Series], pl.Series] | None = None
     chance: float = 0.0
@@ -302,8 +302,8 @@ class PatternRecognizer(Recognizer):
             )
         if self.reject:
             frame = frame.filter(~pl.col("cand").str.contains(self.reject))
-        if self.normalise is not None:
-            frame = frame.with_columns(self.normalise(pl.col("cand")).alias("cand"))
+        if self.normalize is not None:
+            frame = frame.with_columns(self.normalize(pl.col("cand")).alias("cand"))
         return frame
 
     def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:

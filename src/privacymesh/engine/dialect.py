@@ -38,7 +38,7 @@ SOURCE = "duckdb"
 TARGET = "spark"
 SEPARATOR = "__"
 
-Views = Mapping[tuple[str, str], str]
+SparkViewNames = Mapping[tuple[str, str], str]
 
 
 class TranspileError(CheckError):
@@ -50,7 +50,7 @@ def spark_view_name(schema: str, name: str) -> str:
     return f"{schema}{SEPARATOR}{name}"
 
 
-def to_spark(sql: str, views: Views | None = None) -> str:
+def to_spark(sql: str, views: SparkViewNames | None = None) -> str:
     """Translate one DuckDB-dialect query to Spark SQL; `views` maps (schema, name) of the
     registered views (lower case) to their Spark names."""
     try:
@@ -83,7 +83,7 @@ def _bottom_up(
     return root
 
 
-def _rewrite(node: exp.Expression, views: Views) -> exp.Expression:
+def _rewrite(node: exp.Expression, views: SparkViewNames) -> exp.Expression:
     rule = _RULES.get(type(node))
     return rule(node, views) if rule else node
 
@@ -101,7 +101,7 @@ def _refuse_asof(tree: exp.Expression) -> None:
 # names ------------------------------------------------------------------------------------
 
 
-def _table(table: exp.Table, views: Views) -> exp.Expression:
+def _table(table: exp.Table, views: SparkViewNames) -> exp.Expression:
     if isinstance(table.this, exp.GenerateSeries):
         return _generate_series(table)
     if not table.args.get("db") or table.args.get("catalog"):
@@ -118,7 +118,7 @@ def _table(table: exp.Table, views: Views) -> exp.Expression:
     return renamed
 
 
-def _column(column: exp.Column, views: Views) -> exp.Expression:
+def _column(column: exp.Column, views: SparkViewNames) -> exp.Expression:
     """`"payments"."transactions".amount` -> `transactions`.amount (the table's alias)."""
     if not column.args.get("db") or column.args.get("catalog"):
         return column
@@ -140,7 +140,7 @@ def sample_query(source: exp.Expression, rows: int, seed: int, alias: str | None
     return exp.Subquery(this=inner, alias=_alias(alias) if alias else None)
 
 
-def _select(node: exp.Select, views: Views) -> exp.Expression:
+def _select(node: exp.Select, views: SparkViewNames) -> exp.Expression:
     _lateral_unnests(node)
     sample = node.args.get("sample")
     if not isinstance(sample, exp.TableSample):
@@ -224,7 +224,7 @@ def _unalias(node: exp.Expression) -> exp.Expression:
 # arithmetic and time ----------------------------------------------------------------------
 
 
-def _date_diff(node: exp.DateDiff, views: Views) -> exp.Expression:
+def _date_diff(node: exp.DateDiff, views: SparkViewNames) -> exp.Expression:
     """DuckDB's boundary count as Spark's whole-unit count between truncated values."""
     if not node.args.get("date_part_boundary"):
         return node
@@ -233,7 +233,7 @@ def _date_diff(node: exp.DateDiff, views: Views) -> exp.Expression:
     return _fn("TIMESTAMPDIFF", exp.var(unit), trunc(node.expression), trunc(node.this))
 
 
-def _div(node: exp.Div, views: Views) -> exp.Expression:
+def _div(node: exp.Div, views: SparkViewNames) -> exp.Expression:
     if node.args.get("typed") or node.args.get("safe"):
         return node
     numerator = node.this
@@ -248,7 +248,7 @@ def _micros(value: exp.Expression) -> exp.Expression:
     return _fn("UNIX_MICROS", exp.cast(value, exp.DataType.build("TIMESTAMP_LTZ")))
 
 
-def _epoch(node: exp.TimeToUnix, views: Views) -> exp.Expression:
+def _epoch(node: exp.TimeToUnix, views: SparkViewNames) -> exp.Expression:
     """`epoch(a - b)` (an interval) -> seconds between; `epoch(t)` -> seconds since 1970;
     as DuckDB computes them: whole microseconds, divided once, as a double."""
     value = _unparen(node.this)
@@ -267,23 +267,23 @@ def _epoch(node: exp.TimeToUnix, views: Views) -> exp.Expression:
     )
 
 
-def _isodow(node: exp.DayOfWeekIso, views: Views) -> exp.Expression:
+def _isodow(node: exp.DayOfWeekIso, views: SparkViewNames) -> exp.Expression:
     return exp.Paren(this=exp.Add(this=_fn("WEEKDAY", node.this), expression=exp.Literal.number(1)))
 
 
-def _dayofweek(node: exp.DayOfWeek, views: Views) -> exp.Expression:
+def _dayofweek(node: exp.DayOfWeek, views: SparkViewNames) -> exp.Expression:
     return exp.Paren(
         this=exp.Sub(this=_fn("DAYOFWEEK", node.this), expression=exp.Literal.number(1))
     )
 
 
-def _percentile(node: exp.PercentileCont, views: Views) -> exp.Expression:
+def _percentile(node: exp.PercentileCont, views: SparkViewNames) -> exp.Expression:
     if node.expression is None:
         return node
     return _fn("PERCENTILE", node.this, node.expression)
 
 
-def _add(node: exp.Add, views: Views) -> exp.Expression:
+def _add(node: exp.Add, views: SparkViewNames) -> exp.Expression:
     """Additions involving intervals, so each step adds ONE interval to a value (Spark cannot
     add a month interval to a day interval): `t + (i + j)` -> `(t + i) + j`, and
     `t + CASE .. THEN i .. END` -> `CASE .. THEN t + i .. END`."""
@@ -384,7 +384,7 @@ def _comparator(keys: list[exp.Ordered]) -> exp.Expression:
     return _lambda(["l", "r"], exp.Case(ifs=ifs, default=exp.Literal.number(0)))
 
 
-def _list_rule(node: exp.Expression, views: Views) -> exp.Expression:
+def _list_rule(node: exp.Expression, views: SparkViewNames) -> exp.Expression:
     if isinstance(node.parent, exp.Filter) and not isinstance(node, exp.Filter):
         return node  # rewritten with its FILTER clause, at the Filter
     found = _ordered_aggregate(node)
@@ -398,7 +398,7 @@ def _list_rule(node: exp.Expression, views: Views) -> exp.Expression:
     return arr
 
 
-def _bracket(node: exp.Bracket, views: Views) -> exp.Expression:
+def _bracket(node: exp.Bracket, views: SparkViewNames) -> exp.Expression:
     """DuckDB's 1-based inclusive `list[a:b]` -> `slice(list, a, b - a + 1)`."""
     if len(node.expressions) != 1 or not isinstance(node.expressions[0], exp.Slice):
         return node
@@ -413,7 +413,7 @@ def _bracket(node: exp.Bracket, views: Views) -> exp.Expression:
     return _fn("SLICE", node.this, start, length)
 
 
-def _greatest(node: exp.Expression, views: Views) -> exp.Expression:
+def _greatest(node: exp.Expression, views: SparkViewNames) -> exp.Expression:
     """DuckDB takes `greatest(x)` of one argument (x); Spark wants two or more."""
     return node.this if not node.expressions else node
 

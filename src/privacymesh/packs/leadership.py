@@ -13,13 +13,13 @@ from pathlib import Path
 import polars as pl
 
 from privacymesh import __version__
+from privacymesh.catalog.families import family_of
 from privacymesh.packs.build import PDF_MISSING, PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
 from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest
 from privacymesh.packs.model import PackModel
 from privacymesh.packs.pdf import PdfSupport, pdf_support, write_pdf
 from privacymesh.packs.render import render
-from privacymesh.packs.sections import concern_of
 from privacymesh.verdict import BAND_DEFINITION
 from privacymesh.views.headline import (
     Compared,
@@ -54,7 +54,7 @@ def top_risks(model: PackModel) -> pl.DataFrame:
 def cost_table(model: PackModel) -> tuple[pl.DataFrame, list[str]]:
     """Per domain, the money and time figures (metrics ending in eur, fte or share) of the
     newest results of the cost checks (`cost.*`, `headcount.*`), as `check: metric` columns."""
-    ids = [c for c in model.controls if concern_of(c).key == "cost"]
+    ids = [c for c in model.controls if family_of(c).key == "cost"]
     latest = model.latest.filter(pl.col("check_id").is_in(ids)).select(
         "result_id", "check_id", "domain", "run_id"
     )

@@ -15,6 +15,7 @@ import polars as pl
 from privacymesh import __version__
 from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
+from privacymesh.catalog.families import FAMILIES, OTHER, CheckFamily, family_of
 from privacymesh.catalog.processing import processing_records
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
@@ -22,7 +23,6 @@ from privacymesh.packs.evidence import PeriodEvidence, worst_status
 from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import records_frame, ropa_frame
-from privacymesh.packs.sections import CONCERNS, OTHER, Concern, concern_of
 from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
 from privacymesh.views.headline import band_of
 
@@ -50,7 +50,7 @@ class CheckBlock:
 class Section:
     """One concern: its checks with results in the period, and catalog checks that did not run."""
 
-    concern: Concern
+    concern: CheckFamily
     blocks: list[CheckBlock]
     not_run: list[ControlInfo]
 
@@ -217,7 +217,7 @@ def _control_frame(controls: dict[str, ControlInfo]) -> pl.DataFrame:
             "method": c.method,
             "frequency": c.frequency,
             "threshold": c.threshold,
-            "concern": concern_of(c.check_id).title,
+            "concern": family_of(c.check_id).title,
         }
         for c in sorted(controls.values(), key=lambda c: c.check_id)
     ]
@@ -424,8 +424,8 @@ def _sections(
 ) -> list[Section]:
     ran = set(latest["check_id"].to_list())
     sections = []
-    for concern in (*CONCERNS, OTHER):
-        ids = sorted(c for c in controls if concern_of(c) == concern)
+    for concern in (*FAMILIES, OTHER):
+        ids = sorted(c for c in controls if family_of(c) == concern)
         blocks = []
         for check_id in (i for i in ids if i in ran):
             mine = latest.filter(pl.col("check_id") == check_id)

@@ -34,7 +34,7 @@ def measure_sql(ctx: MeasureContext, rules: RuleSet) -> Measurement:
     for i, rule in enumerate(rules.rules):
         if rule.row_level:
             violations = int(row[f"r{i}"])
-            if violations == 0 and rule.kind != "column_declared":
+            if violations == 0 and rule.constraint != "column_declared":
                 continue
         else:
             violations = population

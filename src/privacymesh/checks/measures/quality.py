@@ -42,7 +42,7 @@ def contract_quality(
     skipped: list[str] = []
     queries: list[str] = []
     passed = 0
-    gx_rules = [r for r in product.quality if r.kind == "custom" and _is_gx(r)]
+    gx_rules = [r for r in product.quality if r.odcs_type == "custom" and _is_gx(r)]
     gx_outcomes = _run_gx(ctx, product, gx_rules) if gx_rules else {}
     for rule in product.quality:
         if rule.path in gx_outcomes:
@@ -178,7 +178,7 @@ def _failure(
         column or rule.column,
         {
             "rule": rule.path,
-            "type": rule.kind,
+            "type": rule.odcs_type,
             "metric": metric,
             "observed": observed,
             "expected": expected,
@@ -191,13 +191,13 @@ def _failure(
 
 def rule_sql(rule: QualityRule, product: DataProduct) -> str:
     """The aggregate query measuring one rule; `RuleSkipped` when it does not run here."""
-    if rule.kind == "library":
+    if rule.odcs_type == "library":
         return _library_sql(rule, product)
-    if rule.kind == "sql":
+    if rule.odcs_type == "sql":
         return _checked_sql(rule, product)
-    if rule.kind == "custom":
+    if rule.odcs_type == "custom":
         raise RuleSkipped(f"custom rule for engine {rule.engine!r}: not run by privacymesh")
-    raise RuleSkipped(f"{rule.kind} rule: nothing to run")
+    raise RuleSkipped(f"{rule.odcs_type} rule: nothing to run")
 
 
 def holds(rule: QualityRule, value: Any) -> bool:

@@ -20,7 +20,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
     words,
 )
-from privacymesh.detect.recognizers.person_name import lower_for_organisations
+from privacymesh.detect.recognizers.person_name import lower_for_organizations
 
 ADDRESS = "user.contact.address"
 STREET = "user.contact.address.street"
@@ -103,7 +103,7 @@ class LocatingPatternRecognizer(PatternRecognizer):
     """A pattern whose hits place someone: weak in a table whose rows are organisations."""
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        return lower_for_organisations(super().detect(values), values)
+        return lower_for_organizations(super().detect(values), values)
 
 
 class StreetAddressRecognizer(LocatingPatternRecognizer):

@@ -22,7 +22,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
-from privacymesh.detect.recognizers.person_name import lower_for_organisations
+from privacymesh.detect.recognizers.person_name import lower_for_organizations
 
 PRECISE = "user.location.precise"
 IMPRECISE = "user.location.imprecise"
@@ -127,7 +127,7 @@ class CoordinateColumnRecognizer(Recognizer):
         found = [
             self.evidence(category, rows.unique(), strength, {"distribution"}, examples.to_list())
         ]
-        return lower_for_organisations(found, values)
+        return lower_for_organizations(found, values)
 
 
 def _valid_pair(text: str) -> bool:

@@ -37,7 +37,7 @@ IPV4 = PatternRecognizer(
     # not after a word character, dot, slash or `rv:`: `Chrome/52.0.2.1`, `v1.2.3.4` are versions
     pattern=rf"(?:^|[^\w./:]|[^\w.]:){_OCTET}(?:\.{_OCTET}){{3}}\b",
     prefilter=r"\d\.\d{1,3}\.\d{1,3}\.\d",
-    normalise=lambda e: e.str.replace(r"^[^\d]+", ""),
+    normalize=lambda e: e.str.replace(r"^[^\d]+", ""),
     # four pairs of digits is how several countries write a phone number (`88.60.15.31`)
     reject=r"^\D{0,2}\d\d\.\d\d\.\d\d\.\d\d$",
     validator=valid_ipv4,
@@ -55,7 +55,7 @@ IPV6 = PatternRecognizer(
         r"|\b(?:[0-9A-Fa-f]{1,4}:){1,7}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?(?:\b|$)"
         r"|(?:^|[^\w:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}\b"
     ),
-    normalise=lambda e: e.str.replace(r"^[^0-9A-Fa-f:]+", ""),
+    normalize=lambda e: e.str.replace(r"^[^0-9A-Fa-f:]+", ""),
     prefilter=r"[0-9A-Fa-f]:[0-9A-Fa-f:]*:",
     validator=valid_ipv6,
     base=0.85,

@@ -17,7 +17,7 @@ from privacymesh.detect.lexicon import (
     first_names,
     last_names,
     member_of,
-    organisation_words,
+    organization_words,
     prose_words,
     street_suffixes,
 )
@@ -115,26 +115,26 @@ def folded_tokens(value: pl.Expr) -> pl.Expr:
     return clean.str.extract_all(r"[\p{L}'\-]+")
 
 
-ORGANISATION_SHARE = 0.15
+ORGANIZATION_SHARE = 0.15
 
 
-def organisation_share(frame: pl.DataFrame) -> float:
+def organization_share(frame: pl.DataFrame) -> float:
     """Share of values with a company suffix or a word naming an organisation or site
     (`Cycles`, `Municipal`, `GmbH`) among their words."""
     if frame.height == 0:
         return 0.0
     toks = frame.select(ROW, folded_tokens(pl.col(VALUE)).alias("t")).explode("t").drop_nulls("t")
     toks = toks.with_columns(pl.col("t").str.strip_chars(".,'"))
-    org = toks.filter(member_of(toks["t"], organisation_words()))
+    org = toks.filter(member_of(toks["t"], organization_words()))
     return org[ROW].n_unique() / frame.height
 
 
-ORGANISATION_ROWS_SHARE = 0.3  # of a name column's values that name an organisation or site
+ORGANIZATION_ROWS_SHARE = 0.3  # of a name column's values that name an organisation or site
 _ROW_NAME_WORDS = words("name", "company", "companyname", "organisation", "organization")
 THINGS_PENALTY = 0.6  # as the context's penalty for a table whose column names say "things"
 
 
-def rows_are_organisations(values: ColumnValues) -> bool:
+def rows_are_organizations(values: ColumnValues) -> bool:
     """Whether the table's rows are organisations or sites by their values: a column named for
     a name holds organisation names (`Fricative Bookshop`, `Acme Ltd`), and no column is a
     person's or says whose row it is. Their addresses and places locate no person."""
@@ -148,15 +148,15 @@ def rows_are_organisations(values: ColumnValues) -> bool:
             continue
         distinct = table[name].drop_nulls().unique().head(500)
         frame = pl.DataFrame({ROW: range(distinct.len()), VALUE: distinct})
-        if distinct.len() and organisation_share(frame) >= ORGANISATION_ROWS_SHARE:
+        if distinct.len() and organization_share(frame) >= ORGANIZATION_ROWS_SHARE:
             return True
     return False
 
 
-def lower_for_organisations(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
+def lower_for_organizations(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
     """Locating evidence in a table of organisations, weakened as the context would weaken it
     had the column names said so."""
-    if found and rows_are_organisations(values):
+    if found and rows_are_organizations(values):
         for ev in found:
             ev.strength = max(0.0, ev.strength - THINGS_PENALTY)
     return found
@@ -182,7 +182,7 @@ class NameColumnRecognizer(Recognizer):
         )
         if short.height < 0.3 * values.n_rows:
             return []
-        if organisation_share(short) >= ORGANISATION_SHARE:
+        if organization_share(short) >= ORGANIZATION_SHARE:
             return []  # a column of organisation or site names, some of which read as people
         short = short.filter(~pl.col(VALUE).str.contains(_COMPANY))
         distinct = short[VALUE].n_unique()
@@ -319,7 +319,7 @@ class NameInTextRecognizer(PatternRecognizer):
         labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
         if (
             labels.height >= 0.9 * values.frame.height
-            and organisation_share(labels) >= ORGANISATION_SHARE
+            and organization_share(labels) >= ORGANIZATION_SHARE
         ):
             return []
         found = super().detect(values)

@@ -264,7 +264,7 @@ PHONE = PhoneRecognizer(
     # digit runs inside UUIDs and hex tokens are no numbers
     skip_values=r"^\s*[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\s*$"
     r"|^\s*[0-9A-Fa-f]{16,}\s*$",
-    normalise=lambda e: e.str.strip_chars(),
+    normalize=lambda e: e.str.strip_chars(),
     base=0.85,
     max_validate=200,
     methods=("pattern", "validator"),
@@ -336,7 +336,7 @@ PHONE_SHAPE = PhoneShapeRecognizer(
     prefilter=PHONE.prefilter,
     reject=_REJECT.replace(r"|^\d{1,3}(?:\.\d{1,3}){3}$", ""),
     skip_values=PHONE.skip_values,
-    normalise=PHONE.normalise,
+    normalize=PHONE.normalize,
     base=0.3,
     full_coverage=0.6,
     max_validate=100,

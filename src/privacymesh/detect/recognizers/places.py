@@ -20,7 +20,7 @@ from privacymesh.detect.lexicon import (
     time_zone_names,
 )
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
-from privacymesh.detect.recognizers.person_name import lower_for_organisations
+from privacymesh.detect.recognizers.person_name import lower_for_organizations
 
 CITY = "user.contact.address.city"
 STATE = "user.contact.address.state"
@@ -126,7 +126,7 @@ class PlaceRecognizer(Recognizer):
         ev = self.evidence(kind.category, hit[ROW].unique(), strength, {"dictionary"}, [])
         ev.examples = examples.to_list()
         ev.words = kind.words
-        return lower_for_organisations([ev], values)
+        return lower_for_organizations([ev], values)
 
 
 RECOGNIZERS = (PlaceRecognizer(),)

@@ -14,7 +14,7 @@ from privacymesh.platform.query.model import (
 from privacymesh.platform.query.service import (
     GovernedResult,
     GovernedSession,
-    ViewsResult,
+    PolicyViewsResult,
     governed_connection,
     load_relation,
     query,
@@ -29,7 +29,7 @@ __all__ = [
     "FieldDecision",
     "GovernedResult",
     "GovernedSession",
-    "ViewsResult",
+    "PolicyViewsResult",
     "decide",
     "field_decision",
     "governed_connection",

@@ -547,7 +547,7 @@ def query_sql(
 
 
 @dataclass(frozen=True)
-class ViewsResult:
+class PolicyViewsResult:
     """What `write_policy_views` wrote."""
 
     database: Path
@@ -575,7 +575,7 @@ def write_policy_views(
     purpose: str | None = None,
     out: Path | None = None,
     principal: Principal | None = None,
-) -> ViewsResult:
+) -> PolicyViewsResult:
     """Write the role's governed views to a DuckDB file (default
     `<evidence>/views/<role>[.<purpose>].duckdb`) and the SQL script beside it. Without a
     purpose a row needs its subject's consent for every consent-governed purpose the product
@@ -725,7 +725,7 @@ def write_policy_views(
         },
     )
     log.close()
-    return ViewsResult(
+    return PolicyViewsResult(
         out,
         script,
         key_script,
