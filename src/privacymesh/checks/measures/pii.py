@@ -21,6 +21,7 @@ from privacymesh.detect.product import (
     scan_sample,
 )
 from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
+from privacymesh.detect.recognizers.masked import MASKED_VALUE
 from privacymesh.detect.scanner import KnownHashes
 from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
@@ -243,11 +244,13 @@ def pii_restricted_unmasked(
             col = scan.column(f.name)
         except KeyError:
             continue
-        # a hash is what the `hash` rule serves: only raw categories beside it are unmasked
+        # a hash is what the `hash` rule serves, and a value stored with its characters masked
+        # is masked: only raw categories beside them are unmasked
         hits = [
             h
             for h in col.categories
             if not (f.masking_rule == "hash" and h.category.startswith(PSEUDONYMOUS))
+            and set(h.recognizers) != {MASKED_VALUE}
         ]
         if hits:
             detail = _hit_detail(hits)

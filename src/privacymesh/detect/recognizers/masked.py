@@ -17,6 +17,7 @@ _MASK = r"[*•]"
 _RUN = rf"{_MASK}{{2,}}"
 MIN_SHARE = 0.8  # of the column's values in one masked shape
 STRENGTH = 0.6
+MASKED_VALUE = "masked_value"  # the recognizer's name, which a hit found only by it carries
 
 
 @cache
@@ -45,7 +46,7 @@ _SHAPES: tuple[tuple[str, str], ...] = (
 
 @dataclass
 class MaskedValueRecognizer(Recognizer):
-    name: str = "masked_value"
+    name: str = MASKED_VALUE
 
     def __post_init__(self) -> None:
         self.categories = tuple(dict.fromkeys([c for c, _ in _SHAPES] + [BANK_ACCOUNT]))
