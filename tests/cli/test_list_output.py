@@ -56,3 +56,30 @@ def test_retention_plan_plain_and_json(shop_workspace: Path) -> None:
     plain = runner.invoke(app, args)
     line = next(x for x in plain.output.splitlines() if x.startswith("shop.orders "))
     assert line.split()[1:5] == ["730", "ordered_at", "5", "5"]
+
+
+def test_catalog_lineage_plain_and_json(shop_workspace: Path) -> None:
+    args = ["-w", str(shop_workspace), "catalog", "lineage", "shop.orders"]
+    done = runner.invoke(app, [*args, "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output) == [
+        {"direction": "downstream", "product": "shop.order_totals", "kind": "derived"},
+        {"direction": "downstream", "product": "shop.order_export", "kind": "cache"},
+    ]
+    plain = runner.invoke(app, args).output.splitlines()
+    assert plain[2].split() == ["downstream", "shop.order_totals", "derived"]
+
+
+def test_policy_show_plain_and_json(shop_workspace: Path) -> None:
+    args = ["-w", str(shop_workspace), "policy", "show", "shop.orders", "--role", "shop_analyst"]
+    done = runner.invoke(app, [*args, "--json"])
+    assert done.exit_code == 0, done.output
+    fields = {r["field"]: r for r in json.loads(done.output)}
+    assert set(fields) >= {"email"}
+    assert all(
+        set(r) == {"field", "classification", "category", "rule", "decided by"}
+        for r in fields.values()
+    )
+    plain = runner.invoke(app, args).output.splitlines()
+    email = next(x for x in plain if x.startswith("email "))
+    assert email.split()[0] == "email" and fields["email"]["rule"] in email

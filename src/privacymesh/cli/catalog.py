@@ -8,7 +8,6 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from privacymesh.catalog import Catalog, ParsedContract, load_catalog, parse_contract
 from privacymesh.catalog.rules import RuleLevel
@@ -172,18 +171,20 @@ def list_products(
 def lineage(
     ctx: typer.Context,
     product: str = typer.Argument(..., help="Product id, e.g. identity.users."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """Show the products upstream and downstream of PRODUCT."""
     catalog = load(ctx)
     up, down = catalog.upstream(product), catalog.downstream(product)
-    table = Table(title=f"lineage of {product}")
-    table.add_column("direction")
-    table.add_column("product")
-    table.add_column("kind")
-    for direction, ids in (("upstream", up), ("downstream", down)):
-        for pid in ids:
-            kind = catalog.products[pid].kind if pid in catalog.products else "unregistered"
-            table.add_row(direction, pid, kind)
-    console.print(table)
-    if not up and not down:
+    rows = [
+        {
+            "direction": direction,
+            "product": pid,
+            "kind": catalog.products[pid].kind if pid in catalog.products else "unregistered",
+        }
+        for direction, ids in (("upstream", up), ("downstream", down))
+        for pid in ids
+    ]
+    print_rows(f"lineage of {product}", rows, ("direction", "product", "kind"), as_json=as_json)
+    if not up and not down and not as_json:
         console.print(f"{product} has no declared lineage")

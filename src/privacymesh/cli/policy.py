@@ -8,7 +8,14 @@ import typer
 from rich.table import Table
 
 from privacymesh.cli.acting import ACTOR, acting
-from privacymesh.cli.output import cell, console, err_console, handle_errors, workspace_from
+from privacymesh.cli.output import (
+    JSON_OPTION_HELP,
+    console,
+    err_console,
+    handle_errors,
+    print_rows,
+    workspace_from,
+)
 
 policy_app = typer.Typer(
     help="Show the access and masking policy; write it as DuckDB views.", no_args_is_help=True
@@ -61,6 +68,7 @@ def policy_show(
     product: str = typer.Argument(..., help="Product id."),
     role: str = typer.Option(..., "--role", "-r", help="The role."),
     purpose: str | None = typer.Option(None, "--purpose", "-p", help="The purpose."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
 ) -> None:
     """How each field of a product reaches a role: clear or masked, and which policy said so."""
     from privacymesh.platform import ConsentLedger, decide, load_policy
@@ -71,14 +79,22 @@ def policy_show(
     policy = load_policy(ws, catalog)
     consent = ConsentLedger.open(ws, catalog=catalog, policy=policy)
     d = decide(policy, catalog, product, role, purpose, consent.consent_purposes)
-    table = Table(
-        title=f"{product} as {role} (clearance {d.clearance}, {d.role_source}); "
-        f"policy {d.policy_version}"
+    title = (
+        f"{product} as {role} (clearance {d.clearance}, {d.role_source}); policy {d.policy_version}"
     )
-    for col in ("field", "classification", "category", "rule", "decided by"):
-        table.add_column(col)
-    for f in d.fields:
-        table.add_row(f.name, cell(f.classification), cell(f.category), str(f.rule), f.source)
-    console.print(table)
+    fields = [
+        {
+            "field": f.name,
+            "classification": f.classification,
+            "category": f.category,
+            "rule": str(f.rule),
+            "decided by": f.source,
+        }
+        for f in d.fields
+    ]
+    columns = ("field", "classification", "category", "rule", "decided by")
+    print_rows(title, fields, columns, as_json=as_json)
+    if as_json:
+        return
     rows = f"consent for {', '.join(d.consent_purposes)}" if d.consent_purposes else d.consent_note
     console.print(f"rows: {rows}")
