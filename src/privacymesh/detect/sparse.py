@@ -52,24 +52,46 @@ def sparse_rows(engine: Engine, view: str, options: ScanOptions) -> SparseRows |
     if not text:
         return None
     pattern = "'" + SHAPES.replace("'", "''") + "'"
-    counts = engine.polars(
-        "SELECT "
-        + ", ".join(
-            f"count_if(regexp_matches({_quote(c)}, {pattern})) AS {_quote(c)}" for c in text
-        )
-        + f" FROM {view}"
-    ).row(0, named=True)
-    hit = [c for c in text if counts[c]]
+    seed, limit = int(options.seed), int(options.sparse_rows)
+    # one pass over every row: per column, how many rows hold a candidate and the seeded hashes
+    # of the `limit` candidates that hash lowest (the same rows whatever their order)
+    flags = ", ".join(
+        f"regexp_matches({_quote(c)}, {pattern}) AS m{i}, hash({_quote(c)}, {seed}) AS h{i}"
+        for i, c in enumerate(text)
+    )
+    aggregates = ", ".join(
+        f"count_if(m{i}) AS c{i}, min_by(h{i}, h{i}, {limit}) FILTER (WHERE m{i}) AS k{i}"
+        for i in range(len(text))
+    )
+    first = engine.polars(f"SELECT {aggregates} FROM (SELECT {flags} FROM {view})").row(
+        0, named=True
+    )
+    counts = {c: int(first[f"c{i}"] or 0) for i, c in enumerate(text)}
+    hit = [i for i, c in enumerate(text) if counts[c]]
     if not hit:
         return SparseRows(pl.DataFrame(schema=schema), {})
-    # per column the rows with the smallest seeded hash: the same rows whatever their order
+    # then the rows holding those hashes (a hash shared by a non-candidate value is refused by
+    # the shape test, which runs only on the few rows whose hash is drawn)
+    wanted = {i: sorted(set(first[f"k{i}"])) for i in hit}
+    where = " OR ".join(
+        f"(hash({_quote(text[i])}, {seed}) IN ({', '.join(map(str, wanted[i]))})"
+        f" AND regexp_matches({_quote(text[i])}, {pattern}))"
+        for i in hit
+    )
+    hashes = ", ".join(f"hash({_quote(text[i])}, {seed}) AS __sparse_h{i}" for i in hit)
+    drawn = engine.polars(f"SELECT *, {hashes} FROM {view} WHERE {where}")
+    columns = list(schema)
+    # rows of one value share its hash: the other columns break the tie, whatever the order
+    ties = [c for c, t in schema.items() if not t.is_nested()]
     parts = [
-        f"(SELECT * FROM {view} WHERE regexp_matches({_quote(c)}, {pattern})"
-        f" ORDER BY hash({_quote(c)}, {int(options.seed)}) LIMIT {int(options.sparse_rows)})"
-        for c in hit
+        drawn.filter(pl.col(f"__sparse_h{i}").is_in(wanted[i]))
+        .sort(f"__sparse_h{i}", *ties, nulls_last=True)
+        .head(limit)
+        .select(columns)
+        for i in hit
     ]
-    frame = engine.polars(" UNION ".join(parts))
-    return SparseRows(frame, {c: int(counts[c]) for c in hit})
+    frame = pl.concat(parts).unique(maintain_order=True)
+    return SparseRows(frame, {text[i]: counts[text[i]] for i in hit})
 
 
 def merge_sparse(
