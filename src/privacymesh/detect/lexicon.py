@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 
 import polars as pl
@@ -116,11 +117,19 @@ def common_word_series() -> pl.Series:
 def member_of(values: pl.Series, words: frozenset[str]) -> pl.Series:
     """`values.is_in(words)`, computed once per distinct value with a Python set lookup: much
     cheaper than hashing a 30,000-word list into Polars on every call."""
-    distinct = values.drop_nulls().unique()
-    if distinct.len() == 0:
-        return pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean)
-    known = distinct.filter(pl.Series([v in words for v in distinct.to_list()], dtype=pl.Boolean))
-    return values.is_in(known.implode()).fill_null(False)
+    return members_of(values, (words,))[0]
+
+
+def members_of(values: pl.Series, lexicons: Sequence[frozenset[str]]) -> list[pl.Series]:
+    """`member_of(values, words)` for each of `lexicons`, the distinct values found once."""
+    distinct = values.drop_nulls().unique().to_list()
+    if not distinct:
+        return [pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean) for _ in lexicons]
+    out = []
+    for words in lexicons:
+        known = pl.Series([v for v in distinct if v in words], dtype=pl.String)
+        out.append(values.is_in(known.implode()).fill_null(False))
+    return out
 
 
 EMBED_SAMPLE = 300

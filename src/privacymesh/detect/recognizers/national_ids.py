@@ -131,9 +131,14 @@ class NationalIdRecognizer(Recognizer):
         per_category: dict[str, int] = {}
         for module, category in id_modules():
             # most formats read none of a column's values: a few decide that cheaply
-            if not any(_valid(module, v) for v in sample[::PROBE_STEP]):
+            probed: dict[int, bool] = {}
+            for i in range(0, len(sample), PROBE_STEP):
+                probed[i] = _valid(module, sample[i])
+                if probed[i]:
+                    break
+            else:
                 continue
-            ok = [_valid(module, v) for v in sample]
+            ok = [probed[i] if i in probed else _valid(module, v) for i, v in enumerate(sample)]
             hits = sum(ok)
             if not hits:
                 continue

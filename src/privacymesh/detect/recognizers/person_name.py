@@ -17,6 +17,7 @@ from privacymesh.detect.lexicon import (
     first_names,
     last_names,
     member_of,
+    members_of,
     organization_words,
     prose_words,
     street_suffixes,
@@ -199,15 +200,17 @@ class NameColumnRecognizer(Recognizer):
             z=pl.col("t").list.last().str.split("-").list.first(),
         )
         a, z = toks["a"], toks["z"]
-        firsts, lasts, common = first_names(), last_names(), common_words()
+        lexicons = (first_names(), last_names(), common_words())
+        a_first, a_last, a_common = members_of(a, lexicons)
+        z_first, z_last, z_common = members_of(z, lexicons)
         flags = (
             toks.with_columns(
-                a_first=member_of(a, firsts),
-                a_last=member_of(a, lasts),
-                z_first=member_of(z, firsts),
-                z_last=member_of(z, lasts),
-                a_common=member_of(a, common),
-                z_common=member_of(z, common),
+                a_first=a_first,
+                a_last=a_last,
+                z_first=z_first,
+                z_last=z_last,
+                a_common=a_common,
+                z_common=z_common,
                 shaped=pl.col(VALUE).str.contains(_NAME_SHAPE),
             )
             .with_columns(
@@ -316,11 +319,7 @@ class NameInTextRecognizer(PatternRecognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if names_a_place(values):
             return []
-        labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
-        if (
-            labels.height >= 0.9 * values.frame.height
-            and organization_share(labels) >= ORGANIZATION_SHARE
-        ):
+        if _labels_of_organizations(values):
             return []
         found = super().detect(values)
         if found and not (values.signals.people or values.signals.someone):
@@ -332,6 +331,19 @@ class NameInTextRecognizer(PatternRecognizer):
 
 
 _GENERIC_NAME = words("name", "names")
+
+
+def _labels_of_organizations(values: ColumnValues) -> bool:
+    """Whether the column is short labels, mostly organisation or site names; kept in the
+    column's memo, as both name-in-text recognizers ask it of the same values."""
+    key = "labels_of_organizations"
+    if key not in values.memo:
+        labels = values.stripped().filter(pl.col(VALUE).str.len_chars() <= LABEL_CHARS)
+        values.memo[key] = (
+            labels.height >= 0.9 * values.frame.height
+            and organization_share(labels) >= ORGANIZATION_SHARE
+        )
+    return values.memo[key]
 
 
 LABEL_CHARS = 60

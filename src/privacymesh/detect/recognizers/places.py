@@ -14,7 +14,7 @@ from privacymesh.detect.lexicon import (
     city_names,
     country_codes,
     country_names,
-    member_of,
+    members_of,
     region_codes,
     region_names,
     time_zone_names,
@@ -108,8 +108,9 @@ class PlaceRecognizer(Recognizer):
             # reference list of places
             return []
         scored = []
-        for kind in _KINDS:
-            hit = folded.filter(member_of(folded[VALUE], kind.lexicon()))
+        masks = members_of(folded[VALUE], [kind.lexicon() for kind in _KINDS])
+        for kind, mask in zip(_KINDS, masks, strict=True):
+            hit = folded.filter(mask)
             share = hit[ROW].n_unique() / values.n_rows
             if share >= MIN_SHARE:
                 scored.append((kind, share, hit))
