@@ -115,6 +115,14 @@ class StreetAddressRecognizer(LocatingPatternRecognizer):
         super().__post_init__()
         self.categories = (ADDRESS, STREET)
 
+    def candidates(self, values: ColumnValues) -> pl.DataFrame:
+        """The pattern's candidates, extracted once per column though `detect` reads them
+        twice (its large alternation is the costly part)."""
+        key = ("candidates", id(self))
+        if key not in values.memo:
+            values.memo[key] = super().candidates(values)
+        return values.memo[key]
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         found = super().detect(values)
         if not found:
