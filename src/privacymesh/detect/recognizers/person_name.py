@@ -119,12 +119,14 @@ def folded_tokens(value: pl.Expr) -> pl.Expr:
 ORGANIZATION_SHARE = 0.15
 
 
-def organization_share(frame: pl.DataFrame) -> float:
+def organization_share(frame: pl.DataFrame, tokens: str | None = None) -> float:
     """Share of values with a company suffix or a word naming an organisation or site
-    (`Cycles`, `Municipal`, `GmbH`) among their words."""
+    (`Cycles`, `Municipal`, `GmbH`) among their words (`folded_tokens` of the values, or the
+    column `tokens` of `frame` that holds them already)."""
     if frame.height == 0:
         return 0.0
-    toks = frame.select(ROW, folded_tokens(pl.col(VALUE)).alias("t")).explode("t").drop_nulls("t")
+    words_of = pl.col(tokens) if tokens else folded_tokens(pl.col(VALUE))
+    toks = frame.select(ROW, words_of.alias("t")).explode("t").drop_nulls("t")
     toks = toks.with_columns(pl.col("t").str.strip_chars(".,'"))
     org = toks.filter(member_of(toks["t"], organization_words()))
     return org[ROW].n_unique() / frame.height
@@ -183,7 +185,9 @@ class NameColumnRecognizer(Recognizer):
         )
         if short.height < 0.3 * values.n_rows:
             return []
-        if organization_share(short) >= ORGANIZATION_SHARE:
+        # the words of each value, read by the organisation test and the name test alike
+        short = short.with_columns(folded_tokens(pl.col(VALUE)).alias("t"))
+        if organization_share(short, "t") >= ORGANIZATION_SHARE:
             return []  # a column of organisation or site names, some of which read as people
         short = short.filter(~pl.col(VALUE).str.contains(_COMPANY))
         distinct = short[VALUE].n_unique()
@@ -193,7 +197,7 @@ class NameColumnRecognizer(Recognizer):
             ROW,
             VALUE,
             pl.col(VALUE).str.contains(",").alias("comma"),
-            folded_tokens(pl.col(VALUE)).alias("t"),
+            "t",
         ).with_columns(
             n=pl.col("t").list.len(),
             a=pl.col("t").list.first(),
