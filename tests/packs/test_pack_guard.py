@@ -116,3 +116,15 @@ def test_the_packs_own_id_is_never_judged(tmp_path: Path) -> None:
     unknown = scan_files(tmp_path, files, raise_on_hit=False)
     assert [h.category for h in unknown.hits] == ["user.contact.phone_number"]
     assert scan_files(tmp_path, files, raise_on_hit=False, known=[pack_id]).hits == []
+
+
+def test_masked_examples_in_finding_details_do_not_block(tmp_path: Path) -> None:
+    # what the findings' details carry: masked samples, which the masked-copy recognizer reads
+    # as phone numbers with their digits masked; the raw value still blocks
+    masked = ["+49********454", "+44 ** **** *456", "+33*******189"] * 3
+    rows = "".join(f'pii,"{{""examples"": [""{m}""]}}"\n' for m in masked)
+    (tmp_path / "findings.csv").write_text("check_id,detail\n" + rows)
+    assert scan_files(tmp_path, [tmp_path / "findings.csv"]).hits == []
+    (tmp_path / "raw.csv").write_text(f"check_id,detail\npii,{RAW}\n")
+    with pytest.raises(PersonalDataInPackError):
+        scan_files(tmp_path, [tmp_path / "raw.csv"])

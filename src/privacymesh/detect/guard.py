@@ -94,7 +94,7 @@ def _blocking_hits(frame: pl.DataFrame, table: str) -> dict[str, list[tuple[str,
             hits := [
                 (h.category, h.hits, h.examples[0] if h.examples else "-")
                 for h in column.categories
-                if blocking(h.category)
+                if blocking(h.category) and not h.masked_copy
             ]
         )
     }

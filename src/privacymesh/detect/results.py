@@ -36,6 +36,9 @@ class Reason:
         }
 
 
+MASKED_VALUE = "masked_value"  # the recognizer of masked copies
+
+
 @dataclass(frozen=True)
 class CategoryHit:
     """One data category found in a column, with how it was found and how often."""
@@ -49,6 +52,12 @@ class CategoryHit:
     recognizers: tuple[str, ...] = ()
     details: tuple[str, ...] = ()  # privacymesh distinctions inside the key (e.g. a tax id)
     reasons: tuple[Reason, ...] = ()  # the evidence behind the verdict, strongest first
+
+    @property
+    def masked_copy(self) -> bool:
+        """Found only as a masked copy (`j***@e***.com`): the category's shape with its
+        characters masked, which is what masking is meant to leave, not raw data."""
+        return set(self.recognizers) == {MASKED_VALUE}
 
     def to_dict(self) -> dict[str, Any]:
         return {

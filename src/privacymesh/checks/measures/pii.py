@@ -21,7 +21,6 @@ from privacymesh.detect.product import (
     scan_sample,
 )
 from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
-from privacymesh.detect.recognizers.masked import MASKED_VALUE
 from privacymesh.detect.scanner import KnownHashes
 from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
@@ -250,7 +249,7 @@ def pii_restricted_unmasked(
             h
             for h in col.categories
             if not (f.masking_rule == "hash" and h.category.startswith(PSEUDONYMOUS))
-            and set(h.recognizers) != {MASKED_VALUE}
+            and not h.masked_copy
         ]
         if hits:
             detail = _hit_detail(hits)

@@ -12,12 +12,12 @@ from functools import cache
 import polars as pl
 
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+from privacymesh.detect.results import MASKED_VALUE
 
 _MASK = r"[*•]"
 _RUN = rf"{_MASK}{{2,}}"
 MIN_SHARE = 0.8  # of the column's values in one masked shape
 STRENGTH = 0.6
-MASKED_VALUE = "masked_value"  # the recognizer's name, which a hit found only by it carries
 
 
 @cache
