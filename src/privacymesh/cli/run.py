@@ -101,8 +101,8 @@ def print_outcome(outcome: RunOutcome) -> None:
         else "not recorded"
     )
     console.print(
-        f"{len(outcome.results)} results: {outcome.count('pass')} pass, "
-        f"{outcome.count('fail')} fail, {outcome.count('error')} error ({where}; "
+        f"{len(outcome.results)} results: {outcome.count(Status.PASS)} pass, "
+        f"{outcome.count(Status.FAIL)} fail, {outcome.count(Status.ERROR)} error ({where}; "
         f"as of {outcome.as_of:%Y-%m-%d %H:%M})"
     )
     print_failures(outcome.results)

@@ -23,7 +23,7 @@ from privacymesh.packs.evidence import PeriodEvidence, worst_status
 from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import records_frame, ropa_frame
-from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
+from privacymesh.verdict import MOST_SEVERE_FIRST, Severity, Status
 from privacymesh.views.headline import band_of
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
@@ -41,7 +41,7 @@ class CheckBlock:
     findings: pl.DataFrame  # its findings' lifecycle, detail keys as columns
     detail_columns: list[str]
     trend_svg: str
-    status: str = "pass"  # the worst status of its latest results: error, fail or pass
+    status: str = Status.PASS.value  # the worst status of its latest results: error, fail or pass
     finding_count: int = 0
     partial_runs: int = 0  # runs over a selection of products or domains, left off the trend
 
@@ -237,9 +237,9 @@ def control_matrix(
         pl.len().alias("results"),
         pl.col("population").sum().alias("population"),
         pl.col("exceptions").sum().alias("exceptions"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         worst_status(status).alias("status"),
         pl.col("as_of").max().alias("last_tested"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
@@ -247,8 +247,8 @@ def control_matrix(
     )
     runs = results.group_by(["check_id", "domain"]).agg(
         pl.col("run_id").n_unique().alias("runs_in_period"),
-        status.eq("fail").sum().alias("failed_in_period"),
-        status.eq("error").sum().alias("errors_in_period"),
+        status.eq(Status.FAIL).sum().alias("failed_in_period"),
+        status.eq(Status.ERROR).sum().alias("errors_in_period"),
     )
     info = _control_frame(controls)
     joined = now.join(runs, on=["check_id", "domain"], how="left", nulls_equal=True).join(
@@ -313,9 +313,9 @@ def posture_frame(
     now = latest.group_by("domain").agg(
         pl.col("check_id").n_unique().alias("checks"),
         pl.len().alias("results"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
         worst_status(status).alias("status"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
@@ -351,9 +351,9 @@ def trend_frames(results: pl.DataFrame, runs: pl.DataFrame) -> tuple[pl.DataFram
     status = pl.col("status")
     aggs = [
         pl.len().alias("results"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
     ]
     rate = (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate")
@@ -438,7 +438,7 @@ def _sections(
                 results.filter(pl.col("check_id") == check_id)
                 .join(runs.select("run_id", "every_product"), on="run_id", how="left")
                 .group_by(["run_id", "as_of", "every_product"])
-                .agg(pl.col("exceptions").sum(), pl.col("status").eq("fail").sum().alias("f"))
+                .agg(pl.col("exceptions").sum(), pl.col("status").eq(Status.FAIL).sum().alias("f"))
                 .sort("as_of", "run_id")
             )
             complete = series.filter(pl.col("every_product").fill_null(True))
@@ -468,7 +468,9 @@ def _sections(
 
 def _worst(statuses: pl.Series) -> str:
     seen = set(statuses.to_list())
-    return "error" if "error" in seen else ("fail" if "fail" in seen else "pass")
+    if Status.ERROR in seen:
+        return Status.ERROR.value
+    return Status.FAIL.value if Status.FAIL in seen else Status.PASS.value
 
 
 def pack_identity(

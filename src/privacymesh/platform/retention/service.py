@@ -465,7 +465,7 @@ def _settled(
     expected, rows_before = int(measured["rows_expected"]), int(measured["rows_before"])
     if product_id not in {i.product_id for i in plan.items}:
         return AppliedItem(
-            product_id, expected, 0, rows_before, 0, "error",
+            product_id, expected, 0, rows_before, 0, Status.ERROR,
             "the product no longer declares a retention policy; nothing deleted",
             outcome="none",
         )  # fmt: skip
@@ -474,7 +474,7 @@ def _settled(
     # contract whose retention changed since is not finished on the old terms
     if (item.element, item.retention_days) != (measured["element"], measured["retention_days"]):
         return AppliedItem(
-            product_id, expected, 0, rows_before, item.due, "error",
+            product_id, expected, 0, rows_before, item.due, Status.ERROR,
             "the contract's retention changed since the intent; nothing deleted under the old "
             "terms (the current plan applies)",
             outcome="none", rows_after=item.rows,
@@ -482,7 +482,7 @@ def _settled(
     if item.due == 0:
         gone = max(0, rows_before - item.rows)
         return AppliedItem(
-            product_id, expected, min(gone, expected), rows_before, 0, "pass",
+            product_id, expected, min(gone, expected), rows_before, 0, Status.PASS,
             "found done: the interrupted apply had deleted the rows before it stopped",
             outcome="found_done", rows_after=item.rows,
             sha256_before=measured.get("sha256_before"),
@@ -490,7 +490,7 @@ def _settled(
         )  # fmt: skip
     if item.blocked:
         return AppliedItem(
-            product_id, expected, 0, rows_before, item.due, "skipped", item.blocked,
+            product_id, expected, 0, rows_before, item.due, Status.SKIPPED, item.blocked,
             outcome="none", rows_after=item.rows,
         )  # fmt: skip
     return None
