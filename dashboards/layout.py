@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 from ledger_access import Source, chain_status, view
 
+from privacymesh.catalog.families import CheckFamily, family_named
 from privacymesh.views import Scope, checks, evidence
 
 if TYPE_CHECKING:
@@ -273,20 +274,29 @@ class Feature:
 
 
 @dataclass(frozen=True)
-class Family:
-    """A page over the checks whose ids start with one of `prefixes`."""
+class FamilyPage:
+    """The page of one check family: its title and check id prefixes are the family's own
+    (the FAMILIES table), the page adds its introduction and charts."""
 
-    title: str
-    prefixes: tuple[str, ...]
+    family_key: str
     intro: str
     features: tuple[Feature, ...] = field(default_factory=tuple)
     focus: str = ""  # preferred metrics for the trend picker (regular expression)
 
+    @property
+    def family(self) -> CheckFamily:
+        return family_named(self.family_key)
 
-def family_page(src: Source, family: Family, extra: object = None) -> None:
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return self.family.prefixes
+
+
+def family_page(src: Source, page: FamilyPage, extra: object = None) -> None:
     """KPIs, status by domain, feature charts, latest values, a metric's trend, findings."""
+    family = page.family
     st.title(family.title)
-    st.markdown(family.intro)
+    st.markdown(page.intro)
     if no_ledger(src):
         return
     scope = current_scope()
@@ -313,12 +323,12 @@ def family_page(src: Source, family: Family, extra: object = None) -> None:
     family_kpis(results)
     if callable(extra):  # the page's own headline chart comes first
         extra(measured, results)
-    for feature in family.features:
+    for feature in page.features:
         feature_chart(measured, feature)
     status_heatmap(results)
     st.subheader("Latest measured values")
     table(decode_measured(measured), height=320)
-    trend_picker(src, scope, measured, family.focus)
+    trend_picker(src, scope, measured, page.focus)
     st.subheader("Open findings")
     found = pl.concat(
         [view(src.snapshot, checks.family_findings, p, scope) for p in family.prefixes],
