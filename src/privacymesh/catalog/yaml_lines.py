@@ -65,8 +65,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
 
 
 def _compose(text: str) -> Node | None:
-    """The node tree: libyaml's parser through ruamel.yaml.clib when installed (dozens of times
-    faster), else ruamel's own; ruamel's YAML 1.2 resolver tags the scalars either way. On a
+    """The node tree: libyaml's C parser through ruamel.yaml.clib when installed (the quicker),
+    else ruamel's own; ruamel's YAML 1.2 resolver tags the scalars either way. On a
     syntax error the pure parser answers, as it words errors better."""
     if _CLoader is not None:
         loader = _CLoader(text)

@@ -39,7 +39,7 @@ def run_command(
         None,
         "--workers",
         min=1,
-        help="Processes for the PII detector and GX (default: the workspace's [run] workers, "
+        help="Processes for the PII detector (default: the workspace's [run] workers, "
         "else one per core when 8 or more products are scanned; 1 runs everything here).",
     ),
 ) -> None:
