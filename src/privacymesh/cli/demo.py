@@ -63,7 +63,7 @@ def demo_command(
     console.print(
         f"{len(catalog.products)} of {len(catalog.contracts)} contracts valid, "
         f"{len(catalog.domains)} domains; {len(registration.products)} products and "
-        f"{len(registration.platform)} platform tables registered in {ws.engine.kind}"
+        f"{len(registration.platform)} platform tables registered in {ws.engine.name}"
     )
     for name, reason in summary.failed.items():
         err_console.print(f"[red]unreadable[/] {name}: {reason}", highlight=False)

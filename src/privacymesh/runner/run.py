@@ -210,7 +210,7 @@ def run_checks(
     # a bad [accountability] section stops the run before it spends its time
     context = recorded_context(workspace, catalog) if record else {}
     own_engine = engine is None
-    engine = engine or open_engine(workspace, catalog, kind=engine_kind)
+    engine = engine or open_engine(workspace, catalog, name=engine_kind)
     started = datetime.now(UTC)
     pool: WorkerPool | None = None
     try:
@@ -247,7 +247,7 @@ def run_checks(
         recorded = record_run(
             workspace,
             catalog,
-            engine.kind,
+            engine.name,
             started,
             options,
             results,

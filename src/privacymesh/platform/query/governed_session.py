@@ -127,7 +127,7 @@ class GovernedSession:
         self.materialize = materialize
         self.audit = audit_log or audit_sdk.open_log(self.ws)
         self._master = master_key(self.ws.evidence)
-        engine = open_engine(self.ws, self.catalog, kind="duckdb")
+        engine = open_engine(self.ws, self.catalog, name="duckdb")
         if not isinstance(engine, DuckDBEngine):
             raise QueryError("governed queries need the DuckDB engine", field="engine.kind")
         self.engine = engine
