@@ -142,7 +142,7 @@ def list_products(
     rows = [
         {
             "product": p.id,
-            "kind": p.kind,
+            "kind": p.product_kind,
             "mode": p.processing_mode,
             "fields": len(p.fields),
             "personal": len(p.personal_fields),
@@ -190,7 +190,9 @@ def lineage(
         {
             "direction": direction,
             "product": pid,
-            "kind": catalog.products[pid].kind if pid in catalog.products else "unregistered",
+            "kind": catalog.products[pid].product_kind
+            if pid in catalog.products
+            else "unregistered",
         }
         for direction, ids in (("upstream", up), ("downstream", down))
         for pid in ids
