@@ -135,19 +135,19 @@ def _scalar(node: ScalarNode) -> Any:
     value, tag = node.value, str(node.tag)
     if node.style not in (None, "") or not tag.startswith(_TAG):
         return value
-    kind = tag[len(_TAG) :]
-    if kind == "null" and value in _NULL:
+    tag_name = tag[len(_TAG) :]
+    if tag_name == "null" and value in _NULL:
         return None
-    if kind == "bool" and value in _TRUE | _FALSE:
+    if tag_name == "bool" and value in _TRUE | _FALSE:
         return value in _TRUE
-    if kind == "int":
+    if tag_name == "int":
         if _DECIMAL.fullmatch(value):
             return int(value)
         if _OCTAL.fullmatch(value):
             return int(value[2:], 8)
         if _HEX.fullmatch(value):
             return int(value[2:], 16)
-    if kind == "float":
+    if tag_name == "float":
         if _FLOAT.fullmatch(value):
             return float(value)
         if _INF.fullmatch(value):

@@ -37,7 +37,7 @@ def file_sha256(path: Path | None) -> str | None:
 def product_source_file(ctx: RetentionContext, product_id: str) -> Path | None:
     """The Parquet file a product is read from, or None for other sources."""
     info = source_info(ctx.catalog.get(product_id), ctx.policy)
-    return info.path if info.kind == "parquet" else None
+    return info.path if info.storage == "parquet" else None
 
 
 def record_intent(
