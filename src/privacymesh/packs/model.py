@@ -32,7 +32,7 @@ _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
 
 @dataclass(frozen=True)
 class CheckBlock:
-    """One check inside a concern section."""
+    """One check inside a family section."""
 
     control: ControlInfo
     matrix: pl.DataFrame  # its control-matrix rows (one per domain)
@@ -48,9 +48,9 @@ class CheckBlock:
 
 @dataclass(frozen=True)
 class Section:
-    """One concern: its checks with results in the period, and catalog checks that did not run."""
+    """One family: its checks with results in the period, and catalog checks that did not run."""
 
-    concern: CheckFamily
+    family: CheckFamily
     blocks: list[CheckBlock]
     not_run: list[ControlInfo]
 
@@ -217,7 +217,7 @@ def _control_frame(controls: dict[str, ControlInfo]) -> pl.DataFrame:
             "method": c.method,
             "frequency": c.frequency,
             "threshold": c.threshold,
-            "concern": family_of(c.check_id).title,
+            "family": family_of(c.check_id).title,
         }
         for c in sorted(controls.values(), key=lambda c: c.check_id)
     ]
@@ -277,7 +277,7 @@ def control_matrix(
         "run_ids",
         "result_ids",
         "severity",
-        "concern",
+        "family",
     ).sort(["check_id", "domain"], nulls_last=False)
 
 
@@ -424,8 +424,8 @@ def _sections(
 ) -> list[Section]:
     ran = set(latest["check_id"].to_list())
     sections = []
-    for concern in (*FAMILIES, OTHER):
-        ids = sorted(c for c in controls if family_of(c) == concern)
+    for family in (*FAMILIES, OTHER):
+        ids = sorted(c for c in controls if family_of(c) == family)
         blocks = []
         for check_id in (i for i in ids if i in ran):
             mine = latest.filter(pl.col("check_id") == check_id)
@@ -461,9 +461,9 @@ def _sections(
                     partial_runs=partial,
                 )
             )
-        sections.append(Section(concern, blocks, [controls[i] for i in ids if i not in ran]))
+        sections.append(Section(family, blocks, [controls[i] for i in ids if i not in ran]))
     # "Other checks" only when something landed there
-    return [s for s in sections if s.concern != OTHER or s.blocks or s.not_run]
+    return [s for s in sections if s.family != OTHER or s.blocks or s.not_run]
 
 
 def _worst(statuses: pl.Series) -> str:
