@@ -19,7 +19,7 @@ from layout import chain_badge, header, sidebar_filters  # noqa: E402
 from ledger_access import catalog, source  # noqa: E402
 from sign_in import oidc_viewer, sign_in_settings, viewer  # noqa: E402
 
-from privacymesh.catalog.families import FAMILIES  # noqa: E402
+from privacymesh.families import FAMILIES  # noqa: E402
 
 # the page file and icon of each check family that has a page; their titles and order are
 # the FAMILIES table's

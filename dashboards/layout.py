@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 from ledger_access import Source, chain_status, read
 
-from privacymesh.catalog.families import CheckFamily, family_named
+from privacymesh.families import CheckFamily, family_named
 from privacymesh.views import Scope, checks, evidence
 
 if TYPE_CHECKING:

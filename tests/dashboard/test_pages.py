@@ -18,7 +18,7 @@ import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
 
-from privacymesh.catalog.families import family_named
+from privacymesh.families import family_named
 from privacymesh.workspace import Workspace, load_workspace
 
 PAGES = [

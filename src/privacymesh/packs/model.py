@@ -15,8 +15,8 @@ import polars as pl
 from privacymesh import __version__
 from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
-from privacymesh.catalog.families import FAMILIES, OTHER, CheckFamily, family_of
 from privacymesh.catalog.processing import processing_records
+from privacymesh.families import FAMILIES, OTHER, CheckFamily, family_of
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
 from privacymesh.packs.evidence import PeriodEvidence, worst_status
