@@ -30,6 +30,8 @@ CASES: dict[str, list[str]] = {
     "python -c pass (floor)": ["-c", "pass"],
     "privacymesh --help": ["-m", "privacymesh", "--help"],
     "privacymesh checks --help": ["-m", "privacymesh", "checks", "--help"],
+    "privacymesh scan --help": ["-m", "privacymesh", "scan", "--help"],
+    "privacymesh run --help": ["-m", "privacymesh", "run", "--help"],
 }
 
 

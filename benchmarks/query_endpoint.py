@@ -136,7 +136,7 @@ def measure(gov: psycopg.Connection, raw: psycopg.Connection, sql: str, n: int) 
 def run(sample: Path, iterations: int) -> tuple[list[dict], int]:
     with tempfile.TemporaryDirectory(prefix="pm_qe_bench_") as tmp:
         ws = load_workspace(workspace_for(sample, Path(tmp)))
-        engine = open_engine(ws, catalog_for(ws.catalog), kind="duckdb")
+        engine = open_engine(ws, catalog_for(ws.catalog), name="duckdb")
         load_into_memory(
             type("G", (), {"engine": engine})(),
             {sql.split("FROM ")[1].split()[0] for *_, sql in QUERIES},

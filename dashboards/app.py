@@ -19,14 +19,25 @@ from layout import chain_badge, header, sidebar_filters  # noqa: E402
 from ledger_access import catalog, source  # noqa: E402
 from sign_in import oidc_viewer, sign_in_settings, viewer  # noqa: E402
 
+from privacymesh.families import FAMILIES  # noqa: E402
+
+# the page file and icon of each check family that has a page; their titles and order are
+# the FAMILIES table's
+FAMILY_PAGES = {
+    "pii": ("pii_exposure.py", ":material/fingerprint:"),
+    "retention": ("retention.py", ":material/auto_delete:"),
+    "consent": ("consent.py", ":material/how_to_reg:"),
+    "dsar": ("dsars.py", ":material/assignment_ind:"),
+    "operations": ("rotation_support.py", ":material/groups:"),
+    "cost": ("cost_headcount.py", ":material/payments:"),
+}
 PAGES = (
     ("overview.py", "Overview", ":material/monitoring:"),
-    ("pii_exposure.py", "PII exposure", ":material/fingerprint:"),
-    ("retention.py", "Retention", ":material/auto_delete:"),
-    ("consent.py", "Consent", ":material/how_to_reg:"),
-    ("dsars.py", "DSARs", ":material/assignment_ind:"),
-    ("rotation_support.py", "Rotation and support", ":material/groups:"),
-    ("cost_headcount.py", "Cost and headcount", ":material/payments:"),
+    *(
+        (FAMILY_PAGES[f.key][0], f.label, FAMILY_PAGES[f.key][1])
+        for f in FAMILIES
+        if f.key in FAMILY_PAGES
+    ),
     ("evidence.py", "Evidence", ":material/verified:"),
 )
 

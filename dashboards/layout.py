@@ -12,8 +12,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-from ledger_access import Source, chain_status, view
+from ledger_access import Source, chain_status, read
 
+from privacymesh.families import CheckFamily, family_named
 from privacymesh.views import Scope, checks, evidence
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ def sidebar_filters(src: Source, allowed: tuple[str, ...] | None = None) -> Scop
     """Period and domain pickers in the sidebar; the chosen scope is kept for every page.
     `allowed`: the only domains the signed-in viewer may see (None: every domain)."""
     st.sidebar.header("Filters")
-    span = view(src.snapshot, evidence.run_span) if src.snapshot else None
-    domains = view(src.snapshot, evidence.ledger_domains) if src.snapshot else []
+    span = read(src.snapshot, evidence.run_span) if src.snapshot else None
+    domains = read(src.snapshot, evidence.ledger_domains) if src.snapshot else []
     if allowed is not None:
         domains = [d for d in domains if d in allowed]
     choice = st.sidebar.selectbox(
@@ -120,7 +121,7 @@ def header(src: Source, scope: Scope) -> DeltaGenerator | None:
         chain_col.metric("Evidence chain", "no ledger")
         runs_col.metric("Runs", 0)
         return None
-    last = view(src.snapshot, evidence.last_run)
+    last = read(src.snapshot, evidence.last_run)
     # the data's reference time and when the run read it are different moments: show both
     run_col.metric(
         "Data as of (UTC)",
@@ -131,7 +132,7 @@ def header(src: Source, scope: Scope) -> DeltaGenerator | None:
         run_col.caption(
             f"last run {fmt_time(last['started_at'])} UTC ({last['coverage']} coverage)"
         )
-    runs_col.metric("Runs in period", view(src.snapshot, evidence.run_count, scope))
+    runs_col.metric("Runs in period", read(src.snapshot, evidence.run_count, scope))
     if src.snapshot.stale:
         st.warning("The ledger is busy with a run: showing the state before it.")
     return chain_col
@@ -177,7 +178,7 @@ def _chain_metric(report: object) -> None:
 
 def no_ledger(src: Source) -> bool:
     """Show how to record a first run when there is nothing to show; True when so."""
-    if src.snapshot is not None and view(src.snapshot, evidence.run_span) is not None:
+    if src.snapshot is not None and read(src.snapshot, evidence.run_span) is not None:
         return False
     st.info(RUN_HINT, icon=":material/inventory_2:")
     if src.problem and "no ledger here" not in src.problem:
@@ -233,7 +234,7 @@ def small_table(frame: pl.DataFrame) -> None:
 
 
 def table(frame: pl.DataFrame, height: int | None = None, **columns: object) -> None:
-    """A frame as a scrollable table (the page never holds more than the view returned)."""
+    """A frame as a scrollable table (the page never holds more than the read returned)."""
     kwargs = {"height": height} if height and frame.height > 8 else {}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=columns or None, **kwargs)
 
@@ -273,25 +274,34 @@ class Feature:
 
 
 @dataclass(frozen=True)
-class Family:
-    """A page over the checks whose ids start with one of `prefixes`."""
+class FamilyPage:
+    """The page of one check family: its title and check id prefixes are the family's own
+    (the FAMILIES table), the page adds its introduction and charts."""
 
-    title: str
-    prefixes: tuple[str, ...]
+    family_key: str
     intro: str
     features: tuple[Feature, ...] = field(default_factory=tuple)
     focus: str = ""  # preferred metrics for the trend picker (regular expression)
 
+    @property
+    def family(self) -> CheckFamily:
+        return family_named(self.family_key)
 
-def family_page(src: Source, family: Family, extra: object = None) -> None:
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        return self.family.prefixes
+
+
+def family_page(src: Source, page: FamilyPage, extra: object = None) -> None:
     """KPIs, status by domain, feature charts, latest values, a metric's trend, findings."""
+    family = page.family
     st.title(family.title)
-    st.markdown(family.intro)
+    st.markdown(page.intro)
     if no_ledger(src):
         return
     scope = current_scope()
     parts = [
-        view(src.snapshot, checks.latest_measurements, prefix, scope) for prefix in family.prefixes
+        read(src.snapshot, checks.latest_measurements, prefix, scope) for prefix in family.prefixes
     ]
     measured = (
         pl.concat([p for p in parts if p.height], how="vertical")
@@ -299,7 +309,7 @@ def family_page(src: Source, family: Family, extra: object = None) -> None:
         else parts[0]
     )
     results = pl.concat(
-        [view(src.snapshot, checks.latest_results, prefix, scope) for prefix in family.prefixes],
+        [read(src.snapshot, checks.latest_results, prefix, scope) for prefix in family.prefixes],
         how="vertical",
     )
     if results.height == 0:
@@ -313,15 +323,15 @@ def family_page(src: Source, family: Family, extra: object = None) -> None:
     family_kpis(results)
     if callable(extra):  # the page's own headline chart comes first
         extra(measured, results)
-    for feature in family.features:
+    for feature in page.features:
         feature_chart(measured, feature)
     status_heatmap(results)
     st.subheader("Latest measured values")
     table(decode_measured(measured), height=320)
-    trend_picker(src, scope, measured, family.focus)
+    trend_picker(src, scope, measured, page.focus)
     st.subheader("Open findings")
     found = pl.concat(
-        [view(src.snapshot, checks.family_findings, p, scope) for p in family.prefixes],
+        [read(src.snapshot, checks.family_findings, p, scope) for p in family.prefixes],
         how="vertical",
     )
     if found.height:
@@ -454,7 +464,7 @@ def trend_picker(src: Source, scope: Scope, measured: pl.DataFrame, focus: str) 
         key=f"pm_trend_{options[0]}",
     )
     check_id, metric = choice.split(" · ", 1)
-    trend = view(src.snapshot, checks.metric_trend, check_id, metric, scope)
+    trend = read(src.snapshot, checks.metric_trend, check_id, metric, scope)
     if trend.height == 0:
         st.caption("No runs in this period recorded it.")
         return

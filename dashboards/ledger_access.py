@@ -1,4 +1,5 @@
-"""The dashboard's data access: the workspace, a read-only snapshot of its ledger, cached views.
+"""The dashboard's data access: the workspace, a read-only snapshot of its ledger, and cached
+reads of the read model (`read`).
 
 Every page asks `ledger_access` for frames; nothing here recomputes a check. Queries run on a
 snapshot of the ledger (see `privacymesh.views.snapshot`), so the dashboard never keeps the live
@@ -89,7 +90,7 @@ def _cached(snapshot_path: str, key: str, _call: Callable[[Ledger], Any]) -> Any
     return _call(ledger_for(snapshot_path))
 
 
-def view(snapshot: Snapshot, fn: Callable[..., T], *args: Any) -> T:
+def read(snapshot: Snapshot, fn: Callable[..., T], *args: Any) -> T:
     """`fn(ledger, *args)` on the snapshot, cached by snapshot, function and arguments."""
     key = f"{fn.__module__}.{fn.__qualname__}{args!r}"
     return _cached(str(snapshot.path), key, lambda ledger: fn(ledger, *args))

@@ -66,7 +66,8 @@ def test_callers_import_the_identity_forms() -> None:
         "platform.dsar.model",
         "platform.identity",
         "platform.query.model",
-        "platform.query.service",
+        "platform.query.governed_session",
+        "platform.query.policy_views",
         "sample.platform",
     ):
         module = importlib.import_module(f"privacymesh.{name}")
@@ -91,10 +92,10 @@ def test_callers_import_the_consent_rule() -> None:
     from privacymesh.checks.render import consent_context, render_sql
     from privacymesh.checks.spec import load_check
     from privacymesh.platform import consent
-    from privacymesh.platform.query import service as query_service
+    from privacymesh.platform.query import policy_views
 
     assert consent.latest_grants is consent_rule.latest_grants
-    assert query_service.latest_grants_sql is consent_rule.latest_grants_sql
+    assert policy_views.latest_grants_sql is consent_rule.latest_grants_sql
     at = timestamp_literal(datetime(2026, 5, 1, 12))
     context = consent_context(at)
     assert context["intervals"] == consent_rule.validity_intervals_sql(

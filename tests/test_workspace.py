@@ -14,7 +14,7 @@ def test_found_from_a_subfolder(shop_workspace: Path, monkeypatch: pytest.Monkey
     assert find_workspace_file() == shop_workspace / "privacymesh.toml"
     ws = load_workspace()
     assert ws.catalog == shop_workspace / "contracts"
-    assert ws.engine.kind == "duckdb"
+    assert ws.engine.name == "duckdb"
     assert ws.engine.database == ":memory:"
     assert ws.ledger_path == shop_workspace / "evidence" / "ledger.duckdb"
     assert len(ws.config_hash) == 64

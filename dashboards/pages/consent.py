@@ -1,11 +1,10 @@
 """Consent: how fast withdrawals reach every domain against the SLA, open revocations, and
 processing after a withdrawal."""
 
-from layout import Family, Feature, current_source, family_page
+from layout import FamilyPage, Feature, current_source, family_page
 
-CONSENT = Family(
-    title="Consent",
-    prefixes=("consent.",),
+CONSENT = FamilyPage(
+    "consent",
     intro=(
         "When a subject withdraws consent, every domain using the data for that purpose must "
         "stop within the SLA (24 hours by default; 15 business days for a CCPA opt-out of sale). "

@@ -1,11 +1,10 @@
 """Cost and headcount: compliance cost by domain and category, privacy share of infrastructure
 cost, FTE and time share, cost per DSAR."""
 
-from layout import Family, Feature, current_source, family_page
+from layout import FamilyPage, Feature, current_source, family_page
 
-COST = Family(
-    title="Cost and headcount",
-    prefixes=("cost.",),
+COST = FamilyPage(
+    "cost",
     intro=(
         "What privacy compliance costs each domain, in money and people: the `cost.*` checks' "
         "measurements per domain (read from the cost and headcount tables of the platform). "

@@ -1,10 +1,9 @@
 """DSARs: requests open, due soon and late, per domain; erasure residue."""
 
-from layout import Family, Feature, current_source, family_page
+from layout import FamilyPage, Feature, current_source, family_page
 
-DSARS = Family(
-    title="Data subject requests",
-    prefixes=("dsar.",),
+DSARS = FamilyPage(
+    "dsar",
     intro=(
         "Requests answered within the deadline of the requester's regulation (GDPR one month, "
         "CCPA 45 days, LGPD 15 days, ...), each domain's part of them, and subjects of completed "

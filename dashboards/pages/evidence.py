@@ -10,7 +10,7 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 from layout import STATUS_COLORS, current_scope, current_source, no_ledger, plot, table
-from ledger_access import chain_status, view
+from ledger_access import chain_status, read
 
 from privacymesh.views import evidence
 
@@ -96,12 +96,12 @@ def pack_section(first_day: date, last_day: date) -> None:
 
 if not no_ledger(src):
     scope = current_scope()
-    total = view(src.snapshot, evidence.run_count, scope)
+    total = read(src.snapshot, evidence.run_count, scope)
     st.subheader(f"Runs in the period ({total:,})")
     page_size = 100
     pages = max(1, -(-total // page_size))
     page = st.number_input("Page", 1, pages, 1, key="pm_runs_page") if pages > 1 else 1
-    runs = view(src.snapshot, evidence.run_list, scope, page_size, (page - 1) * page_size)
+    runs = read(src.snapshot, evidence.run_list, scope, page_size, (page - 1) * page_size)
     if runs.height:
         counts = (
             runs.sort("run_at", "seq")
@@ -131,12 +131,12 @@ if not no_ledger(src):
     table(runs.drop("catalog_fingerprint", "hash"), height=300)
     if runs.height:
         run_id = st.selectbox("Results of run", runs["run_id"].to_list(), key="pm_run_pick")
-        results = view(src.snapshot, evidence.run_results, run_id, scope)
+        results = read(src.snapshot, evidence.run_results, run_id, scope)
         counts = results.group_by("status").len().sort("status")
         st.caption(" · ".join(f"{s}: {n}" for s, n in counts.iter_rows()) or "no results in scope")
         table(results.drop("query", "result_id"), height=360)
     chain_section()
-    span = view(src.snapshot, evidence.run_span)
+    span = read(src.snapshot, evidence.run_span)
     last: datetime = span[1]
     first_day = scope.since.date() if scope.since else span[0].date()
     pack_section(first_day, last.date())

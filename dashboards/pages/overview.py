@@ -16,7 +16,7 @@ from layout import (
     shared_figure,
     small_table,
 )
-from ledger_access import view
+from ledger_access import read
 
 from privacymesh.verdict import BAND_DEFINITION
 from privacymesh.views import checks, headline, posture
@@ -98,9 +98,9 @@ def first_screen(src: object, scope: object, by_domain: pl.DataFrame) -> None:
     """Leadership's questions first: cost and FTE against the previous quarter, exposure and
     whether it improves, the worst three domains (computed as the leadership report does)."""
     spend, fte = headline.compliance_cost(
-        view(src.snapshot, checks.latest_measurements, "cost.", scope)
+        read(src.snapshot, checks.latest_measurements, "cost.", scope)
     )
-    lives = view(src.snapshot, finding_views.finding_table, scope)
+    lives = read(src.snapshot, finding_views.finding_table, scope)
     exposure = headline.exposure(lives, scope.since)
     cols = st.columns(4)
     cols[0].metric(
@@ -142,10 +142,10 @@ st.title("Compliance posture")
 src = current_source()
 if not no_ledger(src):
     scope = current_scope()
-    overall = view(src.snapshot, posture.posture_overall, scope)
-    by_domain = view(src.snapshot, posture.posture_by_domain, scope)
+    overall = read(src.snapshot, posture.posture_overall, scope)
+    by_domain = read(src.snapshot, posture.posture_by_domain, scope)
     first_screen(src, scope, by_domain)
-    findings = view(src.snapshot, posture.open_findings_by_severity, scope)
+    findings = read(src.snapshot, posture.open_findings_by_severity, scope)
     score = overall["score"][0] if overall.height else None
     cols = st.columns(5)
     cols[0].metric("Posture score (mesh)", "-" if score is None else f"{score:.1f}")
@@ -165,7 +165,7 @@ if not no_ledger(src):
             st.caption("No results as of the end of this period.")
     with right:
         st.subheader("Trend over full runs")
-        trend = view(src.snapshot, posture.posture_trend, scope)
+        trend = read(src.snapshot, posture.posture_trend, scope)
         if trend.height:
             show(trend_lines(trend, chart_height))
         else:
@@ -190,7 +190,7 @@ if not no_ledger(src):
         "Failing checks, or checks that could not run, in the last 7 days of the period: most "
         "severe first, then most exceptions."
     )
-    risks = view(src.snapshot, posture.top_risks, scope)
+    risks = read(src.snapshot, posture.top_risks, scope)
     if risks.height:
         small_table(risks.with_columns(pl.col("reason").str.slice(0, 160)))
     else:

@@ -5,7 +5,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from layout import current_scope, current_source, no_ledger, plot, table
-from ledger_access import view, with_catalog
+from ledger_access import read, with_catalog
 
 from privacymesh.views import pii
 
@@ -18,8 +18,8 @@ src = current_source()
 if not no_ledger(src):
     scope = current_scope()
     exposure = with_catalog(src, pii.category_exposure, scope)
-    undeclared = view(src.snapshot, pii.undeclared_fields, scope)
-    quasi = view(src.snapshot, pii.quasi_identifier_risks, scope)
+    undeclared = read(src.snapshot, pii.undeclared_fields, scope)
+    quasi = read(src.snapshot, pii.quasi_identifier_risks, scope)
     cols = st.columns(4)
     cols[0].metric("Personal fields declared", int(exposure["declared"].sum()))
     cols[1].metric("Undeclared personal fields", undeclared.height)
@@ -76,10 +76,10 @@ if not no_ledger(src):
         st.success("No column combination singles out fewer than k people.")
 
     st.subheader("Drill down")
-    products = view(src.snapshot, pii.pii_products, scope)
+    products = read(src.snapshot, pii.pii_products, scope)
     if products:
         product = st.selectbox("Product", products, key="pm_pii_product")
-        found = view(src.snapshot, pii.product_findings, scope, product)
+        found = read(src.snapshot, pii.product_findings, scope, product)
         table(found.drop("detail"))
         columns = [c for c in found["column_name"].unique(maintain_order=True).to_list() if c]
         if columns:
@@ -91,7 +91,7 @@ if not no_ledger(src):
                     f"categories: `{row['categories'] or '-'}`; masked examples: "
                     f"`{row['masked_examples'] or '-'}`"
                 )
-            history = view(src.snapshot, pii.column_history, scope, product, column)
+            history = read(src.snapshot, pii.column_history, scope, product, column)
             if history.height:
                 fig = px.line(
                     history.to_pandas(),

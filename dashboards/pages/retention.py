@@ -5,7 +5,7 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 from layout import current_scope, current_source, empty, no_ledger, plot, table
-from ledger_access import view
+from ledger_access import read
 
 from privacymesh.views import retention
 
@@ -17,8 +17,8 @@ st.markdown(
 src = current_source()
 if not no_ledger(src):
     scope = current_scope()
-    latest = view(src.snapshot, retention.expired_rows_latest, scope)
-    missing = view(src.snapshot, retention.products_without_policy, scope)
+    latest = read(src.snapshot, retention.expired_rows_latest, scope)
+    missing = read(src.snapshot, retention.products_without_policy, scope)
     over = latest.filter(pl.col("expired_rows").fill_null(0) > 0)
     cols = st.columns(4)
     cols[0].metric("Products checked", latest.height)
@@ -27,7 +27,7 @@ if not no_ledger(src):
     cols[3].metric("Products without a policy", missing.height)
 
     st.subheader("Expired rows per product over time")
-    trend = view(src.snapshot, retention.expired_rows_trend, scope)
+    trend = read(src.snapshot, retention.expired_rows_trend, scope)
     if trend.height:
         shown = trend.filter(pl.col("expired_rows").max().over("product_id") > 0)
         if shown.height:

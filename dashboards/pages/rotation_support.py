@@ -4,14 +4,13 @@ engineer load, the support SLA and the self-service share."""
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
-from layout import Family, Feature, current_source, empty, family_page, plot
+from layout import FamilyPage, Feature, current_source, empty, family_page, plot
 
 # a text value `2026-Q1: 2, 2026-Q2: 0, ...` (rotation.coverage), drawn as the calendar
 QUARTER_TEXT = "weeks_by_quarter"
 
-ROTATION = Family(
-    title="Rotation and support",
-    prefixes=("rotation.", "support."),
+ROTATION = FamilyPage(
+    "operations",
     intro=(
         "Privacy engineers embed with each domain for two weeks a quarter. Below: the embeds "
         "per quarter and domain, the quarters left without one, each engineer's load, and how "

@@ -38,7 +38,7 @@ def summarize(catalog: Catalog, engine: Engine) -> MeshSummary:
         {
             "domain": p.domain,
             "product": p.id,
-            "kind": p.kind,
+            "product_kind": p.product_kind,
             "rows": counts.get(p.id),
             "fields": len(p.fields),
             "personal_fields": len(p.personal_fields),

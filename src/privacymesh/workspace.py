@@ -22,9 +22,10 @@ ENGINES = ("duckdb", "spark")
 class EngineConfig:
     """Which engine runs checks, and where. `database` is a DuckDB file path or `:memory:`;
     `master` is Spark's master URL (`local[2]`, `spark://...`, `yarn`) or a Spark Connect URL
-    (`sc://host:15002`); `spark_conf` holds Spark settings from `[engine.spark_conf]`."""
+    (`sc://host:15002`); `spark_conf` holds Spark settings from `[engine.spark_conf]`. `name`
+    is the engine, read from the file's `[engine] kind` key."""
 
-    kind: str = "duckdb"
+    name: str = "duckdb"
     database: str = ":memory:"
     master: str = "local[2]"
     threads: int | None = None
@@ -109,10 +110,10 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
         return p if p.is_absolute() else root / p
 
     engine_raw = raw.get("engine", {})
-    kind = engine_raw.get("kind", "duckdb")
-    if kind not in ENGINES:
+    name = engine_raw.get("kind", "duckdb")
+    if name not in ENGINES:
         raise WorkspaceError(
-            f"unknown engine {kind!r}",
+            f"unknown engine {name!r}",
             file=file,
             field="engine.kind",
             hint=f"one of {', '.join(ENGINES)}",
@@ -121,7 +122,7 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
     if database != ":memory:" and not Path(database).is_absolute():
         database = str(root / database)
     engine = EngineConfig(
-        kind=kind,
+        name=name,
         database=database,
         master=str(engine_raw.get("master", "local[2]")),
         threads=engine_raw.get("threads"),

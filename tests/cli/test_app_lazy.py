@@ -51,6 +51,44 @@ def test_a_command_loads_only_its_own_module() -> None:
     assert "show" in out and "list" in out
 
 
+HEAVY = ("duckdb", "polars", "pyarrow")
+
+
+def test_scan_help_imports_no_data_library() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, "scan", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loaded = out.split("LOADED", 1)[1].split("CODE", 1)[0].strip().split(",")
+    assert not set(loaded) & set(HEAVY), loaded
+    assert "--full" in out and out.rstrip().endswith("CODE 0")
+
+
+EVERY_COMMAND = f"""
+import sys
+from privacymesh.cli.app import COMMANDS, load_command
+for name in COMMANDS:
+    load_command(name)
+    heavy = [m for m in {HEAVY!r} if m in sys.modules]
+    if heavy:
+        print("HEAVY", name, ",".join(heavy))
+        break
+else:
+    print("LIGHT", len(COMMANDS))
+"""
+
+
+def test_no_command_module_imports_a_data_library_before_it_runs() -> None:
+    # one process loads every command in listing order: the first to pull a data library in
+    # is named
+    out = subprocess.run(
+        [sys.executable, "-c", EVERY_COMMAND], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == f"LIGHT {len(COMMANDS)}"
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_every_listed_command_loads(name: str) -> None:
     command = load_command(name)

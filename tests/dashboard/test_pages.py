@@ -18,6 +18,7 @@ import pytest
 from dashboard_expected import APP
 from streamlit.testing.v1 import AppTest
 
+from privacymesh.families import family_named
 from privacymesh.workspace import Workspace, load_workspace
 
 PAGES = [
@@ -161,15 +162,18 @@ def test_retention_page_shows_expired_rows(
 
 
 @pytest.mark.parametrize(
-    ("page", "prefixes"),
-    [("consent", ["consent."]), ("dsars", ["dsar."]),
-     ("rotation_support", ["rotation.", "support."]), ("cost_headcount", ["cost."])],
+    ("page", "key"),
+    [("consent", "consent"), ("dsars", "dsar"), ("rotation_support", "operations"),
+     ("cost_headcount", "cost")],
 )  # fmt: skip
 def test_family_pages_count_the_ledger(
-    sample_ws: Path, monkeypatch: pytest.MonkeyPatch, page: str, prefixes: list[str]
+    sample_ws: Path, monkeypatch: pytest.MonkeyPatch, page: str, key: str
 ) -> None:
+    """A family's page takes its title and check prefixes from the FAMILIES table."""
+    family = family_named(key)
     at = render(sample_ws, page, monkeypatch)
-    latest = pl.concat([expected.latest(sample_ws, p) for p in prefixes])
+    assert at.title[0].value == family.title
+    latest = pl.concat([expected.latest(sample_ws, p) for p in family.prefixes])
     assert latest.height > 0
     assert metric(at, "Results (latest)") == str(latest.height)
     assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)

@@ -19,7 +19,7 @@ from privacymesh.workspace import load_workspace
 
 def test_the_mesh_registers_as_on_duckdb(engines) -> None:  # type: ignore[no-untyped-def]
     spark, duck = engines
-    assert spark.kind == "spark" and spark.dialect == "spark"
+    assert spark.name == "spark" and spark.dialect == "spark"
     assert sorted(spark.registration.products) == sorted(duck.registration.products)
     assert spark.registration.platform == duck.registration.platform
     assert spark.registration.failed == {}
@@ -138,7 +138,7 @@ def test_catalog_table_servers(spark_workspace: Path, mesh: Path) -> None:
 
 def test_workspace_configures_spark(spark_workspace: Path) -> None:
     ws = load_workspace(spark_workspace)
-    assert ws.engine.kind == "spark" and ws.engine.master == "local[2]"
+    assert ws.engine.name == "spark" and ws.engine.master == "local[2]"
     assert ws.engine.spark_conf["spark.sql.shuffle.partitions"] == "2"
     engine = open_engine(ws)
     try:

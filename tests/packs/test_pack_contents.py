@@ -144,7 +144,7 @@ def test_sections_are_built_from_check_prefixes(built_pack: PackResult) -> None:
     html = (built_pack.root / "index.html").read_text("utf-8")
 
     def section(key: str) -> str:
-        match = re.search(rf'id="concern-{key}">(.*?)</section>', html, re.S)
+        match = re.search(rf'id="family-{key}">(.*?)</section>', html, re.S)
         assert match, key
         return match.group(1)
 

@@ -23,7 +23,7 @@ from privacymesh.workspace import load_workspace
 REPO = Path(__file__).parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts" / "pack-layout"
 VIEWPORT = 1400
-CUT_SECTIONS = ("concern-consent", "concern-dsar", "concern-erasure")
+CUT_SECTIONS = ("family-consent", "family-dsar", "family-erasure")
 
 pytestmark = [
     pytest.mark.slow,
@@ -118,7 +118,7 @@ def test_no_pdf_table_is_cut(wide_pack: PackResult) -> None:
             assert {"runid", "checkid"} <= set(headers) or "state" in headers, headers
             whole = [p for p in pages if all(h in p for h in headers)]
             assert whole, f"{section}: no page prints every column of {headers}"
-    dsar = _table_headers(html, "concern-dsar")
+    dsar = _table_headers(html, "family-dsar")
     assert any("overdue" in headers for headers in dsar)  # the overdue count, not only a CSV
-    consent = _table_headers(html, "concern-consent")
+    consent = _table_headers(html, "family-consent")
     assert any(any(h.startswith("worst") for h in headers) for headers in consent)

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from privacymesh.catalog.families import family_of
+from privacymesh.families import family_of
 from privacymesh.packs import PackError, parse_period, period_between, resolve_period
 from privacymesh.packs.controls import describe_cron
 

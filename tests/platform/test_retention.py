@@ -159,17 +159,18 @@ def test_confirm_sees_the_plan_and_can_cancel(ws: Workspace) -> None:
 def test_an_open_intent_is_finished_or_found_done(ws: Workspace) -> None:
     """What a crash leaves: an intent committed, then the rows gone or not; the next apply
     records the deletion either way, and says how."""
-    from privacymesh.platform.retention import service as retention
+    from privacymesh.platform.retention.deletion import delete_due, record_intent
+    from privacymesh.platform.retention.plan import plan_at, retention_context
 
     data = ws.sample / "products" / "logistics" / "shipments.parquet"
     rows = pl.read_parquet(data).height
-    ctx = retention._context(ws, None)
-    plan = retention._plan(ctx, AS_OF)
+    ctx = retention_context(ws, None)
+    plan = plan_at(ctx, AS_OF)
     due = plan.item("logistics.shipments").due
     deletable = [i for i in plan.items if i.action == "delete"]
 
     # crashed after the intent, before the delete: the rerun deletes and says so
-    first = retention._record_intent(ctx, plan, deletable, "crashed")
+    first = record_intent(ctx, plan, deletable, "crashed")
     outcome = apply_retention(ws, dry_run=True)
     assert outcome.open_intents == (first,)  # a dry run reports it, changes nothing
     assert pl.read_parquet(data).height == rows
@@ -184,8 +185,8 @@ def test_an_open_intent_is_finished_or_found_done(ws: Workspace) -> None:
     restored = ws.sample / "restore.parquet"
     data.rename(restored)
     shutil.copy(restored, data)
-    retention._delete(ctx, plan, AS_OF)  # the rows go ...
-    second = retention._record_intent(ctx, plan, deletable, "crashed")  # (order immaterial)
+    delete_due(ctx, plan, AS_OF)  # the rows go ...
+    second = record_intent(ctx, plan, deletable, "crashed")  # (order immaterial)
     outcome = apply_retention(ws, dry_run=False, actor="rerun")
     (resumed,) = outcome.resumed
     (item,) = resumed.applied
@@ -215,7 +216,7 @@ def test_a_busy_ledger_at_completion_spools_it_and_the_next_apply_records_it(
     import subprocess
     import sys
 
-    from privacymesh.platform.retention import service as retention
+    from privacymesh.platform.retention import apply as retention
 
     file = ws.root / "privacymesh.toml"
     file.write_text(file.read_text() + "[ledger]\nlock_timeout = 0.2\n")
@@ -224,7 +225,7 @@ def test_a_busy_ledger_at_completion_spools_it_and_the_next_apply_records_it(
     reader += "l = Ledger(sys.argv[1], read_only=True)\nprint('ready', flush=True)\n"
     reader += "sys.stdin.readline()\n"
     held: list[subprocess.Popen[str]] = []
-    real_delete = retention._delete
+    real_delete = retention.delete_due
 
     def delete_then_hold(*args, **kwargs):  # type: ignore[no-untyped-def]
         done = real_delete(*args, **kwargs)
@@ -239,7 +240,7 @@ def test_a_busy_ledger_at_completion_spools_it_and_the_next_apply_records_it(
         held.append(proc)
         return done
 
-    monkeypatch.setattr(retention, "_delete", delete_then_hold)
+    monkeypatch.setattr(retention, "delete_due", delete_then_hold)
     try:
         first = apply_retention(ws, dry_run=False, actor="tester")
     finally:

@@ -376,7 +376,7 @@ def test_no_unseeded_personal_values_hide_in_undeclared_columns(sample) -> None:
 
 def test_restricted_fields_of_views_and_caches_are_masked_but_one(sample) -> None:
     for spec in SPECS:
-        if spec.kind not in ("view", "cache"):
+        if spec.product_kind not in ("view", "cache"):
             continue
         frame = pl.read_parquet(sample.root / "products" / spec.domain / f"{spec.name}.parquet")
         for prop in sample.contract(spec.id)["schema"][0]["properties"]:

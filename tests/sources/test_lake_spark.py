@@ -25,7 +25,7 @@ if importlib.util.find_spec("pyspark") is None or not (
 def test_spark_reads_s3_delta_and_iceberg_products(lake_workspace: Path) -> None:
     workspace = load_workspace(lake_workspace)
     catalog = load_catalog(workspace.catalog, workspace)
-    with open_engine(workspace, catalog, kind="spark") as spark:
+    with open_engine(workspace, catalog, name="spark") as spark:
         assert set(LAKE) <= set(spark.registration.products), spark.registration.failed
         for pid in LAKE:
             view = catalog.get(pid).view

@@ -36,9 +36,9 @@ QUERIES = [
 def test_spark_reads_postgres_through_jdbc(pg_workspace: Path, postgres) -> None:
     workspace = load_workspace(pg_workspace)
     catalog = load_catalog(workspace.catalog)
-    with open_engine(workspace, catalog, kind="spark") as spark:
+    with open_engine(workspace, catalog, name="spark") as spark:
         assert "shop.orders" in spark.registration.products, spark.registration.failed
-        with open_engine(workspace, catalog, kind="duckdb") as duck:
+        with open_engine(workspace, catalog, name="duckdb") as duck:
             for sql in QUERIES:
                 assert spark.polars(sql).to_dicts() == duck.polars(sql).to_dicts(), sql
     assert postgres.password not in (pg_workspace / "privacymesh.toml").read_text()
@@ -52,7 +52,7 @@ def test_spark_names_the_source_when_credentials_are_wrong(
 
     monkeypatch.setenv(PASSWORD_ENV, "wrong-password-1234")
     workspace = load_workspace(pg_workspace)
-    with open_engine(workspace, load_catalog(workspace.catalog), kind="spark") as spark:
+    with open_engine(workspace, load_catalog(workspace.catalog), name="spark") as spark:
         reason = spark.registration.failed["shop.orders"]
     assert reason.startswith("source 'shop_pg' (postgres): cannot read through Spark")
     assert "Couldn't connect to the database" in reason

@@ -140,7 +140,7 @@ def _rows(run_id: str, deliveries: list[tuple[Delivery, tuple[Alert, ...]]]) -> 
             row = {
                 "alert_id": f"{run_id}-{secrets.token_hex(4)}",
                 "run_id": run_id,
-                "kind": a.kind,
+                "kind": a.trigger,
                 "dedup_key": a.dedup_key,
                 "check_id": a.check_id,
                 "product_id": a.product_id,

@@ -42,7 +42,7 @@ class Alert:
     fingerprint of a due finding; `dedup_key` is the same for the same transition. `status`
     is the result's (fail or error) for a new failure."""
 
-    kind: str  # new_failure | finding_due
+    trigger: str  # new_failure | finding_due (the ledger's alerts.kind)
     run_id: str
     check_id: str
     product_id: str | None
@@ -63,20 +63,22 @@ class Alert:
     @property
     def dedup_key(self) -> str:
         target = self.product_id or f"domain:{self.domain}"
-        if self.kind == "new_failure":  # this pass -> fail transition, in this run
+        if self.trigger == "new_failure":  # this pass -> fail transition, in this run
             return f"new_failure|{self.check_id}|{target}|{self.run_id}"
         return f"finding_due|{self.reference}|{self.due_at}"
 
     def title(self) -> str:
         target = self.product_id or f"domain {self.domain}"
-        if self.kind == "new_failure" and self.status == Status.ERROR:
+        if self.trigger == "new_failure" and self.status == Status.ERROR:
             return f"{self.check_id} ended in error on {target}: the product could not be checked"
-        if self.kind == "new_failure":
+        if self.trigger == "new_failure":
             return f"{self.check_id} started failing on {target}"
         return f"a finding of {self.check_id} on {target} is past its due date"
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # receivers read the trigger as `kind`, as the ledger's alerts table names it
+        data = {"kind": self.trigger, **asdict(self)}
+        del data["trigger"]
         data["owners"] = list(self.owners)
         data["title"] = self.title()
         return data
@@ -104,9 +106,9 @@ def pending_alerts(
     """The new failures of a run and the findings past due at the newest run."""
     owners = owners_of(catalog)
 
-    def alert(kind: str, row: dict[str, Any], reference: str, **more: Any) -> Alert:
+    def alert(trigger: str, row: dict[str, Any], reference: str, **more: Any) -> Alert:
         return Alert(
-            kind=kind,
+            trigger=trigger,
             run_id=run_id,
             check_id=row["check_id"],
             product_id=row["product_id"],

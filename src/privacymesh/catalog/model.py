@@ -140,7 +140,7 @@ class DataProduct:
     server: Server | None = None
     contract_id: str | None = None
     product: str | None = None  # `domain.product` of the contract, shared by its tables
-    kind: str = "source"
+    product_kind: str = "source"  # the contract's `productKind`
     processing_mode: str = "batch"
     subject_key: str | None = None
     subject_key_form: str | None = None

@@ -298,7 +298,7 @@ def _tables(
         "server": server,
         "contract_id": parsed.id,
         "product": parsed.address,
-        "kind": str(custom.get("productKind", "source")),
+        "product_kind": str(custom.get("productKind", "source")),
         "processing_mode": str(custom.get("processingMode", "batch")),
         "subject_key_form": form,
         "purposes": _strings(custom.get("purposes")),
@@ -380,10 +380,10 @@ def _quality(obj: dict[str, Any], index: int) -> tuple[QualityRule, ...]:
                 continue
             operator = next((op for op in OPERATORS if op in q), None)
             metric = q.get("metric") or q.get("rule")  # `rule` is v3.0's name for the metric
-            kind = q.get("type") or ("library" if metric else "text")
+            rule_type = q.get("type") or ("library" if metric else "text")
             rules.append(
                 QualityRule(
-                    odcs_type=str(kind),
+                    odcs_type=str(rule_type),
                     column=column,
                     metric=str(metric) if metric else None,
                     operator=operator,
@@ -506,8 +506,8 @@ def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) 
         return str(s["server"]) if isinstance(s.get("server"), str | int) else None
 
     for i, s in enumerate(entries):
-        kind = s.get("type")
-        if kind == "local":
+        server_type = s.get("type")
+        if server_type == "local":
             fmt = str(s.get("format", "parquet")).lower()
             path = _confined(s, i, "path", file, issues, bounds)
             # a table format (Delta, Iceberg) in a local folder is read by its connector
@@ -521,18 +521,18 @@ def _server(servers: Any, file: Path, issues: _Collector, bounds: SourceBounds) 
                 )
             elif chosen is None or chosen.type not in READABLE_SERVERS:
                 chosen = Server("local", fmt, path, name=name_of(s), options=dict(s))
-        elif kind == "duckdb":
+        elif server_type == "duckdb":
             db = _confined(s, i, "database", file, issues, bounds)
             if chosen is None or chosen.type not in READABLE_SERVERS:
                 chosen = Server(
                     "duckdb", None, None, db, s.get("schema"), name=name_of(s), options=dict(s)
                 )
         elif chosen is None or (
-            not is_known(chosen.type, chosen.format) and is_known(str(kind), s.get("format"))
+            not is_known(chosen.type, chosen.format) and is_known(str(server_type), s.get("format"))
         ):
             fmt = s.get("format")
             chosen = Server(
-                str(kind),
+                str(server_type),
                 str(fmt).lower() if fmt else None,
                 schema=s.get("schema") if isinstance(s.get("schema"), str) else None,
                 name=name_of(s),

@@ -49,7 +49,7 @@ def product_record(catalog: Catalog, p: DataProduct) -> dict[str, Any]:
     return {
         "product_id": p.id,
         "domain": p.domain,
-        "kind": p.kind,
+        "kind": p.product_kind,
         "processing_mode": p.processing_mode,
         "owner_team": p.team or "-",
         "purposes": ", ".join(p.purposes) or "-",

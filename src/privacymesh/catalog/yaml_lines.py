@@ -65,8 +65,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
 
 
 def _compose(text: str) -> Node | None:
-    """The node tree: libyaml's parser through ruamel.yaml.clib when installed (dozens of times
-    faster), else ruamel's own; ruamel's YAML 1.2 resolver tags the scalars either way. On a
+    """The node tree: libyaml's C parser through ruamel.yaml.clib when installed (the quicker),
+    else ruamel's own; ruamel's YAML 1.2 resolver tags the scalars either way. On a
     syntax error the pure parser answers, as it words errors better."""
     if _CLoader is not None:
         loader = _CLoader(text)
@@ -135,19 +135,19 @@ def _scalar(node: ScalarNode) -> Any:
     value, tag = node.value, str(node.tag)
     if node.style not in (None, "") or not tag.startswith(_TAG):
         return value
-    kind = tag[len(_TAG) :]
-    if kind == "null" and value in _NULL:
+    tag_name = tag[len(_TAG) :]
+    if tag_name == "null" and value in _NULL:
         return None
-    if kind == "bool" and value in _TRUE | _FALSE:
+    if tag_name == "bool" and value in _TRUE | _FALSE:
         return value in _TRUE
-    if kind == "int":
+    if tag_name == "int":
         if _DECIMAL.fullmatch(value):
             return int(value)
         if _OCTAL.fullmatch(value):
             return int(value[2:], 8)
         if _HEX.fullmatch(value):
             return int(value[2:], 16)
-    if kind == "float":
+    if tag_name == "float":
         if _FLOAT.fullmatch(value):
             return float(value)
         if _INF.fullmatch(value):

@@ -105,9 +105,9 @@ def _statement_reason(sql: str) -> str | None:
         return f"it does not parse ({_one_line(exc)})"
     if len(statements) != 1:
         return f"it holds {len(statements)} statements, a check runs exactly one"
-    kind = statements[0].type
-    if kind != duckdb.StatementType.SELECT:
-        return f"it is {kind.name}, and a check runs SELECT only"
+    statement_type = statements[0].type
+    if statement_type != duckdb.StatementType.SELECT:
+        return f"it is {statement_type.name}, and a check runs SELECT only"
     return None
 
 

@@ -134,7 +134,7 @@ def product_context(product: DataProduct, as_of: str) -> dict[str, Any]:
             "view": product.view,
             "domain": product.domain,
             "name": product.name,
-            "kind": product.kind,
+            "product_kind": product.product_kind,
             "table": product.table,
             "subject_key": quote_ident(product.subject_key) if product.subject_key else None,
             "subject_key_form": product.subject_key_form,

@@ -66,7 +66,7 @@ class CheckSpec:
     file: Path
     scope: str = "product"
     applies_to: str = "all"
-    kinds: tuple[str, ...] = PRODUCT_KINDS
+    product_kinds: tuple[str, ...] = PRODUCT_KINDS  # the file's `applies_to.kinds`
     requires: tuple[str, ...] = ()
     sql: str | None = None
     spark_sql: str | None = None
@@ -78,11 +78,6 @@ class CheckSpec:
     """Named queries the check's SQL reads as `{{ shared.NAME }}`: computed once per run into
     a table, not once per product (for example the erased subjects every product is probed
     for)."""
-
-    @property
-    def kind(self) -> str:
-        """`sql` when the test procedure is a query, `measure` when it is a built-in measure."""
-        return "sql" if self.sql else "measure"
 
     def record(self) -> dict[str, Any]:
         """The spec as a run records it in the ledger: everything an examiner needs to read
@@ -99,7 +94,7 @@ class CheckSpec:
             "file": self.file.name,
             "scope": self.scope,
             "applies_to": self.applies_to,
-            "kinds": list(self.kinds),
+            "kinds": list(self.product_kinds),
             "requires": list(self.requires),
             "sql": self.sql,
             "spark_sql": self.spark_sql,
@@ -147,7 +142,7 @@ def load_check(file: Path) -> CheckSpec:
         file=file,
         scope=str(raw.get("scope", "product")),
         applies_to=str(applies.get("products", "all")),
-        kinds=tuple(applies.get("kinds", PRODUCT_KINDS)),
+        product_kinds=tuple(applies.get("kinds", PRODUCT_KINDS)),
         requires=tuple(applies.get("requires", ())),
         sql=raw.get("sql"),
         spark_sql=raw.get("spark_sql"),
@@ -190,7 +185,7 @@ def _check_values(spec: CheckSpec) -> None:
             raise CheckError(
                 f"{value!r} is not one of {', '.join(allowed)}", file=spec.file, field=name
             )
-    unknown = set(spec.kinds) - set(PRODUCT_KINDS)
+    unknown = set(spec.product_kinds) - set(PRODUCT_KINDS)
     if unknown:
         raise CheckError(
             f"unknown product kind(s) {sorted(unknown)}",

@@ -27,7 +27,7 @@ def send_command(
     rows = [
         {
             "channel": channel,
-            "kind": a.kind,
+            "kind": a.trigger,
             "check": a.check_id,
             "product": a.product_id or f"domain {a.domain}",
             "owner": a.owner or "-",

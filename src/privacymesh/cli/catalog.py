@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 
-from privacymesh.catalog import Catalog, ParsedContract, load_catalog, parse_contract
-from privacymesh.catalog.rules import RuleLevel
-from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import (
     JSON_OPTION_HELP,
@@ -24,18 +21,27 @@ from privacymesh.cli.output import (
 )
 from privacymesh.errors import WorkspaceError
 
+# the contract parser and its schemas load when a command runs, not for --help
+if TYPE_CHECKING:
+    from privacymesh.catalog import Catalog, ParsedContract
+
 catalog_app = typer.Typer(
     help="Validate, list and trace data-product contracts.", no_args_is_help=True
 )
 
 
 def load(ctx: typer.Context) -> Catalog:
+    from privacymesh.catalog import load_catalog
+
     ws = workspace_from(ctx)
     return load_catalog(ws.catalog, ws)
 
 
 def _single_files(ctx: typer.Context, files: list[Path]) -> list[ParsedContract]:
     """Parse the given files alone, confined to the workspace when there is one."""
+    from privacymesh.catalog import parse_contract
+    from privacymesh.catalog.server_paths import SourceBounds
+
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise fail(f"not a contract file: {missing[0]}")
@@ -72,6 +78,8 @@ def validate(
 
 
 def _report(contracts: list[ParsedContract]) -> dict[str, Any]:
+    from privacymesh.catalog.rules import RuleLevel
+
     issues = [i for c in contracts for i in c.issues]
     return {
         "contracts": [
@@ -98,6 +106,8 @@ def _report(contracts: list[ParsedContract]) -> dict[str, Any]:
 
 
 def _print_text(contracts: list[ParsedContract]) -> None:
+    from privacymesh.catalog.rules import RuleLevel
+
     for contract in contracts:
         for issue in contract.issues:
             if issue.blocks:
@@ -132,7 +142,7 @@ def list_products(
     rows = [
         {
             "product": p.id,
-            "kind": p.kind,
+            "kind": p.product_kind,
             "mode": p.processing_mode,
             "fields": len(p.fields),
             "personal": len(p.personal_fields),
@@ -180,7 +190,9 @@ def lineage(
         {
             "direction": direction,
             "product": pid,
-            "kind": catalog.products[pid].kind if pid in catalog.products else "unregistered",
+            "kind": catalog.products[pid].product_kind
+            if pid in catalog.products
+            else "unregistered",
         }
         for direction, ids in (("upstream", up), ("downstream", down))
         for pid in ids

@@ -6,40 +6,47 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from privacymesh.catalog import Catalog, load_catalog
 from privacymesh.cli.output import console, err_console, handle_errors, progress_bar, workspace_from
 from privacymesh.cli.run import print_outcome
 from privacymesh.cli.sample import sample_command
-from privacymesh.engine import open_engine
-from privacymesh.runner import RunOutcome, run_checks
-from privacymesh.sample.history import HISTORY_WEEKS
-from privacymesh.summary import summarize
 from privacymesh.verdict import Status
-from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
+    import polars as pl
+
+    from privacymesh.catalog import Catalog
     from privacymesh.packs import PackResult
+    from privacymesh.runner import RunOutcome
+    from privacymesh.workspace import Workspace
 
 
 @handle_errors
 def demo_command(
     ctx: typer.Context,
-    weeks: int = typer.Option(
-        HISTORY_WEEKS,
+    weeks: int | None = typer.Option(
+        None,
         "--weeks",
         min=1,
         help="Weekly reference times the first demo records, ending at the sample's pinned "
-        "one, so trends have points (1: one run only). Later demos add one run.",
+        "one, so trends have points (default: the sample's twelve weeks; 1: one run only). "
+        "Later demos add one run.",
     ),
 ) -> None:
     """Run the main job on the sample mesh: generate it when missing, validate the catalog,
     run every check (on a first demo at twelve weekly reference times, so every trend has
     history), record the results in the evidence ledger and build the quarter's audit pack."""
+    # the catalog, engine and runner load when the demo runs: `demo --help` answers at once
+    from privacymesh.catalog import load_catalog
+    from privacymesh.engine import open_engine
+    from privacymesh.runner import run_checks
+    from privacymesh.sample.history import HISTORY_WEEKS
+    from privacymesh.summary import summarize
+
+    weeks = HISTORY_WEEKS if weeks is None else weeks
     ws = workspace_from(ctx)
     generated = not ws.catalog.is_dir() or not any(ws.catalog.rglob("*.odcs.yaml"))
     if generated:
@@ -56,7 +63,7 @@ def demo_command(
     console.print(
         f"{len(catalog.products)} of {len(catalog.contracts)} contracts valid, "
         f"{len(catalog.domains)} domains; {len(registration.products)} products and "
-        f"{len(registration.platform)} platform tables registered in {ws.engine.kind}"
+        f"{len(registration.platform)} platform tables registered in {ws.engine.name}"
     )
     for name, reason in summary.failed.items():
         err_console.print(f"[red]unreadable[/] {name}: {reason}", highlight=False)
@@ -98,6 +105,7 @@ def demo_command(
 def _record_history(ws: Workspace, catalog: Catalog, weeks: int) -> list[RunOutcome]:
     """The weeks before the pinned reference time, each a full run recorded in the ledger."""
     from privacymesh.sample.history import record_history, weekly_reference_times
+    from privacymesh.workspace import as_of_from
 
     times = weekly_reference_times(as_of_from(ws), weeks)[:-1]
     console.print(
@@ -154,6 +162,8 @@ def _relative_to(root: Path):  # type: ignore[no-untyped-def]
 
 
 def _domain_table(products: pl.DataFrame) -> Table:
+    import polars as pl
+
     table = Table(title="the mesh by domain")
     for col in ("domain", "products", "rows", "personal fields", "without retention"):
         table.add_column(col, justify="left" if col == "domain" else "right")

@@ -5,47 +5,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.markup import escape
 from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
 from privacymesh.errors import WorkspaceError, first_line
-from privacymesh.ledger import (
-    ChainHead,
-    Ledger,
-    LedgerError,
-    VerifyReport,
-    commit_pending,
-    lock_timeout_for,
-    read_snapshot,
-    verify_export,
-)
-from privacymesh.ledger.anchors import RECEIPTS_FILE, Anchor, parse_anchor
-from privacymesh.ledger.chain import GENESIS
-from privacymesh.ledger.export import FORMATS
-from privacymesh.ledger.pending import pending_runs, print_wait_notice
-from privacymesh.ledger.records import utc_now
-from privacymesh.ledger.seal import (
-    AUDIT_LOG_FILE,
-    AnchorCheck,
-    EvidenceSettings,
-    Sealer,
-    check_against_anchors,
-    read_anchors,
-)
-from privacymesh.ledger.signing import (
-    SignedStatement,
-    fingerprint,
-    generate_key,
-    load_public_key,
-    public_path,
-)
-from privacymesh.workspace import Workspace
+
+# the ledger package loads DuckDB, Arrow and Polars: each command imports it when it runs, so
+# that `privacymesh evidence --help` stays quick
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from privacymesh.ledger import Ledger, VerifyReport
+    from privacymesh.ledger.seal import AnchorCheck, EvidenceSettings
+    from privacymesh.workspace import Workspace
 
 evidence_app = typer.Typer(
     help="Verify, export, sign, anchor and recover the evidence ledger (the hash-chained record"
@@ -66,6 +43,8 @@ def _ledger_path(ctx: typer.Context, ledger: Path | None) -> Path:
 
 
 def _parse_head(text: str) -> tuple[int, str]:
+    from privacymesh.ledger import LedgerError
+
     seq, sep, digest = text.partition(":")
     if not sep or not seq.strip().isdigit() or len(digest.strip()) != 64:
         raise LedgerError(
@@ -130,6 +109,10 @@ def verify(
     intact, 1 when a record was changed, deleted or moved (the first one is named). With
     --anchors, 1 also when an anchored head is gone from the ledger or the audit log, a
     signature does not verify, or ledger records follow the last anchored head."""
+    import duckdb
+
+    from privacymesh.ledger import LedgerError, read_snapshot, verify_export
+
     parsed = _parse_head(expect_head) if expect_head else None
     if export_dir is not None:
         if parsed is not None or anchors or anchor:
@@ -168,6 +151,7 @@ def _workspace_or_none(ctx: typer.Context) -> Workspace | None:
 
 
 def _audit_path(ws: Workspace) -> Path:
+    from privacymesh.ledger.seal import AUDIT_LOG_FILE
     from privacymesh.platform.policy import load_policy
 
     return load_policy(ws).audit_log or ws.evidence / AUDIT_LOG_FILE
@@ -189,6 +173,8 @@ def _signature_records(
 ) -> tuple[Ed25519PublicKey | None, list[str], int, int]:
     """The public key to check with, and the ledger's signed-head records checked with it:
     problems, how many carry no signature, how many there are."""
+    from privacymesh.ledger.signing import SignedStatement, fingerprint, load_public_key
+
     rows = opened.sql("SELECT seq, statement, signature FROM head_signatures ORDER BY seq")
     key = load_public_key(pk_path) if pk_path else (settings.public_key() if settings else None)
     problems, unsigned = [], 0
@@ -211,6 +197,17 @@ def _verify_anchored(
     pk_path: Path | None,
     expect: tuple[int, str] | None,
 ) -> bool:
+    from privacymesh.ledger import ChainHead, Ledger, LedgerError
+    from privacymesh.ledger.anchors import RECEIPTS_FILE, Anchor, parse_anchor
+    from privacymesh.ledger.chain import GENESIS
+    from privacymesh.ledger.seal import (
+        AUDIT_LOG_FILE,
+        EvidenceSettings,
+        check_against_anchors,
+        read_anchors,
+    )
+    from privacymesh.ledger.signing import load_public_key
+
     ws = _workspace_or_none(ctx)
     settings = EvidenceSettings.for_workspace(ws) if ws is not None else None
     source = ledger if ledger is not None else (ws.ledger_path if ws else None)
@@ -310,6 +307,9 @@ def keygen(
 ) -> None:
     """Make the workspace's Ed25519 signing key (0600) and its public key beside it; print the
     public key's fingerprint. An existing key is never replaced."""
+    from privacymesh.ledger.seal import EvidenceSettings
+    from privacymesh.ledger.signing import fingerprint, generate_key, public_path
+
     path = key if key is not None else EvidenceSettings.for_workspace(workspace_from(ctx)).key_path
     public = generate_key(path)
     console.print(f"private key {path} (mode 0600: keep it off shared disks)", highlight=False)
@@ -322,6 +322,10 @@ def keygen(
 def anchor_now(ctx: typer.Context) -> None:
     """Sign the ledger's and the audit log's current heads and push them to every anchor
     (the first anchoring of an existing ledger, or after an anchor was unreachable)."""
+    from privacymesh.ledger import Ledger, LedgerError
+    from privacymesh.ledger.records import utc_now
+    from privacymesh.ledger.seal import Sealer, read_audit_head
+
     ws = workspace_from(ctx)
     audit_path = _audit_path(ws)
     sealer = Sealer.for_workspace(ws, audit_path=audit_path)
@@ -329,8 +333,6 @@ def anchor_now(ctx: typer.Context) -> None:
         raise LedgerError(
             "no anchors configured", field="evidence.anchors", hint="see docs/security.md"
         )
-    from privacymesh.ledger.seal import read_audit_head
-
     head = None
     if ws.ledger_path.is_file():
         with Ledger(ws.ledger_path, read_only=True, lock_timeout=5.0) as opened:
@@ -366,12 +368,13 @@ def export(
         "-o",
         help="Folder to write the files to (default: export/ beside the ledger).",
     ),
-    format: str = typer.Option(
-        "parquet", "--format", "-f", help=f"File format: {' or '.join(FORMATS)}."
-    ),
+    format: str = typer.Option("parquet", "--format", "-f", help="File format: parquet or csv."),
 ) -> None:
     """Write the ledger's tables (runs, results, findings, chain_head, meta) to files, with a
     manifest of their SHA-256 hashes and the chain head."""
+    from privacymesh.ledger import Ledger, LedgerError
+    from privacymesh.ledger.export import FORMATS
+
     if format not in FORMATS:
         raise LedgerError(f"unknown format {format!r}", field="--format", hint=" or ".join(FORMATS))
     source = _ledger_path(ctx, ledger)
@@ -393,6 +396,7 @@ def export(
 def migrate(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
     """Upgrade a ledger written by an older privacymesh to this version's schema, in place:
     the chain is verified before and after, and no record is rewritten."""
+    from privacymesh.ledger import lock_timeout_for
     from privacymesh.ledger.migrate import migrate_ledger
 
     source = _ledger_path(ctx, ledger)
@@ -418,6 +422,9 @@ def migrate(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
 def recover(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
     """Record the runs that waited in the spool (evidence/pending/) because the ledger was busy.
     Exits 0 when none is left, 2 when a spooled file could not be read."""
+    from privacymesh.ledger import Ledger, commit_pending, lock_timeout_for
+    from privacymesh.ledger.pending import pending_runs, print_wait_notice
+
     source = _ledger_path(ctx, ledger)
     if not pending_runs(source):
         console.print("no spooled runs")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-import polars as pl
 import typer
 
-from privacymesh.catalog import load_catalog
 from privacymesh.cli.output import (
     JSON_OPTION_HELP,
     console,
@@ -17,10 +15,6 @@ from privacymesh.cli.output import (
     workspace_from,
 )
 from privacymesh.errors import WorkspaceError
-from privacymesh.ledger import Ledger, lock_timeout_for
-from privacymesh.views import Scope
-from privacymesh.views.findings import FINDING_COLUMNS, DuePolicy, finding_table
-from privacymesh.views.sources import result_reads, with_reads
 
 TABLE_COLUMNS = (
     "severity",
@@ -55,6 +49,15 @@ def findings_command(
     closed."""
     if ctx.invoked_subcommand is not None:
         return
+    # the ledger, the read model and Polars load only when findings are listed
+    import polars as pl
+
+    from privacymesh.catalog import load_catalog
+    from privacymesh.ledger import Ledger
+    from privacymesh.views import Scope
+    from privacymesh.views.findings import FINDING_COLUMNS, DuePolicy, finding_table
+    from privacymesh.views.sources import result_reads, with_reads
+
     ws = workspace_from(ctx)
     policy = DuePolicy.from_settings(ws.section("findings"), ws.file)
     catalog = load_catalog(ws.catalog, ws)
@@ -94,6 +97,7 @@ def _day(value: str) -> datetime:
 
 
 def _decide(ctx: typer.Context, fingerprint: str, decision: str, reason: str, until: str | None):
+    from privacymesh.ledger import Ledger, lock_timeout_for
     from privacymesh.platform.principals import principal_of
 
     ws = workspace_from(ctx)

@@ -7,10 +7,6 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from privacymesh.catalog import load_catalog, parse_contract
-from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
-from privacymesh.catalog.rules import RuleLevel
-from privacymesh.catalog.server_paths import SourceBounds
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
 
@@ -24,6 +20,12 @@ def gate_command(
 ) -> None:
     """The deployment gate for one contract: schema, catalog rules and privacy requirements.
     Exits non-zero with the reasons, for a domain team's CI."""
+    # the contract parser and its schemas load when a contract is gated, not for --help
+    from privacymesh.catalog import load_catalog, parse_contract
+    from privacymesh.catalog.gate import GATE_RULES, GateReason, evaluate_gate
+    from privacymesh.catalog.rules import RuleLevel
+    from privacymesh.catalog.server_paths import SourceBounds
+
     try:
         ws = workspace_from(ctx)
         catalog = load_catalog(ws.catalog, ws)

@@ -4,6 +4,7 @@ and signed; the options the leadership report shares."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,7 +12,10 @@ from rich.table import Table
 
 from privacymesh.cli.exit_codes import ExitCode
 from privacymesh.cli.output import console, err_console, fail, handle_errors, workspace_from
-from privacymesh.packs import PackOptions, build_pack, verify_pack
+
+# the pack builder loads the ledger, the read model and Jinja2 when a command runs
+if TYPE_CHECKING:
+    from privacymesh.packs import PackOptions
 
 pack_app = typer.Typer(
     help="Build a regulator-ready audit pack (HTML, PDF, OSCAL JSON, data, manifest) from the "
@@ -40,6 +44,8 @@ def pack_options(
     no_pdf: bool,
     ledger: Path | None,
 ) -> PackOptions:
+    from privacymesh.packs import PackOptions
+
     return PackOptions(
         period=period,
         first=first,
@@ -75,6 +81,8 @@ def build(
     scanned for raw personal data before it is kept: exit 2 and no pack when any is found."""
     if ctx.invoked_subcommand is not None:
         return
+    from privacymesh.packs import build_pack
+
     ws = workspace_from(ctx)
     with err_console.status("building the pack") as status:
         result = build_pack(
@@ -120,6 +128,7 @@ def verify(
     anything differs."""
     from privacymesh.errors import WorkspaceError
     from privacymesh.ledger.seal import EvidenceSettings
+    from privacymesh.packs import verify_pack
 
     if not directory.is_dir():
         raise fail(f"not an audit pack: no folder {directory}")

@@ -18,7 +18,6 @@ from privacymesh.cli.pack import (
     pack_options,
     pdf_note,
 )
-from privacymesh.packs.leadership import build_leadership
 
 report_app = typer.Typer(help="Reports built from the evidence ledger.", no_args_is_help=True)
 
@@ -42,6 +41,8 @@ def leadership(
 ) -> None:
     """The two-page leadership summary of a period (posture per domain, trend, top risks, cost
     and headcount) under evidence/reports/leadership-<name>/ (or --out)."""
+    from privacymesh.packs.leadership import build_leadership
+
     ws = workspace_from(ctx)
     result = build_leadership(ws, pack_options(period, first, last, domain, out, no_pdf, ledger))
     for path in result.files:

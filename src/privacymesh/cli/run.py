@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 from rich.table import Table
 
-from privacymesh.checks.results import CheckResult
 from privacymesh.cli.output import (
     console,
     err_console,
@@ -17,9 +16,11 @@ from privacymesh.cli.output import (
     progress_bar,
     workspace_from,
 )
-from privacymesh.runner import RunOutcome, run_checks
 from privacymesh.verdict import Status
-from privacymesh.views.failures import failing
+
+if TYPE_CHECKING:
+    from privacymesh.checks.results import CheckResult
+    from privacymesh.runner import RunOutcome
 
 
 @handle_errors
@@ -38,12 +39,15 @@ def run_command(
         None,
         "--workers",
         min=1,
-        help="Processes for the PII detector and GX (default: the workspace's [run] workers, "
+        help="Processes for the PII detector (default: the workspace's [run] workers, "
         "else one per core when 8 or more products are scanned; 1 runs everything here).",
     ),
 ) -> None:
     """Run the checks over the products and record every result in the ledger.
     Exit code 0 when all pass, 1 when some fail, 2 when some could not run."""
+    # the runner (engine, detector, ledger) loads only when checks run: `run --help` is quick
+    from privacymesh.runner import run_checks
+
     ws = workspace_from(ctx)
     with progress_bar() as bar:
         task = bar.add_task("checks", total=None)
@@ -101,8 +105,8 @@ def print_outcome(outcome: RunOutcome) -> None:
         else "not recorded"
     )
     console.print(
-        f"{len(outcome.results)} results: {outcome.count('pass')} pass, "
-        f"{outcome.count('fail')} fail, {outcome.count('error')} error ({where}; "
+        f"{len(outcome.results)} results: {outcome.count(Status.PASS)} pass, "
+        f"{outcome.count(Status.FAIL)} fail, {outcome.count(Status.ERROR)} error ({where}; "
         f"as of {outcome.as_of:%Y-%m-%d %H:%M})"
     )
     print_failures(outcome.results)
@@ -118,7 +122,10 @@ def print_failures(results: list[CheckResult]) -> None:
     """The failing and unrunnable checks and products, after the counts: check, product,
     status, exceptions and reason. Reasons are the checks' own words, but one quoting personal
     data (a message from a source, say) is withheld."""
+    import polars as pl
+
     from privacymesh.detect.guard import find_personal
+    from privacymesh.views.failures import failing
 
     frame = failing(
         pl.DataFrame(

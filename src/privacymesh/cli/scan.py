@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import polars as pl
 import typer
 from rich.table import Table
 
-from privacymesh.catalog import DataProduct, load_catalog
 from privacymesh.cli.output import console, fail, handle_errors, progress_bar, workspace_from
-from privacymesh.detect import ScanOptions, TableScan, scan_scans_to_json
-from privacymesh.detect.product import known_email_hashes, scan_product
-from privacymesh.engine import DuckDBEngine, Engine, open_engine
-from privacymesh.engine.duckdb_engine import file_reader
 from privacymesh.errors import SourceError
+
+if TYPE_CHECKING:
+    from privacymesh.catalog import DataProduct
+    from privacymesh.detect import ScanOptions, TableScan
+    from privacymesh.engine import Engine
 
 FILE_SUFFIXES = (".parquet", ".csv")
 
@@ -35,6 +34,13 @@ def scan_command(
 ) -> None:
     """Scan products or files for personal data: every column's categories, confidence, how
     it was found and masked examples, plus re-identifying column combinations."""
+    # the detector, the engine and their libraries load only when a scan runs, so that
+    # `privacymesh scan --help` answers at once
+    from privacymesh.catalog import load_catalog
+    from privacymesh.detect import ScanOptions, scan_scans_to_json
+    from privacymesh.detect.product import known_email_hashes, scan_product
+    from privacymesh.engine import DuckDBEngine, open_engine
+
     options = ScanOptions(sample_rows=None if full else sample, seed=seed)
     targets = targets or []
     files = [Path(t) for t in targets if Path(t).suffix.lower() in FILE_SUFFIXES]
@@ -83,7 +89,11 @@ def scan_command(
 def _scan_file(engine: Engine, path: Path, options: ScanOptions, hashes) -> TableScan:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
+    import duckdb
+    import polars as pl
+
     from privacymesh.detect import scan_frame
+    from privacymesh.engine.duckdb_engine import file_reader
 
     if not path.is_file() or path.stat().st_size == 0:
         raise SourceError("not a readable data file (empty or not a file)", file=path)

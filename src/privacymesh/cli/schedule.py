@@ -10,7 +10,6 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from privacymesh.cli.output import console, err_console, handle_errors, workspace_from
-from privacymesh.runner.schedule import build_scheduler, next_runs
 
 
 @handle_errors
@@ -23,6 +22,9 @@ def schedule_command(
 ) -> None:
     """Run each check on its own cron schedule, logging every run; a failing run is logged
     and the schedule goes on. Stop with Ctrl-C."""
+    # the scheduler and the runner behind it load when scheduling starts
+    from privacymesh.runner.schedule import build_scheduler, next_runs
+
     ws = workspace_from(ctx)
     ws.evidence.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(

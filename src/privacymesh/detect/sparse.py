@@ -45,7 +45,7 @@ def _quote(name: str) -> str:
 def sparse_rows(engine: Engine, view: str, options: ScanOptions) -> SparseRows | None:
     """The pre-filter pass over every row of `view` (None on an engine whose SQL it does not
     speak, or when the view has no text column: the sample alone decides, as before)."""
-    if engine.kind != "duckdb" or options.sparse_rows <= 0:
+    if engine.name != "duckdb" or options.sparse_rows <= 0:
         return None
     schema = engine.polars(f"SELECT * FROM {view} LIMIT 0").schema
     text = [c for c, t in schema.items() if t == pl.String]

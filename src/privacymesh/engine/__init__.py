@@ -10,18 +10,19 @@ from privacymesh.workspace import Workspace
 
 
 def open_engine(
-    workspace: Workspace, catalog: Catalog | None = None, kind: str | None = None
+    workspace: Workspace, catalog: Catalog | None = None, name: str | None = None
 ) -> Engine:
-    """The workspace's engine, with the catalog's products and the platform tables registered."""
-    kind = kind or workspace.engine.kind
+    """The workspace's engine (or the one `name`d), with the catalog's products and the platform
+    tables registered."""
+    name = name or workspace.engine.name
     cfg = workspace.engine
-    if kind == "duckdb":
+    if name == "duckdb":
         engine: Engine = DuckDBEngine(cfg.database, cfg.threads, cfg.memory_limit)
-    elif kind == "spark":
+    elif name == "spark":
         engine = _spark_engine(workspace)
     else:
         raise WorkspaceError(
-            f"engine {kind!r} is not available",
+            f"engine {name!r} is not available",
             file=workspace.file,
             field="engine.kind",
             hint="use duckdb or spark",

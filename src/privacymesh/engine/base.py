@@ -37,7 +37,7 @@ def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
                     "contract_id": p.contract_id,
                     "domain": p.domain,
                     "name": p.name,
-                    "kind": p.kind,
+                    "product_kind": p.product_kind,
                     "processing_mode": p.processing_mode,
                     "subject_key": p.subject_key,
                     "subject_key_form": p.subject_key_form,
@@ -51,7 +51,7 @@ def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
                 "contract_id": pl.String,
                 "domain": pl.String,
                 "name": pl.String,
-                "kind": pl.String,
+                "product_kind": pl.String,
                 "processing_mode": pl.String,
                 "subject_key": pl.String,
                 "subject_key_form": pl.String,
@@ -97,7 +97,7 @@ def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
 class Engine(ABC):
     """A SQL engine holding the mesh's products as views."""
 
-    kind: str = "abstract"
+    name: str = "abstract"
     dialect: str = "duckdb"
 
     def __init__(self) -> None:

@@ -45,7 +45,7 @@ def file_reader(path: Path | list[Path], fmt: str | None, options: str = "") -> 
 class DuckDBEngine(Engine):
     """DuckDB session; `database` is a file path or `:memory:`."""
 
-    kind = "duckdb"
+    name = "duckdb"
     dialect = "duckdb"
 
     def __init__(

@@ -108,7 +108,7 @@ class SparkEngine(Engine):
     """A Spark session holding the mesh as temp views. `master` is a master URL or an `sc://`
     Spark Connect URL; `session` an existing session to work in (e.g. a notebook's)."""
 
-    kind = "spark"
+    name = "spark"
     dialect = "spark"
 
     def __init__(

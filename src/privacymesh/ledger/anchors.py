@@ -1,7 +1,7 @@
 """Anchors: places outside the ledger's folder that keep every signed head the workspace made.
 
 A forger who can rewrite the ledger file can recompute all its hashes, but not take back a head
-already copied elsewhere. Three kinds, configured under `[evidence] anchors` in privacymesh.toml:
+already copied elsewhere. Three methods, configured under `[evidence] anchors` in privacymesh.toml:
 
     anchors = [
         { file = "/mnt/worm/privacymesh-heads.jsonl" },        # append-only JSON lines
@@ -228,38 +228,38 @@ def parse_anchor(value: Any, root: Path, receipts: Path, where: str) -> Anchor:
     """One `[evidence] anchors` item: `{file = PATH}`, `{git = PATH, push = BOOL}`,
     `{command = [ARGV...]}`, or the CLI's `file:PATH` / `git:PATH` text."""
     if isinstance(value, str):
-        kind, sep, rest = value.partition(":")
-        if not sep or kind not in ("file", "git") or not rest:
+        method, sep, rest = value.partition(":")
+        if not sep or method not in ("file", "git") or not rest:
             raise AnchorError(
                 f"anchor {value!r} is not file:PATH or git:PATH",
                 field=where,
                 hint="e.g. file:/mnt/worm/heads.jsonl",
             )
-        value = {kind: rest}
+        value = {method: rest}
     if not isinstance(value, dict):
         raise AnchorError("an anchor must be a table", field=where, hint='{ file = "PATH" }')
-    kinds = [k for k in ("file", "git", "command") if k in value]
+    methods = [k for k in ("file", "git", "command") if k in value]
     unknown = sorted(set(value) - {"file", "git", "command", "push"})
-    if len(kinds) != 1 or unknown:
+    if len(methods) != 1 or unknown:
         raise AnchorError(
             "an anchor names exactly one of file, git or command"
             + (f" (unknown keys: {', '.join(unknown)})" if unknown else ""),
             field=where,
             hint='{ file = "/mnt/worm/heads.jsonl" }',
         )
-    kind = kinds[0]
-    if kind == "command":
+    method = methods[0]
+    if method == "command":
         argv = value["command"]
         if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
             raise AnchorError(
                 "command must be a non-empty list of strings", field=f"{where}.command"
             )
         return CommandAnchor(tuple(argv), receipts)
-    target = value[kind]
+    target = value[method]
     if not isinstance(target, str) or not target:
-        raise AnchorError(f"{kind} must be a path", field=f"{where}.{kind}")
+        raise AnchorError(f"{method} must be a path", field=f"{where}.{method}")
     path = Path(target).expanduser()
     path = path if path.is_absolute() else (root / path).resolve()
-    if kind == "file":
+    if method == "file":
         return FileAnchor(path)
     return GitAnchor(path, push_upstream=bool(value.get("push", False)))

@@ -32,7 +32,7 @@ GENESIS = "0" * 64
 NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 """How non-finite floats are written (as strings: JSON has no NaN)."""
 
-Kind = Literal["str", "int", "ts", "json"]
+ValueType = Literal["str", "int", "ts", "json"]
 """How a column's value appears in canonical content: a JSON string, a JSON integer, an
 ISO-8601 UTC timestamp string, or an embedded JSON value (stored as its canonical text)."""
 
@@ -130,11 +130,12 @@ def _quoted(values: pa.Array) -> pa.Array:
     return quoted
 
 
-def _encode_column(values: pa.Array, kind: Kind) -> pa.Array:
+def _encode_column(values: pa.Array, value_type: ValueType) -> pa.Array:
     """The canonical JSON text of every value of one column."""
-    if kind in ("int", "json"):  # digits; json columns hold canonical JSON text, embedded as is
+    # digits; json columns hold canonical JSON text, embedded as is
+    if value_type in ("int", "json"):
         text = pc.cast(values, pa.string())
-    elif kind == "ts" and pa.types.is_timestamp(values.type):
+    elif value_type == "ts" and pa.types.is_timestamp(values.type):
         if values.type.tz is not None:
             values = pc.cast(pc.cast(values, pa.timestamp("us", tz="UTC")), pa.timestamp("us"))
         # Arrow writes timestamp[us] as "YYYY-MM-DD HH:MM:SS.ffffff"; canonical is ...T...Z
@@ -153,17 +154,19 @@ class RowCanonicalizer:
     `canonical_json({**constants, **row})`, where `json` columns hold canonical JSON text
     (embedded as values) and `ts` columns timestamps (naive UTC) or ISO-8601 UTC text."""
 
-    def __init__(self, kinds: Mapping[str, Kind], constants: Mapping[str, Any] | None = None):
+    def __init__(
+        self, value_types: Mapping[str, ValueType], constants: Mapping[str, Any] | None = None
+    ):
         constants = dict(constants or {})
-        overlap = set(kinds) & set(constants)
+        overlap = set(value_types) & set(constants)
         if overlap:
             raise ValueError(f"columns and constants overlap: {sorted(overlap)}")
-        self.kinds = dict(kinds)
-        self.order = sorted(kinds)
+        self.value_types = dict(value_types)
+        self.order = sorted(value_types)
         # literal text before each column's value, and after the last one
         self._literals: list[str] = []
         text = "{"
-        for i, key in enumerate(sorted([*kinds, *constants])):
+        for i, key in enumerate(sorted([*value_types, *constants])):
             text += ("," if i else "") + encode_basestring_ascii(key) + ":"
             if key in constants:
                 text += canonical_json(constants[key])
@@ -179,7 +182,7 @@ class RowCanonicalizer:
         parts: list[Any] = []
         for literal, name in zip(self._literals, self.order, strict=False):
             column = table.column(name).combine_chunks()
-            parts += [pa.scalar(literal), _encode_column(column, self.kinds[name])]
+            parts += [pa.scalar(literal), _encode_column(column, self.value_types[name])]
         parts.append(pa.scalar(self._literals[-1]))
         return pc.binary_join_element_wise(*parts, "")
 
@@ -188,12 +191,12 @@ class RowCanonicalizer:
         arrays = {}
         for name in self.order:
             values = columns[name]
-            kind = self.kinds[name]
-            if kind == "ts" and any(isinstance(v, str) for v in values):
-                kind = "str"
-            if kind == "ts":
+            value_type = self.value_types[name]
+            if value_type == "ts" and any(isinstance(v, str) for v in values):
+                value_type = "str"
+            if value_type == "ts":
                 values = [None if v is None else to_utc_naive(v) for v in values]
-            arrays[name] = pa.array(values, _ARROW_TYPES[kind])
+            arrays[name] = pa.array(values, _ARROW_TYPES[value_type])
         return self.encode_arrow(pa.table(arrays)).to_pylist()
 
 

@@ -188,7 +188,7 @@ def spool_run(ledger_path: Path | str, run: RunWriter) -> Path:
 
 
 def _timestamp_columns(table: ChainedTable) -> set[str]:
-    return {c.name for c in table.columns if c.kind == "ts"}
+    return {c.name for c in table.columns if c.value_type == "ts"}
 
 
 def _encode(table: ChainedTable, columns: dict[str, list[Any]]) -> dict[str, list[Any]]:

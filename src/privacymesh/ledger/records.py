@@ -71,7 +71,7 @@ class RunInfo:
     def for_workspace(cls, workspace: Workspace, **overrides: Any) -> RunInfo:
         """A RunInfo filled from a loaded workspace (its config hash and engine)."""
         values: dict[str, Any] = {
-            "engine": workspace.engine.kind,
+            "engine": workspace.engine.name,
             "workspace_config_hash": workspace.config_hash,
         }
         values.update(overrides)

@@ -11,7 +11,7 @@ from functools import cache
 
 import pyarrow as pa
 
-from privacymesh.ledger.chain import Kind, RowCanonicalizer
+from privacymesh.ledger.chain import RowCanonicalizer, ValueType
 from privacymesh.verdict import Status
 
 SCHEMA_VERSION = 3
@@ -33,13 +33,13 @@ class Column:
     """One column: its name, how it is hashed (and so its SQL type), and whether NULL is allowed."""
 
     name: str
-    kind: Kind
+    value_type: ValueType
     required: bool = False
     check: str | None = None
 
     @property
     def sql_type(self) -> str:
-        return _SQL[self.kind]
+        return _SQL[self.value_type]
 
     def ddl(self) -> str:
         text = f"{self.name} {self.sql_type}"
@@ -70,29 +70,31 @@ class ChainedTable:
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"
 
     def arrow_schema(self) -> pa.Schema:
-        fields = [pa.field(c.name, _ARROW[c.kind]) for c in self.columns]
+        fields = [pa.field(c.name, _ARROW[c.value_type]) for c in self.columns]
         return pa.schema(
             [*fields, pa.field("prev_hash", pa.string()), pa.field("hash", pa.string())]
         )
 
     def canonicalizer(self) -> RowCanonicalizer:
-        return RowCanonicalizer({c.name: c.kind for c in self.columns}, {"table": self.name})
+        return RowCanonicalizer({c.name: c.value_type for c in self.columns}, {"table": self.name})
 
     def content_select(self) -> str:
         """SELECT list of the content columns as the canonicalizer reads them (JSON as its
         text), plus prev_hash and hash."""
         items = [
-            f"CAST({c.name} AS VARCHAR) AS {c.name}" if c.kind == "json" else c.name
+            f"CAST({c.name} AS VARCHAR) AS {c.name}" if c.value_type == "json" else c.name
             for c in self.columns
         ]
         return ", ".join([*items, "prev_hash", "hash"])
 
     def content_schema(self) -> pa.Schema:
-        return pa.schema([pa.field(c.name, _ARROW[c.kind]) for c in self.columns])
+        return pa.schema([pa.field(c.name, _ARROW[c.value_type]) for c in self.columns])
 
 
-def _col(name: str, kind: Kind = "str", required: bool = False, check: str | None = None) -> Column:
-    return Column(name, kind, required, check)
+def _col(
+    name: str, value_type: ValueType = "str", required: bool = False, check: str | None = None
+) -> Column:
+    return Column(name, value_type, required, check)
 
 
 RUNS = ChainedTable(

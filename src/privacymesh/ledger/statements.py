@@ -43,14 +43,14 @@ def append_statement(
     body: dict[str, Any],
     key: Ed25519PrivateKey | None,
     *,
-    kind: str,
+    statement_type: str,
     at: datetime | None = None,
 ) -> StatementRecord:
     """Sign `body` (plus `at` and the head it follows) and chain it into the ledger."""
     if ledger.read_only:
         raise LedgerError("the ledger is open read-only", file=ledger.path)
     at = at or utc_now()
-    signature_id = f"{kind}/{uuid.uuid4().hex[:12]}"
+    signature_id = f"{statement_type}/{uuid.uuid4().hex[:12]}"
     made: list[SignedStatement] = []
 
     def rows(head: ChainHead) -> Tables:

@@ -195,7 +195,7 @@ class RunWriter:
         e-mail addresses it carried, and drop its findings."""
         index = self._results["result_id"].index(result_id)
         digests = [digest(v) for v in values]
-        self._results["status"][index] = "error"
+        self._results["status"][index] = Status.ERROR.value
         self._results["measured"][index] = canonical_json(
             {"withheld": " ".join(dict.fromkeys(digests)), "category": EMAIL}
         )

@@ -12,6 +12,7 @@ import polars as pl
 from privacymesh.ledger import ChainHead, Ledger
 from privacymesh.packs.errors import PackError
 from privacymesh.packs.period import Period
+from privacymesh.verdict import Status
 from privacymesh.views.posture import posture_by_domain, posture_overall, top_risks
 from privacymesh.views.recorded import RecordedContext, recorded_context
 from privacymesh.views.scope import RUNS as RUNS_SQL
@@ -201,11 +202,11 @@ def worst_status(status: pl.Expr) -> pl.Expr:
     """A group's status, as a Polars aggregation: error if any result erred, else fail if any
     failed, else pass if any passed, else skipped."""
     return (
-        pl.when(status.eq("error").any())
-        .then(pl.lit("error"))
-        .when(status.eq("fail").any())
-        .then(pl.lit("fail"))
-        .when(status.eq("pass").any())
-        .then(pl.lit("pass"))
-        .otherwise(pl.lit("skipped"))
+        pl.when(status.eq(Status.ERROR).any())
+        .then(pl.lit(Status.ERROR))
+        .when(status.eq(Status.FAIL).any())
+        .then(pl.lit(Status.FAIL))
+        .when(status.eq(Status.PASS).any())
+        .then(pl.lit(Status.PASS))
+        .otherwise(pl.lit(Status.SKIPPED))
     )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from privacymesh.verdict import Severity
+from privacymesh.verdict import Severity, Status
 
 if TYPE_CHECKING:
     from privacymesh.packs.model import PackModel
@@ -49,7 +49,7 @@ def headline(model: PackModel) -> dict[str, tuple[Any, str, str]]:
         ),
         "matrix_rows": (matrix.height, "control x domain rows", "control_matrix"),
         "matrix_passing": (
-            matrix.filter(pl.col("status") == "pass").height,
+            matrix.filter(pl.col("status") == Status.PASS).height,
             "control x domain rows passing",
             "control_matrix",
         ),
@@ -76,7 +76,7 @@ def headline(model: PackModel) -> dict[str, tuple[Any, str, str]]:
             "posture",
         ),
         "domains_failing": (
-            posture.filter(pl.col("status") != "pass").height,
+            posture.filter(pl.col("status") != Status.PASS).height,
             "domains with a failing or unrunnable control",
             "posture",
         ),

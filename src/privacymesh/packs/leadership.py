@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from privacymesh import __version__
-from privacymesh.catalog.families import family_of
+from privacymesh.families import family_of
 from privacymesh.packs.build import PDF_MISSING, PackOptions, open_model
 from privacymesh.packs.guard import ScanReport, scan_files
 from privacymesh.packs.manifest import next_version, pack_files, publish, write_manifest

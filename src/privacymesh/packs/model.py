@@ -15,15 +15,15 @@ import polars as pl
 from privacymesh import __version__
 from privacymesh.accountability import Accountability
 from privacymesh.catalog import Catalog
-from privacymesh.catalog.families import FAMILIES, OTHER, CheckFamily, family_of
 from privacymesh.catalog.processing import processing_records
+from privacymesh.families import FAMILIES, OTHER, CheckFamily, family_of
 from privacymesh.packs import charts
 from privacymesh.packs.controls import ControlInfo, unknown_control
 from privacymesh.packs.evidence import PeriodEvidence, worst_status
 from privacymesh.packs.figures import figures_frame, headline
 from privacymesh.packs.period import Period
 from privacymesh.packs.ropa import records_frame, ropa_frame
-from privacymesh.verdict import MOST_SEVERE_FIRST, Severity
+from privacymesh.verdict import MOST_SEVERE_FIRST, Severity, Status
 from privacymesh.views.headline import band_of
 
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(MOST_SEVERE_FIRST)}
@@ -32,7 +32,7 @@ _HIDDEN_METRICS = {"population", "exceptions", "domain", "product"}
 
 @dataclass(frozen=True)
 class CheckBlock:
-    """One check inside a concern section."""
+    """One check inside a family section."""
 
     control: ControlInfo
     matrix: pl.DataFrame  # its control-matrix rows (one per domain)
@@ -41,16 +41,16 @@ class CheckBlock:
     findings: pl.DataFrame  # its findings' lifecycle, detail keys as columns
     detail_columns: list[str]
     trend_svg: str
-    status: str = "pass"  # the worst status of its latest results: error, fail or pass
+    status: str = Status.PASS.value  # the worst status of its latest results: error, fail or pass
     finding_count: int = 0
     partial_runs: int = 0  # runs over a selection of products or domains, left off the trend
 
 
 @dataclass(frozen=True)
 class Section:
-    """One concern: its checks with results in the period, and catalog checks that did not run."""
+    """One family: its checks with results in the period, and catalog checks that did not run."""
 
-    concern: CheckFamily
+    family: CheckFamily
     blocks: list[CheckBlock]
     not_run: list[ControlInfo]
 
@@ -217,7 +217,7 @@ def _control_frame(controls: dict[str, ControlInfo]) -> pl.DataFrame:
             "method": c.method,
             "frequency": c.frequency,
             "threshold": c.threshold,
-            "concern": family_of(c.check_id).title,
+            "family": family_of(c.check_id).title,
         }
         for c in sorted(controls.values(), key=lambda c: c.check_id)
     ]
@@ -237,9 +237,9 @@ def control_matrix(
         pl.len().alias("results"),
         pl.col("population").sum().alias("population"),
         pl.col("exceptions").sum().alias("exceptions"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         worst_status(status).alias("status"),
         pl.col("as_of").max().alias("last_tested"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
@@ -247,8 +247,8 @@ def control_matrix(
     )
     runs = results.group_by(["check_id", "domain"]).agg(
         pl.col("run_id").n_unique().alias("runs_in_period"),
-        status.eq("fail").sum().alias("failed_in_period"),
-        status.eq("error").sum().alias("errors_in_period"),
+        status.eq(Status.FAIL).sum().alias("failed_in_period"),
+        status.eq(Status.ERROR).sum().alias("errors_in_period"),
     )
     info = _control_frame(controls)
     joined = now.join(runs, on=["check_id", "domain"], how="left", nulls_equal=True).join(
@@ -277,7 +277,7 @@ def control_matrix(
         "run_ids",
         "result_ids",
         "severity",
-        "concern",
+        "family",
     ).sort(["check_id", "domain"], nulls_last=False)
 
 
@@ -313,9 +313,9 @@ def posture_frame(
     now = latest.group_by("domain").agg(
         pl.col("check_id").n_unique().alias("checks"),
         pl.len().alias("results"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
         worst_status(status).alias("status"),
         pl.col("run_id").unique().sort().str.join(" ").alias("run_ids"),
@@ -351,9 +351,9 @@ def trend_frames(results: pl.DataFrame, runs: pl.DataFrame) -> tuple[pl.DataFram
     status = pl.col("status")
     aggs = [
         pl.len().alias("results"),
-        status.eq("pass").sum().alias("passed"),
-        status.eq("fail").sum().alias("failed"),
-        status.eq("error").sum().alias("errors"),
+        status.eq(Status.PASS).sum().alias("passed"),
+        status.eq(Status.FAIL).sum().alias("failed"),
+        status.eq(Status.ERROR).sum().alias("errors"),
         pl.col("exceptions").sum().alias("exceptions"),
     ]
     rate = (pl.col("passed") / pl.col("results")).round(4).alias("pass_rate")
@@ -424,8 +424,8 @@ def _sections(
 ) -> list[Section]:
     ran = set(latest["check_id"].to_list())
     sections = []
-    for concern in (*FAMILIES, OTHER):
-        ids = sorted(c for c in controls if family_of(c) == concern)
+    for family in (*FAMILIES, OTHER):
+        ids = sorted(c for c in controls if family_of(c) == family)
         blocks = []
         for check_id in (i for i in ids if i in ran):
             mine = latest.filter(pl.col("check_id") == check_id)
@@ -438,7 +438,7 @@ def _sections(
                 results.filter(pl.col("check_id") == check_id)
                 .join(runs.select("run_id", "every_product"), on="run_id", how="left")
                 .group_by(["run_id", "as_of", "every_product"])
-                .agg(pl.col("exceptions").sum(), pl.col("status").eq("fail").sum().alias("f"))
+                .agg(pl.col("exceptions").sum(), pl.col("status").eq(Status.FAIL).sum().alias("f"))
                 .sort("as_of", "run_id")
             )
             complete = series.filter(pl.col("every_product").fill_null(True))
@@ -461,14 +461,16 @@ def _sections(
                     partial_runs=partial,
                 )
             )
-        sections.append(Section(concern, blocks, [controls[i] for i in ids if i not in ran]))
+        sections.append(Section(family, blocks, [controls[i] for i in ids if i not in ran]))
     # "Other checks" only when something landed there
-    return [s for s in sections if s.concern != OTHER or s.blocks or s.not_run]
+    return [s for s in sections if s.family != OTHER or s.blocks or s.not_run]
 
 
 def _worst(statuses: pl.Series) -> str:
     seen = set(statuses.to_list())
-    return "error" if "error" in seen else ("fail" if "fail" in seen else "pass")
+    if Status.ERROR in seen:
+        return Status.ERROR.value
+    return Status.FAIL.value if Status.FAIL in seen else Status.PASS.value
 
 
 def pack_identity(

@@ -218,9 +218,7 @@ def _findings(model: PackModel, by_row: dict[tuple, list[str]]) -> list[dict[str
     for m in model.matrix.iter_rows(named=True):
         where = m["domain"] or "mesh-wide"
         state = "satisfied" if m["status"] == Status.PASS else "not-satisfied"
-        reason = {"pass": "pass", "fail": "fail", "error": "other", "skipped": "other"}.get(
-            m["status"], "other"
-        )
+        reason = {Status.PASS: "pass", Status.FAIL: "fail"}.get(m["status"], "other")
         findings.append(
             {
                 "uuid": _uuid("finding", m["check_id"], where),

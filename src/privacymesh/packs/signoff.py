@@ -114,7 +114,7 @@ def sign_pack(
         "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
     }
     with Ledger(ledger_path or workspace.ledger_path, lock_timeout=10.0) as ledger:
-        record = append_statement(ledger, body, key, kind="signoff")
+        record = append_statement(ledger, body, key, statement_type="signoff")
     out = root / SIGNOFF_DIR
     out.mkdir(exist_ok=True)
     path = out / f"{role}-{_SAFE.sub('_', principal)}-{record.seq}.json"

@@ -42,7 +42,7 @@ class SourceInfo:
     """Where a product's rows live and whether privacymesh may rewrite them."""
 
     product_id: str
-    kind: str | None  # parquet | duckdb | connector | None
+    storage: str | None  # parquet | duckdb | connector | None: how a rewrite reaches it
     path: Path | None
     table: str | None
     reason: str | None = None  # why it is read-only
@@ -55,7 +55,7 @@ class SourceInfo:
     @property
     def reader(self) -> str:
         """SQL reading the current rows (for a connection of its own)."""
-        if self.kind == "parquet":
+        if self.storage == "parquet":
             return f"read_parquet({quote_literal(str(self.path))})"
         return f"_src.{self.table}"
 
@@ -163,7 +163,7 @@ def _true(predicate: str) -> str:
 def _connection(info: SourceInfo) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
     try:
-        if info.kind == "duckdb":
+        if info.storage == "duckdb":
             con.execute(f"ATTACH {quote_literal(str(info.path))} AS _src (READ_ONLY)").fetchall()
         yield con
     finally:
@@ -216,7 +216,7 @@ class SourceRewrite:
             staged.cells_nulled = {
                 c: int(n) for c, n in zip(change.null_cells, row[2:], strict=True)
             }
-            if info.kind == "parquet" and staged.changes_anything:
+            if info.storage == "parquet" and staged.changes_anything:
                 assert info.path is not None
                 temp = info.path.with_name(f".{info.path.name}.{secrets.token_hex(4)}.tmp")
                 replace = ", ".join(
@@ -241,7 +241,7 @@ class SourceRewrite:
         """Apply every staged change: replace the Parquet files, change the DuckDB tables."""
         by_db: dict[Path, list[StagedChange]] = {}
         for s in self.staged:
-            if s.info.kind == "duckdb" and s.changes_anything:
+            if s.info.storage == "duckdb" and s.changes_anything:
                 assert s.info.path is not None
                 by_db.setdefault(s.info.path, []).append(s)
         for db, items in by_db.items():

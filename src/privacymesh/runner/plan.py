@@ -26,7 +26,7 @@ def applies(spec: CheckSpec, product: DataProduct) -> bool:
     """Whether a product-scope check applies to a product, from its contract."""
     if spec.applies_to == "personal" and not product.has_personal_data:
         return False
-    if product.kind not in spec.kinds:
+    if product.product_kind not in spec.product_kinds:
         return False
     if "quality" in spec.requires and not product.quality:
         return False

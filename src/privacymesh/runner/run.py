@@ -29,6 +29,7 @@ from privacymesh.runner.pool import WorkerPool, auto_workers
 from privacymesh.runner.recorded import recorded_context
 from privacymesh.runner.shared import release_shared
 from privacymesh.runner.withhold import withhold_personal_data
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace, as_of_from
 
 if TYPE_CHECKING:
@@ -51,15 +52,15 @@ class RunOutcome:
     recovered: tuple[str, ...] = ()  # spooled runs of others recorded before this one
     alerts: AlertReport | None = None  # what the owners were told (when [alerts] is set)
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(r.status == status for r in self.results)
 
     @property
     def exit_code(self) -> int:
         """0 all pass, 1 some fail, 2 some could not run (or the run is not yet recorded)."""
-        if self.count("error") or self.spec_errors or self.spooled:
+        if self.count(Status.ERROR) or self.spec_errors or self.spooled:
             return 2
-        return 1 if self.count("fail") else 0
+        return 1 if self.count(Status.FAIL) else 0
 
 
 def select_checks(specs: list[CheckSpec], ids: list[str] | None) -> list[CheckSpec]:
@@ -209,7 +210,7 @@ def run_checks(
     # a bad [accountability] section stops the run before it spends its time
     context = recorded_context(workspace, catalog) if record else {}
     own_engine = engine is None
-    engine = engine or open_engine(workspace, catalog, kind=engine_kind)
+    engine = engine or open_engine(workspace, catalog, name=engine_kind)
     started = datetime.now(UTC)
     pool: WorkerPool | None = None
     try:
@@ -246,7 +247,7 @@ def run_checks(
         recorded = record_run(
             workspace,
             catalog,
-            engine.kind,
+            engine.name,
             started,
             options,
             results,

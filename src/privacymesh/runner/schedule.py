@@ -15,6 +15,7 @@ from privacymesh.checks.catalog import load_check_catalog
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.checks.spec import cron_trigger as trigger_of
 from privacymesh.runner.run import run_checks
+from privacymesh.verdict import Status
 from privacymesh.workspace import Workspace
 
 log = logging.getLogger("privacymesh.schedule")
@@ -29,9 +30,9 @@ def run_scheduled(workspace: Workspace, check_ids: list[str]) -> int:
         "run %s: %s -> %d pass, %d fail, %d error",
         outcome.run_id,
         ",".join(check_ids),
-        outcome.count("pass"),
-        outcome.count("fail"),
-        outcome.count("error"),
+        outcome.count(Status.PASS),
+        outcome.count(Status.FAIL),
+        outcome.count(Status.ERROR),
     )
     return outcome.exit_code
 

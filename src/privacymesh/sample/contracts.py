@@ -91,7 +91,7 @@ def build_contract(spec: ProductSpec, schema: pl.Schema) -> dict[str, Any]:
             "usage": spec.usage,
             "limitations": spec.limitations,
         },
-        "tags": ["sample", spec.kind],
+        "tags": ["sample", spec.product_kind],
         "team": {"name": f"{spec.domain}-data", "members": members},
         "roles": [
             {
@@ -123,7 +123,7 @@ def build_contract(spec: ProductSpec, schema: pl.Schema) -> dict[str, Any]:
             }
         ]
     custom = [
-        Flow(property="productKind", value=spec.kind),
+        Flow(property="productKind", value=spec.product_kind),
         Flow(property="processingMode", value=spec.mode),
     ]
     if spec.subject_key:

@@ -50,7 +50,7 @@ def due_at(received: datetime, regulation: str, extended: bool) -> datetime:
 class Forced:
     label: str
     regulation: str
-    kind: str
+    request_type: str  # access, erasure, rectification, ...
     received: datetime
     completed: datetime | None
 
@@ -81,7 +81,7 @@ def plan_requests(seed: int, scale: float, pool: Pool) -> DsarPlan:
     created = pool.created_us
 
     taken = np.zeros(pool.size, dtype=bool)
-    uids, kinds, regs, received, extended, completed, labels = [], [], [], [], [], [], []
+    uids, request_types, regs, received, extended, completed, labels = [], [], [], [], [], [], []
     for f in FORCED:
         eligible = np.flatnonzero(
             (regulation_of == f.regulation)
@@ -91,7 +91,7 @@ def plan_requests(seed: int, scale: float, pool: Pool) -> DsarPlan:
         uid = int(rng.choice(eligible))
         taken[uid] = True
         uids.append(uid)
-        kinds.append(f.kind)
+        request_types.append(f.request_type)
         regs.append(f.regulation)
         received.append(to_us(f.received))
         extended.append(False)
@@ -104,7 +104,7 @@ def plan_requests(seed: int, scale: float, pool: Pool) -> DsarPlan:
     r_reg = regulation_of[r_uids]
     lo = np.maximum(created[r_uids] + 2 * US_PER_DAY, AS_OF_US - 360 * US_PER_DAY)
     r_received = uniform_seconds(rng, lo, AS_OF_US - US_PER_DAY)
-    r_kind = rng.choice(
+    r_type = rng.choice(
         np.array(["access", "erasure", "rectification"]), size=m, p=[0.45, 0.40, 0.15]
     )
     r_ext = np.isin(r_reg, EXTENDABLE) & (rng.random(m) < 0.10)
@@ -118,7 +118,7 @@ def plan_requests(seed: int, scale: float, pool: Pool) -> DsarPlan:
     frame = pl.DataFrame(
         {
             "_uid": uids,
-            "type": np.concatenate([np.array(kinds), r_kind]),
+            "type": np.concatenate([np.array(request_types), r_type]),
             "regulation": np.concatenate([np.array(regs), r_reg]),
             "_received": np.concatenate([np.array(received), r_received]),
             "extended": np.concatenate([np.array(extended, dtype=bool), r_ext]),

@@ -214,18 +214,18 @@ def market_people(
         address = ids.join_str(number, ", ", street)
 
     if market.country == "US":
-        national, kind = ids.us_ssn(rng, n), np.full(n, "US_SSN")
+        national, id_type = ids.us_ssn(rng, n), np.full(n, "US_SSN")
     elif market.country == "GB":
-        national, kind = ids.gb_nino(rng, n), np.full(n, "GB_NINO")
+        national, id_type = ids.gb_nino(rng, n), np.full(n, "GB_NINO")
     elif market.country == "DE":
-        national, kind = ids.de_idnr(rng, n), np.full(n, "DE_IDNR")
+        national, id_type = ids.de_idnr(rng, n), np.full(n, "DE_IDNR")
     elif market.country == "BR":
-        national, kind = ids.br_cpf(rng, n), np.full(n, "BR_CPF")
+        national, id_type = ids.br_cpf(rng, n), np.full(n, "BR_CPF")
     else:
         use_pan = rng.random(n) < 0.3
         initials = np.array([ascii_slug(s)[:1].upper() or "X" for s in surname])
         national = np.where(use_pan, ids.in_pan(rng, initials), ids.in_aadhaar(rng, n))
-        kind = np.where(use_pan, "IN_PAN", "IN_AADHAAR")
+        id_type = np.where(use_pan, "IN_PAN", "IN_AADHAAR")
 
     slug_first = np.array([ascii_slug(x) for x in first])
     slug_last = np.array([ascii_slug(x) for x in surname])
@@ -240,7 +240,7 @@ def market_people(
         "home_lon": home_lon,
         "phone": ids.mobile_numbers(rng, market, n),
         "national_id": national,
-        "national_id_type": kind,
+        "national_id_type": id_type,
         "slug_first": slug_first,
         "slug_last": slug_last,
         "email_domain": rng.choice(

@@ -136,9 +136,9 @@ def _strings(value: Any, fail: Any, where: str) -> list[str]:
     return list(value)
 
 
-def _number(value: Any, fail: Any, where: str, kind: type, low: float, high: float) -> Any:
+def _number(value: Any, fail: Any, where: str, number_type: type, low: float, high: float) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise fail(where, f"expected a number from {low:g} to {high:g}")
-    if kind is int and not isinstance(value, int):
+    if number_type is int and not isinstance(value, int):
         raise fail(where, "expected a whole number")
-    return kind(value)
+    return number_type(value)

@@ -76,28 +76,28 @@ def add_entry(entry: Entry) -> None:
     ENTRIES.insert(0, entry)
 
 
-def entry_for(kind: str, fmt: str | None) -> Entry | None:
+def entry_for(server_type: str, fmt: str | None) -> Entry | None:
     """The entry of a server type and format (a format-specific one first)."""
     fmt = fmt.lower() if fmt else None
     return next(
-        (e for e in ENTRIES if e.type == kind and e.format == fmt and fmt is not None),
-        next((e for e in ENTRIES if e.type == kind and e.format is None), None),
+        (e for e in ENTRIES if e.type == server_type and e.format == fmt and fmt is not None),
+        next((e for e in ENTRIES if e.type == server_type and e.format is None), None),
     )
 
 
-def is_native(kind: str | None, fmt: str | None = None) -> bool:
+def is_native(server_type: str | None, fmt: str | None = None) -> bool:
     """Whether the engines read this server themselves (local Parquet/CSV files, DuckDB
     databases) rather than through a connector: a table format in a local folder (Delta,
     Iceberg) has its connector."""
-    return kind in NATIVE and not (fmt and entry_for(str(kind), fmt) is not None)
+    return server_type in NATIVE and not (fmt and entry_for(str(server_type), fmt) is not None)
 
 
-def is_known(kind: str | None, fmt: str | None = None) -> bool:
+def is_known(server_type: str | None, fmt: str | None = None) -> bool:
     """Whether privacymesh reads this server type at all (native or through a connector
     module, installed or not)."""
-    if kind in NATIVE:
+    if server_type in NATIVE:
         return True
-    entry = entry_for(str(kind), fmt)
+    entry = entry_for(str(server_type), fmt)
     return entry is not None and entry.module is not None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from privacymesh.ledger import Ledger
+from privacymesh.verdict import Status
 from privacymesh.views.sql import SEVERITY_ORDER
 
 FAILURE_COLUMNS = ("check_id", "product", "status", "severity", "exceptions", "reason")
@@ -19,7 +20,7 @@ def failing(results: pl.DataFrame) -> pl.DataFrame:
     mesh-wide check), status, severity, exceptions and reason; most severe first, then errors
     before failures, then most exceptions."""
     rank = {name: i for i, name in enumerate(SEVERITY_ORDER)}
-    bad = results.filter(pl.col("status").is_in(["fail", "error"]))
+    bad = results.filter(pl.col("status").is_in([Status.FAIL, Status.ERROR]))
     return (
         bad.with_columns(
             pl.coalesce(pl.col("product_id"), pl.col("domain"), pl.lit("(mesh)")).alias("product"),

@@ -1,9 +1,11 @@
 """Consent: may this subject's data be processed for this purpose at this time?
 
-The rule, its records and the files' shapes are in `model`; the consent ledger and its
-operations in `service`."""
+The rule, its records and the files' shapes are in `model`; the consent ledger, its lookups
+and its changes in `ledger`; filtering many rows at once in `filtering`; propagation notices
+in `notices`."""
 
 from privacymesh.consent_rule import GRANT, latest_grants, latest_grants_sql
+from privacymesh.platform.consent.ledger import ConsentLedger, read_events
 from privacymesh.platform.consent.model import (
     APPLICATION_SCHEMA,
     APPLICATIONS_FILE,
@@ -19,11 +21,7 @@ from privacymesh.platform.consent.model import (
     to_us,
     utc_naive,
 )
-from privacymesh.platform.consent.service import (
-    ConsentLedger,
-    read_events,
-    read_notices,
-)
+from privacymesh.platform.consent.notices import read_notices
 
 __all__ = [
     "APPLICATIONS_FILE",

@@ -1,7 +1,16 @@
 """Governed queries: the access decision and its masking (`model`, with the SQL masking
-functions in `masking_sql`), which products a query names (`scope`), and the locked-down
-session that answers it (`service`)."""
+functions in `masking_sql`), which products a query names (`scope`), the locked-down database
+a query runs on (`connection`), the session that answers queries (`governed_session`), and
+the same masking and consent filter written as SQL views for BI tools (`policy_views`)."""
 
+from privacymesh.platform.query.connection import governed_connection, load_relation, source_stamp
+from privacymesh.platform.query.governed_session import (
+    GovernedResult,
+    GovernedSession,
+    query,
+    query_sql,
+    session,
+)
 from privacymesh.platform.query.model import (
     AccessDecision,
     FieldDecision,
@@ -11,18 +20,7 @@ from privacymesh.platform.query.model import (
     role_for,
     select_sql,
 )
-from privacymesh.platform.query.service import (
-    GovernedResult,
-    GovernedSession,
-    PolicyViewsResult,
-    governed_connection,
-    load_relation,
-    query,
-    query_sql,
-    session,
-    source_stamp,
-    write_policy_views,
-)
+from privacymesh.platform.query.policy_views import PolicyViewsResult, write_policy_views
 
 __all__ = [
     "AccessDecision",

@@ -42,7 +42,7 @@ class ParsedQuery:
 
 
 @dataclass
-class _DuckDBView:
+class _DuckDBReading:
     """What DuckDB's parser says the statement reads."""
 
     tables: list[tuple[str, str, str]]
@@ -53,7 +53,7 @@ class _DuckDBView:
 def parse_query(con: duckdb.DuckDBPyConnection, sql: str, catalog: Catalog) -> ParsedQuery:
     """Check a governed query and name the products it reads; QueryError (or ContractError for
     an unknown product) when it is not one SELECT over products and CTEs in scope."""
-    duck = _duckdb_view(con, sql)
+    duck = _duckdb_reading(con, sql)
     tree = _sqlglot_tree(sql)
     cte_refs: set[int] = set()
     for scope in traverse_scope(tree):
@@ -127,7 +127,7 @@ def _sqlglot_tree(sql: str) -> exp.Expr:
     return trees[0]
 
 
-def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
+def _duckdb_reading(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBReading:
     raw = con.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0]
     tree = json.loads(raw)
     if tree.get("error"):
@@ -140,7 +140,7 @@ def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
         raise QueryError(
             f"a governed query is one SELECT statement, found {len(statements)}", field="sql"
         )
-    view = _DuckDBView([], set(), False)
+    reading = _DuckDBReading([], set(), False)
     relations: set[str] = set()  # table names and aliases: a column of that name is a whole row
     stack: list[Any] = [statements[0]]
     while stack:
@@ -150,29 +150,29 @@ def _duckdb_view(con: duckdb.DuckDBPyConnection, sql: str) -> _DuckDBView:
             continue
         if not isinstance(node, dict):
             continue
-        kind = node.get("type")
-        if kind == "BASE_TABLE":
-            view.tables.append(
+        node_type = node.get("type")
+        if node_type == "BASE_TABLE":
+            reading.tables.append(
                 (node.get("catalog_name", ""), node.get("schema_name", ""), node.get("table_name"))
             )
             relations.add(str(node.get("table_name", "")).lower())
         if node.get("alias"):
             relations.add(str(node["alias"]).lower())
-        if kind == "JOIN":
-            view.columns.update(str(n) for n in node.get("using_columns") or [])
-            view.star |= node.get("ref_type") == "NATURAL"  # joins on every common column
-        elif kind == "TABLE_FUNCTION":
+        if node_type == "JOIN":
+            reading.columns.update(str(n) for n in node.get("using_columns") or [])
+            reading.star |= node.get("ref_type") == "NATURAL"  # joins on every common column
+        elif node_type == "TABLE_FUNCTION":
             name = (node.get("function") or {}).get("function_name", "?")
             raise QueryError(
                 f"table function {name}() is not allowed in a governed query",
                 field="sql",
                 hint='read products by name, e.g. FROM "payments"."transactions"',
             )
-        elif kind == "COLUMN_REF":
+        elif node_type == "COLUMN_REF":
             # every part: `payload.x` may be column `payload`, field `x`
-            view.columns.update(str(n) for n in node.get("column_names") or [])
-        elif kind in ("STAR", "COLUMNS"):
-            view.star = True
+            reading.columns.update(str(n) for n in node.get("column_names") or [])
+        elif node_type in ("STAR", "COLUMNS"):
+            reading.star = True
         stack.extend(v for v in node.values() if isinstance(v, dict | list))
-    view.star |= bool({c.lower() for c in view.columns} & relations)
-    return view
+    reading.star |= bool({c.lower() for c in reading.columns} & relations)
+    return reading

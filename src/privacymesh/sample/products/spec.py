@@ -45,7 +45,7 @@ class Role:
 class ProductSpec:
     domain: str
     name: str
-    kind: str  # source | events | derived | cache | view
+    product_kind: str  # source | events | derived | cache | view (the contract's productKind)
     mode: str  # batch | streaming
     purpose: str
     usage: str

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from privacymesh.catalog.families import FAMILIES, OTHER, family_of
+from privacymesh.families import FAMILIES, OTHER, family_of
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_longest_prefix_wins() -> None:

@@ -34,7 +34,6 @@ relation (`filter_relation`, which the governed query's DuckDB database uses).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import datetime
@@ -42,18 +41,16 @@ from pathlib import Path
 from time import time_ns
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from privacymesh.catalog import Catalog, quote_ident
-from privacymesh.consent_rule import GRANT, IS_GRANT, covers, covers_sql, validity_intervals
+from privacymesh.catalog import Catalog
+from privacymesh.consent_rule import GRANT, IS_GRANT, validity_intervals
+from privacymesh.platform.consent import filtering
+from privacymesh.platform.consent import notices as propagation
 from privacymesh.platform.consent.model import (
-    APPLICATION_SCHEMA,
-    APPLICATIONS_FILE,
     CONSENT_FILE,
     EVENT_SCHEMA,
     NOTICE_SCHEMA,
-    NOTICES_FILE,
     SOURCES,
     ConsentChange,
     ConsentStatus,
@@ -66,9 +63,6 @@ from privacymesh.platform.errors import ConsentError, UnknownPurposeError, Unkno
 from privacymesh.platform.identity import IdentityMap
 from privacymesh.platform.policy import Policy
 from privacymesh.platform.sources import locked, write_parquet_atomic
-
-"""The action that gives consent; a withdrawal takes it back."""
-
 
 _WORKSPACE_LOG: Any = object()  # `open`'s default: the workspace's own audit log
 
@@ -320,7 +314,7 @@ class ConsentLedger:
         events = self.events.lazy().filter(pl.col("purpose") == purpose)
         return latest_grants(events, utc_naive(at)).select("user_id").sort("user_id").collect()
 
-    def _subject_ids(self, lf: pl.LazyFrame, subject: str, form: str) -> tuple[pl.LazyFrame, str]:
+    def subject_ids(self, lf: pl.LazyFrame, subject: str, form: str) -> tuple[pl.LazyFrame, str]:
         if form == "user_id":
             return lf, subject
         if self.identity is None:
@@ -357,119 +351,9 @@ class ConsentLedger:
             }
         return hit
 
-    def filter(
-        self,
-        data: pl.DataFrame | pl.LazyFrame,
-        purpose: str,
-        *,
-        subject: str = "user_id",
-        time: str | None = None,
-        at: datetime | None = None,
-        subject_form: str = "user_id",
-        method: str = "interval",
-    ) -> pl.DataFrame | pl.LazyFrame:
-        """The rows whose subject had consent for the purpose at the row's `time` (the latest
-        event at or before it is a grant), or at `at` (default now) when no time column is
-        given. Row order and columns are kept; a frame in gives a frame out, a lazy frame a
-        lazy frame.
-
-        `method="interval"` (default) joins rows to the validity intervals on the subject and
-        keeps those inside one; `method="asof"` is the textbook ASOF join (sort by time, join
-        each row to the subject's latest event, sort back). Both give the same rows; the
-        interval join avoids the two sorts, so it is the faster."""
-        lazy = isinstance(data, pl.LazyFrame)
-        lf = data.lazy() if isinstance(data, pl.DataFrame) else data
-        columns = lf.collect_schema().names()
-        for name in (subject, *((time,) if time else ())):
-            if name not in columns:
-                raise ConsentError(f"the frame has no column {name!r}", field=name)
-        if method not in ("interval", "asof"):
-            raise ConsentError(
-                f"unknown method {method!r}", field="method", hint="interval or asof"
-            )
-        lf, key = self._subject_ids(lf, subject, subject_form)
-        if time is None:
-            allowed = self.consenting(purpose, at).lazy()
-            out = lf.join(allowed, left_on=key, right_on="user_id", how="semi")
-            out = out.select(columns)
-            return out if lazy else out.collect()
-        when = pl.col(time)
-        dtype = lf.collect_schema()[time]
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            when = when.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        lf = lf.with_columns(when.cast(pl.Datetime("us")).alias("_pm_t"))
-        if method == "interval":
-            out = lf.join(
-                self.validity(purpose).lazy(),
-                left_on=key,
-                right_on="_pm_user",
-                how="inner",
-                maintain_order="left",
-            ).filter(covers(pl.col("_pm_t"), pl.col("_pm_start"), pl.col("_pm_end")))
-        else:
-            events = self.purpose_events(purpose).rename(
-                {"user_id": "_pm_user", "event_time": "_pm_time", "granted": "_pm_granted"}
-            )
-            out = (
-                lf.with_row_index("_pm_row")
-                .sort("_pm_t")
-                .join_asof(
-                    events.sort("_pm_time").lazy(),
-                    left_on="_pm_t",
-                    right_on="_pm_time",
-                    by_left=key,
-                    by_right="_pm_user",
-                    strategy="backward",
-                    check_sortedness=False,
-                )
-                .filter(pl.col("_pm_granted").fill_null(False))
-                .sort("_pm_row")
-            )
-        out = out.select(columns)
-        return out if lazy else out.collect()
-
-    def filter_relation(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        relation: duckdb.DuckDBPyRelation,
-        purpose: str,
-        *,
-        subject: str = "user_id",
-        time: str | None = None,
-        at: datetime | None = None,
-        method: str = "interval",
-    ) -> duckdb.DuckDBPyRelation:
-        """`filter` for a DuckDB relation of `con`, in SQL: a join to the validity intervals
-        (default), an `ASOF JOIN` (`method="asof"`), or a semi-join on the consenting subjects
-        when no time column is given. `subject` holds user ids."""
-        safe = re.sub(r"\W", "_", purpose)
-        columns = relation.columns
-        for name in (subject, *((time,) if time else ())):
-            if name not in columns:
-                raise ConsentError(f"the relation has no column {name!r}", field=name)
-        s = quote_ident(subject)
-        if time is None:
-            name = f"_pm_consenting_{safe}"
-            con.register(name, self.consenting(purpose, at).to_arrow())
-            return relation.query(
-                "_pm_data", f"SELECT * FROM _pm_data WHERE {s} IN (SELECT user_id FROM {name})"
-            )
-        t = f"CAST(d.{quote_ident(time)} AS TIMESTAMP)"
-        if method == "asof":
-            name = f"_pm_consent_{safe}"
-            con.register(name, self.purpose_events(purpose).to_arrow())
-            sql = (
-                f"SELECT d.* FROM _pm_data AS d ASOF JOIN {name} AS c "
-                f"ON d.{s} = c.user_id AND {t} >= c.event_time WHERE c.granted"
-            )
-        else:
-            name = f"_pm_validity_{safe}"
-            con.register(name, self.validity(purpose).to_arrow())
-            sql = (
-                f"SELECT d.* FROM _pm_data AS d JOIN {name} AS v ON d.{s} = v._pm_user "
-                f"AND {covers_sql(t, 'v._pm_start', 'v._pm_end')}"
-            )
-        return relation.query("_pm_data", sql)
+    # the batch filters live in `filtering`, each a method here (the ledger is their first argument)
+    filter = filtering.filter_frame
+    filter_relation = filtering.filter_relation
 
     # -- recording changes -----------------------------------------------------------------
 
@@ -526,7 +410,7 @@ class ConsentLedger:
                     field="purpose",
                     hint="`privacymesh consent check` shows the subject's consent",
                 )
-            event_id = _next_id(current["event_id"], "ce-", 7)
+            event_id = next_id(current["event_id"], "ce-", 7)
             mine = current.filter(pl.col("user_id") == uid).tail(1)
             row = {
                 "event_id": event_id,
@@ -579,112 +463,16 @@ class ConsentLedger:
             return self.policy.regulation_by_country.get(country or "")
         return None
 
-    def _write_notices(
-        self, event: dict[str, Any], products: list[str], when: datetime
-    ) -> tuple[str, ...]:
-        if not products or self.platform_dir is None or self.catalog is None:
-            return ()
-        path = self.platform_dir / NOTICES_FILE
-        with locked(path):
-            current = read_notices(self.platform_dir)
-            start = _next_number(current["notice_id"], "cn-")
-            rows = []
-            for i, pid in enumerate(products):
-                product = self.catalog.products[pid]  # type: ignore[union-attr]
-                sla = self.policy.propagation_sla.get(product.processing_mode)
-                rows.append(
-                    {
-                        "notice_id": f"cn-{start + i:07d}",
-                        "event_id": event["event_id"],
-                        "user_id": event["user_id"],
-                        "purpose": event["purpose"],
-                        "action": event["action"],
-                        "product": pid,
-                        "domain": product.domain,
-                        "processing_mode": product.processing_mode,
-                        "issued_at": when,
-                        "due_at": sla.after(when) if sla else None,
-                        "applied_at": None,
-                    }
-                )
-            write_parquet_atomic(
-                pl.concat([current, pl.DataFrame(rows, schema=NOTICE_SCHEMA)]), path
-            )
-        return tuple(r["notice_id"] for r in rows)
-
     def notices(self, pending_only: bool = False) -> pl.DataFrame:
         """Propagation notices (all, or those not yet applied)."""
         if self.platform_dir is None:
             return pl.DataFrame(schema=NOTICE_SCHEMA)
-        frame = read_notices(self.platform_dir)
+        frame = propagation.read_notices(self.platform_dir)
         return frame.filter(pl.col("applied_at").is_null()) if pending_only else frame
 
-    def acknowledge(
-        self, event_id: str, product: str, at: datetime | None = None, *, actor: str | None = None
-    ) -> int:
-        """Mark a product's notice of an event applied; returns how many notices changed.
-        When the last notice of a withdrawal to a domain is applied, the domain's application
-        is recorded in `consent_applications`, the table the consent checks measure. `actor`
-        (default: the ledger's) is who the audit log names."""
-        if self.platform_dir is None:
-            return 0
-        when = utc_naive(at)
-        path = self.platform_dir / NOTICES_FILE
-        with locked(path):
-            current = read_notices(self.platform_dir)
-            hit = (pl.col("event_id") == event_id) & (pl.col("product") == product)
-            pending = current.filter(hit & pl.col("applied_at").is_null())
-            if pending.height == 0:
-                raise ConsentError(f"no pending notice of {event_id} for {product}")
-            updated = current.with_columns(
-                pl.when(hit & pl.col("applied_at").is_null())
-                .then(pl.lit(when))
-                .otherwise(pl.col("applied_at"))
-                .alias("applied_at")
-            )
-            write_parquet_atomic(updated, path)
-        notice = pending.row(0, named=True)
-        domain_open = updated.filter(
-            (pl.col("event_id") == event_id)
-            & (pl.col("domain") == notice["domain"])
-            & pl.col("applied_at").is_null()
-        )
-        if notice["action"] == "withdraw" and domain_open.height == 0:
-            self._record_application(notice, when)
-        if self.audit is not None:
-            self.audit.record(
-                self._actor(actor),
-                "consent.ack",
-                product,
-                (),
-                None,
-                None,
-                detail={"event_id": event_id},
-            )
-        return pending.height
-
-    def _record_application(self, notice: dict[str, Any], when: datetime) -> None:
-        assert self.platform_dir is not None
-        path = self.platform_dir / APPLICATIONS_FILE
-        with locked(path):
-            current = (
-                pl.read_parquet(path) if path.is_file() else pl.DataFrame(schema=APPLICATION_SCHEMA)
-            )
-            done = (pl.col("event_id") == notice["event_id"]) & (
-                pl.col("domain") == notice["domain"]
-            )
-            if current.filter(done).height:
-                return
-            row = {
-                "domain": notice["domain"],
-                "event_id": notice["event_id"],
-                "user_id": notice["user_id"],
-                "purpose": notice["purpose"],
-                "applied_at": when,
-            }
-            new = pl.DataFrame([row], schema=APPLICATION_SCHEMA)
-            new = new.select([c for c in current.columns if c in new.columns])
-            write_parquet_atomic(pl.concat([current, new], how="diagonal_relaxed"), path)
+    # notices live in `notices`, each a method here (the ledger is their first argument)
+    acknowledge = propagation.acknowledge
+    _write_notices = propagation.write_notices
 
 
 def read_events(platform_dir: Path) -> pl.DataFrame:
@@ -694,20 +482,8 @@ def read_events(platform_dir: Path) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def read_notices(platform_dir: Path) -> pl.DataFrame:
-    path = platform_dir / NOTICES_FILE
-    if not path.is_file():
-        return pl.DataFrame(schema=NOTICE_SCHEMA)
-    return pl.read_parquet(path).cast(NOTICE_SCHEMA)  # type: ignore[arg-type]
-
-
-def _next_number(ids: pl.Series, prefix: str) -> int:
-    numbers = ids.str.strip_prefix(prefix).cast(pl.Int64, strict=False).drop_nulls()
-    return int(numbers.max() or 0) + 1  # type: ignore[operator]
-
-
-def _next_id(ids: pl.Series, prefix: str, width: int) -> str:
-    return f"{prefix}{_next_number(ids, prefix):0{width}d}"
+def next_id(ids: pl.Series, prefix: str, width: int) -> str:
+    return f"{prefix}{propagation.next_number(ids, prefix):0{width}d}"
 
 
 def _latest(frame: pl.DataFrame, column: str) -> str | None:

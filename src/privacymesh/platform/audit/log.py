@@ -1,16 +1,7 @@
-"""The audit-logging SDK: one call records who did what to which product, for which purpose,
-under which policy; records are hash-chained with the evidence ledger's mechanism
-(`privacymesh.ledger.chain`) and can be queried and verified.
-
-    from privacymesh.platform import audit
-    audit.record("ana", "query", "payments.transactions", ["user_id", "amount"], "fraud_prevention",
-                 subjects=12, role="fraud_analyst", policy="policy.yaml@3f9a1c2b7d10")
-    audit.query(product="payments.transactions")        # a Polars frame
-    audit.verify()                                       # a VerifyReport, as for the ledger
-
-The log is one JSON-lines file (default `<evidence>/audit.jsonl`), one record per line, and a
-head file beside it (`audit.jsonl.head`: seq, hash and the log's size). Each line is the
-canonical JSON of the record with `prev_hash` and `hash`, where
+"""The hash-chained audit log (`AuditLog`): one JSON-lines file (default
+`<evidence>/audit.jsonl`), one record per line, and a head file beside it
+(`audit.jsonl.head`: seq, hash and the log's size). Each line is the canonical JSON of the
+record with `prev_hash` and `hash`, where
 
     hash = sha256(prev_hash + canonical_json(record without prev_hash and hash))
 
@@ -62,13 +53,12 @@ from privacymesh.ledger.chain import (
 from privacymesh.ledger.records import ChainHead
 from privacymesh.ledger.verify import VerifyReport
 from privacymesh.platform.audit.model import (
-    LOG_FILE,
     SCHEMA,
     AuditError,
     AuditRecord,
     refuse_personal_data,
 )
-from privacymesh.platform.keys import derive, master_key
+from privacymesh.platform.keys import derive
 
 _HEAD_WIDTH = 120  # the head file is rewritten in place at a fixed width
 
@@ -414,89 +404,3 @@ def _last_line(path: Path) -> str:
             handle.seek(pos)
             block = handle.read(step) + block
     return block.rstrip(b"\n").split(b"\n")[-1].decode("ascii", errors="replace")
-
-
-# ---- the default log of the process -----------------------------------------------------------
-
-_default: AuditLog | None = None
-_default_lock = threading.Lock()
-
-
-def open_log(workspace: Any = None, path: Path | None = None) -> AuditLog:
-    """The audit log of a workspace (policy `[audit] log`, default `<evidence>/audit.jsonl`,
-    or `path`), keyed with the workspace key and resolving subjects through its identity map."""
-    from privacymesh.platform.identity import IdentityMap
-    from privacymesh.platform.policy import load_policy
-    from privacymesh.workspace import Workspace, load_workspace
-
-    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
-    policy = load_policy(ws)
-    path = path or policy.audit_log or ws.evidence / LOG_FILE
-    identity: IdentityMap | None = None
-
-    def resolve(subject: str) -> str:
-        nonlocal identity
-        if identity is None:
-            identity = IdentityMap.load(ws.platform)
-        return identity.user_id(subject)
-
-    return AuditLog(
-        path,
-        key=master_key(ws.evidence),
-        fsync=policy.audit_fsync,
-        resolve_subject=resolve,
-        on_close=_anchor_head(ws, path),
-    )
-
-
-def _anchor_head(ws: Any, path: Path) -> Callable[[ChainHead], object] | None:
-    """Sign and push the log's head to the workspace's anchors when an appending log closes."""
-    from privacymesh.ledger.seal import Sealer
-
-    sealer = Sealer.for_workspace(ws, audit_path=path)
-    return sealer.anchor_audit if sealer is not None and sealer.settings.anchors else None
-
-
-def configure(log: AuditLog | Path | str | None = None, workspace: Any = None) -> AuditLog:
-    """Set the log that the module-level functions use (a log, a path, or a workspace's)."""
-    global _default
-    with _default_lock:
-        if isinstance(log, AuditLog):
-            _default = log
-        elif log is not None:
-            _default = AuditLog(log)
-        else:
-            _default = open_log(workspace)
-        return _default
-
-
-def default_log() -> AuditLog:
-    """The configured log, else the log of the workspace found from the current folder."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = open_log(None)
-        return _default
-
-
-def record(
-    actor: str | None,
-    action: str,
-    product: str | None = None,
-    fields: Sequence[str] = (),
-    purpose: str | None = None,
-    subjects: int | None = None,
-    **kwargs: Any,
-) -> AuditRecord:
-    """Append one record to the default log (see `AuditLog.record`)."""
-    return default_log().record(actor, action, product, fields, purpose, subjects, **kwargs)
-
-
-def query(**filters: Any) -> pl.DataFrame:
-    """Records of the default log matching the filters (see `AuditLog.query`)."""
-    return default_log().query(**filters)
-
-
-def verify(expect_head: ChainHead | tuple[int, str] | None = None) -> VerifyReport:
-    """Verify the default log's chain."""
-    return default_log().verify(expect_head)

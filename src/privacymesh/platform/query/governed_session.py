@@ -1,4 +1,4 @@
-"""Governed queries (the governance sidecar, in process) and policy views.
+"""Governed queries (the governance sidecar, in process).
 
     with GovernedSession(workspace) as gov:
         result = gov.sql('SELECT country, count(*) AS n FROM "identity"."users" GROUP BY 1',
@@ -14,10 +14,10 @@ purpose must be one the product declares, and each field is clear or masked for 
 clearance. Second, the query runs on a DuckDB database of its own per role and purpose, which
 holds nothing but that role's governed relations as data: every field already masked, only the
 rows of subjects with consent for the purpose. That database cannot reach files, extensions or
-Python objects (`enable_external_access`, replacement scans and extension loading off, its
-configuration locked), so a query the first wall should have refused still reads nothing raw.
-That database is DuckDB whatever the workspace's engine: it is the boundary itself (external
-access off, configuration locked), which a Spark session cannot offer.
+Python objects (`connection`: `enable_external_access`, replacement scans and extension loading
+off, its configuration locked), so a query the first wall should have refused still reads
+nothing raw. That database is DuckDB whatever the workspace's engine: it is the boundary itself
+(external access off, configuration locked), which a Spark session cannot offer.
 Every query, allowed, denied or failed, writes a record through the audit-log SDK (the SQL
 itself only as a hash: it may hold literal values).
 
@@ -27,23 +27,15 @@ and one audit append. The masking and the consent filter are paid once: a sessio
 each governed relation into its role's database and rebuilds it when its source or the consent
 ledger changes. `materialize=False` (the one-shot CLI) keeps nothing between queries and
 copies only the columns the query names. `benchmarks/platform_latency.py` measures both.
-
-`write_policy_views` writes the same views into a DuckDB file of their own (and its SQL beside
-it), over the products' files and a live view of the consent ledger, for BI tools. Hashed
-columns read their key from session variables (`<views>.key.sql`, mode 0600), never from the
-views' text, and that key is not the governed query's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,21 +43,24 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
-from privacymesh.consent_rule import latest_grants_sql
+from privacymesh.catalog import Catalog, quote_ident
 from privacymesh.engine import open_engine
-from privacymesh.engine.duckdb_engine import DuckDBEngine, file_reader
+from privacymesh.engine.duckdb_engine import DuckDBEngine
 from privacymesh.errors import ContractError, SourceError, first_line
 from privacymesh.ledger import RawPersonalDataError
 from privacymesh.platform import audit as audit_sdk
 from privacymesh.platform.catalog_cache import catalog_for
 from privacymesh.platform.consent import CONSENT_FILE, ConsentLedger
-from privacymesh.platform.errors import AccessDenied, PolicyError, QueryError
-from privacymesh.platform.identity import IDENTITY_FILE
-from privacymesh.platform.keys import derive, master_key, write_private
+from privacymesh.platform.errors import AccessDenied, QueryError
+from privacymesh.platform.keys import derive, master_key
 from privacymesh.platform.policy import Policy, load_policy
 from privacymesh.platform.principals import Principal, principal_of, require_role
-from privacymesh.platform.query.masking_sql import SessionKey, hmac_pads
+from privacymesh.platform.query.connection import (
+    governed_connection,
+    load_relation,
+    source_stamp,
+    without_values,
+)
 from privacymesh.platform.query.model import (
     AccessDecision,
     decide,
@@ -102,68 +97,6 @@ class _Governed:
     built: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
-_LOCKED_DOWN = {
-    "enable_external_access": False,  # no files, COPY, ATTACH of files, INSTALL/LOAD
-    "autoload_known_extensions": False,
-    "autoinstall_known_extensions": False,
-    "allow_community_extensions": False,
-    "allow_unsigned_extensions": False,
-}
-
-
-def governed_connection(
-    threads: int | None = None, memory_limit: str | None = None
-) -> duckdb.DuckDBPyConnection:
-    """An empty in-memory DuckDB database that cannot reach files, extensions or the calling
-    Python frames, its configuration locked. Relations reach it only as data (`load_relation`)."""
-    con = duckdb.connect(":memory:", config=dict(_LOCKED_DOWN))
-    con.execute("SET python_enable_replacements = false")  # no scans of Python variables
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
-    con.execute("SET lock_configuration = true")
-    return con
-
-
-def load_relation(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, data: pa.RecordBatchReader
-) -> None:
-    """Copy `data` into `schema.name` of a governed connection (replacing it)."""
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
-    con.register("_pm_load", data)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {quote_ident(schema)}.{quote_ident(name)} AS "
-            "SELECT * FROM _pm_load"
-        )
-    finally:
-        con.unregister("_pm_load")
-
-
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
-
-
-def _without_values(message: str) -> str:
-    """An engine error with its quoted literals hidden: over raw data they may be values."""
-    return _QUOTED.sub("'…'", message)
-
-
-def source_stamp(product: DataProduct) -> tuple[Any, ...]:
-    """What changes when a product's data changes: its file's (or database's) mtime and size."""
-    server = product.server
-    path = None
-    if server is not None:
-        path = server.path if server.type == "local" else server.database
-    if path is None or any(ch in str(path) for ch in "*?["):
-        return ("unknown",)
-    try:
-        st = os.stat(path)
-    except OSError:
-        return ("missing",)
-    return (st.st_mtime_ns, st.st_size)
-
-
 class GovernedSession:
     """A long-lived governed query session over one workspace (thread-safe). Open it once and
     query many times; it is also a context manager.
@@ -194,7 +127,7 @@ class GovernedSession:
         self.materialize = materialize
         self.audit = audit_log or audit_sdk.open_log(self.ws)
         self._master = master_key(self.ws.evidence)
-        engine = open_engine(self.ws, self.catalog, kind="duckdb")
+        engine = open_engine(self.ws, self.catalog, name="duckdb")
         if not isinstance(engine, DuckDBEngine):
             raise QueryError("governed queries need the DuckDB engine", field="engine.kind")
         self.engine = engine
@@ -286,7 +219,7 @@ class GovernedSession:
             if isinstance(exc, SourceError):
                 raise
             raise QueryError(
-                f"the governed data could not be built: {_without_values(first_line(exc))}",
+                f"the governed data could not be built: {without_values(first_line(exc))}",
                 field="sql",
                 hint="the products' data may not match their contracts",
             ) from None
@@ -541,204 +474,3 @@ def query_sql(
 ) -> GovernedResult:
     """A governed SELECT over products (see the module docstring)."""
     return session(workspace).sql(sql, role, purpose)
-
-
-# ---- policy views for BI tools ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicyViewsResult:
-    """What `write_policy_views` wrote."""
-
-    database: Path
-    script: Path
-    key_script: Path
-    role: str
-    purpose: str | None
-    products: tuple[str, ...]
-    skipped: dict[str, str]
-    masked: dict[str, dict[str, str]]
-
-
-def _consent_view_sql(platform: Path, purpose: str) -> str:
-    events = f"read_parquet({quote_literal(str(platform / CONSENT_FILE))})"
-    identity = f"read_parquet({quote_literal(str(platform / IDENTITY_FILE))})"
-    now = "CAST(current_timestamp AT TIME ZONE 'UTC' AS TIMESTAMP)"
-    latest = latest_grants_sql(events, quote_literal(purpose), now)
-    return f"SELECT {', '.join(IDENTITY_FORMS)} FROM {identity} WHERE user_id IN ({latest})"
-
-
-def write_policy_views(
-    workspace: Workspace | Path | str | None,
-    role: str,
-    *,
-    purpose: str | None = None,
-    out: Path | None = None,
-    principal: Principal | None = None,
-) -> PolicyViewsResult:
-    """Write the role's governed views to a DuckDB file (default
-    `<evidence>/views/<role>[.<purpose>].duckdb`) and the SQL script beside it. Without a
-    purpose a row needs its subject's consent for every consent-governed purpose the product
-    declares. Views read the products' files and the consent ledger live.
-
-    Hashed columns take their key from two session variables that `<out>.key.sql` (written
-    0600) sets; the views and their script hold no key, and without it hashed values are NULL.
-    That key is derived for the views (`views:<role>`), not the governed query's `mask:<role>`:
-    a BI user holds it in their session, so pseudonyms reversed with it are only the views'."""
-    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
-    who = principal or principal_of(ws)
-    catalog = catalog_for(ws.catalog)
-    policy = load_policy(ws, catalog)
-    with audit_sdk.open_log(ws) as denials:
-        require_role(who, role, denials, action="policy.views", purpose=purpose,
-                     policy=policy.version)  # fmt: skip
-    views_key = derive(master_key(ws.evidence), f"views:{role}")  # refused before any write
-    consent = ConsentLedger.open(ws, catalog=catalog, policy=policy)
-    consent_purposes = consent.consent_purposes
-    if purpose is not None and purpose not in consent.purposes:
-        consent._check_purpose(purpose)
-    decisions: list[AccessDecision] = []
-    skipped: dict[str, str] = {}
-    for product in sorted(catalog.products.values(), key=lambda p: p.id):
-        if (
-            purpose is not None
-            and purpose not in product.purposes
-            and policy.declared_purposes_only
-        ):
-            continue
-        try:
-            d = decide(policy, catalog, product.id, role, purpose, consent_purposes)
-        except AccessDenied as exc:
-            if "may not read" in exc.message or "unknown role" in exc.message:
-                continue
-            skipped[product.id] = exc.message
-            continue
-        reason = _unviewable(product)
-        if reason:
-            skipped[product.id] = reason
-            continue
-        decisions.append(d)
-    if not decisions:
-        known = any(r.name == role for p in catalog.products.values() for r in p.roles)
-        raise AccessDenied(
-            f"role {role!r} may read no product" + (f" for purpose {purpose!r}" if purpose else ""),
-            field="role",
-            hint=None
-            if known or role in policy.roles
-            else "the role is in no contract and not in the policy",
-        )
-    key = SessionKey(f"privacymesh_{role}_hash_ipad", f"privacymesh_{role}_hash_opad")
-    needed = sorted({p for d in decisions for p in d.consent_purposes})
-    statements = ["CREATE SCHEMA IF NOT EXISTS _policy"]
-    sources = {}
-    for p in needed:
-        name = f"_policy.{quote_ident('consent__' + re.sub(r'[^a-z0-9_]', '_', p.lower()))}"
-        statements.append(f"CREATE OR REPLACE VIEW {name} AS {_consent_view_sql(ws.platform, p)}")
-        sources[p] = name
-    for domain in sorted({d.product.domain for d in decisions}):
-        statements.append(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(domain)}")
-    for d in decisions:
-        server = d.product.server
-        assert server is not None and server.path is not None
-        reader = file_reader(server.path, server.format)
-        statements.append(
-            f"CREATE OR REPLACE VIEW {d.product.view} AS {select_sql(d, reader, sources, key)}"
-        )
-    generated = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    manifest = {
-        "role": role,
-        "purpose": purpose,
-        "policy": policy.version,
-        "generated_at": generated.isoformat() + "Z",
-        "products": {d.product.id: d.evidence() for d in decisions},
-    }
-    statements.append(
-        "CREATE OR REPLACE TABLE _policy.manifest AS SELECT "
-        f"{quote_literal(json.dumps(manifest, sort_keys=True))} AS manifest"
-    )
-    stem = role + (f"__{purpose}" if purpose else "")
-    out = Path(out or ws.evidence / "views" / f"{stem}.duckdb")
-    clash = {out.stem, out.name.split(".")[0]} & set(catalog.domains)
-    if clash:
-        raise PolicyError(
-            f"a views file named {out.name} makes {clash.pop()}.<product> ambiguous in DuckDB "
-            "(the file's catalog takes its name)",
-            file=out,
-            hint="name it after the role, e.g. marketing_analyst.duckdb",
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.with_name(f".pm_views_{os.getpid()}.tmp")
-    temp.unlink(missing_ok=True)
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH {quote_literal(str(temp))} AS pm_views_build").fetchall()
-        con.execute("USE pm_views_build").fetchall()
-        for statement in statements:
-            con.execute(statement).fetchall()
-        con.execute("USE memory").fetchall()
-        con.execute("DETACH pm_views_build").fetchall()
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
-    os.replace(temp, out)
-    script = out.with_suffix(".sql")
-    header = (
-        f"-- privacymesh policy views for role {role}"
-        + (f", purpose {purpose}" if purpose else ", every consent-governed purpose")
-        + f"\n-- policy {policy.version}; generated {manifest['generated_at']}\n"
-    )
-    script.write_text(
-        header
-        + f"-- hashed columns need the session key: run {out.stem}.key.sql first\n"
-        + ";\n".join(statements)
-        + ";\n",
-        "utf-8",
-    )
-    key_script = out.with_suffix(".key.sql")
-    ipad, opad = hmac_pads(views_key)
-    write_private(
-        key_script,
-        (
-            f"-- privacymesh views key for role {role}: run in the BI session before reading "
-            f"{out.name} (keep it 0600)\n"
-            f"SET VARIABLE {quote_ident(key.ipad_variable)} = unhex('{ipad.hex()}');\n"
-            f"SET VARIABLE {quote_ident(key.opad_variable)} = unhex('{opad.hex()}');\n"
-        ).encode(),
-    )
-    masked = {d.product.id: d.masked_fields for d in decisions}
-    log = audit_sdk.open_log(ws)
-    log.record(
-        who.name,
-        "policy.views",
-        None,
-        (),
-        purpose,
-        None,
-        role=role,
-        policy=policy.version,
-        detail={
-            "products": [d.product.id for d in decisions],
-            "masked": masked,
-            "skipped": skipped,
-        },
-    )
-    log.close()
-    return PolicyViewsResult(
-        out,
-        script,
-        key_script,
-        role,
-        purpose,
-        tuple(d.product.id for d in decisions),
-        skipped,
-        masked,
-    )
-
-
-def _unviewable(product: DataProduct) -> str | None:
-    server = product.server
-    if server is None or server.type != "local" or server.path is None:
-        return "only file-backed products (Parquet, CSV) can be exposed as standalone views"
-    return None
