@@ -98,7 +98,11 @@ def test_a_person_column_makes_a_places_table_about_people(tmp_path: Path) -> No
 
 
 def test_the_contract_ties_a_places_table_to_people(tmp_path: Path) -> None:
-    frame = _located({"holder_ref": list(range(10))} | _place_columns(), "sites", tmp_path)
+    frame = _located(
+        {"site_id": list(range(10)), "holder_ref": list(range(10))} | _place_columns(),
+        "sites",
+        tmp_path,
+    )
     assert _scan(frame, "field.sites").personal_columns == ()
     # a declared subject key among the columns: every row is someone's
     keyed = {"holder_ref": ColumnContext(subject_key="holder_ref")}
@@ -109,6 +113,19 @@ def test_the_contract_ties_a_places_table_to_people(tmp_path: Path) -> None:
     assert _flagged(_scan(frame, "events.venues", context=subjects), "city")
 
 
+def test_a_locations_table_needs_its_own_key_to_be_one_of_places(tmp_path: Path) -> None:
+    # `locations` also names where someone was: rows keyed by `location_id` are places, a log
+    # of positions without it is someone's
+    positions = {"visit_no": list(range(10)), "latitude": LATS, "longitude": LONS}
+    frame = _located(positions, "locations", tmp_path)
+    assert _flagged(_scan(frame, "app.locations"), "latitude")
+    keyed = _located({"location_id": list(range(10))} | _place_columns(), "locs", tmp_path)
+    assert _scan(keyed, "hr.locations").personal_columns == ()
+    # a table of visits names a place but records what someone did there
+    visits = _located({"visit_no": list(range(10))} | _place_columns(), "visits", tmp_path)
+    assert _flagged(_scan(visits, "retail.venue_visits"), "latitude")
+
+
 def test_table_words_read_the_tables_own_name() -> None:
     assert "location" in table_words("oracle/hr_locations")
     assert "store" in table_words("retail.stores")
@@ -116,4 +133,6 @@ def test_table_words_read_the_tables_own_name() -> None:
     assert "store" not in table_words("stores.customers")
     assert things_reason(["city", "latitude"], "stores.customers") == ""
     assert things_reason(["city", "latitude"], "geo.warehouses") == "table: warehouses"
+    assert things_reason(["city", "latitude"], "geo.locations") == ""
+    assert things_reason(["location_id", "city"], "geo.locations") == "table: locations"
     assert things_reason(["city", "email"], "geo.warehouses") == ""

@@ -259,6 +259,34 @@ _THING_TABLE_WORDS = frozenset(
         "distributioncenter",
     )
 )
+# table-name words that also name where someone was (`locations` of a device, `places` a
+# user saved): they say "places" only when the rows are keyed by their own id (`location_id`)
+_AMBIGUOUS_PLACE_WORDS = frozenset(("location", "place", "site", "premise", "building"))
+# table-name words of events: rows someone made (a visit, a trip), whatever place they name
+_EVENT_WORDS = frozenset(
+    (
+        "visit",
+        "event",
+        "log",
+        "history",
+        "trip",
+        "ride",
+        "checkin",
+        "ping",
+        "track",
+        "tracking",
+        "session",
+        "movement",
+        "position",
+        "trace",
+        "journey",
+        "booking",
+        "order",
+        "delivery",
+        "shipment",
+        "attendance",
+    )
+)
 _LOCATING = ("user.contact.address", "user.location")
 THING_PENALTY = 0.6  # places and coordinates in a table of things locate the things
 
@@ -281,8 +309,11 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
         names |= tokens(c)
     if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
         return ""  # rows of a person's own record or of a person's actions
-    own = table_words(table) & _THING_TABLE_WORDS
-    if own and not names & _WHO_WORDS:
+    words = table_words(table)
+    own = words & _THING_TABLE_WORDS
+    keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
+    own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
+    if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
 

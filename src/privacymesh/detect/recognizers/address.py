@@ -334,7 +334,10 @@ class PostalLineRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []
-        stripped = values.stripped().filter(pl.col(VALUE).str.contains(r"\d{4}"))
+        # a postal code and a place: four digits and a letter (timestamps and amounts have none)
+        stripped = values.stripped().filter(
+            pl.col(VALUE).str.contains(r"\d{4}") & pl.col(VALUE).str.contains(r"\p{L}{2}")
+        )
         if stripped.height < POSTAL_LINE_MIN_SHARE * values.n_rows:
             return []
         hits = []
