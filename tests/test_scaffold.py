@@ -30,7 +30,13 @@ def sections_the_code_reads() -> set[str]:
         if path.parent.name == "sources":  # a source's own keys, inside [sources.NAME]
             continue
         found |= set(reads.findall(path.read_text("utf-8")))
-    return found - {"name"}
+    return found - {"name", "markets"}  # top-level keys, not tables
+
+
+def test_top_level_keys_are_in_the_template(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    text = (tmp_path / "privacymesh.toml").read_text()
+    assert re.search(r"^# markets = \[\]", text, re.M)
 
 
 def test_init_writes_a_workspace_that_loads(tmp_path: Path) -> None:

@@ -754,6 +754,29 @@ def build_mongodb(m: Mirror) -> None:
     )
 
 
+def build_dreamhouse(m: Mirror) -> None:
+    import json
+
+    def records(path: str) -> list[dict]:
+        return [
+            {k: v for k, v in r.items() if k != "attributes"}
+            for r in json.loads(m.text(path))["records"]
+        ]
+
+    write("dreamhouse", "brokers", pl.DataFrame(records("data/brokers-data.json")))
+    write("dreamhouse", "contacts", pl.DataFrame(records("data/contacts-data.json")))
+    properties = pl.DataFrame(records("data/properties-data.json"))
+    # `@CarolineBrookerRef`: the broker's record in the import plan, as the source writes it
+    write("dreamhouse", "properties", properties)
+
+
+def build_fivethirtyeight(m: Mirror) -> None:
+    terms = pl.read_csv(
+        io.BytesIO(m.read("congress-age/congress-terms.csv")), infer_schema_length=0
+    ).with_columns(pl.all().replace("", None))
+    write("fivethirtyeight", "congress_terms", sample(terms))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -768,6 +791,8 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "derived": build_derived,
     "oracle": build_oracle,
     "mongodb": build_mongodb,
+    "dreamhouse": build_dreamhouse,
+    "fivethirtyeight": build_fivethirtyeight,
 }
 
 

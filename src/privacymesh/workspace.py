@@ -50,6 +50,9 @@ class Workspace:
     engine: EngineConfig = field(default_factory=EngineConfig)
     settings: dict[str, Any] = field(default_factory=dict)
     config_hash: str = ""
+    # ISO 3166-1 alpha-2 codes of the countries the mesh serves (`markets = ["DE", "AT"]`):
+    # the detector reads national-format phone numbers as these countries' first
+    markets: tuple[str, ...] = ()
 
     @property
     def file(self) -> Path:
@@ -141,7 +144,29 @@ def load_workspace(path: Path | str | None = None) -> Workspace:
         engine=engine,
         settings=raw,
         config_hash=hashlib.sha256(raw_bytes).hexdigest(),
+        markets=_markets(raw.get("markets", []), file),
     )
+
+
+def _markets(value: Any, file: Path) -> tuple[str, ...]:
+    """`markets`: a list of ISO 3166-1 alpha-2 country codes, upper-cased and de-duplicated."""
+    import pycountry
+
+    hint = 'ISO 3166-1 alpha-2 country codes, e.g. markets = ["DE", "AT"]'
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise WorkspaceError(
+            "expected a list of country codes", file=file, field="markets", hint=hint
+        )
+    codes: list[str] = []
+    for i, code in enumerate(value):
+        upper = code.strip().upper()
+        if len(upper) != 2 or pycountry.countries.get(alpha_2=upper) is None:
+            raise WorkspaceError(
+                f"unknown country code {code!r}", file=file, field=f"markets[{i}]", hint=hint
+            )
+        if upper not in codes:
+            codes.append(upper)
+    return tuple(codes)
 
 
 def _spark_conf(value: Any, file: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ def scan_command(
     products: list[DataProduct] = []
     if ids or not files:
         ws = workspace_from(ctx)
+        options = replace(options, markets=ws.markets)
         catalog = load_catalog(ws.catalog)
         products = catalog.select(ids or None)
         engine = open_engine(ws, catalog)

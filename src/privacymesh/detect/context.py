@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from privacymesh.detect.options import ColumnContext
 from privacymesh.detect.taxonomy import related
+
+if TYPE_CHECKING:
+    from privacymesh.detect.recognizer import Evidence
 
 NAME_BOOST = 0.3
 TEXT_BOOST = 0.25  # description, tags: written by the product owner
@@ -191,8 +195,147 @@ _PERSON_ID_WORDS = frozenset(
         "citizen",
     )
 )
+# table names whose rows are places or organisations (a `hr_locations`, a `mflix_theaters`);
+# their tokens are matched singular and plural alike (`tokens` drops a trailing s)
+_THING_TABLE_WORDS = frozenset(
+    (
+        "location",
+        "place",
+        "site",
+        "venue",
+        "facility",
+        "facilitie",
+        "office",
+        "store",
+        "shop",
+        "outlet",
+        "branch",
+        "branche",
+        "warehouse",
+        "depot",
+        "plant",
+        "factory",
+        "theater",
+        "theatre",
+        "cinema",
+        "airport",
+        "station",
+        "port",
+        "terminal",
+        "hospital",
+        "clinic",
+        "school",
+        "campus",
+        "building",
+        "premise",
+        "restaurant",
+        "hotel",
+        "museum",
+        "library",
+        "librarie",
+        "park",
+        "stadium",
+        "company",
+        "companie",
+        "supplier",
+        "vendor",
+        "publisher",
+        "manufacturer",
+        "merchant",
+        "organisation",
+        "organization",
+        "institution",
+        "agency",
+        "agencie",
+        "carrier",
+        "shipper",
+        "partner",
+        "bank",
+        "dealer",
+        "dealership",
+        "reseller",
+        "retailer",
+        "distributor",
+        "distributioncenter",
+    )
+)
+# table-name words that also name where someone was (`locations` of a device, `places` a
+# user saved): they say "places" only when the rows are keyed by their own id (`location_id`)
+_AMBIGUOUS_PLACE_WORDS = frozenset(("location", "place", "site", "premise", "building"))
+# table-name words of events: rows someone made (a visit, a trip), whatever place they name
+_EVENT_WORDS = frozenset(
+    (
+        "visit",
+        "event",
+        "log",
+        "history",
+        "trip",
+        "ride",
+        "checkin",
+        "ping",
+        "track",
+        "tracking",
+        "session",
+        "movement",
+        "position",
+        "trace",
+        "journey",
+        "booking",
+        "order",
+        "delivery",
+        "shipment",
+        "attendance",
+    )
+)
 _LOCATING = ("user.contact.address", "user.location")
 THING_PENALTY = 0.6  # places and coordinates in a table of things locate the things
+
+
+def table_words(table: str | None) -> frozenset[str]:
+    """Tokens of a table's own name: the last part of a dotted or slashed address
+    (`crm.customers`, `oracle/hr_locations`, `retail__stores`), so a domain's name does not
+    speak for its tables."""
+    if not table:
+        return frozenset()
+    return tokens(re.split(r"[./]", table)[-1])
+
+
+def things_reason(columns: list[str], table: str | None = None) -> str:
+    """Why a table holds places or organisations rather than people (`table: locations`,
+    `columns: store`), or "" when it does not: its name or its columns say so and no column
+    is part of a person's own record or holds a person's id."""
+    names: set[str] = set()
+    for c in columns:
+        names |= tokens(c)
+    if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
+        return ""  # rows of a person's own record or of a person's actions
+    words = table_words(table)
+    own = words & _THING_TABLE_WORDS
+    keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
+    own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
+    if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
+        return f"table: {table_name(table)}"
+    return "columns: organisations or sites" if describes_things(columns) else ""
+
+
+def subject_link(
+    columns: list[str], table: str | None, contract: dict[str, ColumnContext] | None
+) -> bool:
+    """Whether the table's contract ties its rows to people: a declared subject key among its
+    columns, or a declared data subject the table is named for (`customer` for `customers`)."""
+    for ctx in (contract or {}).values():
+        if ctx.subject_key and ctx.subject_key in columns:
+            return True
+        subjects: set[str] = set()
+        for subject in ctx.data_subjects:
+            subjects |= tokens(subject)
+        if subjects & table_words(table):
+            return True
+    return False
+
+
+def table_name(table: str | None) -> str:
+    return re.split(r"[./]", table or "")[-1]
 
 
 def describes_things(columns: list[str]) -> bool:
@@ -246,6 +389,7 @@ class ContextSignals:
     things: bool = False
     people: bool = False  # some column of the table is part of a person's own record
     someone: bool = False  # or some column says whose row it is (a customer id)
+    things_reason: str = ""  # why the table is taken for one of things (`table: locations`)
 
     @classmethod
     def build(
@@ -254,7 +398,17 @@ class ContextSignals:
         ctx: ColumnContext | None,
         neighbour_names: list[str],
         table: list[str] | None = None,
+        table_name: str | None = None,
+        contract: dict[str, ColumnContext] | None = None,
     ) -> ContextSignals:
+        """Signals of `column` in a table of columns `table` named `table_name`; `contract` is
+        the whole table's contract context (its subject key and data subjects speak for every
+        column, declared or not)."""
+        columns = table or []
+        reason = things_reason(columns, table_name)
+        linked = subject_link(columns, table_name, contract)
+        if linked:
+            reason = ""  # the contract says whose rows these are: places in them are theirs
         text: set[str] = set()
         if ctx is not None:
             text |= tokens(ctx.description)
@@ -268,9 +422,10 @@ class ContextSignals:
             text=frozenset(text),
             neighbours=frozenset(neighbours),
             declared=ctx.category if ctx is not None else None,
-            things=describes_things(table or []),
-            people=describes_people(table or []),
-            someone=names_someone(table or []),
+            things=bool(reason),
+            people=describes_people(columns),
+            someone=names_someone(columns) or linked,
+            things_reason=reason,
         )
 
     def for_key(self, key: str) -> ContextSignals:
@@ -312,6 +467,23 @@ class ContextSignals:
         if self.declared and related(self.declared, category):
             raised.append(f"declared: {self.declared}")
         lowered = [f"name: {w}" for w in sorted(negative & self.name)]
+        if self.things and category.startswith(_LOCATING):
+            lowered.append(self.things_reason)
         if not words & self.name:
             lowered += [f"contract: {w}" for w in sorted(negative & self.text)]
         return tuple(raised), tuple(lowered)
+
+
+def set_aside(
+    evidence: list[Evidence], reported: frozenset[str], min_confidence: float
+) -> tuple[str, ...]:
+    """Categories the values showed but the table's kind set aside (`category: table: x`):
+    places that would have been reported were the table not one of places or organisations."""
+    out: dict[str, str] = {}
+    for ev in evidence:
+        why = [w for w in ev.lowered_by if w.startswith(("table:", "columns:"))]
+        if not why or ev.category in reported or ev.category in out:
+            continue
+        if ev.strength + ev.context_delta + THING_PENALTY >= min_confidence:
+            out[ev.category] = f"{ev.category}: {why[0]}"
+    return tuple(sorted(out.values()))

@@ -32,6 +32,9 @@ class ScanOptions:
     max_examples: int = 3
     max_json_keys: int = 48
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    # the countries the workspace serves (ISO 3166-1 alpha-2, `markets` in privacymesh.toml):
+    # national-format numbers are read as theirs first
+    markets: tuple[str, ...] = ()
     reference_date: date | None = None
     quasi_max_columns: int = 4
     quasi_max_candidates: int = 10
@@ -40,6 +43,12 @@ class ScanOptions:
     quasi_max_results: int = 20
     # rows per text column drawn from the whole product by the sparse pre-filter (0: off)
     sparse_rows: int = 200
+
+    def national_regions(self) -> tuple[str, ...]:
+        """The regions national-format phone numbers are read in: the declared markets first
+        (a market's own format wins a tie), then `phone_regions`."""
+        first = tuple(dict.fromkeys(m.upper() for m in self.markets))
+        return first + tuple(r for r in self.phone_regions if r not in first)
 
     def today(self) -> date:
         return self.reference_date or date.today()
@@ -54,3 +63,7 @@ class ColumnContext:
     category: str | None = None  # declared fideslang key (ODCS customProperties piiCategory)
     classification: str | None = None  # public | internal | confidential | restricted
     not_personal: str | None = None  # the owner's reason the column holds no personal data
+    # of the whole table, from its contract: the column naming each row's person, and the kinds
+    # of people the product is about (`customer`, `employee`)
+    subject_key: str | None = None
+    data_subjects: tuple[str, ...] = ()

@@ -27,6 +27,8 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
             category=f.pii_category,
             classification=f.classification,
             not_personal=f.not_personal,
+            subject_key=product.subject_key,
+            data_subjects=product.data_subjects,
         )
         for f in product.fields
     }

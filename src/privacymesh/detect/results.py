@@ -84,6 +84,9 @@ class ColumnScan:
     non_null: int = 0
     accepted: tuple[CategoryHit, ...] = ()
     not_personal: str | None = None
+    # categories the values showed but the table's kind set aside, with why
+    # (`user.contact.address.city: table: hr_locations`)
+    set_aside: tuple[str, ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -99,6 +102,7 @@ class ColumnScan:
             "categories": [c.to_dict() for c in self.categories],
             "dtype": self.dtype,
             "non_null": self.non_null,
+            **({"set_aside": list(self.set_aside)} if self.set_aside else {}),
             **(
                 {
                     "not_personal": self.not_personal,

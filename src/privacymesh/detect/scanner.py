@@ -10,7 +10,7 @@ from time import perf_counter
 
 import polars as pl
 
-from privacymesh.detect.context import ContextSignals
+from privacymesh.detect.context import ContextSignals, set_aside
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.quasi import find_quasi_identifiers
 from privacymesh.detect.recognizer import (
@@ -128,9 +128,9 @@ def collect_evidence_many(
                 ev.context_delta, ev.context_raised = values.signals.adjustment(
                     ev.category, ev.words, ev.negative
                 )
-                ev.raised_by, ev.lowered_by = values.signals.explain(
-                    ev.category, ev.words, ev.negative
-                )
+                raised, lowered = values.signals.explain(ev.category, ev.words, ev.negative)
+                # a recognizer may name what raised it beyond the column (a declared market)
+                ev.raised_by, ev.lowered_by = (*ev.raised_by, *raised), lowered
                 found[i].append(ev)
     nested: list[tuple[int, str, ColumnValues]] = [
         (i, method, inner)
@@ -392,7 +392,8 @@ def _column_scan(
     if values is None:
         return ColumnScan(series.name, (), str(series.dtype), non_null)
     hits = tuple(decide(evidence, values.n_rows, options))
-    return ColumnScan(series.name, hits, str(series.dtype), non_null)
+    aside = set_aside(evidence, frozenset(h.category for h in hits), options.min_confidence)
+    return ColumnScan(series.name, hits, str(series.dtype), non_null, set_aside=aside)
 
 
 def _honour_contract(scan: ColumnScan, ctx: ColumnContext | None) -> ColumnScan:
@@ -446,7 +447,9 @@ def scan_frame(
     prepared: list[tuple[pl.Series, ColumnValues | None]] = []
     for i, name in enumerate(names):
         neighbours = names[max(0, i - NEIGHBOURS) : i] + names[i + 1 : i + 1 + NEIGHBOURS]
-        signals = ContextSignals.build(name, context.get(name), neighbours, table=names)
+        signals = ContextSignals.build(
+            name, context.get(name), neighbours, table=names, table_name=table, contract=context
+        )
         hints = frozenset({PAIR_HINT}) if name in paired else frozenset()
         series = sample[name]
         prepared.append(

@@ -60,7 +60,12 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
     if key not in jobs:
         prepare_scans(ctx)
         hashes = None if KNOWN_HASHES in ctx.workers.shared else ctx.cache["known_hashes"]
-        options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
+        options = ScanOptions(
+            sample_rows=rows,
+            seed=seed,
+            reference_date=ctx.as_of.date(),
+            markets=ctx.workspace.markets if ctx.workspace else (),
+        )
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
         sparse = product_sparse_rows(product, ctx.engine, options, total)

