@@ -120,7 +120,7 @@ def finding_table(
     frame = ledger.sql(query, scope.params(query))
     if owners is None or owners.is_empty():
         owners = pl.DataFrame(schema={"product_id": pl.String, "owner": pl.String})
-    low = policy.days.get("low", DEFAULT_DUE_DAYS["low"])
+    low = policy.days.get(Severity.LOW, DEFAULT_DUE_DAYS[Severity.LOW])
     return (
         frame.join(owners.select("product_id", "owner"), on="product_id", how="left")
         .with_columns(
