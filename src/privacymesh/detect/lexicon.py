@@ -195,11 +195,15 @@ def members_of(values: pl.Series, lexicons: Sequence[frozenset[str]]) -> list[pl
     distinct = values.drop_nulls().unique().to_list()
     if not distinct:
         return [pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean) for _ in lexicons]
-    out = []
-    for words in lexicons:
-        known = pl.Series([v for v in distinct if v in words], dtype=pl.String)
-        out.append(values.is_in(known.implode()).fill_null(False))
-    return out
+    value = pl.col(values.name)
+    tests = [
+        value.is_in(pl.Series([v for v in distinct if v in words], dtype=pl.String).implode())
+        .fill_null(False)
+        .alias(f"m{i}")
+        for i, words in enumerate(lexicons)
+    ]
+    found = values.to_frame().select(tests)  # one pass for every lexicon
+    return [found.get_column(f"m{i}").alias(values.name) for i in range(len(lexicons))]
 
 
 EMBED_SAMPLE = 300

@@ -92,6 +92,12 @@ class ColumnValues:
             self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
         return self.memo["joined"]
 
+    def chars(self) -> frozenset[str]:
+        """Every character the values hold (from the joined distinct values)."""
+        if "chars" not in self.memo:
+            self.memo["chars"] = frozenset(self.joined().item() or "")
+        return self.memo["chars"]
+
     def max_digits(self) -> int:
         """The most decimal digits any one value holds: a gate needing more cannot pass."""
         if "max_digits" not in self.memo:

@@ -1,0 +1,28 @@
+"""The detector's bounded work: which distinct values are validated depends on the values, never
+on their order, and the secret rules' one-search pre-test agrees with searching rule by rule."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from privacymesh.detect.recognizers.credentials import _any_rule, secret_rules
+
+
+def test_one_search_for_every_secret_rule_agrees_with_each_rule_alone() -> None:
+    texts = [
+        "order-1234\nAKIAIOSFODNN7EXAMPLE\nplain",
+        "xoxb-123456789012-abcdefghijklmnop",
+        "just some words\nand a number 12345678901234567890",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+    ]
+    for text in texts:
+        joined = pl.DataFrame({"value": [text]})
+        alone = joined.select(
+            [
+                pl.col("value").str.contains(f"(?m){r}").alias(str(i))
+                for i, r in enumerate(secret_rules())
+            ]
+        ).row(0)
+        assert _any_rule(joined) == any(alone), text
+    assert _any_rule(pl.DataFrame({"value": [texts[0]]}))
+    assert not _any_rule(pl.DataFrame({"value": [texts[3]]}))
