@@ -5,7 +5,26 @@ from __future__ import annotations
 
 import polars as pl
 
+from privacymesh.detect import ScanOptions
+from privacymesh.detect.recognizer import sample_distinct
 from privacymesh.detect.recognizers.credentials import _any_rule, secret_rules
+
+
+def test_the_validated_values_are_the_same_in_any_order() -> None:
+    values = pl.Series([f"v{i:04d}" for i in range(1000)] * 2)
+    options = ScanOptions(max_validate=64)
+    chosen = sample_distinct(values, options)
+    again = sample_distinct(values.reverse(), options)
+    assert chosen.len() == 64
+    assert sorted(chosen.to_list()) == sorted(again.to_list())
+    # in order of appearance, so the first values of a column stay first
+    positions = [int(v[1:]) for v in chosen.to_list()]
+    assert positions == sorted(positions)
+
+
+def test_a_short_column_is_validated_whole() -> None:
+    values = pl.Series(["b", "a", "b", "c"])
+    assert sample_distinct(values, ScanOptions(max_validate=8)).to_list() == ["b", "a", "c"]
 
 
 def test_one_search_for_every_secret_rule_agrees_with_each_rule_alone() -> None:

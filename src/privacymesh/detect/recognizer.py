@@ -196,12 +196,14 @@ def lift(valid_ratio: float, chance: float) -> float:
 def sample_distinct(
     candidates: pl.Series, options: ScanOptions, cap: int | None = None
 ) -> pl.Series:
-    """Distinct candidates in order of appearance, at most `max_validate` of them (a seeded
-    sample beyond that)."""
+    """Distinct candidates in order of appearance, at most `max_validate` of them: beyond that
+    the ones with the smallest seeded hash, so which values are validated depends on the values
+    alone, never on the order of rows."""
     distinct = candidates.unique(maintain_order=True)
     limit = min(options.max_validate, cap) if cap else options.max_validate
     if distinct.len() > limit:
-        distinct = distinct.sample(limit, seed=options.seed)
+        chosen = distinct.hash(options.seed).arg_sort().head(limit).sort()
+        distinct = distinct.gather(chosen)
     return distinct
 
 
