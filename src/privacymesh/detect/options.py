@@ -16,8 +16,7 @@ class ScanOptions:
     min_hit_rate / min_confidence: a category is reported only above both.
     max_decode_depth: how many nested unpackings (JSON, base64, hex, URL) are followed.
     max_value_chars: longer values are truncated before any pattern runs.
-    max_validate: distinct candidates validated per recognizer and column, chosen by a seeded
-    hash of the value (the others are estimated from them).
+    max_validate: distinct candidates validated per recognizer and column (others estimated).
     quasi_*: combinations of 2 to `quasi_max_columns` of at most `quasi_max_candidates` columns;
     one is flagged when k < `quasi_k_threshold` and at least `quasi_min_exposed` of the rows sit
     in classes that small.

@@ -196,14 +196,13 @@ def lift(valid_ratio: float, chance: float) -> float:
 def sample_distinct(
     candidates: pl.Series, options: ScanOptions, cap: int | None = None
 ) -> pl.Series:
-    """Distinct candidates in order of appearance, at most `max_validate` of them: beyond that
-    the ones with the smallest seeded hash, so which values are validated depends on the values
-    alone, never on the order of rows."""
+    """Distinct candidates in order of appearance, at most `max_validate` of them (a seeded
+    sample beyond that). The scanner hands rows over in an order fixed by their content
+    (`sample_frame`), so the sample does not depend on the order rows came in."""
     distinct = candidates.unique(maintain_order=True)
     limit = min(options.max_validate, cap) if cap else options.max_validate
     if distinct.len() > limit:
-        chosen = distinct.hash(options.seed).arg_sort().head(limit).sort()
-        distinct = distinct.gather(chosen)
+        distinct = distinct.sample(limit, seed=options.seed)
     return distinct
 
 
