@@ -28,7 +28,7 @@ class ScanOptions:
     min_confidence: float = 0.5
     max_decode_depth: int = 2
     max_value_chars: int = 4096
-    max_validate: int = 256
+    max_validate: int = 500
     max_examples: int = 3
     max_json_keys: int = 48
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
