@@ -163,8 +163,6 @@ class SecretRulesRecognizer(Recognizer):
         text = pl.col(joined.columns[0])
         if not joined.select(text.str.contains(TOKEN_RUN)).item():
             return []  # no value holds a long token run: no rule can match
-        if not _any_rule(joined):
-            return []  # one search of every rule at once: most columns stop here
         found = joined.select([text.str.contains(f"(?m){r}").alias(str(i)) for i, r in
                                enumerate(rules)]).row(0)  # fmt: skip
         rules = tuple(r for r, hit in zip(rules, found, strict=True) if hit)
@@ -189,22 +187,6 @@ class SecretRulesRecognizer(Recognizer):
         )
         ev.estimated_hits = float(hits[ROW].n_unique())
         return [ev]
-
-
-def _any_rule(joined: pl.DataFrame) -> bool:
-    """Whether some rule matches the joined values: one search with the rules' alternation
-    (one regex to compile per column instead of one per rule); True when Polars cannot
-    compile the alternation, so that each rule is then searched for alone."""
-    text = pl.col(joined.columns[0])
-    try:
-        return bool(joined.select(text.str.contains(_rules_alternation())).item())
-    except pl.exceptions.PolarsError:
-        return True
-
-
-@cache
-def _rules_alternation() -> str:
-    return "(?m)" + "|".join(secret_rules())
 
 
 SECRET_STRENGTH = 0.9
