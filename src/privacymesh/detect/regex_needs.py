@@ -64,3 +64,72 @@ def _digit_member(op: Any, av: Any) -> bool:
     if name == "RANGE":
         return av[0] >= ord("0") and av[1] <= ord("9")
     return False  # NEGATE and anything else: a non-digit may match
+
+
+@lru_cache(maxsize=1024)
+def needed_chars(pattern: str) -> tuple[frozenset[str], ...]:
+    """Sets of characters of which every match of `pattern` holds at least one each (`@` for an
+    e-mail address): a text holding no character of one set cannot match. Empty when unsure."""
+    if any(syntax in pattern for syntax in _RUST_ONLY):
+        return ()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = sre_parse.parse(pattern)
+    except (re.error, RecursionError, ValueError, OverflowError):
+        return ()
+    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ()  # Python reads these flags as Rust does only in simple cases
+    return tuple(dict.fromkeys(_needs_seq(list(tree))))
+
+
+# Rust's class syntax that Python reads as literal characters: POSIX classes and the set
+# operations (intersection, difference, symmetric difference) of nested classes
+_RUST_ONLY = ("[[", "[:", "&&", "--", "~~")
+_MAX_SET = 64  # larger classes (`\w`, negations) are no use as a test
+
+
+def _needs_seq(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
+    return [need for op, av in items for need in _needs_item(op, av)]
+
+
+def _needs_item(op: Any, av: Any) -> list[frozenset[str]]:
+    name = str(op)
+    if name == "LITERAL":
+        return [frozenset(chr(av))]
+    if name == "IN":
+        chars = _class_chars(av)
+        return [chars] if chars else []
+    if name in _REPEATS:
+        low, _, sub = av
+        return _needs_seq(list(sub)) if low >= 1 else []
+    if name == "SUBPATTERN":
+        add_flags, del_flags = av[1], av[2]
+        if (add_flags | del_flags) & (re.IGNORECASE | re.VERBOSE):
+            return []
+        return _needs_seq(list(av[-1]))
+    if name == "ATOMIC_GROUP":
+        return _needs_seq(list(av))
+    if name == "BRANCH":
+        # a match holds one of the alternatives: a character of the smallest set each needs
+        union: set[str] = set()
+        for alt in av[1]:
+            needs = _needs_seq(list(alt))
+            if not needs:
+                return []
+            union |= min(needs, key=len)
+        return [frozenset(union)] if len(union) <= _MAX_SET else []
+    return []  # assertions, back-references and anything unknown: nothing needed
+
+
+def _class_chars(av: Any) -> frozenset[str] | None:
+    chars: set[str] = set()
+    for op, a in av:
+        name = str(op)
+        if name == "LITERAL":
+            chars.add(chr(a))
+        elif name == "RANGE" and a[1] - a[0] < _MAX_SET:
+            chars.update(chr(c) for c in range(a[0], a[1] + 1))
+        else:
+            return None  # negations, wide ranges and other categories
+    return frozenset(chars) if len(chars) <= _MAX_SET else None

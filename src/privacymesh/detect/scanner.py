@@ -26,7 +26,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
-from privacymesh.detect.regex_needs import needs_digit
+from privacymesh.detect.regex_needs import needed_chars, needs_digit
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
 from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
@@ -178,6 +178,8 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 continue
             if columns[i].max_digits() == 0 and needs_digit(gate):
                 found[(i, gate)] = False  # no digit in the column: no match of this gate
+            elif not _holds_needed(columns[i], gate):
+                found[(i, gate)] = False  # a character every match holds is in no value
             else:
                 needs.setdefault(i, {})[gate] = None
         groups: dict[tuple[str, ...], list[int]] = {}
@@ -197,6 +199,15 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 result[i][id(r)] = True
         pending, level = left, level + 1
     return result
+
+
+def _holds_needed(values: ColumnValues, gate: str) -> bool:
+    """Whether the column holds a character of each set that every match of `gate` needs."""
+    needs = needed_chars(gate)
+    if not needs:
+        return True
+    chars = values.chars()
+    return all(not need.isdisjoint(chars) for need in needs)
 
 
 def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:

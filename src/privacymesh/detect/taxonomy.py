@@ -4,10 +4,10 @@ among national ids) travels in a hit's `details`, never in the key."""
 
 from __future__ import annotations
 
-from functools import cache
+from privacymesh.detect.lexicon import stored_lexicon
 
 
-@cache
+@stored_lexicon  # importing fideslang's taxonomy costs more than a scan of a small table
 def fideslang_keys() -> frozenset[str]:
     """Every data-category key of fideslang's default taxonomy."""
     from fideslang.default_taxonomy import DEFAULT_TAXONOMY
