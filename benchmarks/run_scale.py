@@ -110,7 +110,9 @@ totals = [product_rows(p, engine) for p in products]
 known = known_email_hashes(engine)
 mark("samples")
 options = ScanOptions(sample_rows=rows, seed=seed, reference_date=as_of_from(ws).date())
-sparse = [product_sparse_rows(p, engine, options, t) for p, t in zip(products, totals)]
+sparse = [
+    product_sparse_rows(p, engine, options, t, f) for p, t, f in zip(products, totals, frames)
+]
 mark("sparse")
 from privacymesh.checks.measures import pii
 pii.warm_up()

@@ -63,7 +63,7 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
         options = ScanOptions(sample_rows=rows, seed=seed, reference_date=ctx.as_of.date())
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
-        sparse = product_sparse_rows(product, ctx.engine, options, total)
+        sparse = product_sparse_rows(product, ctx.engine, options, total, frame)
         jobs[key] = ctx.workers.submit(
             _scan_job,
             product,
