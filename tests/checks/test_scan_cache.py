@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from checks_mesh import build, contract
 
-from privacymesh.checks.measures.scan_cache import cache_dir
+from privacymesh.checks.measures.scan_cache import KEEP_SECONDS, cache_dir
 from privacymesh.runner import run_checks
 from privacymesh.workspace import load_workspace
 
@@ -68,6 +69,18 @@ def test_a_changed_file_or_reference_date_is_scanned_again(root: Path) -> None:
     assert len(_entries(root)) == 2
     _undeclared(root, datetime(2026, 4, 8))
     assert len(_entries(root)) == 3
+
+
+def test_entries_no_run_used_for_two_weeks_are_deleted(root: Path) -> None:
+    _undeclared(root)
+    (used,) = _entries(root)
+    old = time.time() - KEEP_SECONDS - 60
+    os.utime(used, (old, old))
+    _undeclared(root)  # reads it: used again, kept
+    assert _entries(root) == [used] and used.stat().st_mtime > old
+    os.utime(used, (old, old))
+    _undeclared(root, datetime(2026, 4, 8))  # stores another entry, pruning the unused one
+    assert len(_entries(root)) == 1 and not used.exists()
 
 
 def test_the_cache_holds_no_raw_value(root: Path) -> None:

@@ -7,7 +7,8 @@ answered from the cache. A source that cannot say what version it is never is.
 
 Entries hold what a scan result holds: verdicts, counts and masked examples, never a raw value.
 They live in the workspace's evidence folder (`cache/scans/`), one JSON file each, mode 0600;
-deleting the folder only makes the next run scan again."""
+entries unused for two weeks are deleted; deleting the folder only makes the next run scan
+again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from privacymesh.workspace import Workspace
 
 FORMAT = 1
+# entries no run has used for this long are deleted: a new reference date or a changed file
+# makes new entries, and the old ones would otherwise pile up
+KEEP_SECONDS = 14 * 24 * 3600
 IDENTITY_MAP = "platform.identity_map"
 # the nested results of each scan class, rebuilt from their JSON lists
 _NESTED: dict[type, dict[str, type]] = {
@@ -78,11 +83,14 @@ def scan_key(engine: Engine, product: DataProduct, options: ScanOptions) -> str 
 
 def load_scan(folder: Path, key: str) -> TableScan | None:
     """The scan stored under `key`, or None (missing, unreadable or of another format)."""
+    path = folder / f"{key}.json"
     try:
-        doc = json.loads((folder / f"{key}.json").read_text())
+        doc = json.loads(path.read_text())
         if doc.get("format") != FORMAT:
             return None
-        return _decode(TableScan, doc["scan"])
+        scan = _decode(TableScan, doc["scan"])
+        os.utime(path)  # used now: kept another KEEP_SECONDS
+        return scan
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -97,8 +105,20 @@ def store_scan(folder: Path, key: str, scan: TableScan) -> None:
         with os.fdopen(fd, "w") as out:
             out.write(text)
         os.replace(partial, folder / f"{key}.json")
+        prune(folder)
     except (OSError, TypeError, ValueError):
         return
+
+
+def prune(folder: Path, now: float | None = None) -> None:
+    """Delete the entries no run has used for `KEEP_SECONDS`."""
+    cutoff = (time.time() if now is None else now) - KEEP_SECONDS
+    for path in folder.glob("*.json"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def _decode(cls: type, doc: dict[str, Any]) -> Any:
