@@ -270,22 +270,26 @@ def bound_lines(rows: list[tuple[Any, ...]], parts: list[dict[str, float]]) -> l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", nargs="+", type=float, default=[1.0, 10.0, 50.0])
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="runs of each timing, the fastest kept (default 2)"
+    )
     args = parser.parse_args()
     load_start = os.getloadavg()[0]
     rows, parts = [], []
     for scale in args.scales:
         root = workspace(scale)
-        floor = min((measure(root, "floor") for _ in range(2)), key=lambda m: m["seconds"])
-        run = min((measure_run(root) for _ in range(2)), key=lambda m: m["seconds"])
+        repeat = range(max(1, args.repeat))
+        floor = min((measure(root, "floor") for _ in repeat), key=lambda m: m["seconds"])
+        run = min((measure_run(root) for _ in repeat), key=lambda m: m["seconds"])
         alone = measure_run(root, "--workers", "1", "--no-record")
         sql = min(
-            (measure_run(root, "--no-record", *_checks(SQL_CHECKS)) for _ in range(2)),
+            (measure_run(root, "--no-record", *_checks(SQL_CHECKS)) for _ in repeat),
             key=lambda m: m["seconds"],
         )
         measure_run(root, "--no-record")  # fills the scan cache for the warm run
         warm = measure_run(root, "--no-record", cold=False)
         rows.append((scale, floor, run, alone, sql, warm))
-        parts.append(min((measure_parts(root) for _ in range(2)), key=lambda m: sum(m.values())))
+        parts.append(min((measure_parts(root) for _ in repeat), key=lambda m: sum(m.values())))
     lines = [
         "# Full check run vs one DuckDB scan of every column",
         "",
@@ -293,7 +297,8 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f} at the end; "
         f"`{' '.join(sys.argv)}`; {time.strftime('%Y-%m-%d')}.",
         "",
-        "run: `privacymesh run` (recorded, default workers; the faster of two); every run "
+        f"run: `privacymesh run` (recorded, default workers; the fastest of {args.repeat}); "
+        "every run "
         "is cold (the workspace's scan cache emptied before it) except warm: `--no-record` "
         "after a run that filled the cache (unchanged data: every scan is reused); 1 process: "
         "`--workers 1`; SQL only: "
