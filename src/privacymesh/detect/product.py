@@ -58,17 +58,22 @@ def scan_product(
         frame = engine.polars(f"SELECT * FROM {product.view}")
     else:
         frame = engine.sample(product.view, options.sample_rows, options.seed)
-    sparse = product_sparse_rows(product, engine, options, total)
+    sparse = product_sparse_rows(product, engine, options, total, frame)
     return scan_sample(product, frame, total, options, known_hashes, sparse)
 
 
 def product_sparse_rows(
-    product: DataProduct, engine: Engine, options: ScanOptions, total: int
+    product: DataProduct,
+    engine: Engine,
+    options: ScanOptions,
+    total: int,
+    sample: pl.DataFrame | None = None,
 ) -> SparseRows | None:
-    """The sparse pre-filter's rows, when the sample does not hold every row."""
+    """The sparse pre-filter's rows, when the sample does not hold every row (`sample`, the
+    drawn rows, spares the columns it already covers)."""
     if options.sample_rows is None or total <= options.sample_rows:
         return None
-    return sparse_rows(engine, product.view, options)
+    return sparse_rows(engine, product.view, options, sample)
 
 
 def product_rows(product: DataProduct, engine: Engine) -> int:

@@ -1,10 +1,23 @@
 """Sparse personal data: a sample of 10,000 rows decides a column's verdict, so data held by a
 few percent of a large product's rows is found or missed depending on which rows the sample
-drew. Before the sample is judged, one cheap pass over every row of the product (in the engine,
-never in Python) counts the rows whose text holds a candidate shape (an e-mail address, a long
-run of digits, an IPv4 address) and draws a few of them per column by hash. The detector then
-judges those rows, and a validated category found there that the sample missed is reported with
-its rate estimated over the whole product: the verdict no longer depends on the sample's luck."""
+drew. Before the sample is judged, a pass over every row of the product (in the engine, never
+in Python) finds the distinct values of a text column that hold a candidate shape (an e-mail
+address, a long run of digits, an IPv4 address), counts the rows holding them and draws a few by
+seeded hash. The detector then judges rows holding those values, and a validated category found
+there that the sample missed is reported with its rate estimated over the whole product: the
+verdict no longer depends on the sample's luck, nor on the order of the rows.
+
+What the pass skips, and why it loses nothing:
+- columns that cannot hold text (numbers, dates, booleans): only string columns are read;
+- columns whose sample already holds at least `sparse_rows` candidate rows. The draw would hand
+  the detector `sparse_rows` candidates; when a share `c` of the rows are candidates, the sample
+  of `n` rows holds `n * c >= sparse_rows` of them, so it holds at least as many rows of any
+  category hiding among the candidates (`n * r`) as the draw would (`sparse_rows * r / c`),
+  whichever category the sample judged the column to be. Such a column is not sparse.
+The shapes are tested once per distinct value, not once per row: a column of few distinct
+values is grouped first (cheap), one of many is tested row by row and only its candidates are
+grouped. Both give the same values, counts and draw; the sample's distinct share only picks the
+cheaper order."""
 
 from __future__ import annotations
 
@@ -27,12 +40,15 @@ SHAPES = (
     r"|\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"
 )
 PREFILTER = "prefilter"
+# above this share of distinct values in the sample, a column is tested row by row before it
+# is grouped (grouping nearly unique strings costs more than testing them)
+MANY_DISTINCT = 0.5
 
 
 @dataclass(frozen=True)
 class SparseRows:
-    """Rows of the whole product holding a candidate: a few per column, and per column how
-    many rows of the product hold one."""
+    """Rows of the whole product holding a candidate: a few per column (one per drawn value),
+    and per column how many rows of the product hold one."""
 
     frame: pl.DataFrame
     matches: dict[str, int]
@@ -42,56 +58,84 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sparse_rows(engine: Engine, view: str, options: ScanOptions) -> SparseRows | None:
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sparse_columns(
+    text: list[str], sample: pl.DataFrame | None, limit: int
+) -> tuple[list[str], set[str]]:
+    """The text columns the pass must read (those whose sample holds fewer than `limit`
+    candidate rows; all of them without a sample), and which of them hold many distinct
+    values in the sample."""
+    if sample is None or sample.height == 0:
+        return text, set()
+    present = [c for c in text if c in sample.columns]
+    stats = sample.select(
+        *(pl.col(c).str.contains(SHAPES).sum().alias(f"m{i}") for i, c in enumerate(present)),
+        *(pl.col(c).n_unique().alias(f"u{i}") for i, c in enumerate(present)),
+    ).row(0, named=True)
+    saturated = {c for i, c in enumerate(present) if (stats[f"m{i}"] or 0) >= limit}
+    many = {c for i, c in enumerate(present) if stats[f"u{i}"] > MANY_DISTINCT * sample.height}
+    return [c for c in text if c not in saturated], many
+
+
+def _candidates(view: str, column: str, index: int, many: bool, pattern: str) -> str:
+    """(column index, distinct candidate value, rows holding it) of one column."""
+    col = _quote(column)
+    if many:  # test each row, group only the candidates
+        return (
+            f"SELECT {index} AS i, {col} AS v, count(*) AS n FROM {view} "
+            f"WHERE regexp_matches({col}, {pattern}) GROUP BY {col}"
+        )
+    return (
+        f"SELECT {index} AS i, v, n FROM (SELECT {col} AS v, count(*) AS n FROM {view} "
+        f"WHERE {col} IS NOT NULL GROUP BY {col}) WHERE regexp_matches(v, {pattern})"
+    )
+
+
+def sparse_rows(
+    engine: Engine, view: str, options: ScanOptions, sample: pl.DataFrame | None = None
+) -> SparseRows | None:
     """The pre-filter pass over every row of `view` (None on an engine whose SQL it does not
-    speak, or when the view has no text column: the sample alone decides, as before)."""
+    speak, or when the view has no text column: the sample alone decides, as before).
+    `sample`, the rows the detector will judge, spares the columns it already covers."""
     if engine.name != "duckdb" or options.sparse_rows <= 0:
         return None
     schema = engine.polars(f"SELECT * FROM {view} LIMIT 0").schema
     text = [c for c, t in schema.items() if t == pl.String]
     if not text:
         return None
-    pattern = "'" + SHAPES.replace("'", "''") + "'"
     seed, limit = int(options.seed), int(options.sparse_rows)
-    # one pass over every row: per column, how many rows hold a candidate and the seeded hashes
-    # of the `limit` candidates that hash lowest (the same rows whatever their order)
-    flags = ", ".join(
-        f"regexp_matches({_quote(c)}, {pattern}) AS m{i}, hash({_quote(c)}, {seed}) AS h{i}"
-        for i, c in enumerate(text)
+    read, many = sparse_columns(text, sample, limit)
+    empty = SparseRows(pl.DataFrame(schema=schema), {})
+    if not read:
+        return empty
+    pattern = _literal(SHAPES)
+    # one statement per product: per column, the rows holding a candidate and the `limit`
+    # candidate values of lowest seeded hash (the same values whatever the rows' order)
+    union = " UNION ALL ".join(
+        _candidates(view, c, i, c in many, pattern) for i, c in enumerate(read)
     )
-    aggregates = ", ".join(
-        f"count_if(m{i}) AS c{i}, min_by(h{i}, h{i}, {limit}) FILTER (WHERE m{i}) AS k{i}"
-        for i in range(len(text))
+    found = engine.polars(
+        f"SELECT i, sum(n)::BIGINT AS rows, min_by(v, hash(v, {seed}), {limit}) AS drawn "
+        f"FROM ({union}) GROUP BY i ORDER BY i"
     )
-    first = engine.polars(f"SELECT {aggregates} FROM (SELECT {flags} FROM {view})").row(
-        0, named=True
+    if found.height == 0:
+        return empty
+    counts = {read[i]: int(n) for i, n in zip(found["i"], found["rows"], strict=True)}
+    drawn = {read[i]: list(v) for i, v in zip(found["i"], found["drawn"], strict=True)}
+    # one row per drawn value, chosen by content: rows sharing it are told apart by their
+    # other columns (a value held by many rows never brings them all out of the engine)
+    flat = [c for c, t in schema.items() if not t.is_nested()]
+    ties = ", ".join(map(_quote, flat))
+    picks = " UNION ALL ".join(
+        f"(SELECT * FROM {view} WHERE {_quote(c)} IN ({', '.join(_literal(v) for v in values)})"
+        f" QUALIFY row_number() OVER (PARTITION BY {_quote(c)} ORDER BY {ties}) = 1)"
+        for c, values in drawn.items()
     )
-    counts = {c: int(first[f"c{i}"] or 0) for i, c in enumerate(text)}
-    hit = [i for i, c in enumerate(text) if counts[c]]
-    if not hit:
-        return SparseRows(pl.DataFrame(schema=schema), {})
-    # then the rows holding those hashes (a hash shared by a non-candidate value is refused by
-    # the shape test, which runs only on the few rows whose hash is drawn)
-    wanted = {i: sorted(set(first[f"k{i}"])) for i in hit}
-    where = " OR ".join(
-        f"(hash({_quote(text[i])}, {seed}) IN ({', '.join(map(str, wanted[i]))})"
-        f" AND regexp_matches({_quote(text[i])}, {pattern}))"
-        for i in hit
-    )
-    hashes = ", ".join(f"hash({_quote(text[i])}, {seed}) AS __sparse_h{i}" for i in hit)
-    drawn = engine.polars(f"SELECT *, {hashes} FROM {view} WHERE {where}")
-    columns = list(schema)
-    # rows of one value share its hash: the other columns break the tie, whatever the order
-    ties = [c for c, t in schema.items() if not t.is_nested()]
-    parts = [
-        drawn.filter(pl.col(f"__sparse_h{i}").is_in(wanted[i]))
-        .sort(f"__sparse_h{i}", *ties, nulls_last=True)
-        .head(limit)
-        .select(columns)
-        for i in hit
-    ]
-    frame = pl.concat(parts).unique(maintain_order=True)
-    return SparseRows(frame, {text[i]: counts[text[i]] for i in hit})
+    frame = engine.polars(picks).sort(flat, nulls_last=True).unique(maintain_order=True)
+    return SparseRows(frame, counts)
 
 
 def merge_sparse(

@@ -4,6 +4,7 @@ interface; engine differences live in its implementations."""
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,27 @@ class Engine(ABC):
                     "error": first_line(exc),
                 }
         return out
+
+    def data_version(self, product_id: str) -> str | None:
+        """What the data behind a product is now, as a fingerprint that changes when it does
+        (the source's own version or snapshot, with its rows); None when the source cannot
+        say. A result computed from the data may be reused while this stays the same."""
+        connector = self.connectors.get(product_id)
+        if connector is None:
+            return None
+        from privacymesh.errors import PrivacyMeshError
+
+        try:
+            identity = connector.identity()
+        except (PrivacyMeshError, OSError):
+            return None
+        if not identity.get("version") and not identity.get("snapshot"):
+            return None
+        return json.dumps(identity, sort_keys=True, default=str)
+
+    def view_version(self, view: str) -> str | None:
+        """The files behind a registered view, as `data_version` says (None: unknown)."""
+        return None
 
     def close_connectors(self) -> None:
         for connector in self.connectors.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import threading
 from pathlib import Path
 
@@ -27,6 +28,19 @@ def is_csv(path: Path, fmt: str | None) -> bool:
 
 def has_glob(path: Path) -> bool:
     return any(ch in str(path) for ch in "*?[")
+
+
+def files_version(path: Path) -> str | None:
+    """Path, size and modification time (ns) of a file or of each file a glob matches now;
+    None when nothing is there."""
+    paths = sorted(Path(p) for p in glob.glob(str(path))) if has_glob(path) else [path]
+    try:
+        stats = [(str(p.resolve()), p.stat()) for p in paths if p.is_file()]
+    except OSError:
+        return None
+    if not stats:
+        return None
+    return "\n".join(f"{p} {st.st_size} {st.st_mtime_ns}" for p, st in stats)
 
 
 def file_reader(path: Path | list[Path], fmt: str | None, options: str = "") -> str:
@@ -228,6 +242,24 @@ class DuckDBEngine(Engine):
                 identity["error"] = first_line(exc)
             out[pid] = identity
         return out
+
+    def data_version(self, product_id: str) -> str | None:
+        """A natively read product's files (a glob's files as they are now) or DuckDB
+        database file: each path, size and modification time; a connector's product as the
+        source says."""
+        product = self._native.get(product_id)
+        if product is None or product.server is None:
+            return super().data_version(product_id)
+        server = product.server
+        path = server.path if server.type == "local" else server.database
+        if path is None:
+            return None
+        return files_version(path)
+
+    def view_version(self, view: str) -> str | None:
+        """The files behind a registered platform or product view, as `data_version` says."""
+        files = self._files.get(view)
+        return files_version(files[0]) if files else None
 
     def _attached_table(self, database: Path, schema: str | None, table: str) -> str:
         if not database.exists():

@@ -18,6 +18,7 @@ from privacymesh.checks.measures import (
     get_group,
     get_prefetch,
     get_prepare,
+    heavy_work_done,
 )
 from privacymesh.checks.results import CheckResult
 from privacymesh.checks.spec import CheckSpec
@@ -88,7 +89,7 @@ def execute_checks(
     the SQL checks run while the workers compute, and the prefetched measures are collected
     last. Results keep the plan's order."""
     if pool is not None:
-        pool.launch(expected_jobs(tasks))
+        pool.launch(expected_jobs(heavy_tasks(ctx, tasks)))
     _prepare(ctx, tasks)
     if pool is not None:
         pool.start()  # workers take each product's jobs as soon as its sample is read
@@ -136,6 +137,16 @@ def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
         except Exception:  # reported by the task itself when it runs
             continue
     return early
+
+
+def heavy_tasks(ctx: MeasureContext, tasks: list[Task]) -> list[Task]:
+    """The tasks whose heavy work is still to do: not those an earlier run's kept result
+    (the scan cache) answers."""
+    return [
+        t
+        for t in tasks
+        if t.product is None or t.blocked or not heavy_work_done(ctx, t.check, t.product)
+    ]
 
 
 def expected_jobs(tasks: list[Task]) -> dict[WorkGroup, int]:
@@ -217,8 +228,10 @@ def run_checks(
         # check files are untrusted: their SQL runs in a session that reaches nothing else
         engine.seal()
         tasks = plan_tasks(specs, catalog, engine.registration, products, domains)
-        pool = WorkerPool(workers_for(workspace, tasks, workers))
-        ctx = MeasureContext(workspace, catalog, engine, reference, workers=pool)
+        ctx = MeasureContext(workspace, catalog, engine, reference)
+        # workers for the heavy work left to do: none when the kept scans answer it all
+        pool = WorkerPool(workers_for(workspace, heavy_tasks(ctx, tasks), workers))
+        ctx.workers = pool
         results = execute_checks(ctx, tasks, domains, progress, pool)
         # what each product's results read: source, table or file, version, rows
         read = engine.source_identities(

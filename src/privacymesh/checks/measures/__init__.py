@@ -64,6 +64,8 @@ MEASURES: dict[str, MeasureFn] = {}
 PREFETCH: dict[str, PrefetchFn] = {}
 GROUPS: dict[str, WorkGroup] = {}
 PREPARE: dict[str, Callable[[MeasureContext], None]] = {}
+PrefetchDone = Callable[[MeasureContext, CheckSpec, DataProduct], bool]
+DONE: dict[str, PrefetchDone] = {}
 CONTRACT_ONLY: set[str] = set()
 
 
@@ -73,12 +75,14 @@ def measure(
     prefetch: PrefetchFn | None = None,
     group: WorkGroup | None = None,
     prepare: Callable[[MeasureContext], None] | None = None,
+    done: PrefetchDone | None = None,
 ) -> Callable[[MeasureFn], MeasureFn]:
     """Register a built-in measure under `name`; `reads_data=False` for measures over the
     contract alone, which still run when the product's data cannot be read. `prefetch` starts
     a product's heavy work early (it submits jobs to the context's workers, of `group`); the
     measure itself then only waits for it. `prepare` runs once per run before the workers start
-    (to `share` what every job needs)."""
+    (to `share` what every job needs). `done` says when a product's heavy work is already
+    done (kept from an earlier run): it then needs no worker."""
 
     def register(fn: MeasureFn) -> MeasureFn:
         MEASURES[name] = fn
@@ -90,6 +94,8 @@ def measure(
             GROUPS[name] = group
         if prepare is not None:
             PREPARE[name] = prepare
+        if done is not None:
+            DONE[name] = done
         return fn
 
     return register
@@ -105,6 +111,13 @@ def get_prepare(name: str | None) -> Callable[[MeasureContext], None] | None:
     """The measure's once-per-run preparation, if it has one."""
     _load_builtin()
     return PREPARE.get(name or "")
+
+
+def heavy_work_done(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> bool:
+    """Whether the task's heavy (prefetched) work is already done, kept from an earlier run."""
+    _load_builtin()
+    hook = DONE.get(spec.measure or "")
+    return hook is not None and hook(ctx, spec, product)
 
 
 def get_group(name: str | None) -> WorkGroup | None:
@@ -144,6 +157,7 @@ __all__ = [
     "get_measure",
     "get_prefetch",
     "get_prepare",
+    "heavy_work_done",
     "measure",
     "params_for",
     "reads_data",

@@ -4,6 +4,7 @@ a product runs once per check run and is shared by all four."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,6 +12,7 @@ import polars as pl
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
 from privacymesh.checks.measures.jobs import Pending, Shared, WorkGroup
+from privacymesh.checks.measures.scan_cache import cache_dir, load_scan, scan_key, store_scan
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.detect import ScanOptions, TableScan, scan_frame
@@ -51,25 +53,92 @@ def _scan_job(
     return scan_sample(product, frame, total, options, known, sparse)
 
 
+def scan_options(ctx: MeasureContext, params: dict[str, Any]) -> ScanOptions:
+    """The options of a product's scan in this run."""
+    rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
+    return ScanOptions(
+        sample_rows=rows,
+        seed=seed,
+        reference_date=ctx.as_of.date(),
+        markets=ctx.workspace.markets if ctx.workspace else (),
+    )
+
+
+def cached_key(ctx: MeasureContext, product: DataProduct, options: ScanOptions) -> str | None:
+    """The scan cache's key for this product's scan (None: not cached, because the workspace
+    turned the cache off, has no folder for it, or the data's version is unknown)."""
+    keys: dict[tuple[str, int | None, int], str | None] = ctx.cache.setdefault("scan_keys", {})
+    at = (product.id, options.sample_rows, options.seed)
+    if at not in keys:
+        enabled = ctx.workspace is not None and ctx.workspace.section("run").get("scan_cache", True)
+        keys[at] = scan_key(ctx.engine, product, options) if enabled else None
+    return keys[at]
+
+
+def kept_scan(ctx: MeasureContext, product: DataProduct, options: ScanOptions) -> TableScan | None:
+    """The product's scan kept by an earlier run of the same data and options, read once per
+    run."""
+    key = cached_key(ctx, product, options)
+    if key is None or ctx.workspace is None:
+        return None
+    kept: dict[str, TableScan | None] = ctx.cache.setdefault("kept_scans", {})
+    if key not in kept:
+        kept[key] = load_scan(cache_dir(ctx.workspace), key)
+    return kept[key]
+
+
+def scan_is_cached(ctx: MeasureContext, spec: CheckSpec, product: DataProduct) -> bool:
+    """Whether the product's scan is kept from an earlier run (no worker needed for it)."""
+    try:
+        return kept_scan(ctx, product, scan_options(ctx, check_params(ctx, spec))) is not None
+    except Exception:  # the scan job meets it again and reports it
+        return False
+
+
+class _Kept:
+    """A scan's job whose result is stored in the scan cache once it is known."""
+
+    def __init__(self, job: Pending, folder: Path, key: str) -> None:
+        self.job, self.folder, self.key = job, folder, key
+        self.stored = False
+
+    def result(self) -> TableScan:
+        scan: TableScan = self.job.result()
+        if not self.stored:
+            self.stored = True
+            store_scan(self.folder, self.key, scan)
+        return scan
+
+
+class _Ready:
+    def __init__(self, scan: TableScan) -> None:
+        self.scan = scan
+
+    def result(self) -> TableScan:
+        return self.scan
+
+
 def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) -> Pending:
     """The detector's scan of a reproducible sample of the product: submitted once per run
-    (to a worker when the run has them), shared by every PII measure."""
+    (to a worker when the run has them), shared by every PII measure; taken from the scan
+    cache when an earlier run scanned the same data with the same options."""
     jobs: dict[tuple[str, int, int], Pending] = ctx.cache.setdefault("scan_jobs", {})
-    rows, seed = int(params.get("sample_rows", 10_000)), int(params.get("seed", 42))
+    options = scan_options(ctx, params)
+    rows, seed = int(options.sample_rows or 0), options.seed
     key = (product.id, rows, seed)
     if key not in jobs:
         prepare_scans(ctx)
+        stored = cached_key(ctx, product, options)
+        folder = cache_dir(ctx.workspace) if ctx.workspace is not None else None
+        kept = kept_scan(ctx, product, options)
+        if kept is not None:
+            jobs[key] = _Ready(kept)
+            return jobs[key]
         hashes = None if KNOWN_HASHES in ctx.workers.shared else ctx.cache["known_hashes"]
-        options = ScanOptions(
-            sample_rows=rows,
-            seed=seed,
-            reference_date=ctx.as_of.date(),
-            markets=ctx.workspace.markets if ctx.workspace else (),
-        )
         frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
-        sparse = product_sparse_rows(product, ctx.engine, options, total)
-        jobs[key] = ctx.workers.submit(
+        sparse = product_sparse_rows(product, ctx.engine, options, total, frame)
+        job = ctx.workers.submit(
             _scan_job,
             product,
             frame,
@@ -80,6 +149,7 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
             group=DETECTOR.name,
             stealable=True,
         )
+        jobs[key] = _Kept(job, folder, stored) if stored and folder else job
     return jobs[key]
 
 
@@ -129,7 +199,13 @@ def _measurement(
     )
 
 
-@measure("pii_undeclared", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
+@measure(
+    "pii_undeclared",
+    prefetch=prefetch_scan,
+    group=DETECTOR,
+    prepare=prepare_scans,
+    done=scan_is_cached,
+)
 def pii_undeclared(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -173,7 +249,13 @@ def accepted_exceptions(scan: TableScan) -> list[dict[str, Any]]:
     ]
 
 
-@measure("pii_in_logs", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
+@measure(
+    "pii_in_logs",
+    prefetch=prefetch_scan,
+    group=DETECTOR,
+    prepare=prepare_scans,
+    done=scan_is_cached,
+)
 def pii_in_logs(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -198,7 +280,13 @@ def pii_in_logs(
     return [_measurement(product, scan, findings, "online identifiers")]
 
 
-@measure("pii_quasi_identifiers", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
+@measure(
+    "pii_quasi_identifiers",
+    prefetch=prefetch_scan,
+    group=DETECTOR,
+    prepare=prepare_scans,
+    done=scan_is_cached,
+)
 def pii_quasi_identifiers(
     ctx: MeasureContext,
     spec: CheckSpec,
@@ -232,7 +320,13 @@ def pii_quasi_identifiers(
     return [m]
 
 
-@measure("pii_restricted_unmasked", prefetch=prefetch_scan, group=DETECTOR, prepare=prepare_scans)
+@measure(
+    "pii_restricted_unmasked",
+    prefetch=prefetch_scan,
+    group=DETECTOR,
+    prepare=prepare_scans,
+    done=scan_is_cached,
+)
 def pii_restricted_unmasked(
     ctx: MeasureContext,
     spec: CheckSpec,
