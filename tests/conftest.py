@@ -26,6 +26,54 @@ REPO = HERE.parent
 CONTRACTS = HERE / "catalog" / "contracts"
 
 
+# `make test` runs pytest on two workers (`-n 2`, `--dist loadgroup` in pyproject.toml). A worker
+# takes one xdist group at a time: a module by default, so a module's fixtures are built once;
+# the tests that share something costly to start (the JVM of Spark, a PostgreSQL cluster, an S3
+# server, a session fixture that records check runs) form one group across modules, so only one
+# worker starts it; and a notebook's cells run in order in one kernel. Rules in order, first
+# match wins: (group, folder or file names, fixtures).
+WORKER_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("spark", ("engine_spark", "test_postgres_spark.py", "test_lake_spark.py"), ()),
+    ("postgres", (), ("postgres",)),
+    ("s3", (), ("s3_server",)),
+    # the recorded runs of the packs, the dashboard and the history: many tests use two of them
+    ("recorded_runs", (), ("pack_ws", "built_pack", "acc_ws", "draft_pack", "history_ws")),
+    ("recorded_runs", (), ("sample_ws", "no_ledger_ws", "blank_ledger_ws")),
+    ("checks_sample", (), ("sample_run",)),
+)
+
+
+def worker_group(item: pytest.Item) -> str:
+    """The xdist group of a test: a shared resource's, else its module's (a notebook's)."""
+    names = {item.path.name, item.path.parent.name}
+    fixtures = set(getattr(item, "fixturenames", ()))
+    for group, places, needs in WORKER_GROUPS:
+        if names & set(places) or fixtures & set(needs):
+            return group
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, mark every test with its group and queue the long groups first (Spark, then
+    any group holding a test marked slow, or a notebook) so no worker starts one at the end."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    groups = {id(item): worker_group(item) for item in items}
+    long = {
+        groups[id(item)]
+        for item in items
+        if item.get_closest_marker("slow") or item.path.suffix == ".ipynb"
+    }
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))
+    rank = {
+        id(item): 0 if groups[id(item)] == "spark" else int(groups[id(item)] not in long) + 1
+        for item in items
+    }
+    items.sort(key=lambda item: rank[id(item)])  # stable: collection order within a rank
+
+
 def write_shop_data(folder: Path) -> None:
     """The data behind tests/catalog/contracts/good: 5 orders, their daily totals, an export."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,6 +128,18 @@ def shop_workspace(shop_catalog: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def generated_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample mesh at scale 0.05, seed 42, generated once per session (per xdist worker).
+    Never written to: a fixture that needs the sample copies it (a copy takes a fraction of a
+    second, a generation several seconds)."""
+    from privacymesh.sample import generate
+
+    root = tmp_path_factory.mktemp("generated_sample") / "sample"
+    generate(root, scale=0.05, seed=42)
+    return root
+
+
 # The sample mesh with twelve weeks of history, for the views, packs and dashboard tests. Its
 # workspace keeps the checks whose results move with the reference time and the cheap catalog
 # checks (the rest are disabled, so every weekly run is a full run of this workspace's catalog),
@@ -91,16 +151,15 @@ HISTORY_CHECKS = (
 
 
 @pytest.fixture(scope="session")
-def history_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def history_ws(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> Workspace:
     """A scale-0.05 sample mesh whose ledger holds the twelve weekly runs of the sample's
     history (2026-08-16 to the pinned 2026-11-01), built once per session."""
     import json
 
-    from privacymesh.sample import generate
     from privacymesh.sample.history import record_history
 
     root = tmp_path_factory.mktemp("history")
-    generate(root / "sample", scale=0.05, seed=42)
+    shutil.copytree(generated_sample, root / "sample")
     disabled = sorted(
         p.stem for p in (REPO / "checks").glob("*.yaml") if p.stem not in HISTORY_CHECKS
     )
