@@ -26,52 +26,63 @@ REPO = HERE.parent
 CONTRACTS = HERE / "catalog" / "contracts"
 
 
-# `make test` runs pytest on two workers (`-n 2`, `--dist loadgroup` in pyproject.toml). A worker
-# takes one xdist group at a time: a module by default, so a module's fixtures are built once;
-# the tests that share something costly to start (the JVM of Spark, a PostgreSQL cluster, an S3
-# server, a session fixture that records check runs) form one group across modules, so only one
-# worker starts it; and a notebook's cells run in order in one kernel. Rules in order, first
-# match wins: (group, folder or file names, fixtures).
-WORKER_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("spark", ("engine_spark", "test_postgres_spark.py", "test_lake_spark.py"), ()),
-    ("postgres", (), ("postgres",)),
-    ("s3", (), ("s3_server",)),
-    # the recorded runs of the packs, the dashboard and the history: many tests use two of them
-    ("recorded_runs", (), ("pack_ws", "built_pack", "acc_ws", "draft_pack", "history_ws")),
-    ("recorded_runs", (), ("sample_ws", "no_ledger_ws", "blank_ledger_ws")),
-    ("checks_sample", (), ("sample_run",)),
-)
+# `make test` runs pytest on two workers (`-n 2`). A worker takes one group of tests at a time:
+# a module (a notebook) by default, so a module's fixtures are built once and a notebook's cells
+# run in order in one kernel; the tests that share something costly to start (the Spark JVM, the
+# PostgreSQL cluster and S3 server of the source tests, the recorded runs of the packs, dashboard
+# and history tests, the checks' sample run) form one group across modules, so only one worker
+# starts it. The group is found from the test's path, the only thing xdist's controller sees
+# (and pytest 9.2 ignores xdist_group's node-id suffix). First match wins.
+WORKER_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("spark", ("tests/engine_spark/", "tests/sources/test_postgres_spark.py",
+               "tests/sources/test_lake_spark.py")),
+    ("sources", ("tests/sources/", "tests/catalog/test_odcs_examples.py",
+                 "tests/catalog/test_real_world_contracts.py")),
+    ("recorded_runs", ("tests/packs/", "tests/dashboard/", "tests/views/test_history.py")),
+    ("checks_sample", ("tests/runner/test_sample_findings.py", "tests/checks/test_sample_")),
+)  # fmt: skip
 
 
-def worker_group(item: pytest.Item) -> str:
-    """The xdist group of a test: a shared resource's, else its module's (a notebook's)."""
-    names = {item.path.name, item.path.parent.name}
-    fixtures = set(getattr(item, "fixturenames", ()))
-    for group, places, needs in WORKER_GROUPS:
-        if names & set(places) or fixtures & set(needs):
+def worker_group(nodeid: str) -> str:
+    """The group of the test `nodeid`: a shared resource's, else its module's."""
+    module = nodeid.split("::", 1)[0]
+    for group, prefixes in WORKER_GROUPS:
+        if module.startswith(prefixes):
             return group
-    return item.nodeid.split("::", 1)[0]
+    return module
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of xdist's: absent without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """xdist's scope scheduling, with `worker_group` as the scope."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, mark every test with its group and queue the long groups first (Spark, then
-    any group holding a test marked slow, or a notebook) so no worker starts one at the end."""
+    """On an xdist worker, queue the long groups first (Spark, then any group holding a test
+    marked slow, or a notebook), so that no worker starts one near the end: the controller hands
+    out groups in the order the workers collected them (`--no-loadscope-reorder`)."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    groups = {id(item): worker_group(item) for item in items}
+    groups = {id(item): worker_group(item.nodeid) for item in items}
     long = {
         groups[id(item)]
         for item in items
         if item.get_closest_marker("slow") or item.path.suffix == ".ipynb"
     }
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[id(item)]))
-    rank = {
-        id(item): 0 if groups[id(item)] == "spark" else int(groups[id(item)] not in long) + 1
-        for item in items
-    }
-    items.sort(key=lambda item: rank[id(item)])  # stable: collection order within a rank
+
+    def rank(item: pytest.Item) -> int:
+        group = groups[id(item)]
+        return 0 if group == "spark" else 1 if group in long else 2
+
+    items.sort(key=rank)  # stable: collection order within a rank
 
 
 def write_shop_data(folder: Path) -> None:
