@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # one stamp per set of extras: `make demo` installs only what the demo needs
 DEMO_INSTALLED := $(VENV)/.installed-demo
 INSTALLED := $(VENV)/.installed
+# pytest workers of `make test`: many tests wait on subprocesses, servers and browsers
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint format bench clean
 
@@ -29,7 +31,7 @@ demo: $(DEMO_INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks dashboards
 	$(BIN)/ruff format --check src tests benchmarks dashboards
-	$(BIN)/python -m pytest --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --nbval-lax tests notebooks
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests benchmarks dashboards

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -11,8 +12,6 @@ import pytest
 import yaml
 from checks_mesh import REPO, build
 from checks_support import Outcome, SampleRun, run_areas
-
-from privacymesh.sample import generate
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +31,10 @@ def mesh_with(tmp_path: Path) -> Callable[[str, list[str]], Outcome]:
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+def sample_run(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> SampleRun:
     """A small generated sample mesh (scale 0.05, seed 42) and one run of these checks on it."""
     root = tmp_path_factory.mktemp("checks_sample")
-    generate(root / "mesh", scale=0.05, seed=42)
+    shutil.copytree(generated_sample, root / "mesh")
     findings = yaml.safe_load((root / "mesh" / "expected_findings.yaml").read_text("utf-8"))
     as_of = datetime.fromisoformat(findings["as_of"])
     (root / "privacymesh.toml").write_text(

@@ -3,6 +3,7 @@ times, a workspace with no ledger, and one whose ledger holds no run."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 
 from privacymesh.ledger import Ledger
 from privacymesh.runner import run_checks
-from privacymesh.sample import generate
 from privacymesh.workspace import load_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,11 +32,11 @@ def write_workspace(root: Path, sample: Path | None = None) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_ws(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> Path:
     """The sample mesh (scale 0.05) with two recorded runs: retention and consent as of
     2026-10-01, then the dashboard's check families as of the pinned 2026-11-01."""
     root = tmp_path_factory.mktemp("dash_sample")
-    generate(root / "sample", scale=0.05, seed=42)
+    shutil.copytree(generated_sample, root / "sample")
     write_workspace(root)
     ws = load_workspace(root)
     run_checks(ws, ["retention", "consent"], as_of=EARLIER)

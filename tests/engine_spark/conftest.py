@@ -23,12 +23,10 @@ if not SPARK_READY and not os.environ.get("CI"):
 
 
 @pytest.fixture(scope="session")
-def mesh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def mesh(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> Path:
     """The sample mesh at scale 0.05 (every product under 10,000 rows)."""
-    from privacymesh.sample import generate
-
-    root = tmp_path_factory.mktemp("spark_mesh")
-    generate(root, scale=0.05, seed=42)
+    root = tmp_path_factory.mktemp("spark_mesh") / "sample"
+    shutil.copytree(generated_sample, root)
     return root
 
 

@@ -24,6 +24,9 @@ def test_missing_connect_client_names_the_package(monkeypatch: pytest.MonkeyPatc
     for name in [m for m in sys.modules if m == "grpc" or m.startswith("grpc.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "grpc", None)
+    # on an xdist worker __main__ is execnet's `-c` bootstrap, with no spec and no file, which
+    # pyspark's connect package takes for its own doctest run: it would exit, not raise
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "privacymesh", raising=False)
     with pytest.raises(WorkspaceError) as info:
         connect_session(f"sc://127.0.0.1:{_free_port()}")
     assert "client package that is missing" in str(info.value)

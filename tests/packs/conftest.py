@@ -13,7 +13,6 @@ from privacymesh.ledger.signing import generate_key
 from privacymesh.packs import PackOptions, PackResult, build_pack
 from privacymesh.platform.principals import os_user
 from privacymesh.runner import run_checks
-from privacymesh.sample import generate
 from privacymesh.workspace import Workspace, load_workspace
 
 REPO = Path(__file__).parents[2]
@@ -52,9 +51,9 @@ def _fix_gate_finding(catalog: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def pack_ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def pack_ws(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> Workspace:
     root = tmp_path_factory.mktemp("packws")
-    generate(root / "sample", scale=0.05, seed=42)
+    shutil.copytree(generated_sample, root / "sample")
     checks = root / "checks"
     checks.mkdir()
     for spec in (REPO / "checks").glob("*.yaml"):

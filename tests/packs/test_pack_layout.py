@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +18,6 @@ import pytest
 from privacymesh.packs import PackOptions, PackResult, build_pack
 from privacymesh.packs.pdf import find_chromium
 from privacymesh.runner import run_checks
-from privacymesh.sample import generate
 from privacymesh.workspace import load_workspace
 
 REPO = Path(__file__).parents[2]
@@ -37,9 +37,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def wide_pack(tmp_path_factory: pytest.TempPathFactory) -> PackResult:
+def wide_pack(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> PackResult:
     root = tmp_path_factory.mktemp("layoutws")
-    generate(root / "sample", scale=0.05, seed=42)
+    shutil.copytree(generated_sample, root / "sample")
     (root / "privacymesh.toml").write_text(
         'name = "layout test mesh"\n[paths]\ncatalog = "sample/contracts"\n'
         f'platform = "sample/platform"\nchecks = "{(REPO / "checks").as_posix()}"\n'

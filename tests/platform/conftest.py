@@ -9,18 +9,14 @@ from pathlib import Path
 import pytest
 from platform_support import write_workspace
 
-from privacymesh.sample import generate
 from privacymesh.workspace import Workspace
-
-SCALE = 0.05
-SEED = 42
 
 
 @pytest.fixture(scope="session")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pristine(tmp_path_factory: pytest.TempPathFactory, generated_sample: Path) -> Path:
     """The generated sample, shared and never written to."""
     root = tmp_path_factory.mktemp("platform_sample") / "sample"
-    generate(root, scale=SCALE, seed=SEED)
+    shutil.copytree(generated_sample, root)
     return root
 
 

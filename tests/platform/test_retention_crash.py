@@ -1,6 +1,10 @@
-"""`retention apply` SIGKILLed at random moments never deletes a row unrecorded: after each
-kill and a rerun, every row gone is counted by a completion that names a committed deletion
-intent, nothing due is left, no intent stays open, and the ledger verifies."""
+"""`retention apply` SIGKILLed at moments spread over its whole run never deletes a row
+unrecorded: after each kill and a rerun, every row gone is counted by a completion that names a
+committed deletion intent, nothing due is left, no intent stays open, and the ledger verifies.
+
+Each trial kills at a random moment of its own slice of the apply (TRIALS equal slices from
+just after start-up to the end), so every phase of the apply is hit on every run, by fewer
+trials than uniform random moments would need for the same cover."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from privacymesh.platform.audit import open_log
 from privacymesh.workspace import Workspace
 
 DRIVER = Path(__file__).with_name("retention_apply_driver.py")
-TRIALS = 20
+TRIALS = 8
 FIRST = datetime(2026, 5, 20)  # shipments start in May 2025; 365 days of retention
 STEP = timedelta(days=9)
 
@@ -115,7 +119,8 @@ def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: W
     killed = 0
     started = time.monotonic()
     try:
-        assert _line(driver) == "ready"
+        # its imports are not what this test measures: a busy machine may take minutes
+        assert _line(driver, timeout=300) == "ready"
         # two applies left alone say how long an apply takes on this machine now
         duration = 0.0
         for early in (FIRST - 2 * STEP, FIRST - STEP):
@@ -129,8 +134,8 @@ def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: W
             as_of = FIRST + trial * STEP
             _send(driver, f"{ws.root} {as_of.isoformat()}")
             pid = int(_line(driver).removeprefix("pid "))
-            # anywhere in the apply, past its first moments (reading the catalog)
-            time.sleep(rng.uniform(0.15, 1.0) * duration)
+            # in this trial's slice of the apply, past its first moments (reading the catalog)
+            time.sleep((0.15 + (trial + rng.random()) * 0.85 / TRIALS) * duration)
             os.kill(pid, signal.SIGKILL)  # a zombie if it had finished: no harm
             _send(driver, "reap")
             status = int(_line(driver).removeprefix("exit "))
@@ -160,7 +165,11 @@ def test_sigkill_during_apply_never_leaves_a_deletion_unrecorded(logistics_ws: W
     finally:
         if driver.stdin:
             driver.stdin.close()
-        driver.wait(timeout=30)
+        try:
+            driver.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # never hide the failure that brought us here
+            driver.kill()
+            driver.wait()
     audited = open_log(ws).frame().filter(pl.col("action") == "retention.delete")
     assert audited["rows"].sum() >= original.height - now.height
     print(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import jwt
 import polars as pl
-from conftest import DOMAINS, REPO, Served
+from serve_support import DOMAINS, REPO, Served
 
 from privacymesh.platform.audit import AuditLog
 from privacymesh.platform.consent import ConsentLedger, read_events

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Served
+from serve_support import Served
 
 from privacymesh.errors import WorkspaceError
 from privacymesh.serve.auth_limit import FailedAuthLimit

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import polars as pl
-from conftest import REPO, free_port, write_serve_workspace
+from serve_support import REPO, free_port, write_serve_workspace
 
 from privacymesh.platform.audit import AuditLog
 from privacymesh.platform.consent import ConsentLedger, read_events
