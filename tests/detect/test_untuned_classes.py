@@ -88,6 +88,19 @@ def test_a_birth_date_beside_a_term_start_in_one_table() -> None:
     assert result.column("termstart").category_keys() == frozenset()
 
 
+def test_a_neighbour_speaking_of_birth_vouches_for_a_neutral_date() -> None:
+    kids = [d.isoformat() for d in _spread_dates(200, date(2014, 1, 1), 8 * 365)]  # median 8
+    places = ["Boston", "Leeds", "Lyon", "Porto"] * 50
+    alone = scan(pl.DataFrame({"d1": kids, "notes": places}))
+    assert DOB not in alone.column("d1").category_keys()  # children: no adult population
+    beside = scan(pl.DataFrame({"d1": kids, "birthplace": places}))
+    assert DOB in beside.column("d1").category_keys()
+    # but not dates that cluster on a few days, whatever stands beside them
+    terms = [d.isoformat() for d in _term_dates(200)]
+    clustered = scan(pl.DataFrame({"d1": terms, "birthplace": places}))
+    assert DOB not in clustered.column("d1").category_keys()
+
+
 # --- 2. age as a number --------------------------------------------------------------------
 
 

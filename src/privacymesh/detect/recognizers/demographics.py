@@ -99,6 +99,7 @@ class BirthDateRecognizer(Recognizer):
         self.context = words(
             "birth", "dob", "born", "birthday", "bday", "birthdate", "dateofbirth",
             "geburtsdatum", "geburtstag", "geboren", "nascimento", "nacimiento", "naissance",
+            "birthplace", "birthcountry", "birthcity", "geburtsort",
         )  # fmt: skip
         self.negative_context = words(
             "created", "updated", "modified", "event", "order", "purchase", "ship", "shipped",
@@ -129,7 +130,10 @@ class BirthDateRecognizer(Recognizer):
         ).row(0, named=True)
         if stats["in_life"] < IN_LIFE:
             return []
-        if not named and not self.birth_like_spread(stats, dates.height):
+        # a neighbour speaking of birth (`birthplace`, `birth_country`) vouches for a neutral
+        # name: who was born is then settled, the dates need only not cluster
+        beside = bool(self.context & values.signals.neighbours)
+        if not named and not self.birth_like_spread(stats, dates.height, beside):
             return []
         examples = ages["d"].cast(pl.String).head(values.options.max_examples).to_list()
         return [
@@ -154,15 +158,14 @@ class BirthDateRecognizer(Recognizer):
         )
 
     @staticmethod
-    def birth_like_spread(stats: dict, n_dates: int) -> bool:
+    def birth_like_spread(stats: dict, n_dates: int, beside: bool = False) -> bool:
         """Unnamed dates read as birth dates only when they look like a population's: mostly
-        adults, a plausible median age, spread over many years, no date shared by many rows
-        (terms, hires and deadlines cluster on a few days)."""
+        adults, a plausible median age (unless a neighbour speaks of birth), spread over many
+        years, no date shared by many rows (terms, hires and deadlines cluster on a few days)."""
         return (
-            stats["adult"] >= 0.75
-            and 20 <= (stats["median"] or 0) <= 80
+            (beside or (stats["adult"] >= 0.75 and 20 <= (stats["median"] or 0) <= 80))
             and stats["distinct"] >= min(20, 0.5 * n_dates)
-            and stats["years"] >= min(MIN_YEARS, stats["distinct"])
+            and stats["years"] >= (2 if beside else min(MIN_YEARS, stats["distinct"]))
             and stats["top_day"] <= max(2, MAX_DAY_SHARE * n_dates)
         )
 
