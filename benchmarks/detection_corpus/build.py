@@ -777,6 +777,16 @@ def build_fivethirtyeight(m: Mirror) -> None:
     write("fivethirtyeight", "congress_terms", sample(terms))
 
 
+def build_datasciencedojo(m: Mirror) -> None:
+    def csv(path: str) -> pl.DataFrame:
+        frame = pl.read_csv(io.BytesIO(m.read(path)), infer_schema_length=0)
+        return frame.with_columns(pl.all().replace({"": None, "NuLL": None}))
+
+    write("datasciencedojo", "titanic", sample(csv("titanic.csv")))
+    write("datasciencedojo", "countries", sample(csv("WorldDBTables/CountryTable.csv")))
+    write("datasciencedojo", "cities", sample(csv("WorldDBTables/CityTable.csv")))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -793,6 +803,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "mongodb": build_mongodb,
     "dreamhouse": build_dreamhouse,
     "fivethirtyeight": build_fivethirtyeight,
+    "datasciencedojo": build_datasciencedojo,
 }
 
 

@@ -173,6 +173,22 @@ _WHO_WORDS = frozenset(
         "driver",
         "rider",
         "visitor",
+        # who holds a property, a lease or a listing: its address is then theirs
+        "owner",
+        "ownerid",
+        "tenant",
+        "tenantid",
+        "resident",
+        "residentid",
+        "occupant",
+        "landlord",
+        "homeowner",
+        "seller",
+        "sellerid",
+        "buyerid",
+        "lessee",
+        "borrower",
+        "applicant",
     )
 )
 # ids that always name a person (a customer or client may be a company)
@@ -257,6 +273,13 @@ _THING_TABLE_WORDS = frozenset(
         "retailer",
         "distributor",
         "distributioncenter",
+        # real estate: listings and properties for sale or rent, located by their own address
+        "property",
+        "propertie",
+        "listing",
+        "realestate",
+        "realty",
+        "apartment",
     )
 )
 # table-name words that also name where someone was (`locations` of a device, `places` a

@@ -26,6 +26,7 @@ DEFAULT_MODULES = (
     "address",
     "places",
     "demographics",
+    "special_categories",
     "person_name",
     "cjk_names",
     "username",

@@ -10,6 +10,7 @@ import polars as pl
 
 from privacymesh.detect.recognizer import (
     DIGITS,
+    FLOAT,
     ROW,
     TEMPORAL,
     TEXT,
@@ -27,7 +28,26 @@ AGE = "user.demographic.age_range"
 DATES_PARSED = 0.85  # share of distinct values that must read as dates (typos and blanks aside)
 OLDEST = 125  # years: the oldest people recorded, with a margin for typing slips
 IN_LIFE = 0.95  # share of dates within a lifetime before the reference date
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d")
+# a column named for birth may hold people long dead (historical records): only the future is
+# ruled out, and the window reaches back further
+OLDEST_NAMED = 250
+MAX_DAY_SHARE = 0.03  # no single date holds more of an unnamed column's rows than this
+MIN_YEARS = 10  # birth dates of a population spread over at least this many years
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d",
+    "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%b %d %Y", "%d-%b-%Y", "%Y-%b-%d",
+)  # fmt: skip
+# stems of event dates: a column whose name holds one (`termstart`, `hiredate`, `created_at`)
+# records when something happened, never when someone was born
+_EVENT_STEMS = (
+    "start", "begin", "term", "created", "updated", "modified", "due", "hire", "joined",
+    "signup", "regist", "login", "expir", "issue", "valid", "effective", "renew", "booking",
+    "order", "ship", "deliver", "purchase", "paid", "payment", "invoice", "settle", "posted",
+    "deadline", "schedul", "planned", "maturity", "elect", "sworn", "appointed", "enrol",
+    "admission", "admitted", "discharge", "visit", "death", "died", "deceased", "closed",
+    "opened", "release", "publish", "timestamp", "event", "finish", "expires",
+)  # fmt: skip
+_EVENT_WORDS = frozenset(("end", "ended", "last", "first", "since", "until", "from", "to"))
 
 
 def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
@@ -48,7 +68,7 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
         return values.frame.select(ROW, pl.Series("d", kept.dt.date()))
     # a date written with a midnight time (`1962-02-18 00:00:00`) is still a day
     day = pl.col(VALUE).str.replace(r"[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$", "")
-    text = values.stripped().with_columns(day).filter(pl.col(VALUE).str.len_chars() <= 12)
+    text = values.stripped().with_columns(day).filter(pl.col(VALUE).str.len_chars() <= 20)
     if text.height < 0.9 * values.frame.height or text.height == 0:
         return None
     distinct = text[VALUE].unique().sort()
@@ -79,6 +99,7 @@ class BirthDateRecognizer(Recognizer):
         self.context = words(
             "birth", "dob", "born", "birthday", "bday", "birthdate", "dateofbirth",
             "geburtsdatum", "geburtstag", "geboren", "nascimento", "nacimiento", "naissance",
+            "birthplace", "birthcountry", "birthcity", "geburtsort",
         )  # fmt: skip
         self.negative_context = words(
             "created", "updated", "modified", "event", "order", "purchase", "ship", "shipped",
@@ -91,23 +112,28 @@ class BirthDateRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
+        named = self.named_for_birth(values)
+        if not named and self.named_for_event(values):
+            return []
         dates = parse_dates(values)
         if dates is None or dates.height < DATES_PARSED * values.n_rows:
             return []
         today = pl.lit(values.options.today())
         ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
         stats = ages.select(
-            in_life=pl.col("age").is_between(0, OLDEST).mean(),
+            in_life=pl.col("age").is_between(0, OLDEST_NAMED if named else OLDEST).mean(),
             adult=(pl.col("age") >= 14).mean(),
             median=pl.col("age").median(),
             distinct=pl.col("d").n_unique(),
+            top_day=pl.col("d").value_counts(sort=True).struct.field("count").first(),
+            years=pl.col("d").dt.year().n_unique(),
         ).row(0, named=True)
-        if (
-            stats["in_life"] < IN_LIFE
-            or stats["adult"] < 0.75
-            or not 20 <= (stats["median"] or 0) <= 80
-            or stats["distinct"] < min(20, 0.5 * values.n_rows)
-        ):
+        if stats["in_life"] < IN_LIFE:
+            return []
+        # a neighbour speaking of birth (`birthplace`, `birth_country`) vouches for a neutral
+        # name: who was born is then settled, the dates need only not cluster
+        beside = bool(self.context & values.signals.neighbours)
+        if not named and not self.birth_like_spread(stats, dates.height, beside):
             return []
         examples = ages["d"].cast(pl.String).head(values.options.max_examples).to_list()
         return [
@@ -115,6 +141,33 @@ class BirthDateRecognizer(Recognizer):
                 DATE_OF_BIRTH, ages[ROW].unique(), self.strength, {"distribution"}, examples
             )
         ]
+
+    def named_for_birth(self, values: ColumnValues) -> bool:
+        """The column's name, contract text or declared category speaks of birth."""
+        signals = values.signals
+        return bool(self.context & (signals.name | signals.text)) or (
+            signals.declared == DATE_OF_BIRTH
+        )
+
+    @staticmethod
+    def named_for_event(values: ColumnValues) -> bool:
+        """The column's name says it records when something happened (`termstart`)."""
+        name = values.signals.name
+        return bool(name & _EVENT_WORDS) or any(
+            stem in token for token in name for stem in _EVENT_STEMS
+        )
+
+    @staticmethod
+    def birth_like_spread(stats: dict, n_dates: int, beside: bool = False) -> bool:
+        """Unnamed dates read as birth dates only when they look like a population's: mostly
+        adults, a plausible median age (unless a neighbour speaks of birth), spread over many
+        years, no date shared by many rows (terms, hires and deadlines cluster on a few days)."""
+        return (
+            (beside or (stats["adult"] >= 0.75 and 20 <= (stats["median"] or 0) <= 80))
+            and stats["distinct"] >= min(20, 0.5 * n_dates)
+            and stats["years"] >= (2 if beside else min(MIN_YEARS, stats["distinct"]))
+            and stats["top_day"] <= max(2, MAX_DAY_SHARE * n_dates)
+        )
 
 
 # fmt: off
@@ -176,28 +229,46 @@ class GenderRecognizer(Recognizer):
 
 @dataclass
 class AgeRecognizer(Recognizer):
-    """Whole numbers between 0 and 120 with a spread: any count could look so, so context must
-    confirm."""
+    """Ages in years, whole (`42`) or fractional (`64.3`), between 0 and 120 with a spread: any
+    count or measure could look so, so context must confirm; a fractional column is read only
+    when its name or contract speaks of age (ratios and averages fill the same range)."""
 
     name: str = "age"
-    kinds: frozenset[str] = DIGITS
+    kinds: frozenset[str] = DIGITS | {FLOAT}
     strength: float = 0.3
 
     def __post_init__(self) -> None:
         self.categories = (AGE,)
-        self.context = words("age", "alter", "idade", "edad", "years", "yearsold", "agegroup")
+        self.context = words(
+            "age", "alter", "idade", "edad", "years", "yearsold", "agegroup", "ageyears",
+            "ageyrs", "ageinyears", "yrs", "aged", "agey", "ageatdeath", "ageatentry",
+        )  # fmt: skip
         self.negative_context = words(
             "days", "account", "tenure", "item", "product", "stock", "inventory", "order",
             "qty", "quantity", "count", "page", "retry", "attempt", "score", "version",
+            "avg", "average", "mean", "median", "ratio", "rate", "pct", "percent", "share",
+            "building", "vehicle", "car", "house", "property", "asset", "equipment",
         )  # fmt: skip
+
+    def applies(self, values: ColumnValues) -> bool:
+        if not super().applies(values):
+            return False
+        if values.kind != FLOAT:
+            return True
+        signals = values.signals
+        return bool(self.context & (signals.name | signals.text)) or signals.declared == AGE
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        nums = values.stripped().select(ROW, pl.col(VALUE).cast(pl.Int64, strict=False).alias("n"))
+        nums = values.stripped().select(
+            ROW, pl.col(VALUE).cast(pl.Float64, strict=False).alias("n")
+        )
         ok = nums.filter(pl.col("n").is_between(0, 120))
         if ok.height < 0.95 * values.n_rows or ok["n"].n_unique() < min(10, values.n_rows):
             return []
+        if ok["n"].floor().n_unique() < min(5, values.n_rows):
+            return []  # fractions of one or two whole numbers: a measure, not ages
         examples = ok["n"].cast(pl.String).head(values.options.max_examples).to_list()
         return [self.evidence(AGE, ok[ROW].unique(), self.strength, {"distribution"}, examples)]
 

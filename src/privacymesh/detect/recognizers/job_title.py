@@ -15,6 +15,10 @@ from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Re
 JOB_TITLE = "user.job_title"
 MIN_SHARE = 0.6  # of the values whose words include an occupation's head word
 MAX_WORDS = 8  # longer values are sentences, not titles
+# neighbours that hold a person's name: a `title` beside them is that person's job
+_NAME_NEIGHBOURS = frozenset(
+    ("name", "fullname", "contactname", "employeename", "staffname", "agentname", "brokername")
+)
 
 
 @dataclass
@@ -43,12 +47,21 @@ class JobTitleRecognizer(Recognizer):
         )
         return bool(named) and super().applies(values)
 
+    @staticmethod
+    def among_people(values: ColumnValues) -> bool:
+        """The table's rows are people's: a column of a person's own record or whose row it is,
+        or a neighbour holding a person's name."""
+        signals = values.signals
+        return signals.people or signals.someone or bool(signals.neighbours & _NAME_NEIGHBOURS)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
         folded = values.folded()
         distinct = folded.select(pl.col(VALUE).unique()).to_series()
-        if distinct.len() < 2:
+        someone = self.among_people(values)
+        # one title shared by every row is still each person's job (a team of brokers)
+        if distinct.len() < (1 if someone else 2):
             return []
         parts = distinct.str.replace_all(r"[^\w&]+", " ").str.strip_chars().str.split(" ")
         short = parts.list.len() <= MAX_WORDS
@@ -58,7 +71,6 @@ class JobTitleRecognizer(Recognizer):
         share = hit.height / values.n_rows
         if share < MIN_SHARE:
             return []
-        someone = values.signals.people or values.signals.someone
         base = self.strength if someone else self.elsewhere
         strength = base * (0.8 + 0.2 * min(1.0, share / 0.9))
         examples = values.stripped().filter(pl.col(ROW).is_in(hit[ROW].implode()))[VALUE]

@@ -1,0 +1,231 @@
+"""Special categories (GDPR art. 9): political opinion, religious belief, racial or ethnic
+origin. A column whose whole vocabulary is such terms: written out (`Democrat`, `Catholic`,
+`Hispanic or Latino`) it is strong evidence in a table of people; short codes (`D`/`R`/`I`) are
+as likely grades or flags, so they are read only under a name that speaks of the category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+
+POLITICAL_OPINION = "user.demographic.political_opinion"
+RELIGIOUS_BELIEF = "user.demographic.religious_belief"
+RACE_ETHNICITY = "user.demographic.race_ethnicity"
+
+IN_VOCABULARY = 0.95  # share of rows whose value is a term of the vocabulary (typos aside)
+MAX_DISTINCT = 40  # a longer vocabulary is free text, not a category
+# answers any such question may hold; they count towards the vocabulary, never as evidence
+_NO_ANSWER = frozenset(
+    (
+        "other", "unknown", "none", "n/a", "na", "declined", "refused", "not stated",
+        "not specified", "prefer not to say", "prefer not to answer", "no answer", "undisclosed",
+        "missing", "-", "?",
+    )
+)  # fmt: skip
+
+# fmt: off
+_PARTIES = frozenset((
+    "democrat", "democratic", "democratic party", "republican", "republican party",
+    "independent", "libertarian", "green", "green party", "constitution", "reform",
+    "conservative", "conservative party", "labour", "labour party", "labor", "liberal",
+    "liberal democrat", "liberal democrats", "lib dem", "socialist", "communist", "snp",
+    "plaid cymru", "ukip", "dup", "sinn fein", "sinn féin", "tory", "whig", "federalist",
+    "populist", "progressive", "christian democrat", "social democrat", "social democratic",
+    "cdu", "csu", "cdu/csu", "spd", "fdp", "afd", "die linke", "grüne", "gruene",
+    "bündnis 90/die grünen", "psoe", "podemos", "vox", "ciudadanos", "morena", "pri", "pan",
+    "psdb", "mdb", "pmdb", "psol", "ndp", "bloc québécois", "bloc quebecois",
+    "renaissance", "rassemblement national", "la france insoumise", "les républicains",
+    "democratic-farmer-labor", "farmer-labor", "popular democrat", "unaffiliated",
+    "nonpartisan", "non-partisan", "no party", "no party preference", "decline to state",
+    "centre-left", "centre-right", "center-left",
+    "center-right", "far left", "far right", "moderate", "very liberal", "very conservative",
+    "slightly liberal", "slightly conservative",
+))
+_PARTY_CODES = frozenset((
+    "d", "r", "i", "l", "g", "c", "dem", "rep", "ind", "gop", "lib", "con", "lab", "grn",
+    "np", "npa", "dfl", "ld", "u", "ref", "soc", "cons", "ndp", "ukip",
+))
+_RELIGIONS = frozenset((
+    "christian", "christianity", "catholic", "roman catholic", "protestant", "orthodox",
+    "eastern orthodox", "greek orthodox", "evangelical", "baptist", "methodist", "lutheran",
+    "anglican", "episcopalian", "presbyterian", "pentecostal", "mormon", "lds",
+    "latter-day saints", "jehovah's witness", "quaker", "adventist", "muslim", "islam",
+    "islamic", "sunni", "shia", "shi'a", "jewish", "judaism", "hindu", "hinduism", "buddhist",
+    "buddhism", "sikh", "sikhism", "jain", "jainism", "bahai", "bahá'í", "baha'i", "shinto",
+    "taoist", "taoism", "confucian", "zoroastrian", "pagan", "wiccan", "atheist", "agnostic",
+    "no religion", "nonreligious", "non-religious", "secular", "spiritual",
+    "katholisch", "evangelisch", "römisch-katholisch", "muslimisch", "jüdisch", "konfessionslos",
+    "católico", "católica", "catolico", "catolica", "evangélico", "evangélica", "ateo", "atea",
+    "ateu", "musulmán", "musulmana", "judío", "judía", "catholique", "musulman", "musulmane",
+    "juif", "juive", "athée", "bouddhiste", "hindou",
+))
+_ETHNICITIES = frozenset((
+    "white", "black", "asian", "hispanic", "latino", "latina", "latinx", "hispanic or latino",
+    "not hispanic or latino", "non-hispanic", "non hispanic", "non-hispanic white",
+    "non-hispanic black", "african american", "black or african american", "caucasian",
+    "native american", "american indian", "alaska native", "american indian or alaska native",
+    "pacific islander", "native hawaiian", "native hawaiian or other pacific islander",
+    "middle eastern", "middle eastern or north african", "arab", "multiracial", "mixed",
+    "mixed race", "two or more races", "biracial", "indigenous", "aboriginal",
+    "aboriginal and torres strait islander", "torres strait islander", "first nations",
+    "inuit", "métis", "metis", "maori", "māori", "south asian", "east asian",
+    "southeast asian", "white british", "white irish", "white other", "any other white background",
+    "black african", "black caribbean", "black british", "asian british",
+    "mixed white and black caribbean", "mixed white and black african", "mixed white and asian",
+    "indian", "pakistani", "bangladeshi", "chinese", "filipino", "korean", "japanese",
+    "vietnamese", "roma", "gypsy or irish traveller", "other race", "other ethnicity",
+    "some other race",
+))
+# fmt: on
+
+
+@dataclass
+class VocabularyRecognizer(Recognizer):
+    """Every value a term of one special category's vocabulary (or a non-answer) and at least
+    two distinct written-out terms, or, under a name that speaks of the category, two codes."""
+
+    name: str = ""
+    category: str = ""
+    terms: frozenset[str] = frozenset()
+    codes: frozenset[str] = frozenset()
+    named_words: frozenset[str] = frozenset()
+    unwanted: frozenset[str] = frozenset()
+    strength: float = 0.45  # written out, in a table of people
+    elsewhere: float = 0.3  # written out, in a table whose rows are not people's
+    coded: float = 0.25  # codes only: the name must carry it
+    vocabulary: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self.categories = (self.category,)
+        self.context = self.named_words
+        self.negative_context = self.unwanted
+        self.vocabulary = self.terms | self.codes | _NO_ANSWER
+
+    def named(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return bool(self.context & (signals.name | signals.text)) or (
+            signals.declared == self.category
+        )
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 2:
+            return []
+        folded = values.folded().with_columns(pl.col(VALUE).str.replace_all(r"\s+", " "))
+        vocab = folded[VALUE].unique()
+        if vocab.len() > MAX_DISTINCT:
+            return []
+        known = folded.filter(pl.col(VALUE).is_in(pl.Series(sorted(self.vocabulary)).implode()))
+        if known.height < IN_VOCABULARY * values.n_rows:
+            return []
+        seen = set(known[VALUE].unique().to_list())
+        written = sorted(seen & self.terms)
+        coded = sorted(seen & self.codes)
+        if len(written) >= 2:
+            people = values.signals.people or values.signals.someone
+            strength, examples = (self.strength if people else self.elsewhere), written
+        elif len(coded) >= 2 and self.named(values):
+            strength, examples = self.coded, coded
+        else:
+            return []
+        return [
+            self.evidence(
+                self.category,
+                known[ROW].unique(),
+                strength,
+                {"dictionary"},
+                examples[: values.options.max_examples],
+            )
+        ]
+
+
+RECOGNIZERS = (
+    VocabularyRecognizer(
+        name="political_opinion",
+        category=POLITICAL_OPINION,
+        terms=_PARTIES,
+        codes=_PARTY_CODES,
+        named_words=words(
+            "party",
+            "political",
+            "politics",
+            "partisan",
+            "affiliation",
+            "partyaffiliation",
+            "partyid",
+            "partycode",
+            "politicalparty",
+            "ideology",
+            "partei",
+            "partido",
+            "parti",
+            "politicalview",
+            "politicalopinion",
+            "votingintention",
+            "voteintention",
+            "leaning",
+            "politicalleaning",
+            "partypreference",
+            "voterparty",
+            "caucus",
+        ),
+        unwanted=words("size", "grade", "class", "tier", "type", "shirt", "level", "status"),
+    ),
+    VocabularyRecognizer(
+        name="religious_belief",
+        category=RELIGIOUS_BELIEF,
+        terms=_RELIGIONS,
+        named_words=words(
+            "religion",
+            "religious",
+            "faith",
+            "belief",
+            "denomination",
+            "confession",
+            "konfession",
+            "religiao",
+            "religião",
+            "religión",
+            "creed",
+            "religiousaffiliation",
+        ),
+        unwanted=words("building", "church", "venue", "school", "site"),
+    ),
+    VocabularyRecognizer(
+        name="race_ethnicity",
+        category=RACE_ETHNICITY,
+        terms=_ETHNICITIES,
+        named_words=words(
+            "race",
+            "ethnicity",
+            "ethnic",
+            "ethnicgroup",
+            "ethnicorigin",
+            "raceethnicity",
+            "ancestry",
+            "herkunft",
+            "etnia",
+            "raza",
+            "raca",
+            "raça",
+            "ethnie",
+        ),
+        unwanted=words(
+            "color",
+            "colour",
+            "paint",
+            "cuisine",
+            "food",
+            "dish",
+            "language",
+            "lang",
+            "product",
+            "style",
+            "breed",
+            "theme",
+            "font",
+        ),
+    ),
+)
