@@ -787,6 +787,53 @@ def build_datasciencedojo(m: Mirror) -> None:
     write("datasciencedojo", "cities", sample(csv("WorldDBTables/CityTable.csv")))
 
 
+SYNTHEA = "seeds/synthea/"
+
+
+def build_synthea(m: Mirror) -> None:
+    """Synthea's CSV export as dbt-synthea seeds it: patients, their clinicians, the
+    organisations and insurers they deal with, and the patients' diagnoses."""
+
+    def csv(name: str) -> pl.DataFrame:
+        frame = pl.read_csv(io.BytesIO(m.read(SYNTHEA + name)), infer_schema_length=0)
+        return frame.with_columns(pl.all().replace("", None))
+
+    write("synthea", "patients", csv("patients.csv").drop("SUFFIX"))  # SUFFIX: always empty
+    write("synthea", "providers", csv("providers.csv"))
+    write("synthea", "organizations", csv("organizations.csv"))
+    payers = csv("payers.csv").select(
+        words(
+            "Id NAME ADDRESS CITY STATE_HEADQUARTERED ZIP PHONE AMOUNT_COVERED REVENUE"
+            " UNIQUE_CUSTOMERS QOLS_AVG MEMBER_MONTHS"
+        )
+    )
+    write("synthea", "payers", payers)
+    write("synthea", "conditions", sample(csv("conditions.csv")))
+
+
+# loghub's structured logs: the columns its parser extracted, the constant ones left out
+LOGHUB = {
+    "openssh": ("OpenSSH", words("LineId Time Pid Content EventId EventTemplate")),
+    "linux": ("Linux", words("LineId Time PID Component Content EventId EventTemplate")),
+    "apache": ("Apache", words("LineId Time Level Content EventId EventTemplate")),
+    "windows": ("Windows", words("LineId Date Time Component Content EventId EventTemplate")),
+}
+
+
+def build_loghub(m: Mirror) -> None:
+    for table, (system, names) in LOGHUB.items():
+        path = f"{system}/{system}_2k.log_structured.csv"
+        frame = pl.read_csv(io.BytesIO(m.read(path)), infer_schema_length=0)
+        write("loghub", table, sample(frame.select(names)))
+
+
+def build_jaffle_shop(m: Mirror) -> None:
+    for table in ("customers", "stores", "products", "supplies"):
+        path = f"seeds/jaffle-data/raw_{table}.csv"
+        frame = pl.read_csv(io.BytesIO(m.read(path)), infer_schema_length=0)
+        write("jaffle_shop", table, sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -804,6 +851,9 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "dreamhouse": build_dreamhouse,
     "fivethirtyeight": build_fivethirtyeight,
     "datasciencedojo": build_datasciencedojo,
+    "synthea": build_synthea,
+    "loghub": build_loghub,
+    "jaffle_shop": build_jaffle_shop,
 }
 
 
