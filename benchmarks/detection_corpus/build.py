@@ -834,6 +834,69 @@ def build_jaffle_shop(m: Mirror) -> None:
         write("jaffle_shop", table, sample(frame))
 
 
+AU_CORE = "testdata-csv/AU Core Sample Data - {}.csv"
+# the columns of HL7 Australia's flattened FHIR resources that hold a value (not a FHIR system
+# URI or a coding's machinery), as the CSV names them
+AU_CORE_TABLES = {
+    "patients": (
+        "Patient",
+        words(
+            "indigenousStatus_code indigenousStatus_display identifier1_type_text"
+            " identifier1_system identifier1_value identifier2_value identifier3_value"
+            " name1_family name1_given1 name1_given2 name2_text telecom1_system telecom1_use"
+            " telecom1_value telecom2_value telecom3_value telecom4_value gender birthDate"
+            " address1_line1 address1_city address1_state address1_postalCode address1_country"
+            " communication1_language_text individual_genderIdentity_value_display"
+            " individual_pronouns_value_display individual_recordedSexOrGender_value_text"
+        ),
+    ),
+    "practitioners": (
+        "Practitioner",
+        words(
+            "identifier1_type_text identifier1_system identifier1_value identifier2_value"
+            " name1_family name1_given1 telecom1_value telecom2_value address1_line1"
+            " address1_city address1_state address1_postalCode gender"
+            " qualification1_ahpraProfessionDetails_Profession_text"
+            " qualification1_identifier_system qualification1_identifier_value"
+        ),
+    ),
+    "related_persons": (
+        "RelatedPerson",
+        words(
+            "patient_MCN patient_dob identifier1_value identifier2_value"
+            " relationship_coding1_display name1_family name1_given1 name1_given2 gender"
+            " birthDate telecom1_value telecom2_value telecom3_value address1_line1"
+            " address1_city address1_state address1_postalCode"
+        ),
+    ),
+    "organizations": (
+        "Organization",
+        words(
+            "identifier1_type_text identifier1_value identifier2_value type_text name"
+            " telecom1_value telecom2_value address1_line1 address1_city address1_state"
+            " address1_postalCode"
+        ),
+    ),
+    "locations": (
+        "Location",
+        words(
+            "name mode physicalType_coding1_display address1_line1 address1_city"
+            " address1_state address1_postalCode managingOrganization_reference_id"
+        ),
+    ),
+}
+
+
+def build_au_core(m: Mirror) -> None:
+    """HL7 Australia's AU Core sample data, one CSV per FHIR resource (rows left empty by the
+    spreadsheet they were exported from are dropped)."""
+    for table, (resource, names) in AU_CORE_TABLES.items():
+        raw = m.read(AU_CORE.format(resource))
+        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, truncate_ragged_lines=True)
+        frame = frame.select(names).filter(~pl.all_horizontal(pl.all().is_null()))
+        write("au_core", table, sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -854,6 +917,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "synthea": build_synthea,
     "loghub": build_loghub,
     "jaffle_shop": build_jaffle_shop,
+    "au_core": build_au_core,
 }
 
 
