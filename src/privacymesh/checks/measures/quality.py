@@ -114,12 +114,14 @@ def _run_gx(
     """Each Great Expectations rule validated by GX over the whole population of the columns it
     names: {rule path: outcome counts, or why it was skipped}."""
     out: dict[str, dict[str, Any] | str] = {}
-    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []
+    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []  # rule, expectation type, kwargs
     columns: set[str] = set()
     for rule in rules:
         impl = rule.implementation
-        kind = impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
-        if not isinstance(kind, str):
+        expectation_type = (
+            impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
+        )
+        if not isinstance(expectation_type, str):
             out[rule.path] = "a Great Expectations rule needs implementation.expectation_type"
             continue
         kwargs = dict(impl.get("kwargs") or {})
@@ -133,7 +135,7 @@ def _run_gx(
             out[rule.path] = f"not a property of {product.id}: {', '.join(unknown)}"
             continue
         columns.update(named)
-        planned.append((rule, kind, kwargs))
+        planned.append((rule, expectation_type, kwargs))
     if not planned:
         return out
     from privacymesh.checks import gx_suite
@@ -150,19 +152,22 @@ def _run_gx(
     select = ", ".join(quote_ident(c) for c in sorted(columns)) or "1 AS _row"
     frame = ctx.engine.polars(f"SELECT {select} FROM {product.view}").to_pandas()
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    for rule, kind, kwargs in planned:
+    for rule, expectation_type, kwargs in planned:
         try:
-            expectation = ExpectationConfiguration(type=kind, kwargs=kwargs).to_domain_obj()
+            expectation = ExpectationConfiguration(
+                type=expectation_type, kwargs=kwargs
+            ).to_domain_obj()
             result = batch.validate(expectation, result_format=gx_suite.RESULT_FORMAT)
         except Exception as exc:  # an unknown expectation or bad kwargs: the rule cannot run
-            out[rule.path] = f"Great Expectations refused {kind}: {str(exc).splitlines()[0][:200]}"
+            why = str(exc).splitlines()[0][:200]
+            out[rule.path] = f"Great Expectations refused {expectation_type}: {why}"
             continue
         counts = {k: result.result[k] for k in COUNTS if k in result.result}
         # numbers only: an observed value may be a row's value
         counts = {k: v for k, v in counts.items() if isinstance(v, int | float)}
         out[rule.path] = {
             "success": bool(result.success),
-            "expectation": kind,
+            "expectation": expectation_type,
             "column": kwargs.get("column"),
             **counts,
         }
