@@ -44,7 +44,8 @@ def contract_quality(
     passed = 0
     gx_rules = [r for r in product.quality if r.odcs_type == "custom" and _is_gx(r)]
     gx_outcomes = _run_gx(ctx, product, gx_rules) if gx_rules else {}
-    for rule in product.quality:
+    library = _library_values(ctx, product)
+    for index, rule in enumerate(product.quality):
         if rule.path in gx_outcomes:
             outcome = gx_outcomes[rule.path]
             if isinstance(outcome, str):
@@ -69,7 +70,7 @@ def contract_quality(
         except RuleSkipped as why:
             skipped.append(f"{rule.path}: {why}")
             continue
-        value = ctx.engine.polars(sql).row(0)[0]
+        value = library[index] if index in library else ctx.engine.polars(sql).row(0)[0]
         if value is not None and not isinstance(value, int | float | Decimal):
             # a rule's result goes to the ledger: a number only, never a row's value
             skipped.append(f"{rule.path}: a rule must measure a number, not {type(value).__name__}")
@@ -240,12 +241,36 @@ def _eq(value: Any, want: Any) -> bool:
         return str(value) == str(want)
 
 
+def _library_values(ctx: MeasureContext, product: DataProduct) -> dict[int, Any]:
+    """The value of every library rule of the product (by its index), all from one query: each
+    rule is an aggregate over the same rows, so one scan answers them all. A rule that does not
+    run here is left out, and met again with its reason."""
+    measures: dict[int, str] = {}
+    for index, rule in enumerate(product.quality):
+        if rule.odcs_type == "library":
+            try:
+                measures[index] = _library_measure(rule, product)
+            except RuleSkipped:
+                continue
+    if not measures:
+        return {}
+    selects = ", ".join(f"{sql} AS rule_{index}" for index, sql in measures.items())
+    row = ctx.engine.polars(f"SELECT {selects} FROM {product.view}").row(0, named=True)
+    return {index: row[f"rule_{index}"] for index in measures}
+
+
 def _library_sql(rule: QualityRule, product: DataProduct) -> str:
+    """A library rule's own query: what an examiner runs to repeat its measurement."""
+    return f"SELECT {_library_measure(rule, product)} FROM {product.view}"
+
+
+def _library_measure(rule: QualityRule, product: DataProduct) -> str:
+    """The aggregate measuring a library rule over the product's rows."""
     metric = rule.metric
     if metric not in LIBRARY_METRICS:
         raise RuleSkipped(f"unknown library metric {metric!r}")
     if metric == "rowCount":
-        return f"SELECT count(*) FROM {product.view}"
+        return "count(*)"
     columns = _columns(rule, product)
     if metric == "duplicateValues":
         key = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
@@ -275,8 +300,8 @@ def _library_sql(rule: QualityRule, product: DataProduct) -> str:
             bad = f"count(*) FILTER (WHERE {col} IS NOT NULL AND {test})"
         base = "count(*)"
     if rule.unit == "percent":
-        return f"SELECT coalesce(100.0 * ({bad}) / nullif({base}, 0), 0) FROM {product.view}"
-    return f"SELECT {bad} FROM {product.view}"
+        return f"coalesce(100.0 * ({bad}) / nullif({base}, 0), 0)"
+    return bad
 
 
 def _columns(rule: QualityRule, product: DataProduct) -> list[str]:
