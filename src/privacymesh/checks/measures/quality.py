@@ -2,11 +2,12 @@
 
 Library rules (nullValues, missingValues, invalidValues, duplicateValues, rowCount) become one
 aggregate each, with quoted identifiers, all computed by one query over the product (each rule
-still records its own query); the result is compared with the rule's `mustBe...` operator. SQL rules are contract text, so untrusted: each must be one SELECT that reads only the
-product's own table through an allow-list of functions, or it is skipped with the reason and
-nothing runs. Custom rules for Great Expectations run through GX (over the whole population of
-the columns they name) when it is installed; other custom rules (Soda, ...) and text rules are
-reported as skipped with the reason. Only counts and aggregates are kept, never row values."""
+still records its own query); the result is compared with the rule's `mustBe...` operator.
+SQL rules are contract text, so untrusted: each must be one SELECT that reads only the product's
+own table through an allow-list of functions, or it is skipped with the reason and nothing runs.
+Custom rules for Great Expectations run through GX (over the whole population of the columns
+they name) when it is installed; other custom rules (Soda, ...) and text rules are reported as
+skipped with the reason. Only counts and aggregates are kept, never row values."""
 
 from __future__ import annotations
 
