@@ -89,3 +89,21 @@ def test_the_batch_filters_agree_row_by_row() -> None:
         relation = con.from_arrow(rows.with_row_index().to_arrow())
         got = ledger.filter_relation(con, relation, "ads", time="ts", method=method).fetchall()
         assert sorted(r[0] for r in got) == [i for i, k in enumerate(kept) if k], method
+
+
+def test_the_intervals_of_one_action_are_those_of_every_event_filtered() -> None:
+    at = timestamp_literal(T + 5 * H)
+    columns = "user_id, purpose, event_id, action, granted, valid_from, valid_until"
+    every = _sql(f"SELECT {columns} FROM {validity_intervals_sql('events', at)} ORDER BY event_id")
+    for action in ("withdraw", "grant"):
+        only = _sql(
+            f"SELECT {columns} FROM {validity_intervals_sql('events', at, action)} "
+            "ORDER BY event_id"
+        )
+        assert only == [row for row in every if row[3] == action]
+    # ce-2's withdrawal holds until ce-3, and ce-3's until ce-4 at the same instant
+    withdrawals = _sql(
+        f"SELECT event_id, valid_until FROM {validity_intervals_sql('events', at, 'withdraw')} "
+        "ORDER BY event_id"
+    )
+    assert withdrawals == [("ce-2", T + 4 * H), ("ce-3", T + 4 * H)]

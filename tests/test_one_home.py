@@ -101,12 +101,15 @@ def test_callers_import_the_consent_rule() -> None:
     assert context["intervals"] == consent_rule.validity_intervals_sql(
         "platform.consent_events", at
     )
+    assert context["withdrawals"] == consent_rule.validity_intervals_sql(
+        "platform.consent_events", at, consent_rule.WITHDRAW
+    )
     assert context["covers"]("t", "w") == (
         "(t >= w.valid_from AND (w.valid_until IS NULL OR t < w.valid_until))"
     )
     spec = load_check(ROOT / "checks" / "consent.processing_after_revocation.yaml")
     sql = render_sql(spec, None, datetime(2026, 5, 1, 12))
-    assert context["intervals"] in sql and context["covers"]("p.judged_at", "w") in sql
+    assert context["withdrawals"] in sql and context["covers"]("p.judged_at", "w") in sql
 
 
 def test_the_platform_records_through_the_one_ledger_writer() -> None:

@@ -65,16 +65,28 @@ def validity_intervals(events: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def validity_intervals_sql(events: str, at: str) -> str:
+def validity_intervals_sql(events: str, at: str, action: str | None = None) -> str:
     """`validity_intervals` in SQL, for every purpose, over the events at or before `at`: a
-    relation of (user_id, purpose, event_id, action, granted, valid_from, valid_until)."""
-    return (
-        "(SELECT user_id, purpose, event_id, action, "
+    relation of (user_id, purpose, event_id, action, granted, valid_from, valid_until). With
+    `action`, only the intervals of events of that action; the window then reads only the
+    (subject, purpose) pairs holding such an event, since no other pair can change them."""
+    holding = ""
+    if action is not None:
+        holding = (
+            f" AND EXISTS (SELECT 1 FROM {events} AS held WHERE held.user_id = e.user_id "
+            f"AND held.purpose = e.purpose AND held.action = '{action}' "
+            f"AND held.event_time <= {at})"
+        )
+    intervals = (
+        "SELECT user_id, purpose, event_id, action, "
         f"action = '{GRANT}' AS granted, event_time AS valid_from, "
         "lead(event_time) OVER "
         "(PARTITION BY user_id, purpose ORDER BY event_time, event_id) AS valid_until "
-        f"FROM {events} WHERE event_time <= {at})"
+        f"FROM {events} AS e WHERE event_time <= {at}{holding}"
     )
+    if action is None:
+        return f"({intervals})"
+    return f"(SELECT * FROM ({intervals}) AS intervals WHERE action = '{action}')"
 
 
 def covers(time: pl.Expr, start: pl.Expr, end: pl.Expr) -> pl.Expr:

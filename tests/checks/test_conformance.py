@@ -220,3 +220,32 @@ def test_export_gx_writes_suites_a_gx_project_runs(
     assert ran.returncode == 1, ran.stderr  # orders breaks its contract
     assert "shop.orders: fail" in ran.stdout
     assert "shop.order_totals: pass" in ran.stdout
+
+
+def test_repeating_columns_are_tested_once_per_value_with_the_same_counts(
+    broken_shop: tuple[Path, pl.DataFrame],
+) -> None:
+    from privacymesh.catalog import load_catalog
+    from privacymesh.checks.conformance import conformance_sql, repeating_columns, rules_for
+    from privacymesh.engine import open_engine
+
+    root, frame = broken_shop
+    ws = load_workspace(root)
+    catalog = load_catalog(ws.catalog)
+    product = catalog.products["shop.orders"]
+    with open_engine(ws, catalog) as engine:
+        rules = rules_for(product, engine.arrow(f"SELECT * FROM {product.view} LIMIT 0").schema)
+        # `note` repeats four values, three of them with a shape's character; ids never repeat
+        assert repeating_columns(rules, frame) == {"note"}
+        assert repeating_columns(rules, frame.head(8)) == frozenset()  # too few to tell
+        per_row = engine.arrow(conformance_sql(rules)).to_pylist()
+        per_value = engine.arrow(conformance_sql(rules, frozenset({"note"}))).to_pylist()
+    assert per_value == per_row
+    assert per_row[0]["rows_violating"] > 0
+    # the run chose the distinct values for `note` and counted the same
+    (result,) = run_checks(ws, ["contract.conformance"], ["shop.orders"], record=False).results
+    assert 'GROUP BY CAST("note" AS VARCHAR)' in result.query
+    assert (
+        by_rule(result.findings)[("no_personal_shape", "note")]
+        == recount(frame)[("no_personal_shape", "note")]
+    )

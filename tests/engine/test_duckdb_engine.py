@@ -176,3 +176,27 @@ def test_parquet_sample_falls_back_when_a_column_is_named_like_a_row_number(
     sample = engine.sample(orders.view, 10, 3)
     assert sample.columns == ["file_row_number", "x"] and sample.height == 10
     engine.close()
+
+
+def test_one_file_is_sampled_by_row_number_alone_with_the_rows_of_the_reservoir(
+    tmp_path: Path, shop_catalog: Path
+) -> None:
+    """Over one Parquet file of several row groups the drawn rows are joined back on the row
+    number alone; they are the rows the reservoir draws over whole rows' numbers."""
+    frame = pl.DataFrame({"n": range(3000), "email": [f"user{i}@example.com" for i in range(3000)]})
+    frame.write_parquet(tmp_path / "orders.parquet", row_group_size=1000)
+    orders = load_catalog(shop_catalog).get("shop.orders")
+    server = dataclasses.replace(orders.server, path=tmp_path / "orders.parquet")
+    engine = DuckDBEngine()
+    engine.register_product(dataclasses.replace(orders, server=server))
+    query = engine.sample_query(orders.view, 100, 7)
+    assert "USING (file_row_number)" in query
+    drawn = engine.con.sql(
+        f"SELECT file_row_number FROM read_parquet('{tmp_path / 'orders.parquet'}', "
+        "filename = '__privacymesh_file', file_row_number = true) "
+        "USING SAMPLE reservoir(100 ROWS) REPEATABLE (7) ORDER BY file_row_number"
+    ).fetchall()
+    sample = engine.sample(orders.view, 100, 7)
+    assert sample["n"].to_list() == [r[0] for r in drawn]
+    assert sample.columns == ["n", "email"]
+    engine.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
@@ -28,21 +29,77 @@ PHONE = r"\+[0-9]{1,3}[ -]?\(?[0-9]{2,4}\)?[ -]?[0-9]{3,4}[ -]?[0-9]{3,4}"  # in
 PERSONAL_PATTERNS = (EMAIL, IPV4, PHONE)
 
 
+def _shape_gates(text: str) -> list[tuple[str, str]]:
+    """(gate, regular expression) of each personal shape: the gate is a cheap test for the
+    character the expression cannot match without (a regex costs about a microsecond a value;
+    the test, a few nanoseconds). An IPv4 needs three dots: a LIKE pattern finds them without
+    copying the value."""
+    return [
+        (f"contains({text}, '@')", EMAIL),
+        (f"{text} LIKE '%.%.%.%'", IPV4),
+        (f"contains({text}, '+')", PHONE),
+    ]
+
+
 def personal_shape_sql(text: str) -> str:
     """SQL true where the text expression holds an e-mail, IPv4 or phone shape. Each regular
-    expression runs only on values holding the character it cannot match without (a regex costs
-    about a microsecond a value; the test for the character, a few nanoseconds)."""
-    gates = (
-        (f"contains({text}, '@')", EMAIL),
-        # the dots are counted only in values holding one (counting copies the value)
-        (f"contains({text}, '.') AND length({text}) - length(replace({text}, '.', '')) >= 3", IPV4),
-        (f"contains({text}, '+')", PHONE),
-    )
+    expression runs only on values that pass its gate."""
     cases = [
         f"CASE WHEN {gate} THEN regexp_matches({text}, {quote_literal(rx)}) ELSE false END"
-        for gate, rx in gates
+        for gate, rx in _shape_gates(text)
     ]
     return "(" + " OR ".join(cases) + ")"
+
+
+def shape_gate_sql(text: str) -> str:
+    """SQL true where the text expression passes any shape's gate (false: no shape can match)."""
+    return "(" + " OR ".join(f"({gate})" for gate, _ in _shape_gates(text)) + ")"
+
+
+def shaped_values_sql(view: str, column: str) -> str:
+    """The distinct values of a column that hold a personal shape, each tested once: for a
+    column repeating a few values (user agents) this replaces a regex per row by one per value.
+    The test sits in HAVING, over the group's value, so no optimizer moves it back to the rows."""
+    text = f"CAST({quote_ident(column)} AS VARCHAR)"
+    return (
+        f"SELECT {text} FROM {view} WHERE {shape_gate_sql(text)} GROUP BY {text} "
+        f"HAVING {personal_shape_sql(f'min({text})')}"
+    )
+
+
+# When a column counts as repeating in a sample of it: most of its values pass a shape's gate
+# (else the gates alone are cheap) and each such value comes back at least REPEATS times on
+# average. A product without a sample in the run is judged on its first PROBE_ROWS rows.
+PROBE_ROWS = 2048
+REPEATS = 20
+
+
+def shape_columns(rules: RuleSet) -> list[str]:
+    """The columns with a personal-shape rule."""
+    return list(dict.fromkeys(str(r.column) for r in rules.rules if _shape_rule(r)))
+
+
+def repeating_columns(rules: RuleSet, sample: pl.DataFrame) -> frozenset[str]:
+    """The columns whose personal-shape rule is cheaper over distinct values, judged on a
+    sample of the product (any rows of it: the choice changes the cost, never the counts)."""
+    out = set()
+    for name in shape_columns(rules):
+        if name not in sample.columns:
+            continue
+        text = sample.get_column(name).cast(pl.String).drop_nulls()
+        gated = text.filter(
+            text.str.contains("@", literal=True)
+            | text.str.contains("+", literal=True)
+            | (text.str.count_matches(".", literal=True) >= 3)
+        )
+        often = gated.len() >= REPEATS and gated.len() * 2 >= sample.height
+        if often and gated.n_unique() * REPEATS <= gated.len():
+            out.add(name)
+    return frozenset(out)
+
+
+def _shape_rule(rule: Rule) -> bool:
+    return rule.constraint == "no_personal_shape" and rule.row_level and rule.column is not None
 
 
 RULES = (
@@ -201,16 +258,21 @@ def rules_for(product: DataProduct, schema: pa.Schema | None = None) -> RuleSet:
     return RuleSet(product, tuple(rules), columns)
 
 
-def conformance_sql(rules: RuleSet) -> str:
+def conformance_sql(rules: RuleSet, repeating: frozenset[str] = frozenset()) -> str:
     """One query over every row: the population, the rows breaking each row-level rule
     (`r<i>`, in the order of `rules.rules`) and the rows breaking any of them. Each predicate
     is computed once per row, in an inner projection that both counts read (a regular
     expression is the costly part); a key's duplicates are found by grouping the key columns
-    alone and joining back the few keys held more than once, rather than windowing every row."""
+    alone and joining back the few keys held more than once, rather than windowing every row.
+    The personal shapes of the `repeating` columns are tested once per distinct value
+    (`shaped_values_sql`), and each row looks its value up."""
     product = rules.product
     flags, names = [], []
     for i, rule in enumerate(rules.rules):
         predicate = rule.predicate()
+        if _shape_rule(rule) and rule.column in repeating:
+            text = f"CAST({quote_ident(str(rule.column))} AS VARCHAR)"
+            predicate = f"{text} IN ({shaped_values_sql(product.view, str(rule.column))})"
         if predicate is None:
             continue
         flags.append(f"coalesce({predicate}, false) AS r{i}")

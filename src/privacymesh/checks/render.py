@@ -21,7 +21,7 @@ from privacymesh.catalog import (
 from privacymesh.checks.overrides import OverrideText
 from privacymesh.checks.readonly import require_read_only
 from privacymesh.checks.spec import CheckSpec
-from privacymesh.consent_rule import covers_sql, validity_intervals_sql
+from privacymesh.consent_rule import WITHDRAW, covers_sql, validity_intervals_sql
 from privacymesh.errors import CheckError
 from privacymesh.subjects import IDENTITY_FORMS, key_form, key_value_sql
 
@@ -169,10 +169,12 @@ def _shared_ref(spec: CheckSpec, name: str) -> str:
 
 def consent_context(as_of: str) -> dict[str, Any]:
     """The consent rule for check SQL (`privacymesh.consent_rule`): `consent.intervals`, every
-    consent event up to `as_of` as the interval it is in force, and `consent.covers(t, i)`,
-    whether time `t` falls in interval `i` (a table alias of `consent.intervals`)."""
+    consent event up to `as_of` as the interval it is in force, `consent.withdrawals`, the
+    intervals of withdrawals alone (cheaper when only they are asked about), and
+    `consent.covers(t, i)`, whether time `t` falls in interval `i` (a table alias of either)."""
     return {
         "intervals": validity_intervals_sql("platform.consent_events", as_of),
+        "withdrawals": validity_intervals_sql("platform.consent_events", as_of, WITHDRAW),
         "covers": lambda time, alias: covers_sql(
             str(time), f"{alias}.valid_from", f"{alias}.valid_until"
         ),

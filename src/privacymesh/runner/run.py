@@ -121,8 +121,8 @@ def _prepare(ctx: MeasureContext, tasks: list[Task]) -> None:
 
 def _prefetch(ctx: MeasureContext, tasks: list[Task]) -> set[int]:
     """Submit the heavy work of every task whose measure has a prefetch hook, product by
-    product: each sample, once read, feeds every group's workers at once (check by check, the
-    detector's worker would idle until the last sample for GX was read). A failure here is
+    product: each product's sample is read once and its jobs go to the workers at once, so
+    they start on the first product while this process reads the next. A failure here is
     left for the task itself to meet again and report as its error."""
     early: set[int] = set()
     rank = {p: n for n, p in enumerate(dict.fromkeys(t.product_id for t in tasks))}
@@ -175,8 +175,8 @@ def prefetch_products(tasks: list[Task]) -> int:
 
 def workers_for(workspace: Workspace | None, tasks: list[Task], requested: int | None) -> int:
     """Worker processes: the caller's number, else the workspace's `[run] workers`, else one
-    per core when at least 8 products need the detector or GX (fewer do not repay starting
-    workers)."""
+    per core when at least 8 products have heavy work left (the detector's scans; fewer do
+    not repay starting workers)."""
     configured = workspace.section("run").get("workers") if workspace else None
     value = requested if requested is not None else configured
     if value is None or value == "auto":

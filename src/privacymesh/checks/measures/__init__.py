@@ -42,6 +42,11 @@ class MeasureContext:
             samples[key] = self.engine.sample(product.view, int(rows), int(seed))
         return samples[key]
 
+    def kept_sample(self, product: DataProduct) -> pl.DataFrame | None:
+        """A sample of the product this run has already read, if any (of any size or seed)."""
+        samples: dict[tuple[str, int, int], pl.DataFrame] = self.cache.get("samples", {})
+        return next((frame for key, frame in samples.items() if key[0] == product.id), None)
+
 
 def params_for(workspace: Workspace | None, spec: CheckSpec) -> dict[str, Any]:
     """A check's params: its file's defaults, overridden by the workspace's

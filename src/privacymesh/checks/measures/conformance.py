@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from privacymesh.catalog import DataProduct
-from privacymesh.checks.conformance import RuleSet, conformance_sql, rules_for
+from privacymesh.catalog import DataProduct, quote_ident
+from privacymesh.checks.conformance import (
+    PROBE_ROWS,
+    RuleSet,
+    conformance_sql,
+    repeating_columns,
+    rules_for,
+    shape_columns,
+)
 from privacymesh.checks.measures import MeasureContext, check_params, measure
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
@@ -27,7 +34,7 @@ def product_rules(ctx: MeasureContext, product: DataProduct) -> RuleSet:
 
 def measure_sql(ctx: MeasureContext, rules: RuleSet) -> Measurement:
     """Count the rows breaking each rule, over the whole product, in one query."""
-    sql = conformance_sql(rules)
+    sql = conformance_sql(rules, _repeating(ctx, rules))
     row = ctx.engine.polars(sql).row(0, named=True)
     population = int(row["population"])
     findings = []
@@ -50,6 +57,25 @@ def measure_sql(ctx: MeasureContext, rules: RuleSet) -> Measurement:
         findings=findings,
         query=sql,
     )
+
+
+def _repeating(ctx: MeasureContext, rules: RuleSet) -> frozenset[str]:
+    """The columns repeating a few values (`repeating_columns`), judged on the sample the run
+    has already read of the product, else on its first rows; none when those cannot be read,
+    as the count's own query then meets and reports the same failure."""
+    columns = shape_columns(rules)
+    if not columns:
+        return frozenset()
+    sample = ctx.kept_sample(rules.product)
+    if sample is None:
+        select = ", ".join(quote_ident(c) for c in columns)
+        try:
+            sample = ctx.engine.polars(
+                f"SELECT {select} FROM {rules.product.view} LIMIT {PROBE_ROWS}"
+            )
+        except Exception:  # reported by the count's query as the check's error
+            return frozenset()
+    return repeating_columns(rules, sample)
 
 
 def measure_gx(ctx: MeasureContext, rules: RuleSet, params: dict[str, Any]) -> Measurement:

@@ -1,12 +1,13 @@
 """A contract's own ODCS `quality` rules, run on the engine over the whole population.
 
 Library rules (nullValues, missingValues, invalidValues, duplicateValues, rowCount) become one
-aggregate query each, with quoted identifiers; the result is compared with the rule's `mustBe...`
-operator. SQL rules are contract text, so untrusted: each must be one SELECT that reads only the
-product's own table through an allow-list of functions, or it is skipped with the reason and
-nothing runs. Custom rules for Great Expectations run through GX (over the whole population of
-the columns they name) when it is installed; other custom rules (Soda, ...) and text rules are
-reported as skipped with the reason. Only counts and aggregates are kept, never row values."""
+aggregate each, with quoted identifiers, all computed by one query over the product (each rule
+still records its own query); the result is compared with the rule's `mustBe...` operator.
+SQL rules are contract text, so untrusted: each must be one SELECT that reads only the product's
+own table through an allow-list of functions, or it is skipped with the reason and nothing runs.
+Custom rules for Great Expectations run through GX (over the whole population of the columns
+they name) when it is installed; other custom rules (Soda, ...) and text rules are reported as
+skipped with the reason. Only counts and aggregates are kept, never row values."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def contract_quality(
     passed = 0
     gx_rules = [r for r in product.quality if r.odcs_type == "custom" and _is_gx(r)]
     gx_outcomes = _run_gx(ctx, product, gx_rules) if gx_rules else {}
-    for rule in product.quality:
+    library = _library_values(ctx, product)
+    for index, rule in enumerate(product.quality):
         if rule.path in gx_outcomes:
             outcome = gx_outcomes[rule.path]
             if isinstance(outcome, str):
@@ -69,7 +71,7 @@ def contract_quality(
         except RuleSkipped as why:
             skipped.append(f"{rule.path}: {why}")
             continue
-        value = ctx.engine.polars(sql).row(0)[0]
+        value = library[index] if index in library else ctx.engine.polars(sql).row(0)[0]
         if value is not None and not isinstance(value, int | float | Decimal):
             # a rule's result goes to the ledger: a number only, never a row's value
             skipped.append(f"{rule.path}: a rule must measure a number, not {type(value).__name__}")
@@ -114,12 +116,14 @@ def _run_gx(
     """Each Great Expectations rule validated by GX over the whole population of the columns it
     names: {rule path: outcome counts, or why it was skipped}."""
     out: dict[str, dict[str, Any] | str] = {}
-    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []
+    planned: list[tuple[QualityRule, str, dict[str, Any]]] = []  # rule, expectation type, kwargs
     columns: set[str] = set()
     for rule in rules:
         impl = rule.implementation
-        kind = impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
-        if not isinstance(kind, str):
+        expectation_type = (
+            impl.get("expectation_type") or impl.get("type") if isinstance(impl, dict) else None
+        )
+        if not isinstance(expectation_type, str):
             out[rule.path] = "a Great Expectations rule needs implementation.expectation_type"
             continue
         kwargs = dict(impl.get("kwargs") or {})
@@ -133,7 +137,7 @@ def _run_gx(
             out[rule.path] = f"not a property of {product.id}: {', '.join(unknown)}"
             continue
         columns.update(named)
-        planned.append((rule, kind, kwargs))
+        planned.append((rule, expectation_type, kwargs))
     if not planned:
         return out
     from privacymesh.checks import gx_suite
@@ -150,19 +154,22 @@ def _run_gx(
     select = ", ".join(quote_ident(c) for c in sorted(columns)) or "1 AS _row"
     frame = ctx.engine.polars(f"SELECT {select} FROM {product.view}").to_pandas()
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-    for rule, kind, kwargs in planned:
+    for rule, expectation_type, kwargs in planned:
         try:
-            expectation = ExpectationConfiguration(type=kind, kwargs=kwargs).to_domain_obj()
+            expectation = ExpectationConfiguration(
+                type=expectation_type, kwargs=kwargs
+            ).to_domain_obj()
             result = batch.validate(expectation, result_format=gx_suite.RESULT_FORMAT)
         except Exception as exc:  # an unknown expectation or bad kwargs: the rule cannot run
-            out[rule.path] = f"Great Expectations refused {kind}: {str(exc).splitlines()[0][:200]}"
+            why = str(exc).splitlines()[0][:200]
+            out[rule.path] = f"Great Expectations refused {expectation_type}: {why}"
             continue
         counts = {k: result.result[k] for k in COUNTS if k in result.result}
         # numbers only: an observed value may be a row's value
         counts = {k: v for k, v in counts.items() if isinstance(v, int | float)}
         out[rule.path] = {
             "success": bool(result.success),
-            "expectation": kind,
+            "expectation": expectation_type,
             "column": kwargs.get("column"),
             **counts,
         }
@@ -235,12 +242,36 @@ def _eq(value: Any, want: Any) -> bool:
         return str(value) == str(want)
 
 
+def _library_values(ctx: MeasureContext, product: DataProduct) -> dict[int, Any]:
+    """The value of every library rule of the product (by its index), all from one query: each
+    rule is an aggregate over the same rows, so one scan answers them all. A rule that does not
+    run here is left out, and met again with its reason."""
+    measures: dict[int, str] = {}
+    for index, rule in enumerate(product.quality):
+        if rule.odcs_type == "library":
+            try:
+                measures[index] = _library_measure(rule, product)
+            except RuleSkipped:
+                continue
+    if not measures:
+        return {}
+    selects = ", ".join(f"{sql} AS rule_{index}" for index, sql in measures.items())
+    row = ctx.engine.polars(f"SELECT {selects} FROM {product.view}").row(0, named=True)
+    return {index: row[f"rule_{index}"] for index in measures}
+
+
 def _library_sql(rule: QualityRule, product: DataProduct) -> str:
+    """A library rule's own query: what an examiner runs to repeat its measurement."""
+    return f"SELECT {_library_measure(rule, product)} FROM {product.view}"
+
+
+def _library_measure(rule: QualityRule, product: DataProduct) -> str:
+    """The aggregate measuring a library rule over the product's rows."""
     metric = rule.metric
     if metric not in LIBRARY_METRICS:
         raise RuleSkipped(f"unknown library metric {metric!r}")
     if metric == "rowCount":
-        return f"SELECT count(*) FROM {product.view}"
+        return "count(*)"
     columns = _columns(rule, product)
     if metric == "duplicateValues":
         key = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
@@ -270,8 +301,8 @@ def _library_sql(rule: QualityRule, product: DataProduct) -> str:
             bad = f"count(*) FILTER (WHERE {col} IS NOT NULL AND {test})"
         base = "count(*)"
     if rule.unit == "percent":
-        return f"SELECT coalesce(100.0 * ({bad}) / nullif({base}, 0), 0) FROM {product.view}"
-    return f"SELECT {bad} FROM {product.view}"
+        return f"coalesce(100.0 * ({bad}) / nullif({base}, 0), 0)"
+    return bad
 
 
 def _columns(rule: QualityRule, product: DataProduct) -> list[str]:
