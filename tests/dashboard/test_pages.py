@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dashboard_expected as expected
@@ -47,17 +48,26 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def chain_badge(
-    at: AppTest, ws: Path, monkeypatch: pytest.MonkeyPatch, timeout: float = 120.0
-) -> str:
-    """The header's chain status once the background verification has answered. Until then the
-    badge says "verifying…" and a browser polls it (a fragment AppTest never reruns, and its
-    rerun skips the header), so open the page again, as a reader's reload would, until the
-    badge says something else or `timeout` passes."""
+def verified(
+    ws: Path,
+    page: str,
+    monkeypatch: pytest.MonkeyPatch,
+    verifying: Callable[[AppTest], bool],
+    timeout: float = 120.0,
+) -> AppTest:
+    """The page once the ledger's chain verification, which runs in the background, has
+    answered. Until then the page says it is verifying (a browser polls the header's badge, a
+    fragment AppTest never reruns), so open the page again, as a reader's reload would, while
+    `verifying` says so, for up to `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while metric(at, "Evidence chain") == "verifying…" and time.monotonic() < deadline:
-        at = render(ws, "overview", monkeypatch)  # waits a moment for the verification
-    return metric(at, "Evidence chain")
+    at = render(ws, page, monkeypatch)
+    while verifying(at) and time.monotonic() < deadline:
+        at = render(ws, page, monkeypatch)  # each waits a moment for the verification
+    return at
+
+
+def badge_verifying(at: AppTest) -> bool:
+    return metric(at, "Evidence chain") == "verifying…"
 
 
 def frame_with(at: AppTest, column: str) -> pl.DataFrame:
@@ -83,7 +93,7 @@ def test_overview_on_the_sample_history(
 
 
 def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = render(sample_ws, "overview", monkeypatch)
+    at = verified(sample_ws, "overview", monkeypatch, badge_verifying)
     latest = expected.latest(sample_ws)
     assert metric(at, "Checks counted") == str(latest.height)
     assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
@@ -95,7 +105,7 @@ def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPa
         for c in at.caption
     )
     assert metric(at, "Runs in period") == str(expected.runs(sample_ws).height)
-    assert chain_badge(at, sample_ws, monkeypatch) == "verified"
+    assert metric(at, "Evidence chain") == "verified"
     domains = frame_with(at, "score")
     assert set(domains["domain"]) == set(latest["domain"].fill_null("(mesh)"))
     hr = latest.filter(pl.col("domain") == "hr")
@@ -206,7 +216,12 @@ def test_consent_values_equal_the_measurements(
 
 
 def test_evidence_page_lists_every_run(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = render(sample_ws, "evidence", monkeypatch)
+    at = verified(
+        sample_ws,
+        "evidence",
+        monkeypatch,
+        lambda at: any("Verifying the chain" in i.value for i in at.info),
+    )
     runs = frame_with(at, "run_id")
     assert set(runs["run_id"]) == set(expected.runs(sample_ws)["run_id"])
     assert any("Chain intact" in s.value for s in at.success)
