@@ -3,9 +3,10 @@
 DuckDB's checkpoint writes the metadata block it reuses back in place, over sub-blocks the last
 checkpoint (the one the file's header names) still reads, under one checksum for the whole block.
 Linux stops a write to a file after the page it is copying when a SIGKILL arrives, so a kill during
-that write leaves the block half new: the previous state no longer opens either. This test builds
-that file without timing: the state before a checkpoint, with only the first page of each block
-the checkpoint rewrote in place.
+that write leaves the block half new: the previous state no longer opens either, although every
+byte it reads is still there (only the block's checksum no longer matches). This test builds that
+file without timing: the state before a checkpoint, with only the first page of each block the
+checkpoint rewrote in place.
 """
 
 from __future__ import annotations
