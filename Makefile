@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DEMO_INSTALLED := $(VENV)/.installed-demo
 INSTALLED := $(VENV)/.installed
 # pytest workers of `make test`: many tests wait on subprocesses, servers and browsers
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint format bench clean
 

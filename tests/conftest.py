@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +21,20 @@ settings.load_profile("privacymesh")
 # wide, colourless terminal output so assertions see whole table rows
 os.environ["COLUMNS"] = "200"
 os.environ["NO_COLOR"] = "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the detector's built word lists in a folder of this session, never in ~/.cache: a
+    test then never reads lists another checkout left there. The xdist workers and every
+    subprocess inherit the variable, so the lists are built once per session."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller has set it
+    from privacymesh.detect.lexicon import CACHE_ENV
+
+    folder = tempfile.mkdtemp(prefix="privacymesh-test-cache-")
+    os.environ[CACHE_ENV] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
 
 HERE = Path(__file__).parent
 REPO = HERE.parent

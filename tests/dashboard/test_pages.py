@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dashboard_expected as expected
@@ -47,6 +48,28 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def verified(
+    ws: Path,
+    page: str,
+    monkeypatch: pytest.MonkeyPatch,
+    verifying: Callable[[AppTest], bool],
+    timeout: float = 120.0,
+) -> AppTest:
+    """The page once the ledger's chain verification, which runs in the background, has
+    answered. Until then the page says it is verifying (a browser polls the header's badge, a
+    fragment AppTest never reruns), so open the page again, as a reader's reload would, while
+    `verifying` says so, for up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    at = render(ws, page, monkeypatch)
+    while verifying(at) and time.monotonic() < deadline:
+        at = render(ws, page, monkeypatch)  # each waits a moment for the verification
+    return at
+
+
+def badge_verifying(at: AppTest) -> bool:
+    return metric(at, "Evidence chain") == "verifying…"
+
+
 def frame_with(at: AppTest, column: str) -> pl.DataFrame:
     """The first table on the page that has `column`."""
     for element in [*at.dataframe, *at.table]:
@@ -70,7 +93,7 @@ def test_overview_on_the_sample_history(
 
 
 def test_overview_shows_the_ledger(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = render(sample_ws, "overview", monkeypatch)
+    at = verified(sample_ws, "overview", monkeypatch, badge_verifying)
     latest = expected.latest(sample_ws)
     assert metric(at, "Checks counted") == str(latest.height)
     assert metric(at, "Failing") == str(latest.filter(pl.col("status") == "fail").height)
@@ -193,7 +216,12 @@ def test_consent_values_equal_the_measurements(
 
 
 def test_evidence_page_lists_every_run(sample_ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = render(sample_ws, "evidence", monkeypatch)
+    at = verified(
+        sample_ws,
+        "evidence",
+        monkeypatch,
+        lambda at: any("Verifying the chain" in i.value for i in at.info),
+    )
     runs = frame_with(at, "run_id")
     assert set(runs["run_id"]) == set(expected.runs(sample_ws)["run_id"])
     assert any("Chain intact" in s.value for s in at.success)

@@ -23,6 +23,9 @@ ledger.close()
 """
 
 
+UNTIL_KILLED = 600.0  # held until the test kills the holder, however slow the machine
+
+
 def hold(path: Path, mode: str, seconds: float) -> subprocess.Popen[str]:
     """Another process holding the ledger open for `seconds`."""
     proc = subprocess.Popen(
@@ -52,7 +55,7 @@ def test_read_only_on_a_missing_file_says_so(ledger_path: Path) -> None:
 
 def test_several_readers_may_share_the_file(ledger_path: Path) -> None:
     Ledger(ledger_path).close()
-    other = hold(ledger_path, "ro", 5)
+    other = hold(ledger_path, "ro", UNTIL_KILLED)
     try:
         with Ledger(ledger_path, read_only=True) as reader:
             assert reader.verify().ok
@@ -63,7 +66,7 @@ def test_several_readers_may_share_the_file(ledger_path: Path) -> None:
 
 def test_a_second_writer_gets_a_clear_error(ledger_path: Path) -> None:
     Ledger(ledger_path).close()
-    other = hold(ledger_path, "rw", 10)
+    other = hold(ledger_path, "rw", UNTIL_KILLED)
     try:
         with pytest.raises(LedgerError) as info:
             Ledger(ledger_path)

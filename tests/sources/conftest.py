@@ -15,6 +15,7 @@ from postgres_server import (
     PostgresServer,
     move_orders_to_postgres,
     postgres_bin,
+    remove_abandoned_clusters,
 )
 
 
@@ -35,6 +36,7 @@ def postgres() -> Iterator[PostgresServer]:
         pytest.skip(missing)
     bindir = postgres_bin()
     assert bindir is not None
+    remove_abandoned_clusters(bindir)  # left running by a pytest killed before its teardown
     server = PostgresServer(bindir, "pw-" + secrets.token_hex(12))
     server.start()
     try:

@@ -1,6 +1,10 @@
 """A real PostgreSQL server for tests: Debian's binaries, initdb into a temporary folder, a free
 port on 127.0.0.1, password (scram) authentication. As root (CI, containers) the server runs as
-the `postgres` system user, since initdb refuses root."""
+the `postgres` system user, since initdb refuses root.
+
+pg_ctl detaches the server, so a pytest killed before its teardown leaves it running; each
+cluster's folder therefore names the process that made it, and the next session stops and
+deletes the clusters whose maker is gone (`remove_abandoned_clusters`)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ADMIN = "pm_admin"
+PREFIX = "pm-pg-"
+OWNER_FILE = "owner.pid"  # the id of the process that made the cluster
 
 
 def postgres_bin() -> Path | None:
@@ -37,6 +43,51 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def server_user() -> str | None:
+    """The user the server runs as: `postgres` as root, else the current user (None)."""
+    return "postgres" if os.geteuid() == 0 else None
+
+
+def run_tool(bindir: Path, tool: str, *args: str) -> None:
+    """Run one of PostgreSQL's programs as the server's user."""
+    cmd = [str(bindir / tool), *args]
+    user = server_user()
+    if user:
+        cmd = ["runuser", "-u", user, "--", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, ended but not yet reaped, does not)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def remove_abandoned_clusters(bindir: Path) -> list[Path]:
+    """Stop and delete every cluster whose making process has ended; returns their folders. A
+    folder naming no maker (being made, or by an older fixture) is left alone, and so is one
+    whose maker runs: another session's live cluster."""
+    removed = []
+    for root in sorted(Path(tempfile.gettempdir()).glob(f"{PREFIX}*")):
+        try:
+            owner = int((root / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if running(owner):
+            continue
+        data = root / "data"
+        if (data / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.SubprocessError):  # the server is already gone
+                run_tool(bindir, "pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
+
+
 class PostgresServer:
     """One throw-away cluster. `start`/`stop` may be called again (the fault tests stop it)."""
 
@@ -44,12 +95,12 @@ class PostgresServer:
         self.bindir = bindir
         self.password = password
         self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="pm-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER_FILE).write_text(str(os.getpid()))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self.user: str | None = None
-        if os.geteuid() == 0:
-            self.user = "postgres"
+        self.user = server_user()
+        if self.user:
             pw = pwd.getpwnam(self.user)
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self.root.chmod(0o700)
@@ -72,10 +123,7 @@ class PostgresServer:
         pwfile.unlink()
 
     def _run(self, tool: str, *args: str) -> None:
-        cmd = [str(self.bindir / tool), *args]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        run_tool(self.bindir, tool, *args)
 
     def start(self) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c log_statement=all"
