@@ -335,16 +335,22 @@ class PostalLineRecognizer(Recognizer):
         if values.n_rows == 0:
             return []
         # a postal code and a place: four digits and a letter (timestamps and amounts have none)
+        # and a blank between the code and its place or region (ids and hashes have none)
         stripped = values.stripped().filter(
-            pl.col(VALUE).str.contains(r"\d{4}") & pl.col(VALUE).str.contains(r"\p{L}{2}")
+            pl.col(VALUE).str.contains(r"\d{4}")
+            & pl.col(VALUE).str.contains(r"\p{L}{2}")
+            & pl.col(VALUE).str.contains(r"[ \t]")
         )
         if stripped.height < POSTAL_LINE_MIN_SHARE * values.n_rows:
             return []
         hits = []
         for pattern in POSTAL_LINES:
-            parts = stripped.select(
-                ROW, pl.col(VALUE).str.extract_groups(pattern).alias("m")
-            ).unnest("m")
+            # a match test first: capturing groups is far slower than finding whether they match
+            parts = (
+                stripped.filter(pl.col(VALUE).str.contains(pattern))
+                .select(ROW, pl.col(VALUE).str.extract_groups(pattern).alias("m"))
+                .unnest("m")
+            )
             parts = parts.filter(pl.col("code").is_not_null())
             if parts.height == 0:
                 continue
