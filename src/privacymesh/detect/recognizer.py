@@ -95,7 +95,10 @@ class ColumnValues:
     def chars(self) -> frozenset[str]:
         """Every character the values hold (from the joined distinct values)."""
         if "chars" not in self.memo:
-            self.memo["chars"] = frozenset(self.joined().item() or "")
+            text = self.joined().item() or ""
+            # the distinct bytes of ASCII text are found several times faster than its chars
+            found = map(chr, frozenset(text.encode())) if text.isascii() else text
+            self.memo["chars"] = frozenset(found)
         return self.memo["chars"]
 
     def max_digits(self) -> int:

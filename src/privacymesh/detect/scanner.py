@@ -182,13 +182,14 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 found[(i, gate)] = False  # a character every match holds is in no value
             else:
                 needs.setdefault(i, {})[gate] = None
-        groups: dict[tuple[str, ...], list[int]] = {}
+        wanted: dict[str, list[int]] = {}
         for i, patterns in needs.items():
-            groups.setdefault(tuple(patterns), []).append(i)
-        for patterns, indices in groups.items():
-            hits = _search_joined([columns[i].joined() for i in indices], patterns)
-            for p, column_hits in zip(patterns, hits, strict=True):
-                found.update(((i, p), hit) for i, hit in zip(indices, column_hits, strict=True))
+            for p in patterns:
+                wanted.setdefault(p, []).append(i)
+        if wanted:
+            texts = {i: columns[i].joined().to_series() for i in needs}
+            for p, hits in _search_each(texts, wanted).items():
+                found.update(((i, p), hit) for i, hit in zip(wanted[p], hits, strict=True))
         left = []
         for i, r, gates in pending:
             if not found[(i, gates[level])]:
@@ -210,17 +211,25 @@ def _holds_needed(values: ColumnValues, gate: str) -> bool:
     return all(not need.isdisjoint(chars) for need in needs)
 
 
-def _search_joined(texts: list[pl.DataFrame], patterns: tuple[str, ...]) -> list[list[bool]]:
-    """For each pattern, whether it matches each text (True for all when Polars cannot
-    compile one: the per-value gate then decides)."""
-    frame = pl.concat(texts)
+def _search_each(
+    texts: dict[int, pl.Series], wanted: dict[str, list[int]]
+) -> dict[str, list[bool]]:
+    """For each pattern, whether it matches each of the texts it is wanted in, in that order
+    (True for all when Polars cannot compile it: the per-value gate then decides). One `select`
+    builds each regex once for every column: building one costs more than running it over
+    a column's text, and the texts are chained, not copied."""
+
+    def search(p: str) -> pl.Expr:
+        chained = pl.concat([texts[i] for i in wanted[p]], rechunk=False)
+        return pl.lit(chained).str.contains(p).implode()
+
     try:
-        table = frame.select(
-            [pl.col(VALUE).str.contains(p).alias(f"t{i}") for i, p in enumerate(patterns)]
-        )
+        row = pl.select(search(p).alias(f"t{k}") for k, p in enumerate(wanted)).row(0)
     except pl.exceptions.PolarsError:
-        return [[True] * frame.height for _ in patterns]
-    return [table.get_column(f"t{i}").to_list() for i in range(len(patterns))]
+        if len(wanted) == 1:
+            return {p: [True] * len(at) for p, at in wanted.items()}
+        return {p: _search_each(texts, {p: at})[p] for p, at in wanted.items()}
+    return {p: list(hits) for p, hits in zip(wanted, row, strict=True)}
 
 
 def _gate_rows(

@@ -228,16 +228,42 @@ DIGIT_POSTCODES = LocatingPatternRecognizer(
     negative_context=_NOT_POSTAL,
 )
 
-_PLACE = r"\p{L}[\p{L}\p{M}'.\- ]{0,40}?"
-_COUNTRY_TAIL = r"(?:[ \t]*,?[ \t]+(?P<country>\p{L}[\p{L}. ]{1,40}?))?"
+# the longest place, region and country a postal line holds (characters)
+PLACE_CHARS, REGION_CHARS, COUNTRY_CHARS = 41, 31, 41
+_PLACE = rf"\p{{L}}[\p{{L}}\p{{M}}'.\- ]{{0,{PLACE_CHARS - 1}}}?"
+_COUNTRY_TAIL = rf"(?:[ \t]*,?[ \t]+(?P<country>\p{{L}}[\p{{L}}. ]{{1,{COUNTRY_CHARS - 1}}}?))?"
 # the postal line that ends an address: `Spencer, MA 01562 USA` (place, region, code) or
 # `75001 Paris` / `SW1A 1AA London` (code, place), optionally followed by a country
 POSTAL_LINES = (
-    rf"(?:^|[,\n])[ \t]*(?P<place>{_PLACE}),[ \t]*(?P<region>\p{{L}}[\p{{L}}. ]{{0,30}}?)[ \t]+"
+    rf"(?:^|[,\n])[ \t]*(?P<place>{_PLACE}),[ \t]*"
+    rf"(?P<region>\p{{L}}[\p{{L}}. ]{{0,{REGION_CHARS - 1}}}?)[ \t]+"
     rf"(?P<code>\d{{4,6}}(?:-\d{{3,4}})?){_COUNTRY_TAIL}[ \t.]*$",
     rf"(?:^|[,\n])[ \t]*(?P<code>\d{{4,5}}|[A-Z]{{1,2}}\d[A-Z\d]? ?\d[A-Z]{{2}})[ \t]+"
     rf"(?P<place>{_PLACE}){_COUNTRY_TAIL}[ \t.]*$",
 )
+
+
+def _unbounded(pattern: str) -> str:
+    """`pattern` with its bounded lazy repeats unbounded. A large Unicode class repeated up to
+    40 times makes the regex engine's automaton so large that building and running it is many
+    times slower than the unbounded pattern, which matches wherever `pattern` does, and, when
+    its groups are no longer than the bounds, captures exactly what `pattern` would: both
+    rank the same paths in the same order, and the bounds only remove paths."""
+    return re.sub(r"\{1,\d+\}\?", "+?", re.sub(r"\{0,\d+\}\?", "*?", pattern))
+
+
+def _within_bounds() -> pl.Expr:
+    def fits(group: str, most: int) -> pl.Expr:
+        return pl.col(group).is_null() | (pl.col(group).str.len_chars() <= most)
+
+    return (
+        fits("place", PLACE_CHARS) & fits("region", REGION_CHARS) & fits("country", COUNTRY_CHARS)
+    )
+
+
+POSTAL_LINES_UNBOUNDED = tuple(_unbounded(p) for p in POSTAL_LINES)
+# the same without capturing groups: a match test only
+POSTAL_LINE_TESTS = tuple(re.sub(r"\(\?P<\w+>", "(?:", p) for p in POSTAL_LINES_UNBOUNDED)
 POSTAL_LINE_FULL_SHARE = 0.5
 POSTAL_LINE_MIN_SHARE = 0.05
 
@@ -319,6 +345,31 @@ def postal_line_country(
     return None
 
 
+def _postal_parts(matched: pl.DataFrame, line: int) -> pl.DataFrame:
+    """(row, place, [region,] code, country) of the values that match postal line `line`:
+    captured by its unbounded form, and by the bounded pattern itself only for the values where
+    a group came out longer than the bounds (rarely any)."""
+    if matched.height == 0:
+        return matched.select(ROW)
+    value = pl.col(VALUE)
+    parts = matched.select(
+        ROW, VALUE, value.str.extract_groups(POSTAL_LINES_UNBOUNDED[line]).alias("m")
+    ).unnest("m")
+    regions = "region" in parts.columns
+    if not regions:
+        parts = parts.with_columns(pl.lit(None, pl.String).alias("region"))
+    beyond = parts.filter(~_within_bounds())
+    if beyond.height:
+        exact = beyond.select(
+            ROW, VALUE, value.str.extract_groups(POSTAL_LINES[line]).alias("m")
+        ).unnest("m")
+        if not regions:
+            exact = exact.with_columns(pl.lit(None, pl.String).alias("region"))
+        parts = pl.concat([parts.filter(_within_bounds()), exact.select(parts.columns)])
+    parts = parts.filter(pl.col("code").is_not_null()).drop(VALUE)
+    return parts if regions else parts.drop("region")
+
+
 class PostalLineRecognizer(Recognizer):
     """An address written on one line or ending in its postal line: a postal code beside a
     place the gazetteers know (a region by name or code, or a city), in a country whose postal
@@ -335,17 +386,17 @@ class PostalLineRecognizer(Recognizer):
         if values.n_rows == 0:
             return []
         # a postal code and a place: four digits and a letter (timestamps and amounts have none)
+        # and a blank between the code and its place or region (ids and hashes have none)
         stripped = values.stripped().filter(
-            pl.col(VALUE).str.contains(r"\d{4}") & pl.col(VALUE).str.contains(r"\p{L}{2}")
+            pl.col(VALUE).str.contains(r"\d{4}")
+            & pl.col(VALUE).str.contains(r"\p{L}{2}")
+            & pl.col(VALUE).str.contains(r"[ \t]")
         )
         if stripped.height < POSTAL_LINE_MIN_SHARE * values.n_rows:
             return []
         hits = []
-        for pattern in POSTAL_LINES:
-            parts = stripped.select(
-                ROW, pl.col(VALUE).str.extract_groups(pattern).alias("m")
-            ).unnest("m")
-            parts = parts.filter(pl.col("code").is_not_null())
+        for i, test in enumerate(POSTAL_LINE_TESTS):
+            parts = _postal_parts(stripped.filter(pl.col(VALUE).str.contains(test)), i)
             if parts.height == 0:
                 continue
             fields = [c for c in ("place", "region", "code", "country") if c in parts.columns]

@@ -76,7 +76,7 @@ def parse_dates(values: ColumnValues) -> pl.DataFrame | None:
         distinct = distinct.sample(values.options.max_validate, seed=values.options.seed)
     # each value in the first format that reads it: one column may mix several formats
     parsed = pl.select(
-        pl.coalesce(distinct.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS)
+        pl.coalesce(pl.lit(distinct).str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS)
     ).to_series()
     if parsed.len() - parsed.null_count() < DATES_PARSED * distinct.len():
         return None

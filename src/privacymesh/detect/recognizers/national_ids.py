@@ -78,10 +78,36 @@ def id_words() -> frozenset[str]:
 
 
 def _valid(module: ModuleType, value: str) -> bool:
+    if value.isascii() and value.isdigit() and not _digits_fit(module, len(value)):
+        return False
     try:
         return bool(module.is_valid(value))
     except Exception:  # a library validator must never crash a scan
         return False
+
+
+def _length_probes(n: int) -> tuple[str, ...]:
+    runs = (digit * n for digit in "0159")
+    return (*runs, ("1234567890" * 3)[:n], ("9876543210" * 3)[:n])
+
+
+@cache
+def _digits_fit(module: ModuleType, n: int) -> bool:
+    """Whether a value of `n` digits can be valid in the format: False when the format refuses
+    each of several `n`-digit probes for its length alone. Most formats take one or two
+    lengths, and a column of numbers mostly has one or two: this spares the format's own
+    (slower, per character) cleaning of every value it could never accept."""
+    from stdnum.exceptions import InvalidLength
+
+    for probe in _length_probes(n):
+        try:
+            module.validate(probe)
+        except InvalidLength:
+            continue
+        except Exception:  # refused for another reason: the length itself may be right
+            return True
+        return True
+    return False
 
 
 @dataclass

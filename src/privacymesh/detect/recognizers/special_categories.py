@@ -82,6 +82,17 @@ _ETHNICITIES = frozenset((
 # fmt: on
 
 
+def _terms(values: ColumnValues) -> pl.DataFrame | None:
+    """(row, value) folded with blanks collapsed, or None when the column holds more distinct
+    terms than a category has; shared by every special category (computed once per column)."""
+    key = "special_category_terms"
+    if key not in values.memo:
+        folded = values.folded().with_columns(pl.col(VALUE).str.replace_all(r"\s+", " "))
+        vocab = folded[VALUE].n_unique()
+        values.memo[key] = None if vocab > MAX_DISTINCT else folded
+    return values.memo[key]
+
+
 @dataclass
 class VocabularyRecognizer(Recognizer):
     """Every value a term of one special category's vocabulary (or a non-answer) and at least
@@ -113,9 +124,8 @@ class VocabularyRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
-        folded = values.folded().with_columns(pl.col(VALUE).str.replace_all(r"\s+", " "))
-        vocab = folded[VALUE].unique()
-        if vocab.len() > MAX_DISTINCT:
+        folded = _terms(values)
+        if folded is None:
             return []
         known = folded.filter(pl.col(VALUE).is_in(pl.Series(sorted(self.vocabulary)).implode()))
         if known.height < IN_VOCABULARY * values.n_rows:
