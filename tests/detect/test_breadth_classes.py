@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from detect.frames import categories, scan
+from privacymesh.detect import guard
 from privacymesh.detect.lexicon import organization_words
 from privacymesh.detect.recognizers.credentials import secret_rules
 from privacymesh.detect.recognizers.devices import valid_device_number
@@ -159,6 +160,14 @@ def test_epoch_seconds_and_milliseconds_are_not_phones() -> None:
 def test_long_digit_runs_without_country_code_are_not_phones() -> None:
     cards = ["35 20 99 00 17 61 48", "4901 5420 3237 518", "3568 6800 0041 4120"] * 10
     assert PHONE not in categories(cards, "c09")
+
+
+def test_log_positions_are_not_phones_and_slashed_area_codes_still_are() -> None:
+    positions = [f"wal 0/{RNG.randrange(10**6, 10**7)}" for _ in range(40)]
+    assert PHONE not in categories(positions, "c10")
+    assert guard.find_personal(["PostgreSQL 16 wal 0/1550340"]) == {}
+    numbers = [f"030/{RNG.randrange(10**6, 10**7)}" for _ in range(40)]
+    assert PHONE in categories(numbers, "telefon")
 
 
 def test_hex_tokens_named_for_sessions_or_content_are_not_hashed_people() -> None:

@@ -32,6 +32,9 @@ _REJECT = (
     r"|^\d{1,3}(?:\.\d{1,3}){3}$|^\d{3}-\d{2}-\d{4}$|^\d{3}\.\d{3}\.\d{3}-\d{2}$"
     r"|^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$"
     r"|^\d{5}-\d{3}$"  # a Brazilian postal code (CEP), not a number to call
+    # one digit before a slash: a log position (PostgreSQL's `0/1550340`) or a fraction; an
+    # area code written before a slash has two digits or more (`030/1234567`)
+    r"|^\d/"
 )
 
 
