@@ -331,7 +331,9 @@ def report(
             "## Untuned sources",
             "",
             "Labelled, then scored only at the end: no rule was written or adjusted while looking"
-            " at these sources' results (`tuned: false` in `sources.yaml`).",
+            " at these sources' results (`tuned: false` in `sources.yaml`). What each round of"
+            " new sources missed and flagged, by class, is written by hand in"
+            " `detection_untuned_rounds.md` (this script does not touch it).",
             "",
             "| sources | personal | decoys | recall | precision | decoys flagged | category"
             " recall (family) |",
