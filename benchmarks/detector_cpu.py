@@ -95,7 +95,10 @@ def export(ref: str, into: Path) -> str:
     ).stdout.strip()
     archive = subprocess.run(
         # the whole tree: the package reads its built-in checks and reports from the checkout
-        ["git", "archive", commit], cwd=REPO, check=True, capture_output=True
+        ["git", "archive", commit],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     ).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
