@@ -897,6 +897,84 @@ def build_au_core(m: Mirror) -> None:
         write("au_core", table, sample(frame))
 
 
+def build_camara(m: Mirror) -> None:
+    """Brazil's Chamber of Deputies open data as one study of its expense quota keeps it: every
+    deputy since 1826 (`deputados.csv`, the Chamber's export, `cpf` always empty there) and the
+    expense-quota claims one newspaper billed to deputies (`o tempo cota.csv`, from the Chamber's
+    CEAP files, Latin-1), whose rows of only `NA` are dropped."""
+    deputies = pl.read_csv(io.BytesIO(m.read("deputados.csv")), separator=";", infer_schema=False)
+    deputies = deputies.drop("cpf").with_columns(pl.all().replace("", None))
+    write("camara", "deputados", sample(deputies))
+    text = m.read("o tempo cota.csv").decode("latin-1")
+    claims = pl.read_csv(io.StringIO(text), infer_schema=False, null_values=["NA"])
+    claims = claims.drop("").filter(pl.col("txNomeParlamentar").is_not_null())
+    empty = [c for c in claims.columns if claims[c].null_count() == claims.height]
+    write("camara", "cota", claims.drop(empty))
+
+
+SANGIIN = "data/{}"
+
+
+def build_sangiin(m: Mirror) -> None:
+    """Japan's House of Councillors as SmartNews Media Research Institute publishes it: the
+    sitting members, the parliamentary groups, and its samples of the latest bills and written
+    questions (JSON arrays whose first row names the columns). The full bill and question files
+    are absent from the mirror (over 4 MiB)."""
+    import json
+
+    def rows(path: str) -> pl.DataFrame:
+        head, *body = json.loads(m.text(SANGIIN.format(path)))
+        body = [[None if v in ("", None) else str(v) for v in r] for r in body]
+        return pl.DataFrame(body, schema=dict.fromkeys(head, pl.String), orient="row")
+
+    def csv(path: str) -> pl.DataFrame:
+        frame = pl.read_csv(io.BytesIO(m.read(SANGIIN.format(path))), infer_schema=False)
+        return frame.with_columns(pl.all().replace("", None))
+
+    write("sangiin", "giin", csv("giin.csv"))
+    write("sangiin", "kaiha", csv("kaiha.csv").select(SANGIIN_KAIHA))
+    write("sangiin", "syuisyo", rows("syuisyo_sample.json").select(SANGIIN_QUESTIONS))
+    write("sangiin", "gian", rows("gian_sample.json").select(SANGIIN_BILLS))
+
+
+# the columns kept: the rest repeat these (the House of Representatives' copy of a vote, more
+# document URLs, counts per term) and would only lengthen the scan
+SANGIIN_KAIHA = words(
+    "会派名と略称の時点 会派名 略称 議員数 議員数／女性 任期1／任期満了 任期1／比例"
+)
+SANGIIN_QUESTIONS = words("提出回次 提出番号 件名 提出者 質問本文（html） 明細URL 提出日 備考")
+SANGIIN_BILLS = [
+    "提出番号",
+    "種類",
+    "件名",
+    "議案URL",
+    "議案審議情報一覧 - 提出日",
+    "議案審議情報一覧 - 発議者",
+    "議案審議情報一覧 - 提出者",
+    "参議院委員会等経過情報 - 付託委員会等",
+    "参議院本会議経過情報 - 議決日",
+    "参議院本会議経過情報 - 委員名",
+    "参議院本会議経過情報 - 採決態様",
+    "その他の情報 - 法律番号",
+]
+
+
+def build_hrdataset(m: Mirror) -> None:
+    """The Human Resources Data Set (v14) of Patalano and Huebner as one analysis repository
+    keeps it (leading zeros of ZIP codes lost, four-digit years)."""
+    frame = pl.read_csv(io.BytesIO(m.read("HRDataset_v14.csv")), infer_schema=False)
+    frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
+    write("hrdataset", "employees", frame.with_columns(pl.all().replace("", None)))
+
+
+def build_loksabha(m: Mirror) -> None:
+    """India's 2019 Lok Sabha candidates (the Kaggle compilation of the Election Commission's
+    results and the candidates' sworn affidavits); line breaks inside column names folded."""
+    frame = pl.read_csv(io.BytesIO(m.read("LS_2.0.csv")), infer_schema=False)
+    frame = frame.rename({c: re.sub(r"\s+", " ", c).strip() for c in frame.columns})
+    write("loksabha", "candidates", sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -918,6 +996,10 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "loghub": build_loghub,
     "jaffle_shop": build_jaffle_shop,
     "au_core": build_au_core,
+    "camara": build_camara,
+    "sangiin": build_sangiin,
+    "hrdataset": build_hrdataset,
+    "loksabha": build_loksabha,
 }
 
 
