@@ -92,10 +92,16 @@ class ColumnValues:
             self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
         return self.memo["joined"]
 
+    def joined_text(self) -> str:
+        """`joined` as one Python string."""
+        if "joined_text" not in self.memo:
+            self.memo["joined_text"] = self.joined().item() or ""
+        return self.memo["joined_text"]
+
     def chars(self) -> frozenset[str]:
         """Every character the values hold (from the joined distinct values)."""
         if "chars" not in self.memo:
-            text = self.joined().item() or ""
+            text = self.joined_text()
             # the distinct bytes of ASCII text are found several times faster than its chars
             found = map(chr, frozenset(text.encode())) if text.isascii() else text
             self.memo["chars"] = frozenset(found)
