@@ -5,10 +5,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from privacymesh.detect import text_search
+from privacymesh.detect import ScanOptions, text_search
+from privacymesh.detect.context import ContextSignals
 from privacymesh.detect.recognizer import PatternRecognizer, text_gate
 from privacymesh.detect.recognizers.credentials import TOKEN_RUN, secret_rules
 from privacymesh.detect.registry import default_registry
+from privacymesh.detect.scanner import column_values
 from privacymesh.detect.unpack import DECODINGS, JSON_HINT
 
 pytest.importorskip("re2")
@@ -86,3 +88,21 @@ def test_hostile_text_is_searched_in_linear_time() -> None:
     # a value built to make a backtracking engine explode: RE2, like Rust's engine, does not
     hostile = "a" * 50_000 + "!"
     assert text_search.matches(r"(?m)^(a+)+$", hostile, frozenset(hostile)) is False
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a1b2", "123 45", "x"],
+        ["12\n345", "1"],  # a value spanning lines: counted per value, not per line
+        ["٣٤٥", "12"],  # Unicode digits count as Rust's `\d` counts them
+        [""],
+        ["abc", "abc", None],
+        ["+44 20 7946 0958", "4111-1111-1111-1111"],
+    ],
+)
+def test_most_digits_in_one_value_matches_a_polars_recount(values: list[str | None]) -> None:
+    series = pl.Series("c", values, dtype=pl.String)
+    column = column_values(series, ContextSignals.build("c", None, []), ScanOptions())
+    assert column is not None
+    assert column.max_digits() == series.str.count_matches(r"\d").max()
