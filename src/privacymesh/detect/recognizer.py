@@ -89,13 +89,23 @@ class ColumnValues:
     def joined(self) -> pl.DataFrame:
         """One row: the distinct values joined by newlines, for `text_gate` searches."""
         if "joined" not in self.memo:
-            self.memo["joined"] = self.frame.select(pl.col(VALUE).unique().str.join("\n"))
+            both = self.frame.select(
+                pl.col(VALUE).unique().str.join("\n"), pl.col(VALUE).n_unique().alias("n")
+            )
+            self.memo["joined"] = pl.DataFrame({VALUE: both.get_column(VALUE)})
+            self.memo["distinct"] = both.item(0, "n")
         return self.memo["joined"]
+
+    def joined_text(self) -> str:
+        """`joined` as one Python string."""
+        if "joined_text" not in self.memo:
+            self.memo["joined_text"] = self.joined().item() or ""
+        return self.memo["joined_text"]
 
     def chars(self) -> frozenset[str]:
         """Every character the values hold (from the joined distinct values)."""
         if "chars" not in self.memo:
-            text = self.joined().item() or ""
+            text = self.joined_text()
             # the distinct bytes of ASCII text are found several times faster than its chars
             found = map(chr, frozenset(text.encode())) if text.isascii() else text
             self.memo["chars"] = frozenset(found)
@@ -104,7 +114,13 @@ class ColumnValues:
     def max_digits(self) -> int:
         """The most decimal digits any one value holds: a gate needing more cannot pass."""
         if "max_digits" not in self.memo:
-            most = self.frame.select(pl.col(VALUE).str.count_matches(r"\d").max()).item()
+            text = self.joined_text()
+            if text.isascii() and text.count("\n") + 1 == self.memo["distinct"]:
+                # one line per distinct value (none holds a newline): count ASCII digits per line
+                digits = text.encode().translate(None, _NOT_DIGIT_OR_NEWLINE)
+                most = max(map(len, digits.split(b"\n")))
+            else:
+                most = self.frame.select(pl.col(VALUE).str.count_matches(r"\d").max()).item()
             self.memo["max_digits"] = int(most or 0)
         return self.memo["max_digits"]
 
@@ -116,6 +132,9 @@ class ColumnValues:
             return None
         frame, mask = found
         return frame.filter(mask)
+
+
+_NOT_DIGIT_OR_NEWLINE = bytes(b for b in range(256) if not (0x30 <= b <= 0x39 or b == 0x0A))
 
 
 @dataclass

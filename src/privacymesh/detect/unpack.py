@@ -16,6 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, text_gate
+from privacymesh.detect.text_search import joined_matches
 
 _STR = r'"(?:[^"\\]|\\.)*"'
 _NUM = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
@@ -281,12 +282,6 @@ def _in_text(values: ColumnValues) -> dict[str, bool]:
         gates = {
             p: g for p in (JSON_HINT, *(d[1] for d in DECODINGS)) if (g := text_gate(p)) is not None
         }
-        row = (
-            values.joined()
-            .select(
-                [pl.col(VALUE).str.contains(g).alias(f"u{i}") for i, g in enumerate(gates.values())]
-            )
-            .row(0)
-        )
-        values.memo["unpack_gates"] = dict(zip(gates, map(bool, row), strict=True))
+        row = joined_matches(values, tuple(gates.values()))
+        values.memo["unpack_gates"] = dict(zip(gates, row, strict=True))
     return values.memo["unpack_gates"]

@@ -21,6 +21,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
+from privacymesh.detect.text_search import joined_matches
 
 CREDENTIALS = "user.authorization.credentials"
 _WORDS = words(
@@ -159,12 +160,9 @@ class SecretRulesRecognizer(Recognizer):
             return []
         # the distinct values joined (computed once per column for every text gate): rules
         # that match none of them are not run row by row
-        joined = values.joined()
-        text = pl.col(joined.columns[0])
-        if not joined.select(text.str.contains(TOKEN_RUN)).item():
+        if not joined_matches(values, (TOKEN_RUN,))[0]:
             return []  # no value holds a long token run: no rule can match
-        found = joined.select([text.str.contains(f"(?m){r}").alias(str(i)) for i, r in
-                               enumerate(rules)]).row(0)  # fmt: skip
+        found = joined_matches(values, tuple(f"(?m){r}" for r in rules))
         rules = tuple(r for r, hit in zip(rules, found, strict=True) if hit)
         if not rules:
             return []
