@@ -16,6 +16,7 @@ DEFAULT_MODULES = (
     "phone",
     "government_ids",
     "national_ids",
+    "health_ids",
     "payment",
     "network",
     "identifiers",
