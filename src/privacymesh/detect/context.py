@@ -410,9 +410,16 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
         return "columns: headquarters"
     if names & _WORKPLACE_WORDS and names & _PROFESSION_WORDS and not names & _PRIVATE_WORDS:
         return WORKPLACE_REASON
-    if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
-        return ""  # rows of a person's own record or of a person's actions
     words = table_words(table)
+    person = names & (_PERSON_WORDS | _PERSON_ID_WORDS)
+    if (
+        person <= _MAILBOX_WORDS
+        and words & _NAMED_THING_TABLE
+        and not names & _CONTACT_PERSON_WORDS
+    ):
+        person = set()  # an e-mail column of a table named for organisations: their mailbox
+    if person:
+        return ""  # rows of a person's own record or of a person's actions
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
@@ -421,6 +428,8 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
     return "columns: organisations or sites" if describes_things(columns) else ""
 
 
+_MAILBOX_WORDS = frozenset(("email", "emailaddress"))
+_NAMED_THING_TABLE = _THING_TABLE_WORDS - _AMBIGUOUS_PLACE_WORDS
 WORKPLACE_REASON = "columns: the workplace of the organisation beside them"
 
 

@@ -17,6 +17,7 @@ DEFAULT_MODULES = (
     "government_ids",
     "national_ids",
     "health_ids",
+    "health",
     "payment",
     "network",
     "identifiers",

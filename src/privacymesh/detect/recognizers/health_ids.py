@@ -25,6 +25,13 @@ def valid_health_identifier(value: str) -> bool:
     return len(digits) == 16 and bool(luhn.is_valid(digits))
 
 
+def health_identifier(value: str) -> bool:
+    """Any Australian healthcare identifier (a person's, a clinician's or an organisation's):
+    recognised by its own recognizers (the organisation's left alone), never as a national id
+    of another country."""
+    return value.startswith("80036") and valid_health_identifier(value)
+
+
 _MEDICARE_WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9)
 
 

@@ -25,7 +25,7 @@ from privacymesh.detect.recognizer import (
     words,
 )
 from privacymesh.detect.recognizers.devices import valid_device_number
-from privacymesh.detect.recognizers.health_ids import medicare_numbers
+from privacymesh.detect.recognizers.health_ids import health_identifier, medicare_numbers
 from privacymesh.detect.recognizers.payment import valid_card
 
 NATIONAL_ID = "user.government_id.national_identification_number"
@@ -159,8 +159,13 @@ class NationalIdRecognizer(Recognizer):
         distinct = shaped["value"].unique().sort()
         if distinct.len() > SAMPLE:
             distinct = distinct.sample(SAMPLE, seed=values.options.seed).sort()
-        # device and card numbers carry their own check digits: they are not people's ids
-        sample = [v for v in distinct.to_list() if not (valid_device_number(v) or valid_card(v))]
+        # device, card and health identifier numbers carry their own check digits: not people's
+        # national ids (an organisation's HPI-O is no one's)
+        sample = [
+            v
+            for v in distinct.to_list()
+            if not (valid_device_number(v) or valid_card(v) or health_identifier(v))
+        ]
         if len(sample) < MIN_SHARE * distinct.len():
             return []
         null = redrawn(sample, values.options.seed)

@@ -57,6 +57,7 @@ _PLACE_COLUMN = words(
     "city", "town", "suburb", "county", "country", "state", "region", "province", "district",
     "municipality", "village", "locality", "address", "addr", "street", "addressline",
     "line1", "line2", "shipaddress", "shipcity", "postcode", "zip", "borough", "parish",
+    "birthplace", "placeofbirth", "hometown",
 )  # fmt: skip
 
 
