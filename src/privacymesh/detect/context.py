@@ -412,11 +412,8 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
         return WORKPLACE_REASON
     words = table_words(table)
     person = names & (_PERSON_WORDS | _PERSON_ID_WORDS)
-    if (
-        person <= _MAILBOX_WORDS
-        and words & _NAMED_THING_TABLE
-        and not names & _CONTACT_PERSON_WORDS
-    ):
+    mailbox = person <= _MAILBOX_WORDS and not names & _CONTACT_PERSON_WORDS
+    if mailbox and words & _ORGANISATION_TABLE_WORDS:
         person = set()  # an e-mail column of a table named for organisations: their mailbox
     if person:
         return ""  # rows of a person's own record or of a person's actions
@@ -429,7 +426,15 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
 
 
 _MAILBOX_WORDS = frozenset(("email", "emailaddress"))
-_NAMED_THING_TABLE = _THING_TABLE_WORDS - _AMBIGUOUS_PLACE_WORDS
+# table-name words of organisations (not of sites, whose e-mail column may be a person's)
+_ORGANISATION_TABLE_WORDS = frozenset(
+    (
+        "company", "companie", "organisation", "organization", "institution", "agency",
+        "agencie", "supplier", "vendor", "publisher", "manufacturer", "merchant", "carrier",
+        "shipper", "partner", "bank", "dealer", "reseller", "retailer", "distributor",
+        "insurer", "payer",
+    )
+)  # fmt: skip
 WORKPLACE_REASON = "columns: the workplace of the organisation beside them"
 
 
