@@ -4,6 +4,7 @@ several languages) and age (small integers, which need context)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -194,15 +195,15 @@ _GENDER_CORE = frozenset((
 
 # a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
 # the term it names
-_SEMANTIC_TAG = r"\s*\((?:finding|qualifier value|observable entity)\)$"
-_IDENTIFIES = r"^identifies as\s+"
-_GENDER_WORD = r"\s+gender$|^gender\s+"
+_SEMANTIC_TAG = re.compile(r"\s*\((?:finding|qualifier value|observable entity)\)$")
+_IDENTIFIES = re.compile(r"^identifies as\s+")
+_GENDER_WORD = re.compile(r"\s+gender$|^gender\s+")
 
 
-def gender_term(value: pl.Expr) -> pl.Expr:
+def gender_term(value: str) -> str:
     """A folded value with the wording of coded gender-identity answers taken off."""
-    plain = value.str.replace(_SEMANTIC_TAG, "").str.replace(_IDENTIFIES, "")
-    return plain.str.replace(_GENDER_WORD, "").str.strip_chars()
+    plain = _IDENTIFIES.sub("", _SEMANTIC_TAG.sub("", value), count=1)
+    return _GENDER_WORD.sub("", plain, count=1).strip()
 
 
 @dataclass
@@ -220,14 +221,14 @@ class GenderRecognizer(Recognizer):
         if values.n_rows < 2:
             return []
         folded = values.folded()
-        if folded[VALUE].n_unique() > 12:
-            return []
-        folded = folded.with_columns(gender_term(pl.col(VALUE)))
         vocab = folded[VALUE].unique()
-        in_vocab = vocab.is_in(pl.Series(sorted(GENDER_TERMS)).implode())
-        if not in_vocab.all():
+        if vocab.len() > 12:
             return []
-        core = set(vocab.filter(vocab.is_in(pl.Series(sorted(_GENDER_CORE)).implode())).to_list())
+        # coded answers (`Identifies as female gender (finding)`) read as the terms they name
+        terms = {gender_term(v) for v in vocab.to_list()}
+        if not terms <= GENDER_TERMS:
+            return []
+        core = terms & _GENDER_CORE
         if len(core) < 2 and not (len(core) == 1 and values.n_rows <= 3):
             return []
         letters_only = all(len(v) <= 1 for v in core)
@@ -364,7 +365,7 @@ class PronounsRecognizer(Recognizer):
         self.context = words("pronoun", "pronouns", "preferredpronouns")
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if values.n_rows < 2:
+        if values.n_rows < 2 or "/" not in values.chars():
             return []
         folded = values.folded()
         if folded[VALUE].n_unique() > 40:

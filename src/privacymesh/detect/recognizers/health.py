@@ -28,16 +28,18 @@ _HEALTH_WORDS = words(
 _NOT_HEALTH = words("product", "item", "weather", "road", "vehicle", "machine", "asset")
 
 # SNOMED CT's semantic tags, which its descriptions carry at the end
-_SEMANTIC_TAG = r"\((?:disorder|finding|procedure|situation|morphologic abnormality|event)\)$"
+_SEMANTIC_TAG = r"(?i)\((?:disorder|finding|procedure|situation|morphologic abnormality|event)\)$"
 _CLINICAL = (
-    r"\b(?:disease|disorder|syndrome|infection|cancer|carcinoma|tumou?r|diabetes|hypertension"
+    r"(?i)\b(?:disease|disorder|syndrome|infection|cancer|carcinoma|tumou?r|diabetes|hypertension"
     r"|asthma|pneumonia|bronchitis|fracture|injury|sprain|concussion|allergy|allergic|an(?:a)?emia"
     r"|obesity|depression|anxiety|dementia|stroke|epilepsy|arthritis|osteoporosis|migraine"
     r"|sepsis|covid-19|influenza|hepatitis|hiv|pregnancy|miscarriage|overdose|addiction)\b"
-    r"|\b\w+(?:itis|osis|aemia|emia|oma|pathy|algia)\b"
+    # the suffixes of inflammations, conditions, tumours and pains, at a word's end
+    r"|(?:itis|osis|emia|oma|pathy|algia)\b"
 )
 TEXT_SHARE = 0.5  # of the values that read as a condition
 CODE_SHARE = 0.8  # of the values that are valid SNOMED CT concept ids
+_CODE = r"^\d{6,18}$"
 DECLARED = 0.3  # outside a table of people: read only because the contract declares health data
 
 
@@ -59,9 +61,12 @@ def valid_snomed_concept(value: str) -> bool:
     )
 
 
+# one pass over each value: a semantic tag or a clinical word
+_READS_CLINICAL = f"{_SEMANTIC_TAG}|{_CLINICAL}"
+
+
 def _reads_clinical() -> pl.Expr:
-    value = pl.col(VALUE).str.to_lowercase()
-    return value.str.contains(_SEMANTIC_TAG) | value.str.contains(_CLINICAL)
+    return pl.col(VALUE).str.contains(_READS_CLINICAL)
 
 
 @dataclass
@@ -109,9 +114,12 @@ class SnomedCodeRecognizer(Recognizer):
         return beside_someone(values) and super().applies(values)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if values.n_rows < 3:
+        if values.n_rows < 3 or values.max_digits() < 6:
             return []
-        codes = values.stripped().filter(pl.col(VALUE).str.contains(r"^\d{6,18}$"))
+        probe = values.probe()
+        if probe.filter(pl.col(VALUE).str.contains(_CODE)).height < CODE_SHARE * probe.height:
+            return []  # decided on about one value in eight of a long column
+        codes = values.stripped().filter(pl.col(VALUE).str.contains(_CODE))
         if codes.height < CODE_SHARE * values.n_rows:
             return []
         distinct = codes[VALUE].unique().sort().head(values.options.max_validate).to_list()

@@ -120,7 +120,7 @@ def without_number_suffixes(values: ColumnValues) -> ColumnValues:
     the column is named for a name: generated names (`Jackie93 Okuneva707`) are still names."""
     if not names_a_name_part(values):
         return values
-    suffixed = values.frame[VALUE].str.contains(r"\p{L}\d+\b").mean() or 0.0
+    suffixed = values.probe()[VALUE].str.contains(r"\p{L}\d+\b").mean() or 0.0
     if suffixed < NUMBERED_SHARE:
         return values
     frame = values.frame.with_columns(pl.col(VALUE).str.replace_all(_NUMBER_SUFFIX, "$1"))
