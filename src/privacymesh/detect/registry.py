@@ -16,6 +16,8 @@ DEFAULT_MODULES = (
     "phone",
     "government_ids",
     "national_ids",
+    "health_ids",
+    "health",
     "payment",
     "network",
     "identifiers",

@@ -37,6 +37,8 @@ class PersonalAmountRecognizer(Recognizer):
             "salary", "salaries", "income", "wage", "wages", "earnings", "compensation",
             "payroll", "bonus", "networth", "wealth", "pension", "annualincome", "grosspay",
             "netpay", "gehalt", "einkommen", "salario", "renda", "ingresos", "revenu",
+            # what a person spent, or had covered, on their care or their costs
+            "expense", "expenditure", "spending", "coverage",
         )  # fmt: skip
         self.negative_context = words(
             "company", "product", "store", "department", "average", "avg", "mean", "median",

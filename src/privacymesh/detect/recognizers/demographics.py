@@ -4,10 +4,12 @@ several languages) and age (small integers, which need context)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
 
+from privacymesh.detect.lexicon import language_names, member_of
 from privacymesh.detect.recognizer import (
     DIGITS,
     FLOAT,
@@ -178,7 +180,8 @@ GENDER_TERMS = frozenset((
     "masculina", "femenino", "femenina", "mulher", "homem", "hombre", "mujer", "masculin",
     "féminin", "feminin", "homme", "femme", "trans", "transgender", "agender", "genderqueer",
     "intersex", "prefer_not_to_say", "prefer-not-to-say", "not_specified", "undisclosed",
-    "n/a", "na",
+    "n/a", "na", "indeterminate", "indeterminate sex", "intersex or indeterminate",
+    "asked but declined", "declined", "not asked", "not stated", "not recorded", "unsure",
 ))
 # fmt: on | {"prefer not to say", "not specified", "non binary", "nao informado", "não informado"}
 # fmt: off
@@ -188,6 +191,19 @@ _GENDER_CORE = frozenset((
     "mulher", "homem", "hombre", "mujer", "homme", "femme",
 ))
 # fmt: on
+
+
+# a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
+# the term it names
+_SEMANTIC_TAG = re.compile(r"\s*\((?:finding|qualifier value|observable entity)\)$")
+_IDENTIFIES = re.compile(r"^identifies as\s+")
+_GENDER_WORD = re.compile(r"\s+gender$|^gender\s+")
+
+
+def gender_term(value: str) -> str:
+    """A folded value with the wording of coded gender-identity answers taken off."""
+    plain = _IDENTIFIES.sub("", _SEMANTIC_TAG.sub("", value), count=1)
+    return _GENDER_WORD.sub("", plain, count=1).strip()
 
 
 @dataclass
@@ -208,10 +224,11 @@ class GenderRecognizer(Recognizer):
         vocab = folded[VALUE].unique()
         if vocab.len() > 12:
             return []
-        in_vocab = vocab.is_in(pl.Series(sorted(GENDER_TERMS)).implode())
-        if not in_vocab.all():
+        # coded answers (`Identifies as female gender (finding)`) read as the terms they name
+        terms = {gender_term(v) for v in vocab.to_list()}
+        if not terms <= GENDER_TERMS:
             return []
-        core = set(vocab.filter(vocab.is_in(pl.Series(sorted(_GENDER_CORE)).implode())).to_list())
+        core = terms & _GENDER_CORE
         if len(core) < 2 and not (len(core) == 1 and values.n_rows <= 3):
             return []
         letters_only = all(len(v) <= 1 for v in core)
@@ -324,9 +341,92 @@ class MaritalStatusRecognizer(Recognizer):
         ]
 
 
+# fmt: off
+PRONOUNS = frozenset((
+    "he", "him", "his", "himself", "she", "her", "hers", "herself", "they", "them", "their",
+    "theirs", "themself", "themselves", "xe", "xem", "xyr", "xyrs", "xemself", "ze", "zir",
+    "zirs", "zirself", "hir", "hirs", "hirself", "ey", "em", "eir", "eirs", "emself", "fae",
+    "faer", "faers", "faerself", "it", "its", "itself", "any", "all",
+))
+# fmt: on
+_PRONOUN_NO_ANSWER = frozenset(("unknown", "other", "declined", "asked but declined", "n/a"))
+
+
+@dataclass
+class PronounsRecognizer(Recognizer):
+    """A column of pronoun sets (`she/her`, `they/them/theirs`): what a person asked to be
+    called by, part of their gender (fideslang has no key of its own for it)."""
+
+    name: str = "pronouns"
+    strength: float = 0.7
+
+    def __post_init__(self) -> None:
+        self.categories = (GENDER,)
+        self.context = words("pronoun", "pronouns", "preferredpronouns")
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 2 or "/" not in values.chars():
+            return []
+        folded = values.folded()
+        if folded[VALUE].n_unique() > 40:
+            return []
+        parts = folded.with_columns(p=pl.col(VALUE).str.split("/"))
+        sets = parts.filter(
+            (pl.col("p").list.len() >= 2)
+            & pl.col("p")
+            .list.eval(pl.element().str.strip_chars().is_in(sorted(PRONOUNS)))
+            .list.all()
+        )
+        answers = folded.filter(pl.col(VALUE).is_in(sorted(_PRONOUN_NO_ANSWER)))
+        if sets.height == 0 or sets.height + answers.height < 0.9 * values.n_rows:
+            return []
+        examples = sets[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(GENDER, sets[ROW].unique(), self.strength, {"dictionary"}, examples)]
+
+
+LANGUAGE = "user.demographic.language"
+LANGUAGE_SHARE = 0.9  # of a column's values that name a language
+
+
+@dataclass
+class LanguageRecognizer(Recognizer):
+    """A column whose values name languages (`Greek`, `Cantonese`, `Yugambal`), under a name that
+    says language, in a table of people: the language a person speaks or asked to be spoken
+    to in. Filled in a few rows only, it is still each of those people's."""
+
+    name: str = "language"
+    strength: float = 0.35  # in a table of people
+    elsewhere: float = 0.1  # a film's or a book's language describes no one
+
+    def __post_init__(self) -> None:
+        self.categories = (LANGUAGE,)
+        self.context = words(
+            "language", "lang", "languages", "spokenlanguage", "mothertongue", "nativelanguage",
+            "preferredlanguage", "sprache", "idioma", "lingua", "langue",
+        )  # fmt: skip
+        self.negative_context = words("programming", "code", "film", "movie", "book", "ui")
+
+    def applies(self, values: ColumnValues) -> bool:
+        return bool(self.context & values.signals.name) and super().applies(values)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        folded = values.folded()
+        if folded[VALUE].n_unique() > 200:
+            return []
+        named = folded.filter(member_of(folded[VALUE], language_names()))
+        if named.height == 0 or named.height < LANGUAGE_SHARE * values.n_rows:
+            return []
+        someone = values.signals.people or values.signals.someone
+        strength = self.strength if someone else self.elsewhere
+        examples = named[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(LANGUAGE, named[ROW].unique(), strength, {"dictionary"}, examples)]
+
+
 RECOGNIZERS = (
     BirthDateRecognizer(),
     GenderRecognizer(),
+    PronounsRecognizer(),
+    LanguageRecognizer(),
     AgeRecognizer(),
     MaritalStatusRecognizer(),
 )

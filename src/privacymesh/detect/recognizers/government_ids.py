@@ -10,7 +10,7 @@ from stdnum.br import cnpj, cpf
 from stdnum.in_ import aadhaar, pan
 from stdnum.us import ssn
 
-from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+from privacymesh.detect.recognizer import DIGITS, ColumnValues, PatternRecognizer, words
 
 NATIONAL_ID = "user.government_id.national_identification_number"
 # fideslang has no tax-id key: a tax id is a national id with its own detail
@@ -167,7 +167,47 @@ PASSPORT_MRZ = PatternRecognizer(
     context=PASSPORT_NUMBER.context | words("mrz"),
 )
 
+DRIVERS_LICENCE = "user.government_id.drivers_license_number"
+_LICENCE_WORDS = words(
+    "license", "licence", "licensenumber", "licencenumber", "licenseno", "licenceno", "dl",
+    "dln", "driverslicense", "driverslicence", "driverlicense", "driverlicence",
+    "drivinglicense", "drivinglicence", "führerschein", "fuhrerschein", "cnh",
+)  # fmt: skip
+
+
+def names_a_licence(name: frozenset[str]) -> bool:
+    """Whether a column's name (its tokens) says it holds driving licence numbers: a licence
+    word, or a bare plural `drivers` in a person's record (what several exports call it); a
+    `driver_id` names a driver, not a licence."""
+    if name & _LICENCE_WORDS:
+        return True
+    return "drivers" in name and not name & words("id", "name", "count", "number")
+
+
+class DriversLicenceRecognizer(PatternRecognizer):
+    """Licence numbers have no common checksum and many state formats: values shaped like one
+    count only under a column name that says licence."""
+
+    def applies(self, values: ColumnValues) -> bool:
+        return names_a_licence(values.signals.name) and super().applies(values)
+
+
+DRIVERS_LICENCE_NUMBER = DriversLicenceRecognizer(
+    kinds=DIGITS,
+    name="drivers_licence",
+    category=DRIVERS_LICENCE,
+    # US states' letters and digits, digit runs, Florida-style groups
+    pattern=(
+        r"[A-Z]{1,3}[- ]?\d{4,14}|\d{5,14}[A-Z]?"
+        r"|[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d|[A-Z]\d{3}-\d{4}-\d{4}"
+    ),
+    anchored=True,
+    base=0.4,
+    full_coverage=0.8,
+    context=_LICENCE_WORDS | words("drivers"),
+)
+
 RECOGNIZERS = (
     SSN_DASHED, SSN_PLAIN, UK_NINO, BR_CPF, BR_CNPJ, IN_AADHAAR, IN_PAN, PASSPORT_NUMBER,
-    PASSPORT_MRZ,
+    PASSPORT_MRZ, DRIVERS_LICENCE_NUMBER,
 )  # fmt: skip

@@ -19,6 +19,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
+from privacymesh.detect.recognizers.government_ids import names_a_licence
 
 _ID_LIKE = (
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -152,7 +153,10 @@ class IdentifierRecognizer(Recognizer):
         opaque = hits.filter(pl.col(VALUE).str.contains(_OPAQUE)).height >= 0.9 * hits.height
         beside_devices = opaque and bool(values.signals.neighbours & _DEVICE_WORDS)
         out = []
+        licence = names_a_licence(values.signals.name)
         for category, ctx in _WHOSE:
+            if licence and category == "user.unique_id":
+                continue  # a driver's licence number: the licence recognizer's
             strength = self.strength
             if beside_devices and category == DEVICE_ID:
                 strength += DEVICE_NEIGHBOURS

@@ -21,6 +21,27 @@ _NAME_NEIGHBOURS = frozenset(
 )
 
 
+# a clinician's specialty names their work (`Psychiatry`, `Family Practice`): read as a job
+# title under a column name that says specialty
+_SPECIALTY_NAMES = words(
+    "speciality", "specialty", "specialities", "specialism", "specialisation",
+    "specialization", "discipline", "profession",
+)  # fmt: skip
+SPECIALTY_HEADS = frozenset(
+    (
+        "medicine", "practice", "psychiatry", "psychology", "therapy", "surgery", "optometry",
+        "chiropractic", "cardiology", "dermatology", "neurology", "oncology", "pediatrics",
+        "paediatrics", "radiology", "anesthesiology", "anaesthesia", "anaesthetics",
+        "obstetrics", "gynecology", "gynaecology", "orthopedics", "orthopaedics", "urology",
+        "nephrology", "gastroenterology", "endocrinology", "rheumatology", "ophthalmology",
+        "pathology", "dentistry", "podiatry", "audiology", "physiotherapy", "nursing",
+        "midwifery", "pharmacy", "pulmonology", "hematology", "haematology", "geriatrics",
+        "immunology", "otolaryngology", "osteopathy", "dietetics", "nutrition", "counselling",
+        "counseling", "neurosurgery",
+    )
+)  # fmt: skip
+
+
 @dataclass
 class JobTitleRecognizer(Recognizer):
     name: str = "job_title"
@@ -32,7 +53,7 @@ class JobTitleRecognizer(Recognizer):
         self.context = words(
             "title", "jobtitle", "job", "position", "role", "occupation", "profession",
             "designation", "function", "beruf", "cargo", "puesto", "poste", "contacttitle",
-        )  # fmt: skip
+        ) | _SPECIALTY_NAMES  # fmt: skip
         self.negative_context = words(
             "film", "movie", "book", "song", "track", "album", "product", "page", "video",
             "course", "episode", "article", "post", "event", "task", "ticket", "document",
@@ -66,7 +87,14 @@ class JobTitleRecognizer(Recognizer):
         parts = distinct.str.replace_all(r"[^\w&]+", " ").str.strip_chars().str.split(" ")
         short = parts.list.len() <= MAX_WORDS
         tokens = pl.DataFrame({VALUE: distinct, "word": parts}).filter(short).explode("word")
-        heads = tokens.filter(member_of(tokens["word"], occupation_heads()))[VALUE].unique()
+        # a plural (`Registered Nurses`, a profession's name) is read as its singular
+        singular = tokens["word"].str.replace(r"(?:ies)$", "y").str.replace(r"([^s])s$", "$1")
+        known = member_of(tokens["word"], occupation_heads()) | member_of(
+            singular, occupation_heads()
+        )
+        if values.signals.name & _SPECIALTY_NAMES:
+            known = known | member_of(tokens["word"], SPECIALTY_HEADS)
+        heads = tokens.filter(known)[VALUE].unique()
         hit = folded.filter(pl.col(VALUE).is_in(heads.implode()))
         share = hit.height / values.n_rows
         if share < MIN_SHARE:

@@ -25,6 +25,7 @@ from privacymesh.detect.recognizer import (
     words,
 )
 from privacymesh.detect.recognizers.devices import valid_device_number
+from privacymesh.detect.recognizers.health_ids import health_identifier, medicare_numbers
 from privacymesh.detect.recognizers.payment import valid_card
 
 NATIONAL_ID = "user.government_id.national_identification_number"
@@ -110,6 +111,16 @@ def _digits_fit(module: ModuleType, n: int) -> bool:
     return False
 
 
+def redrawn(sample: list[str], seed: int) -> list[str]:
+    """The values with their digits re-drawn at random (seeded), each value's first character
+    kept: a format that takes any number behind a leading `0` (Costa Rica's cédula) would read
+    a column of national phone numbers, which all start so, far above chance otherwise."""
+    rng = random.Random(seed)
+    return [
+        v[:1] + "".join(rng.choice(_DIGITS) if c.isdigit() else c for c in v[1:]) for v in sample
+    ]
+
+
 @dataclass
 class NationalIdRecognizer(Recognizer):
     """Values shaped like id numbers, validated by every person-identifying stdnum format."""
@@ -143,15 +154,21 @@ class NationalIdRecognizer(Recognizer):
         )
         if shaped.height < MIN_SHARE * values.n_rows:
             return []
+        if medicare_numbers(values):
+            return []  # health insurance card numbers, with a check digit of their own
         distinct = shaped["value"].unique().sort()
         if distinct.len() > SAMPLE:
             distinct = distinct.sample(SAMPLE, seed=values.options.seed).sort()
-        # device and card numbers carry their own check digits: they are not people's ids
-        sample = [v for v in distinct.to_list() if not (valid_device_number(v) or valid_card(v))]
+        # device, card and health identifier numbers carry their own check digits: not people's
+        # national ids (an organisation's HPI-O is no one's)
+        sample = [
+            v
+            for v in distinct.to_list()
+            if not (valid_device_number(v) or valid_card(v) or health_identifier(v))
+        ]
         if len(sample) < MIN_SHARE * distinct.len():
             return []
-        rng = random.Random(values.options.seed)
-        null = ["".join(rng.choice(_DIGITS) if c.isdigit() else c for c in v) for v in sample]
+        null = redrawn(sample, values.options.seed)
         valid_any = [False] * len(sample)
         null_any = [False] * len(null)
         per_category: dict[str, int] = {}

@@ -34,8 +34,9 @@ _NOT_IP_WORDS = words(
 IPV4 = PatternRecognizer(
     name="ipv4",
     category="user.device.ip_address",
-    # not after a word character, dot, slash or `rv:`: `Chrome/52.0.2.1`, `v1.2.3.4` are versions
-    pattern=rf"(?:^|[^\w./:]|[^\w.]:){_OCTET}(?:\.{_OCTET}){{3}}\b",
+    # not after a word character, dot, slash, tilde or `rv:`: `Chrome/52.0.2.1`, `v1.2.3.4`
+    # and a package's `amd64~~6.1.1.0` are versions
+    pattern=rf"(?:^|[^\w./:~]|[^\w.]:){_OCTET}(?:\.{_OCTET}){{3}}\b",
     prefilter=r"\d\.\d{1,3}\.\d{1,3}\.\d",
     normalize=lambda e: e.str.replace(r"^[^\d]+", ""),
     # four pairs of digits is how several countries write a phone number (`88.60.15.31`)

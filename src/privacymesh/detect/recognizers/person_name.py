@@ -5,7 +5,7 @@ last-name confirms one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 
@@ -41,13 +41,14 @@ _NAME_WORDS = words(
     "familyname", "first", "last", "given", "family", "nome", "sobrenome", "vorname",
     "nachname", "nombre", "apellido", "cognome", "nazwisko", "imie", "contact", "customer",
     "holder", "person", "recipient", "comment", "note", "notes", "message", "remarks",
-    "cardholder", "patient", "employee", "owner", "author", "sender", "beneficiary",
+    "cardholder", "patient", "employee", "owner", "author", "sender", "beneficiary", "maiden",
+    "maidenname",
 )  # fmt: skip
 _NOT_PERSON = words(
     "product", "item", "sku", "company", "business", "brand", "store", "shop", "merchant",
     "vendor", "file", "filename", "host", "hostname", "app", "application", "service", "team",
     "project", "category", "campaign", "city", "street", "country", "region", "table", "column",
-    "event", "model", "device", "domain", "title", "plan", "color", "colour",
+    "event", "model", "device", "domain", "title", "plan", "color", "colour", "gender", "sex",
 )  # fmt: skip
 
 # a column named for a place or an address holds places: the people's names in it are
@@ -56,6 +57,7 @@ _PLACE_COLUMN = words(
     "city", "town", "suburb", "county", "country", "state", "region", "province", "district",
     "municipality", "village", "locality", "address", "addr", "street", "addressline",
     "line1", "line2", "shipaddress", "shipcity", "postcode", "zip", "borough", "parish",
+    "birthplace", "placeofbirth", "hometown",
 )  # fmt: skip
 
 
@@ -81,7 +83,7 @@ _FIRST_WORDS = frozenset((
 # fmt: off
 _LAST_WORDS = frozenset((
     "last", "lastname", "surname", "family", "familyname", "nachname", "sobrenome", "apellido",
-    "cognome", "nazwisko", "nom",
+    "cognome", "nazwisko", "nom", "maiden", "maidenname",
 ))
 # fmt: on
 
@@ -97,6 +99,32 @@ def _single_category(first_share: float, last_share: float, values: ColumnValues
     if values.signals.name & _LAST_WORDS:
         return LAST
     return NAME
+
+
+# a number glued to the end of a word (`Maynard46`): test-data generators make each name
+# unique that way
+_NUMBER_SUFFIX = r"(\p{L})\d+\b"
+NUMBERED_SHARE = 0.5
+SHAPED_SHARE = 0.8  # of single words shaped like names, none known, for a column of names
+SHAPED_NAMED_SHARE = 0.7
+
+
+def names_a_name_part(values: ColumnValues) -> bool:
+    """Whether the column's name says it holds a name or a part of one (`first`, `surname`,
+    `maiden_name`), not a login."""
+    return bool(values.signals.name & (_FIRST_WORDS | _LAST_WORDS | {"name", "fullname"}))
+
+
+def without_number_suffixes(values: ColumnValues) -> ColumnValues:
+    """The values with numbers glued to their words dropped, when most values carry one and
+    the column is named for a name: generated names (`Jackie93 Okuneva707`) are still names."""
+    if not names_a_name_part(values):
+        return values
+    suffixed = values.probe()[VALUE].str.contains(r"\p{L}\d+\b").mean() or 0.0
+    if suffixed < NUMBERED_SHARE:
+        return values
+    frame = values.frame.with_columns(pl.col(VALUE).str.replace_all(_NUMBER_SUFFIX, "$1"))
+    return replace(values, frame=frame)
 
 
 _TITLES = r"^(?i:mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|herr|frau|shri|smt|sir|dame)\.?\s+"
@@ -179,6 +207,8 @@ class NameColumnRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 1 or names_a_place(values):
             return []
+        values = without_number_suffixes(values)
+        named_part = bool(values.signals.name & (_FIRST_WORDS | _LAST_WORDS))
         short = values.frame.filter(
             (pl.col(VALUE).str.len_chars() <= 80)
             & pl.col(VALUE).str.contains(r"^\s*\p{L}[\p{L}\p{M}'’.,\s-]*$")
@@ -233,11 +263,12 @@ class NameColumnRecognizer(Recognizer):
                 & (pl.col("a_first") | pl.col("z_last")),
                 single_first=(pl.col("n") == 1) & pl.col("a_first") & ~pl.col("a_common"),
                 single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
-                # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code
+                # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code,
+                # unless the column is named for a first or last name (`MACKAY`)
                 single_shaped=(pl.col("n") == 1)
                 & pl.col("shaped")
                 & ~pl.col("a_common")
-                & pl.col(VALUE).str.contains(r"\p{Ll}"),
+                & (pl.col(VALUE).str.contains(r"\p{Ll}") | named_part),
             )
         )
         n = values.n_rows
@@ -259,7 +290,9 @@ class NameColumnRecognizer(Recognizer):
             out.append(self._ev(NAME, rows, 0.35 + 0.3 * min(1.0, share["partial"] / 0.8), k))
         known = share["single_first"] + share["single_last"]
         varied = n < 20 or distinct >= max(10, 0.05 * n)
-        if varied and (known >= 0.5 or share["single_shaped"] >= 0.8):
+        # a column named for a first or last name needs fewer name-shaped words
+        shaped_share = SHAPED_NAMED_SHARE if named_part else SHAPED_SHARE
+        if varied and (known >= 0.5 or share["single_shaped"] >= shaped_share):
             rows = flags.filter(
                 pl.col("single_first") | pl.col("single_last") | pl.col("single_shaped")
             )

@@ -15,6 +15,7 @@ from privacymesh.detect.lexicon import country_code
 from privacymesh.detect.options import ScanOptions
 from privacymesh.detect.recognizer import (
     DIGITS,
+    INTEGER,
     ROW,
     VALUE,
     ColumnValues,
@@ -22,6 +23,7 @@ from privacymesh.detect.recognizer import (
     PatternRecognizer,
     words,
 )
+from privacymesh.detect.recognizers.health_ids import medicare_numbers
 
 # A run of digits with phone separators; dates, times and decimals are rejected below.
 _PATTERN = r"(?:\+\d|\(\d|\b\d)[\d\s().\-/]{5,20}\d(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?\b"
@@ -54,15 +56,20 @@ class PhoneRecognizer(PatternRecognizer):
         super().__post_init__()
         self.categories = (self.category, FAX)
 
+    def applies(self, values: ColumnValues) -> bool:
+        return not names_other_numbers(values) and super().applies(values)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if epoch_share(values) >= EPOCH_SHARE:
             return []  # seconds or milliseconds since 1970: event times, not numbers to call
+        if medicare_numbers(values):
+            return []  # card numbers whose check digit holds, not numbers to call
         regions = row_regions(values)
         if regions is None:
-            return as_fax(
-                in_market(super().detect(values), values, self.candidates(values)), values
-            )
-        return as_fax(self.detect_by_row(values, regions), values)
+            found = in_market(super().detect(values), values, self.candidates(values))
+        else:
+            found = self.detect_by_row(values, regions)
+        return as_fax(mostly_numbers(found, values), values)
 
     def detect_by_row(self, values: ColumnValues, regions: pl.DataFrame) -> list[Evidence]:
         """Each national-format number validated in the country of its own row (a customer
@@ -165,6 +172,32 @@ def row_regions(values: ColumnValues) -> pl.DataFrame | None:
 
 
 _FAX_WORDS = frozenset({"fax", "faxnumber", "telefax", "faxno"})
+# column-name words of numbers that are never numbers to call: postal codes and amounts
+_OTHER_NUMBER_WORDS = frozenset(
+    (
+        "zip", "zipcode", "postcode", "postalcode", "postal", "plz", "cep", "pincode",
+        "revenue", "amount", "price", "cost", "total", "balance", "income", "salary", "sales",
+        "turnover", "profit", "expense", "budget", "quantity", "qty",
+    )
+)  # fmt: skip
+INTEGER_SHARE = 0.5  # of an integer column's values that must be valid numbers
+
+
+def names_other_numbers(values: ColumnValues) -> bool:
+    """Whether the column's name says its numbers are postal codes or amounts (and not
+    phones): a ZIP+4 code or a round revenue is a valid number somewhere, but not one to
+    call. Decided from the name alone, before any value is read."""
+    name = values.signals.name
+    return bool(name & _OTHER_NUMBER_WORDS) and not name & PHONE_WORDS
+
+
+def mostly_numbers(found: list[Evidence], values: ColumnValues) -> list[Evidence]:
+    """Numbers stored as integers are phone numbers only when most of them are: a column of
+    integers is one kind of number, and a few among many organisation or account ids that
+    read as valid numbers are chance."""
+    if values.kind != INTEGER or values.n_rows == 0 or PHONE_WORDS & values.signals.name:
+        return found
+    return [ev for ev in found if ev.estimated_hits >= INTEGER_SHARE * values.n_rows]
 
 
 MARKET_SHARE = 0.8  # of a column's numbers written in the declared market's national format
@@ -296,6 +329,11 @@ def _valid(text: str, region: str | None) -> bool:
     return bool(phonenumbers.is_valid_number(number))
 
 
+PHONE_WORDS = words(
+    "phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "telefone", "telefon",
+    "handy", "celular", "contact", "whatsapp", "phonenumber",
+)  # fmt: skip
+
 PHONE = PhoneRecognizer(
     kinds=DIGITS,
     name="phone_number",
@@ -310,22 +348,7 @@ PHONE = PhoneRecognizer(
     base=0.85,
     max_validate=200,
     methods=("pattern", "validator"),
-    context=words(
-        "phone",
-        "tel",
-        "telephone",
-        "mobile",
-        "cell",
-        "msisdn",
-        "fax",
-        "telefone",
-        "telefon",
-        "handy",
-        "celular",
-        "contact",
-        "whatsapp",
-        "phonenumber",
-    ),
+    context=PHONE_WORDS,
     negative_context=words("model", "brand", "os", "case", "plan", "make", "version", "imei"),
 )
 

@@ -29,8 +29,7 @@ TIME_ZONE = "user.location.imprecise"
 
 _CITY_WORDS = words(
     "city", "town", "suburb", "locality", "municipality", "village", "ort", "stadt", "cidade",
-    "ciudad", "ville", "citta", "birthplace", "hometown", "placeofbirth", "billingcity",
-    "shipcity",
+    "ciudad", "ville", "citta", "hometown", "billingcity", "shipcity",
 )  # fmt: skip
 _STATE_WORDS = words(
     "state", "region", "province", "prefecture", "territory", "county", "estado", "uf",
@@ -115,7 +114,7 @@ class PlaceRecognizer(Recognizer):
             if share >= MIN_SHARE:
                 scored.append((kind, share, hit))
         if not scored:
-            return []
+            return self.unlisted_towns(folded, values)
         named = [s for s in scored if s[0].words & values.signals.name]
         kind, share, hit = named[0] if named else max(scored, key=lambda s: (s[0].limit, s[1]))
         strength = kind.limit * min(1.0, share / kind.full_share)
@@ -129,5 +128,64 @@ class PlaceRecognizer(Recognizer):
         ev.words = kind.words
         return lower_for_organizations([ev], values)
 
+    def unlisted_towns(self, folded: pl.DataFrame, values: ColumnValues) -> list[Evidence]:
+        """Towns too small for the gazetteer (it lists cities above 15,000 people): a column
+        named for a city or a locality, of values shaped like place names, in a table of
+        people. Weak alone; the name raises it."""
+        if not (values.signals.name & _CITY_WORDS and values.signals.people):
+            return []
+        if folded.height < UNLISTED_SHAPED * values.n_rows or folded.height < 3:
+            return []
+        if folded[VALUE].n_unique() < 3:
+            return []  # one or two values repeated: a category
+        examples = folded[VALUE].unique(maintain_order=True).head(values.options.max_examples)
+        ev = self.evidence(CITY, folded[ROW].unique(), UNLISTED_LIMIT, {"pattern"}, [])
+        ev.examples = examples.to_list()
+        ev.words = _CITY_WORDS
+        return lower_for_organizations([ev], values)
 
-RECOGNIZERS = (PlaceRecognizer(),)
+
+UNLISTED_SHAPED = 0.9  # of a city column's values shaped like place names
+UNLISTED_LIMIT = 0.3  # the name and the people's table must confirm
+BIRTHPLACE = "user.demographic"
+_BIRTH_WORDS = words(
+    "birthplace", "placeofbirth", "birthcity", "birthtown", "birthcountry", "countryofbirth",
+    "cityofbirth", "born", "geburtsort", "naturalidade", "lieudenaissance",
+)  # fmt: skip
+BIRTHPLACE_SHARE = 0.6  # of the values with a known place among their parts
+
+
+@dataclass
+class BirthplaceRecognizer(Recognizer):
+    """Where a person was born, as one place (`Porto`) or several in one value (`Boston,
+    Massachusetts, US`): a demographic fact about them, under a name that says birth."""
+
+    name: str = "birthplace"
+    strength: float = 0.4
+
+    def __post_init__(self) -> None:
+        self.categories = (BIRTHPLACE,)
+        self.context = _BIRTH_WORDS
+
+    def applies(self, values: ColumnValues) -> bool:
+        return bool(values.signals.name & _BIRTH_WORDS) and super().applies(values)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        parts = (
+            values.folded()
+            .with_columns(
+                part=pl.col(VALUE).str.replace_all(r"\s{2,}|\s*[,;/|]\s*", "\x1f").str.split("\x1f")
+            )
+            .explode("part")
+            .with_columns(pl.col("part").str.strip_chars())
+        )
+        lexicons = (city_names(), region_names(), country_names(), country_codes())
+        known = pl.any_horizontal(members_of(parts["part"], lexicons))
+        rows = parts.filter(known)[ROW].unique()
+        if rows.len() < BIRTHPLACE_SHARE * values.n_rows or rows.len() == 0:
+            return []
+        examples = parts.filter(known)["part"].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(BIRTHPLACE, rows, self.strength, {"dictionary"}, examples)]
+
+
+RECOGNIZERS = (PlaceRecognizer(), BirthplaceRecognizer())

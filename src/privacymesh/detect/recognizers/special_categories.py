@@ -22,7 +22,7 @@ _NO_ANSWER = frozenset(
     (
         "other", "unknown", "none", "n/a", "na", "declined", "refused", "not stated",
         "not specified", "prefer not to say", "prefer not to answer", "no answer", "undisclosed",
-        "missing", "-", "?",
+        "missing", "-", "?", "not stated/inadequately described", "asked but declined",
     )
 )  # fmt: skip
 
@@ -77,8 +77,15 @@ _ETHNICITIES = frozenset((
     "mixed white and black caribbean", "mixed white and black african", "mixed white and asian",
     "indian", "pakistani", "bangladeshi", "chinese", "filipino", "korean", "japanese",
     "vietnamese", "roma", "gypsy or irish traveller", "other race", "other ethnicity",
-    "some other race",
+    "some other race", "nonhispanic", "not hispanic", "hawaiian", "alaskan native",
+    # Australia's standard question on Indigenous status
+    "aboriginal but not torres strait islander origin",
+    "torres strait islander but not aboriginal origin",
+    "both aboriginal and torres strait islander origin",
+    "neither aboriginal nor torres strait islander origin",
 ))
+# the same standard's codes (1 to 4, 9 not stated): read only under a name that says so
+_INDIGENOUS_CODES = frozenset(("1", "2", "3", "4", "9"))
 # fmt: on
 
 
@@ -207,7 +214,11 @@ RECOGNIZERS = (
         name="race_ethnicity",
         category=RACE_ETHNICITY,
         terms=_ETHNICITIES,
+        codes=_INDIGENOUS_CODES,
         named_words=words(
+            "indigenous",
+            "indigenousstatus",
+            "aboriginality",
             "race",
             "ethnicity",
             "ethnic",

@@ -15,6 +15,7 @@ from privacymesh.detect.lexicon import (
     username_fragment_set,
 )
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+from privacymesh.detect.recognizers.person_name import names_a_name_part
 
 USERNAME = "user.account.username"
 _HANDLE = r"^@?[A-Za-z][A-Za-z0-9._]{2,31}$"
@@ -61,6 +62,10 @@ class UsernameRecognizer(Recognizer):
         is_name = member_of(plain, person_names())
         if is_name.mean() >= 0.5:
             return []  # a column of plain names, not handles
+        if names_a_name_part(values):
+            bare = plain.str.replace(r"\d+$", "")
+            if member_of(bare, person_names()).mean() >= 0.5:
+                return []  # generated names made unique by a number (`Jackie93`), not handles
         # a handle mixes letters with digits, dots or underscores, or embeds a person's name;
         # the name test runs on a sample of distinct handles, so shares are estimated from it
         frame = lowered.with_columns(
