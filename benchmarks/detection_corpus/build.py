@@ -959,14 +959,6 @@ SANGIIN_BILLS = [
 ]
 
 
-def build_hrdataset(m: Mirror) -> None:
-    """The Human Resources Data Set (v14) of Patalano and Huebner as one analysis repository
-    keeps it (leading zeros of ZIP codes lost, four-digit years)."""
-    frame = pl.read_csv(io.BytesIO(m.read("HRDataset_v14.csv")), infer_schema=False)
-    frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
-    write("hrdataset", "employees", frame.with_columns(pl.all().replace("", None)))
-
-
 def build_loksabha(m: Mirror) -> None:
     """India's 2019 Lok Sabha candidates (the Kaggle compilation of the Election Commission's
     results and the candidates' sworn affidavits); line breaks inside column names folded."""
@@ -998,7 +990,6 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "au_core": build_au_core,
     "camara": build_camara,
     "sangiin": build_sangiin,
-    "hrdataset": build_hrdataset,
     "loksabha": build_loksabha,
 }
 
