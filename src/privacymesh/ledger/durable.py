@@ -334,7 +334,8 @@ def _check_copy(
             file=path,
             hint="the ledger is left as it was",
         )
-    if not report.ok or report.head != live_head:
+    live = (live_head.seq, live_head.hash) if live_head is not None else None
+    if not report.ok or (report.head.seq, report.head.hash) != live:
         raise LedgerError(
             f"not compacted: the chain does not verify ({report})",
             file=path,
@@ -354,10 +355,16 @@ def _write_journal(path: Path, entry: dict[str, str | int | None]) -> None:
 
 def swap_in(path: Path, close_live: Callable[[], None]) -> None:
     """Swap the checked copy in for the ledger (call under the exclusive swap lock, holding the
-    write lock until `close_live` lets it go). Each step is journalled so `recover` can undo or
-    finish it after a kill."""
-    copy, wal = copy_path(path), wal_path(path)
+    write lock until `close_live` lets it go)."""
     close_live()
+    for _ in swap_steps(path):
+        pass
+
+
+def swap_steps(path: Path) -> Iterator[str]:
+    """The swap, one durable step at a time: each is on disk when its name is yielded, and a
+    kill after any of them leaves a state `recover` undoes or finishes."""
+    copy, wal = copy_path(path), wal_path(path)
     _write_journal(
         path,
         {
@@ -365,9 +372,13 @@ def swap_in(path: Path, close_live: Callable[[], None]) -> None:
             "wal_sha256": _file_digest(wal) if wal.exists() else None,
         },
     )
+    yield "journal written"
     os.replace(copy, path)
     _sync_dir(path.parent)
+    yield "copy renamed over the ledger"
     wal.unlink(missing_ok=True)
     _sync_dir(path.parent)
+    yield "write-ahead log deleted"
     journal_path(path).unlink()
     _sync_dir(path.parent)
+    yield "journal deleted"
