@@ -51,14 +51,22 @@ def runs_and_chain(path: Path) -> tuple[int, bool]:
         return len(ledger.runs()), ledger.verify().ok
 
 
-@pytest.fixture
-def five_runs(ledger_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def five_runs_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """A ledger of five runs: three in the file's blocks (compacted), two in its log."""
-    with Ledger(ledger_path) as ledger:
+    path = tmp_path_factory.mktemp("built") / "ledger.duckdb"
+    with Ledger(path) as ledger:
         for day in range(5):
             record_run(ledger, day, results=150)
             if day == 2:
                 ledger.compact()
+    return files_of(path)
+
+
+@pytest.fixture
+def five_runs(ledger_path: Path, five_runs_files: dict[str, bytes]) -> Path:
+    ledger_path.parent.mkdir(parents=True)
+    restore(ledger_path, five_runs_files)
     return ledger_path
 
 
