@@ -191,3 +191,18 @@ def test_a_missing_file_beside_its_log_is_not_replaced_by_a_new_ledger(five_runs
     with pytest.raises(LedgerError, match="the ledger file is missing but its write-ahead log"):
         Ledger(five_runs)
     assert not five_runs.exists()
+
+
+def test_compaction_waits_for_the_last_writer_of_this_process(five_runs: Path) -> None:
+    first, second = Ledger(five_runs), Ledger(five_runs)  # DuckDB shares one database
+    try:
+        with pytest.raises(LedgerError, match="another Ledger in this process"):
+            first.compact()
+        assert not durable.copy_path(five_runs).exists()
+        record_run(second, 5, results=10)
+    finally:
+        second.close()
+    assert first.compact().ok
+    first.close()
+    assert not durable.wal_path(five_runs).exists()
+    assert runs_and_chain(five_runs) == (6, True)

@@ -76,14 +76,17 @@ def lock_path(path: Path) -> Path:
 
 
 def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to the ledger file that never checkpoints it."""
-    con = duckdb.connect(str(path), read_only=read_only, config=NO_AUTO_CHECKPOINT)
-    if not read_only:
-        try:
-            con.execute("PRAGMA disable_checkpoint_on_shutdown").fetchall()
-        except BaseException:
-            con.close()
-            raise
+    """A DuckDB connection to the ledger file that never checkpoints it. A reader cannot
+    checkpoint and takes DuckDB's defaults, so it shares the database with a plain read-only
+    `duckdb.connect` the same process holds (e.g. in a notebook)."""
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path), config=NO_AUTO_CHECKPOINT)
+    try:
+        con.execute("PRAGMA disable_checkpoint_on_shutdown").fetchall()
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,6 +101,18 @@ def _connect_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection | st
         ) from exc
 
 
+_WRITERS: Counter[Path] = Counter()
+"""Writable Ledgers open in this process, per file: DuckDB shares one database between them,
+so one of them may not swap the file away under the others."""
+_WRITERS_LOCK = threading.Lock()
+
+
+def _count_writer(path: Path, change: int) -> int:
+    with _WRITERS_LOCK:
+        _WRITERS[path.resolve()] += change
+        return _WRITERS[path.resolve()]
+
+
 def _connect(
     path: Path, read_only: bool, lock_timeout: float, on_wait: WaitNotice | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, str | None]:
@@ -114,6 +127,8 @@ def _connect(
         with durable.swap_lock(path, exclusive=False, timeout=swap_wait):
             prepare = durable.interrupted(path) or (not read_only and not path.exists())
             outcome = None if prepare else _connect_once(path, read_only)
+            if not read_only and isinstance(outcome, duckdb.DuckDBPyConnection):
+                _count_writer(path, +1)  # before a compaction elsewhere may look
         if prepare:
             try:
                 with durable.swap_lock(path, exclusive=True, timeout=swap_wait):
@@ -172,6 +187,7 @@ class Ledger:
         self._prepared = False
         self._con: duckdb.DuckDBPyConnection | None
         self._con, recovered = _connect(self.path, read_only, lock_timeout, on_wait)
+        self._counted = not read_only
         try:
             self.schema_version = self._prepare()
             self._prepared = True
@@ -313,6 +329,9 @@ class Ledger:
             if self._con is not None:
                 self._con.close()
                 self._con = None
+            if self._counted:
+                _count_writer(self.path, -1)
+                self._counted = False
         if self.sealer is not None:
             self.sealer.publish()
 
@@ -331,8 +350,14 @@ class Ledger:
 
     def _compact(self, reopen: bool) -> VerifyReport:
         started = time.perf_counter()
+        self._check_sole_writer()
         report = durable.write_copy(self.con, self.path)
         with durable.swap_lock(self.path, exclusive=True):
+            try:
+                self._check_sole_writer()
+            except LedgerError:
+                durable.discard_copy(self.path)
+                raise
             try:
                 durable.swap_in(self.path, self._release)
             except OSError as exc:
@@ -353,6 +378,14 @@ class Ledger:
             report,
         )
         return report
+
+    def _check_sole_writer(self) -> None:
+        if _count_writer(self.path, 0) > 1:
+            raise LedgerError(
+                "not compacted: another Ledger in this process has the file open for writing",
+                file=self.path,
+                hint="the last writer to close compacts it",
+            )
 
     def _release(self) -> None:
         if self._con is not None:
