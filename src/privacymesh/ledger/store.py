@@ -336,7 +336,13 @@ class Ledger:
             self.sealer.publish()
 
     def _compacts_on_close(self) -> bool:
-        return not self.read_only and self._prepared and durable.needs_compaction(self.path)
+        """The last writer of this process to close compacts, once the log has grown."""
+        return (
+            not self.read_only
+            and self._prepared
+            and _count_writer(self.path, 0) == 1
+            and durable.needs_compaction(self.path)
+        )
 
     def compact(self) -> VerifyReport:
         """Rewrite the ledger into a fresh file and swap it in for the file and its write-ahead
