@@ -47,8 +47,9 @@ NO_AUTO_CHECKPOINT = {"checkpoint_threshold": "1TB"}
 """Connection settings: the log never grows large enough for DuckDB to checkpoint on its own."""
 
 COMPACT_MIN_WAL = 16 * 1024 * 1024
-"""A writer compacts on close once the log exceeds this many bytes and a quarter of the file:
-readers replay the log on every open, and a compaction rereads the whole chain."""
+"""A writer compacts on close once the log exceeds this many bytes and the file's size: readers
+replay the log on every open, and a compaction rereads the whole chain, so it runs when the
+ledger has grown by about a quarter (a record takes about four times the room in the log)."""
 
 HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
 SWAP_WAIT = 30.0  # seconds an opener waits for a swap in progress (a rename and a few syncs)
@@ -91,13 +92,13 @@ def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def needs_compaction(path: Path) -> bool:
-    """True when the log beside `path` has outgrown COMPACT_MIN_WAL and a quarter of the file."""
+    """True when the log beside `path` has outgrown COMPACT_MIN_WAL and the file itself."""
     try:
         wal = wal_path(path).stat().st_size
         main = path.stat().st_size
     except FileNotFoundError:
         return False
-    return wal > max(COMPACT_MIN_WAL, main // 4)
+    return wal > max(COMPACT_MIN_WAL, main)
 
 
 # -- the swap lock and syncing ---------------------------------------------------------------
@@ -257,7 +258,8 @@ def discard_copy(path: Path) -> None:
     copy = copy_path(path)
     if copy.exists() and not interrupted(path):
         log.info("%s: deleting the copy an interrupted compaction left", path)
-    for leftover in (copy, wal_path(copy)):
+    draft = journal_path(path).with_name(journal_path(path).name + ".new")
+    for leftover in (copy, wal_path(copy), draft):
         leftover.unlink(missing_ok=True)
 
 
