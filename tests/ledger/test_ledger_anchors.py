@@ -231,6 +231,7 @@ def test_forged_append_is_caught(ws: Workspace) -> None:
 
 def test_full_rewrite_is_caught(ws: Workspace) -> None:
     ws.ledger_path.unlink()
+    ws.ledger_path.with_name("ledger.duckdb.wal").unlink(missing_ok=True)
     _record(ws, sealed=False)  # a new ledger of the same shape, every hash recomputed
     assert _plain_verify(ws) == 0
     code, out = _verify(ws)

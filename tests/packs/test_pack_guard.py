@@ -5,13 +5,13 @@ result's reason, where the ledger's guard does not look."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from privacymesh.ledger import Ledger, ResultRecord, RunInfo
+from privacymesh.ledger.snapshot import copy_ledger
 from privacymesh.packs import PackOptions, PersonalDataInPackError, build_pack
 from privacymesh.packs.guard import scan_files
 from privacymesh.workspace import Workspace
@@ -26,7 +26,7 @@ def test_raw_personal_data_in_the_ledger_stops_the_build(
     # a caller bypasses the runner's detector guard, and the pack guard must still stop it
     phone = "+1 415 555 0134"
     ledger_copy = tmp_path / "ledger.duckdb"
-    shutil.copy(pack_ws.ledger_path, ledger_copy)
+    copy_ledger(pack_ws.ledger_path, ledger_copy)  # the file and its write-ahead log
     info = RunInfo(
         options={"as_of": "2026-09-20T00:00:00"}, started_at=datetime(2026, 9, 20, tzinfo=UTC)
     )

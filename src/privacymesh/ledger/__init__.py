@@ -14,6 +14,11 @@ Recording a run
     # on a clean exit: one transaction writes the run, its results and findings, and the new
     # chain head; on an exception, or a crash at any point, nothing of the run is kept.
 
+A kill at any moment leaves a ledger that opens: the file is never checkpointed in place;
+commits live in DuckDB's write-ahead log (`ledger.duckdb.wal`, part of the ledger) until a
+writer compacts it into a new, checked file swapped in by a journalled rename
+(`privacymesh.ledger.durable`; `Ledger.compact()`; closing compacts once the log has grown).
+
 Only one process may hold the file for writing (DuckDB locks it; a second waits, then gets a
 LedgerBusyError naming the holder). Runs take their turn: `pending.commit_or_spool` commits a
 detached run, waiting up to the workspace's `[ledger] lock_timeout` (`lock_timeout_for`), and

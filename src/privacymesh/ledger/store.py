@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from privacymesh.ledger import queries
+from privacymesh.ledger import durable, queries
 from privacymesh.ledger.chain import GENESIS
 from privacymesh.ledger.errors import LedgerBusyError, LedgerError
 from privacymesh.ledger.export import Format, empty_select, export_tables
@@ -34,6 +36,8 @@ from privacymesh.ledger.writer import RunWriter, append_decision, commit_records
 if TYPE_CHECKING:
     from privacymesh.ledger.seal import Sealer
     from privacymesh.workspace import Workspace
+
+log = logging.getLogger("privacymesh.ledger")
 
 LOCK_HINT = (
     "one process writes the ledger at a time, and not while others read it: wait for the"
@@ -63,37 +67,89 @@ def lock_timeout_for(workspace: Workspace | None) -> float:
     return float(value)
 
 
+def _open_hint(text: str) -> str | None:
+    if "WAL does not match" in text:
+        return (
+            "the write-ahead log beside the ledger belongs to another database file; nothing"
+            " was changed: restore the ledger and its .wal together from a backup"
+        )
+    if "checksum" in text.lower() or "corrupt" in text.lower():
+        return "the file is damaged; restore it from a backup or an export"
+    return None
+
+
+def _connect_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection | str:
+    """One attempt to open the DuckDB file: the connection, or DuckDB's lock message."""
+    try:
+        return durable.connect(path, read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" not in text.lower():
+            raise LedgerError(
+                f"cannot open the ledger: {text}", file=path, hint=_open_hint(text)
+            ) from exc
+        return text
+    except duckdb.ConnectionException as exc:
+        raise LedgerError(
+            f"this process already has the ledger open in another mode: {exc}",
+            file=path,
+            hint="reuse that Ledger or close it before opening another",
+        ) from exc
+    except duckdb.Error as exc:
+        raise LedgerError(
+            f"cannot open the ledger: {exc}", file=path, hint=_open_hint(str(exc))
+        ) from exc
+
+
+_WRITERS: Counter[Path] = Counter()
+"""Writable Ledgers open in this process, per file: DuckDB shares one database between them,
+so one of them may not swap the file away under the others."""
+_WRITERS_LOCK = threading.Lock()
+
+
+def _count_writer(path: Path, change: int) -> int:
+    with _WRITERS_LOCK:
+        _WRITERS[path.resolve()] += change
+        return _WRITERS[path.resolve()]
+
+
 def _connect(
     path: Path, read_only: bool, lock_timeout: float, on_wait: WaitNotice | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Open the DuckDB file, waiting up to `lock_timeout` seconds for another process's lock."""
+) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """Open the DuckDB file, waiting up to `lock_timeout` seconds for another process's lock.
+    A new ledger file is made first, and a compaction a kill interrupted is undone or finished
+    (`durable`); returns the connection and what such a recovery did."""
     deadline = time.monotonic() + lock_timeout
+    swap_wait = max(lock_timeout, durable.SWAP_WAIT)
     waiting = False
+    recovered: str | None = None
     while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" not in text.lower():
-                raise LedgerError(f"cannot open the ledger: {text}", file=path) from exc
-            pid = re.search(r"PID (\d+)", text)
-            if time.monotonic() >= deadline:
-                holder = f" (process {pid.group(1)})" if pid else ""
-                raise LedgerBusyError(
-                    f"the ledger is in use by another process{holder}", file=path, hint=LOCK_HINT
-                ) from exc
-            if not waiting and on_wait is not None:
-                on_wait(pid.group(1) if pid else None)
-            waiting = True
-            time.sleep(0.05)
-        except duckdb.ConnectionException as exc:
-            raise LedgerError(
-                f"this process already has the ledger open in another mode: {exc}",
-                file=path,
-                hint="reuse that Ledger or close it before opening another",
-            ) from exc
-        except duckdb.Error as exc:
-            raise LedgerError(f"cannot open the ledger: {exc}", file=path) from exc
+        with durable.swap_lock(path, exclusive=False, timeout=swap_wait):
+            prepare = durable.interrupted(path) or (not read_only and not path.exists())
+            outcome = None if prepare else _connect_once(path, read_only)
+            if not read_only and isinstance(outcome, duckdb.DuckDBPyConnection):
+                _count_writer(path, +1)  # before a compaction elsewhere may look
+        if prepare:
+            try:
+                with durable.swap_lock(path, exclusive=True, timeout=swap_wait):
+                    recovered = durable.recover(path) or recovered
+                    if not read_only:
+                        durable.create_empty(path)
+            except OSError as exc:
+                raise LedgerError(f"cannot prepare the ledger file: {exc}", file=path) from exc
+            continue
+        if not isinstance(outcome, str):
+            return outcome, recovered
+        pid = re.search(r"PID (\d+)", outcome)
+        if time.monotonic() >= deadline:
+            holder = f" (process {pid.group(1)})" if pid else ""
+            raise LedgerBusyError(
+                f"the ledger is in use by another process{holder}", file=path, hint=LOCK_HINT
+            )
+        if not waiting and on_wait is not None:
+            on_wait(pid.group(1) if pid else None)
+        waiting = True
+        time.sleep(0.05)
 
 
 class Ledger:
@@ -128,11 +184,17 @@ class Ledger:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._con: duckdb.DuckDBPyConnection | None = _connect(
-            self.path, read_only, lock_timeout, on_wait
-        )
+        self._prepared = False
+        self._con: duckdb.DuckDBPyConnection | None
+        self._con, recovered = _connect(self.path, read_only, lock_timeout, on_wait)
+        self._counted = not read_only
         try:
             self.schema_version = self._prepare()
+            self._prepared = True
+            if not read_only:
+                durable.discard_copy(self.path)  # left by a compaction killed before its swap
+            if recovered is not None:
+                self._verify_after_recovery(recovered)
         except BaseException:
             self.close()
             raise
@@ -246,14 +308,95 @@ class Ledger:
             con.execute("ROLLBACK").fetchall()
             raise
 
+    def _verify_after_recovery(self, recovered: str) -> None:
+        """Verify the chain once a compaction killed mid-swap was undone or finished, and log
+        the outcome beside what was done (a broken chain stays for `evidence verify` to name)."""
+        report = self.verify()
+        if report.ok:
+            log.warning("%s: chain verified after recovery: %s", self.path, report)
+        else:
+            log.error("%s: after recovery (%s) the chain is %s", self.path, recovered, report)
+
     def close(self) -> None:
-        """Release the file (and its lock), then push any signed heads to the anchors."""
+        """Compact the file when its write-ahead log has grown (`durable`), release the file
+        (and its lock), then push any signed heads to the anchors."""
         with self._lock:
+            if self._con is not None and self._compacts_on_close():
+                try:
+                    self._compact(reopen=False)
+                except (LedgerError, duckdb.Error, OSError) as exc:
+                    log.warning("%s: not compacted: %s", self.path, exc)
             if self._con is not None:
                 self._con.close()
                 self._con = None
+            if self._counted:
+                _count_writer(self.path, -1)
+                self._counted = False
         if self.sealer is not None:
             self.sealer.publish()
+
+    def _compacts_on_close(self) -> bool:
+        """The last writer of this process to close compacts, once the log has grown."""
+        return (
+            not self.read_only
+            and self._prepared
+            and _count_writer(self.path, 0) == 1
+            and durable.needs_compaction(self.path)
+        )
+
+    def compact(self) -> VerifyReport:
+        """Rewrite the ledger into a fresh file and swap it in for the file and its write-ahead
+        log (closing does so once the log has grown; see `privacymesh.ledger.durable`). Returns
+        the verified chain of the new file; raises LedgerError, leaving the ledger as it was,
+        when the copy differs or the chain does not verify."""
+        if self.read_only:
+            raise LedgerError("the ledger is open read-only", file=self.path)
+        with self._lock:
+            return self._compact(reopen=True)
+
+    def _compact(self, reopen: bool) -> VerifyReport:
+        started = time.perf_counter()
+        self._check_sole_writer()
+        report = durable.write_copy(self.con, self.path)
+        with durable.swap_lock(self.path, exclusive=True):
+            try:
+                self._check_sole_writer()
+            except LedgerError:
+                durable.discard_copy(self.path)
+                raise
+            try:
+                durable.swap_in(self.path, self._release)
+            except OSError as exc:
+                raise LedgerError(
+                    f"compaction stopped while swapping the file in: {exc}",
+                    file=self.path,
+                    hint="the next open undoes or finishes it",
+                ) from exc
+            finally:
+                if reopen:  # before anyone else connects to the new file
+                    durable.recover(self.path)
+                    self._con = durable.connect(self.path, read_only=False)
+        log.info(
+            "%s: compacted to %d bytes in %.2f s; %s",
+            self.path,
+            self.path.stat().st_size,
+            time.perf_counter() - started,
+            report,
+        )
+        return report
+
+    def _check_sole_writer(self) -> None:
+        if _count_writer(self.path, 0) > 1:
+            raise LedgerError(
+                "not compacted: another Ledger in this process has the file open for writing",
+                file=self.path,
+                hint="the last writer to close compacts it",
+            )
+
+    def _release(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def __enter__(self) -> Ledger:
         return self

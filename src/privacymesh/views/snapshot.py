@@ -96,8 +96,8 @@ class SnapshotStore:
     def _prune(self) -> None:
         while len(self._snapshots) > self.keep:
             old = self._snapshots.pop(0)
-            for file in (old.path, old.path.with_name(old.path.name + ".wal")):
-                file.unlink(missing_ok=True)
+            for suffix in ("", ".wal", ".lock"):  # the file, its log, its swap lock
+                old.path.with_name(old.path.name + suffix).unlink(missing_ok=True)
 
     def close(self) -> None:
         """Delete every snapshot and the folder."""
