@@ -120,7 +120,9 @@ def test_sql_counts_every_row_per_rule(broken_shop: tuple[Path, pl.DataFrame]) -
     # no value of the data in the evidence
     text = json.dumps([f.detail for f in result.findings]) + result.query
     assert "example.com" not in text and "o100" not in text and "7946" not in text
-    assert result.query.startswith("SELECT count(*) AS population")
+    # one statement: the key's duplicated values grouped once, then every row counted
+    assert result.query.startswith('WITH duplicated AS (SELECT "order_id", count(*)')
+    assert "\nSELECT count(*) AS population" in result.query
 
 
 def test_type_mismatches_are_named_with_the_type_found(shop_workspace: Path) -> None:

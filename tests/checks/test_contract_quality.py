@@ -207,3 +207,33 @@ def test_meta_products_keeps_the_contracts_own_id(shop_workspace: Path) -> None:
             "SELECT product_id, contract_id FROM meta.products WHERE product_id = 'shop.members'"
         ).rows()
     assert rows == [("shop.members", "4f1e2d3c-5b6a-4798-8a9b-0c1d2e3f4a5b")]
+
+
+def test_key_duplicates_counted_once_give_the_rules_own_value(shop_workspace: Path) -> None:
+    """With `contract.conformance` in the run, a `duplicateValues` rule on the primary key
+    takes the duplicates its uniqueness rule counted: the same value as the rule's own query."""
+    ids = ["m1", "m2", "m2", "m2", "m4", None, "m5", "m5"]
+    pl.DataFrame({"member_id": ids, "status": ["active"] * len(ids)}).write_parquet(
+        shop_workspace / "data" / "members.parquet"
+    )
+    contract = CONTRACT.split("    quality:")[0] + (
+        "    properties:\n"
+        "      - name: member_id\n"
+        "        logicalType: string\n"
+        "        primaryKey: true\n"
+        "        quality:\n"
+        "          - {metric: duplicateValues, mustBe: 0}\n"
+        "          - {metric: duplicateValues, unit: percent, mustBeLessThan: 1}\n"
+        "      - {name: status, logicalType: string}\n"
+    )
+    (shop_workspace / "contracts" / "shop.members.odcs.yaml").write_text(contract)
+    ws = load_workspace(shop_workspace)
+
+    def observed(checks: list[str]) -> list[float]:
+        results = run_checks(ws, checks, products=["shop.members"], record=False).results
+        (quality,) = [r for r in results if r.check_id == "contract.quality"]
+        return [f.detail["observed"] for f in quality.findings]
+
+    # m2 three times and m5 twice: 3 rows beyond each key's first, 3 of 7 keyed rows
+    assert observed(["contract.quality"]) == [3, pytest.approx(300 / 7)]
+    assert observed(["contract.conformance", "contract.quality"]) == [3, pytest.approx(300 / 7)]

@@ -113,6 +113,7 @@ RULES = (
     "no_personal_shape",
 )
 KEY_ROWS = "__pm_key_rows"
+KEY_GROUPS = "key_groups"  # keys held by more than one row
 
 
 def type_matches(logical: str, actual: pa.DataType) -> bool | None:
@@ -263,9 +264,11 @@ def conformance_sql(rules: RuleSet, repeating: frozenset[str] = frozenset()) -> 
     (`r<i>`, in the order of `rules.rules`) and the rows breaking any of them. Each predicate
     is computed once per row, in an inner projection that both counts read (a regular
     expression is the costly part); a key's duplicates are found by grouping the key columns
-    alone and joining back the few keys held more than once, rather than windowing every row.
-    The personal shapes of the `repeating` columns are tested once per distinct value
-    (`shaped_values_sql`), and each row looks its value up."""
+    alone and joining back the few keys held more than once, rather than windowing every row;
+    `key_groups` counts those keys (the rows beyond each key's first are then the unique rule's
+    rows less its keys, what a `duplicateValues` rule on the key measures). The personal shapes
+    of the `repeating` columns are tested once per distinct value (`shaped_values_sql`), and
+    each row looks its value up."""
     product = rules.product
     flags, names = [], []
     for i, rule in enumerate(rules.rules):
@@ -283,14 +286,18 @@ def conformance_sql(rules: RuleSet, repeating: frozenset[str] = frozenset()) -> 
         if names
         else "0 AS rows_violating"
     )
-    source = product.view
+    source, duplicated = product.view, ""
     if rules.keys:
         keys = ", ".join(quote_ident(k) for k in rules.keys)
         present = " AND ".join(f"{quote_ident(k)} IS NOT NULL" for k in rules.keys)
-        source = (
-            f"{product.view} LEFT JOIN (SELECT {keys}, count(*) AS {KEY_ROWS} "
-            f"FROM {product.view} WHERE {present} GROUP BY {keys} HAVING count(*) > 1) "
-            f"AS duplicated USING ({keys})"
+        # grouped once, read twice: the rows join it, `key_groups` counts it
+        duplicated = (
+            f"WITH duplicated AS (SELECT {keys}, count(*) AS {KEY_ROWS} "
+            f"FROM {product.view} WHERE {present} GROUP BY {keys} HAVING count(*) > 1)\n"
         )
+        source = f"{product.view} LEFT JOIN duplicated USING ({keys})"
+        selects.append(f"(SELECT count(*) FROM duplicated) AS {KEY_GROUPS}")
     inner = "SELECT " + (",\n       ".join(flags) or "1 AS one") + f"\n  FROM {source}"
-    return "SELECT " + ",\n       ".join(selects) + f"\nFROM (\n  {inner}\n) AS flagged"
+    return (
+        duplicated + "SELECT " + ",\n       ".join(selects) + f"\nFROM (\n  {inner}\n) AS flagged"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from privacymesh.catalog import DataProduct, quote_ident
 from privacymesh.checks.conformance import (
+    KEY_GROUPS,
     PROBE_ROWS,
     RuleSet,
     conformance_sql,
@@ -18,6 +19,7 @@ from privacymesh.checks.conformance import (
     shape_columns,
 )
 from privacymesh.checks.measures import MeasureContext, check_params, measure
+from privacymesh.checks.measures.key_duplicates import keep_duplicates
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
@@ -39,6 +41,9 @@ def measure_sql(ctx: MeasureContext, rules: RuleSet) -> Measurement:
     population = int(row["population"])
     findings = []
     for i, rule in enumerate(rules.rules):
+        if rule.constraint == "unique" and len(rule.columns) == 1:
+            # each key held n times adds n - 1 rows beyond its first
+            keep_duplicates(ctx, rules.product, rule.columns[0], row[f"r{i}"] - row[KEY_GROUPS])
         if rule.row_level:
             violations = int(row[f"r{i}"])
             if violations == 0 and rule.constraint != "column_declared":

@@ -20,6 +20,7 @@ from sqlglot import exp
 from privacymesh.catalog import DataProduct, QualityRule, quote_ident, quote_literal
 from privacymesh.catalog.sql_functions import SAFE_SQL_FUNCTIONS as SAFE_FUNCTIONS
 from privacymesh.checks.measures import MeasureContext, measure
+from privacymesh.checks.measures.key_duplicates import kept_duplicates
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
 from privacymesh.errors import CheckError
@@ -245,19 +246,36 @@ def _eq(value: Any, want: Any) -> bool:
 def _library_values(ctx: MeasureContext, product: DataProduct) -> dict[int, Any]:
     """The value of every library rule of the product (by its index), all from one query: each
     rule is an aggregate over the same rows, so one scan answers them all. A rule that does not
-    run here is left out, and met again with its reason."""
+    run here is left out, and met again with its reason. A count of duplicates the run has
+    already made (`key_duplicates`) is taken as it is."""
     measures: dict[int, str] = {}
+    values: dict[int, Any] = {}
     for index, rule in enumerate(product.quality):
         if rule.odcs_type == "library":
             try:
                 measures[index] = _library_measure(rule, product)
             except RuleSkipped:
                 continue
-    if not measures:
-        return {}
-    selects = ", ".join(f"{sql} AS rule_{index}" for index, sql in measures.items())
-    row = ctx.engine.polars(f"SELECT {selects} FROM {product.view}").row(0, named=True)
-    return {index: row[f"rule_{index}"] for index in measures}
+            kept = _kept_duplicates(ctx, rule, product)
+            if kept is not None:
+                values[index] = kept
+                del measures[index]
+    if measures:
+        selects = ", ".join(f"{sql} AS rule_{index}" for index, sql in measures.items())
+        row = ctx.engine.polars(f"SELECT {selects} FROM {product.view}").row(0, named=True)
+        values.update({index: row[f"rule_{index}"] for index in measures})
+    return values
+
+
+def _kept_duplicates(ctx: MeasureContext, rule: QualityRule, product: DataProduct) -> int | None:
+    """A `duplicateValues` count of one column, as a number of rows, when the run already
+    counted that column's duplicates: the same value as the rule's own query."""
+    if rule.metric != "duplicateValues" or rule.unit == "percent":
+        return None
+    names = [rule.column] if rule.column else rule.arguments.get("properties") or []
+    if len(names) != 1:
+        return None
+    return kept_duplicates(ctx, product, str(names[0]))
 
 
 def _library_sql(rule: QualityRule, product: DataProduct) -> str:
