@@ -73,7 +73,11 @@ def _open_hint(text: str) -> str | None:
             "the write-ahead log beside the ledger belongs to another database file; nothing"
             " was changed: restore the ledger and its .wal together from a backup"
         )
-    if "checksum" in text.lower() or "corrupt" in text.lower():
+    lowered = text.lower()
+    # a bad block checksum, or a file cut short (DuckDB reads past its end)
+    if any(
+        sign in lowered for sign in ("checksum", "corrupt", "could not read", "attempted to read")
+    ):
         return "the file is damaged; restore it from a backup or an export"
     return None
 
