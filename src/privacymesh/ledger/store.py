@@ -592,6 +592,21 @@ class Ledger:
             return append_decision(self.con, fingerprint, decision, reason.strip(), until, actor)
 
     def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
-        """Any SQL over the ledger's tables, as a Polars DataFrame (for notebooks)."""
+        """One query over the ledger's tables, as a Polars DataFrame (for notebooks and views).
+        Only a single SELECT runs: records are written through the ledger's own methods, and a
+        statement such as CHECKPOINT would rewrite the live file in place, which the ledger never
+        does (a kill during it could leave a file that no longer opens)."""
         with self._lock:
+            try:
+                statements = self.con.extract_statements(query)
+            except duckdb.Error as exc:
+                raise LedgerError(f"not a valid query: {exc}", field="query") from exc
+            kinds = [s.type for s in statements]
+            if kinds != [duckdb.StatementType.SELECT]:
+                raise LedgerError(
+                    "the ledger answers one SELECT at a time, got "
+                    + (", ".join(k.name for k in kinds) or "no statement"),
+                    field="query",
+                    hint="write through the ledger's own methods; read with a single SELECT",
+                )
             return queries.frame(self.con, query, params)
