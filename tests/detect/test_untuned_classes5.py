@@ -1,0 +1,76 @@
+"""Classes a fifth round of untuned sources exposed (parliaments and election candidates in
+Brazil, Japan and India), each with values written here: Japanese names, party membership as
+codes, demographics in words (social category, education, birthplace), a person's assets and
+criminal cases, personal web sites; social-network handles read as e-mail, company ids and
+vote counts read as national ids and postal codes."""
+
+from __future__ import annotations
+
+from detect.frames import categories
+
+NAME = "user.name"
+POLITICAL = "user.demographic.political_opinion"
+
+
+def _keys(result, column: str) -> frozenset[str]:
+    return result.column(column).category_keys()
+
+
+# --- 1. Japanese person names -----------------------------------------------------------------
+
+_FAMILY = ["山田", "川口", "佐藤", "中島", "小林", "松本", "井上", "木村", "石川", "藤田"]
+_GIVEN = ["花子", "一郎", "健", "美咲", "大輔", "さくら", "翔太", "由美", "誠", "恵子"]
+_FAMILY_KANA = ["やまだ", "かわぐち", "さとう", "なかじま", "こばやし", "まつもと", "いのうえ"]
+_GIVEN_KANA = ["はなこ", "いちろう", "けん", "みさき", "だいすけ", "さくら", "しょうた"]
+
+
+def _spaced(n: int) -> list[str]:
+    return [f"{_FAMILY[i % 10]}\u3000{_GIVEN[(i * 3 + i // 10) % 10]}" for i in range(n)]
+
+
+def test_japanese_names_with_an_ideographic_space_are_names() -> None:
+    assert NAME in categories(_spaced(40), "giin")
+
+
+def test_kana_readings_of_japanese_names_are_names() -> None:
+    readings = [
+        f"{_FAMILY_KANA[i % 7]}\u3000{_GIVEN_KANA[(i * 3 + i // 7) % 7]}" for i in range(40)
+    ]
+    assert NAME in categories(readings, "yomi")
+    katakana = ["ヤマダ\u3000ハナコ", "サトウ\u3000ケン", "コバヤシ\u3000ミサキ"] * 4
+    katakana += ["マツモト\u3000ダイスケ", "イノウエ\u3000ショウタ", "カワグチ\u3000イチロウ"] * 4
+    assert NAME in categories(katakana, "c1")
+
+
+def test_names_with_an_honorific_and_lists_of_names_are_names() -> None:
+    proposers = [
+        f"{_FAMILY[i % 10]}{_GIVEN[(i + 3) % 10]}君" + (f"   外{i % 5}名" if i % 3 else "")
+        for i in range(30)
+    ]
+    pairs = [(f"{_FAMILY[i]}{_GIVEN[i]}", f"{_FAMILY[i + 1]}{_GIVEN[i + 2]}") for i in range(6)]
+    proposers += [f"{a}君及び{b}君" for a, b in pairs]
+    assert NAME in categories(proposers, "c2")
+    customers = [f"{_FAMILY[i % 10]}{'様' if i % 2 else '氏'}" for i in range(20)]
+    customers += [f"{_FAMILY[i % 10]}{_GIVEN[i % 7]}さん" for i in range(20)]
+    assert NAME in categories(customers, "c3")
+
+
+def test_committees_parties_bills_and_titles_are_no_japanese_names() -> None:
+    committees = ["環境委員会", "法務委員会", "財政金融委員会", "厚生労働委員会", "決算委員会"]
+    assert NAME not in categories(committees * 8, "c4")
+    parties = ["みらい党", "市民連合・無所属の会", "新しい政治の会", "緑の党", "地域政党こころ"]
+    assert NAME not in categories(parties * 8, "c5")
+    bills = [
+        "道路交通法の一部を改正する法律案",
+        "令和八年度一般会計予算",
+        "地方自治法施行令の一部を改正する政令案",
+        "海洋資源の保全に関する法律案",
+        "国立公園の管理に関する決議案",
+    ]
+    assert NAME not in categories(bills * 8, "c6")
+    chairs = ["環境委員長", "法務委員長", "議院運営委員長", "内閣委員長", "決算委員長"]
+    assert NAME not in categories(chairs * 8, "c7")
+    # two words with a blank between them that are no names
+    phrases = ["東京\u3000本社", "大阪\u3000支店", "営業\u3000第一部", "総務\u3000課"]
+    phrases += ["品質\u3000管理", "経理\u3000部"]
+    assert NAME not in categories(phrases * 8, "c8")
