@@ -6,7 +6,9 @@ vote counts read as national ids and postal codes."""
 
 from __future__ import annotations
 
-from detect.frames import categories
+import polars as pl
+
+from detect.frames import categories, scan
 
 NAME = "user.name"
 POLITICAL = "user.demographic.political_opinion"
@@ -74,3 +76,106 @@ def test_committees_parties_bills_and_titles_are_no_japanese_names() -> None:
     phrases = ["東京\u3000本社", "大阪\u3000支店", "営業\u3000第一部", "総務\u3000課"]
     phrases += ["品質\u3000管理", "経理\u3000部"]
     assert NAME not in categories(phrases * 8, "c8")
+
+
+# --- 2. party membership as a few short names or codes ---------------------------------------
+
+_CODES = ["ALP", "CDR", "MNP", "PUV", "RSD", "TKP", "UNI", "PV"]
+
+
+def _people(n: int, **columns: list) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "name": [f"{_FIRST[i % 8]} {_LAST[(i * 3) % 8]}" for i in range(n)],
+            "gender": ["F" if i % 2 else "M" for i in range(n)],
+        }
+    )
+    return frame.with_columns(pl.Series(k, v) for k, v in columns.items())
+
+
+_FIRST = ["Ana", "Bruno", "Carla", "Diego", "Elena", "Fabio", "Gisele", "Hugo"]
+_LAST = ["Souza", "Lima", "Rocha", "Alves", "Costa", "Pereira", "Ramos", "Teixeira"]
+
+
+def test_party_codes_of_people_are_political_opinion() -> None:
+    codes = [_CODES[(i * 5) % 8] for i in range(60)]
+    result = scan(_people(60, party=codes))
+    assert POLITICAL in _keys(result, "party")
+    # a deputy's party under a Portuguese abbreviated name, with no other person word
+    frame = pl.DataFrame(
+        {
+            "txNomeDeputado": [f"{_FIRST[i % 8]} {_LAST[i % 7]}" for i in range(40)],
+            "sgPartido": [_CODES[i % 5] for i in range(40)],
+            "vlrDespesa": [f"{100 + i * 7}.50" for i in range(40)],
+        }
+    )
+    assert POLITICAL in _keys(scan(frame), "sgPartido")
+    # a parliamentary group (会派) beside members' full names (議員氏名)
+    groups = ["みらい", "改新", "民政", "無所属", "緑風"]
+    frame = pl.DataFrame({"議員氏名": _spaced(40), "会派": [groups[i % 5] for i in range(40)]})
+    assert POLITICAL in _keys(scan(frame), "会派")
+
+
+def test_parties_to_contracts_matches_and_ids_are_no_political_opinion() -> None:
+    firms = ["Norte Logistics Inc", "Acme Holdings Ltd", "Blue River GmbH", "Kestrel Corp"]
+    contracts = pl.DataFrame(
+        {
+            "contract_no": [f"C-{1000 + i}" for i in range(40)],
+            "party": [firms[i % 4] for i in range(40)],
+            "contact_email": [f"legal{i}@example.com" for i in range(40)],
+        }
+    )
+    assert POLITICAL not in _keys(scan(contracts), "party")
+    roles = ["Buyer", "Seller", "Guarantor", "Buyer"]
+    assert POLITICAL not in _keys(
+        scan(_people(40, party=[roles[i % 4] for i in range(40)])), "party"
+    )
+    ids = [f"P{i % 9:03d}" for i in range(40)]
+    assert POLITICAL not in _keys(scan(_people(40, party_id=ids)), "party_id")
+    # a football match (`partido`) in a table of matches, not of people
+    matches = pl.DataFrame(
+        {
+            "partido": [["Norte x Sul", "Leste x Oeste", "Sul x Leste"][i % 3] for i in range(30)],
+            "fecha": [f"2026-03-{1 + i % 28:02d}" for i in range(30)],
+            "goles_local": [i % 4 for i in range(30)],
+        }
+    )
+    assert POLITICAL not in _keys(scan(matches), "partido")
+
+
+# --- 3c. birthplace as a state code or a municipality ----------------------------------------
+
+DEMOGRAPHIC = "user.demographic"
+STATE = "user.contact.address.state"
+
+
+def test_birthplace_as_state_code_or_small_town_is_demographic() -> None:
+    states = ["SP", "RJ", "MG", "BA", "RS", "PE", "CE", "PR"]
+    towns = ["Vila Serena", "Santa Rita do Norte", "Pedra Azul do Sul", "Campo Alegre", "Ribeira"]
+    frame = _people(
+        40,
+        ufNascimento=[states[(i * 3) % 8] for i in range(40)],
+        municipioNascimento=[towns[i % 5] for i in range(40)],
+    )
+    result = scan(frame)
+    assert DEMOGRAPHIC in _keys(result, "ufNascimento")
+    assert STATE not in _keys(result, "ufNascimento")  # a birthplace is no address
+    assert DEMOGRAPHIC in _keys(result, "municipioNascimento")
+    cities = ["Lyon", "Marseille", "Toulouse", "Nantes", "Bordeaux", "Lille"]
+    frame = _people(30, lieu_naissance=[cities[i % 6] for i in range(30)])
+    assert DEMOGRAPHIC in _keys(scan(frame), "lieu_naissance")
+
+
+def test_place_columns_not_named_for_birth_stay_places() -> None:
+    states = ["SP", "RJ", "MG", "BA", "RS", "PE", "CE", "PR"]
+    result = scan(_people(40, uf=[states[(i * 3) % 8] for i in range(40)]))
+    assert DEMOGRAPHIC not in _keys(result, "uf")
+    # a branch's town, in a table of branches: neither a birthplace nor a person's place
+    towns = ["Vila Serena", "Santa Rita do Norte", "Pedra Azul do Sul", "Campo Alegre", "Ribeira"]
+    branches = pl.DataFrame(
+        {
+            "branch_code": [f"B{i:02d}" for i in range(20)],
+            "municipio": [towns[i % 5] for i in range(20)],
+        }
+    )
+    assert DEMOGRAPHIC not in _keys(scan(branches), "municipio")

@@ -123,8 +123,19 @@ _PERSON_WORDS = frozenset(
         "au_fname",
         "au_lname",
         "passport",
+        # the same in Portuguese and Spanish records (a deputy's sex, birth date, CPF)
+        "sexo",
+        "nascimento",
+        "datanascimento",
+        "fechanacimiento",
+        "nomecivil",
+        "cpf",
+        "curp",
     )
 )
+# column-name parts of a person's record in Japanese and Chinese, which names do not split into
+# words (`議員氏名`: a member's full name; `生年月日`: birth date; `性別`: sex)
+_CJK_PERSON_PARTS = ("氏名", "本名", "姓名", "生年月日", "出生日期", "性別", "性别", "ふりがな")
 _PLACE_COLUMN_WORDS = frozenset(
     (
         "id",
@@ -189,6 +200,17 @@ _WHO_WORDS = frozenset(
         "lessee",
         "borrower",
         "applicant",
+        # elected officials and those who stand for office
+        "candidate",
+        "deputy",
+        "deputado",
+        "deputada",
+        "parlamentar",
+        "legislator",
+        "senator",
+        "councillor",
+        "councilor",
+        "politician",
     )
 )
 # ids that always name a person (a customer or client may be a company)
@@ -505,7 +527,7 @@ _PAYER_WORDS = frozenset(("billing", "payer", "buyer", "recipient", "consignee",
 
 def describes_people(columns: list[str]) -> bool:
     """Whether some column name is part of a person's own record (name, birth date, e-mail)."""
-    return any(tokens(c) & _PERSON_WORDS for c in columns)
+    return any(tokens(c) & _PERSON_WORDS or any(p in c for p in _CJK_PERSON_PARTS) for c in columns)
 
 
 @dataclass(frozen=True)
