@@ -179,3 +179,68 @@ def test_place_columns_not_named_for_birth_stay_places() -> None:
         }
     )
     assert DEMOGRAPHIC not in _keys(scan(branches), "municipio")
+
+
+# --- 3a. India's social category -------------------------------------------------------------
+
+ETHNICITY = "user.demographic.race_ethnicity"
+
+
+def test_social_categories_of_people_are_ethnic_origin() -> None:
+    codes = ["GEN", "OBC", "SC", "ST", "GEN", "OBC"]
+    result = scan(_people(48, category=[codes[i % 6] for i in range(48)]))
+    assert ETHNICITY in _keys(result, "category")
+    written = ["Scheduled Caste", "Scheduled Tribe", "Other Backward Class", "General"]
+    result = scan(_people(40, caste=[written[i % 4] for i in range(40)]))
+    assert ETHNICITY in _keys(result, "caste")
+
+
+def test_category_codes_of_things_or_everyday_words_are_no_social_category() -> None:
+    codes = ["GEN", "OBC", "SC", "ST"]
+    products = pl.DataFrame(
+        {"sku": [f"K-{i:04d}" for i in range(40)], "category": [codes[i % 4] for i in range(40)]}
+    )
+    assert ETHNICITY not in _keys(scan(products), "category")
+    # `general` and `open` alone are no caste, even in a table of people
+    plain = ["General", "Open", "General", "Open"]
+    assert ETHNICITY not in _keys(scan(_people(40, category=plain * 10)), "category")
+
+
+# --- 3b. education level in words ------------------------------------------------------------
+
+
+def test_education_levels_of_people_are_demographic() -> None:
+    levels = ["Graduate", "Post Graduate", "12th Pass", "10th Pass", "Doctorate", "Literate"]
+    levels += ["Not Available", "8th Pass"]
+    result = scan(_people(48, education=[levels[i % 8] for i in range(48)]))
+    assert DEMOGRAPHIC in _keys(result, "education")
+    escolaridade = ["Ensino médio completo", "Superior completo", "Mestrado", "Doutorado"]
+    result = scan(_people(40, escolaridade=[escolaridade[i % 4] for i in range(40)]))
+    assert DEMOGRAPHIC in _keys(result, "escolaridade")
+
+
+def test_education_words_of_courses_are_no_demographic() -> None:
+    levels = ["Graduate", "Post Graduate", "Doctorate", "Diploma"]
+    courses = pl.DataFrame(
+        {
+            "course_code": [f"CS{100 + i}" for i in range(40)],
+            "degree": [levels[i % 4] for i in range(40)],
+        }
+    )
+    assert DEMOGRAPHIC not in _keys(scan(courses), "degree")
+    # the same words in a people's column not named for education
+    assert DEMOGRAPHIC not in _keys(
+        scan(_people(40, status=[levels[i % 4] for i in range(40)])), "status"
+    )
+
+
+# --- 6. multi-word gender answers ------------------------------------------------------------
+
+GENDER = "user.demographic.gender"
+
+
+def test_multi_word_gender_answers_count_as_gender_terms() -> None:
+    answers = ["Female", "Male", "Prefer not to say", "Non binary", "Not specified"]
+    assert GENDER in categories([answers[i % 5] for i in range(40)], "c9")
+    portuguese = ["Feminino", "Masculino", "Não informado"]
+    assert GENDER in categories([portuguese[i % 3] for i in range(30)], "c10")

@@ -90,6 +90,19 @@ _ETHNICITIES = frozenset((
 ))
 # the same standard's codes (1 to 4, 9 not stated): read only under a name that says so
 _INDIGENOUS_CODES = frozenset(("1", "2", "3", "4", "9"))
+# India's social categories (castes and tribes as the reservation system groups them): a caste
+# is a person's ethnic origin in law; written out or coded (SC, ST, OBC, GEN)
+_CASTE_TERMS = frozenset((
+    "scheduled caste", "scheduled castes", "scheduled tribe", "scheduled tribes",
+    "other backward class", "other backward classes", "backward class", "backward classes",
+    "most backward class", "most backward classes", "extremely backward class",
+    "denotified tribe", "nomadic tribe", "dalit", "adivasi", "forward caste",
+    "economically weaker section",
+))
+_CASTE_CODES = frozenset((
+    "sc", "st", "obc", "gen", "general", "ur", "unreserved", "ews", "mbc", "ebc", "bc", "sbc",
+    "nt", "vjnt", "open", "oc",
+))
 # fmt: on
 
 
@@ -245,8 +258,42 @@ class PartyMembershipRecognizer(Recognizer):
         ]
 
 
+@dataclass
+class SocialCategoryRecognizer(VocabularyRecognizer):
+    """India's social categories (`SC`, `ST`, `OBC`, `General`) of the people in a table: a
+    caste or tribe is their ethnic origin. Codes need a name that says category or caste and a
+    table of people; written out (`Scheduled Caste`) they are plain."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if not (values.signals.people or values.signals.someone):
+            return []
+        found = super().detect(values)
+        # `general` and `open` are everyday words: a code column needs one of the castes' own
+        if found and not set(found[0].examples) & (self.terms | {"sc", "st", "obc"}):
+            return []
+        return found
+
+
 RECOGNIZERS = (
     PartyMembershipRecognizer(),
+    SocialCategoryRecognizer(
+        name="social_category",
+        category=RACE_ETHNICITY,
+        terms=_CASTE_TERMS,
+        codes=_CASTE_CODES,
+        named_words=words(
+            "caste",
+            "castecategory",
+            "category",
+            "socialcategory",
+            "reservation",
+            "reservationcategory",
+            "community",
+            "jati",
+            "tribe",
+        ),
+        unwanted=words("product", "item", "expense", "cost", "ticket", "vehicle", "budget"),
+    ),
     VocabularyRecognizer(
         name="political_opinion",
         category=POLITICAL_OPINION,
