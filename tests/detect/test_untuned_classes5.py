@@ -244,3 +244,176 @@ def test_multi_word_gender_answers_count_as_gender_terms() -> None:
     assert GENDER in categories([answers[i % 5] for i in range(40)], "c9")
     portuguese = ["Feminino", "Masculino", "Não informado"]
     assert GENDER in categories([portuguese[i % 3] for i in range(30)], "c10")
+
+
+# --- 4a. a person's assets and liabilities, in India's digit grouping -------------------------
+
+FINANCIAL = "user.financial"
+
+
+def _indian(n: int) -> str:
+    """`n` written with India's grouping: the last three digits, then pairs (1,23,45,678)."""
+    text = str(n)
+    head, tail = text[:-3], text[-3:]
+    pairs = [head[max(0, i - 2) : i] for i in range(len(head), 0, -2)][::-1]
+    return ",".join([*pairs, tail]) if head else tail
+
+
+def test_assets_and_liabilities_of_people_are_financial() -> None:
+    assert _indian(12345678) == "1,23,45,678"
+    assets = [f"Rs {_indian(1_500_000 + i * 7_919_123)} ~ {1 + i // 4} Crore+" for i in range(40)]
+    debts = [_indian(0 if i % 5 == 0 else 250_000 + i * 131_071) for i in range(40)]
+    result = scan(_people(40, ASSETS=assets, LIABILITIES=debts))
+    assert FINANCIAL in _keys(result, "ASSETS")
+    assert FINANCIAL in _keys(result, "LIABILITIES")
+
+
+def test_assets_of_companies_are_no_personal_financial_data() -> None:
+    firms = pl.DataFrame(
+        {
+            "company_name": [f"Firma {i} Ltd" for i in range(40)],
+            "assets": [_indian(90_000_000 + i * 3_331_337) for i in range(40)],
+        }
+    )
+    assert FINANCIAL not in _keys(scan(firms), "assets")
+
+
+# --- 4b. counts of a person's criminal cases -------------------------------------------------
+
+CRIMINAL = "user.criminal_history"
+
+
+def test_counts_of_criminal_cases_of_people_are_criminal_history() -> None:
+    counts = [str(i % 4 if i % 7 else 11) for i in range(45)] + ["Not Available"] * 3
+    result = scan(_people(48, **{"CRIMINAL CASES": counts}))
+    assert CRIMINAL in _keys(result, "CRIMINAL CASES")
+    flags = ["Yes", "No", "No", "No"]
+    result = scan(_people(40, has_criminal_record=[flags[i % 4] for i in range(40)]))
+    assert CRIMINAL in _keys(result, "has_criminal_record")
+
+
+def test_crime_counts_of_districts_and_other_counts_are_no_criminal_history() -> None:
+    districts = pl.DataFrame(
+        {
+            "district": [f"D{i:02d}" for i in range(30)],
+            "criminal_cases": [120 + i * 37 for i in range(30)],
+        }
+    )
+    assert CRIMINAL not in _keys(scan(districts), "criminal_cases")
+    # a person's count under a name that says nothing of crime
+    assert CRIMINAL not in _keys(scan(_people(40, cases=[i % 5 for i in range(40)])), "cases")
+
+
+# --- 4c. personal web sites, filled in a few rows --------------------------------------------
+
+URL = "user.contact.url"
+
+
+def test_personal_web_sites_in_a_few_rows_of_people_are_urls() -> None:
+    sites = [None] * 200
+    sites[3], sites[77], sites[150] = "www.anasouza.example", "http://brunolima.example/", None
+    sites[190] = "https://carlarocha.example.net/blog"
+    result = scan(_people(200, urlWebsite=sites))
+    assert URL in _keys(result, "urlWebsite")
+
+
+def test_web_sites_of_companies_and_document_links_are_no_personal_urls() -> None:
+    firms = pl.DataFrame(
+        {
+            "company_name": [f"Firma {i}" for i in range(20)],
+            "website": [f"https://firma{i}.example" for i in range(20)],
+        }
+    )
+    assert URL not in _keys(scan(firms), "website")
+    docs = [f"https://docs.example/claim/{1000 + i}.pdf" for i in range(40)]
+    assert URL not in _keys(scan(_people(40, urlDocumento=docs)), "urlDocumento")
+
+
+# --- 5a. social-network handles are user names, not e-mail -----------------------------------
+
+USERNAME = "user.account.username"
+EMAIL = "user.contact.email"
+
+
+def test_social_network_profiles_are_user_names() -> None:
+    profiles = [None] * 100
+    handles = [
+        "anasouza,  @AnaSouzaOficial",
+        "https://twitter.com/brunolima,  https://www.facebook.com/bruno.lima",
+        "@carla_rocha",
+        "DiegoAlves,  diego.alves.oficial",
+        "https://instagram.com/elenacosta",
+        "fabio.pereira@mail.example",  # an e-mail someone typed where a handle belongs
+    ]
+    for i, handle in enumerate(handles):
+        profiles[i * 15] = handle
+    result = scan(_people(100, urlRedeSocial=profiles))
+    assert USERNAME in _keys(result, "urlRedeSocial")
+
+
+def test_social_words_elsewhere_are_no_user_names() -> None:
+    # a table of campaigns, not of people, with the network each ran on
+    campaigns = pl.DataFrame(
+        {
+            "campaign_code": [f"CMP-{i:03d}" for i in range(30)],
+            "social_network": [["twitter", "facebook", "instagram"][i % 3] for i in range(30)],
+        }
+    )
+    assert USERNAME not in _keys(scan(campaigns), "social_network")
+
+
+# --- 5b. a company's number is no national id; vote counts are no postal codes ---------------
+
+NATIONAL_ID = "user.government_id.national_identification_number"
+
+
+def _cnpjs(n: int) -> list[int]:
+    from stdnum.br import cnpj
+
+    bases = [f"{10_000_000 + i * 7_654_321:08d}0001" for i in range(n)]
+    return [int(b + cnpj.calc_check_digits(b)) for b in bases]
+
+
+def test_company_numbers_under_a_name_for_both_or_beside_a_supplier_are_no_national_ids() -> None:
+    companies = _cnpjs(3)
+    claims = pl.DataFrame(
+        {
+            "txNomeDeputado": [f"{_FIRST[i % 8]} {_LAST[i % 7]}" for i in range(60)],
+            "txtCNPJCPF": [companies[i % 3] for i in range(60)],
+        }
+    )
+    assert NATIONAL_ID not in _keys(scan(claims), "txtCNPJCPF")
+    suppliers = pl.DataFrame(
+        {
+            "txtFornecedor": [
+                ["Papelaria Norte", "Grafica Sul", "Posto Leste"][i % 3] for i in range(60)
+            ],
+            "cnpj": [companies[i % 3] for i in range(60)],
+        }
+    )
+    assert NATIONAL_ID not in _keys(scan(suppliers), "cnpj")
+
+
+def test_company_numbers_of_customers_and_mixed_columns_with_cpfs_stay_national_ids() -> None:
+    from stdnum.br import cpf
+
+    customers = pl.DataFrame({"name": [f"Cliente {i}" for i in range(40)], "cnpj": _cnpjs(40)})
+    assert NATIONAL_ID in _keys(scan(customers), "cnpj")
+    people = [f"{100_000_000 + i * 3_456_789:09d}" for i in range(20)]
+    cpfs = [int(b + cpf._calc_check_digits(b)) for b in people]
+    mixed = pl.DataFrame(
+        {"name": [f"Cliente {i}" for i in range(40)], "cnpj_cpf": _cnpjs(20) + cpfs}
+    )
+    assert NATIONAL_ID in _keys(scan(mixed), "cnpj_cpf")
+
+
+POSTAL = "user.contact.address.postal_code"
+
+
+def test_postal_vote_counts_are_no_postal_codes() -> None:
+    votes = [str(1000 + (i * 7_919) % 8_000) for i in range(60)]
+    result = scan(_people(60, **{"POSTAL VOTES": votes}))
+    assert POSTAL not in _keys(result, "POSTAL VOTES")
+    # postal codes under a postal name are still postal codes
+    codes = [f"{10_000 + (i * 7_919) % 80_000:05d}" for i in range(60)]
+    assert POSTAL in _keys(scan(_people(60, postal_code=codes)), "postal_code")

@@ -36,6 +36,8 @@ DEFAULT_MODULES = (
     "job_title",
     "masked",
     "amounts",
+    "criminal_history",
+    "web_presence",
 )
 
 
