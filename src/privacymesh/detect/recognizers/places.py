@@ -200,7 +200,6 @@ class BirthplaceRecognizer(Recognizer):
         examples = parts.filter(known)["part"].unique(maintain_order=True).head(2).to_list()
         return [self.evidence(BIRTHPLACE, rows, self.strength, {"dictionary"}, examples)]
 
-
     def unlisted(self, values: ColumnValues) -> list[Evidence]:
         """Towns too small for the gazetteer (a deputy born in a village): values shaped like
         place names, several of them, in a table of people."""
