@@ -417,3 +417,50 @@ def test_postal_vote_counts_are_no_postal_codes() -> None:
     # postal codes under a postal name are still postal codes
     codes = [f"{10_000 + (i * 7_919) % 80_000:05d}" for i in range(60)]
     assert POSTAL in _keys(scan(_people(60, postal_code=codes)), "postal_code")
+
+
+# --- datasciencedojo: ticket references, heads of state, a reference list of cities ---------
+
+PHONE = "user.contact.phone_number"
+
+
+def test_ticket_numbers_of_passengers_are_no_phone_numbers() -> None:
+    # seven-digit references, some behind a booking office's prefix: valid local numbers
+    tickets = [
+        f"SOTON/Q {3_200_000 + i * 1_013}" if i % 4 == 0 else str(3_100_000 + i * 1_013)
+        for i in range(60)
+    ]
+    result = scan(_people(60, Ticket=tickets))
+    assert PHONE not in _keys(result, "Ticket")
+    # the same numbers under a phone name are still phone numbers
+    assert PHONE in _keys(scan(_people(60, phone=tickets)), "phone")
+
+
+def test_a_head_of_state_is_a_person_whatever_place_the_office_names() -> None:
+    heads = ["Maria Lindqvist", "Tomas Herrera Vidal", "Anneke de Vries", "Karl Gustavsson"]
+    heads += ["Amina Diallo", "Jorge Ramos Prieto", "Helena Novak", "Samuel Okafor"]
+    countries = pl.DataFrame(
+        {
+            "code": [f"C{i:02d}" for i in range(40)],
+            "population": [1_000_000 + i * 37_000 for i in range(40)],
+            "head_of_state": [heads[(i * 3) % 8] for i in range(40)],
+        }
+    )
+    assert NAME in _keys(scan(countries), "head_of_state")
+
+
+def test_names_in_a_reference_list_of_cities_are_places() -> None:
+    towns = ["Amberg", "Bruck", "Celle", "Dinslaken", "Emden", "Forst", "Goch", "Hamm", "Isny"]
+    towns += ["Jever", "Kehl", "Lahr", "Marl", "Nauen", "Olpe", "Penzberg", "Rees", "Selb"]
+    cities = pl.DataFrame(
+        {
+            "id": list(range(36)),
+            "name": [towns[i % 18] + ("" if i < 18 else "-Nord") for i in range(36)],
+            "country_code": ["DEU"] * 36,
+            "population": [20_000 + i * 1_733 for i in range(36)],
+        }
+    )
+    from detect.frames import OPTIONS
+    from privacymesh.detect import scan_frame
+
+    assert NAME not in _keys(scan_frame(cities, "world.cities", options=OPTIONS), "name")

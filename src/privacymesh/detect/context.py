@@ -295,6 +295,16 @@ _THING_TABLE_WORDS = frozenset(
         "retailer",
         "distributor",
         "distributioncenter",
+        # places themselves: a reference list of cities, countries or districts
+        "city",
+        "citie",
+        "town",
+        "country",
+        "countrie",
+        "district",
+        "municipality",
+        "municipalitie",
+        "province",
         # real estate: listings and properties for sale or rent, located by their own address
         "property",
         "propertie",
