@@ -464,3 +464,12 @@ def test_names_in_a_reference_list_of_cities_are_places() -> None:
     from privacymesh.detect import scan_frame
 
     assert NAME not in _keys(scan_frame(cities, "world.cities", options=OPTIONS), "name")
+    # a place word that qualifies another noun (`multi_country_phones`) makes no list of places
+    phones = pl.DataFrame(
+        {
+            "country": ["Germany", "France", "Spain"] * 10,
+            "tel": [f"+49 30 {9_018_200 + i * 37}" for i in range(30)],
+        }
+    )
+    found = _keys(scan_frame(phones, "crm.multi_country_phones", options=OPTIONS), "tel")
+    assert PHONE in found

@@ -295,16 +295,6 @@ _THING_TABLE_WORDS = frozenset(
         "retailer",
         "distributor",
         "distributioncenter",
-        # places themselves: a reference list of cities, countries or districts
-        "city",
-        "citie",
-        "town",
-        "country",
-        "countrie",
-        "district",
-        "municipality",
-        "municipalitie",
-        "province",
         # real estate: listings and properties for sale or rent, located by their own address
         "property",
         "propertie",
@@ -312,6 +302,24 @@ _THING_TABLE_WORDS = frozenset(
         "realestate",
         "realty",
         "apartment",
+    )
+)
+# the last word of a table's name when the table is a reference list of places (`cities`,
+# `world_countries`); elsewhere in a name they qualify another noun (`multi_country_phones`)
+_PLACE_LIST_WORDS = frozenset(
+    (
+        "city",
+        "cities",
+        "town",
+        "towns",
+        "country",
+        "countries",
+        "district",
+        "districts",
+        "municipality",
+        "municipalities",
+        "province",
+        "provinces",
     )
 )
 # table-name words that also name where someone was (`locations` of a device, `places` a
@@ -431,6 +439,15 @@ def table_words(table: str | None) -> frozenset[str]:
     return tokens(re.split(r"[./]", table)[-1])
 
 
+def _head_word(table: str | None) -> str:
+    """The last word of a table's own name, lower case (`world_cities` -> `cities`)."""
+    if not table:
+        return ""
+    parts = _SPLIT.split(_CAMEL.sub(" ", re.split(r"[./]", table)[-1]))
+    words = [p.lower() for p in parts if p]
+    return words[-1] if words else ""
+
+
 def things_reason(columns: list[str], table: str | None = None) -> str:
     """Why a table holds places or organisations rather than people (`table: locations`,
     `columns: store`), or "" when it does not: its name or its columns say so and no column
@@ -452,6 +469,8 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
+    if _head_word(table) in _PLACE_LIST_WORDS:
+        own = own | {_head_word(table)}
     if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
