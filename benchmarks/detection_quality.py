@@ -352,7 +352,7 @@ def _reliability_table(title: str, probabilities: list[float], correct: list[boo
     return [
         f"{title}:",
         "",
-        "| confidence | hits | mean confidence | share correct |",
+        "| confidence | hits | mean confidence | share right |",
         "| --- | --- | --- | --- |",
         *rows,
         "",
@@ -383,13 +383,16 @@ def calibration_section(outcomes: list[Outcome], untuned: set[str]) -> list[str]
         " personal and the category is the label or its ancestor or descendant (the rule of the"
         " strict category recall); a category on a decoy, or one unrelated to every label of a"
         " personal column, is wrong. The verdict is decided on the raw score (strongest"
-        " evidence's strength plus context, threshold `min_confidence` 0.5); the reported"
+        " evidence's strength plus context, threshold `min_confidence`"
+        f" {ScanOptions().min_confidence}); the reported"
         " `confidence` is that score through the calibration map shipped in"
         " `src/privacymesh/detect/calibration.json` (`benchmarks/fit_calibration.py`, fitted on"
         " the tuned sources only). Left out: for each tuned source the map is refitted on the"
         " other tuned sources and applied to the one left out; the rows pool those. Expected"
         f" calibration error (ECE) over {CALIBRATION_BINS} bins of equal width; Brier score"
-        " = mean (confidence - right)^2.",
+        " = mean (confidence - right)^2. The map is fitted on sources the rules were tuned on,"
+        " where reported categories are right more often than on data never seen: the untuned"
+        " rows show how far it holds.",
         "",
         "| hits, confidence | hits | share right | mean confidence | ECE | Brier |",
         "| --- | --- | --- | --- | --- | --- |",
