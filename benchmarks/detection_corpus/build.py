@@ -1064,6 +1064,55 @@ def build_schwifty(_: dict) -> None:
     write("schwifty", "iban_formats", pl.DataFrame(rows, schema=formats, orient="row"))
 
 
+# Apache's combined log format: client, identity, user, time, request, status, bytes, referrer,
+# user agent
+COMBINED_LOG = re.compile(
+    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"]*)" (\d{3}) (\S+) "([^"]*)" "([^"]*)"'
+)
+
+
+def build_elastic_logs(m: Mirror) -> None:
+    """Elastic's sample Apache access log (a public web site's requests over four days of
+    May 2015), one column a field of the combined format; identity and user are `-` in every
+    line and are dropped."""
+    text = m.text("Common Data Formats/apache_logs/apache_logs")
+    rows = [hit.groups() for line in text.splitlines() if (hit := COMBINED_LOG.match(line))]
+    names = words("clientip ident auth timestamp request response bytes referrer agent")
+    frame = pl.DataFrame(rows, schema=names, orient="row").drop("ident", "auth")
+    write("elastic_logs", "access_log", sample(frame.with_columns(pl.all().replace("-", None))))
+
+
+def build_telco(m: Mirror) -> None:
+    """IBM's telecom customer churn sample: one row a customer, their demographics, the
+    services and contract they hold, their charges and whether they left."""
+    frame = pl.read_csv(io.BytesIO(m.read("data/Telco-Customer-Churn.csv")), infer_schema=False)
+    blank = pl.col(pl.String).str.strip_chars().replace("", None)
+    write("telco", "customers", sample(frame.with_columns(blank)))
+
+
+GRETEL = {
+    "hipaa_patients": "hipaa_patients.csv",
+    "patients_notes": "patients_notes.csv",
+    "emails": "sample-transform-emails.csv",
+    "ecommerce_customers": "ecommerce_customers.csv",
+    "transactions": "financial_transactions.csv",
+    "adult_income": "us-adult-income.csv",
+    "bank_marketing": "bank_marketing_small.csv",
+    "website_visitors": "daily-website-visitors.csv",
+}
+
+
+def build_gretel(m: Mirror) -> None:
+    """Sample data sets Gretel publishes with its blueprints: synthetic patient events and
+    patients with doctors' notes, Enron e-mails, e-commerce customers, financial transactions
+    with free-text descriptions, the US census adult income extract, a bank's marketing calls
+    and a web site's daily visitor counts."""
+    for table, file in GRETEL.items():
+        frame = pl.read_csv(io.BytesIO(m.read(f"sample_data/{file}")), infer_schema=False)
+        frame = frame.with_columns(pl.all().replace("", None).replace("\\N", None))
+        write("gretel", table, sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1093,6 +1142,9 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "collaborateurs": build_collaborateurs,
     "popong": build_popong,
     "schwifty": build_schwifty,
+    "elastic_logs": build_elastic_logs,
+    "telco": build_telco,
+    "gretel": build_gretel,
 }
 
 
