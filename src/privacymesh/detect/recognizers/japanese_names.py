@@ -2,7 +2,7 @@
 the ideographic space Japanese records put between them), the same in kana (`やまだ　はなこ`,
 a name's reading), a name with an honorific (`山田花子君`, `山田様`), and lists of such names
 (`山田花子君及び川口一郎君`, `山田花子君 外3名`: "and three others"). The family name must be
-a known one (IPADIC's, as janome ships it), so committee, party and bill names do not read as
+a known one (IPADIC's, shipped in `detect/data`), so committee, party and bill names do not read as
 names; unspaced names without an honorific must split into a known family and given name."""
 
 from __future__ import annotations
