@@ -115,8 +115,8 @@ sparse = [
     product_sparse_rows(p, engine, options, t, f) for p, t, f in zip(products, totals, frames)
 ]
 mark("sparse")
-from privacymesh.checks.measures import pii
-pii.warm_up()
+from privacymesh.detect.product import warm_up
+warm_up()
 mark("detector_start")
 for p, frame, total, rare in zip(products, frames, totals, sparse):
     scan_sample(p, frame, total, options, known, rare)
