@@ -42,8 +42,8 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
 def known_email_hashes(engine: Engine) -> KnownHashes | None:
     """The identity map's email hashes, normalised once for every scan (None when the
     platform has no identity map)."""
-    try:
-        hashes = engine.polars("SELECT DISTINCT email_hash FROM platform.identity_map")
+    try:  # no DISTINCT: `KnownHashes.of` makes them distinct once normalised
+        hashes = engine.polars("SELECT email_hash FROM platform.identity_map")
     except Exception:  # no identity map: hashes are still flagged as pseudonymous identifiers
         return None
     return KnownHashes.of(hashes["email_hash"])
