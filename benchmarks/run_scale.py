@@ -115,8 +115,8 @@ sparse = [
     product_sparse_rows(p, engine, options, t, f) for p, t, f in zip(products, totals, frames)
 ]
 mark("sparse")
-from privacymesh.checks.measures import pii
-pii.warm_up()
+from privacymesh.detect.product import warm_up
+warm_up()
 mark("detector_start")
 for p, frame, total, rare in zip(products, frames, totals, sparse):
     scan_sample(p, frame, total, options, known, rare)
@@ -125,6 +125,32 @@ checks = sys.argv[2].split(",")
 run_checks(ws, checks, record=False, catalog=catalog, engine=engine, workers=1)
 mark("sql")
 print(json.dumps(marks))
+"""
+
+# CPU seconds of each check's tasks (every product's), in one fresh process without workers:
+# where the SQL checks' time goes
+PER_CHECK = r"""
+import json, sys, time
+from pathlib import Path
+import privacymesh.runner.run as run
+from privacymesh.catalog import load_catalog
+from privacymesh.engine import open_engine
+from privacymesh.workspace import load_workspace
+spent = {}
+task = run.run_task
+def timed(t, ctx, domains=None):
+    cpu = time.process_time()
+    try:
+        return task(t, ctx, domains)
+    finally:
+        key = f"{t.check.id} {t.product_id or '-'}"
+        spent[key] = spent.get(key, 0.0) + time.process_time() - cpu
+run.run_task = timed
+ws = load_workspace(Path(sys.argv[1]))
+catalog = load_catalog(ws.catalog)
+engine = open_engine(ws, catalog)
+run.run_checks(ws, sys.argv[2].split(","), record=False, catalog=catalog, engine=engine, workers=1)
+print(json.dumps(spent))
 """
 
 
@@ -225,6 +251,33 @@ def measure_parts(root: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def measure_checks(root: Path, checks: list[str]) -> dict[str, float]:
+    """CPU seconds of each (check, product) task (see PER_CHECK), in one fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", PER_CHECK, str(root), ",".join(checks)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def per_check_lines(scale: float, spent: dict[str, float], top: int = 12) -> list[str]:
+    """Each check's CPU seconds summed over its products, then the costliest tasks."""
+    checks: dict[str, float] = {}
+    for key, cpu in spent.items():
+        check = key.split(" ")[0]
+        checks[check] = checks.get(check, 0.0) + cpu
+    lines = [f"scale {scale:g}: {sum(spent.values()):.2f} CPU s in the checks' tasks", ""]
+    lines += ["| check | CPU s |", "| --- | ---: |"]
+    lines += [f"| `{c}` | {s:.2f} |" for c, s in sorted(checks.items(), key=lambda x: -x[1])]
+    lines += ["", "| task (check, product) | CPU s |", "| --- | ---: |"]
+    worst = sorted(spent.items(), key=lambda x: -x[1])[:top]
+    lines += [f"| `{k}` | {s:.2f} |" for k, s in worst]
+    return lines
+
+
 # (key, heading) of each part PARTS times
 PART_NAMES = (
     ("start", "imports, engine"),
@@ -273,7 +326,18 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=2, help="runs of each timing, the fastest kept (default 2)"
     )
+    parser.add_argument(
+        "--per-check",
+        action="store_true",
+        help="only the CPU seconds of each SQL check (and contract.quality) per product, in one "
+        "process; printed, the results file is left as it is",
+    )
     args = parser.parse_args()
+    if args.per_check:
+        for scale in args.scales:
+            spent = measure_checks(workspace(scale), [*SQL_CHECKS, "contract.quality"])
+            print("\n".join(per_check_lines(scale, spent)) + "\n")
+        return
     load_start = os.getloadavg()[0]
     rows, parts = [], []
     for scale in args.scales:

@@ -189,3 +189,19 @@ def test_without_a_runner_jobs_run_here_once_when_asked() -> None:
         bad.result()
     with pytest.raises(ValueError, match="no such column"):  # the same failure, not a rerun
         bad.result()
+
+
+def test_shared_values_are_pickled_once_for_every_worker_of_the_same_groups() -> None:
+    worker_jobs.Pickled.times = 0
+    pool = WorkerPool(2)
+    pool.share("big", worker_jobs.Pickled(41))
+    jobs = [pool.submit(worker_jobs.shared_payload, "big") for _ in range(8)]
+    pool.start()
+    try:
+        results = [job.result() for job in jobs]
+    finally:
+        pool.close()
+    assert {payload for payload, _ in results} == {41}
+    assert os.getpid() not in {pid for _, pid in results}
+    # each of the two workers was sent the value (before asking for a job), from one pickle
+    assert worker_jobs.Pickled.times == 1

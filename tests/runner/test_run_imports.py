@@ -54,7 +54,8 @@ def test_the_gx_backend_without_gx_is_an_error_naming_the_extra(shop_workspace: 
 # which process executes a watched module (a mere probe for one, as polars makes, is no import).
 WATCH = """
 import os, sys
-WATCHED = ("great_expectations", "pandas", "scipy", "privacymesh.detect")
+WATCHED = ("great_expectations", "pandas", "scipy", "privacymesh.detect", "privacymesh.checks",
+           "duckdb")
 class _Watch:
     def find_spec(self, name, path=None, target=None):
         if name not in WATCHED:
@@ -104,5 +105,10 @@ def test_privacymesh_run_imports_no_gx_in_any_of_its_processes(
         pid, name = line.split()
         seen.setdefault(name, set()).add(pid)
     # the watch saw the run and its detector workers: three processes load the detector
-    assert len(seen.pop("privacymesh.detect")) == 3
+    detector = seen.pop("privacymesh.detect")
+    assert len(detector) == 3
+    # only the run loads the checks and DuckDB: a worker imports the detector's half alone
+    run = seen.pop("privacymesh.checks")
+    assert len(run) == 1 and run < detector
+    assert seen.pop("duckdb") == run
     assert seen == {}

@@ -38,3 +38,21 @@ def was_warmed(shared: dict[str, Any]) -> bool:
 
 def shared_names(shared: dict[str, Any]) -> list[str]:
     return sorted(shared)
+
+
+class Pickled:
+    """A shared value that counts, in the process that pickles it, how often it was pickled."""
+
+    times = 0
+
+    def __init__(self, payload: int) -> None:
+        self.payload = payload
+
+    def __getstate__(self) -> dict[str, Any]:
+        Pickled.times += 1
+        return self.__dict__
+
+
+def shared_payload(shared: dict[str, Any], name: str) -> tuple[int, int]:
+    """The payload of a shared `Pickled` value, and the process that read it."""
+    return shared[name].payload, os.getpid()

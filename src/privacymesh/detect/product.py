@@ -1,10 +1,12 @@
 """Scanning registered data products: read a reproducible sample through the engine, give the
-detector the contract's context and the identity map's known hashes."""
+detector the contract's context and the identity map's known hashes. The scan of a drawn sample
+(`scan_sample_job`) runs in the run's worker processes, which import this module and the
+detector, not the checks and engine around them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -16,6 +18,9 @@ from privacymesh.detect.sparse import SparseRows, merge_sparse, sparse_rows
 if TYPE_CHECKING:
     from privacymesh.catalog import DataProduct
     from privacymesh.engine import Engine
+
+KNOWN_HASHES = "known_email_hashes"
+"""The name the identity map's hashes are shared under with the workers."""
 
 
 def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
@@ -37,8 +42,8 @@ def contract_context(product: DataProduct) -> dict[str, ColumnContext]:
 def known_email_hashes(engine: Engine) -> KnownHashes | None:
     """The identity map's email hashes, normalised once for every scan (None when the
     platform has no identity map)."""
-    try:
-        hashes = engine.polars("SELECT DISTINCT email_hash FROM platform.identity_map")
+    try:  # no DISTINCT: `KnownHashes.of` makes them distinct once normalised
+        hashes = engine.polars("SELECT email_hash FROM platform.identity_map")
     except Exception:  # no identity map: hashes are still flagged as pseudonymous identifiers
         return None
     return KnownHashes.of(hashes["email_hash"])
@@ -101,3 +106,26 @@ def scan_sample(
     sampled = options.sample_rows is not None and total > options.sample_rows
     scan = replace(scan, rows_total=total, sampled=sampled)
     return merge_sparse(scan, sparse, options, context) if sparse is not None else scan
+
+
+def scan_sample_job(
+    shared: dict[str, Any],
+    product: DataProduct,
+    frame: pl.DataFrame,
+    total: int,
+    options: ScanOptions,
+    hashes: KnownHashes | None,
+    sparse: SparseRows | None = None,
+) -> TableScan:
+    """`scan_sample` as a worker's job: the known hashes come with the job or, shared once
+    per worker, under `KNOWN_HASHES`."""
+    known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
+    return scan_sample(product, frame, total, options, known, sparse)
+
+
+def warm_up() -> None:
+    """Load the recognizers and their word lists (a worker does this while samples are read)."""
+    scan_frame(
+        pl.DataFrame({"name": ["Ana Lima", "John Smith"], "note": ["hi", "user ann@x.io"]}),
+        "warm-up",
+    )

@@ -41,7 +41,11 @@ class WorkerError(RuntimeError):
 
 def send(stream: IO[bytes], message: object) -> None:
     """One length-prefixed pickle."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    send_pickled(stream, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def send_pickled(stream: IO[bytes], data: bytes) -> None:
+    """A message pickled already (one pickle sent to several workers)."""
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
 
@@ -131,7 +135,7 @@ class _Worker(threading.Thread):
     def run(self) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None
         try:
-            send(self.process.stdin, ("init", self.pool.shared_with(self.groups)))
+            send_pickled(self.process.stdin, self.pool.init_message(self.groups))
         except OSError:
             self.pool.worker_gone(self, None)
             return
@@ -186,6 +190,8 @@ class WorkerPool:
         self._started = False
         self._closing = False
         self._launched: list[_Worker] = []
+        self._pickling = threading.Lock()
+        self._init_messages: dict[tuple[str, ...], bytes] = {}
 
     @property
     def parallel(self) -> bool:
@@ -207,6 +213,17 @@ class WorkerPool:
     def shared_with(self, groups: list[str]) -> Shared:
         """The shared values a worker of these groups receives."""
         return {k: v for k, v in self.shared.items() if self._shared_for[k] in (None, *groups)}
+
+    def init_message(self, groups: list[str]) -> bytes:
+        """The pickled first message of a worker of these groups (its shared values): pickled
+        once for every worker of the same groups, as the shared values can be large."""
+        key = tuple(groups)
+        with self._pickling:
+            if key not in self._init_messages:
+                self._init_messages[key] = pickle.dumps(
+                    ("init", self.shared_with(groups)), protocol=pickle.HIGHEST_PROTOCOL
+                )
+            return self._init_messages[key]
 
     def submit(self, fn: JobFn, *args: Any, group: str = "default", stealable: bool = False) -> Job:
         """Queue `fn(shared, *args)` (`fn` a module-level function). `stealable` jobs may also
@@ -312,6 +329,7 @@ class WorkerPool:
             worker.join(timeout=60)
             worker.stop()
         self._threads.clear()
+        self._init_messages.clear()
         self._started = self._closing = False
 
 

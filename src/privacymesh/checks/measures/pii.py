@@ -7,50 +7,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from privacymesh.catalog import DataProduct
 from privacymesh.checks.measures import MeasureContext, check_params, measure
-from privacymesh.checks.measures.jobs import Pending, Shared, WorkGroup
+from privacymesh.checks.measures.jobs import Pending, WorkGroup
 from privacymesh.checks.measures.scan_cache import cache_dir, load_scan, scan_key, store_scan
 from privacymesh.checks.results import Finding, Measurement
 from privacymesh.checks.spec import CheckSpec
-from privacymesh.detect import ScanOptions, TableScan, scan_frame
+from privacymesh.detect import ScanOptions, TableScan
 from privacymesh.detect.product import (
+    KNOWN_HASHES,
     known_email_hashes,
     product_rows,
     product_sparse_rows,
-    scan_sample,
+    scan_sample_job,
 )
 from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
-from privacymesh.detect.scanner import KnownHashes
-from privacymesh.detect.sparse import SparseRows
 from privacymesh.detect.taxonomy import same_family
 
 LOG_IDENTIFIERS = ("user.device", "user.contact.email", "user.unique_id")
-KNOWN_HASHES = "known_email_hashes"
-DETECTOR = WorkGroup("detector", warm=f"{__name__}:warm_up")
-
-
-def warm_up() -> None:
-    """Load the recognizers and their word lists (a worker does this while samples are read)."""
-    scan_frame(
-        pl.DataFrame({"name": ["Ana Lima", "John Smith"], "note": ["hi", "user ann@x.io"]}),
-        "warm-up",
-    )
-
-
-def _scan_job(
-    shared: Shared,
-    product: DataProduct,
-    frame: pl.DataFrame,
-    total: int,
-    options: ScanOptions,
-    hashes: KnownHashes | None,
-    sparse: SparseRows | None = None,
-) -> TableScan:
-    known = hashes if hashes is not None else shared.get(KNOWN_HASHES)
-    return scan_sample(product, frame, total, options, known, sparse)
+# the workers import the detector's half alone (`privacymesh.detect.product`), not the checks
+DETECTOR = WorkGroup("detector", warm="privacymesh.detect.product:warm_up")
 
 
 def scan_options(ctx: MeasureContext, params: dict[str, Any]) -> ScanOptions:
@@ -139,7 +115,7 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
         total = product_rows(product, ctx.engine)
         sparse = product_sparse_rows(product, ctx.engine, options, total, frame)
         job = ctx.workers.submit(
-            _scan_job,
+            scan_sample_job,
             product,
             frame,
             total,
