@@ -5,8 +5,9 @@ a validator run once per distinct candidate."""
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -124,6 +125,16 @@ class ColumnValues:
             self.memo["max_digits"] = int(most or 0)
         return self.memo["max_digits"]
 
+    def all_hold_digit(self) -> bool:
+        """Whether every value holds an ASCII digit (read from the joined distinct values): no
+        value is then made of letters alone, so a recognizer of words finds none."""
+        if "all_hold_digit" not in self.memo:
+            # a line without a digit is a value without one, or part of a value holding a
+            # newline: either way it is not known that every value holds one
+            found = _DIGIT_FREE_LINE.search(self.joined_text())
+            self.memo["all_hold_digit"] = found is None
+        return self.memo["all_hold_digit"]
+
     def gated(self, recognizer: Recognizer) -> pl.DataFrame | None:
         """The rows whose values passed `recognizer`'s gate, as the scanner found them (with a
         `stripped` column), or None when the scanner did not gate it."""
@@ -135,6 +146,13 @@ class ColumnValues:
 
 
 _NOT_DIGIT_OR_NEWLINE = bytes(b for b in range(256) if not (0x30 <= b <= 0x39 or b == 0x0A))
+_DIGIT_FREE_LINE = re.compile(r"^[^0-9]*$", re.MULTILINE)
+
+
+def digit_free(terms: Iterable[str]) -> bool:
+    """Whether no term holds an ASCII digit: a vocabulary that a column of values which all
+    hold one cannot match."""
+    return not any(ch in "0123456789" for term in terms for ch in term)
 
 
 @dataclass
@@ -175,6 +193,13 @@ class Recognizer(ABC):
 
     def applies(self, values: ColumnValues) -> bool:
         return values.kind in self.kinds and (self.on_derived or not values.derived)
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        """Whether the column's facts, computed once per column and shared by every recognizer
+        (the characters present, the most digits in a value, whether every value holds a
+        digit), already show that `detect` finds nothing here; the scanner then skips it. True
+        only where `detect` would return no evidence: a speed-up, never a verdict."""
+        return False
 
     @abstractmethod
     def detect(self, values: ColumnValues) -> list[Evidence]:

@@ -123,6 +123,8 @@ def collect_evidence_many(
                 continue
             if isinstance(recognizer, PatternRecognizer) and id(recognizer) not in gated[i]:
                 continue
+            if recognizer.ruled_out(values):
+                continue
             for ev in recognizer.detect(values):
                 ev.source = values.name
                 ev.context_delta, ev.context_raised = values.signals.adjustment(
