@@ -28,10 +28,9 @@ sys.path.insert(0, str(HERE))
 
 from detection_eval.generate import REFERENCE_DATE, load  # noqa: E402
 
-from privacymesh.detect import ScanOptions, scan_frame  # noqa: E402
+from privacymesh.detect import ScanOptions, scan_frame, scanner  # noqa: E402
 from privacymesh.detect import context as context_module  # noqa: E402
 from privacymesh.detect import recognizer as recognizer_module  # noqa: E402
-from privacymesh.detect import scanner  # noqa: E402
 from privacymesh.detect.registry import RecognizerRegistry, default_registry  # noqa: E402
 
 clock = time.process_time
