@@ -336,17 +336,21 @@ class PatternRecognizer(Recognizer):
 
     def candidates(self, values: ColumnValues) -> pl.DataFrame:
         """(row, cand) pairs: every candidate match, normalised."""
+        # each step is a lazy one, collected once: an eager step costs a query plan of its own,
+        # which on a column of a few thousand values costs more than the work
         v = pl.col(VALUE)
-        source = values.gated(self)
-        if source is None:
-            source = values.frame.with_columns(v.str.strip_chars().alias(STRIPPED))
+        gated = values.gated(self)
+        if gated is None:
+            source = values.frame.lazy().with_columns(v.str.strip_chars().alias(STRIPPED))
             source = source.filter(self.gate_on(v, pl.col(STRIPPED)))
+        else:
+            source = gated.lazy()
         if self.skip_values:
             source = source.filter(~v.str.contains(self.skip_values))
         if self.anchored:
             frame = source.select(ROW, pl.col(STRIPPED).alias("cand"))
         elif self.branches:
-            frame = extract_branches(source, self.branches)
+            frame = extract_branches(source.collect(), self.branches).lazy()
         else:
             # the gate is implied by the pattern: values it dropped hold no match
             frame = (
@@ -358,7 +362,7 @@ class PatternRecognizer(Recognizer):
             frame = frame.filter(~pl.col("cand").str.contains(self.reject))
         if self.normalize is not None:
             frame = frame.with_columns(self.normalize(pl.col("cand")).alias("cand"))
-        return frame
+        return frame.collect()
 
     def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:
         """Value evidence: the base score, scaled by how far validation beats chance and by how
@@ -386,12 +390,17 @@ class PatternRecognizer(Recognizer):
         distinct = sample_distinct(cands["cand"], values.options, self.max_validate)
         ok = self.validate(distinct, values.options)
         checked = pl.DataFrame({"cand": distinct, "ok": ok})
-        joined = cands.join(checked, on="cand", how="inner")
-        if joined.height == 0:
+        per_row = (
+            cands.lazy()
+            .join(checked.lazy(), on="cand", how="inner")
+            .group_by(ROW)
+            .agg(pl.col("ok").any())
+            .collect()
+        )
+        if per_row.height == 0:
             return []
-        per_row = joined.group_by(ROW).agg(pl.col("ok").any())
         checked_rows = per_row.height
-        valid_rows = per_row.filter(pl.col("ok"))[ROW]
+        valid_rows = per_row[ROW].filter(per_row["ok"])
         if valid_rows.len() == 0:
             return []
         all_cand_rows = cands[ROW].n_unique()
@@ -401,7 +410,7 @@ class PatternRecognizer(Recognizer):
         valid_ratio = float(ok.sum()) / max(distinct.len(), 1)
         chance = self.chance_for(distinct, values.options)
         strength = self.strength(valid_ratio, chance, hit_rate)
-        examples = checked.filter(pl.col("ok"))["cand"].head(values.options.max_examples * 4)
+        examples = distinct.filter(ok).head(values.options.max_examples * 4)
         methods = set(self.methods)
         if self.validator is not None or self.vector_validator is not None:
             methods.add("validator")

@@ -67,8 +67,11 @@ def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
     except (pl.exceptions.PolarsError, TypeError):
         return None
     frame = pl.DataFrame({VALUE: text}, schema={VALUE: pl.String}).with_row_index(ROW)
-    return frame.filter(pl.col(VALUE).is_not_null()).with_columns(
-        pl.col(VALUE).str.slice(0, options.max_value_chars)
+    return (
+        frame.lazy()
+        .filter(pl.col(VALUE).is_not_null())
+        .with_columns(pl.col(VALUE).str.slice(0, options.max_value_chars))
+        .collect()
     )
 
 
