@@ -145,6 +145,23 @@ class ColumnValues:
         return frame.filter(mask)
 
 
+def collect(query: pl.LazyFrame) -> pl.DataFrame:
+    """`query` run as Polars runs an eager method's (no plan optimisation): on a column of a few
+    thousand values, optimising a plan costs more than it saves, and one lazy query in place
+    of several eager steps saves a plan's fixed cost per step."""
+    return query.collect(**_EAGER)
+
+
+def _eager_options() -> dict[str, Any]:
+    try:
+        from polars.lazyframe.opt_flags import QueryOptFlags
+
+        return {"optimizations": QueryOptFlags._eager()}
+    except (ImportError, AttributeError):  # a Polars without these flags: its defaults
+        return {}
+
+
+_EAGER = _eager_options()
 _NOT_DIGIT_OR_NEWLINE = bytes(b for b in range(256) if not (0x30 <= b <= 0x39 or b == 0x0A))
 _DIGIT_FREE_LINE = re.compile(r"^[^0-9]*$", re.MULTILINE)
 
@@ -350,7 +367,7 @@ class PatternRecognizer(Recognizer):
         if self.anchored:
             frame = source.select(ROW, pl.col(STRIPPED).alias("cand"))
         elif self.branches:
-            frame = extract_branches(source.collect(), self.branches).lazy()
+            frame = extract_branches(collect(source), self.branches).lazy()
         else:
             # the gate is implied by the pattern: values it dropped hold no match
             frame = (
@@ -362,7 +379,7 @@ class PatternRecognizer(Recognizer):
             frame = frame.filter(~pl.col("cand").str.contains(self.reject))
         if self.normalize is not None:
             frame = frame.with_columns(self.normalize(pl.col("cand")).alias("cand"))
-        return frame.collect()
+        return collect(frame)
 
     def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:
         """Value evidence: the base score, scaled by how far validation beats chance and by how
@@ -390,12 +407,11 @@ class PatternRecognizer(Recognizer):
         distinct = sample_distinct(cands["cand"], values.options, self.max_validate)
         ok = self.validate(distinct, values.options)
         checked = pl.DataFrame({"cand": distinct, "ok": ok})
-        per_row = (
+        per_row = collect(
             cands.lazy()
             .join(checked.lazy(), on="cand", how="inner")
             .group_by(ROW)
             .agg(pl.col("ok").any())
-            .collect()
         )
         if per_row.height == 0:
             return []

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, text_gate
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, collect, text_gate
 from privacymesh.detect.text_search import joined_matches
 
 _STR = r'"(?:[^"\\]|\\.)*"'
@@ -218,7 +218,7 @@ def _decoded(
             & pl.col("tok").str.contains(r"[A-Za-z]")
             & ~pl.col("tok").str.contains(r"^[0-9A-Fa-f]+$")
         )
-    cands = found.collect()
+    cands = collect(found)
     if cands.height == 0:
         return None
     distinct = cands["tok"].unique(maintain_order=True)
@@ -232,7 +232,7 @@ def _decoded(
     decoded = {k: d for k, d in table.items() if d is not None}
     if not decoded:
         return None
-    frame = (
+    frame = collect(
         cands.lazy()
         .filter(pl.col("tok").is_in(pl.Series(list(decoded)).implode()))
         .select(
@@ -240,7 +240,6 @@ def _decoded(
             pl.col("tok").replace_strict(decoded, return_dtype=pl.String).alias(VALUE),
         )
         .unique(maintain_order=True)
-        .collect()
     )
     return replace(
         values,
