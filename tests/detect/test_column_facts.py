@@ -37,6 +37,7 @@ COLUMNS: dict[str, list[str]] = {
     "reference": [f"AB{i:06d}" for i in range(20)],
     "note": ["hello", "world", "no digits here", "at all"] * 5,
     "phone": [f"+44 20 7946 {i:04d}" for i in range(20)],
+    "masked": [f"***-**-{i:04d}" for i in range(20)],
 }
 
 
@@ -69,6 +70,8 @@ def test_the_facts_rule_out_what_they_should() -> None:
     assert "postal_line" in ruled["address"]  # three digits in a row
     assert "postal_line" in ruled["ship_to"]  # no blank
     assert "postal_line" not in ruled["postal_line"]
+    assert {"masked_value", "age"} <= ruled["note"]  # no mask character, no digit
+    assert "masked_value" not in ruled["masked"] and "age" not in ruled["masked"]
 
 
 def test_all_hold_digit_reads_every_value() -> None:

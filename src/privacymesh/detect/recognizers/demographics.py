@@ -284,6 +284,9 @@ class AgeRecognizer(Recognizer):
         signals = values.signals
         return bool(self.context & (signals.name | signals.text)) or signals.declared == AGE
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.max_digits() == 0  # no number from 0 to 120 is written without a digit
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
