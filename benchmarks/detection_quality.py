@@ -10,6 +10,11 @@ tuning, run with `--tuned-only` so their results stay unseen.
 Leave-one-source-out: for each source, a combiner is fitted on the columns of the other sources
 and scored on the left-out one. Today's detector has no learned part, so the combiner is the
 rules' verdict and fitting does nothing; a learned combiner plugs in as another `Combiner`.
+The calibration section checks what the reported `confidence` means: every category reported
+on a labelled column is right or wrong (see `hit_outcomes`), and the confidences are compared
+with the share right (reliability table, expected calibration error, Brier score), for the raw
+score the verdict is decided on and for the shipped calibration map
+(`benchmarks/fit_calibration.py`), the map refitted without each left-out source.
 Writes benchmarks/results/detection_quality.md. Only table and column names and counts are
 printed: no value of any table appears in the output.
 """
@@ -248,6 +253,185 @@ def leave_one_source_out(
     return per_source, name
 
 
+# --- calibration -------------------------------------------------------------------------------
+
+CALIBRATION_BINS = 10
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One category reported on a labelled column: its raw score (what the verdict was decided
+    on), the confidence reported, and whether it is right."""
+
+    source: str
+    score: float
+    confidence: float
+    correct: bool
+
+
+def hit_outcomes(corpus: Corpus, scans: dict[str, TableScan]) -> list[Outcome]:
+    """Every category reported on a labelled column, in corpus order. Right when the column is
+    personal and the category is its label, or an ancestor or descendant of it: the rule of the
+    strict category recall. A category on a decoy, or one unrelated to every label of a
+    personal column (an e-mail reported on a username column), is wrong."""
+    out = []
+    for label in corpus.labels:
+        for hit in scans[label.table].column(label.column).categories:
+            right = label.personal and any(related(hit.category, c) for c in label.categories)
+            out.append(Outcome(label.source, float(hit.score), hit.confidence, right))
+    return out
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    low: float
+    high: float
+    hits: int
+    mean_confidence: float
+    share_correct: float
+
+
+def reliability(
+    probabilities: list[float], correct: list[bool], bins: int = CALIBRATION_BINS
+) -> list[ReliabilityBin]:
+    """The non-empty bins of equal width over [0, 1] (each holds [low, high), the last also 1),
+    with the mean confidence and the observed share correct of the hits in each."""
+    grouped: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for p, ok in zip(probabilities, correct, strict=True):
+        grouped[min(int(p * bins), bins - 1)].append((p, ok))
+    return [
+        ReliabilityBin(
+            b / bins,
+            (b + 1) / bins,
+            len(members),
+            sum(p for p, _ in members) / len(members),
+            sum(ok for _, ok in members) / len(members),
+        )
+        for b, members in sorted(grouped.items())
+    ]
+
+
+def expected_calibration_error(
+    probabilities: list[float], correct: list[bool], bins: int = CALIBRATION_BINS
+) -> float:
+    """Hit-weighted mean of |mean confidence - share correct| over the bins of `reliability`."""
+    total = len(probabilities)
+    if total == 0:
+        return 0.0
+    return sum(
+        b.hits / total * abs(b.mean_confidence - b.share_correct)
+        for b in reliability(probabilities, correct, bins)
+    )
+
+
+def brier_score(probabilities: list[float], correct: list[bool]) -> float:
+    """Mean squared difference between each confidence and its outcome (1 right, 0 wrong)."""
+    pairs = list(zip(probabilities, correct, strict=True))
+    return sum((p - ok) ** 2 for p, ok in pairs) / max(len(pairs), 1)
+
+
+def refitted_out_of_source(outcomes: list[Outcome]) -> list[float]:
+    """Each outcome's probability from a calibration map fitted on the other sources' outcomes
+    only (leave-one-source-out), in the order given."""
+    from fit_calibration import fit_map  # imports this module: imported where needed
+
+    probability: dict[int, float] = {}
+    for source in sorted({o.source for o in outcomes}):
+        fitted = fit_map([o for o in outcomes if o.source != source])
+        probability.update(
+            {i: fitted(o.score) for i, o in enumerate(outcomes) if o.source == source}
+        )
+    return [probability[i] for i in range(len(outcomes))]
+
+
+def _reliability_table(title: str, probabilities: list[float], correct: list[bool]) -> list[str]:
+    rows = [
+        f"| {b.low:.1f}-{b.high:.1f} | {b.hits} | {b.mean_confidence:.3f} | {b.share_correct:.3f} |"
+        for b in reliability(probabilities, correct)
+    ]
+    return [
+        f"{title}:",
+        "",
+        "| confidence | hits | mean confidence | share right |",
+        "| --- | --- | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+def _calibration_row(what: str, probabilities: list[float], correct: list[bool]) -> str:
+    return (
+        f"| {what} | {len(correct)} | {sum(correct) / max(len(correct), 1):.3f} |"
+        f" {sum(probabilities) / max(len(probabilities), 1):.3f} |"
+        f" {expected_calibration_error(probabilities, correct):.3f} |"
+        f" {brier_score(probabilities, correct):.4f} |"
+    )
+
+
+def calibration_section(outcomes: list[Outcome], untuned: set[str]) -> list[str]:
+    """The report's calibration section: tuned sources left out, then the untuned ones."""
+    tuned = [o for o in outcomes if o.source not in untuned]
+    unseen = [o for o in outcomes if o.source in untuned]
+    right = [o.correct for o in tuned]
+    raw = [o.score for o in tuned]
+    refitted = refitted_out_of_source(tuned)
+    shipped = [o.confidence for o in tuned]
+    lines = [
+        "## Calibration of the reported confidence",
+        "",
+        "Every category reported on a labelled column is one hit. It is right when the column is"
+        " personal and the category is the label or its ancestor or descendant (the rule of the"
+        " strict category recall); a category on a decoy, or one unrelated to every label of a"
+        " personal column, is wrong. The verdict is decided on the raw score (strongest"
+        " evidence's strength plus context, threshold `min_confidence`"
+        f" {ScanOptions().min_confidence}); the reported"
+        " `confidence` is that score through the calibration map shipped in"
+        " `src/privacymesh/detect/calibration.json` (`benchmarks/fit_calibration.py`, fitted on"
+        " the tuned sources only). Left out: for each tuned source the map is refitted on the"
+        " other tuned sources and applied to the one left out; the rows pool those. Expected"
+        f" calibration error (ECE) over {CALIBRATION_BINS} bins of equal width; Brier score"
+        " = mean (confidence - right)^2. The map is fitted on sources the rules were tuned on,"
+        " where reported categories are right more often than on data never seen: the untuned"
+        " rows show how far it holds.",
+        "",
+        "| hits, confidence | hits | share right | mean confidence | ECE | Brier |",
+        "| --- | --- | --- | --- | --- | --- |",
+        _calibration_row("tuned sources, raw score", raw, right),
+        _calibration_row(
+            "tuned sources, map refitted without the left-out source", refitted, right
+        ),
+        _calibration_row("tuned sources, shipped map (fitted on them: in-sample)", shipped, right),
+    ]
+    if unseen:
+        seen_right = [o.correct for o in unseen]
+        lines += [
+            _calibration_row("untuned sources, raw score", [o.score for o in unseen], seen_right),
+            _calibration_row(
+                "untuned sources, shipped map", [o.confidence for o in unseen], seen_right
+            ),
+        ]
+    lines += [
+        "",
+        *_reliability_table("Tuned sources, raw score", raw, right),
+        *_reliability_table(
+            "Tuned sources, map refitted without the left-out source", refitted, right
+        ),
+    ]
+    if unseen:
+        seen_right = [o.correct for o in unseen]
+        lines += [
+            *_reliability_table(
+                "Untuned sources (report only, never fitted on), raw score",
+                [o.score for o in unseen],
+                seen_right,
+            ),
+            *_reliability_table(
+                "Untuned sources, shipped map", [o.confidence for o in unseen], seen_right
+            ),
+        ]
+    return lines[:-1]
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -276,6 +460,7 @@ def report(
     order_changes: list[str],
     seconds: float,
     guard: str | None,
+    outcomes: list[Outcome] | None = None,
 ) -> str:
     untuned = {s for s, meta in corpus.sources.items() if meta.get("tuned") is False}
     pooled = Tally()
@@ -372,6 +557,7 @@ def report(
         "| --- | --- | --- | --- |",
         *_rows(pooled.by_hard),
         "",
+        *([*calibration_section(outcomes, untuned), ""] if outcomes else []),
         "## Re-identifying column sets",
         "",
         "Found when the scan reports a flagged combination of two or more of the set's columns."
@@ -485,7 +671,8 @@ def main() -> None:
     quasi = [quasi_result(q, scans[q.table], corpus) for q in corpus.quasi_sets]
     changes = row_order_changes(corpus, scans, options)
     guard = None if args.no_guard else regression_guard(args.guard_rows)
-    text = report(corpus, per_source, combiner, quasi, changes, seconds, guard)
+    outcomes = hit_outcomes(corpus, scans)
+    text = report(corpus, per_source, combiner, quasi, changes, seconds, guard, outcomes)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(text)

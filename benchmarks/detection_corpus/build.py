@@ -967,6 +967,152 @@ def build_loksabha(m: Mirror) -> None:
     write("loksabha", "candidates", sample(frame))
 
 
+SPLINK = "data/{}"
+
+
+def build_splink(m: Mirror) -> None:
+    """Splink's in-built data sets: historical persons from Wikidata with the errors Splink's
+    authors introduced (lower case, fake UK postcodes), a small fake person file, and bank
+    transactions whose memos carry payers' names as a statement prints them."""
+    people = pl.read_parquet(
+        io.BytesIO(m.read(SPLINK.format("historical_figures_with_errors_50k.parquet")))
+    )
+    write("splink", "historical_people", sample(people), retype=False)
+    fake = pl.read_csv(io.BytesIO(m.read(SPLINK.format("fake_1000.csv"))), infer_schema=False)
+    write("splink", "fake_people", fake.with_columns(pl.all().replace("", None)))
+    moves = pl.read_parquet(io.BytesIO(m.read(SPLINK.format("transactions_origin.parquet"))))
+    write("splink", "transactions", sample(moves), retype=False)
+
+
+def build_parlementaires(m: Mirror) -> None:
+    """The French deputies' and senators' Twitter accounts as Regards Citoyens associates them
+    with each member (counts, flags and dates as Twitter reports them); the links to the
+    members' institutional and NosDéputés pages are dropped."""
+    for table, api in (("deputes", "url_nosdeputes_api"), ("senateurs", "url_nossenateurs_api")):
+        frame = pl.read_csv(io.BytesIO(m.read(f"data/{table}.csv")), infer_schema=False)
+        frame = frame.drop(api, "url_institution").with_columns(pl.all().replace("", None))
+        write("parlementaires", table, sample(frame))
+
+
+def build_collaborateurs(m: Mirror) -> None:
+    """The senators' parliamentary staff, one row a senator and collaborator, as Regards
+    Citoyens converts the Senate's published list (links to the members' pages dropped)."""
+    path = "data/liste_senateurs_collaborateurs.csv"
+    frame = pl.read_csv(io.BytesIO(m.read(path)), infer_schema=False)
+    frame = frame.drop("url_api_RC", "url_institution").with_columns(pl.all().replace("", None))
+    write("collaborateurs", "senateurs", sample(frame))
+
+
+POPONG_MEMBERS = words(
+    "name_kr name_cn name_en birth party district when_elected off_phone homepage email aides"
+    " pr_secrs sc_secrs"
+)
+
+
+def build_popong(m: Mirror) -> None:
+    """South Korea's National Assembly as Team POPONG crawled it: the members of the 20th
+    Assembly (biographies, photos and profile links dropped), the bills of the 19th and 20th,
+    and the members of each committee (the committee named by its file)."""
+    members = pl.read_csv(io.BytesIO(m.read("assembly.csv")), infer_schema=False)
+    members = members.select(POPONG_MEMBERS).with_columns(pl.all().replace("", None))
+    write("popong", "members", members)
+    bills = pl.read_csv(io.BytesIO(m.read("bills.csv")), infer_schema=False)
+    write("popong", "bills", sample(bills.with_columns(pl.all().replace("", None))))
+    listing = subprocess.run(
+        ["git", f"--git-dir={m.git_dir}", "ls-tree", "-z", "--name-only", m.commit, "committees/"],
+        check=True,
+        capture_output=True,
+    ).stdout.decode("utf-8")
+    frames = []
+    for path in sorted(p for p in listing.split("\0") if p.endswith(".csv")):
+        frame = pl.read_csv(io.BytesIO(m.read(path)), infer_schema=False)
+        if frame.height == 0:
+            continue
+        name = path.removeprefix("committees/committee_list_").removesuffix(".csv")
+        frames.append(frame.select(pl.lit(name).alias("committee"), pl.all()))
+    committees = pl.concat(frames).with_columns(pl.all().replace("", None))
+    write("popong", "committees", sample(committees))
+
+
+def build_schwifty(_: dict) -> None:
+    """The bank registries schwifty ships (banks' codes, BICs and names per country, from the
+    central banks' published lists) and its IBAN formats per country: reference data about
+    banks and countries, decoys only."""
+    import json
+    from importlib import resources
+
+    root = resources.files("schwifty")
+    banks = []
+    for entry in sorted(root.joinpath("bank_registry").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        chunk = json.loads(entry.read_text(encoding="utf-8"))
+        if isinstance(chunk, dict):  # the `.v2` layout: one entry for several bank codes
+            chunk = [
+                {**e, chunk["expand_into"]: code}
+                for e in chunk["entries"]
+                for code in e[chunk["expand_from"]]
+            ]
+        banks.extend(chunk)
+    names = words("country_code bank_code bic name short_name primary checksum_algo")
+    rows = [[None if b.get(n) is None else str(b.get(n)) for n in names] for b in banks]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    write("schwifty", "banks", sample(frame))
+    spec = json.loads(root.joinpath("iban_registry", "generated.json").read_text(encoding="utf-8"))
+    formats = words("country in_sepa_zone bban_spec bban_length iban_spec iban_length")
+    rows = [[str(v.get(n)) for n in formats] for v in spec.values()]
+    write("schwifty", "iban_formats", pl.DataFrame(rows, schema=formats, orient="row"))
+
+
+# Apache's combined log format: client, identity, user, time, request, status, bytes, referrer,
+# user agent
+COMBINED_LOG = re.compile(
+    r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"]*)" (\d{3}) (\S+) "([^"]*)" "([^"]*)"'
+)
+
+
+def build_elastic_logs(m: Mirror) -> None:
+    """Elastic's sample Apache access log (a public web site's requests over four days of
+    May 2015), one column a field of the combined format; identity and user are `-` in every
+    line and are dropped."""
+    text = m.text("Common Data Formats/apache_logs/apache_logs")
+    rows = [hit.groups() for line in text.splitlines() if (hit := COMBINED_LOG.match(line))]
+    names = words("clientip ident auth timestamp request response bytes referrer agent")
+    frame = pl.DataFrame(rows, schema=names, orient="row").drop("ident", "auth")
+    write("elastic_logs", "access_log", sample(frame.with_columns(pl.all().replace("-", None))))
+
+
+def build_telco(m: Mirror) -> None:
+    """IBM's telecom customer churn sample: one row a customer, their demographics, the
+    services and contract they hold, their charges and whether they left."""
+    frame = pl.read_csv(io.BytesIO(m.read("data/Telco-Customer-Churn.csv")), infer_schema=False)
+    blank = pl.col(pl.String).str.strip_chars().replace("", None)
+    write("telco", "customers", sample(frame.with_columns(blank)))
+
+
+GRETEL = {
+    "hipaa_patients": "hipaa_patients.csv",
+    "patients_notes": "patients_notes.csv",
+    "emails": "sample-transform-emails.csv",
+    "ecommerce_customers": "ecommerce_customers.csv",
+    "transactions": "financial_transactions.csv",
+    "adult_income": "us-adult-income.csv",
+    "bank_marketing": "bank_marketing_small.csv",
+    "website_visitors": "daily-website-visitors.csv",
+}
+
+
+def build_gretel(m: Mirror) -> None:
+    """Sample data sets Gretel publishes with its blueprints: synthetic patient events and
+    patients with doctors' notes, Enron e-mails, e-commerce customers, financial transactions
+    with free-text descriptions, the US census adult income extract, a bank's marketing calls
+    and a web site's daily visitor counts."""
+    for table, file in GRETEL.items():
+        frame = pl.read_csv(io.BytesIO(m.read(f"sample_data/{file}")), infer_schema=False)
+        frame = frame.with_columns(pl.all().replace("", None).replace("\\N", None))
+        write("gretel", table, sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -991,6 +1137,14 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "camara": build_camara,
     "sangiin": build_sangiin,
     "loksabha": build_loksabha,
+    "splink": build_splink,
+    "parlementaires": build_parlementaires,
+    "collaborateurs": build_collaborateurs,
+    "popong": build_popong,
+    "schwifty": build_schwifty,
+    "elastic_logs": build_elastic_logs,
+    "telco": build_telco,
+    "gretel": build_gretel,
 }
 
 

@@ -26,7 +26,7 @@ def test_reasons_name_the_recognizer_share_validator_and_context() -> None:
     assert reason.validated
     assert reason.raised_by == ("name: card", "name: cardnumber")
     assert reason.context > 0 and reason.lowered_by == ()
-    assert round(reason.value_strength + reason.context, 4) >= hit.confidence - 0.0001
+    assert round(reason.value_strength + reason.context, 4) >= hit.score - 0.0001
 
 
 def test_the_same_values_under_a_plain_name_are_raised_by_nothing() -> None:

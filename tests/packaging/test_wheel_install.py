@@ -89,12 +89,21 @@ def test_the_wheel_carries_the_content(venv: Path) -> None:
     probe = (
         "import json, sys, privacymesh\n"
         "from privacymesh.content import builtin_folder\n"
+        "from privacymesh.detect.lexicon import IPADIC_NAMES\n"
         "print(json.dumps({'file': privacymesh.__file__, 'path': sys.path,"
+        " 'ipadic': [str(IPADIC_NAMES), IPADIC_NAMES.stat().st_size],"
         " 'checks': str(builtin_folder('checks')), 'reports': str(builtin_folder('reports')),"
         " 'dashboards': str(builtin_folder('dashboards'))}))"
     )
     found = json.loads(run([str(venv / "bin" / "python"), "-c", probe], venv, clean_env()))
     assert Path(found["file"]).is_relative_to(venv)
+    # the detector's shipped word file, and the licence it comes with
+    ipadic, size = Path(found["ipadic"][0]), found["ipadic"][1]
+    assert (
+        ipadic.is_relative_to(venv)
+        and size == (REPO / "src" / ipadic.relative_to(ipadic.parents[3])).stat().st_size
+    )
+    assert (ipadic.parent / "IPADIC-LICENSE.txt").is_file()
     for name in ("checks", "reports", "dashboards"):
         folder = Path(found[name])
         assert folder.is_relative_to(venv) and folder.name == name

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from privacymesh.workspace import Workspace
 
 evidence_app = typer.Typer(
-    help="Verify, export, sign, anchor and recover the evidence ledger (the hash-chained record"
-    " of every check run).",
+    help="Verify, export, sign, anchor, compact and recover the evidence ledger (the hash-chained"
+    " record of every check run).",
     no_args_is_help=True,
 )
 
@@ -441,3 +441,39 @@ def recover(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
     console.print(f"{len(report.committed)} spooled run(s) recorded")
     if report.unreadable:
         raise typer.Exit(int(ExitCode.ERROR))
+
+
+@evidence_app.command("compact")
+@handle_errors
+def compact(ctx: typer.Context, ledger: Path | None = LEDGER_OPTION) -> None:
+    """Fold the ledger's write-ahead log into a fresh, verified copy of the file and swap it in
+    (what closing a writer does once the log has grown). Exits 2, leaving the ledger as it was,
+    when the copy does not verify or another writer holds the ledger."""
+    from privacymesh.ledger import Ledger, LedgerError, lock_timeout_for
+    from privacymesh.ledger.durable import wal_path
+    from privacymesh.ledger.pending import print_wait_notice
+
+    source = _ledger_path(ctx, ledger)
+    if not source.is_file():
+        raise LedgerError(
+            "no ledger here", file=source, hint="`privacymesh run` creates it; or pass --ledger"
+        )
+    before = _sizes(source, wal_path(source))
+    timeout = lock_timeout_for(workspace_from(ctx)) if ledger is None else 120.0
+    with Ledger(source, lock_timeout=timeout, on_wait=print_wait_notice) as opened:
+        report = opened.compact()
+    after = _sizes(source, wal_path(source))
+    console.print(
+        f"ledger {source}: {before[0]:,} + {before[1]:,} bytes of log -> {after[0]:,} bytes"
+        f" (log {after[1]:,}); {report.records_checked:,} records verified, head {report.head}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _sizes(path: Path, log_path: Path) -> tuple[int, int]:
+    """Bytes of the ledger file and of its write-ahead log (0 when there is none)."""
+    return (
+        path.stat().st_size if path.exists() else 0,
+        log_path.stat().st_size if log_path.exists() else 0,
+    )

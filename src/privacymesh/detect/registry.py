@@ -31,10 +31,13 @@ DEFAULT_MODULES = (
     "special_categories",
     "person_name",
     "cjk_names",
+    "japanese_names",
     "username",
     "job_title",
     "masked",
     "amounts",
+    "criminal_history",
+    "web_presence",
 )
 
 

@@ -10,6 +10,7 @@ from time import perf_counter
 
 import polars as pl
 
+from privacymesh.detect.calibration import calibrated
 from privacymesh.detect.context import ContextSignals, set_aside
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.quasi import find_quasi_identifiers
@@ -302,10 +303,12 @@ def decide(evidence: list[Evidence], n_rows: int, options: ScanOptions) -> list[
             for x in e.examples:
                 if x not in raw_examples:
                     raw_examples.append(x)
+        score = round(_confidence(confident[0]), 4)  # decided on; reported calibrated
         hits.append(
             CategoryHit(
                 category=category,
-                confidence=round(_confidence(confident[0]), 4),
+                confidence=calibrated(score),
+                score=score,
                 methods=tuple(sorted(methods, key=_METHOD_ORDER.get)),
                 hit_rate=hit_rate,
                 examples=_masked_examples(raw_examples, category, options.max_examples),
@@ -359,12 +362,12 @@ def _drop_ancestors(hits: list[CategoryHit]) -> list[CategoryHit]:
             o.category != h.category
             and related(o.category, h.category)
             and o.category.startswith(h.category + ".")
-            and o.confidence >= h.confidence - 0.05
+            and o.score >= h.score - 0.05
             for o in hits
         )
         if not shadowed:
             keep.append(h)
-    return sorted(keep, key=lambda h: (-h.confidence, h.category))
+    return sorted(keep, key=lambda h: (-h.score, h.category))
 
 
 def scan_column(

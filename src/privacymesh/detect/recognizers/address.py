@@ -41,6 +41,9 @@ _POSTAL_WORDS = words(
 _NOT_POSTAL = words(
     "amount", "price", "total", "count", "qty", "quantity", "sku", "order", "invoice", "balance",
     "salary", "revenue", "cost", "score", "code_version", "version", "port",
+    # a count of what came by post (`postal votes`, `postal ballots`) is no postal code
+    "vote", "votes", "ballot", "ballots", "voter", "voters", "elector", "electors", "tally",
+    "counts", "turnout",
 )  # fmt: skip
 
 # street words that come before the name (Portuguese, Spanish, Italian, French, Polish...)

@@ -1,6 +1,8 @@
-"""A person's money: salary, income, wages, bonus. Any amount column looks the same, so the value
-evidence (positive, varied numbers) is weak; it applies only under a column name that says whose
-money it is, and counts fully only in a table whose rows are people's."""
+"""A person's money: salary, income, wages, bonus, assets and debts. Any amount column looks the
+same, so the value evidence (positive, varied numbers) is weak; it applies only under a column
+name that says whose money it is, and counts fully only in a table whose rows are people's.
+Amounts may carry a currency and a rounded gloss (`Rs 1,23,45,678 ~ 1 Crore+`, India's digit
+grouping)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from privacymesh.detect.recognizer import (
 
 FINANCIAL = "user.financial"
 NUMERIC_SHARE = 0.9
+_GLOSS = r"\s*~.*$"  # `~ 1 Crore+`: the same amount in words, after the figure
+_CURRENCY = r"(?i)^(?:rs\.?|inr|₹|r\$|us\$|\$|€|£|eur|usd|brl)\s*"
 
 
 @dataclass
@@ -39,6 +43,10 @@ class PersonalAmountRecognizer(Recognizer):
             "netpay", "gehalt", "einkommen", "salario", "renda", "ingresos", "revenu",
             # what a person spent, or had covered, on their care or their costs
             "expense", "expenditure", "spending", "coverage",
+            # what a person owns and owes (a candidate's declared assets and liabilities)
+            "asset", "assets", "liability", "liabilities", "debt", "debts", "patrimonio",
+            "patrimônio", "bens", "vermoegen", "vermögen", "schulden", "dividas", "dívidas",
+            "deudas", "patrimoine",
         )  # fmt: skip
         self.negative_context = words(
             "company", "product", "store", "department", "average", "avg", "mean", "median",
@@ -51,10 +59,16 @@ class PersonalAmountRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
-        amounts = values.stripped().select(
-            ROW, pl.col(VALUE).str.replace_all(r"[,\s]", "").cast(pl.Float64, strict=False)
+        amount = (
+            pl.col(VALUE)
+            .str.replace(_GLOSS, "")
+            .str.replace(_CURRENCY, "")
+            .str.replace_all(r"[,\s]", "")
+            .cast(pl.Float64, strict=False)
         )
-        positive = amounts.filter(pl.col(VALUE) > 0)
+        amounts = values.stripped().select(ROW, amount)
+        # none owed is an amount too (a debt of 0), but a column must vary to be each person's
+        positive = amounts.filter(pl.col(VALUE) >= 0)
         if positive.height < NUMERIC_SHARE * values.n_rows:
             return []
         if positive[VALUE].n_unique() < min(10, 0.3 * values.n_rows):

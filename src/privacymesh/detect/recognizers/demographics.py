@@ -1,6 +1,7 @@
 """Demographics: dates of birth (a date column whose values read as birthdays: days, all in the
 past, ages of adults and children), gender (a column whose whole vocabulary is gender terms, in
-several languages) and age (small integers, which need context)."""
+several languages), age (small integers, which need context) and the education a person
+completed (levels in words, under an education name)."""
 
 from __future__ import annotations
 
@@ -187,8 +188,9 @@ GENDER_TERMS = frozenset((
     "intersex", "prefer_not_to_say", "prefer-not-to-say", "not_specified", "undisclosed",
     "n/a", "na", "indeterminate", "indeterminate sex", "intersex or indeterminate",
     "asked but declined", "declined", "not asked", "not stated", "not recorded", "unsure",
+    "prefer not to say", "not specified", "non binary", "nao informado", "não informado",
 ))
-# fmt: on | {"prefer not to say", "not specified", "non binary", "nao informado", "não informado"}
+# fmt: on
 # fmt: off
 _GENDER_CORE = frozenset((
     "m", "f", "male", "female", "man", "woman", "men", "women", "nonbinary", "non-binary", "w",
@@ -437,8 +439,106 @@ class LanguageRecognizer(Recognizer):
         return [self.evidence(LANGUAGE, named[ROW].unique(), strength, {"dictionary"}, examples)]
 
 
+EDUCATION = "user.demographic"
+EDUCATION_SHARE = 0.8  # of a column's rows that are levels of education (or no answer)
+# fmt: off
+_EDUCATION_TERMS = frozenset((
+    # English, India's affidavits among them
+    "illiterate", "literate", "no schooling", "no formal education", "primary", "primary school",
+    "elementary", "elementary school", "middle school", "secondary", "secondary school",
+    "high school", "high school graduate", "high school diploma", "ged", "some high school",
+    "some college", "college", "associate", "associate degree", "associates", "diploma",
+    "vocational", "vocational training", "trade school", "undergraduate", "graduate",
+    "graduate professional", "post graduate", "postgraduate", "post-graduate", "bachelor",
+    "bachelors", "bachelor's", "bachelor's degree", "bachelors degree", "master", "masters",
+    "master's", "master's degree", "masters degree", "mba", "doctorate", "doctoral", "phd",
+    "ph.d.", "ph.d", "professional degree", "a levels", "a-levels", "gcse", "gcses",
+    # Portuguese, Spanish, French, German, Italian
+    "fundamental", "médio", "medio", "superior", "técnico", "tecnico",
+    "analfabeto", "alfabetizado", "ensino fundamental", "fundamental incompleto",
+    "fundamental completo", "ensino médio", "ensino medio", "médio incompleto",
+    "médio completo", "medio completo", "ensino superior", "superior incompleto",
+    "superior completo", "pós-graduação", "pos-graduacao", "especialização", "mestrado",
+    "doutorado", "sin estudios", "primaria", "secundaria", "bachillerato", "licenciatura",
+    "grado", "maestría", "maestria", "doctorado", "formación profesional", "sans diplôme",
+    "brevet", "baccalauréat", "baccalaureat", "bac", "licence", "doctorat", "cap", "bts",
+    "hauptschulabschluss", "realschulabschluss", "mittlere reife", "abitur", "fachabitur",
+    "ausbildung", "bachelorabschluss", "masterabschluss", "diplom", "promotion", "laurea",
+    "laurea magistrale", "dottorato", "licenza media", "diploma di maturità",
+    # Japanese
+    "中卒", "高卒", "短大卒", "大卒", "大学院卒", "専門学校卒", "中学校卒業", "高校卒業",
+    "大学卒業", "大学院修了", "博士", "修士", "学士",
+))
+_EDUCATION_NO_ANSWER = frozenset((
+    "others", "other", "not available", "n/a", "na", "none", "unknown", "not stated",
+    "-", "nil", "not given",
+))
+# fmt: on
+# grades and years of school written as ordinals (`10th pass`, `12th grade`, `class 8`)
+_SCHOOL_YEAR = (
+    r"^(?:\d{1,2}(?:st|nd|rd|th)\s*(?:pass|passed|grade|std|standard|class|fail)"
+    r"|class \d{1,2}|grade \d{1,2})$"
+)
+
+# `Ensino médio completo`, `Secondary (incomplete)`: the level with its stage taken off
+_LEVEL_PREFIX = r"^(?:ensino|educação|educacao|nível|nivel|level|educación|educacion) "
+_LEVEL_SUFFIX = r" \(?(?:completo|completa|incompleto|incompleta|complete|incomplete|completed)\)?$"
+
+
+@dataclass
+class EducationRecognizer(Recognizer):
+    """The level of education a person completed, in words (`Graduate`, `12th Pass`,
+    `Ensino médio completo`, `大卒`), under a name that says education, in a table of people.
+    A course catalogue's `level` describes no one: both the name and the table must speak."""
+
+    name: str = "education_level"
+    strength: float = 0.3  # the name raises it to a verdict
+
+    def __post_init__(self) -> None:
+        self.categories = (EDUCATION,)
+        self.context = words(
+            "education", "educationlevel", "educational", "qualification", "qualifications",
+            "schooling", "degree", "highestdegree", "diploma", "escolaridade", "escolaridad",
+            "grauinstrucao", "grauinstrução", "instrucao", "instrução", "estudios",
+            "niveleducativo", "formation", "diplome", "bildung", "bildungsabschluss",
+            "schulabschluss", "istruzione", "titolodistudio", "学歴", "最終学歴",
+        )  # fmt: skip
+        self.negative_context = words("course", "program", "programme", "module", "subject")
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(self.context & signals.name)
+            and (signals.people or signals.someone)
+            and super().applies(values)
+        )
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        folded = values.folded().with_columns(
+            pl.col(VALUE)
+            .str.replace_all(r"\s+", " ")
+            .str.replace(_LEVEL_PREFIX, "")
+            .str.replace(_LEVEL_SUFFIX, "")
+        )
+        if folded[VALUE].n_unique() > 60:
+            return []  # free text, not a level
+        term = pl.col(VALUE).is_in(pl.Series(sorted(_EDUCATION_TERMS)).implode())
+        level = term | pl.col(VALUE).str.contains(_SCHOOL_YEAR)
+        blank = pl.col(VALUE).is_in(pl.Series(sorted(_EDUCATION_NO_ANSWER)).implode())
+        marked = folded.with_columns(level=level, blank=blank)
+        levels = marked.filter(pl.col("level"))
+        known = levels.height + marked.filter(pl.col("blank")).height
+        if known < EDUCATION_SHARE * values.n_rows or levels[VALUE].n_unique() < 2:
+            return []
+        examples = levels[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [
+            self.evidence(EDUCATION, levels[ROW].unique(), self.strength, {"dictionary"}, examples)
+        ]
+
+
 RECOGNIZERS = (
     BirthDateRecognizer(),
+    EducationRecognizer(),
     GenderRecognizer(),
     PronounsRecognizer(),
     LanguageRecognizer(),

@@ -5,12 +5,22 @@ context; ICAO machine-readable zones carry check digits and are validated)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from stdnum.br import cnpj, cpf
 from stdnum.in_ import aadhaar, pan
 from stdnum.us import ssn
 
-from privacymesh.detect.recognizer import DIGITS, ColumnValues, PatternRecognizer, words
+from privacymesh.detect.context import tokens
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    words,
+)
 
 NATIONAL_ID = "user.government_id.national_identification_number"
 # fideslang has no tax-id key: a tax id is a national id with its own detail
@@ -109,7 +119,57 @@ BR_CPF = PatternRecognizer(
     context=words("cpf", "cadastro", "contribuinte") | _ID_WORDS,
 )
 
-BR_CNPJ = PatternRecognizer(
+# column-name words of the organisation a row deals with (the supplier that billed a claim):
+# a company number beside or under one is that organisation's
+_ORGANISATION_WORDS = words(
+    "fornecedor", "empresa", "razaosocial", "emitente", "prestador", "supplier", "vendor",
+    "company", "companyname", "merchant", "issuer", "contractor", "proveedor", "emisor",
+)  # fmt: skip
+
+
+@dataclass
+class CompanyNumberRecognizer(PatternRecognizer):
+    """A company's registration number (Brazil's CNPJ, with its own check digits). It names a
+    person only where the table holds people's own: under or beside a column naming the
+    organisation a row deals with it is that organisation's, and under a name for both a
+    company's and a person's number (`CNPJ/CPF`) with no person's number among the values it is
+    a company's too."""
+
+    person_check: Callable[[str], bool] | None = None
+    person_digits: int = 0
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        columns = values.table.columns if values.table is not None else []
+        named = set(values.signals.name)
+        for column in columns:
+            named |= tokens(column)
+        if named & _ORGANISATION_WORDS:
+            return []
+        found = super().detect(values)
+        if found and self.person_check and _names_both(values.name):
+            digits = values.stripped()[VALUE].str.replace_all(r"\D", "").unique()
+            people = [d for d in digits.to_list() if len(d) == self.person_digits]
+            if not any(_safe_check(self.person_check, d) for d in people):
+                return []  # every number a company's
+        return found
+
+
+def _names_both(name: str) -> bool:
+    """Whether a column name speaks of a company's and a person's number (`txtCNPJCPF`)."""
+    folded = name.lower()
+    return "cnpj" in folded and "cpf" in folded
+
+
+def _safe_check(check: Callable[[str], bool], value: str) -> bool:
+    try:
+        return bool(check(value))
+    except Exception:  # a checksum library that chokes on a value finds no number in it
+        return False
+
+
+BR_CNPJ = CompanyNumberRecognizer(
+    person_check=cpf.is_valid,
+    person_digits=11,
     kinds=DIGITS,
     name="br_cnpj",
     category=NATIONAL_ID,

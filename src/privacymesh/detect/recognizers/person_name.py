@@ -36,6 +36,11 @@ NAME = "user.name"
 FIRST = "user.name.first"
 LAST = "user.name.last"
 
+# offices a person holds, whose column holds the holder's name (`head_of_state`)
+_OFFICES = words(
+    "headofstate", "headofgovernment", "president", "primeminister", "monarch", "mayor",
+    "governor", "chairman", "chairperson", "ceo", "founder",
+)  # fmt: skip
 _NAME_WORDS = words(
     "name", "names", "fullname", "firstname", "lastname", "surname", "forename", "givenname",
     "familyname", "first", "last", "given", "family", "nome", "sobrenome", "vorname",
@@ -43,6 +48,7 @@ _NAME_WORDS = words(
     "holder", "person", "recipient", "comment", "note", "notes", "message", "remarks",
     "cardholder", "patient", "employee", "owner", "author", "sender", "beneficiary", "maiden",
     "maidenname",
+    *_OFFICES,
 )  # fmt: skip
 _NOT_PERSON = words(
     "product", "item", "sku", "company", "business", "brand", "store", "shop", "merchant",
@@ -64,7 +70,8 @@ _PLACE_COLUMN = words(
 def names_a_place(values: ColumnValues) -> bool:
     """Whether the column's name says it holds a place or an address (and not a name)."""
     name = values.signals.name
-    return bool(name & _PLACE_COLUMN) and "name" not in name
+    # the head of a state is a person, whatever place the office is named for
+    return bool(name & _PLACE_COLUMN) and "name" not in name and not name & _OFFICES
 
 
 _COMPANY = (
@@ -305,6 +312,12 @@ class NameColumnRecognizer(Recognizer):
             strength = 0.4 + 0.4 * min(1.0, known / 0.8) if known >= 0.5 else 0.3 + 0.4 * known
             category = _single_category(share["single_first"], share["single_last"], values)
             out.append(self._ev(category, rows, strength, k))
+        signals = values.signals
+        if out and signals.things and not (signals.people or signals.someone):
+            # a bare `name` in a table of places or organisations (`cities.name`) is the
+            # row's own name: it does not say the words are people's
+            for ev in out:
+                ev.words = ev.words - _GENERIC_NAME
         return out
 
     def _ev(self, category: str, rows: pl.DataFrame, strength: float, k: int) -> Evidence:

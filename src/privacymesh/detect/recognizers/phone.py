@@ -172,21 +172,23 @@ def row_regions(values: ColumnValues) -> pl.DataFrame | None:
 
 
 _FAX_WORDS = frozenset({"fax", "faxnumber", "telefax", "faxno"})
-# column-name words of numbers that are never numbers to call: postal codes and amounts
+# column-name words of numbers that are never numbers to call: postal codes, amounts, counts
+# and the references of tickets and bookings
 _OTHER_NUMBER_WORDS = frozenset(
     (
         "zip", "zipcode", "postcode", "postalcode", "postal", "plz", "cep", "pincode",
         "revenue", "amount", "price", "cost", "total", "balance", "income", "salary", "sales",
-        "turnover", "profit", "expense", "budget", "quantity", "qty",
+        "turnover", "profit", "expense", "budget", "quantity", "qty", "votes", "ticket",
+        "ticketno", "ticketnumber", "booking", "reservation", "receipt", "voucher", "pnr",
     )
 )  # fmt: skip
 INTEGER_SHARE = 0.5  # of an integer column's values that must be valid numbers
 
 
 def names_other_numbers(values: ColumnValues) -> bool:
-    """Whether the column's name says its numbers are postal codes or amounts (and not
-    phones): a ZIP+4 code or a round revenue is a valid number somewhere, but not one to
-    call. Decided from the name alone, before any value is read."""
+    """Whether the column's name says its numbers are postal codes, amounts, counts or ticket
+    references (and not phones): a ZIP+4 code or a round revenue is a valid number somewhere,
+    but not one to call. Decided from the name alone, before any value is read."""
     name = values.signals.name
     return bool(name & _OTHER_NUMBER_WORDS) and not name & PHONE_WORDS
 

@@ -90,8 +90,8 @@ class PlaceRecognizer(Recognizer):
         return values.all_hold_digit()  # `_PLACE_SHAPE` is letters and punctuation only
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if values.n_rows == 0:
-            return []
+        if values.n_rows == 0 or names_birthplace(values.signals.name):
+            return []  # where someone was born is no address: `birthplace` reads it
         probe = values.probe()
         if probe.filter(pl.col(VALUE).str.contains(_PLACE_SHAPE)).height < MIN_SHARE * probe.height:
             return []  # few values shaped like place names
@@ -155,7 +155,19 @@ _BIRTH_WORDS = words(
     "birthplace", "placeofbirth", "birthcity", "birthtown", "birthcountry", "countryofbirth",
     "cityofbirth", "born", "geburtsort", "naturalidade", "lieudenaissance",
 )  # fmt: skip
+# a name that joins a word of birth and a word of place (`ufNascimento`, `lieu_naissance`,
+# `municipio_nacimiento`) is a birthplace too; a word of birth alone may be a birth date's
+_BIRTH_PARTS = words(
+    "birth", "born", "nascimento", "nacimiento", "naissance", "nascita", "geburt", "natal",
+)  # fmt: skip
+_PLACE_PARTS = words(
+    "place", "city", "town", "state", "country", "region", "province", "county", "uf",
+    "municipio", "município", "cidade", "estado", "local", "lugar", "pais", "país", "ciudad",
+    "provincia", "departamento", "lieu", "ville", "pays", "commune", "luogo", "comune", "ort",
+    "land", "naturalidade",
+)  # fmt: skip
 BIRTHPLACE_SHARE = 0.6  # of the values with a known place among their parts
+UNLISTED_BIRTHPLACE = 0.3  # values only shaped like places: the name must confirm
 
 
 @dataclass
@@ -168,10 +180,11 @@ class BirthplaceRecognizer(Recognizer):
 
     def __post_init__(self) -> None:
         self.categories = (BIRTHPLACE,)
-        self.context = _BIRTH_WORDS
+        # `applies` admits only birthplace names, so a word of birth alone may raise here
+        self.context = _BIRTH_WORDS | _BIRTH_PARTS
 
     def applies(self, values: ColumnValues) -> bool:
-        return bool(values.signals.name & _BIRTH_WORDS) and super().applies(values)
+        return names_birthplace(values.signals.name) and super().applies(values)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         parts = (
@@ -186,9 +199,29 @@ class BirthplaceRecognizer(Recognizer):
         known = pl.any_horizontal(members_of(parts["part"], lexicons))
         rows = parts.filter(known)[ROW].unique()
         if rows.len() < BIRTHPLACE_SHARE * values.n_rows or rows.len() == 0:
-            return []
+            return self.unlisted(values)
         examples = parts.filter(known)["part"].unique(maintain_order=True).head(2).to_list()
         return [self.evidence(BIRTHPLACE, rows, self.strength, {"dictionary"}, examples)]
+
+    def unlisted(self, values: ColumnValues) -> list[Evidence]:
+        """Towns too small for the gazetteer (a deputy born in a village): values shaped like
+        place names, several of them, in a table of people."""
+        if not (values.signals.people or values.signals.someone):
+            return []
+        folded = values.folded().filter(
+            pl.col(VALUE).str.len_chars().is_between(2, 60)
+            & pl.col(VALUE).str.contains(_PLACE_SHAPE)
+        )
+        if folded.height < UNLISTED_SHAPED * values.n_rows or folded[VALUE].n_unique() < 3:
+            return []
+        examples = folded[VALUE].unique(maintain_order=True).head(2).to_list()
+        rows = folded[ROW].unique()
+        return [self.evidence(BIRTHPLACE, rows, UNLISTED_BIRTHPLACE, {"pattern"}, examples)]
+
+
+def names_birthplace(name: frozenset[str]) -> bool:
+    """Whether a column's name tokens say it holds where someone was born."""
+    return bool(name & _BIRTH_WORDS) or bool(name & _BIRTH_PARTS and name & _PLACE_PARTS)
 
 
 RECOGNIZERS = (PlaceRecognizer(), BirthplaceRecognizer())

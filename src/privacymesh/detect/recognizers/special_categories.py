@@ -1,7 +1,9 @@
 """Special categories (GDPR art. 9): political opinion, religious belief, racial or ethnic
 origin. A column whose whole vocabulary is such terms: written out (`Democrat`, `Catholic`,
 `Hispanic or Latino`) it is strong evidence in a table of people; short codes (`D`/`R`/`I`) are
-as likely grades or flags, so they are read only under a name that speaks of the category."""
+as likely grades or flags, so they are read only under a name that speaks of the category.
+Party membership is also read without any list of parties: a column named for a party, in a
+table of people, whose values are a few short names or abbreviations (`PSDB`, `自民`)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from privacymesh.detect.context import tokens
+from privacymesh.detect.lexicon import organization_words
 from privacymesh.detect.recognizer import (
     ROW,
     VALUE,
@@ -94,6 +98,19 @@ _ETHNICITIES = frozenset((
 ))
 # the same standard's codes (1 to 4, 9 not stated): read only under a name that says so
 _INDIGENOUS_CODES = frozenset(("1", "2", "3", "4", "9"))
+# India's social categories (castes and tribes as the reservation system groups them): a caste
+# is a person's ethnic origin in law; written out or coded (SC, ST, OBC, GEN)
+_CASTE_TERMS = frozenset((
+    "scheduled caste", "scheduled castes", "scheduled tribe", "scheduled tribes",
+    "other backward class", "other backward classes", "backward class", "backward classes",
+    "most backward class", "most backward classes", "extremely backward class",
+    "denotified tribe", "nomadic tribe", "dalit", "adivasi", "forward caste",
+    "economically weaker section",
+))
+_CASTE_CODES = frozenset((
+    "sc", "st", "obc", "gen", "general", "ur", "unreserved", "ews", "mbc", "ebc", "bc", "sbc",
+    "nt", "vjnt", "open", "oc",
+))
 # fmt: on
 
 
@@ -171,7 +188,125 @@ class VocabularyRecognizer(Recognizer):
         ]
 
 
+_PARTY_NAME_WORDS = words(
+    "party", "partido", "partei", "parti", "partito", "partia", "partij", "politicalparty",
+    "partyname", "partyabbreviation", "partyabbr", "partycode", "siglapartido", "sgpartido",
+    "partidosigla", "caucus", "faction", "fraktion",
+)  # fmt: skip
+# how Japanese and Chinese write a party or a parliamentary group in a column name
+_PARTY_NAME_PARTS = ("会派", "政党", "党派", "所属党", "党籍")
+# a party that is not a political one: to a contract, a deal, a booking or a celebration
+_NOT_PARTY = words(
+    "id", "key", "uuid", "number", "no", "num", "nr", "third", "thirdparty", "counter",
+    "counterparty", "contracting", "contract", "legal", "signing", "paying", "receiving",
+    "related", "relatedparty", "responsible", "interested", "injured", "host", "size",
+    "wedding", "birthday", "dinner", "type", "role", "count", "date", "time",
+)  # fmt: skip
+# what a party to a contract, a case or a deal is called: roles, not parties one belongs to
+_ROLES = frozenset((
+    "plaintiff", "defendant", "claimant", "respondent", "appellant", "appellee", "applicant",
+    "buyer", "seller", "lessor", "lessee", "landlord", "tenant", "licensor", "licensee",
+    "vendor", "customer", "supplier", "guarantor", "borrower", "lender", "employer",
+    "employee", "contractor", "client", "agent", "principal", "party a", "party b",
+    "first party", "second party", "third party", "witness", "beneficiary", "insurer",
+    "insured",
+))  # fmt: skip
+PARTY_MAX_CHARS = 40  # a party's name or abbreviation, not a sentence
+PARTY_MAX_WORDS = 6
+PARTY_SHARE = 0.9  # of rows shaped like a party
+PARTY_DISTINCT = 0.3  # at most this share of rows distinct (many members, few parties)
+PARTY_STRENGTH = 0.55
+
+
+@dataclass
+class PartyMembershipRecognizer(Recognizer):
+    """A column named for a party (`party`, `sgPartido`, `会派`) in a table of people whose
+    values are a few short names or abbreviations: the party each person belongs to. No list
+    of parties: the name, the table and the values' shape decide, so any country's parties
+    are read; roles of a contract's parties and organisations' names are not."""
+
+    name: str = "party_membership"
+
+    def __post_init__(self) -> None:
+        self.categories = (POLITICAL_OPINION,)
+        self.context = _PARTY_NAME_WORDS
+        self.negative_context = _NOT_PARTY
+
+    def named(self, values: ColumnValues) -> bool:
+        name = values.signals.name
+        if name & _NOT_PARTY:
+            return False
+        return bool(name & _PARTY_NAME_WORDS) or any(p in values.name for p in _PARTY_NAME_PARTS)
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        signals = values.signals
+        if values.n_rows < 2 or not (signals.people or signals.someone) or signals.things:
+            return []
+        if not self.named(values):
+            return []  # decided from the name and the table before any value is read
+        frame = values.stripped()
+        v = pl.col(VALUE)
+        shaped = frame.filter(
+            (v.str.len_chars() <= PARTY_MAX_CHARS)
+            & (v.str.count_matches(r"\s+") < PARTY_MAX_WORDS)
+            & v.str.contains(r"\p{L}")
+        )
+        if shaped.height < PARTY_SHARE * values.n_rows:
+            return []
+        distinct = shaped[VALUE].unique()
+        if not 2 <= distinct.len() <= max(10, PARTY_DISTINCT * values.n_rows):
+            return []
+        folded = distinct.str.to_lowercase()
+        roles = folded.is_in(pl.Series(sorted(_ROLES)).implode()).sum()
+        # a firm's name has a word beside its suffix (`Acme Corp`); alone, a suffix may be a
+        # party's abbreviation (`PT`, `SA`)
+        firms = sum(1 for d in folded.to_list() if " " in d and tokens(d) & organization_words())
+        if roles + firms > distinct.len() / 4:
+            return []  # a contract's or a deal's parties: roles or organisations
+        examples = distinct.head(values.options.max_examples).to_list()
+        return [
+            self.evidence(
+                POLITICAL_OPINION, shaped[ROW].unique(), PARTY_STRENGTH, {"cardinality"}, examples
+            )
+        ]
+
+
+@dataclass
+class SocialCategoryRecognizer(VocabularyRecognizer):
+    """India's social categories (`SC`, `ST`, `OBC`, `General`) of the people in a table: a
+    caste or tribe is their ethnic origin. Codes need a name that says category or caste and a
+    table of people; written out (`Scheduled Caste`) they are plain."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if not (values.signals.people or values.signals.someone):
+            return []
+        found = super().detect(values)
+        # `general` and `open` are everyday words: a code column needs one of the castes' own
+        if found and not set(found[0].examples) & (self.terms | {"sc", "st", "obc"}):
+            return []
+        return found
+
+
 RECOGNIZERS = (
+    PartyMembershipRecognizer(),
+    SocialCategoryRecognizer(
+        name="social_category",
+        category=RACE_ETHNICITY,
+        terms=_CASTE_TERMS,
+        codes=_CASTE_CODES,
+        named_words=words(
+            "caste",
+            "castecategory",
+            "category",
+            "socialcategory",
+            "reservation",
+            "reservationcategory",
+            "community",
+            "jati",
+            "tribe",
+        ),
+        unwanted=words("product", "item", "expense", "cost", "ticket", "vehicle", "budget"),
+    ),
     VocabularyRecognizer(
         name="political_opinion",
         category=POLITICAL_OPINION,

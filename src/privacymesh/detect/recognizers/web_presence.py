@@ -1,0 +1,101 @@
+"""Where a person is on the web: a personal site (`www.anasouza.example`) under a website name,
+and social-network profiles (`@anasouza`, `https://twitter.com/anasouza`, several in one value)
+under a social-network name, in a table of people. Often filled in a few rows only; each filled
+row is still that person's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+
+URL = "user.contact.url"
+USERNAME = "user.account.username"
+SHARE = 0.8  # of the filled rows shaped so
+_SITE = (
+    r"(?i)^(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?:[/?#]\S*)?$"
+)
+_SOCIAL_HOSTS = (
+    r"twitter\.com|x\.com|facebook\.com|fb\.com|instagram\.com|linkedin\.com|tiktok\.com"
+    r"|youtube\.com|youtu\.be|threads\.net|bsky\.app|mastodon\.\w+|flickr\.com|github\.com"
+    r"|t\.me|vk\.com|weibo\.com|pinterest\.com|soundcloud\.com"
+)
+# one profile: a profile URL of a known network, an @handle, or a bare handle
+_PROFILE = (
+    rf"(?i)(?:https?://)?(?:[a-z-]+\.)?(?:{_SOCIAL_HOSTS})/\S+"
+    r"|@[A-Za-z0-9_.]{2,40}|[A-Za-z0-9_.-]{2,40}"
+)
+_PROFILES = rf"^(?:{_PROFILE})(?:\s*[,;|]\s*(?:{_PROFILE}))*$"
+
+
+@dataclass
+class PersonalWebsiteRecognizer(Recognizer):
+    name: str = "personal_website"
+    strength: float = 0.3  # the name and the table of people confirm
+
+    def __post_init__(self) -> None:
+        self.categories = (URL,)
+        self.context = words(
+            "website", "web", "site", "homepage", "webpage", "blog", "personalwebsite",
+            "personalsite", "urlwebsite", "sitio", "sitioweb", "paginaweb", "webseite",
+            "siteweb", "sitoweb", "portfolio", "ホームページ",
+        )  # fmt: skip
+        self.negative_context = words(
+            "company", "companywebsite", "corporate", "organisation", "organization",
+            "employer", "vendor", "supplier", "store", "shop", "product", "documento",
+            "document", "download", "image", "photo", "foto",
+        )  # fmt: skip
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(self.context & signals.name)
+            and (signals.people or signals.someone)
+            and not signals.things
+            and super().applies(values)
+        )
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        sites = values.stripped().filter(pl.col(VALUE).str.contains(_SITE))
+        if sites.height == 0 or sites.height < SHARE * values.n_rows:
+            return []
+        examples = sites[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(URL, sites[ROW].unique(), self.strength, {"pattern"}, examples)]
+
+
+@dataclass
+class SocialProfileRecognizer(Recognizer):
+    name: str = "social_profile"
+    strength: float = 0.35  # the name and the table of people confirm
+
+    def __post_init__(self) -> None:
+        self.categories = (USERNAME,)
+        self.context = words(
+            "social", "socialmedia", "socialnetwork", "socialnetworks", "socialprofile",
+            "redesocial", "redessociais", "redsocial", "redessociales", "reseausocial",
+            "reseauxsociaux", "sozialemedien", "twitter", "instagram", "facebook", "linkedin",
+            "tiktok", "mastodon", "sns", "handle", "handles",
+        )  # fmt: skip
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(self.context & signals.name)
+            and (signals.people or signals.someone)
+            and super().applies(values)
+        )
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        profiles = values.stripped().filter(pl.col(VALUE).str.contains(_PROFILES))
+        if profiles.height == 0 or profiles.height < SHARE * values.n_rows:
+            return []
+        if profiles[VALUE].n_unique() < min(3, profiles.height):
+            return []  # one or two values repeated: a setting, not each person's profile
+        examples = profiles[VALUE].unique(maintain_order=True).head(2).to_list()
+        rows = profiles[ROW].unique()
+        return [self.evidence(USERNAME, rows, self.strength, {"pattern"}, examples)]
+
+
+RECOGNIZERS = (PersonalWebsiteRecognizer(), SocialProfileRecognizer())
