@@ -5,8 +5,9 @@ a validator run once per distinct candidate."""
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -124,6 +125,16 @@ class ColumnValues:
             self.memo["max_digits"] = int(most or 0)
         return self.memo["max_digits"]
 
+    def all_hold_digit(self) -> bool:
+        """Whether every value holds an ASCII digit (read from the joined distinct values): no
+        value is then made of letters alone, so a recognizer of words finds none."""
+        if "all_hold_digit" not in self.memo:
+            # a line without a digit is a value without one, or part of a value holding a
+            # newline: either way it is not known that every value holds one
+            found = _DIGIT_FREE_LINE.search(self.joined_text())
+            self.memo["all_hold_digit"] = found is None
+        return self.memo["all_hold_digit"]
+
     def gated(self, recognizer: Recognizer) -> pl.DataFrame | None:
         """The rows whose values passed `recognizer`'s gate, as the scanner found them (with a
         `stripped` column), or None when the scanner did not gate it."""
@@ -134,7 +145,31 @@ class ColumnValues:
         return frame.filter(mask)
 
 
+def collect(query: pl.LazyFrame) -> pl.DataFrame:
+    """`query` run as Polars runs an eager method's (no plan optimisation): on a column of a few
+    thousand values, optimising a plan costs more than it saves, and one lazy query in place
+    of several eager steps saves a plan's fixed cost per step."""
+    return query.collect(**_EAGER)
+
+
+def _eager_options() -> dict[str, Any]:
+    try:
+        from polars.lazyframe.opt_flags import QueryOptFlags
+
+        return {"optimizations": QueryOptFlags._eager()}
+    except (ImportError, AttributeError):  # a Polars without these flags: its defaults
+        return {}
+
+
+_EAGER = _eager_options()
 _NOT_DIGIT_OR_NEWLINE = bytes(b for b in range(256) if not (0x30 <= b <= 0x39 or b == 0x0A))
+_DIGIT_FREE_LINE = re.compile(r"^[^0-9]*$", re.MULTILINE)
+
+
+def digit_free(terms: Iterable[str]) -> bool:
+    """Whether no term holds an ASCII digit: a vocabulary that a column of values which all
+    hold one cannot match."""
+    return not any(ch in "0123456789" for term in terms for ch in term)
 
 
 @dataclass
@@ -175,6 +210,13 @@ class Recognizer(ABC):
 
     def applies(self, values: ColumnValues) -> bool:
         return values.kind in self.kinds and (self.on_derived or not values.derived)
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        """Whether the column's facts, computed once per column and shared by every recognizer
+        (the characters present, the most digits in a value, whether every value holds a
+        digit), already show that `detect` finds nothing here; the scanner then skips it. True
+        only where `detect` would return no evidence: a speed-up, never a verdict."""
+        return False
 
     @abstractmethod
     def detect(self, values: ColumnValues) -> list[Evidence]:
@@ -311,17 +353,21 @@ class PatternRecognizer(Recognizer):
 
     def candidates(self, values: ColumnValues) -> pl.DataFrame:
         """(row, cand) pairs: every candidate match, normalised."""
+        # each step is a lazy one, collected once: an eager step costs a query plan of its own,
+        # which on a column of a few thousand values costs more than the work
         v = pl.col(VALUE)
-        source = values.gated(self)
-        if source is None:
-            source = values.frame.with_columns(v.str.strip_chars().alias(STRIPPED))
+        gated = values.gated(self)
+        if gated is None:
+            source = values.frame.lazy().with_columns(v.str.strip_chars().alias(STRIPPED))
             source = source.filter(self.gate_on(v, pl.col(STRIPPED)))
+        else:
+            source = gated.lazy()
         if self.skip_values:
             source = source.filter(~v.str.contains(self.skip_values))
         if self.anchored:
             frame = source.select(ROW, pl.col(STRIPPED).alias("cand"))
         elif self.branches:
-            frame = extract_branches(source, self.branches)
+            frame = extract_branches(collect(source), self.branches).lazy()
         else:
             # the gate is implied by the pattern: values it dropped hold no match
             frame = (
@@ -333,7 +379,7 @@ class PatternRecognizer(Recognizer):
             frame = frame.filter(~pl.col("cand").str.contains(self.reject))
         if self.normalize is not None:
             frame = frame.with_columns(self.normalize(pl.col("cand")).alias("cand"))
-        return frame
+        return collect(frame)
 
     def strength(self, valid_ratio: float, chance: float, hit_rate: float) -> float:
         """Value evidence: the base score, scaled by how far validation beats chance and by how
@@ -361,12 +407,16 @@ class PatternRecognizer(Recognizer):
         distinct = sample_distinct(cands["cand"], values.options, self.max_validate)
         ok = self.validate(distinct, values.options)
         checked = pl.DataFrame({"cand": distinct, "ok": ok})
-        joined = cands.join(checked, on="cand", how="inner")
-        if joined.height == 0:
+        per_row = collect(
+            cands.lazy()
+            .join(checked.lazy(), on="cand", how="inner")
+            .group_by(ROW)
+            .agg(pl.col("ok").any())
+        )
+        if per_row.height == 0:
             return []
-        per_row = joined.group_by(ROW).agg(pl.col("ok").any())
         checked_rows = per_row.height
-        valid_rows = per_row.filter(pl.col("ok"))[ROW]
+        valid_rows = per_row[ROW].filter(per_row["ok"])
         if valid_rows.len() == 0:
             return []
         all_cand_rows = cands[ROW].n_unique()
@@ -376,7 +426,7 @@ class PatternRecognizer(Recognizer):
         valid_ratio = float(ok.sum()) / max(distinct.len(), 1)
         chance = self.chance_for(distinct, values.options)
         strength = self.strength(valid_ratio, chance, hit_rate)
-        examples = checked.filter(pl.col("ok"))["cand"].head(values.options.max_examples * 4)
+        examples = distinct.filter(ok).head(values.options.max_examples * 4)
         methods = set(self.methods)
         if self.validator is not None or self.vector_validator is not None:
             methods.add("validator")

@@ -25,6 +25,7 @@ from privacymesh.detect.recognizer import (
     ColumnValues,
     Evidence,
     PatternRecognizer,
+    collect,
 )
 from privacymesh.detect.recognizers.geolocation import PAIR_HINT, pair_columns
 from privacymesh.detect.regex_needs import needed_chars, needs_digit
@@ -68,8 +69,10 @@ def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
     except (pl.exceptions.PolarsError, TypeError):
         return None
     frame = pl.DataFrame({VALUE: text}, schema={VALUE: pl.String}).with_row_index(ROW)
-    return frame.filter(pl.col(VALUE).is_not_null()).with_columns(
-        pl.col(VALUE).str.slice(0, options.max_value_chars)
+    return collect(
+        frame.lazy()
+        .filter(pl.col(VALUE).is_not_null())
+        .with_columns(pl.col(VALUE).str.slice(0, options.max_value_chars))
     )
 
 
@@ -123,6 +126,8 @@ def collect_evidence_many(
             if not recognizer.applies(values):
                 continue
             if isinstance(recognizer, PatternRecognizer) and id(recognizer) not in gated[i]:
+                continue
+            if recognizer.ruled_out(values):
                 continue
             for ev in recognizer.detect(values):
                 ev.source = values.name

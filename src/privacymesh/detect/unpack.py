@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, text_gate
+from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, collect, text_gate
 from privacymesh.detect.text_search import joined_matches
 
 _STR = r'"(?:[^"\\]|\\.)*"'
@@ -200,22 +200,25 @@ def _decoded(
     whole_value: bool = False,
 ) -> ColumnValues | None:
     v = pl.col(VALUE)
+    # lazy steps collected once: each eager step would cost a query plan of its own
     if whole_value:
-        cands = values.frame.filter(v.str.contains(pattern)).select(ROW, v.alias("tok"))
+        found = values.frame.lazy().filter(v.str.contains(pattern)).select(ROW, v.alias("tok"))
     else:
         # a value without a match gives an empty list, which explodes to a null
-        cands = (
-            values.frame.select(ROW, v.str.extract_all(pattern).alias("tok"))
+        found = (
+            values.frame.lazy()
+            .select(ROW, v.str.extract_all(pattern).alias("tok"))
             .explode("tok")
             .drop_nulls("tok")
         )
     if method == "base64":
         # a plain word or a run of digits is no encoding
-        cands = cands.filter(
+        found = found.filter(
             pl.col("tok").str.contains(r"\d")
             & pl.col("tok").str.contains(r"[A-Za-z]")
             & ~pl.col("tok").str.contains(r"^[0-9A-Fa-f]+$")
         )
+    cands = collect(found)
     if cands.height == 0:
         return None
     distinct = cands["tok"].unique(maintain_order=True)
@@ -229,8 +232,9 @@ def _decoded(
     decoded = {k: d for k, d in table.items() if d is not None}
     if not decoded:
         return None
-    frame = (
-        cands.filter(pl.col("tok").is_in(pl.Series(list(decoded)).implode()))
+    frame = collect(
+        cands.lazy()
+        .filter(pl.col("tok").is_in(pl.Series(list(decoded)).implode()))
         .select(
             ROW,
             pl.col("tok").replace_strict(decoded, return_dtype=pl.String).alias(VALUE),
@@ -262,6 +266,8 @@ def decodings(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
     for method, pattern, decoder, whole in DECODINGS:
         if not found.get(pattern, True):
             continue
+        if method == "base64" and values.max_digits() == 0:
+            continue  # a base64 candidate holds a digit (see `_decoded`)
         decoded = _decoded(values, pattern, decoder, method, whole)
         if decoded is not None:
             out.append((method, decoded))

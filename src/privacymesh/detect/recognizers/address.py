@@ -385,6 +385,10 @@ class PostalLineRecognizer(Recognizer):
         self.context = _ADDRESS_WORDS | words("location", "destination", "ship", "deliver")
         self.negative_context = words("product", "description", "title", "film", "company")
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # `detect` reads only values holding four digits in a row and a blank
+        return values.max_digits() < 4 or values.chars().isdisjoint(" \t")
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []

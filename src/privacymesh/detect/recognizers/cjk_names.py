@@ -34,6 +34,9 @@ class CjkNameRecognizer(Recognizer):
         self.context = _NAME_WORDS | frozenset(("pinyin", "romanised", "romanized", "xingming"))
         self.negative_context = _NOT_PERSON
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.all_hold_digit()  # both name shapes are letters and blanks only
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0:
             return []

@@ -21,6 +21,7 @@ from privacymesh.detect.recognizer import (
     ColumnValues,
     Evidence,
     Recognizer,
+    digit_free,
     words,
 )
 
@@ -111,6 +112,10 @@ class BirthDateRecognizer(Recognizer):
             "issued", "valid", "renewal", "booking", "effective", "settlement", "posted",
             "required", "deadline", "scheduled", "planned", "maturity", "invoice",
         )  # fmt: skip
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # every format of `_DATE_FORMATS` reads a day or a year in digits
+        return values.kind == TEXT and values.max_digits() == 0
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
@@ -219,6 +224,10 @@ class GenderRecognizer(Recognizer):
         self.context = words("gender", "sex", "geschlecht", "sexo", "genero", "gênero", "genre")
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # `gender_term` removes words only: a value holding a digit reads as no term
+        return values.all_hold_digit() and digit_free(GENDER_TERMS)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
@@ -277,6 +286,9 @@ class AgeRecognizer(Recognizer):
         signals = values.signals
         return bool(self.context & (signals.name | signals.text)) or signals.declared == AGE
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.max_digits() == 0  # no number from 0 to 120 is written without a digit
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
@@ -322,6 +334,9 @@ class MaritalStatusRecognizer(Recognizer):
             "married", "spouse", "relationship",
         )  # fmt: skip
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "tier", "type")
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.all_hold_digit() and digit_free(MARITAL_TERMS)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:

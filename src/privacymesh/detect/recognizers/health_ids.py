@@ -121,7 +121,13 @@ MEDICARE_SHARE = 0.8  # of a column's ten- and eleven-digit numbers, to call the
 def medicare_numbers(values: ColumnValues) -> bool:
     """Whether the column's numbers are Medicare card numbers, not phone numbers: most of its
     ten- and eleven-digit values pass the check digit (one in twenty would by chance), and
-    such values are most of the column."""
+    such values are most of the column. Kept in the column's memo: several recognizers ask."""
+    if "medicare_numbers" not in values.memo:
+        values.memo["medicare_numbers"] = values.max_digits() >= 10 and _medicare_numbers(values)
+    return values.memo["medicare_numbers"]
+
+
+def _medicare_numbers(values: ColumnValues) -> bool:
     probe = values.probe()
     runs = probe.filter(pl.col(VALUE).str.contains(r"^[2-6]\d{9,10}$"))[VALUE]
     if runs.len() < MEDICARE_SHARE * max(probe.height, 1) or runs.len() == 0:

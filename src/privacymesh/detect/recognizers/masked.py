@@ -52,6 +52,9 @@ class MaskedValueRecognizer(Recognizer):
         self.categories = tuple(dict.fromkeys([c for c, _ in _SHAPES] + [BANK_ACCOUNT]))
         self.context = words("masked", "redacted", "obfuscated", "hidden", "partial")
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.chars().isdisjoint("*•")  # every shape holds a mask character
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []

@@ -211,6 +211,11 @@ class NameColumnRecognizer(Recognizer):
         self.context = _NAME_WORDS
         self.negative_context = _NOT_PERSON
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # `detect` reads values made of letters only, unless it first drops numbers glued to
+        # the words of a column named for a name
+        return values.all_hold_digit() and not names_a_name_part(values)
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 1 or names_a_place(values):
             return []

@@ -254,6 +254,8 @@ NATIONAL_MAX_DIGITS = 12  # a trunk prefix and the longest national significant 
 def epoch_share(values: ColumnValues) -> float:
     """Share of values that are whole numbers of seconds or milliseconds since 1970 falling in
     this century's first decades."""
+    if values.max_digits() < 10:
+        return 0.0
     digits = values.stripped().filter(pl.col(VALUE).str.contains(r"^\d{10}(?:\d{3})?$"))
     if digits.height == 0:
         return 0.0

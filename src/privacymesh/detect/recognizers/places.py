@@ -86,6 +86,9 @@ class PlaceRecognizer(Recognizer):
         self.context = _CITY_WORDS | _STATE_WORDS | _COUNTRY_WORDS | _TZ_WORDS
         self.negative_context = _NOT_PERSON_PLACE
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.all_hold_digit()  # `_PLACE_SHAPE` is letters and punctuation only
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows == 0 or names_birthplace(values.signals.name):
             return []  # where someone was born is no address: `birthplace` reads it

@@ -13,7 +13,15 @@ import polars as pl
 
 from privacymesh.detect.context import tokens
 from privacymesh.detect.lexicon import organization_words
-from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+from privacymesh.detect.recognizer import (
+    ROW,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    Recognizer,
+    digit_free,
+    words,
+)
 
 POLITICAL_OPINION = "user.demographic.political_opinion"
 RELIGIOUS_BELIEF = "user.demographic.religious_belief"
@@ -138,6 +146,11 @@ class VocabularyRecognizer(Recognizer):
         self.context = self.named_words
         self.negative_context = self.unwanted
         self.vocabulary = self.terms | self.codes | _NO_ANSWER
+        self._digit_free = digit_free(self.vocabulary)
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # folding keeps digits: a column whose values all hold one holds no term without one
+        return self._digit_free and values.all_hold_digit()
 
     def named(self, values: ColumnValues) -> bool:
         signals = values.signals

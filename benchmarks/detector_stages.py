@@ -1,0 +1,195 @@
+"""Where the detector's CPU goes, stage by stage and recognizer by recognizer, on the generated
+set (benchmarks/detection_eval) at default settings: one scan of every table, each stage timed
+exclusively (a stage's time leaves out the stages it calls, so the rows add up to the total),
+with the number of Polars queries each ran (eager `select`/`filter`/... and Series operations
+all run one query plan each; their fixed cost dominates small columns).
+
+    .venv/bin/python benchmarks/detector_stages.py [--rows 2000] [--top 40] [--profile N]
+
+`--profile N` also prints cProfile's N most expensive functions (by own time). Only counts and
+times are printed, never a value of the set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from detection_eval.generate import REFERENCE_DATE, load  # noqa: E402
+
+from privacymesh.detect import ScanOptions, scan_frame, scanner  # noqa: E402
+from privacymesh.detect import context as context_module  # noqa: E402
+from privacymesh.detect import recognizer as recognizer_module  # noqa: E402
+from privacymesh.detect.registry import RecognizerRegistry, default_registry  # noqa: E402
+
+clock = time.process_time
+
+
+class Stages:
+    """Exclusive CPU seconds, calls and Polars queries per stage, kept on a stack of open
+    stages: time spent in a nested stage is charged to it, not to the one that called it."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, list[float]] = {}
+        self.stack: list[str] = ["the rest (sampling, scan_frame, glue)"]
+        self.mark = clock()
+        self.fired: dict[str, int] = {}  # calls of a recognizer that found evidence
+
+    def _switch(self) -> None:
+        now = clock()
+        entry = self.spent.setdefault(self.stack[-1], [0.0, 0, 0])
+        entry[0] += now - self.mark
+        self.mark = now
+
+    def enter(self, key: str) -> None:
+        self._switch()
+        self.stack.append(key)
+        self.spent.setdefault(key, [0.0, 0, 0])[1] += 1
+
+    def leave(self) -> None:
+        self._switch()
+        self.stack.pop()
+
+    def query(self) -> None:
+        self.spent.setdefault(self.stack[-1], [0.0, 0, 0])[2] += 1
+
+    def wrap(self, fn: Callable[..., Any], key: str) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            self.enter(key)
+            try:
+                found = fn(*args, **kwargs)
+            finally:
+                self.leave()
+            if isinstance(found, list) and found:
+                self.fired[key] = self.fired.get(key, 0) + 1
+            return found
+
+        return run
+
+
+def instrument(stages: Stages, registry: RecognizerRegistry) -> list[tuple[Any, str, Any]]:
+    """Wrap the stages; returns what to restore."""
+    saved: list[tuple[Any, str, Any]] = []
+
+    def patch(owner: Any, name: str, key: str) -> None:
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        saved.append((owner, name, original))
+        if isinstance(original, classmethod):
+            wrapped = stages.wrap(original.__func__, key)
+            setattr(owner, name, classmethod(wrapped))
+        else:
+            setattr(owner, name, stages.wrap(original, key))
+
+    for r in registry:
+        r.detect = stages.wrap(r.detect, f"recognizer `{r.name}`")  # type: ignore[method-assign]
+    for name, key in (
+        ("column_values", "column values (text of each column)"),
+        ("_text_gates", "text gates"),
+        ("_gate_rows", "gate rows"),
+        ("unpack", "unpack (JSON and encodings)"),
+        ("decide", "decide"),
+        ("set_aside", "set aside"),
+        ("find_quasi_identifiers", "quasi-identifiers"),
+        ("pair_columns", "geolocation pairs"),
+        ("sample_frame", "sample"),
+    ):
+        patch(scanner, name, key)
+    cv = recognizer_module.ColumnValues
+    for name in ("joined", "joined_text", "chars", "max_digits", "stripped", "folded", "probe"):
+        patch(cv, name, f"column facts: {name}")
+    signals = context_module.ContextSignals
+    patch(signals, "build", "context: signals")
+    patch(signals, "adjustment", "context: weighing evidence")
+    patch(signals, "explain", "context: weighing evidence")
+    lazy = pl.LazyFrame
+    for name in ("_collect_eager", "collect"):
+        original = lazy.__dict__[name]
+        saved.append((lazy, name, original))
+
+        def counted(*args: Any, _fn: Any = original, **kwargs: Any) -> Any:
+            stages.query()
+            return _fn(*args, **kwargs)
+
+        setattr(lazy, name, counted)
+    return saved
+
+
+def measure(
+    rows: int, seed: int, profiler: cProfile.Profile | None = None
+) -> tuple[Stages, float, int, int]:
+    tables = load(rows, seed)
+    options = ScanOptions(reference_date=REFERENCE_DATE)
+    registry = default_registry()
+    for t in tables:  # first-call costs (word lists, caches) are not the steady state
+        scan_frame(t.frame, t.name, options=options, known_hashes=set(t.known_hashes) or None)
+    stages = Stages()
+    saved = instrument(stages, registry)
+    if profiler:
+        profiler.enable()
+    try:
+        start = stages.mark = clock()
+        for t in tables:
+            known = set(t.known_hashes) or None
+            scan_frame(t.frame, t.name, options=options, known_hashes=known, registry=registry)
+        stages._switch()
+        total = clock() - start
+    finally:
+        if profiler:
+            profiler.disable()
+        for owner, name, original in reversed(saved):
+            setattr(owner, name, original)
+    columns = sum(t.frame.width for t in tables)
+    values = sum(t.frame.height * t.frame.width - sum(t.frame.null_count().row(0)) for t in tables)
+    return stages, total, columns, values
+
+
+def report(stages: Stages, total: float, columns: int, values: int, top: int) -> str:
+    rows = sorted(stages.spent.items(), key=lambda kv: -kv[1][0])
+    queries = sum(q for _, _, q in stages.spent.values())
+    out = [
+        f"{columns} columns, {values:,} values, {total:.2f} CPU s"
+        f" ({values / total:,.0f} values/CPU s), {queries:,} Polars queries"
+        f" ({queries / columns:.0f} per column)",
+        "",
+        "| stage | CPU s | share | calls | found evidence | Polars queries |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    shown = rows[:top]
+    for key, (cpu, calls, q) in shown:
+        fired = stages.fired.get(key, "") if key.startswith("recognizer") else ""
+        out.append(f"| {key} | {cpu:.2f} | {cpu / total:.0%} | {calls} | {fired} | {q} |")
+    rest = rows[top:]
+    if rest:
+        cpu = sum(v[0] for _, v in rest)
+        q = sum(v[2] for _, v in rest)
+        out.append(f"| {len(rest)} other stages | {cpu:.2f} | {cpu / total:.0%} | | | {q} |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--top", type=int, default=40, help="stages listed; the rest summed")
+    parser.add_argument("--profile", type=int, default=0, metavar="N")
+    args = parser.parse_args()
+    profiler = cProfile.Profile() if args.profile else None
+    stages, total, columns, values = measure(args.rows, args.seed, profiler)
+    print(report(stages, total, columns, values, args.top))
+    if profiler:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+
+
+if __name__ == "__main__":
+    main()
