@@ -34,6 +34,12 @@ def test_japanese_names_with_an_ideographic_space_are_names() -> None:
     assert NAME in categories(_spaced(40), "giin")
 
 
+def test_japanese_name_examples_are_the_same_on_every_scan() -> None:
+    frame = pl.DataFrame({"giin": _spaced(200)})
+    seen = {scan(frame).column("giin").categories[0].examples for _ in range(5)}
+    assert len(seen) == 1
+
+
 def test_kana_readings_of_japanese_names_are_names() -> None:
     readings = [
         f"{_FAMILY_KANA[i % 7]}\u3000{_GIVEN_KANA[(i * 3 + i // 7) % 7]}" for i in range(40)

@@ -58,7 +58,7 @@ class JapaneseNameRecognizer(Recognizer):
         frame = values.stripped().filter(pl.col(VALUE).str.contains(_SHAPE))
         if frame.height < MIN_SHARE * values.n_rows:
             return []
-        distinct = frame[VALUE].unique()
+        distinct = frame[VALUE].unique(maintain_order=True)
         named = pl.Series([is_name_list(v) for v in distinct.to_list()], dtype=pl.Boolean)
         found = distinct.filter(named)
         hits = frame.filter(pl.col(VALUE).is_in(found.implode()))
