@@ -5,9 +5,10 @@ as they were.
     .venv/bin/python benchmarks/detection_verdicts.py --save /tmp/before.json   # old tree
     .venv/bin/python benchmarks/detection_verdicts.py --check /tmp/before.json  # new tree
 
-Per column: each category with its confidence, hit rate, hits, methods, recognizers and reasons
-(exact floats), a digest of its masked examples, and the quasi-identifier sets of each table.
-No value of any table is written or printed. Exits 1 when a verdict differs.
+Per column: each category with its score and calibrated confidence, hit rate, hits, methods,
+recognizers and reasons (exact floats), a digest of its masked examples, and the
+quasi-identifier sets of each table. No value of any table is written or printed. Exits 1
+when a verdict differs.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ def table_verdicts(scan: TableScan) -> dict[str, Any]:
         hits = []
         for hit in (*col.categories, *col.accepted):
             entry = hit.to_dict()
-            entry["confidence"] = hit.confidence  # exact, not the rounded display value
+            # exact, not the rounded display values; the verdict is decided on the score, and
+            # the confidence is the score through the calibration map (a refit moves it alone)
+            entry["score"] = hit.score
+            entry["confidence"] = hit.confidence
             entry["hit_rate"] = hit.hit_rate
             examples = "\n".join(entry.pop("examples")).encode()
             entry["examples"] = hashlib.sha256(examples).hexdigest()[:16]
