@@ -195,6 +195,9 @@ _GENDER_CORE = frozenset((
 # fmt: on
 
 
+_SEX_NAMED = frozenset(("h",))  # gender terms only under a name that says sex
+
+
 # a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
 # the term it names
 _SEMANTIC_TAG = re.compile(r"\s*\((?:finding|qualifier value|observable entity)\)$")
@@ -216,7 +219,9 @@ class GenderRecognizer(Recognizer):
 
     def __post_init__(self) -> None:
         self.categories = (GENDER,)
-        self.context = words("gender", "sex", "geschlecht", "sexo", "genero", "gênero", "genre")
+        self.context = words(
+            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre"
+        )
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
@@ -228,9 +233,14 @@ class GenderRecognizer(Recognizer):
             return []
         # coded answers (`Identifies as female gender (finding)`) read as the terms they name
         terms = {gender_term(v) for v in vocab.to_list()}
-        if not terms <= GENDER_TERMS:
+        # H (homme) beside F is the French coding of sex; alone, H is too many other things
+        # (a size, an hour), so only a column named for sex reads it
+        known, core_terms = GENDER_TERMS, _GENDER_CORE
+        if self.context & values.signals.name:
+            known, core_terms = known | _SEX_NAMED, core_terms | _SEX_NAMED
+        if not terms <= known:
             return []
-        core = terms & _GENDER_CORE
+        core = terms & core_terms
         if len(core) < 2 and not (len(core) == 1 and values.n_rows <= 3):
             return []
         letters_only = all(len(v) <= 1 for v in core)
