@@ -147,3 +147,34 @@ def test_several_links_joined_in_one_value_are_urls_not_names() -> None:
     # links of things (a product's pages) in a table of no one are no person's site
     frame = pl.DataFrame({"product": [f"p{i}" for i in range(40)], "sites_web": links})
     assert URL not in _keys(scan(frame), "sites_web")
+
+
+# --- 4. historical birth dates and occupations as words ---------------------------------------
+
+_BIOGRAPHY_NAMES = ["Ada Whitfield", "Thomas Pryce", "Mary Ashdown", "John Kettering"]
+
+
+def test_birth_dates_centuries_back_under_a_birth_name_are_birth_dates() -> None:
+    dob = [f"{1450 + i * 9}-{1 + i % 12:02d}-{1 + (i * 7) % 28:02d}" for i in range(36)]
+    dob += ["1712-14-31", "1688-02-30", None, None]  # slips of transcription, unknown dates
+    frame = pl.DataFrame({"full_name": [_BIOGRAPHY_NAMES[i % 4] for i in range(40)], "dob": dob})
+    assert "user.demographic.date_of_birth" in _keys(scan(frame), "dob")
+    # the same dates under a name that says no birth are events (a charter, a building)
+    frame = pl.DataFrame({"full_name": frame["full_name"], "dated": dob})
+    assert "user.demographic.date_of_birth" not in _keys(scan(frame), "dated")
+
+
+def test_occupations_as_lower_case_words_under_an_occupation_name_are_job_titles() -> None:
+    jobs = ["cricketer", "historian", "botanist", "composer", "anglican priest", "poet"]
+    jobs += ["rugby player", "naval surveyor", "novelist", "mountaineer", None, None]
+    frame = pl.DataFrame(
+        {
+            "full_name": [_BIOGRAPHY_NAMES[i % 4] for i in range(48)],
+            "occupation": [jobs[i % 12] for i in range(48)],
+        }
+    )
+    assert "user.job_title" in _keys(scan(frame), "occupation")
+    # agent nouns that are things, under a name that says no occupation
+    things = ["printer", "scanner", "router", "monitor", "projector", "heater"] * 8
+    frame = pl.DataFrame({"full_name": frame["full_name"], "device": things})
+    assert "user.job_title" not in _keys(scan(frame), "device")

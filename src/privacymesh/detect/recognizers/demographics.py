@@ -34,6 +34,7 @@ IN_LIFE = 0.95  # share of dates within a lifetime before the reference date
 # a column named for birth may hold people long dead (historical records): only the future is
 # ruled out, and the window reaches back further
 OLDEST_NAMED = 250
+OLDEST_HISTORICAL = 2000  # years back a named birth date of a table of people may go
 MAX_DAY_SHARE = 0.03  # no single date holds more of an unnamed column's rows than this
 MIN_YEARS = 10  # birth dates of a population spread over at least this many years
 _DATE_FORMATS = (
@@ -123,8 +124,13 @@ class BirthDateRecognizer(Recognizer):
             return []
         today = pl.lit(values.options.today())
         ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
+        oldest = OLDEST_NAMED if named else OLDEST
+        if named and (values.signals.people or values.signals.someone):
+            # a table of people named for birth may record persons of past centuries
+            # (a biography, a genealogy): only dates yet to come are no birth dates
+            oldest = OLDEST_HISTORICAL
         stats = ages.select(
-            in_life=pl.col("age").is_between(0, OLDEST_NAMED if named else OLDEST).mean(),
+            in_life=pl.col("age").is_between(0, oldest).mean(),
             adult=(pl.col("age") >= 14).mean(),
             median=pl.col("age").median(),
             distinct=pl.col("d").n_unique(),
