@@ -25,8 +25,8 @@ def _keys(result, column: str) -> frozenset[str]:
 
 _PRENOMS = ["Camille", "Julien", "Sophie", "Thomas", "Claire", "Nicolas", "Élodie", "Mathieu"]
 _NOMS = [
-    "Garnier", "Lefèvre", "de Montclar", "Rousseau", "Le Guennec", "Faure", "d'Aubigny",
-    "Chevalier", "Bonnet", "du Plessis", "Mercier", "Lambert",
+    "Kerdraon", "Quéffelec", "de Montclar", "Trévidic", "Le Guennec", "Abgrall", "d'Aubigny",
+    "Pennaneac'h", "Cloarec", "du Plessis-Kervoas", "Guivarc'h", "Le Moal",
 ]  # fmt: skip
 
 

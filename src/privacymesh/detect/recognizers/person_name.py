@@ -89,6 +89,10 @@ _UPPER_SURNAME_FIRST = (
     r"^\s*(?:(?i:m|mme|mlle|mr|mrs|ms)\.?\s+)?\p{Lu}{2,}(?:[\s'’\-]+(?:\p{Lu}{2,}|\p{Ll}{1,3}))*"
     r"\s+\p{Lu}\p{Ll}[\p{L}\p{M}\-]*$"
 )
+_PARTICLED_SURNAME = (
+    r"^\s*(?:(?i:de|du|des|del|della|le|la|van|von|da|di)\s+|(?i:d)['’])+"
+    r"\p{Lu}[\p{L}\p{M}'’\-]*(?:\s+\p{Lu}[\p{L}\p{M}'’\-]*)?\s*$"
+)
 _FLAGS = ("full", "partial", "single_first", "single_last", "single_shaped")
 # fmt: off
 _FIRST_WORDS = frozenset((
@@ -287,8 +291,12 @@ class NameColumnRecognizer(Recognizer):
                 single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
                 # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code,
                 # unless the column is named for a first or last name (`MACKAY`)
-                single_shaped=(pl.col("n") == 1)
-                & pl.col("shaped")
+                single_shaped=(
+                    (pl.col("n") == 1)
+                    # a surname with its particles (`de Vaucelles`, `LE GALL`, `d'Orsay`)
+                    | (pl.lit(named_part) & pl.col(VALUE).str.contains(_PARTICLED_SURNAME))
+                )
+                & (pl.col("shaped") | pl.col(VALUE).str.contains(_PARTICLED_SURNAME))
                 & ~pl.col("a_common")
                 & (pl.col(VALUE).str.contains(r"\p{Ll}") | named_part),
             )
