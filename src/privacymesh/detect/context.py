@@ -131,6 +131,12 @@ _PERSON_WORDS = frozenset(
         "nomecivil",
         "cpf",
         "curp",
+        # French records (a member's sex, first name, family name, birth date)
+        "sexe",
+        "prenom",
+        "prénom",
+        "nomdefamille",
+        "datedenaissance",
     )
 )
 # column-name parts of a person's record in Japanese and Chinese, which names do not split into

@@ -404,6 +404,28 @@ def cjk_surnames() -> frozenset[str]:
 
 
 @cache
+def cjk_family_names() -> frozenset[str]:
+    """`cjk_surnames` with Korea's family names in Hanja."""
+    return cjk_surnames() | KOREAN_HANJA_SURNAMES
+
+
+# Korean family names as written in Hanja (faker's Korean locale writes them in Hangul only, and
+# its Chinese ones miss the forms only Korea uses, `曺`, `兪`, `諸葛`)
+# fmt: off
+KOREAN_HANJA_SURNAMES = frozenset((
+    "金", "李", "朴", "崔", "鄭", "姜", "趙", "尹", "張", "林", "韓", "吳", "申", "徐", "權",
+    "黃", "安", "宋", "柳", "全", "洪", "高", "文", "梁", "孫", "裵", "白", "曺", "許", "劉",
+    "南", "沈", "盧", "丁", "河", "郭", "成", "車", "朱", "禹", "具", "辛", "任", "田", "閔",
+    "兪", "羅", "陳", "池", "嚴", "元", "蔡", "千", "方", "孔", "康", "玄", "咸", "卞", "廉",
+    "楊", "邊", "呂", "秋", "魯", "都", "蘇", "愼", "石", "宣", "薛", "馬", "吉", "周", "延",
+    "房", "魏", "表", "明", "奇", "潘", "王", "琴", "玉", "陸", "印", "孟", "諸", "卓", "秦",
+    "魚", "庾", "慶", "殷", "片", "龍", "芮", "奉", "景", "夫", "晉", "太", "睦", "桂", "皮",
+    "邢", "董", "昔", "司空", "鮮于", "南宮", "諸葛", "皇甫", "獨孤", "西門",
+))
+# fmt: on
+
+
+@cache
 def romanised_cjk_surnames() -> frozenset[str]:
     """Romanised Chinese family names of faker's Chinese locales, lower case (`chen`, `zhang`)."""
     out: set[str] = set()

@@ -32,6 +32,7 @@ DEFAULT_MODULES = (
     "person_name",
     "cjk_names",
     "japanese_names",
+    "korean_names",
     "username",
     "job_title",
     "masked",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from privacymesh.detect.lexicon import cjk_surnames, member_of, romanised_cjk_surnames
+from privacymesh.detect.lexicon import cjk_family_names, member_of, romanised_cjk_surnames
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer
 from privacymesh.detect.recognizers.person_name import _NAME_WORDS, _NOT_PERSON, NAME
 
@@ -63,8 +63,11 @@ class CjkNameRecognizer(Recognizer):
 
 
 def _starts_with_surname(values: pl.Series) -> pl.Series:
-    """Whether each value begins with a known family name of one or two characters."""
-    surnames = cjk_surnames()
+    """Whether each value begins with a known family name of one or two characters. Korean
+    text writes Hanja readings with compatibility ideographs (`李` as U+F9E1): NFKC makes them
+    the unified characters the dictionary holds."""
+    surnames = cjk_family_names()
+    values = values.str.normalize("NFKC")
     one = member_of(values.str.slice(0, 1), surnames)
     two = member_of(values.str.slice(0, 2), surnames)
     return one | two

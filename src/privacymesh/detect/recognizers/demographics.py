@@ -35,6 +35,7 @@ IN_LIFE = 0.95  # share of dates within a lifetime before the reference date
 # a column named for birth may hold people long dead (historical records): only the future is
 # ruled out, and the window reaches back further
 OLDEST_NAMED = 250
+OLDEST_HISTORICAL = 2000  # years back a named birth date of a table of people may go
 MAX_DAY_SHARE = 0.03  # no single date holds more of an unnamed column's rows than this
 MIN_YEARS = 10  # birth dates of a population spread over at least this many years
 _DATE_FORMATS = (
@@ -128,8 +129,13 @@ class BirthDateRecognizer(Recognizer):
             return []
         today = pl.lit(values.options.today())
         ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
+        oldest = OLDEST_NAMED if named else OLDEST
+        if named and (values.signals.people or values.signals.someone):
+            # a table of people named for birth may record persons of past centuries
+            # (a biography, a genealogy): only dates yet to come are no birth dates
+            oldest = OLDEST_HISTORICAL
         stats = ages.select(
-            in_life=pl.col("age").is_between(0, OLDEST_NAMED if named else OLDEST).mean(),
+            in_life=pl.col("age").is_between(0, oldest).mean(),
             adult=(pl.col("age") >= 14).mean(),
             median=pl.col("age").median(),
             distinct=pl.col("d").n_unique(),
@@ -200,6 +206,9 @@ _GENDER_CORE = frozenset((
 # fmt: on
 
 
+_SEX_NAMED = frozenset(("h",))  # gender terms only under a name that says sex
+
+
 # a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
 # the term it names
 _SEMANTIC_TAG = re.compile(r"\s*\((?:finding|qualifier value|observable entity)\)$")
@@ -221,7 +230,9 @@ class GenderRecognizer(Recognizer):
 
     def __post_init__(self) -> None:
         self.categories = (GENDER,)
-        self.context = words("gender", "sex", "geschlecht", "sexo", "genero", "gênero", "genre")
+        self.context = words(
+            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre"
+        )
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
 
     def ruled_out(self, values: ColumnValues) -> bool:
@@ -237,9 +248,14 @@ class GenderRecognizer(Recognizer):
             return []
         # coded answers (`Identifies as female gender (finding)`) read as the terms they name
         terms = {gender_term(v) for v in vocab.to_list()}
-        if not terms <= GENDER_TERMS:
+        # H (homme) beside F is the French coding of sex; alone, H is too many other things
+        # (a size, an hour), so only a column named for sex reads it
+        known, core_terms = GENDER_TERMS, _GENDER_CORE
+        if self.context & values.signals.name:
+            known, core_terms = known | _SEX_NAMED, core_terms | _SEX_NAMED
+        if not terms <= known:
             return []
-        core = terms & _GENDER_CORE
+        core = terms & core_terms
         if len(core) < 2 and not (len(core) == 1 and values.n_rows <= 3):
             return []
         letters_only = all(len(v) <= 1 for v in core)

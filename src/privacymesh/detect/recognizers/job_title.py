@@ -42,6 +42,23 @@ SPECIALTY_HEADS = frozenset(
 )  # fmt: skip
 
 
+# a column named for what a person does for a living: under it, in a table of people, an
+# agent noun (`cricketer`, `historian`, `botanist`) or a common role is read as an occupation
+# though the occupation lists do not hold it
+_OCCUPATION_NAMES = words(
+    "occupation", "occupations", "profession", "job", "beruf", "profissao", "profissão",
+    "ocupacao", "ocupação", "ocupacion", "ocupación", "metier", "métier",
+)  # fmt: skip
+_AGENT_NOUN = r"^\p{L}{2,}(?:er|or|ist|ian|eer|ant|ent|smith|wright|man|woman|person)$"
+_ROLE_HEADS = frozenset(
+    (
+        "player", "priest", "poet", "minister", "soldier", "monk", "nun", "bishop", "judge",
+        "personnel", "diplomat", "missionary", "chef", "artisan", "cleric", "clergy", "pilot",
+        "sailor", "lawyer", "nurse", "midwife", "scholar", "athlete", "cook", "maid",
+    )
+)  # fmt: skip
+
+
 @dataclass
 class JobTitleRecognizer(Recognizer):
     name: str = "job_title"
@@ -94,6 +111,9 @@ class JobTitleRecognizer(Recognizer):
         )
         if values.signals.name & _SPECIALTY_NAMES:
             known = known | member_of(tokens["word"], SPECIALTY_HEADS)
+        if values.signals.name & _OCCUPATION_NAMES and someone:
+            agent = tokens["word"].str.contains(_AGENT_NOUN) | member_of(singular, _ROLE_HEADS)
+            known = known | agent.fill_null(False)
         heads = tokens.filter(known)[VALUE].unique()
         hit = folded.filter(pl.col(VALUE).is_in(heads.implode()))
         share = hit.height / values.n_rows

@@ -57,6 +57,11 @@ _NOT_PERSON = words(
     "event", "model", "device", "domain", "title", "plan", "color", "colour", "gender", "sex",
 )  # fmt: skip
 
+_FRENCH_NAME_WORDS = words(
+    "nom", "prenom", "prénom", "nomdefamille", "nomusage", "nomdusage", "patronyme",
+    "nomdenaissance",
+)  # fmt: skip
+
 # a column named for a place or an address holds places: the people's names in it are
 # streets, towns and counties named after someone (`Washington`, `Jefferson County`)
 _PLACE_COLUMN = words(
@@ -80,6 +85,14 @@ _COMPANY = (
 )
 # one to five words of letters (particles such as `da`, `van`, `de la` included), nothing else
 _NAME_SHAPE = r"^\s*\p{Lu}[\p{L}\p{M}'’.\-]*(?:,?\s+[\p{L}\p{M}'’.\-]+){0,4}\s*$"
+_UPPER_SURNAME_FIRST = (
+    r"^\s*(?:(?i:m|mme|mlle|mr|mrs|ms)\.?\s+)?\p{Lu}{2,}(?:[\s'’\-]+(?:\p{Lu}{2,}|\p{Ll}{1,3}))*"
+    r"\s+\p{Lu}\p{Ll}[\p{L}\p{M}\-]*$"
+)
+_PARTICLED_SURNAME = (
+    r"^\s*(?:(?i:de|du|des|del|della|le|la|van|von|da|di)\s+|(?i:d)['’])+"
+    r"\p{Lu}[\p{L}\p{M}'’\-]*(?:\s+\p{Lu}[\p{L}\p{M}'’\-]*)?\s*$"
+)
 _FLAGS = ("full", "partial", "single_first", "single_last", "single_shaped")
 # fmt: off
 _FIRST_WORDS = frozenset((
@@ -134,7 +147,10 @@ def without_number_suffixes(values: ColumnValues) -> ColumnValues:
     return replace(values, frame=frame)
 
 
-_TITLES = r"^(?i:mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|herr|frau|shri|smt|sir|dame)\.?\s+"
+_TITLES = (
+    r"^(?i:(?:mr|mrs|ms|miss|mx|dr|prof|sr|sra|srta|herr|frau|shri|smt|sir|dame|mme|mlle)\.?"
+    r"|m\.)\s+"
+)
 _SUFFIXES = r",?\s+(?i:jr|sr|ii|iii|iv|md|phd|dds|esq)\.?$"
 
 
@@ -268,6 +284,9 @@ class NameColumnRecognizer(Recognizer):
                 & (
                     (pl.col("a_first") & pl.col("z_last"))
                     | (pl.col("comma") & pl.col("a_last") & pl.col("z_first"))
+                    # a register's order: the surname in capitals, then the given name
+                    # (`M. DURAND Paul`, `LE GOFF de KERNEC Anne`)
+                    | (pl.col(VALUE).str.contains(_UPPER_SURNAME_FIRST) & pl.col("z_first"))
                 ),
                 partial=pl.col("n").is_between(2, 5)
                 & pl.col("shaped")
@@ -277,8 +296,12 @@ class NameColumnRecognizer(Recognizer):
                 single_last=(pl.col("n") == 1) & pl.col("a_last") & ~pl.col("a_common"),
                 # an unknown word in capitals only (`ALFKI`, `NWTB`) is a business code,
                 # unless the column is named for a first or last name (`MACKAY`)
-                single_shaped=(pl.col("n") == 1)
-                & pl.col("shaped")
+                single_shaped=(
+                    (pl.col("n") == 1)
+                    # a surname with its particles (`de Vaucelles`, `LE GALL`, `d'Orsay`)
+                    | (pl.lit(named_part) & pl.col(VALUE).str.contains(_PARTICLED_SURNAME))
+                )
+                & (pl.col("shaped") | pl.col(VALUE).str.contains(_PARTICLED_SURNAME))
                 & ~pl.col("a_common")
                 & (pl.col(VALUE).str.contains(r"\p{Ll}") | named_part),
             )
@@ -313,6 +336,10 @@ class NameColumnRecognizer(Recognizer):
             category = _single_category(share["single_first"], share["single_last"], values)
             out.append(self._ev(category, rows, strength, k))
         signals = values.signals
+        if out and signals.name & _FRENCH_NAME_WORDS and (signals.people or signals.someone):
+            # `nom` alone names anything (`nom_commune`); in a table of people it is a surname
+            for ev in out:
+                ev.words = ev.words | _FRENCH_NAME_WORDS
         if out and signals.things and not (signals.people or signals.someone):
             # a bare `name` in a table of places or organisations (`cities.name`) is the
             # row's own name: it does not say the words are people's
@@ -374,7 +401,7 @@ class NameInTextRecognizer(PatternRecognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if names_a_place(values):
             return []
-        if _labels_of_organizations(values):
+        if _labels_of_organizations(values) or _links(values):
             return []
         found = super().detect(values)
         if found and not (values.signals.people or values.signals.someone):
@@ -386,6 +413,20 @@ class NameInTextRecognizer(PatternRecognizer):
 
 
 _GENERIC_NAME = words("name", "names")
+_LINK = r"(?i)^(?:https?://|www\.)\S"
+LINKS_SHARE = 0.8
+
+
+def _links(values: ColumnValues) -> bool:
+    """Whether the column is links (most values start as a URL): words in a link's path are
+    the site's, and a person's name there is a slug, not a name written down."""
+    key = "links"
+    if key not in values.memo:
+        probe = values.probe()
+        values.memo[key] = (
+            probe.height > 0 and (probe[VALUE].str.contains(_LINK).mean() or 0.0) >= LINKS_SHARE
+        )
+    return values.memo[key]
 
 
 def _labels_of_organizations(values: ColumnValues) -> bool:

@@ -13,6 +13,7 @@ from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Re
 
 URL = "user.contact.url"
 USERNAME = "user.account.username"
+USER_ID = "user.unique_id"
 SHARE = 0.8  # of the filled rows shaped so
 _SITE = (
     r"(?i)^(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?:[/?#]\S*)?$"
@@ -28,6 +29,10 @@ _PROFILE = (
     r"|@[A-Za-z0-9_.]{2,40}|[A-Za-z0-9_.-]{2,40}"
 )
 _PROFILES = rf"^(?:{_PROFILE})(?:\s*[,;|]\s*(?:{_PROFILE}))*$"
+# several links in one value, joined by `|` or `;` (a site beside the person's profiles)
+_LINK_SEPARATOR = r"\s*[|;]\s*"
+# a platform's numeric account id (Twitter, Facebook, Instagram and TikTok number accounts so)
+_ACCOUNT_NUMBER = r"^\d{6,20}$"
 
 
 @dataclass
@@ -58,7 +63,16 @@ class PersonalWebsiteRecognizer(Recognizer):
         )
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        sites = values.stripped().filter(pl.col(VALUE).str.contains(_SITE))
+        links = values.stripped().select(
+            ROW, pl.col(VALUE).str.replace_all(_LINK_SEPARATOR, "\n").str.split("\n")
+        )
+        sites = (
+            links.explode(VALUE)
+            .filter(pl.col(VALUE).str.len_chars() > 0)
+            .group_by(ROW, maintain_order=True)
+            .agg(pl.col(VALUE).str.contains(_SITE).all().alias("ok"), pl.col(VALUE).first())
+            .filter(pl.col("ok"))
+        )
         if sites.height == 0 or sites.height < SHARE * values.n_rows:
             return []
         examples = sites[VALUE].unique(maintain_order=True).head(2).to_list()
@@ -71,7 +85,7 @@ class SocialProfileRecognizer(Recognizer):
     strength: float = 0.35  # the name and the table of people confirm
 
     def __post_init__(self) -> None:
-        self.categories = (USERNAME,)
+        self.categories = (USERNAME, USER_ID)
         self.context = words(
             "social", "socialmedia", "socialnetwork", "socialnetworks", "socialprofile",
             "redesocial", "redessociais", "redsocial", "redessociales", "reseausocial",
@@ -95,6 +109,10 @@ class SocialProfileRecognizer(Recognizer):
             return []  # one or two values repeated: a setting, not each person's profile
         examples = profiles[VALUE].unique(maintain_order=True).head(2).to_list()
         rows = profiles[ROW].unique()
+        numbers = profiles.filter(pl.col(VALUE).str.contains(_ACCOUNT_NUMBER))
+        if numbers.height >= SHARE * profiles.height:
+            # all digits: the platform's number for the account, which no one types as a handle
+            return [self.evidence(USER_ID, rows, self.strength, {"pattern"}, examples)]
         return [self.evidence(USERNAME, rows, self.strength, {"pattern"}, examples)]
 
 
