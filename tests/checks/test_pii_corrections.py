@@ -61,7 +61,7 @@ def add_products(root: Path) -> None:
     )
 
 
-def test_contract_corrections_are_honoured_and_recorded(tmp_path: Path) -> None:
+def test_contract_corrections_are_honored_and_recorded(tmp_path: Path) -> None:
     root = build(tmp_path / "ws")
     add_products(root)
     ws = load_workspace(root)

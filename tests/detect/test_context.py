@@ -67,7 +67,7 @@ def test_context_raises_confidence_of_strong_evidence() -> None:
     assert "context" not in scan(opaque).column("c07").categories[0].methods
 
 
-def test_neighbour_names_are_context() -> None:
+def test_neighbor_names_are_context() -> None:
     signals = ContextSignals.build("c2", None, ["first_name", "last_name"])
     delta, raised = signals.adjustment("user.name", frozenset({"first"}), frozenset())
     assert raised and 0 < delta < 0.3

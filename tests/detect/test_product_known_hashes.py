@@ -15,7 +15,7 @@ A = "a" * 64
 B = "b" * 63 + "c"
 
 
-def test_known_hashes_are_the_identity_maps_normalised_and_distinct(shop_workspace: Path) -> None:
+def test_known_hashes_are_the_identity_maps_normalized_and_distinct(shop_workspace: Path) -> None:
     pl.DataFrame(
         {
             "user_id": ["u1", "u2", "u3", "u4", "u5"],

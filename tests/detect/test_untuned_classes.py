@@ -88,7 +88,7 @@ def test_a_birth_date_beside_a_term_start_in_one_table() -> None:
     assert result.column("termstart").category_keys() == frozenset()
 
 
-def test_a_neighbour_speaking_of_birth_vouches_for_a_neutral_date() -> None:
+def test_a_neighbor_speaking_of_birth_vouches_for_a_neutral_date() -> None:
     kids = [d.isoformat() for d in _spread_dates(200, date(2014, 1, 1), 8 * 365)]  # median 8
     places = ["Boston", "Leeds", "Lyon", "Porto"] * 50
     alone = scan(pl.DataFrame({"d1": kids, "notes": places}))
@@ -150,8 +150,8 @@ def test_religion_and_ethnicity_by_name_and_vocabulary() -> None:
     assert ETHNICITY in categories(origins, "ethnicity")
     assert ETHNICITY in categories(origins, "race")
     # colours of a product are not origins
-    colours = ["White", "Black", "White", "Black"] * 25
-    assert ETHNICITY not in categories(colours, "colour")
+    colors = ["White", "Black", "White", "Black"] * 25
+    assert ETHNICITY not in categories(colors, "colour")
     assert ETHNICITY not in categories(origins, "c07")
 
 

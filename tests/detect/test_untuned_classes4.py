@@ -25,7 +25,7 @@ FIRST = "user.name.first"
 LAST = "user.name.last"
 NAME = "user.name"
 UNIQUE_ID = "user.unique_id"
-LICENCE = "user.government_id.drivers_license_number"
+LICENSE = "user.government_id.drivers_license_number"
 NATIONAL_ID = "user.government_id.national_identification_number"
 GOVERNMENT_ID = "user.government_id"
 INSURANCE_ID = "user.health_and_medical.insurance_beneficiary_id"
@@ -99,7 +99,7 @@ def _clinicians(n: int) -> dict[str, list]:
     }
 
 
-def test_the_places_of_clinicians_belong_to_the_organisation_beside_them() -> None:
+def test_the_places_of_clinicians_belong_to_the_organization_beside_them() -> None:
     result = scan_frame(pl.DataFrame(_clinicians(30)), "ehr.providers")
     for column in ("address", "city", "zip", "lat", "lon"):
         assert not _locating(_keys(result, column)), column
@@ -145,7 +145,7 @@ def test_dotted_versions_after_a_tilde_are_not_ip_addresses() -> None:
 # --- 1d. an organisation's switchboard and shared mailbox ----------------------------------
 
 
-def test_switchboards_and_mailboxes_of_organisations_reach_no_person() -> None:
+def test_switchboards_and_mailboxes_of_organizations_reach_no_person() -> None:
     frame = pl.DataFrame(
         {
             "name": ["Riverbend Clinic", "Northgate Pharmacy", "Lakeside Hospital"] * 4,
@@ -196,13 +196,13 @@ def test_upper_case_surnames_under_a_family_name_column() -> None:
     assert not categories(["ALKFI", "BRTQW", "CXNMO", "DRWVB", "EKLPZ", "FQWNM"] * 3, "ref")
 
 
-def test_licence_numbers_under_a_licence_name_are_licences_not_user_ids() -> None:
+def test_license_numbers_under_a_license_name_are_licenses_not_user_ids() -> None:
     numbers = [f"S{99_900_000 + i * 4_567:08d}" for i in range(30)]
     for name in ("drivers", "drivers_license", "dl_number"):
         found = categories(numbers, name)
-        assert LICENCE in found, name
+        assert LICENSE in found, name
         assert UNIQUE_ID not in found, name
-    assert LICENCE not in categories(numbers, "driver_id")
+    assert LICENSE not in categories(numbers, "driver_id")
 
 
 def _medicare(base: str, position: str = "") -> str:
@@ -250,7 +250,7 @@ def test_individual_healthcare_identifiers_are_found_by_their_check_digit() -> N
     assert NATIONAL_ID not in categories(broken, "identifier_value")
 
 
-def test_clinician_identifiers_but_not_organisation_ones() -> None:
+def test_clinician_identifiers_but_not_organization_ones() -> None:
     hpiis = [_luhn16("800361", 656_671_000 + i * 913) + " " for i in range(30)]
     assert GOVERNMENT_ID in categories(hpiis, "identifier_value")
     hpios = [_luhn16("800362", 246_000_000 + i * 913) for i in range(30)]

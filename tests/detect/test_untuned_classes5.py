@@ -481,7 +481,7 @@ def test_names_in_a_reference_list_of_cities_are_places() -> None:
     assert PHONE in found
 
 
-def test_ipadic_names_ship_inside_the_package_with_their_licence() -> None:
+def test_ipadic_names_ship_inside_the_package_with_their_license() -> None:
     from privacymesh.detect.lexicon import IPADIC_NAMES, _ipadic_names
 
     names = _ipadic_names()
@@ -489,5 +489,5 @@ def test_ipadic_names_ship_inside_the_package_with_their_licence() -> None:
     assert {"佐藤", "鈴木", "高橋", "山田"} <= names["family"]
     assert {"サトウ", "スズキ"} <= names["family_reading"]
     assert not any(n.isascii() for n in names["family"])
-    licence = (IPADIC_NAMES.parent / "IPADIC-LICENSE.txt").read_text()
-    assert "Nara Institute of Science" in licence and "NO WARRANTY" in licence
+    license = (IPADIC_NAMES.parent / "IPADIC-LICENSE.txt").read_text()
+    assert "Nara Institute of Science" in license and "NO WARRANTY" in license

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 NAME_BOOST = 0.3
 TEXT_BOOST = 0.25  # description, tags: written by the product owner
-NEIGHBOUR_BOOST = 0.1
+NEIGHBOR_BOOST = 0.1
 DECLARED_BOOST = 0.2
 NEGATIVE_PENALTY = 0.3
 
@@ -468,7 +468,7 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
     words = table_words(table)
     person = names & (_PERSON_WORDS | _PERSON_ID_WORDS)
     mailbox = person <= _MAILBOX_WORDS and not names & _CONTACT_PERSON_WORDS
-    if mailbox and words & _ORGANISATION_TABLE_WORDS:
+    if mailbox and words & _ORGANIZATION_TABLE_WORDS:
         person = set()  # an e-mail column of a table named for organisations: their mailbox
     if person:
         return ""  # rows of a person's own record or of a person's actions
@@ -484,7 +484,7 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
 
 _MAILBOX_WORDS = frozenset(("email", "emailaddress"))
 # table-name words of organisations (not of sites, whose e-mail column may be a person's)
-_ORGANISATION_TABLE_WORDS = frozenset(
+_ORGANIZATION_TABLE_WORDS = frozenset(
     (
         "company", "companie", "organisation", "organization", "institution", "agency",
         "agencie", "supplier", "vendor", "publisher", "manufacturer", "merchant", "carrier",
@@ -495,7 +495,7 @@ _ORGANISATION_TABLE_WORDS = frozenset(
 WORKPLACE_REASON = "columns: the workplace of the organisation beside them"
 
 
-def reaches_organisations(columns: list[str], reason: str) -> bool:
+def reaches_organizations(columns: list[str], reason: str) -> bool:
     """Whether phone numbers and e-mails in a table of things reach the things: the table is
     one of organisations (not of people at their workplace) and no column names a person to
     reach there."""
@@ -571,7 +571,7 @@ class ContextSignals:
 
     name: frozenset[str] = field(default_factory=frozenset)
     text: frozenset[str] = field(default_factory=frozenset)
-    neighbours: frozenset[str] = field(default_factory=frozenset)
+    neighbors: frozenset[str] = field(default_factory=frozenset)
     declared: str | None = None
     # the table holds records of things (organisations, sites), not of people: places and
     # addresses in it locate those things
@@ -587,7 +587,7 @@ class ContextSignals:
         cls,
         column: str,
         ctx: ColumnContext | None,
-        neighbour_names: list[str],
+        neighbor_names: list[str],
         table: list[str] | None = None,
         table_name: str | None = None,
         contract: dict[str, ColumnContext] | None = None,
@@ -605,19 +605,19 @@ class ContextSignals:
             text |= tokens(ctx.description)
             for tag in ctx.tags:
                 text |= tokens(tag)
-        neighbours: set[str] = set()
-        for n in neighbour_names:
-            neighbours |= tokens(n)
+        neighbors: set[str] = set()
+        for n in neighbor_names:
+            neighbors |= tokens(n)
         return cls(
             name=tokens(column),
             text=frozenset(text),
-            neighbours=frozenset(neighbours),
+            neighbors=frozenset(neighbors),
             declared=ctx.category if ctx is not None else None,
             things=bool(reason),
             people=describes_people(columns),
             someone=names_someone(columns) or linked,
             things_reason=reason,
-            org_channels=reaches_organisations(columns, reason),
+            org_channels=reaches_organizations(columns, reason),
         )
 
     def for_key(self, key: str) -> ContextSignals:
@@ -633,8 +633,8 @@ class ContextSignals:
             delta += NAME_BOOST
         elif words & self.text:
             delta += TEXT_BOOST
-        elif words & self.neighbours:
-            delta += NEIGHBOUR_BOOST
+        elif words & self.neighbors:
+            delta += NEIGHBOR_BOOST
         if self.declared and related(self.declared, category):
             delta += DECLARED_BOOST
         raised = delta > 0
@@ -657,7 +657,7 @@ class ContextSignals:
                 raised += [f"{where}: {w}" for w in sorted(words & found)]
                 break
         else:
-            raised += [f"neighbour: {w}" for w in sorted(words & self.neighbours)]
+            raised += [f"neighbour: {w}" for w in sorted(words & self.neighbors)]
         if self.declared and related(self.declared, category):
             raised.append(f"declared: {self.declared}")
         lowered = [f"name: {w}" for w in sorted(negative & self.name)]

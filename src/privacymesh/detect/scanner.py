@@ -35,7 +35,7 @@ from privacymesh.detect.taxonomy import related
 from privacymesh.detect.unpack import unpack
 from privacymesh.masking import mask_values
 
-NEIGHBOURS = 2  # columns each side whose names count as neighbouring context
+NEIGHBORS = 2  # columns each side whose names count as neighbouring context
 
 
 def sample_frame(df: pl.DataFrame, options: ScanOptions) -> pl.DataFrame:
@@ -424,7 +424,7 @@ def _column_scan(
     return ColumnScan(series.name, hits, str(series.dtype), non_null, set_aside=aside)
 
 
-def _honour_contract(scan: ColumnScan, ctx: ColumnContext | None) -> ColumnScan:
+def _honor_contract(scan: ColumnScan, ctx: ColumnContext | None) -> ColumnScan:
     """A column the contract declares not personal is not personal; what the detector saw stays
     beside the reason, for the checks to record as an accepted exception."""
     if ctx is None or not ctx.not_personal:
@@ -474,9 +474,9 @@ def scan_frame(
     names = sample.columns
     prepared: list[tuple[pl.Series, ColumnValues | None]] = []
     for i, name in enumerate(names):
-        neighbours = names[max(0, i - NEIGHBOURS) : i] + names[i + 1 : i + 1 + NEIGHBOURS]
+        neighbors = names[max(0, i - NEIGHBORS) : i] + names[i + 1 : i + 1 + NEIGHBORS]
         signals = ContextSignals.build(
-            name, context.get(name), neighbours, table=names, table_name=table, contract=context
+            name, context.get(name), neighbors, table=names, table_name=table, contract=context
         )
         hints = frozenset({PAIR_HINT}) if name in paired else frozenset()
         series = sample[name]
@@ -490,7 +490,7 @@ def scan_frame(
         )
     evidence = iter(collect_evidence_many([v for _, v in prepared if v is not None], registry))
     columns = [
-        _honour_contract(
+        _honor_contract(
             _column_scan(series, values, next(evidence) if values is not None else [], options),
             context.get(series.name),
         )

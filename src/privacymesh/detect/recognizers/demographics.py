@@ -146,7 +146,7 @@ class BirthDateRecognizer(Recognizer):
             return []
         # a neighbour speaking of birth (`birthplace`, `birth_country`) vouches for a neutral
         # name: who was born is then settled, the dates need only not cluster
-        beside = bool(self.context & values.signals.neighbours)
+        beside = bool(self.context & values.signals.neighbors)
         if not named and not self.birth_like_spread(stats, dates.height, beside):
             return []
         examples = ages["d"].cast(pl.String).head(values.options.max_examples).to_list()

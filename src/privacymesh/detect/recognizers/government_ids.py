@@ -121,7 +121,7 @@ BR_CPF = PatternRecognizer(
 
 # column-name words of the organisation a row deals with (the supplier that billed a claim):
 # a company number beside or under one is that organisation's
-_ORGANISATION_WORDS = words(
+_ORGANIZATION_WORDS = words(
     "fornecedor", "empresa", "razaosocial", "emitente", "prestador", "supplier", "vendor",
     "company", "companyname", "merchant", "issuer", "contractor", "proveedor", "emisor",
 )  # fmt: skip
@@ -143,7 +143,7 @@ class CompanyNumberRecognizer(PatternRecognizer):
         named = set(values.signals.name)
         for column in columns:
             named |= tokens(column)
-        if named & _ORGANISATION_WORDS:
+        if named & _ORGANIZATION_WORDS:
             return []
         found = super().detect(values)
         if found and self.person_check and _names_both(values.name):
@@ -227,35 +227,35 @@ PASSPORT_MRZ = PatternRecognizer(
     context=PASSPORT_NUMBER.context | words("mrz"),
 )
 
-DRIVERS_LICENCE = "user.government_id.drivers_license_number"
-_LICENCE_WORDS = words(
+DRIVERS_LICENSE = "user.government_id.drivers_license_number"
+_LICENSE_WORDS = words(
     "license", "licence", "licensenumber", "licencenumber", "licenseno", "licenceno", "dl",
     "dln", "driverslicense", "driverslicence", "driverlicense", "driverlicence",
     "drivinglicense", "drivinglicence", "führerschein", "fuhrerschein", "cnh",
 )  # fmt: skip
 
 
-def names_a_licence(name: frozenset[str]) -> bool:
+def names_a_license(name: frozenset[str]) -> bool:
     """Whether a column's name (its tokens) says it holds driving licence numbers: a licence
     word, or a bare plural `drivers` in a person's record (what several exports call it); a
     `driver_id` names a driver, not a licence."""
-    if name & _LICENCE_WORDS:
+    if name & _LICENSE_WORDS:
         return True
     return "drivers" in name and not name & words("id", "name", "count", "number")
 
 
-class DriversLicenceRecognizer(PatternRecognizer):
+class DriversLicenseRecognizer(PatternRecognizer):
     """Licence numbers have no common checksum and many state formats: values shaped like one
     count only under a column name that says licence."""
 
     def applies(self, values: ColumnValues) -> bool:
-        return names_a_licence(values.signals.name) and super().applies(values)
+        return names_a_license(values.signals.name) and super().applies(values)
 
 
-DRIVERS_LICENCE_NUMBER = DriversLicenceRecognizer(
+DRIVERS_LICENSE_NUMBER = DriversLicenseRecognizer(
     kinds=DIGITS,
-    name="drivers_licence",
-    category=DRIVERS_LICENCE,
+    name="drivers_license",
+    category=DRIVERS_LICENSE,
     # US states' letters and digits, digit runs, Florida-style groups
     pattern=(
         r"[A-Z]{1,3}[- ]?\d{4,14}|\d{5,14}[A-Z]?"
@@ -264,10 +264,10 @@ DRIVERS_LICENCE_NUMBER = DriversLicenceRecognizer(
     anchored=True,
     base=0.4,
     full_coverage=0.8,
-    context=_LICENCE_WORDS | words("drivers"),
+    context=_LICENSE_WORDS | words("drivers"),
 )
 
 RECOGNIZERS = (
     SSN_DASHED, SSN_PLAIN, UK_NINO, BR_CPF, BR_CNPJ, IN_AADHAAR, IN_PAN, PASSPORT_NUMBER,
-    PASSPORT_MRZ, DRIVERS_LICENCE_NUMBER,
+    PASSPORT_MRZ, DRIVERS_LICENSE_NUMBER,
 )  # fmt: skip

@@ -19,7 +19,7 @@ from privacymesh.detect.recognizer import (
     Recognizer,
     words,
 )
-from privacymesh.detect.recognizers.government_ids import names_a_licence
+from privacymesh.detect.recognizers.government_ids import names_a_license
 
 _ID_LIKE = (
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -123,7 +123,7 @@ _OPAQUE = (
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"|[0-9a-fA-F]{16})$"
 )
-DEVICE_NEIGHBOURS = 0.15
+DEVICE_NEIGHBORS = 0.15
 
 
 @dataclass
@@ -151,15 +151,15 @@ class IdentifierRecognizer(Recognizer):
         examples = hits[VALUE].unique(maintain_order=True).head(values.options.max_examples)
         # opaque device ids (advertising UUIDs, Android hex ids) sit beside other device columns
         opaque = hits.filter(pl.col(VALUE).str.contains(_OPAQUE)).height >= 0.9 * hits.height
-        beside_devices = opaque and bool(values.signals.neighbours & _DEVICE_WORDS)
+        beside_devices = opaque and bool(values.signals.neighbors & _DEVICE_WORDS)
         out = []
-        licence = names_a_licence(values.signals.name)
+        license = names_a_license(values.signals.name)
         for category, ctx in _WHOSE:
-            if licence and category == "user.unique_id":
+            if license and category == "user.unique_id":
                 continue  # a driver's licence number: the licence recognizer's
             strength = self.strength
             if beside_devices and category == DEVICE_ID:
-                strength += DEVICE_NEIGHBOURS
+                strength += DEVICE_NEIGHBORS
             ev = self.evidence(
                 category,
                 hits[ROW].unique(),

@@ -16,7 +16,7 @@ JOB_TITLE = "user.job_title"
 MIN_SHARE = 0.6  # of the values whose words include an occupation's head word
 MAX_WORDS = 8  # longer values are sentences, not titles
 # neighbours that hold a person's name: a `title` beside them is that person's job
-_NAME_NEIGHBOURS = frozenset(
+_NAME_NEIGHBORS = frozenset(
     ("name", "fullname", "contactname", "employeename", "staffname", "agentname", "brokername")
 )
 
@@ -80,7 +80,7 @@ class JobTitleRecognizer(Recognizer):
         # the value evidence alone stays below any reporting threshold: without a title-like
         # name, contract text, neighbour or declared category the column is not read
         signals = values.signals
-        named = self.context & (signals.name | signals.text | signals.neighbours) or (
+        named = self.context & (signals.name | signals.text | signals.neighbors) or (
             signals.declared == JOB_TITLE
         )
         return bool(named) and super().applies(values)
@@ -90,7 +90,7 @@ class JobTitleRecognizer(Recognizer):
         """The table's rows are people's: a column of a person's own record or whose row it is,
         or a neighbour holding a person's name."""
         signals = values.signals
-        return signals.people or signals.someone or bool(signals.neighbours & _NAME_NEIGHBOURS)
+        return signals.people or signals.someone or bool(signals.neighbors & _NAME_NEIGHBORS)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
