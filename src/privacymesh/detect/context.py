@@ -436,6 +436,35 @@ _PRIVATE_WORDS = frozenset(
 )
 
 
+# column-name and table-name words of a clinical record: a table holding one is about patients'
+# care, so its measures, events and notes are their health
+_CLINICAL_WORDS = frozenset(
+    (
+        "patient", "patientid", "diagnosis", "diagnoses", "diagnosiscode", "prescription",
+        "medication", "medications", "symptom", "symptoms", "clinical", "medical", "encounter",
+        "encounters", "admission", "admissions", "vital", "vitals", "heartrate",
+        "bloodpressure", "systolic", "diastolic", "bmi", "glucose", "cholesterol", "spo2",
+        "allergy", "allergies", "icd", "icd10", "snomed", "hipaa", "ehr", "emr", "mrn",
+        "physician", "clinician", "doctornotes", "clinicalnotes", "comorbidity", "triage",
+        "healthrecord", "medicalrecord", "dischargedate", "admissiondate",
+    )
+)  # fmt: skip
+
+
+def clinical_record(
+    columns: list[str], table: str | None, contract: dict[str, ColumnContext] | None
+) -> bool:
+    """Whether a table's columns, its name or its contract's data subjects say it records
+    patients' care (a patient id, a diagnosis, a heart rate, `hipaa_patients`)."""
+    names: set[str] = set(table_words(table))
+    for c in columns:
+        names |= tokens(c)
+    for ctx in (contract or {}).values():
+        for subject in ctx.data_subjects:
+            names |= tokens(subject)
+    return bool(names & _CLINICAL_WORDS)
+
+
 def table_words(table: str | None) -> frozenset[str]:
     """Tokens of a table's own name: the last part of a dotted or slashed address
     (`crm.customers`, `oracle/hr_locations`, `retail__stores`), so a domain's name does not
@@ -581,6 +610,8 @@ class ContextSignals:
     things_reason: str = ""  # why the table is taken for one of things (`table: locations`)
     # phones and e-mails in the table reach the organisations (switchboards, shared mailboxes)
     org_channels: bool = False
+    # the table records patients' care: its measures, events and notes are health data
+    clinical: bool = False
 
     @classmethod
     def build(
@@ -618,6 +649,7 @@ class ContextSignals:
             someone=names_someone(columns) or linked,
             things_reason=reason,
             org_channels=reaches_organizations(columns, reason),
+            clinical=clinical_record(columns, table_name, contract) and not reason,
         )
 
     def for_key(self, key: str) -> ContextSignals:

@@ -18,6 +18,7 @@ DEFAULT_MODULES = (
     "national_ids",
     "health_ids",
     "health",
+    "health_records",
     "payment",
     "network",
     "identifiers",

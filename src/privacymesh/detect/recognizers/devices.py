@@ -6,11 +6,23 @@ UUID or hex token; they are device ids when the column or its neighbours say so.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+import polars as pl
 from stdnum import imei, meid
 
-from privacymesh.detect.recognizer import DIGITS, PatternRecognizer, words
+from privacymesh.detect.recognizer import (
+    DIGITS,
+    ROW,
+    VALUE,
+    ColumnValues,
+    Evidence,
+    PatternRecognizer,
+    Recognizer,
+    words,
+)
 
+DEVICE = "user.device"
 DEVICE_ID = "user.device.device_id"
 # reporting bodies that allocate type-allocation codes: the first two digits of an IMEI
 _REPORTING_BODIES = frozenset(("01", "35", "86", "99", "30", "33", "44", "45", "49", "50"))
@@ -43,4 +55,56 @@ DEVICE_NUMBER = PatternRecognizer(
     negative_context=words("card", "credit", "pan", "account", "order", "invoice", "phone"),
 )
 
-RECOGNIZERS = (DEVICE_NUMBER,)
+# a user-agent string: a product token with its version (`Mozilla/5.0`, `curl/7.68.0`) and, in a
+# browser's, the engine or platform words it always carries
+USER_AGENT = (
+    r"^(?:Mozilla|Opera|Dalvik|UCWEB|Lynx|Links|curl|Wget|okhttp|python-requests|Java|Go-http"
+    r"-client|[A-Za-z][\w.-]{1,40}(?:bot|Bot|crawler|Crawler|spider|Spider|Reader|reader))/\d"
+    r"|\((?:compatible|Windows|Macintosh|X11|Linux|iPhone|iPad|Android)[;)]"
+)
+USER_AGENT_SHARE = 0.6  # of a column's values that are user-agent strings
+
+
+def user_agents(values: ColumnValues) -> pl.DataFrame:
+    """(row, value) of the values that are user-agent strings."""
+    if "user_agents" not in values.memo:
+        stripped = values.stripped()
+        values.memo["user_agents"] = stripped.filter(pl.col(VALUE).str.contains(USER_AGENT))
+    return values.memo["user_agents"]
+
+
+def mostly_user_agents(values: ColumnValues) -> bool:
+    """Whether the column is one of user-agent strings: an address a crawler's string carries
+    is its operator's, not the requester's."""
+    if "/" not in values.chars():
+        return False
+    return user_agents(values).height >= USER_AGENT_SHARE * max(values.n_rows, 1)
+
+
+@dataclass
+class UserAgentRecognizer(Recognizer):
+    """A column of browsers' and clients' user-agent strings: what the requester's device and
+    software are, a large part of a browser fingerprint (`user.device`)."""
+
+    name: str = "user_agent"
+    strength: float = 0.55
+
+    def __post_init__(self) -> None:
+        self.categories = (DEVICE,)
+        self.context = words("agent", "useragent", "ua", "browser", "client", "httpuseragent")
+        self.negative_context = words("pattern", "regex", "rule", "blocklist", "allowlist")
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.max_digits() == 0  # every product token carries a version number
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3 or not mostly_user_agents(values):
+            return []
+        found = user_agents(values)
+        if found[VALUE].n_unique() < 3:
+            return []  # one client's string (a service's own) describes no one's device
+        examples = found[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(DEVICE, found[ROW].unique(), self.strength, {"pattern"}, examples)]
+
+
+RECOGNIZERS = (DEVICE_NUMBER, UserAgentRecognizer())

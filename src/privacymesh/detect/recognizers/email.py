@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from privacymesh.detect.recognizer import ColumnValues, Evidence, PatternRecognizer, words
+from privacymesh.detect.recognizers.devices import mostly_user_agents
 
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -22,7 +23,16 @@ def valid_email(value: str) -> bool:
     return all(_LABEL.match(label) for label in labels)
 
 
-EMAIL = PatternRecognizer(
+class EmailRecognizer(PatternRecognizer):
+    """E-mail addresses anywhere in a value, except in a column of user-agent strings: the
+    address a crawler's string carries is how to reach its operator, not the requester."""
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        found = super().detect(values)
+        return [] if found and mostly_user_agents(values) else found
+
+
+EMAIL = EmailRecognizer(
     name="email",
     category="user.contact.email",
     pattern=r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+",

@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import polars as pl
 
+from privacymesh.detect.context import tokens
 from privacymesh.detect.recognizer import (
     FLOAT,
     ROW,
@@ -36,6 +37,13 @@ _GEO_WORDS = words(
 _NOT_GEO = words(
     "price", "amount", "rate", "fx", "score", "pct", "percent", "ratio", "temperature", "temp",
     "weight", "balance", "total", "fee", "tax", "discount", "probability", "prob", "version",
+)  # fmt: skip
+# names of a span of time or a usage measure: fractional numbers under them are durations and
+# averages (a session's length in minutes, years of membership), whatever range they fall in
+_MEASURE = words(
+    "session", "time", "length", "duration", "membership", "tenure", "avg", "average", "mean",
+    "spent", "minutes", "mins", "hours", "seconds", "secs", "days", "years", "months", "speed",
+    "count", "size", "height", "width", "depth", "distance", "usage",
 )  # fmt: skip
 _NUMBER = r"^-?\d{1,3}(?:\.\d+)?$"
 
@@ -76,11 +84,14 @@ def as_text(series: pl.Series) -> pl.Series:
 
 def pair_columns(frame: pl.DataFrame) -> set[str]:
     """Adjacent numeric columns that read as (latitude, longitude): the first within +-90, the
-    second within +-180, both fractional and varied. A table-level pass of the scanner."""
+    second within +-180, both fractional and varied, neither named for a measure or a span of
+    time (averages and durations fill the same ranges). A table-level pass of the scanner."""
     found: set[str] = set()
     names = frame.columns
     profiles: dict[str, tuple[float, float, int, float] | None] = {}
     for name in names:
+        if tokens(name) & (_MEASURE | _NOT_GEO) and not tokens(name) & _GEO_WORDS:
+            continue
         s = frame[name]
         if s.dtype.is_float() or s.dtype == pl.String:
             text = as_text(s)
@@ -108,7 +119,7 @@ class CoordinateColumnRecognizer(Recognizer):
     def __post_init__(self) -> None:
         self.categories = (PRECISE, IMPRECISE)
         self.context = _GEO_WORDS
-        self.negative_context = _NOT_GEO
+        self.negative_context = _NOT_GEO | _MEASURE
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:

@@ -42,6 +42,8 @@ class UsernameRecognizer(Recognizer):
             "status", "type", "category", "code", "sku", "product", "color", "colour", "state",
             "country", "city", "slug", "path", "file", "host", "hostname", "service", "tag",
             "event", "action", "model", "plan", "currency", "method", "channel", "source",
+            # drugs and diagnoses are one word each that may embed a name's letters
+            "prescription", "medication", "medicine", "drug", "diagnosis", "symptom",
         )  # fmt: skip
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
