@@ -29,6 +29,7 @@ DEFAULT_MODULES = (
     "address",
     "places",
     "demographics",
+    "coded_answers",
     "special_categories",
     "person_name",
     "cjk_names",
