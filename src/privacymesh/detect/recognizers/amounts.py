@@ -6,6 +6,7 @@ grouping)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
@@ -28,6 +29,9 @@ _GLOSS = r"\s*~.*$"  # `~ 1 Crore+`: the same amount in words, after the figure
 _CURRENCY = r"(?i)^(?:rs\.?|inr|₹|r\$|us\$|\$|€|£|eur|usd|brl)\s*"
 
 
+_MAY_BE_NEGATIVE = words("balance", "accountbalance", "networth")
+
+
 @dataclass
 class PersonalAmountRecognizer(Recognizer):
     name: str = "personal_amount"
@@ -47,6 +51,9 @@ class PersonalAmountRecognizer(Recognizer):
             "asset", "assets", "liability", "liabilities", "debt", "debts", "patrimonio",
             "patrimônio", "bens", "vermoegen", "vermögen", "schulden", "dividas", "dívidas",
             "deudas", "patrimoine",
+            # a person's gains and losses on capital, and what their account holds
+            "capitalgain", "capitalgains", "capitalloss", "capitallosses", "balance",
+            "accountbalance", "savings",
         )  # fmt: skip
         self.negative_context = words(
             "company", "product", "store", "department", "average", "avg", "mean", "median",
@@ -67,8 +74,10 @@ class PersonalAmountRecognizer(Recognizer):
             .cast(pl.Float64, strict=False)
         )
         amounts = values.stripped().select(ROW, amount)
-        # none owed is an amount too (a debt of 0), but a column must vary to be each person's
-        positive = amounts.filter(pl.col(VALUE) >= 0)
+        # none owed is an amount too (a debt of 0), but a column must vary to be each person's;
+        # an account's balance may be overdrawn
+        floor = -math.inf if values.signals.name & _MAY_BE_NEGATIVE else 0.0
+        positive = amounts.filter(pl.col(VALUE) >= floor)
         if positive.height < NUMERIC_SHARE * values.n_rows:
             return []
         if positive[VALUE].n_unique() < min(10, 0.3 * values.n_rows):
@@ -78,4 +87,56 @@ class PersonalAmountRecognizer(Recognizer):
         return [self.evidence(FINANCIAL, positive[ROW].unique(), strength, {"distribution"}, [])]
 
 
-RECOGNIZERS = (PersonalAmountRecognizer(),)
+# an income band: a bound or a span of amounts (`<=50K`, `$25,000-$49,999`, `100k+`,
+# `under 20000`), in thousands or in full
+_AMOUNT = r"[$€£]?\s*\d[\d,.]*\s*[kKmM]?"
+_BAND = (
+    rf"^(?:(?:[<>]=?|≤|≥|under|over|below|above|less than|more than|up to)\s*{_AMOUNT}"
+    rf"|{_AMOUNT}\s*(?:-|–|to)\s*{_AMOUNT}|{_AMOUNT}\s*\+"
+    rf"|{_AMOUNT}\s*(?:and|or) (?:over|more|above))$"
+)
+_INCOME_NAMES = words(
+    "income", "salary", "wage", "wages", "earnings", "pay", "annualincome", "householdincome",
+)  # fmt: skip
+BAND_SHARE = 0.9  # of the values that are bands (or no answer)
+
+
+@dataclass
+class IncomeBandRecognizer(Recognizer):
+    """A person's income as a band (`<=50K`, `$50,000-$74,999`) under an income name in a
+    table of people: a few levels, so the amount recognizer leaves it, but each row is still
+    that person's money."""
+
+    name: str = "income_band"
+    strength: float = 0.3  # the name raises it to a verdict
+
+    def __post_init__(self) -> None:
+        self.categories = (FINANCIAL,)
+        self.context = _INCOME_NAMES
+        self.negative_context = words("company", "store", "product", "tax", "taxbracket")
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(_INCOME_NAMES & signals.name)
+            and (signals.people or signals.someone)
+            and super().applies(values)
+        )
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.max_digits() == 0
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        folded = values.folded()
+        if folded[VALUE].n_unique() > 40:
+            return []  # amounts, not bands
+        bands = folded.filter(pl.col(VALUE).str.contains(_BAND))
+        if bands.height < BAND_SHARE * values.n_rows:
+            return []
+        examples = bands[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [self.evidence(FINANCIAL, bands[ROW].unique(), self.strength, {"pattern"}, examples)]
+
+
+RECOGNIZERS = (PersonalAmountRecognizer(), IncomeBandRecognizer())

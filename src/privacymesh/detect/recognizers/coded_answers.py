@@ -28,33 +28,23 @@ HEALTH = "user.health_and_medical"
 FINANCIAL = "user.financial"
 
 # a word that states the fact wherever it stands in the name (`has_children`, `is_smoker`)
-_FACT_WORDS: dict[str, str] = {
-    **dict.fromkeys(
-        ("seniorcitizen", "elderly", "pensioner", "over65", "underage", "isminor"), AGE
-    ),
-    **dict.fromkeys(
-        ("married", "ismarried", "spouse", "hasspouse", "haspartner", "cohabiting", "divorced",
-         "widowed"),
-        MARITAL,
-    ),  # fmt: skip
-    **dict.fromkeys(
-        ("dependents", "dependants", "hasdependents", "hasdependants", "children", "haschildren",
-         "kids", "haskids", "isparent", "veteran", "isveteran", "immigrant", "foreignborn"),
-        DEMOGRAPHIC,
-    ),  # fmt: skip
-    **dict.fromkeys(
-        ("smoker", "smoking", "smokes", "issmoker", "pregnant", "pregnancy", "ispregnant",
-         "disabled", "disability", "hasdisability", "handicap", "handicapped", "diabetic",
-         "diabetes", "hypertension", "drinker", "alcoholic", "obese"),
-        HEALTH,
-    ),  # fmt: skip
-    **dict.fromkeys(
-        ("creditdefault", "defaulted", "hasdefaulted", "hasloan", "personalloan", "housingloan",
-         "mortgage", "hasmortgage", "homeowner", "ownshome", "ownhome", "bankrupt",
-         "bankruptcy", "hascrcard", "hascreditcard", "insolvent"),
-        FINANCIAL,
-    ),  # fmt: skip
-}
+# fmt: off
+_FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (AGE, ("seniorcitizen", "elderly", "pensioner", "over65", "underage", "isminor")),
+    (MARITAL, ("married", "ismarried", "spouse", "hasspouse", "haspartner", "cohabiting",
+               "divorced", "widowed")),
+    (DEMOGRAPHIC, ("dependents", "dependants", "hasdependents", "hasdependants", "children",
+                   "haschildren", "kids", "haskids", "isparent", "veteran", "isveteran",
+                   "immigrant", "foreignborn")),
+    (HEALTH, ("smoker", "smoking", "smokes", "issmoker", "pregnant", "pregnancy", "ispregnant",
+              "disabled", "disability", "hasdisability", "handicap", "handicapped", "diabetic",
+              "diabetes", "hypertension", "drinker", "alcoholic", "obese")),
+    (FINANCIAL, ("creditdefault", "defaulted", "hasdefaulted", "hasloan", "personalloan",
+                 "housingloan", "mortgage", "hasmortgage", "homeowner", "ownshome", "ownhome",
+                 "bankrupt", "bankruptcy", "hascrcard", "hascreditcard", "insolvent")),
+)
+# fmt: on
+_FACT_WORDS = {word: category for category, names in _FACTS for word in names}
 # a word that means many things (a default setting, a loan's id, a partner company): it states
 # the fact only when it is the whole name
 _WHOLE_NAMES: dict[str, str] = {

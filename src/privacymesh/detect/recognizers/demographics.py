@@ -330,6 +330,8 @@ MARITAL_TERMS = frozenset((
     "divorciada", "viudo", "viuda", "solteiro", "solteira", "viúvo", "viúva", "célibataire",
     "celibataire", "marié", "mariée", "marie", "mariee", "divorcé", "divorcée", "veuf", "veuve",
     "s", "m", "d", "w", "u", "unknown", "other", "n/a", "na", "prefer not to say",
+    # the US census's wording (`Married-civ-spouse`, hyphens read as spaces)
+    "married civ spouse", "married spouse absent", "married af spouse", "never married",
 ))
 # fmt: on
 _MARITAL_LETTERS = frozenset(("s", "m", "d", "w", "u"))
@@ -357,7 +359,8 @@ class MaritalStatusRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:
             return []
-        folded = values.folded()
+        # `Never-married`, `never_married`: the census and many exports join words so
+        folded = values.folded().with_columns(pl.col(VALUE).str.replace_all(r"[-_]", " "))
         vocab = folded[VALUE].unique()
         if vocab.len() > 12 or not vocab.is_in(pl.Series(sorted(MARITAL_TERMS)).implode()).all():
             return []
@@ -469,6 +472,9 @@ _EDUCATION_TERMS = frozenset((
     "bachelors", "bachelor's", "bachelor's degree", "bachelors degree", "master", "masters",
     "master's", "master's degree", "masters degree", "mba", "doctorate", "doctoral", "phd",
     "ph.d.", "ph.d", "professional degree", "a levels", "a-levels", "gcse", "gcses",
+    # the US census's levels (`HS-grad`, `Assoc-acdm`, hyphens read as spaces) and a bank's
+    "hs grad", "assoc acdm", "assoc voc", "prof school", "preschool", "kindergarten",
+    "tertiary", "pos graduacao", "pós graduação",
     # Portuguese, Spanish, French, German, Italian
     "fundamental", "médio", "medio", "superior", "técnico", "tecnico",
     "analfabeto", "alfabetizado", "ensino fundamental", "fundamental incompleto",
@@ -493,7 +499,9 @@ _EDUCATION_NO_ANSWER = frozenset((
 # grades and years of school written as ordinals (`10th pass`, `12th grade`, `class 8`)
 _SCHOOL_YEAR = (
     r"^(?:\d{1,2}(?:st|nd|rd|th)\s*(?:pass|passed|grade|std|standard|class|fail)"
-    r"|class \d{1,2}|grade \d{1,2})$"
+    r"|class \d{1,2}|grade \d{1,2}"
+    # a bare grade or a span of grades (`11th`, `7th-8th`), as the census writes them
+    r"|\d{1,2}(?:st|nd|rd|th)(?: \d{1,2}(?:st|nd|rd|th))?)$"
 )
 
 # `Ensino médio completo`, `Secondary (incomplete)`: the level with its stage taken off
@@ -532,7 +540,7 @@ class EducationRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         folded = values.folded().with_columns(
             pl.col(VALUE)
-            .str.replace_all(r"\s+", " ")
+            .str.replace_all(r"[\s_-]+", " ")
             .str.replace(_LEVEL_PREFIX, "")
             .str.replace(_LEVEL_SUFFIX, "")
         )
@@ -552,9 +560,122 @@ class EducationRecognizer(Recognizer):
         ]
 
 
+# names of the number that codes a level of education or counts its years (`education_num`,
+# `years_of_schooling`)
+_EDUCATION_CODE_NAMES = words("education", "schooling", "escolaridade", "escolaridad", "bildung")
+EDUCATION_CODE_MAX = 30  # levels and years of schooling are small whole numbers
+
+
+@dataclass
+class EducationCodeRecognizer(Recognizer):
+    """The level of education as a number (the census's `education_num`, years of schooling)
+    under an education name in a table of people: a small whole number with a few levels."""
+
+    name: str = "education_code"
+    kinds: frozenset[str] = DIGITS
+    strength: float = 0.3  # the name raises it to a verdict
+
+    def __post_init__(self) -> None:
+        self.categories = (EDUCATION,)
+        self.context = _EDUCATION_CODE_NAMES
+        self.negative_context = words("course", "program", "programme", "module", "subject")
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(_EDUCATION_CODE_NAMES & signals.name)
+            and (signals.people or signals.someone)
+            and super().applies(values)
+        )
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.max_digits() == 0
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        number = pl.col(VALUE).cast(pl.Int64, strict=False)
+        levels = values.stripped().select(ROW, number.alias("n"))
+        coded = levels.filter(pl.col("n").is_between(0, EDUCATION_CODE_MAX))
+        if coded.height < 0.95 * values.n_rows or coded["n"].n_unique() < 3:
+            return []
+        examples = coded["n"].unique().sort().head(2).cast(pl.String).to_list()
+        return [
+            self.evidence(EDUCATION, coded[ROW].unique(), self.strength, {"dictionary"}, examples)
+        ]
+
+
+HOUSEHOLD = "user.demographic"
+# a person's place in a household, as censuses and surveys record it (hyphens read as spaces)
+# fmt: off
+_HOUSEHOLD_TERMS = frozenset((
+    "husband", "wife", "spouse", "partner", "unmarried partner", "own child", "child", "son",
+    "daughter", "stepchild", "foster child", "adopted child", "grandchild", "parent", "father",
+    "mother", "parent in law", "son in law", "daughter in law", "sibling", "brother", "sister",
+    "other relative", "relative", "not in family", "nonrelative", "non relative",
+    "unrelated", "roommate", "housemate", "boarder", "lodger", "head", "householder",
+    "head of household", "reference person", "unmarried", "grandparent",
+))
+_HOUSEHOLD_NO_ANSWER = frozenset(("unknown", "other", "?", "n/a", "na", "-"))
+# fmt: on
+_HOUSEHOLD_NAMES = words(
+    "relationship",
+    "relation",
+    "household",
+    "householdrole",
+    "relationtohead",
+    "relationshiptohead",
+    "familyrole",
+    "familyrelationship",
+    "relationshipstatus",
+)  # fmt: skip
+
+
+@dataclass
+class HouseholdRoleRecognizer(Recognizer):
+    """A person's relationship within their household (`Husband`, `Own-child`,
+    `Not-in-family`), under a relationship name in a table of people."""
+
+    name: str = "household_role"
+    strength: float = 0.3  # the name raises it to a verdict
+
+    def __post_init__(self) -> None:
+        self.categories = (HOUSEHOLD,)
+        self.context = _HOUSEHOLD_NAMES
+        self.negative_context = words("customer", "account", "vendor", "supplier", "business")
+
+    def applies(self, values: ColumnValues) -> bool:
+        signals = values.signals
+        return (
+            bool(_HOUSEHOLD_NAMES & signals.name)
+            and (signals.people or signals.someone)
+            and super().applies(values)
+        )
+
+    def ruled_out(self, values: ColumnValues) -> bool:
+        return values.all_hold_digit()
+
+    def detect(self, values: ColumnValues) -> list[Evidence]:
+        if values.n_rows < 3:
+            return []
+        folded = values.folded().with_columns(pl.col(VALUE).str.replace_all(r"[\s_-]+", " "))
+        if folded[VALUE].n_unique() > 30:
+            return []
+        roles = folded.filter(pl.col(VALUE).is_in(sorted(_HOUSEHOLD_TERMS)))
+        blank = folded.filter(pl.col(VALUE).is_in(sorted(_HOUSEHOLD_NO_ANSWER)))
+        if roles.height + blank.height < 0.9 * values.n_rows or roles[VALUE].n_unique() < 2:
+            return []
+        examples = roles[VALUE].unique(maintain_order=True).head(2).to_list()
+        return [
+            self.evidence(HOUSEHOLD, roles[ROW].unique(), self.strength, {"dictionary"}, examples)
+        ]
+
+
 RECOGNIZERS = (
     BirthDateRecognizer(),
     EducationRecognizer(),
+    EducationCodeRecognizer(),
+    HouseholdRoleRecognizer(),
     GenderRecognizer(),
     PronounsRecognizer(),
     LanguageRecognizer(),

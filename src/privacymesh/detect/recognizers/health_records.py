@@ -96,9 +96,7 @@ class VitalSignRecognizer(Recognizer):
         self.negative_context = words("product", "item", "package", "parcel", "shipping")
 
     def applies(self, values: ColumnValues) -> bool:
-        return (
-            _named(values, _VITALS) and in_care_record(values) and super().applies(values)
-        )
+        return _named(values, _VITALS) and in_care_record(values) and super().applies(values)
 
     def ruled_out(self, values: ColumnValues) -> bool:
         return values.max_digits() == 0
@@ -136,9 +134,7 @@ class MedicalEventRecognizer(Recognizer):
         self.negative_context = words("return", "refund", "order", "payment", "shipping")
 
     def applies(self, values: ColumnValues) -> bool:
-        return (
-            _named(values, _EVENTS) and in_care_record(values) and super().applies(values)
-        )
+        return _named(values, _EVENTS) and in_care_record(values) and super().applies(values)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:

@@ -59,6 +59,22 @@ _ROLE_HEADS = frozenset(
 )  # fmt: skip
 
 
+# the words of occupation groups as censuses and surveys code them (`Exec-managerial`,
+# `Adm-clerical`, `blue-collar`, `admin.`): under an occupation name in a table of people each
+# is a person's line of work, though no single title
+_OCCUPATION_GROUP_WORDS = frozenset(
+    (
+        "managerial", "management", "clerical", "specialty", "professional", "prof", "repair",
+        "craft", "sales", "service", "services", "serv", "cleaners", "handlers", "farming",
+        "fishing", "forestry", "transport", "moving", "inspct", "tech", "support",
+        "protective", "armed", "forces", "military", "admin", "administrative", "adm",
+        "collar", "technician", "entrepreneur", "retired", "employed", "unemployed",
+        "housemaid", "student", "homemaker", "housewife", "labourer", "laborer", "executive",
+        "exec", "trades", "agriculture", "construction", "production", "operator",
+    )
+)  # fmt: skip
+
+
 @dataclass
 class JobTitleRecognizer(Recognizer):
     name: str = "job_title"
@@ -113,7 +129,8 @@ class JobTitleRecognizer(Recognizer):
             known = known | member_of(tokens["word"], SPECIALTY_HEADS)
         if values.signals.name & _OCCUPATION_NAMES and someone:
             agent = tokens["word"].str.contains(_AGENT_NOUN) | member_of(singular, _ROLE_HEADS)
-            known = known | agent.fill_null(False)
+            group = member_of(tokens["word"], _OCCUPATION_GROUP_WORDS)
+            known = known | agent.fill_null(False) | group
         heads = tokens.filter(known)[VALUE].unique()
         hit = folded.filter(pl.col(VALUE).is_in(heads.implode()))
         share = hit.height / values.n_rows

@@ -159,6 +159,7 @@ _BIRTH_WORDS = words(
 # `municipio_nacimiento`) is a birthplace too; a word of birth alone may be a birth date's
 _BIRTH_PARTS = words(
     "birth", "born", "nascimento", "nacimiento", "naissance", "nascita", "geburt", "natal",
+    "native", "homeland",
 )  # fmt: skip
 _PLACE_PARTS = words(
     "place", "city", "town", "state", "country", "region", "province", "county", "uf",
@@ -196,7 +197,11 @@ class BirthplaceRecognizer(Recognizer):
             .with_columns(pl.col("part").str.strip_chars())
         )
         lexicons = (city_names(), region_names(), country_names(), country_codes())
-        known = pl.any_horizontal(members_of(parts["part"], lexicons))
+        # `United-States`: some exports join a place's words with hyphens
+        spaced = parts["part"].str.replace_all("-", " ")
+        known = pl.any_horizontal(
+            *members_of(parts["part"], lexicons), *members_of(spaced, lexicons)
+        )
         rows = parts.filter(known)[ROW].unique()
         if rows.len() < BIRTHPLACE_SHARE * values.n_rows or rows.len() == 0:
             return self.unlisted(values)
