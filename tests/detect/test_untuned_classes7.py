@@ -271,22 +271,15 @@ def test_census_categories_of_a_person_are_found() -> None:
     assert FINANCIAL in _keys(result, "income_bracket")
 
 
+_BANK_JOBS = ["admin.", "blue-collar", "technician", "services", "management", "retired",
+              "self-employed"]  # fmt: skip
+
+
 def test_bank_clients_job_education_and_balance_are_found() -> None:
     frame = pl.DataFrame(
         {
             "age": [25 + (i * 7) % 45 for i in range(N)],
-            "job": [
-                [
-                    "admin.",
-                    "blue-collar",
-                    "technician",
-                    "services",
-                    "management",
-                    "retired",
-                    "self-employed",
-                ][i % 7]
-                for i in range(N)
-            ],  # fmt: skip
+            "job": [_BANK_JOBS[i % 7] for i in range(N)],
             "marital": [["married", "single", "divorced"][i % 3] for i in range(N)],
             "education": [["primary", "secondary", "tertiary", "unknown"][i % 4] for i in range(N)],
             "balance": [(i * 977) % 5200 - 400 for i in range(N)],
@@ -323,6 +316,61 @@ def test_the_same_words_outside_a_table_of_people_are_no_personal_data() -> None
         }
     )
     assert FINANCIAL not in _keys(scan(taxes), "tax_bracket")
+
+
+# --- 4. names among organisations and in subject lines ----------------------------------------
+
+_SITES = ["Riverside General Hospital", "Northgate Family Practice", "St. Brigid's Hospital",
+          "Harbour View Medical Center", "Elm Street Clinic", "Westfield Ortho Group"]  # fmt: skip
+_DOCTORS = ["Dr. M. Halvorsen", "Dr. Tobias Quintero", "Dr. I. Bakker", "Dr. R. Okafor",
+            "Dr. Lucia Moreau", "Prof. Dmitri Kowal"]  # fmt: skip
+
+
+def test_doctors_named_among_hospitals_in_a_provider_column_are_names() -> None:
+    # a doctor in one row in three, a hospital or practice in the rest
+    providers = [_DOCTORS[(i // 3) % 6] if i % 3 == 0 else _SITES[i % 6] for i in range(60)]
+    frame = _patients(60, provider_name=providers)
+    assert NAME in _keys(scan(frame), "provider_name")
+
+
+def test_practices_named_for_a_doctor_and_a_drink_are_no_names() -> None:
+    practices = [f"Dr. {_LAST[(i // 3) % 8]}'s Family Clinic" if i % 3 == 0 else _SITES[i % 6]
+                 for i in range(60)]  # fmt: skip
+    frame = pl.DataFrame({"facility_id": [f"F{i}" for i in range(60)], "provider_name": practices})
+    assert NAME not in _keys(scan(frame), "provider_name")
+    drinks = [["Dr Pepper", "Root Beer", "Cream Soda", "Ginger Ale"][i % 4] for i in range(60)]
+    products = pl.DataFrame({"sku": [f"D{i}" for i in range(60)], "product_name": drinks})
+    assert NAME not in _keys(scan(products), "product_name")
+
+
+_SUBJECTS = [
+    "quarterly volumes for review", "revised gas nominations", "Meeting moved to 3pm",
+    "Updated curve file", "storage report", "Re: contract amendments", "lunch on thursday?",
+    "FW: pipeline maintenance notice", "draft press release", "credit limits",
+]  # fmt: skip
+
+
+def test_names_in_a_few_subject_lines_are_names() -> None:
+    lines = [_SUBJECTS[i % 10] for i in range(60)]
+    lines[4] = "access request for tobias halvorsen"
+    lines[17] = "hello maren"
+    lines[33] = "Judge Quintero's ruling this morning"
+    lines[48] = "call notes with lucia ferreira"
+    frame = pl.DataFrame({"email_body": ["see below"] * 60, "subject_line": lines})
+    assert NAME in _keys(scan(frame), "subject_line")
+
+
+def test_subject_lines_and_school_subjects_without_names_are_no_names() -> None:
+    lines = [_SUBJECTS[i % 10] for i in range(60)]
+    assert NAME not in _keys(scan(pl.DataFrame({"subject_line": lines})), "subject_line")
+    lessons = ["Mathematics", "History", "Biology", "Art and Design", "Physical Education"]
+    frame = pl.DataFrame(
+        {
+            "student_id": [f"S{i}" for i in range(60)],
+            "subject": [lessons[i % 5] for i in range(60)],
+        }
+    )
+    assert NAME not in _keys(scan(frame), "subject")
 
 
 # --- 5. false alarms ----------------------------------------------------------------------------
@@ -371,6 +419,8 @@ def test_user_agent_strings_are_devices_not_e_mail() -> None:
     keys = _keys(scan(frame), "agent")
     assert DEVICE in keys
     assert EMAIL not in keys
+    # the same strings under a name that says nothing: no e-mail either
+    assert EMAIL not in _keys(scan(frame.rename({"agent": "c07"})), "c07")
     # e-mail addresses in a column of messages stay e-mail
     messages = [f"Please reply to desk{i}@example.org about the booking" for i in range(N)]
     assert EMAIL in _keys(scan(pl.DataFrame({"message": messages})), "message")

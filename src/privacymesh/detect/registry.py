@@ -32,6 +32,8 @@ DEFAULT_MODULES = (
     "coded_answers",
     "special_categories",
     "person_name",
+    "titled_names",
+    "subject_names",
     "cjk_names",
     "japanese_names",
     "korean_names",
