@@ -98,6 +98,10 @@ class CodedAnswerRecognizer(Recognizer):
             and super().applies(values)
         )
 
+    def ruled_out(self, values: ColumnValues) -> bool:
+        # no code nor no-answer holds two digits: a value that does is no answer of this kind
+        return values.max_digits() > 1
+
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []

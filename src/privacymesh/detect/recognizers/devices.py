@@ -78,6 +78,12 @@ def mostly_user_agents(values: ColumnValues) -> bool:
     is its operator's, not the requester's."""
     if "/" not in values.chars():
         return False
+    probe = values.probe()
+    if (
+        probe.filter(pl.col(VALUE).str.contains(USER_AGENT)).height
+        < USER_AGENT_SHARE * probe.height
+    ):
+        return False  # decided on about one value in eight of a long column
     return user_agents(values).height >= USER_AGENT_SHARE * max(values.n_rows, 1)
 
 
@@ -97,7 +103,7 @@ class UserAgentRecognizer(Recognizer):
         self.negative_context = words("pattern", "regex", "rule", "blocklist", "allowlist")
 
     def ruled_out(self, values: ColumnValues) -> bool:
-        return values.max_digits() == 0  # every product token carries a version number
+        return "/" not in values.chars()  # as `mostly_user_agents` asks first
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3 or not mostly_user_agents(values):

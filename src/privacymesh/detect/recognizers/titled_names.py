@@ -43,6 +43,9 @@ class TitledNameRecognizer(Recognizer):
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 3:
             return []
+        probe = values.probe()
+        if probe.filter(pl.col(VALUE).str.contains(_TITLED)).height < TITLED_SHARE * probe.height:
+            return []  # decided on about one value in eight of a long column
         titled = values.stripped().filter(pl.col(VALUE).str.contains(_TITLED))
         if titled.height < TITLED_SHARE * values.n_rows:
             return []
