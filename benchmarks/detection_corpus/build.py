@@ -1267,6 +1267,33 @@ def build_lifelines(_: dict) -> None:
         write("lifelines", table, sample(frame))
 
 
+# GBA element numbers (category.group.element) of the person lists kept, with the source's names
+BRP_ELEMENTS = words(
+    "01.01.10 01.01.20 01.02.10 01.02.40 01.03.10 01.03.20 01.03.30 01.04.10 01.81.10 01.82.30"
+    " 01.86.10 02.01.20 02.02.10 02.02.40 02.03.10 04.05.10 05.01.20 05.02.10 05.02.40 05.06.10"
+    " 05.15.10 07.68.10 07.69.10 07.80.10 07.80.20 08.09.10 08.10.10 08.11.10 08.11.60 08.11.70"
+    " 08.11.80 08.13.30 08.85.10 09.02.10 09.03.10 10.39.10 12.35.10 12.35.20 12.35.40"
+)
+
+
+def build_brp_testset(m: Mirror) -> None:
+    """The Dutch national identity agency's (RvIG) test set of GBA-V person lists, as Open
+    Personen converted it to one semicolon-separated file: three header lines (element number,
+    category, element name), then one line per person list followed by lines of its history.
+    Kept: the person lists' first lines (the current values), with the elements above under
+    the source's Dutch names."""
+    import csv
+
+    path = "src/openpersonen/api/management/commands/data/test_data.csv"
+    numbers, _, names, *body = csv.reader(io.StringIO(m.text(path)), delimiter=";")
+    where = {n: i for i, n in reversed(list(enumerate(numbers)))}
+    keep = [where[e] for e in BRP_ELEMENTS]
+    person = where["01.01.10"]
+    rows = [[r[i] or None for i in keep] for r in body if r[person]]
+    schema = dict.fromkeys((names[i].strip() for i in keep), pl.String)
+    write("brp_testset", "persoonslijsten", pl.DataFrame(rows, schema=schema, orient="row"))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1303,6 +1330,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "tlc_fhv": build_tlc_fhv,
     "royal92": build_royal92,
     "lifelines": build_lifelines,
+    "brp_testset": build_brp_testset,
 }
 
 
