@@ -1113,6 +1113,187 @@ def build_gretel(m: Mirror) -> None:
         write("gretel", table, sample(frame))
 
 
+CORAL_CLOUD_GUESTS = words(
+    "FirstName LastName Preferred_Name__c Email MobilePhone Birthdate MailingStreet MailingCity"
+    " MailingState MailingPostalCode MailingCountry LeadSource Guest_Type__c Interest1__c"
+    " Interest2__c Interest3__c External_Id__c"
+)
+
+
+def build_coral_cloud(m: Mirror) -> None:
+    """Salesforce's Coral Cloud Resorts sample app: the resort's guests as CRM contacts (its
+    large data plan) and the experiences it sells, from the Salesforce data-tree JSON files
+    (`attributes`, and the photo and next check-in set on one or two guests only, are
+    dropped)."""
+    import json
+
+    def records(path: str, names: list[str]) -> pl.DataFrame:
+        rows = json.loads(m.text(path))["records"]
+        body = [[None if r.get(n) is None else str(r[n]) for n in names] for r in rows]
+        return pl.DataFrame(body, schema=dict.fromkeys(names, pl.String), orient="row")
+
+    guests = records("data/data-Contact-large.json", CORAL_CLOUD_GUESTS)
+    write("coral_cloud", "guests", sample(guests))
+    experiences = words(
+        "Name Activity_Level__c Capacity__c Default_Start_Time__c Description__c"
+        " Duration_Hours__c Location__c Picture_URL__c Price__c Type__c"
+    )
+    write("coral_cloud", "experiences", records("data/data-Experience__c-large.json", experiences))
+
+
+def lines_csv(raw: bytes, skip_rows: int = 0) -> pl.DataFrame:
+    """A CSV file whose lines end in a bare carriage return (as some of the TLC's do), its
+    header after `skip_rows` lines of report title."""
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return pl.read_csv(io.StringIO(text), infer_schema=False, skip_rows=skip_rows)
+
+
+def build_tlc_fhv(m: Mirror) -> None:
+    """The NYC Taxi & Limousine Commission's trip records released to FiveThirtyEight under New
+    York's Freedom of Information Law: one for-hire car base's trips (pickup and drop-off
+    addresses; the source's second `PU_Address` column repeats the routing details and is
+    dropped), the daily trips of 329 for-hire bases, Uber's daily trips per dispatching base,
+    and the taxi zones."""
+    trips = pl.read_csv(
+        io.BytesIO(m.read("other-FHV-data/Federal_02216.csv")),
+        infer_schema=False,
+        new_columns=words("Date Time PU_Address DO_Address Routing_Details PU_DO Status"),
+    )
+    trips = trips.drop("PU_DO").rename({"Routing_Details": "Routing Details"})
+    blank = pl.col(pl.String).str.strip_chars().replace("", None)
+    write("tlc_fhv", "federal_trips", trips.with_columns(blank))
+    bases = lines_csv(m.read("other-FHV-data/other-FHV-data-jan-aug-2015.csv"), skip_rows=5)
+    names = ["Base Number", "Base Name", "Pick Up Date", "Number of Trips", "Number of Vehicles"]
+    bases = bases.select(names).with_columns(blank)
+    bases = bases.filter(pl.col("Base Number").is_not_null())
+    write("tlc_fhv", "base_daily_trips", sample(bases))
+    uber = lines_csv(m.read("Uber-Jan-Feb-FOIL.csv"))
+    write("tlc_fhv", "uber_daily", sample(uber.with_columns(blank)))
+    write("tlc_fhv", "taxi_zones", lines_csv(m.read("uber-trip-data/taxi-zone-lookup.csv")))
+
+
+GEDCOM_EVENTS = {"BIRT": "birth", "DEAT": "death", "BURI": "burial", "MARR": "marriage"}
+
+
+def gedcom_records(text: str) -> list[dict[str, str]]:
+    """The records of a GEDCOM file as flat dicts: `NAME`, `SEX`, `TITL`, `HUSB`, `WIFE` and
+    the date and place of the events above (`birth_date`, `birth_place`, ...), keyed by the
+    record's cross-reference (`xref`) and type (`kind`); a second value of a tag is ignored."""
+    records: list[dict[str, str]] = []
+    event = ""
+    for line in text.splitlines():
+        level, _, rest = line.strip().partition(" ")
+        tag, _, value = rest.partition(" ")
+        if level == "0":
+            event = ""
+            if tag.startswith("@"):
+                records.append({"xref": tag, "kind": value.strip()})
+            continue
+        if not records:
+            continue
+        record = records[-1]
+        if level == "1":
+            event = GEDCOM_EVENTS.get(tag, "")
+            if tag in ("NAME", "SEX", "TITL", "HUSB", "WIFE") and value.strip():
+                record.setdefault(tag, value.strip())
+            if tag == "DIV":
+                record.setdefault("divorced", "Y")
+        elif level == "2" and event and tag in ("DATE", "PLAC") and value.strip():
+            record.setdefault(f"{event}_{'date' if tag == 'DATE' else 'place'}", value.strip())
+    return records
+
+
+def build_royal92(m: Mirror) -> None:
+    """Denis Reid's royal92.ged (European royalty, 534-1992) as a GEDCOM sample collection keeps
+    it: one row a person (the name as GEDCOM writes it, the surname between slashes, and the
+    given names and surname it splits into; sex, title, birth, death and burial) and one row a
+    family (both spouses' names, the marriage and a divorce), and the collection's geocoding
+    cache of the file's places."""
+    records = gedcom_records(m.read("royal/royal92.ged").decode("utf-8", errors="replace"))
+    people = [r for r in records if r["kind"] == "INDI"]
+    names = {r["xref"]: r.get("NAME", "") for r in people}
+    person_columns = words(
+        "NAME SEX TITL birth_date birth_place death_date death_place burial_place"
+    )
+    rows = [[r.get(c) for c in person_columns] for r in people]
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(person_columns, pl.String), orient="row")
+    name = pl.col("NAME")
+    frame = frame.select(
+        name.alias("name"),
+        name.str.extract(r"^([^/]*)/").str.strip_chars().replace("", None).alias("given_names"),
+        name.str.extract(r"/([^/]*)/").str.strip_chars().replace("", None).alias("surname"),
+        pl.col("SEX").alias("sex"),
+        pl.col("TITL").alias("title"),
+        *(pl.col(c) for c in person_columns[3:]),
+    )
+    write("royal92", "people", sample(frame))
+    family_columns = words("husband wife marriage_date marriage_place divorced")
+    rows = [
+        [names.get(r.get("HUSB", "")), names.get(r.get("WIFE", ""))]
+        + [r.get(c) for c in family_columns[2:]]
+        for r in records
+        if r["kind"] == "FAM"
+    ]
+    families = pl.DataFrame(rows, schema=dict.fromkeys(family_columns, pl.String), orient="row")
+    write("royal92", "families", sample(families.with_columns(pl.all().replace("", None))))
+    cache = pl.read_csv(io.BytesIO(m.read("royal/geo_cache.csv")), infer_schema=False)
+    cache = cache.select(words("address country_name country_code continent latitude longitude"))
+    write("royal92", "places", sample(cache.with_columns(pl.all().replace("", None))))
+
+
+LIFELINES = {
+    "canadian_senators": "canadian_senators.csv",
+    "leaders": "dd.csv",
+    "recidivism": "rossi.csv",
+    "breast_cancer": "lymph_node.csv",
+    "kidney_transplant": "kidney_transplant.csv",
+}
+
+
+def build_lifelines(_: dict) -> None:
+    """Data sets lifelines ships for its survival-analysis examples: Canada's senators since
+    1867, heads of government since 1946 (the Democracy and Dictatorship data), released
+    prisoners' re-arrests (Rossi et al.), German breast cancer patients (GBSG-2, with dates of
+    diagnosis, recurrence and death) and kidney transplant patients. Read from the installed
+    package's folder (importing lifelines would load its plotting stack)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("lifelines")
+    assert spec and spec.submodule_search_locations, "lifelines is not installed"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "datasets"
+    for table, file in LIFELINES.items():
+        frame = pl.read_csv(folder / file, infer_schema=False, null_values=["NA"])
+        frame = frame.with_columns(pl.all().replace("", None))
+        write("lifelines", table, sample(frame))
+
+
+# GBA element numbers (category.group.element) of the person lists kept, with the source's names
+BRP_ELEMENTS = words(
+    "01.01.10 01.01.20 01.02.10 01.02.40 01.03.10 01.03.20 01.03.30 01.04.10 01.81.10 01.82.30"
+    " 01.86.10 02.01.20 02.02.10 02.02.40 02.03.10 04.05.10 05.01.20 05.02.10 05.02.40 05.06.10"
+    " 05.15.10 07.68.10 07.69.10 07.80.10 07.80.20 08.09.10 08.10.10 08.11.10 08.11.60 08.11.70"
+    " 08.11.80 08.13.30 08.85.10 09.02.10 09.03.10 10.39.10 12.35.10 12.35.20 12.35.40"
+)
+
+
+def build_brp_testset(m: Mirror) -> None:
+    """The Dutch national identity agency's (RvIG) test set of GBA-V person lists, as Open
+    Personen converted it to one semicolon-separated file: three header lines (element number,
+    category, element name), then one line per person list followed by lines of its history.
+    Kept: the person lists' first lines (the current values), with the elements above under
+    the source's Dutch names."""
+    import csv
+
+    path = "src/openpersonen/api/management/commands/data/test_data.csv"
+    numbers, _, names, *body = csv.reader(io.StringIO(m.text(path)), delimiter=";")
+    where = {n: i for i, n in reversed(list(enumerate(numbers)))}
+    keep = [where[e] for e in BRP_ELEMENTS]
+    person = where["01.01.10"]
+    rows = [[r[i] or None for i in keep] for r in body if r[person]]
+    schema = dict.fromkeys((names[i].strip() for i in keep), pl.String)
+    write("brp_testset", "persoonslijsten", pl.DataFrame(rows, schema=schema, orient="row"))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1145,6 +1326,11 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "elastic_logs": build_elastic_logs,
     "telco": build_telco,
     "gretel": build_gretel,
+    "coral_cloud": build_coral_cloud,
+    "tlc_fhv": build_tlc_fhv,
+    "royal92": build_royal92,
+    "lifelines": build_lifelines,
+    "brp_testset": build_brp_testset,
 }
 
 
