@@ -618,17 +618,12 @@ _HOUSEHOLD_TERMS = frozenset((
 ))
 _HOUSEHOLD_NO_ANSWER = frozenset(("unknown", "other", "?", "n/a", "na", "-"))
 # fmt: on
+# fmt: off
 _HOUSEHOLD_NAMES = words(
-    "relationship",
-    "relation",
-    "household",
-    "householdrole",
-    "relationtohead",
-    "relationshiptohead",
-    "familyrole",
-    "familyrelationship",
-    "relationshipstatus",
-)  # fmt: skip
+    "relationship", "relation", "household", "householdrole", "relationtohead",
+    "relationshiptohead", "familyrole", "familyrelationship", "relationshipstatus",
+)
+# fmt: on
 
 
 @dataclass
