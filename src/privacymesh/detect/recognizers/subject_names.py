@@ -44,13 +44,13 @@ class SubjectLineNameRecognizer(Recognizer):
         short = folded.filter(pl.col(VALUE).str.len_chars() <= SHORT_CHARS)
         if short.height < SHORT_SHARE * values.n_rows:
             return []
+        # each word beside the one after it (a possessive's `'s` taken off)
+        found = pl.col(VALUE).str.extract_all(r"[\p{L}][\p{L}'’\-]*")
         pairs = (
-            short.select(ROW, w=pl.col(VALUE).str.extract_all(r"[\p{L}][\p{L}'’\-]*"))
-            .explode("w")
-            .drop_nulls("w")
-            .with_columns(pl.col("w").str.replace(r"['’]s$", ""))
-            .with_columns(nxt=pl.col("w").shift(-1).over(ROW))
-            .drop_nulls("nxt")
+            short.select(ROW, w=found.list.eval(pl.element().str.replace(r"['’]s$", "")))
+            .with_columns(nxt=pl.col("w").list.shift(-1))
+            .explode(["w", "nxt"])
+            .drop_nulls(["w", "nxt"])
         )
         if pairs.height == 0:
             return []
