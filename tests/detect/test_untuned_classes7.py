@@ -421,6 +421,11 @@ def test_user_agent_strings_are_devices_not_e_mail() -> None:
     assert EMAIL not in keys
     # the same strings under a name that says nothing: no e-mail either
     assert EMAIL not in _keys(scan(frame.rename({"agent": "c07"})), "c07")
+    # a handful of strings shared by every row (a fleet of the same phones) single no one out
+    fleet = pl.DataFrame({"user_id": [f"u{i}" for i in range(N)], "user_agent": [
+        _AGENTS[i % 4].format(v=96) for i in range(N)
+    ]})  # fmt: skip
+    assert DEVICE not in _keys(scan(fleet), "user_agent")
     # e-mail addresses in a column of messages stay e-mail
     messages = [f"Please reply to desk{i}@example.org about the booking" for i in range(N)]
     assert EMAIL in _keys(scan(pl.DataFrame({"message": messages})), "message")

@@ -63,6 +63,8 @@ USER_AGENT = (
     r"|\((?:compatible|Windows|Macintosh|X11|Linux|iPhone|iPad|Android)[;)]"
 )
 USER_AGENT_SHARE = 0.6  # of a column's values that are user-agent strings
+AGENT_MIN_DISTINCT = 20  # distinct strings of a population's browsers, at the least
+AGENT_DISTINCT_SHARE = 0.05  # and of the rows holding one
 
 
 def user_agents(values: ColumnValues) -> pl.DataFrame:
@@ -109,8 +111,10 @@ class UserAgentRecognizer(Recognizer):
         if values.n_rows < 3 or not mostly_user_agents(values):
             return []
         found = user_agents(values)
-        if found[VALUE].n_unique() < 3:
-            return []  # one client's string (a service's own) describes no one's device
+        if found[VALUE].n_unique() < max(AGENT_MIN_DISTINCT, AGENT_DISTINCT_SHARE * found.height):
+            # a handful of strings shared by the whole table (a fleet of the same phones, a
+            # service's own clients) singles no one out; a population's browsers vary
+            return []
         examples = found[VALUE].unique(maintain_order=True).head(2).to_list()
         return [self.evidence(DEVICE, found[ROW].unique(), self.strength, {"pattern"}, examples)]
 
