@@ -1294,6 +1294,108 @@ def build_brp_testset(m: Mirror) -> None:
     write("brp_testset", "persoonslijsten", pl.DataFrame(rows, schema=schema, orient="row"))
 
 
+def semicolon_report(raw: bytes) -> pl.DataFrame:
+    """A semicolon-separated file of the German federal returning officer: UTF-8 with a byte
+    order mark, `#` lines of title and licence before the header, every value read as text."""
+    text = raw.decode("utf-8-sig")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    frame = pl.read_csv(io.StringIO(body), separator=";", infer_schema=False)
+    return frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
+
+
+BTW21 = "backend/data/"
+# kept columns of the candidacies: the constituency or Land a candidate stands in, the linked
+# nomination's kind, titles, name prefixes and stage names (7 of 8,287) are left out by the build
+BTW21_CANDIDACIES = words(
+    "Wahltag Nachname Vornamen Geschlecht Geburtsjahr PLZ Wohnort WohnortLandAbk Geburtsort"
+    " Beruf Berufsschluessel Kennzeichen Gebietsart Gruppenname GruppennameLang Listenplatz"
+    " VerknGruppenname VerknListenplatz"
+)
+BTW21_MUNICIPALITIES = [
+    "Wahlkreis-Nr",
+    "Wahlkreis-Bez",
+    "RGS_Kreis",
+    "RGS_Gemeinde",
+    "Landname",
+    "Kreisname",
+    "GemVerband-Name",
+    "Gemeindename",
+    "PLZ-GemVerwaltung",
+]
+BTW21_DISTRICTS = [
+    "Land",
+    "Wahlkreis-Name",
+    "Bevölkerung am 31.12.2019 - Insgesamt (in 1000)",
+    "Bevölkerung am 31.12.2019 - Ausländer/-innen (%)",
+    "Alter von ... bis ... Jahren am 31.12.2019 - unter 18 (%)",
+    "Alter von ... bis ... Jahren am 31.12.2019 - 60-74 (%)",
+    "PKW-Bestand am 01.01.2020 - PKW insgesamt (je 1000 EW)",
+    "Verfügbares Einkommen der privaten Haushalte 2018 (EUR je EW)",
+    "Bruttoinlandsprodukt 2018 (EUR je EW)",
+    "Arbeitslosenquote Februar 2021 - insgesamt",
+    "Arbeitslosenquote Februar 2021 - Frauen",
+    "Fußnoten",
+]
+
+
+def build_btw21(m: Mirror) -> None:
+    """The German federal returning officer's open data of the 2021 Bundestag election, as a
+    database course project keeps it: the candidacies (one row a candidate and nomination:
+    names, sex, year of birth, residence, birthplace, occupation and its code, party), the
+    municipalities of each constituency and the constituencies' structural statistics."""
+    candidacies = semicolon_report(m.read(BTW21 + "kandidaten_2021.csv"))
+    write("btw21", "kandidaturen", sample(candidacies.select(BTW21_CANDIDACIES)))
+    municipalities = semicolon_report(m.read(BTW21 + "gemeinden_2021.csv"))
+    write("btw21", "gemeinden", sample(municipalities.select(BTW21_MUNICIPALITIES)))
+    text = m.read(BTW21 + "strukturdaten_2021.csv").decode("utf-8-sig").splitlines()
+    # drop the `#` title lines and the column-number line above the header
+    body = [line for line in text if not line.startswith(("#", "Spalten-Nr."))]
+    districts = semicolon_report("\n".join(body).encode())
+    write("btw21", "strukturdaten", districts.select(BTW21_DISTRICTS))
+
+
+def build_ibm_hr(m: Mirror) -> None:
+    """IBM's fictional HR analytics data (employee attrition): one row an employee, with age,
+    sex, marital status, education, job role, pay rates, monthly income, stock options, the
+    answers to satisfaction surveys and the years of service."""
+    frame = pl.read_csv(io.BytesIO(m.read("data/emp_attrition.csv")), infer_schema=False)
+    frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
+    write("ibm_hr", "employees", sample(frame))
+
+
+def build_student_performance(m: Mirror) -> None:
+    """Cortez and Silva's student performance data (two Portuguese secondary schools, the
+    Portuguese-language course): one row a student, with sex, age, family, parents' education
+    and jobs, study habits, alcohol use, health, absences and the three period grades."""
+    frame = pl.read_csv(io.BytesIO(m.read("student-por.csv")), infer_schema=False)
+    write("student_performance", "students", frame)
+
+
+PLOTLY = {
+    "tips": "tips",
+    "carshare": "carshare",
+    "election": "election",
+    "experiment": "experiment",
+    "gapminder": "gapminder",
+    "stocks": "stocks",
+    "wind": "wind",
+}
+
+
+def build_plotly(_: dict) -> None:
+    """The data sets plotly ships for its examples (restaurant bills, car-sharing zones of
+    Montreal, its 2013 mayoral election by district, a simulated experiment, Gapminder's
+    country figures, tech stock prices, wind), read from the installed package's folder."""
+    from importlib.util import find_spec
+
+    spec = find_spec("plotly")
+    assert spec and spec.submodule_search_locations, "plotly is not installed"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "datasets"
+    for table, file in PLOTLY.items():
+        frame = pl.read_csv(folder / f"{file}.csv.gz", infer_schema=False)
+        write("plotly", table, sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1331,6 +1433,10 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "royal92": build_royal92,
     "lifelines": build_lifelines,
     "brp_testset": build_brp_testset,
+    "btw21": build_btw21,
+    "ibm_hr": build_ibm_hr,
+    "student_performance": build_student_performance,
+    "plotly": build_plotly,
 }
 
 
