@@ -1396,6 +1396,110 @@ def build_plotly(_: dict) -> None:
         write("plotly", table, sample(frame))
 
 
+# the dialogue files of the dev and test splits that the pinned snapshot holds (the others are
+# over the mirror's size limit), read in this order
+SGD_FILES = [f"dev/dialogues_{n:03d}.json" for n in (*range(1, 15), 16, 19, 20)] + [
+    f"test/dialogues_{n:03d}.json"
+    for n in (*range(1, 12), 13, 14, 15, 17, 18, 20, 21, 24, 25, 30, 32, 33, 34)
+]
+# services whose dialogues name other people or the user's destinations
+SGD_PERSONAL = {
+    "Messaging_1",
+    "Payment_1",
+    "Banks_2",
+    "RideSharing_1",
+    "RideSharing_2",
+    "Services_4",
+}
+
+
+def sgd_calls(dialogues: list[dict], service: str) -> list[dict[str, str]]:
+    """The parameters of every call the assistant made to `service`, with the method's name."""
+    return [
+        {"method": frame["service_call"]["method"], **frame["service_call"]["parameters"]}
+        for dialogue in dialogues
+        for turn in dialogue["turns"]
+        for frame in turn["frames"]
+        if frame["service"] == service and "service_call" in frame
+    ]
+
+
+def sgd_results(dialogues: list[dict], service: str, key: str) -> list[dict[str, str]]:
+    """The records the service returned to the assistant, one per distinct `key`."""
+    seen: dict[str, dict[str, str]] = {}
+    for dialogue in dialogues:
+        for turn in dialogue["turns"]:
+            for frame in turn["frames"]:
+                if frame["service"] == service:
+                    for record in frame.get("service_results", []):
+                        seen.setdefault(record[key], record)
+    return list(seen.values())
+
+
+def build_sgd(m: Mirror) -> None:
+    """Google's Schema-Guided Dialogue data set (crowd-sourced conversations with a virtual
+    assistant): turns of the dialogues that name other people or where the user goes (money
+    transfers and payments, sharing a location with a contact, calling a cab, booking a
+    therapist), the calls those dialogues made (recipients, contacts, destinations), the
+    therapists and restaurants the services returned."""
+    import json
+
+    dialogues = [d for path in SGD_FILES for d in json.loads(m.read(path))]
+    turns = [
+        (d["dialogue_id"], ", ".join(d["services"]), t["speaker"], t["utterance"])
+        for d in dialogues
+        if SGD_PERSONAL & set(d["services"])
+        for t in d["turns"]
+    ]
+    names = ["dialogue_id", "services", "speaker", "utterance"]
+    write("sgd", "turns", sample(pl.DataFrame(turns, schema=names, orient="row")), retype=False)
+
+    def calls(service: str, columns: list[str]) -> pl.DataFrame:
+        rows = [[c.get(k) for k in columns] for c in sgd_calls(dialogues, service)]
+        return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+    transfers = calls(
+        "Banks_2",
+        words("method account_type recipient_account_type recipient_name transfer_amount"),
+    ).filter(pl.col("method") == "TransferMoney")
+    write("sgd", "transfers", transfers.drop("method"))
+    write(
+        "sgd",
+        "payments",
+        calls("Payment_1", words("method payment_method amount receiver private_visibility")),
+    )
+    shares = calls("Messaging_1", words("contact_name location"))
+    write("sgd", "location_shares", shares)
+    rides = pl.concat(
+        [
+            calls("RideSharing_1", words("destination number_of_riders shared_ride")).select(
+                "destination", pl.col("number_of_riders").alias("riders"), "shared_ride"
+            ),
+            calls("RideSharing_2", words("destination number_of_seats ride_type")).select(
+                "destination", pl.col("number_of_seats").alias("riders"), "ride_type"
+            ),
+        ],
+        how="diagonal",
+    )
+    write("sgd", "rides", rides)
+    columns = words("therapist_name phone_number address city type")
+    therapists = [
+        [r.get(k) for k in columns] for r in sgd_results(dialogues, "Services_4", "therapist_name")
+    ]
+    frame = pl.DataFrame(therapists, schema=dict.fromkeys(columns, pl.String), orient="row")
+    write("sgd", "therapists", sample(frame))
+    columns = words(
+        "restaurant_name address phone_number location category price_range rating"
+        " has_vegetarian_options has_seating_outdoors"
+    )
+    restaurants = [
+        [r.get(k) for k in columns]
+        for r in sgd_results(dialogues, "Restaurants_2", "restaurant_name")
+    ]
+    frame = pl.DataFrame(restaurants, schema=dict.fromkeys(columns, pl.String), orient="row")
+    write("sgd", "restaurants", sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1437,6 +1541,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "ibm_hr": build_ibm_hr,
     "student_performance": build_student_performance,
     "plotly": build_plotly,
+    "sgd": build_sgd,
 }
 
 
