@@ -5,6 +5,7 @@ real Parquet of several row groups, a real DuckDB engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -136,4 +137,25 @@ def test_a_single_row_group_is_sampled_first(tmp_path: Path, workspace: Path) ->
     sample, sparse = sample_and_sparse_rows(engine, "one", options)
     assert sample.equals(engine.sample("one", 2000, 1))
     assert sparse is not None and sparse.matches["ref"] == 1
+    engine.close()
+
+
+def test_a_product_of_several_files_is_read_in_one_pass(tmp_path: Path, workspace: Path) -> None:
+    """Rows are named by file and row number: the sample and the first rows match too."""
+    table = tickets()
+    for part in range(3):
+        chunk = table.slice(part * 8000, 8000).to_arrow()
+        pq.write_table(chunk, tmp_path / f"part-{part}.parquet", row_group_size=4000)
+    product = load_catalog(load_workspace(workspace).catalog).get("ops.tickets")
+    server = dataclasses.replace(product.server, path=tmp_path / "part-*.parquet")
+    engine = DuckDBEngine()
+    engine.register_product(dataclasses.replace(product, server=server))
+    assert engine.few_valued_columns(product.view) == {"channel", "contact", "ref", "score"}
+    options = ScanOptions(sample_rows=2000, seed=2, sparse_rows=25)
+    sample, sparse = sample_and_sparse_rows(engine, product.view, options)
+    alone = engine.sample(product.view, 2000, 2)
+    before = sparse_rows(engine, product.view, options, alone)
+    assert sample.equals(alone) and sparse is not None and before is not None
+    assert sparse.matches == before.matches == {"channel": 160, "ref": 1, "note": 25}
+    assert sparse.frame.equals(before.frame)
     engine.close()
