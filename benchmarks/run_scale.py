@@ -18,8 +18,9 @@ starts it: the whole process, interpreter start and imports included. The SQL-on
 same command restricted to the checks that are SQL over whole tables (no detector), the part
 of the run that grows with the data.
 
-A second table times each part of the run alone (imports, reading the samples, the detector's
-sparse pre-filter over every row, the detector, the SQL checks, contract conformance among them)
+A second table times each part of the run alone (imports, reading the samples with the
+detector's sparse pre-filter over every row, the detector, the SQL checks, contract conformance
+among them)
 and derives the least time any schedule of
 those parts can take here: how far the run is from its own bound.
 
