@@ -1294,6 +1294,212 @@ def build_brp_testset(m: Mirror) -> None:
     write("brp_testset", "persoonslijsten", pl.DataFrame(rows, schema=schema, orient="row"))
 
 
+def semicolon_report(raw: bytes) -> pl.DataFrame:
+    """A semicolon-separated file of the German federal returning officer: UTF-8 with a byte
+    order mark, `#` lines of title and licence before the header, every value read as text."""
+    text = raw.decode("utf-8-sig")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    frame = pl.read_csv(io.StringIO(body), separator=";", infer_schema=False)
+    return frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
+
+
+BTW21 = "backend/data/"
+# kept columns of the candidacies: the constituency or Land a candidate stands in, the linked
+# nomination's kind, titles, name prefixes and stage names (7 of 8,287) are left out by the build
+BTW21_CANDIDACIES = words(
+    "Wahltag Nachname Vornamen Geschlecht Geburtsjahr PLZ Wohnort WohnortLandAbk Geburtsort"
+    " Beruf Berufsschluessel Kennzeichen Gebietsart Gruppenname GruppennameLang Listenplatz"
+    " VerknGruppenname VerknListenplatz"
+)
+BTW21_MUNICIPALITIES = [
+    "Wahlkreis-Nr",
+    "Wahlkreis-Bez",
+    "RGS_Kreis",
+    "RGS_Gemeinde",
+    "Landname",
+    "Kreisname",
+    "GemVerband-Name",
+    "Gemeindename",
+    "PLZ-GemVerwaltung",
+]
+BTW21_DISTRICTS = [
+    "Land",
+    "Wahlkreis-Name",
+    "Bevölkerung am 31.12.2019 - Insgesamt (in 1000)",
+    "Bevölkerung am 31.12.2019 - Ausländer/-innen (%)",
+    "Alter von ... bis ... Jahren am 31.12.2019 - unter 18 (%)",
+    "Alter von ... bis ... Jahren am 31.12.2019 - 60-74 (%)",
+    "PKW-Bestand am 01.01.2020 - PKW insgesamt (je 1000 EW)",
+    "Verfügbares Einkommen der privaten Haushalte 2018 (EUR je EW)",
+    "Bruttoinlandsprodukt 2018 (EUR je EW)",
+    "Arbeitslosenquote Februar 2021 - insgesamt",
+    "Arbeitslosenquote Februar 2021 - Frauen",
+    "Fußnoten",
+]
+
+
+def build_btw21(m: Mirror) -> None:
+    """The German federal returning officer's open data of the 2021 Bundestag election, as a
+    database course project keeps it: the candidacies (one row a candidate and nomination:
+    names, sex, year of birth, residence, birthplace, occupation and its code, party), the
+    municipalities of each constituency and the constituencies' structural statistics."""
+    candidacies = semicolon_report(m.read(BTW21 + "kandidaten_2021.csv"))
+    write("btw21", "kandidaturen", sample(candidacies.select(BTW21_CANDIDACIES)))
+    municipalities = semicolon_report(m.read(BTW21 + "gemeinden_2021.csv"))
+    write("btw21", "gemeinden", sample(municipalities.select(BTW21_MUNICIPALITIES)))
+    text = m.read(BTW21 + "strukturdaten_2021.csv").decode("utf-8-sig").splitlines()
+    # drop the `#` title lines and the column-number line above the header
+    body = [line for line in text if not line.startswith(("#", "Spalten-Nr."))]
+    districts = semicolon_report("\n".join(body).encode())
+    write("btw21", "strukturdaten", districts.select(BTW21_DISTRICTS))
+
+
+def build_ibm_hr(m: Mirror) -> None:
+    """IBM's fictional HR analytics data (employee attrition): one row an employee, with age,
+    sex, marital status, education, job role, pay rates, monthly income, stock options, the
+    answers to satisfaction surveys and the years of service."""
+    frame = pl.read_csv(io.BytesIO(m.read("data/emp_attrition.csv")), infer_schema=False)
+    frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")})
+    write("ibm_hr", "employees", sample(frame))
+
+
+def build_student_performance(m: Mirror) -> None:
+    """Cortez and Silva's student performance data (two Portuguese secondary schools, the
+    Portuguese-language course): one row a student, with sex, age, family, parents' education
+    and jobs, study habits, alcohol use, health, absences and the three period grades."""
+    frame = pl.read_csv(io.BytesIO(m.read("student-por.csv")), infer_schema=False)
+    write("student_performance", "students", frame)
+
+
+PLOTLY = {
+    "tips": "tips",
+    "carshare": "carshare",
+    "election": "election",
+    "experiment": "experiment",
+    "gapminder": "gapminder",
+    "stocks": "stocks",
+    "wind": "wind",
+}
+
+
+def build_plotly(_: dict) -> None:
+    """The data sets plotly ships for its examples (restaurant bills, car-sharing zones of
+    Montreal, its 2013 mayoral election by district, a simulated experiment, Gapminder's
+    country figures, tech stock prices, wind), read from the installed package's folder."""
+    from importlib.util import find_spec
+
+    spec = find_spec("plotly")
+    assert spec and spec.submodule_search_locations, "plotly is not installed"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "datasets"
+    for table, file in PLOTLY.items():
+        frame = pl.read_csv(folder / f"{file}.csv.gz", infer_schema=False)
+        write("plotly", table, sample(frame))
+
+
+# the dialogue files of the dev and test splits that the pinned snapshot holds (the others are
+# over the mirror's size limit), read in this order
+SGD_FILES = [f"dev/dialogues_{n:03d}.json" for n in (*range(1, 15), 16, 19, 20)] + [
+    f"test/dialogues_{n:03d}.json"
+    for n in (*range(1, 12), 13, 14, 15, 17, 18, 20, 21, 24, 25, 30, 32, 33, 34)
+]
+# services whose dialogues name other people or the user's destinations
+SGD_PERSONAL = {
+    "Messaging_1",
+    "Payment_1",
+    "Banks_2",
+    "RideSharing_1",
+    "RideSharing_2",
+    "Services_4",
+}
+
+
+def sgd_calls(dialogues: list[dict], service: str) -> list[dict[str, str]]:
+    """The parameters of every call the assistant made to `service`, with the method's name."""
+    return [
+        {"method": frame["service_call"]["method"], **frame["service_call"]["parameters"]}
+        for dialogue in dialogues
+        for turn in dialogue["turns"]
+        for frame in turn["frames"]
+        if frame["service"] == service and "service_call" in frame
+    ]
+
+
+def sgd_results(dialogues: list[dict], service: str, key: str) -> list[dict[str, str]]:
+    """The records the service returned to the assistant, one per distinct `key`."""
+    seen: dict[str, dict[str, str]] = {}
+    for dialogue in dialogues:
+        for turn in dialogue["turns"]:
+            for frame in turn["frames"]:
+                if frame["service"] == service:
+                    for record in frame.get("service_results", []):
+                        seen.setdefault(record[key], record)
+    return list(seen.values())
+
+
+def build_sgd(m: Mirror) -> None:
+    """Google's Schema-Guided Dialogue data set (crowd-sourced conversations with a virtual
+    assistant): turns of the dialogues that name other people or where the user goes (money
+    transfers and payments, sharing a location with a contact, calling a cab, booking a
+    therapist), the calls those dialogues made (recipients, contacts, destinations), the
+    therapists and restaurants the services returned."""
+    import json
+
+    dialogues = [d for path in SGD_FILES for d in json.loads(m.read(path))]
+    turns = [
+        (d["dialogue_id"], ", ".join(d["services"]), t["speaker"], t["utterance"])
+        for d in dialogues
+        if SGD_PERSONAL & set(d["services"])
+        for t in d["turns"]
+    ]
+    names = ["dialogue_id", "services", "speaker", "utterance"]
+    write("sgd", "turns", sample(pl.DataFrame(turns, schema=names, orient="row")), retype=False)
+
+    def calls(service: str, columns: list[str]) -> pl.DataFrame:
+        rows = [[c.get(k) for k in columns] for c in sgd_calls(dialogues, service)]
+        return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String), orient="row")
+
+    transfers = calls(
+        "Banks_2",
+        words("method account_type recipient_account_type recipient_name transfer_amount"),
+    ).filter(pl.col("method") == "TransferMoney")
+    write("sgd", "transfers", transfers.drop("method"))
+    write(
+        "sgd",
+        "payments",
+        calls("Payment_1", words("method payment_method amount receiver private_visibility")),
+    )
+    shares = calls("Messaging_1", words("contact_name location"))
+    write("sgd", "location_shares", shares)
+    rides = pl.concat(
+        [
+            calls("RideSharing_1", words("destination number_of_riders shared_ride")).select(
+                "destination", pl.col("number_of_riders").alias("riders"), "shared_ride"
+            ),
+            calls("RideSharing_2", words("destination number_of_seats ride_type")).select(
+                "destination", pl.col("number_of_seats").alias("riders"), "ride_type"
+            ),
+        ],
+        how="diagonal",
+    )
+    write("sgd", "rides", rides)
+    columns = words("therapist_name phone_number address city type")
+    therapists = [
+        [r.get(k) for k in columns] for r in sgd_results(dialogues, "Services_4", "therapist_name")
+    ]
+    frame = pl.DataFrame(therapists, schema=dict.fromkeys(columns, pl.String), orient="row")
+    write("sgd", "therapists", sample(frame))
+    columns = words(
+        "restaurant_name address phone_number location category price_range rating"
+        " has_vegetarian_options has_seating_outdoors"
+    )
+    restaurants = [
+        [r.get(k) for k in columns]
+        for r in sgd_results(dialogues, "Restaurants_2", "restaurant_name")
+    ]
+    frame = pl.DataFrame(restaurants, schema=dict.fromkeys(columns, pl.String), orient="row")
+    write("sgd", "restaurants", sample(frame))
+
+
 BUILDERS: dict[str, Callable[..., None]] = {
     "febrl": build_febrl,
     "chinook": build_chinook,
@@ -1331,6 +1537,11 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "royal92": build_royal92,
     "lifelines": build_lifelines,
     "brp_testset": build_brp_testset,
+    "btw21": build_btw21,
+    "ibm_hr": build_ibm_hr,
+    "student_performance": build_student_performance,
+    "plotly": build_plotly,
+    "sgd": build_sgd,
 }
 
 

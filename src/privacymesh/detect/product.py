@@ -13,7 +13,12 @@ import polars as pl
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.results import TableScan
 from privacymesh.detect.scanner import KnownHashes, scan_frame
-from privacymesh.detect.sparse import SparseRows, merge_sparse, sparse_rows
+from privacymesh.detect.sparse import (
+    SparseRows,
+    merge_sparse,
+    sample_and_sparse_rows,
+    sparse_rows,
+)
 
 if TYPE_CHECKING:
     from privacymesh.catalog import DataProduct
@@ -59,12 +64,21 @@ def scan_product(
     None), read through the engine so only the sample leaves it."""
     options = options or ScanOptions()
     total = product_rows(product, engine)
-    if options.sample_rows is None:
-        frame = engine.polars(f"SELECT * FROM {product.view}")
-    else:
-        frame = engine.sample(product.view, options.sample_rows, options.seed)
-    sparse = product_sparse_rows(product, engine, options, total, frame)
+    frame, sparse = product_sample(product, engine, options, total)
     return scan_sample(product, frame, total, options, known_hashes, sparse)
+
+
+def product_sample(
+    product: DataProduct, engine: Engine, options: ScanOptions, total: int
+) -> tuple[pl.DataFrame, SparseRows | None]:
+    """The rows the detector judges: the product's reproducible sample (every row when
+    `options.sample_rows` is None) and the sparse pre-filter's rows when the sample does not
+    hold every row, read together where the engine can."""
+    if options.sample_rows is None:
+        return engine.polars(f"SELECT * FROM {product.view}"), None
+    if total <= options.sample_rows:
+        return engine.sample(product.view, options.sample_rows, options.seed), None
+    return sample_and_sparse_rows(engine, product.view, options)
 
 
 def product_sparse_rows(

@@ -94,48 +94,107 @@ def _candidates(view: str, column: str, index: int, many: bool, pattern: str) ->
     )
 
 
+@dataclass(frozen=True)
+class Draw:
+    """Per column holding candidates: how many rows of the product hold one, the drawn
+    candidate values, and how many rows hold a drawn value."""
+
+    rows: dict[str, int]
+    drawn: dict[str, list[str]]
+    held: dict[str, int]
+
+
+def draw_candidates(
+    engine: Engine, view: str, columns: list[str], many: set[str], options: ScanOptions
+) -> Draw:
+    """One statement over every row of `view`: per column, the rows holding a candidate and
+    the `sparse_rows` candidate values of lowest seeded hash (the same values whatever the
+    rows' order)."""
+    if not columns:
+        return Draw({}, {}, {})
+    seed, limit = int(options.seed), int(options.sparse_rows)
+    pattern = _literal(SHAPES)
+    union = " UNION ALL ".join(
+        _candidates(view, c, i, c in many, pattern) for i, c in enumerate(columns)
+    )
+    found = engine.polars(
+        f"SELECT i, sum(n)::BIGINT AS rows, min_by(v, hash(v, {seed}), {limit}) AS drawn, "
+        f"list_sum(min_by(n, hash(v, {seed}), {limit}))::BIGINT AS held "
+        f"FROM ({union}) GROUP BY i ORDER BY i"
+    )
+    names = [columns[i] for i in found["i"]]
+    return Draw(
+        dict(zip(names, map(int, found["rows"]), strict=True)),
+        dict(zip(names, map(list, found["drawn"]), strict=True)),
+        dict(zip(names, map(int, found["held"]), strict=True)),
+    )
+
+
+def _sparse(schema: pl.Schema, draw: Draw, firsts: dict[str, pl.DataFrame]) -> SparseRows:
+    """The pre-filter's rows: one per drawn value, chosen by content (rows sharing it are told
+    apart by their other columns, so a value held by many rows never brings them all out of
+    the engine)."""
+    if not draw.rows:
+        return SparseRows(pl.DataFrame(schema=schema), {})
+    flat = [c for c, t in schema.items() if not t.is_nested()]
+    frame = pl.concat([firsts[c] for c in draw.rows])
+    return SparseRows(frame.sort(flat, nulls_last=True).unique(maintain_order=True), draw.rows)
+
+
+def _text_columns(engine: Engine, view: str, options: ScanOptions) -> tuple[pl.Schema, list[str]]:
+    """The view's schema and its text columns (none on an engine whose SQL the pass does not
+    speak, or when the pass is turned off)."""
+    if engine.name != "duckdb" or options.sparse_rows <= 0:
+        return pl.Schema(), []
+    schema = engine.polars(f"SELECT * FROM {view} LIMIT 0").schema
+    return schema, [c for c, t in schema.items() if t == pl.String]
+
+
 def sparse_rows(
     engine: Engine, view: str, options: ScanOptions, sample: pl.DataFrame | None = None
 ) -> SparseRows | None:
     """The pre-filter pass over every row of `view` (None on an engine whose SQL it does not
     speak, or when the view has no text column: the sample alone decides, as before).
     `sample`, the rows the detector will judge, spares the columns it already covers."""
-    if engine.name != "duckdb" or options.sparse_rows <= 0:
-        return None
-    schema = engine.polars(f"SELECT * FROM {view} LIMIT 0").schema
-    text = [c for c, t in schema.items() if t == pl.String]
+    schema, text = _text_columns(engine, view, options)
     if not text:
         return None
-    seed, limit = int(options.seed), int(options.sparse_rows)
-    read, many = sparse_columns(text, sample, limit)
-    empty = SparseRows(pl.DataFrame(schema=schema), {})
-    if not read:
-        return empty
-    pattern = _literal(SHAPES)
-    # one statement per product: per column, the rows holding a candidate and the `limit`
-    # candidate values of lowest seeded hash (the same values whatever the rows' order)
-    union = " UNION ALL ".join(
-        _candidates(view, c, i, c in many, pattern) for i, c in enumerate(read)
-    )
-    found = engine.polars(
-        f"SELECT i, sum(n)::BIGINT AS rows, min_by(v, hash(v, {seed}), {limit}) AS drawn "
-        f"FROM ({union}) GROUP BY i ORDER BY i"
-    )
-    if found.height == 0:
-        return empty
-    counts = {read[i]: int(n) for i, n in zip(found["i"], found["rows"], strict=True)}
-    drawn = {read[i]: list(v) for i, v in zip(found["i"], found["drawn"], strict=True)}
-    # one row per drawn value, chosen by content: rows sharing it are told apart by their
-    # other columns (a value held by many rows never brings them all out of the engine)
+    read, many = sparse_columns(text, sample, int(options.sparse_rows))
+    draw = draw_candidates(engine, view, read, many, options)
     flat = [c for c, t in schema.items() if not t.is_nested()]
-    ties = ", ".join(map(_quote, flat))
-    picks = " UNION ALL ".join(
-        f"(SELECT * FROM {view} WHERE {_quote(c)} IN ({', '.join(_literal(v) for v in values)})"
-        f" QUALIFY row_number() OVER (PARTITION BY {_quote(c)} ORDER BY {ties}) = 1)"
-        for c, values in drawn.items()
-    )
-    frame = engine.polars(picks).sort(flat, nulls_last=True).unique(maintain_order=True)
-    return SparseRows(frame, counts)
+    return _sparse(schema, draw, engine.first_rows(view, draw.drawn, flat))
+
+
+def sample_and_sparse_rows(
+    engine: Engine, view: str, options: ScanOptions
+) -> tuple[pl.DataFrame, SparseRows | None]:
+    """The sample of `options.sample_rows` rows and `sparse_rows(engine, view, options,
+    sample)`, the same rows, from one decode of the data where the engine can. Which columns
+    the sample leaves to the pass is known only once it is read, so the values of the columns
+    that are cheap to group are drawn first, and the pass that reads the sample also keeps the
+    rows holding them; a column the sample leaves to the pass that was not drawn first is read
+    after it, and one it covers is dropped: the order changes the work, never the rows."""
+    rows, seed = int(options.sample_rows or 0), int(options.seed)
+    schema, text = _text_columns(engine, view, options)
+    few = engine.few_valued_columns(view) if text else None
+    if few is None:
+        sample = engine.sample(view, rows, seed)
+        return sample, sparse_rows(engine, view, options, sample)
+    first = [c for c in text if c in few]
+    draw = draw_candidates(engine, view, first, set(), options)
+    # a column whose drawn values many rows hold would swell the pass: it is read after the
+    # pass instead, if the sample leaves it to the pre-filter at all
+    ahead = {c: v for c, v in draw.drawn.items() if draw.held[c] <= rows}
+    flat = [c for c, t in schema.items() if not t.is_nested()]
+    sample, firsts = engine.sample_with_first_rows(view, rows, seed, ahead, flat)
+    read, many = sparse_columns(text, sample, int(options.sparse_rows))
+    rest = draw_candidates(engine, view, [c for c in read if c not in first], many, options)
+    late = {c: v for c, v in draw.drawn.items() if c in read and c not in ahead}
+    firsts |= engine.first_rows(view, {**late, **rest.drawn}, flat)
+    found = {c: (draw.rows | rest.rows)[c] for c in read if c in draw.rows or c in rest.rows}
+    drawn = draw.drawn | rest.drawn
+    final = Draw(found, {c: drawn[c] for c in found}, {})
+    return sample, _sparse(schema, final, firsts)
 
 
 def merge_sparse(

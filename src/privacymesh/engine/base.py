@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 
-from privacymesh.catalog import Catalog, DataProduct
+from privacymesh.catalog import Catalog, DataProduct, quote_ident, quote_literal
 from privacymesh.sources.base import Connector, SourceSettings
 
 
@@ -23,6 +24,26 @@ class Registration:
     products: list[str] = field(default_factory=list)
     platform: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+
+
+def first_rows_query(source: str, column: str, values: Sequence[str], order: Sequence[str]) -> str:
+    """The first row of `source` by `order` (nulls last) holding each of `values` in
+    `column`."""
+    ties = ", ".join(quote_ident(c) for c in order)
+    return (
+        f"SELECT * FROM {source} WHERE {quote_ident(column)} IN "
+        f"({', '.join(quote_literal(v) for v in values)}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {quote_ident(column)} ORDER BY {ties}) = 1"
+    )
+
+
+PART = "__privacymesh_part"  # which part of a stacked result a row belongs to
+
+
+def split_parts(frame: pl.DataFrame, columns: list[str]) -> dict[str, pl.DataFrame]:
+    """A result stacked with a `PART` column (the index of a column in `columns`) split into
+    one frame per column, without that marker."""
+    return {column: frame.filter(pl.col(PART) == i).drop(PART) for i, column in enumerate(columns)}
 
 
 def catalog_tables(catalog: Catalog) -> dict[str, pl.DataFrame]:
@@ -223,6 +244,41 @@ class Engine(ABC):
         """The query `sample` runs, in the mesh's dialect (evidence records it)."""
         sample = f"reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})"
         return f"SELECT * FROM {view} USING SAMPLE {sample}"
+
+    def first_rows(
+        self, view: str, drawn: Mapping[str, Sequence[str]], order: Sequence[str]
+    ) -> dict[str, pl.DataFrame]:
+        """Per column of `drawn`, the first row of `view` holding each of its values, rows
+        ordered by the `order` columns (nulls last): rows chosen by content, whatever their
+        order in storage. One query for every column."""
+        drawn = {c: v for c, v in drawn.items() if v}
+        if not drawn:
+            return {}
+        frame = self.polars(
+            " UNION ALL ".join(
+                f"SELECT {i} AS {PART}, * FROM ({first_rows_query(view, column, values, order)})"
+                for i, (column, values) in enumerate(drawn.items())
+            )
+        )
+        return split_parts(frame, list(drawn))
+
+    def few_valued_columns(self, view: str) -> set[str] | None:
+        """Columns of `view` whose storage shows few distinct values (cheap to group), when
+        the engine reads `sample_with_first_rows` in one pass; None when it does not, and
+        reading the sample first costs nothing more."""
+        return None
+
+    def sample_with_first_rows(
+        self,
+        view: str,
+        rows: int,
+        seed: int,
+        drawn: Mapping[str, Sequence[str]],
+        order: Sequence[str],
+    ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+        """`sample(view, rows, seed)` and `first_rows(view, drawn, order)` together: an
+        engine that can read both in one pass over the data overrides this."""
+        return self.sample(view, rows, seed), self.first_rows(view, drawn, order)
 
     def register_catalog(self, catalog: Catalog, platform_dir: Path | None = None) -> Registration:
         """Register every valid product and platform table; failures are recorded, not raised,

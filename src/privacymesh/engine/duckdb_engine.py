@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -11,13 +12,14 @@ import polars as pl
 import pyarrow as pa
 
 from privacymesh.catalog import DataProduct, quote_ident, quote_literal
-from privacymesh.engine.base import Engine
+from privacymesh.engine.base import PART, Engine, first_rows_query, split_parts
 from privacymesh.errors import SourceError, first_line
 from privacymesh.sources.base import Connector, PushdownError
 from privacymesh.sources.registry import is_native
 from privacymesh.sources.sql import Plan, fetch_sql, plan, rewrite, view_key
 
 _FILE = "__privacymesh_file"  # the file-name column a numbered Parquet read adds
+_SAMPLED = "__privacymesh_sampled"  # one pass: whether the sample drew the row
 
 
 def is_csv(path: Path, fmt: str | None) -> bool:
@@ -357,25 +359,67 @@ class DuckDBEngine(Engine):
         and there the reservoir's one pass is cheaper. The drawn numbers are computed first
         (MATERIALIZED), so the pass over the rows is a join to a known, small set; over one
         file the row number alone names a row, and the join is on that one column."""
+        drawing = self._sample_drawing(view, rows, seed)
+        if drawing is None:
+            return super().sample_query(view, rows, seed)
+        picked, reader, keys = drawing
+        return (
+            f"{picked}SELECT * EXCLUDE ({keys}) FROM {reader} "
+            f"SEMI JOIN picked USING ({keys}) ORDER BY {keys}"
+        )
+
+    def _sample_drawing(self, view: str, rows: int, seed: int) -> tuple[str, str, str] | None:
+        """The `picked` CTE of the sampled row numbers, the reader their rows are read from,
+        and the columns naming a row in it (None when the view is not numbered Parquet)."""
         numbered = self._numbered_reader(view)
         if numbered is None:
-            return super().sample_query(view, rows, seed)
+            return None
         picked = (
             f"WITH picked AS MATERIALIZED (SELECT {_FILE}, file_row_number FROM {numbered} "
             f"USING SAMPLE reservoir({int(rows)} ROWS) REPEATABLE ({int(seed)})) "
         )
         path = self._parquet[view]
         if isinstance(path, list) or has_glob(path):
-            return (
-                f"{picked}SELECT * EXCLUDE ({_FILE}, file_row_number) FROM {numbered} "
-                f"SEMI JOIN picked USING ({_FILE}, file_row_number) "
-                f"ORDER BY {_FILE}, file_row_number"
-            )
-        one_file = file_reader(path, "parquet", "file_row_number = true")
-        return (
-            f"{picked}SELECT * EXCLUDE (file_row_number) FROM {one_file} "
-            "SEMI JOIN picked USING (file_row_number) ORDER BY file_row_number"
+            return picked, numbered, f"{_FILE}, file_row_number"
+        return picked, file_reader(path, "parquet", "file_row_number = true"), "file_row_number"
+
+    def sample_with_first_rows(
+        self,
+        view: str,
+        rows: int,
+        seed: int,
+        drawn: Mapping[str, Sequence[str]],
+        order: Sequence[str],
+    ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+        """Over numbered Parquet, one pass decodes the data once for both: it keeps the rows
+        the sample draws (the same row numbers `sample` reads) and the rows holding a drawn
+        value, then chooses each value's first row among those it kept."""
+        drawing = self._sample_drawing(view, rows, seed)
+        drawn = {c: list(v) for c, v in drawn.items() if v}
+        if drawing is None or not drawn:
+            return super().sample_with_first_rows(view, rows, seed, drawn, order)
+        picked, reader, keys = drawing
+        values = "".join(
+            f", d{i}(v) AS (VALUES {', '.join(f'({quote_literal(v)})' for v in vals)})"
+            for i, vals in enumerate(drawn.values())
         )
+        holds = " OR ".join(
+            f"r.{quote_ident(c)} IN (SELECT v FROM d{i})" for i, c in enumerate(drawn)
+        )
+        kept = (
+            f", kept AS MATERIALIZED (SELECT r.*, p.file_row_number IS NOT NULL AS {_SAMPLED} "
+            f"FROM {reader} r LEFT JOIN picked p USING ({keys}) "
+            f"WHERE p.file_row_number IS NOT NULL OR {holds}) "
+        )
+        parts = [f"SELECT -1 AS {PART}, * FROM kept WHERE {_SAMPLED}"] + [
+            f"SELECT {i} AS {PART}, * FROM ({first_rows_query('kept', c, vals, order)})"
+            for i, (c, vals) in enumerate(drawn.items())
+        ]
+        frame = self.polars(
+            f"{picked}{values}{kept}{' UNION ALL '.join(parts)} ORDER BY {PART}, {keys}"
+        ).select(PART, *self._columns(view))
+        sample = frame.filter(pl.col(PART) < 0).drop(PART)
+        return sample, split_parts(frame, list(drawn))
 
     def _numbered_reader(self, view: str) -> str | None:
         """The view's Parquet read with file names and row numbers, when it spans several row
@@ -391,6 +435,25 @@ class DuckDBEngine(Engine):
                 numbered = file_reader(path, "parquet", options)
             self._numbered[view] = numbered
         return self._numbered[view]
+
+    def few_valued_columns(self, view: str) -> set[str] | None:
+        """Over numbered Parquet, the columns dictionary-encoded in every row group with
+        dictionaries of under a byte per row (from the files' metadata, nothing decoded)."""
+        if self._numbered_reader(view) is None:
+            return None
+        path = self._parquet[view]
+        files = path if isinstance(path, list) else [path]
+        literal = "[" + ", ".join(quote_literal(str(p)) for p in files) + "]"
+        query = (
+            f"SELECT path_in_schema FROM parquet_metadata({literal}) GROUP BY path_in_schema "
+            "HAVING bool_and(dictionary_page_offset IS NOT NULL) "
+            "AND sum(data_page_offset - dictionary_page_offset) < sum(num_values)"
+        )
+        try:
+            with self._lock:
+                return {str(row[0]) for row in self.con.sql(query).fetchall()}
+        except duckdb.Error:  # unreadable metadata: the sample is read first, as elsewhere
+            return None
 
     def _row_groups(self, path: Path | list[Path]) -> int:
         files = path if isinstance(path, list) else [path]

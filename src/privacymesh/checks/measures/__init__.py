@@ -19,6 +19,8 @@ from privacymesh.errors import CheckError
 if TYPE_CHECKING:
     import polars as pl
 
+    from privacymesh.detect import ScanOptions
+    from privacymesh.detect.sparse import SparseRows
     from privacymesh.workspace import Workspace
 
 
@@ -41,6 +43,23 @@ class MeasureContext:
         if key not in samples:
             samples[key] = self.engine.sample(product.view, int(rows), int(seed))
         return samples[key]
+
+    def sample_for_scan(
+        self, product: DataProduct, options: ScanOptions, total: int
+    ) -> tuple[pl.DataFrame, SparseRows | None]:
+        """The sample (as `sample` reads it, and kept for every measure) and the sparse
+        pre-filter's rows of a product: from one pass over its data unless this run has
+        already read the sample."""
+        from privacymesh.detect.product import product_sample, product_sparse_rows
+
+        samples: dict[tuple[str, int, int], pl.DataFrame] = self.cache.setdefault("samples", {})
+        key = (product.id, int(options.sample_rows or 0), int(options.seed))
+        if key in samples or options.sample_rows is None:
+            frame = self.sample(product, key[1], key[2])
+            return frame, product_sparse_rows(product, self.engine, options, total, frame)
+        frame, sparse = product_sample(product, self.engine, options, total)
+        samples[key] = frame
+        return frame, sparse
 
     def kept_sample(self, product: DataProduct) -> pl.DataFrame | None:
         """A sample of the product this run has already read, if any (of any size or seed)."""

@@ -18,7 +18,6 @@ from privacymesh.detect.product import (
     KNOWN_HASHES,
     known_email_hashes,
     product_rows,
-    product_sparse_rows,
     scan_sample_job,
 )
 from privacymesh.detect.recognizers.hashes import PSEUDONYMOUS
@@ -111,9 +110,8 @@ def scan_job(ctx: MeasureContext, product: DataProduct, params: dict[str, Any]) 
             jobs[key] = _Ready(kept)
             return jobs[key]
         hashes = None if KNOWN_HASHES in ctx.workers.shared else ctx.cache["known_hashes"]
-        frame = ctx.sample(product, rows, seed)
         total = product_rows(product, ctx.engine)
-        sparse = product_sparse_rows(product, ctx.engine, options, total, frame)
+        frame, sparse = ctx.sample_for_scan(product, options, total)
         job = ctx.workers.submit(
             scan_sample_job,
             product,
