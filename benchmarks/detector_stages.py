@@ -5,9 +5,14 @@ with the number of Polars queries each ran (eager `select`/`filter`/... and Seri
 all run one query plan each; their fixed cost dominates small columns).
 
     .venv/bin/python benchmarks/detector_stages.py [--rows 2000] [--top 40] [--profile N]
+    .venv/bin/python benchmarks/detector_stages.py --curve 2000 10000
 
-`--profile N` also prints cProfile's N most expensive functions (by own time). Only counts and
-times are printed, never a value of the set.
+`--profile N` also prints cProfile's N most expensive functions (by own time). `--curve A B`
+scans the set generated at A and at B rows per table (the same tables and columns, the
+generator's values at each size; B = 10,000 is the default sample size, so every row is read)
+and fits CPU = columns x fixed cost + values x cost per value through the two points: what a
+column costs before its values, and what each value adds. Only counts and times are printed,
+never a value of the set.
 """
 
 from __future__ import annotations
@@ -177,13 +182,41 @@ def report(stages: Stages, total: float, columns: int, values: int, top: int) ->
     return "\n".join(out)
 
 
+def curve(small: int, large: int, seed: int) -> str:
+    """Values per CPU second at two table sizes, and the line through them."""
+    points = []
+    for rows in (small, large):
+        _, total, columns, values = measure(rows, seed)
+        points.append((rows, total, columns, values))
+    (_, t1, c1, v1), (_, t2, c2, v2) = points
+    if c1 != c2 or v1 == v2:
+        return "the two sizes do not share their columns: no fit"
+    per_value = (t2 - t1) / (v2 - v1)
+    fixed = (t1 - per_value * v1) / c1
+    out = [
+        "| rows per table | columns | values | CPU s | values/CPU s |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {r:,} | {c} | {v:,} | {t:.2f} | {v / t:,.0f} |" for r, t, c, v in points),
+        "",
+        f"fitted: {fixed * 1e3:.1f} CPU ms fixed per column, {per_value * 1e6:.2f} CPU us per value"
+        f" ({1 / per_value:,.0f} values/CPU s once the fixed cost is paid)"
+        if per_value > 0
+        else f"fitted: {fixed * 1e3:.1f} CPU ms fixed per column, no measurable cost per value",
+    ]
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--top", type=int, default=40, help="stages listed; the rest summed")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--curve", type=int, nargs=2, metavar=("A", "B"))
     args = parser.parse_args()
+    if args.curve:
+        print(curve(*args.curve, args.seed))
+        return
     profiler = cProfile.Profile() if args.profile else None
     stages, total, columns, values = measure(args.rows, args.seed, profiler)
     print(report(stages, total, columns, values, args.top))
