@@ -6,6 +6,7 @@ all run one query plan each; their fixed cost dominates small columns).
 
     .venv/bin/python benchmarks/detector_stages.py [--rows 2000] [--top 40] [--profile N]
     .venv/bin/python benchmarks/detector_stages.py --curve 2000 10000
+    .venv/bin/python benchmarks/detector_stages.py --steps
 
 `--profile N` also prints cProfile's N most expensive functions (by own time). `--curve A B`
 scans the set generated at A and at B rows per table (the same tables and columns, the
@@ -206,6 +207,91 @@ def curve(small: int, large: int, seed: int) -> str:
     return "\n".join(out)
 
 
+def steps(rows: int, seed: int, repeat: int = 20) -> str:
+    """Microseconds per column of typical per-column steps, each done two ways."""
+    import pyarrow.compute as pc
+
+    from privacymesh.detect.recognizer import chars_of, filter_rows
+
+    table = max(load(rows, seed), key=lambda t: t.frame.width)
+    columns = [
+        pl.DataFrame({"row": range(s.len()), "value": s})
+        for s in table.frame.iter_columns()
+        if s.dtype == pl.String
+    ]
+    digits = r"\d{3}"
+
+    def frame_filter(f: pl.DataFrame) -> Any:
+        return f.filter(f["value"].str.contains(digits))
+
+    def series_filter(f: pl.DataFrame) -> Any:
+        return filter_rows(f, f["value"].str.contains(digits))
+
+    def joined(f: pl.DataFrame) -> str:
+        return "\n".join(f["value"].drop_nulls().unique(maintain_order=True).to_list())
+
+    pairs: list[tuple[str, Callable[[pl.DataFrame], Any], Callable[[pl.DataFrame], Any]]] = [
+        (
+            "filter rows by a mask: DataFrame.filter / Series filters",
+            frame_filter,
+            series_filter,
+        ),
+        (
+            "strip: Polars str.strip_chars / pyarrow utf8_trim_whitespace",
+            lambda f: f["value"].str.strip_chars().to_list(),
+            lambda f: pc.utf8_trim_whitespace(f["value"].to_arrow()).to_pylist(),
+        ),
+        (
+            "regex test: Polars str.contains / pyarrow match_substring_regex (RE2)",
+            lambda f: f["value"].str.contains(digits).to_list(),
+            lambda f: pc.match_substring_regex(f["value"].to_arrow(), digits).to_pylist(),
+        ),
+        (
+            "distinct in order: Polars unique / pyarrow unique",
+            lambda f: f["value"].unique(maintain_order=True).to_list(),
+            lambda f: pc.unique(f["value"].to_arrow()).to_pylist(),
+        ),
+        (
+            "count: DataFrame.select(len) / Series.len",
+            lambda f: f.select(pl.col("value").count()).item(),
+            lambda f: f["value"].len() - f["value"].null_count(),
+        ),
+    ]
+    texts = [joined(f) for f in columns]
+    out = [
+        f"{len(columns)} text columns of `{table.name}` ({rows:,} rows), best of {repeat} passes,"
+        " CPU microseconds per column",
+        "",
+        "| step | first way | second way | same answer |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def best(fn: Callable[[Any], Any], items: list[Any]) -> float:
+        times = []
+        for _ in range(repeat):
+            start = clock()
+            for item in items:
+                fn(item)
+            times.append(clock() - start)
+        return min(times) / len(items) * 1e6
+
+    for label, first, second in pairs:
+        same = all(_alike(first(f), second(f)) for f in columns)
+        a, b = best(first, columns), best(second, columns)
+        out.append(f"| {label} | {a:,.0f} | {b:,.0f} | {'yes' if same else 'NO'} |")
+    same = all(chars_of(t) == frozenset(t) for t in texts)
+    a, b = best(frozenset, texts), best(chars_of, texts)
+    out.append(
+        f"| characters of the joined text: frozenset / `chars_of` | {a:,.0f} | {b:,.0f} |"
+        f" {'yes' if same else 'NO'} |"
+    )
+    return "\n".join(out)
+
+
+def _alike(a: Any, b: Any) -> bool:
+    return a.equals(b) if isinstance(a, pl.DataFrame) else a == b
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
@@ -213,7 +299,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40, help="stages listed; the rest summed")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--curve", type=int, nargs=2, metavar=("A", "B"))
+    parser.add_argument("--steps", action="store_true")
     args = parser.parse_args()
+    if args.steps:
+        print(steps(args.rows, args.seed))
+        return
     if args.curve:
         print(curve(*args.curve, args.seed))
         return
