@@ -267,7 +267,7 @@ def _gate_rows(
     own = {id(r): type(r).gate is PatternRecognizer.gate for r in chosen}
     frame = values.frame
     if any(r.anchored for r in chosen):
-        frame = frame.with_columns(values.stripped()[VALUE].alias(STRIPPED))
+        frame = frame.hstack([values.stripped()[VALUE].alias(STRIPPED)])  # no query plan
     stripped = pl.col(STRIPPED) if STRIPPED in frame.columns else value.str.strip_chars()
     tests = [
         (r.gate_on(value, stripped) if own[id(r)] else r.gate(value)).alias(f"g{k}")
