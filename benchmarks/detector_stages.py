@@ -5,9 +5,15 @@ with the number of Polars queries each ran (eager `select`/`filter`/... and Seri
 all run one query plan each; their fixed cost dominates small columns).
 
     .venv/bin/python benchmarks/detector_stages.py [--rows 2000] [--top 40] [--profile N]
+    .venv/bin/python benchmarks/detector_stages.py --curve 2000 10000
+    .venv/bin/python benchmarks/detector_stages.py --steps
 
-`--profile N` also prints cProfile's N most expensive functions (by own time). Only counts and
-times are printed, never a value of the set.
+`--profile N` also prints cProfile's N most expensive functions (by own time). `--curve A B`
+scans the set generated at A and at B rows per table (the same tables and columns, the
+generator's values at each size; B = 10,000 is the default sample size, so every row is read)
+and fits CPU = columns x fixed cost + values x cost per value through the two points: what a
+column costs before its values, and what each value adds. Only counts and times are printed,
+never a value of the set.
 """
 
 from __future__ import annotations
@@ -177,13 +183,130 @@ def report(stages: Stages, total: float, columns: int, values: int, top: int) ->
     return "\n".join(out)
 
 
+def curve(small: int, large: int, seed: int) -> str:
+    """Values per CPU second at two table sizes, and the line through them."""
+    points = []
+    for rows in (small, large):
+        _, total, columns, values = measure(rows, seed)
+        points.append((rows, total, columns, values))
+    (_, t1, c1, v1), (_, t2, c2, v2) = points
+    if c1 != c2 or v1 == v2:
+        return "the two sizes do not share their columns: no fit"
+    per_value = (t2 - t1) / (v2 - v1)
+    fixed = (t1 - per_value * v1) / c1
+    out = [
+        "| rows per table | columns | values | CPU s | values/CPU s |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {r:,} | {c} | {v:,} | {t:.2f} | {v / t:,.0f} |" for r, t, c, v in points),
+        "",
+        f"fitted: {fixed * 1e3:.1f} CPU ms fixed per column, {per_value * 1e6:.2f} CPU us per value"
+        f" ({1 / per_value:,.0f} values/CPU s once the fixed cost is paid)"
+        if per_value > 0
+        else f"fitted: {fixed * 1e3:.1f} CPU ms fixed per column, no measurable cost per value",
+    ]
+    return "\n".join(out)
+
+
+def steps(rows: int, seed: int, repeat: int = 20) -> str:
+    """Microseconds per column of typical per-column steps, each done two ways."""
+    import pyarrow.compute as pc
+
+    from privacymesh.detect.recognizer import chars_of, filter_rows
+
+    table = max(load(rows, seed), key=lambda t: t.frame.width)
+    columns = [
+        pl.DataFrame({"row": range(s.len()), "value": s})
+        for s in table.frame.iter_columns()
+        if s.dtype == pl.String
+    ]
+    digits = r"\d{3}"
+
+    def frame_filter(f: pl.DataFrame) -> Any:
+        return f.filter(f["value"].str.contains(digits))
+
+    def series_filter(f: pl.DataFrame) -> Any:
+        return filter_rows(f, f["value"].str.contains(digits))
+
+    def joined(f: pl.DataFrame) -> str:
+        return "\n".join(f["value"].drop_nulls().unique(maintain_order=True).to_list())
+
+    pairs: list[tuple[str, Callable[[pl.DataFrame], Any], Callable[[pl.DataFrame], Any]]] = [
+        (
+            "filter rows by a mask: DataFrame.filter / Series filters",
+            frame_filter,
+            series_filter,
+        ),
+        (
+            "strip: Polars str.strip_chars / pyarrow utf8_trim_whitespace",
+            lambda f: f["value"].str.strip_chars().to_list(),
+            lambda f: pc.utf8_trim_whitespace(f["value"].to_arrow()).to_pylist(),
+        ),
+        (
+            "regex test: Polars str.contains / pyarrow match_substring_regex (RE2)",
+            lambda f: f["value"].str.contains(digits).to_list(),
+            lambda f: pc.match_substring_regex(f["value"].to_arrow(), digits).to_pylist(),
+        ),
+        (
+            "distinct in order: Polars unique / pyarrow unique",
+            lambda f: f["value"].unique(maintain_order=True).to_list(),
+            lambda f: pc.unique(f["value"].to_arrow()).to_pylist(),
+        ),
+        (
+            "count: DataFrame.select(len) / Series.len",
+            lambda f: f.select(pl.col("value").count()).item(),
+            lambda f: f["value"].len() - f["value"].null_count(),
+        ),
+    ]
+    texts = [joined(f) for f in columns]
+    out = [
+        f"{len(columns)} text columns of `{table.name}` ({rows:,} rows), best of {repeat} passes,"
+        " CPU microseconds per column",
+        "",
+        "| step | first way | second way | same answer |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def best(fn: Callable[[Any], Any], items: list[Any]) -> float:
+        times = []
+        for _ in range(repeat):
+            start = clock()
+            for item in items:
+                fn(item)
+            times.append(clock() - start)
+        return min(times) / len(items) * 1e6
+
+    for label, first, second in pairs:
+        same = all(_alike(first(f), second(f)) for f in columns)
+        a, b = best(first, columns), best(second, columns)
+        out.append(f"| {label} | {a:,.0f} | {b:,.0f} | {'yes' if same else 'NO'} |")
+    same = all(chars_of(t) == frozenset(t) for t in texts)
+    a, b = best(frozenset, texts), best(chars_of, texts)
+    out.append(
+        f"| characters of the joined text: frozenset / `chars_of` | {a:,.0f} | {b:,.0f} |"
+        f" {'yes' if same else 'NO'} |"
+    )
+    return "\n".join(out)
+
+
+def _alike(a: Any, b: Any) -> bool:
+    return a.equals(b) if isinstance(a, pl.DataFrame) else a == b
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--top", type=int, default=40, help="stages listed; the rest summed")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--curve", type=int, nargs=2, metavar=("A", "B"))
+    parser.add_argument("--steps", action="store_true")
     args = parser.parse_args()
+    if args.steps:
+        print(steps(args.rows, args.seed))
+        return
+    if args.curve:
+        print(curve(*args.curve, args.seed))
+        return
     profiler = cProfile.Profile() if args.profile else None
     stages, total, columns, values = measure(args.rows, args.seed, profiler)
     print(report(stages, total, columns, values, args.top))

@@ -32,6 +32,7 @@ from privacymesh.detect.regex_needs import needed_chars, needs_digit
 from privacymesh.detect.registry import RecognizerRegistry, default_registry
 from privacymesh.detect.results import CategoryHit, ColumnScan, Reason, TableScan
 from privacymesh.detect.taxonomy import related
+from privacymesh.detect.text_search import matches as text_matches
 from privacymesh.detect.unpack import unpack
 from privacymesh.masking import mask_values
 
@@ -160,7 +161,8 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
     one regex search per gate and column instead of one per value. A recognizer that fails
     here holds no candidate in the column; one without text gates that was not ruled out is
     missing from the dict. The first gate of every recognizer is searched for first, a second
-    only where the first matched; columns that need the same gates share one `select`."""
+    only where the first matched; RE2 answers where it gives Polars' answer, and the columns
+    that need the same remaining gates share one `select`."""
     result: list[dict[int, bool]] = [{} for _ in columns]
     pending = []
     for r in registry:
@@ -186,6 +188,8 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 found[(i, gate)] = False  # no digit in the column: no match of this gate
             elif not _holds_needed(columns[i], gate):
                 found[(i, gate)] = False  # a character every match holds is in no value
+            elif (hit := _re2_answer(columns[i], gate)) is not None:
+                found[(i, gate)] = hit
             else:
                 needs.setdefault(i, {})[gate] = None
         wanted: dict[str, list[int]] = {}
@@ -206,6 +210,13 @@ def _text_gates(columns: list[ColumnValues], registry: RecognizerRegistry) -> li
                 result[i][id(r)] = True
         pending, level = left, level + 1
     return result
+
+
+def _re2_answer(values: ColumnValues, gate: str) -> bool | None:
+    """The gate searched by RE2 in the column's joined text where RE2 answers as Polars would
+    (see `text_search`), else None. RE2 objects are compiled once per process, where Polars
+    compiles the gates again for every table; searching is no slower."""
+    return text_matches(gate, values.joined_text(), values.chars())
 
 
 def _holds_needed(values: ColumnValues, gate: str) -> bool:
@@ -256,7 +267,7 @@ def _gate_rows(
     own = {id(r): type(r).gate is PatternRecognizer.gate for r in chosen}
     frame = values.frame
     if any(r.anchored for r in chosen):
-        frame = frame.with_columns(values.stripped()[VALUE].alias(STRIPPED))
+        frame = frame.hstack([values.stripped()[VALUE].alias(STRIPPED)])  # no query plan
     stripped = pl.col(STRIPPED) if STRIPPED in frame.columns else value.str.strip_chars()
     tests = [
         (r.gate_on(value, stripped) if own[id(r)] else r.gate(value)).alias(f"g{k}")

@@ -29,6 +29,7 @@ PRECISE = "user.location.precise"
 IMPRECISE = "user.location.imprecise"
 PRECISE_DECIMALS = 3
 PAIR_HINT = "geo_pair"
+PAIR_SHARE = 0.9  # of a column's values that are numbers, for it to be half of a pair
 
 _GEO_WORDS = words(
     "lat", "latitude", "lon", "lng", "long", "longitude", "geo", "coord", "coords",
@@ -89,22 +90,47 @@ def pair_columns(frame: pl.DataFrame) -> set[str]:
     found: set[str] = set()
     names = frame.columns
     profiles: dict[str, tuple[float, float, int, float] | None] = {}
-    for name in names:
+    for name in _mostly_numbers(frame):
         if tokens(name) & (_MEASURE | _NOT_GEO) and not tokens(name) & _GEO_WORDS:
             continue
-        s = frame[name]
-        if s.dtype.is_float() or s.dtype == pl.String:
-            text = as_text(s)
-            profiles[name] = coordinate_profile(text) if text.len() else None
+        text = as_text(frame[name])
+        profiles[name] = coordinate_profile(text) if text.len() else None
     for a, b in pairwise(names):
         pa, pb = profiles.get(a), profiles.get(b)
         if pa is None or pb is None:
             continue
-        if pa[3] < 0.9 or pb[3] < 0.9 or pa[1] < 1 or pb[1] < 1:
+        if pa[3] < PAIR_SHARE or pb[3] < PAIR_SHARE or pa[1] < 1 or pb[1] < 1:
             continue
         if pa[0] <= 90 and pb[0] <= 180 and min(pa[2], pb[2]) >= 5:
             found |= {a, b}
     return found
+
+
+def _mostly_numbers(frame: pl.DataFrame) -> list[str]:
+    """The float and text columns whose non-null values are numbers (`_NUMBER`, stripped) in
+    the share a pair needs: the others cannot be paired, so their profile is not computed. One
+    `select` over the table in place of a few queries per column."""
+    names = [c for c, dtype in frame.schema.items() if dtype.is_float() or dtype == pl.String]
+    if not names:
+        return []
+    counts = frame.select(
+        expr
+        for k, name in enumerate(names)
+        for expr in (
+            pl.col(name)
+            .cast(pl.String, strict=False)
+            .str.strip_chars()
+            .str.contains(_NUMBER)
+            .sum()
+            .alias(f"n{k}"),
+            pl.col(name).count().alias(f"c{k}"),
+        )
+    ).row(0, named=True)
+    return [
+        name
+        for k, name in enumerate(names)
+        if counts[f"c{k}"] and counts[f"n{k}"] / counts[f"c{k}"] >= PAIR_SHARE
+    ]
 
 
 @dataclass
