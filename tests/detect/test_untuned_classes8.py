@@ -79,3 +79,39 @@ def test_travel_documents_and_the_register_number_by_name() -> None:
     assert NATIONAL_ID in _keys(result, "A-nummer persoon")
     assert not {PASSPORT, NATIONAL_ID} & _keys(result, "batch_code")
     assert not {PASSPORT, NATIONAL_ID} & _keys(result, "batch_number")
+
+
+# --- 2. surnames and sex in other languages ----------------------------------------------------
+
+LAST = "user.name.last"
+GENDER = "user.demographic.gender"
+_SURNAMES = ["de Wit", "Verhoeven", "Brouwer", "van Leeuwen", "Dekker", "Postma", "Kuiper",
+             "Hendriks", "Schouten", "van der Berg"]  # fmt: skip
+
+
+def test_surnames_alone_under_other_languages_names_are_last_names() -> None:
+    frame = pl.DataFrame(
+        {
+            "Voornamen": ["Sanne", "Bram", "Lotte", "Thijs", "Eva"] * (N // 5),
+            "Geslachtsnaam": [_SURNAMES[i % 10] for i in range(N)],
+            "achternaam_ouder": [_SURNAMES[(i * 3) % 10] for i in range(N)],
+            "Geslachtsaanduiding": ["M", "V", "V", "M", "O"] * (N // 5),
+        }
+    )
+    result = scan(frame)
+    assert LAST in _keys(result, "Geslachtsnaam")
+    assert LAST in _keys(result, "achternaam_ouder")
+    assert GENDER in _keys(result, "Geslachtsaanduiding")
+
+
+def test_the_same_letters_under_other_names_are_no_sex() -> None:
+    frame = pl.DataFrame(
+        {
+            "sku": [f"SKU-{i}" for i in range(N)],
+            "maat": ["M", "V", "V", "M", "O"] * (N // 5),
+            "c07": ["K", "V", "O", "M", "V"] * (N // 5),
+        }
+    )
+    result = scan(frame)
+    assert GENDER not in _keys(result, "maat")
+    assert GENDER not in _keys(result, "c07")

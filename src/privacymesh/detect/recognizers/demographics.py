@@ -206,7 +206,12 @@ _GENDER_CORE = frozenset((
 # fmt: on
 
 
-_SEX_NAMED = frozenset(("h",))  # gender terms only under a name that says sex
+# gender terms only under a name that says sex: the French H (homme), the Dutch V (vrouw) and
+# O (onbekend), the Nordic and Polish K (kvinne, kvinna, kobieta) and their words
+_SEX_NAMED = frozenset(
+    ("h", "v", "o", "k", "vrouw", "onbekend", "mann", "frau", "kvinne", "kvinna", "mand",
+     "kobieta", "mezczyzna", "mężczyzna", "nainen", "mies", "donna", "uomo")
+)  # fmt: skip
 
 
 # a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
@@ -231,8 +236,10 @@ class GenderRecognizer(Recognizer):
     def __post_init__(self) -> None:
         self.categories = (GENDER,)
         self.context = words(
-            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre"
-        )
+            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre",
+            "geslacht", "geslachtsaanduiding", "sesso", "kon", "kön", "køn", "kjonn", "kjønn",
+            "plec", "płeć", "sukupuoli",
+        )  # fmt: skip
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
 
     def ruled_out(self, values: ColumnValues) -> bool:
