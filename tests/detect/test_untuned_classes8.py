@@ -115,3 +115,58 @@ def test_the_same_letters_under_other_names_are_no_sex() -> None:
     result = scan(frame)
     assert GENDER not in _keys(result, "maat")
     assert GENDER not in _keys(result, "c07")
+
+
+# --- 3. dates of a person's life events --------------------------------------------------------
+
+DOB = "user.demographic.date_of_birth"
+DEMOGRAPHIC = "user.demographic"
+_MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
+def test_register_dates_as_text_and_numbers_under_event_names() -> None:
+    frame = pl.DataFrame(
+        {
+            "Voornamen": ["Sanne", "Bram", "Lotte", "Thijs", "Eva"] * (N // 5),
+            "Geboortedatum": [19_520_000 + (i * 7 % 12 + 1) * 100 + i % 27 + 1 for i in range(N)],
+            "Datum huwelijkssluiting": [
+                f"{1975 + i % 30}{(i * 5) % 12 + 1:02d}{(i * 3) % 28 + 1:02d}" for i in range(N)
+            ],
+            "Datum van opneming": [f"2024{(i % 9) + 1:02d}15" for i in range(N)],
+        }
+    )
+    result = scan(frame)
+    assert DOB in _keys(result, "Geboortedatum")
+    assert DEMOGRAPHIC in _keys(result, "Datum huwelijkssluiting")
+    assert not {DOB, DEMOGRAPHIC} & _keys(result, "Datum van opneming")
+
+
+def test_genealogy_dates_with_qualifiers_and_partial_forms() -> None:
+    def gedcom(i: int) -> str:
+        year = 1650 + (i * 37) % 300
+        forms = (f"{i % 28 + 1} {_MONTHS[i % 12]} {year}", f"ABT {year}", f"{_MONTHS[i % 12]} {year}",
+                 f"AFT {year}", str(year))  # fmt: skip
+        return "  " + forms[i % 5]  # padded, as exports pad them
+
+    frame = pl.DataFrame(
+        {
+            "name": [f"Ingrid /Holm{i}/" for i in range(N)],
+            "birth_date": [gedcom(i) for i in range(N)],
+            "death_date": [gedcom(i + 3) for i in range(N)],
+            "catalogue_year": [gedcom(i) for i in range(N)],
+        }
+    )
+    result = scan(frame)
+    assert DOB in _keys(result, "birth_date")
+    assert DEMOGRAPHIC in _keys(result, "death_date")
+    assert not {DOB, DEMOGRAPHIC} & _keys(result, "catalogue_year")
+
+
+def test_dates_yet_to_come_are_no_deaths() -> None:
+    frame = pl.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(N)],
+            "death_date": [f"{2030 + i % 20}-0{i % 9 + 1}-1{i % 9}" for i in range(N)],
+        }
+    )
+    assert DEMOGRAPHIC not in _keys(scan(frame), "death_date")

@@ -29,6 +29,7 @@ DEFAULT_MODULES = (
     "address",
     "places",
     "demographics",
+    "life_events",
     "coded_answers",
     "special_categories",
     "person_name",
