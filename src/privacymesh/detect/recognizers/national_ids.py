@@ -46,6 +46,10 @@ _NOT_PERSONAL = re.compile(
 SAMPLE = 40  # distinct values validated per column, each against every format
 PROBE_STEP = 2  # every other sampled value probes a format before all are validated
 MIN_SHARE = 0.3  # of the column's values shaped like an id number
+# one country's format alone: nearly every value passes it, at most this share of random ones
+SINGLE_SHARE = 0.8
+SINGLE_CHANCE = 0.3
+SINGLE_MIN = 10  # distinct values: two or three passing say nothing
 BASE = 0.5
 _SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
 _DIGITS = "0123456789"
@@ -233,10 +237,12 @@ class NationalIdRecognizer(Recognizer):
                 continue
             chance = [_valid(module, v) for v in null]
             own_chance = sum(chance) / len(null)
-            best_single = max(
-                best_single,
-                lift(hits / len(sample), own_chance) * min(1.0, (1.0 - own_chance) / 0.5),
-            )
+            if (
+                len(sample) >= SINGLE_MIN
+                and hits >= SINGLE_SHARE * len(sample)
+                and own_chance <= SINGLE_CHANCE
+            ):
+                best_single = max(best_single, lift(hits / len(sample), own_chance))
             valid_any = [a or b for a, b in zip(valid_any, ok, strict=True)]
             null_any = [a or b for a, b in zip(null_any, chance, strict=True)]
             per_category[category] = per_category.get(category, 0) + hits
