@@ -10,7 +10,8 @@ import random
 
 import polars as pl
 
-from detect.frames import scan
+from detect.frames import OPTIONS, scan
+from privacymesh.detect import scan_frame
 
 NATIONAL_ID = "user.government_id.national_identification_number"
 PASSPORT = "user.government_id.passport_number"
@@ -144,7 +145,8 @@ def test_register_dates_as_text_and_numbers_under_event_names() -> None:
 def test_genealogy_dates_with_qualifiers_and_partial_forms() -> None:
     def gedcom(i: int) -> str:
         year = 1650 + (i * 37) % 300
-        forms = (f"{i % 28 + 1} {_MONTHS[i % 12]} {year}", f"ABT {year}", f"{_MONTHS[i % 12]} {year}",
+        month = _MONTHS[i % 12]
+        forms = (f"{i % 28 + 1} {month} {year}", f"ABT {year}", f"{month} {year}",
                  f"AFT {year}", str(year))  # fmt: skip
         return "  " + forms[i % 5]  # padded, as exports pad them
 
@@ -170,3 +172,58 @@ def test_dates_yet_to_come_are_no_deaths() -> None:
         }
     )
     assert DEMOGRAPHIC not in _keys(scan(frame), "death_date")
+
+
+# --- 4. a study's and an offender table's terse columns ----------------------------------------
+
+HEALTH = "user.health_and_medical"
+CRIMINAL = "user.criminal_history"
+
+
+def _terse_measures() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": list(range(1, N + 1)),
+            "age": [38 + (i * 7) % 40 for i in range(N)],
+            "size": [8 + (i * 13) % 70 for i in range(N)],
+            "grade": [1 + i % 3 for i in range(N)],
+            "nodes": [(i * 5) % 17 for i in range(N)],
+            "survtime": [200 + (i * 97) % 2400 for i in range(N)],
+            "censdead": [i % 2 for i in range(N)],
+            "dxdate": [f"{(i % 27) + 1:02d}-{(i % 12) + 1:02d}-{1985 + i % 8}" for i in range(N)],
+        }
+    )
+
+
+def test_terse_columns_of_a_disease_study_are_health() -> None:
+    frame = _terse_measures()
+    result = scan_frame(frame, "oncology.breast_cancer", options=OPTIONS)
+    for column in ("size", "grade", "nodes", "survtime", "censdead", "dxdate"):
+        assert HEALTH in _keys(result, column), column
+    assert HEALTH not in _keys(result, "id")
+    assert HEALTH not in _keys(result, "age")
+
+
+def test_the_same_columns_elsewhere_are_no_health() -> None:
+    frame = _terse_measures().drop("age")
+    result = scan_frame(frame, "shop.inventory", options=OPTIONS)
+    for column in ("size", "grade", "nodes", "survtime", "censdead", "dxdate"):
+        assert HEALTH not in _keys(result, column), column
+
+
+def test_counts_and_flags_of_released_prisoners_are_criminal_history() -> None:
+    frame = pl.DataFrame(
+        {
+            "age": [19 + (i * 7) % 30 for i in range(N)],
+            "wk": [1 + (i * 11) % 52 for i in range(N)],
+            "paroled": ["yes", "no", "no", "yes"] * (N // 4),
+            "priors": [(i * 3) % 9 for i in range(N)],
+        }
+    )
+    result = scan_frame(frame, "justice.released_prisoners", options=OPTIONS)
+    for column in ("wk", "paroled", "priors"):
+        assert CRIMINAL in _keys(result, column), column
+    assert CRIMINAL not in _keys(result, "age")
+    staff = scan_frame(frame, "hr.training_sessions", options=OPTIONS)
+    for column in ("wk", "paroled", "priors"):
+        assert CRIMINAL not in _keys(staff, column), column

@@ -451,6 +451,39 @@ _CLINICAL_WORDS = frozenset(
 )  # fmt: skip
 
 
+# table-name and column-name words of a study of patients with one disease or treatment (a
+# cancer registry, a transplant cohort): every measure in it is about the patients' health
+_STUDY_WORDS = frozenset(
+    (
+        "cancer", "tumor", "tumour", "oncology", "transplant", "transplants", "carcinoma",
+        "leukemia", "leukaemia", "lymphoma", "melanoma", "dialysis", "clinicaltrial", "cohort",
+        "survival", "menopause", "chemotherapy", "chemo", "metastasis",
+    )
+)  # fmt: skip
+# table-name words of a table of people with a criminal record (released prisoners, parolees)
+_OFFENDER_WORDS = frozenset(
+    (
+        "recidivism", "offender", "offenders", "prisoner", "prisoners", "inmate", "inmates",
+        "parolee", "parolees", "convict", "convicts", "probationer", "probationers", "arrestee",
+        "arrestees", "defendant", "defendants",
+    )
+)  # fmt: skip
+
+
+def study_record(columns: list[str], table: str | None) -> bool:
+    """Whether the table's name or a column's says it studies patients with one disease or
+    treatment (`breast_cancer`, `kidney_transplant`, a `menopause` column)."""
+    names: set[str] = set(table_words(table))
+    for c in columns:
+        names |= tokens(c)
+    return bool(names & _STUDY_WORDS)
+
+
+def offender_record(table: str | None) -> bool:
+    """Whether the table's name says its rows are people with a criminal record."""
+    return bool(table_words(table) & _OFFENDER_WORDS)
+
+
 def clinical_record(
     columns: list[str], table: str | None, contract: dict[str, ColumnContext] | None
 ) -> bool:
@@ -612,6 +645,10 @@ class ContextSignals:
     org_channels: bool = False
     # the table records patients' care: its measures, events and notes are health data
     clinical: bool = False
+    # the table studies patients with one disease or treatment: its measures are their health
+    study: bool = False
+    # the table's rows are people with a criminal record: its counts and flags are that record
+    offenders: bool = False
 
     @classmethod
     def build(
@@ -650,6 +687,8 @@ class ContextSignals:
             things_reason=reason,
             org_channels=reaches_organizations(columns, reason),
             clinical=clinical_record(columns, table_name, contract) and not reason,
+            study=study_record(columns, table_name) and not reason,
+            offenders=offender_record(table_name) and not reason,
         )
 
     def for_key(self, key: str) -> ContextSignals:

@@ -43,6 +43,7 @@ DEFAULT_MODULES = (
     "masked",
     "amounts",
     "criminal_history",
+    "study_tables",
     "web_presence",
 )
 
