@@ -227,3 +227,65 @@ def test_counts_and_flags_of_released_prisoners_are_criminal_history() -> None:
     staff = scan_frame(frame, "hr.training_sessions", options=OPTIONS)
     for column in ("wk", "paroled", "priors"):
         assert CRIMINAL not in _keys(staff, column), column
+
+
+# --- 5. parties in English, places of life events, a geocoding cache ---------------------------
+
+POLITICAL = "user.demographic.political_opinion"
+PRECISE = "user.location.precise"
+COUNTRY = "user.contact.address.country"
+_PARTIES = ["Liberal Party", "Conservative Party", "New Democratic Party", "Independent",
+            "Progressive Senate Group"]  # fmt: skip
+
+
+def test_party_affiliation_beside_a_name_is_political_opinion() -> None:
+    frame = pl.DataFrame(
+        {
+            "Name": [f"Whitcombe, Harriet {i}" for i in range(N)],
+            "Political Affiliation at Appointment": [_PARTIES[i % 5] for i in range(N)],
+            "Academic Affiliation": [f"University of Place {i % 4}" for i in range(N)],
+        }
+    )
+    result = scan(frame)
+    assert POLITICAL in _keys(result, "Political Affiliation at Appointment")
+    assert POLITICAL not in _keys(result, "Academic Affiliation")
+
+
+def test_places_of_a_persons_death_burial_and_marriage() -> None:
+    places = [
+        "St Mary's Church,Windsor,England",
+        "Palace,Copenhagen,Denmark",
+        "Cathedral,Madrid,Spain",
+        "Castle,Stockholm,Sweden",
+        "Abbey,Paris,France",
+    ]
+    frame = pl.DataFrame(
+        {
+            "name": [f"Astrid /Vasa{i}/" for i in range(N)],
+            "death_place": [places[i % 5] for i in range(N)],
+            "burial_place": [places[(i + 2) % 5] for i in range(N)],
+            "marriage_place": [places[(i + 4) % 5] for i in range(N)],
+        }
+    )
+    result = scan(frame)
+    for column in ("death_place", "burial_place", "marriage_place"):
+        assert DEMOGRAPHIC in _keys(result, column), column
+
+
+def test_a_geocoding_cache_is_no_ones_address_or_location() -> None:
+    frame = pl.DataFrame(
+        {
+            "address": [f"Hall {i},Lund,Sweden" for i in range(N)],
+            "country_name": ["Sweden", "Norway", "Denmark", "Finland"] * (N // 4),
+            "country_code": ["SE", "NO", "DK", "FI"] * (N // 4),
+            "latitude": [55.7 + i * 0.137 for i in range(N)],
+            "longitude": [13.1 + i * 0.211 for i in range(N)],
+        }
+    )
+    cache = scan_frame(frame, "genealogy.places", options=OPTIONS)
+    for column in ("country_name", "latitude", "longitude"):
+        assert not {PRECISE, COUNTRY} & _keys(cache, column), column
+    # the same coordinates where a person's id keys the rows: their places
+    visits = scan_frame(frame.with_columns(user_id=pl.Series([f"u{i}" for i in range(N)])),
+                        "app.places", options=OPTIONS)  # fmt: skip
+    assert PRECISE in _keys(visits, "latitude")

@@ -536,12 +536,31 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
         return ""  # rows of a person's own record or of a person's actions
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
+    if own & _AMBIGUOUS_PLACE_WORDS and _gazetteer(columns):
+        keyed |= own & _AMBIGUOUS_PLACE_WORDS  # a geocoding cache: places and where they are
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
     if _head_word(table) in _PLACE_LIST_WORDS:
         own = own | {_head_word(table)}
     if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
+
+
+# columns of a gazetteer or a geocoding cache: what a place is called and where it lies
+_PLACE_ATTRIBUTES = frozenset(
+    (
+        "address", "country", "countryname", "countrycode", "continent", "latitude", "longitude",
+        "lat", "lon", "lng", "long", "city", "region", "state", "province", "postcode", "zip",
+        "timezone", "elevation", "altitude", "geohash", "population", "placename", "bbox",
+    )
+)  # fmt: skip
+
+
+def _gazetteer(columns: list[str]) -> bool:
+    """Whether every column is an attribute of a place and the places have coordinates."""
+    names = [tokens(c) for c in columns]
+    located = any(n & {"latitude", "lat"} for n in names)
+    return located and len(columns) >= 3 and all(n & _PLACE_ATTRIBUTES for n in names)
 
 
 _MAILBOX_WORDS = frozenset(("email", "emailaddress"))
