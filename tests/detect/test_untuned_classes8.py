@@ -289,3 +289,18 @@ def test_a_geocoding_cache_is_no_ones_address_or_location() -> None:
     visits = scan_frame(frame.with_columns(user_id=pl.Series([f"u{i}" for i in range(N)])),
                         "app.places", options=OPTIONS)  # fmt: skip
     assert PRECISE in _keys(visits, "latitude")
+
+
+def test_a_residence_under_the_registers_own_word_is_a_city() -> None:
+    # half of them too small for a gazetteer, as a register's villages are
+    towns = ["Zwolle", "Leiden", "Deventer", "Alkmaar", "Workum", "Joure", "Lemmer", "Makkum"]
+    frame = pl.DataFrame(
+        {
+            "Voornamen": ["Sanne", "Bram", "Lotte", "Thijs", "Eva"] * (N // 5),
+            "Woonplaatsnaam": [towns[(i * 3) % 8] for i in range(N)],
+            "c07": [towns[(i * 5) % 8] for i in range(N)],
+        }
+    )
+    result = scan(frame)
+    assert "user.contact.address.city" in _keys(result, "Woonplaatsnaam")
+    assert "user.contact.address.city" not in _keys(result, "c07")

@@ -31,6 +31,9 @@ TIME_ZONE = "user.location.imprecise"
 _CITY_WORDS = words(
     "city", "town", "suburb", "locality", "municipality", "village", "ort", "stadt", "cidade",
     "ciudad", "ville", "citta", "hometown", "billingcity", "shipcity",
+    # where one lives, in the registers' own languages (`Woonplaatsnaam`, `Wohnort`)
+    "woonplaats", "woonplaatsnaam", "plaatsnaam", "wohnort", "localidad", "localidade",
+    "paikkakunta", "bostadsort", "bopel",
 )  # fmt: skip
 _STATE_WORDS = words(
     "state", "region", "province", "prefecture", "territory", "county", "estado", "uf",
