@@ -304,3 +304,27 @@ def test_a_residence_under_the_registers_own_word_is_a_city() -> None:
     result = scan(frame)
     assert "user.contact.address.city" in _keys(result, "Woonplaatsnaam")
     assert "user.contact.address.city" not in _keys(result, "c07")
+
+
+def test_a_coded_race_and_a_couples_divorce_flag() -> None:
+    people = pl.DataFrame(
+        {
+            "age": [21 + (i * 7) % 40 for i in range(N)],
+            "race": [(i * 3) % 2 for i in range(N)],
+            "lap": [(i * 5) % 2 for i in range(N)],
+        }
+    )
+    result = scan(people)
+    assert "user.demographic.race_ethnicity" in _keys(result, "race")
+    assert not _keys(result, "lap")
+    couples = pl.DataFrame(
+        {
+            "husband": [f"@I{i}@" for i in range(N)],
+            "wife": [f"@I{i + 500}@" for i in range(N)],
+            "divorced": ["Y" if i % 7 == 0 else None for i in range(N)],
+        }
+    )
+    marital = "user.demographic.marital_status"
+    assert marital in _keys(scan(couples), "divorced")
+    stock = couples.rename({"husband": "sku", "wife": "bin"})
+    assert marital not in _keys(scan(stock), "divorced")

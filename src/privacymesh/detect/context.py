@@ -137,6 +137,9 @@ _PERSON_WORDS = frozenset(
         "prénom",
         "nomdefamille",
         "datedenaissance",
+        # a couple's record (a genealogy's families, a register's marriages)
+        "husband",
+        "wife",
     )
 )
 # column-name parts of a person's record in Japanese and Chinese, which names do not split into
