@@ -137,6 +137,9 @@ _PERSON_WORDS = frozenset(
         "prénom",
         "nomdefamille",
         "datedenaissance",
+        # a couple's record (a genealogy's families, a register's marriages)
+        "husband",
+        "wife",
     )
 )
 # column-name parts of a person's record in Japanese and Chinese, which names do not split into
@@ -451,6 +454,39 @@ _CLINICAL_WORDS = frozenset(
 )  # fmt: skip
 
 
+# table-name and column-name words of a study of patients with one disease or treatment (a
+# cancer registry, a transplant cohort): every measure in it is about the patients' health
+_STUDY_WORDS = frozenset(
+    (
+        "cancer", "tumor", "tumour", "oncology", "transplant", "transplants", "carcinoma",
+        "leukemia", "leukaemia", "lymphoma", "melanoma", "dialysis", "clinicaltrial", "cohort",
+        "survival", "menopause", "chemotherapy", "chemo", "metastasis",
+    )
+)  # fmt: skip
+# table-name words of a table of people with a criminal record (released prisoners, parolees)
+_OFFENDER_WORDS = frozenset(
+    (
+        "recidivism", "offender", "offenders", "prisoner", "prisoners", "inmate", "inmates",
+        "parolee", "parolees", "convict", "convicts", "probationer", "probationers", "arrestee",
+        "arrestees", "defendant", "defendants",
+    )
+)  # fmt: skip
+
+
+def study_record(columns: list[str], table: str | None) -> bool:
+    """Whether the table's name or a column's says it studies patients with one disease or
+    treatment (`breast_cancer`, `kidney_transplant`, a `menopause` column)."""
+    names: set[str] = set(table_words(table))
+    for c in columns:
+        names |= tokens(c)
+    return bool(names & _STUDY_WORDS)
+
+
+def offender_record(table: str | None) -> bool:
+    """Whether the table's name says its rows are people with a criminal record."""
+    return bool(table_words(table) & _OFFENDER_WORDS)
+
+
 def clinical_record(
     columns: list[str], table: str | None, contract: dict[str, ColumnContext] | None
 ) -> bool:
@@ -503,12 +539,31 @@ def things_reason(columns: list[str], table: str | None = None) -> str:
         return ""  # rows of a person's own record or of a person's actions
     own = words & _THING_TABLE_WORDS
     keyed = {w for w in own & _AMBIGUOUS_PLACE_WORDS if {f"{w}id", f"{w}code"} & names}
+    if own & _AMBIGUOUS_PLACE_WORDS and _gazetteer(columns):
+        keyed |= own & _AMBIGUOUS_PLACE_WORDS  # a geocoding cache: places and where they are
     own = (own - _AMBIGUOUS_PLACE_WORDS) | keyed
     if _head_word(table) in _PLACE_LIST_WORDS:
         own = own | {_head_word(table)}
     if own and not names & _WHO_WORDS and not words & _EVENT_WORDS:
         return f"table: {table_name(table)}"
     return "columns: organisations or sites" if describes_things(columns) else ""
+
+
+# columns of a gazetteer or a geocoding cache: what a place is called and where it lies
+_PLACE_ATTRIBUTES = frozenset(
+    (
+        "address", "country", "countryname", "countrycode", "continent", "latitude", "longitude",
+        "lat", "lon", "lng", "long", "city", "region", "state", "province", "postcode", "zip",
+        "timezone", "elevation", "altitude", "geohash", "population", "placename", "bbox",
+    )
+)  # fmt: skip
+
+
+def _gazetteer(columns: list[str]) -> bool:
+    """Whether every column is an attribute of a place and the places have coordinates."""
+    names = [tokens(c) for c in columns]
+    located = any(n & {"latitude", "lat"} for n in names)
+    return located and len(columns) >= 3 and all(n & _PLACE_ATTRIBUTES for n in names)
 
 
 _MAILBOX_WORDS = frozenset(("email", "emailaddress"))
@@ -612,6 +667,10 @@ class ContextSignals:
     org_channels: bool = False
     # the table records patients' care: its measures, events and notes are health data
     clinical: bool = False
+    # the table studies patients with one disease or treatment: its measures are their health
+    study: bool = False
+    # the table's rows are people with a criminal record: its counts and flags are that record
+    offenders: bool = False
 
     @classmethod
     def build(
@@ -650,6 +709,8 @@ class ContextSignals:
             things_reason=reason,
             org_channels=reaches_organizations(columns, reason),
             clinical=clinical_record(columns, table_name, contract) and not reason,
+            study=study_record(columns, table_name) and not reason,
+            offenders=offender_record(table_name) and not reason,
         )
 
     def for_key(self, key: str) -> ContextSignals:

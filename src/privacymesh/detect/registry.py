@@ -29,6 +29,7 @@ DEFAULT_MODULES = (
     "address",
     "places",
     "demographics",
+    "life_events",
     "coded_answers",
     "special_categories",
     "person_name",
@@ -42,6 +43,7 @@ DEFAULT_MODULES = (
     "masked",
     "amounts",
     "criminal_history",
+    "study_tables",
     "web_presence",
 )
 

@@ -26,6 +26,7 @@ MARITAL = "user.demographic.marital_status"
 DEMOGRAPHIC = "user.demographic"
 HEALTH = "user.health_and_medical"
 FINANCIAL = "user.financial"
+RACE = "user.demographic.race_ethnicity"
 
 # a word that states the fact wherever it stands in the name (`has_children`, `is_smoker`)
 # fmt: off
@@ -53,8 +54,11 @@ _WHOLE_NAMES: dict[str, str] = {
     "housing": FINANCIAL,
     "loan": FINANCIAL,
     "senior": AGE,
+    # a race coded as a flag (1 for one group): the name alone says which fact
+    "race": RACE,
+    "ethnicity": RACE,
 }
-_ORDER = (HEALTH, FINANCIAL, MARITAL, AGE, DEMOGRAPHIC)  # the first a name states wins
+_ORDER = (HEALTH, FINANCIAL, MARITAL, RACE, AGE, DEMOGRAPHIC)  # the first a name states wins
 # the two-valued codes, and answers that say nothing (kept out of the code)
 _CODES = (
     frozenset(("yes", "no")),

@@ -42,6 +42,15 @@ _DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y%m%d",
     "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%b %d %Y", "%d-%b-%Y", "%Y-%b-%d",
 )  # fmt: skip
+# stems of column-name tokens naming an event of a person's life, in the languages of the
+# registers that record them (`huwelijkssluiting`, `deathdate`, `Sterbedatum`, `fallecimiento`)
+LIFE_EVENT_STEMS = (
+    "marriage", "married", "wedding", "huwelijk", "partnerschap", "heirat", "eheschlie",
+    "matrimon", "casament", "mariage", "death", "overlijd", "overleden", "sterbe", "todes",
+    "fallecim", "defunc", "obito", "óbito", "deces", "décès", "burial", "buried", "begrafen",
+    "beerdig", "entierr", "divorc", "scheiding", "scheidung", "baptis", "christen", "doop",
+    "taufe",
+)  # fmt: skip
 # stems of event dates: a column whose name holds one (`termstart`, `hiredate`, `created_at`)
 # records when something happened, never when someone was born
 _EVENT_STEMS = (
@@ -168,7 +177,7 @@ class BirthDateRecognizer(Recognizer):
         """The column's name says it records when something happened (`termstart`)."""
         name = values.signals.name
         return bool(name & _EVENT_WORDS) or any(
-            stem in token for token in name for stem in _EVENT_STEMS
+            stem in token for token in name for stem in (*_EVENT_STEMS, *LIFE_EVENT_STEMS)
         )
 
     @staticmethod
@@ -206,7 +215,12 @@ _GENDER_CORE = frozenset((
 # fmt: on
 
 
-_SEX_NAMED = frozenset(("h",))  # gender terms only under a name that says sex
+# gender terms only under a name that says sex: the French H (homme), the Dutch V (vrouw) and
+# O (onbekend), the Nordic and Polish K (kvinne, kvinna, kobieta) and their words
+_SEX_NAMED = frozenset(
+    ("h", "v", "o", "k", "vrouw", "onbekend", "mann", "frau", "kvinne", "kvinna", "mand",
+     "kobieta", "mezczyzna", "mężczyzna", "nainen", "mies", "donna", "uomo")
+)  # fmt: skip
 
 
 # a coded term's display text (`Identifies as female gender (finding)`, SNOMED's), read as
@@ -231,8 +245,10 @@ class GenderRecognizer(Recognizer):
     def __post_init__(self) -> None:
         self.categories = (GENDER,)
         self.context = words(
-            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre"
-        )
+            "gender", "sex", "sexe", "geschlecht", "sexo", "genero", "gênero", "genre",
+            "geslacht", "geslachtsaanduiding", "sesso", "kon", "kön", "køn", "kjonn", "kjønn",
+            "plec", "płeć", "sukupuoli",
+        )  # fmt: skip
         self.negative_context = words("size", "shirt", "tshirt", "grade", "class", "type", "tier")
 
     def ruled_out(self, values: ColumnValues) -> bool:

@@ -212,8 +212,25 @@ PASSPORT_NUMBER = PatternRecognizer(
     anchored=True,
     base=0.3,
     full_coverage=0.8,
+    # a travel document is a passport or an identity card that crosses borders, in the
+    # languages whose registers name it so
     context=words(
-        "passport", "passportnumber", "passportno", "reisepass", "passaporte", "pasaporte"
+        "passport",
+        "passportnumber",
+        "passportno",
+        "reisepass",
+        "passaporte",
+        "pasaporte",
+        "passeport",
+        "passaporto",
+        "paspoort",
+        "paszport",
+        "traveldocument",
+        "reisdocument",
+        "reisedokument",
+        "documentodeviaje",
+        "documentdevoyage",
+        "paspoortnummer",
     ),
     negative_context=words("order", "invoice", "sku", "product", "phone", "zip", "amount"),
 )

@@ -46,6 +46,10 @@ _NOT_PERSONAL = re.compile(
 SAMPLE = 40  # distinct values validated per column, each against every format
 PROBE_STEP = 2  # every other sampled value probes a format before all are validated
 MIN_SHARE = 0.3  # of the column's values shaped like an id number
+# one country's format alone: nearly every value passes it, at most this share of random ones
+SINGLE_SHARE = 0.8
+SINGLE_CHANCE = 0.3
+SINGLE_MIN = 10  # distinct values: two or three passing say nothing
 BASE = 0.5
 _SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
 _DIGITS = "0123456789"
@@ -76,6 +80,49 @@ def id_words() -> frozenset[str]:
     for module, _ in id_modules():
         out.add(module.__name__.rsplit(".", 1)[1].strip("_").lower())
     return frozenset(out)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{6,}")
+# words of the formats' own-language names that say only "number", "person" or "public": a
+# column named `numero_pedido` is an order's
+_GENERIC_NATIVE = frozenset(
+    ("numeric", "número", "numéro", "numarası", "persona", "public", "electoral", "registro",
+     "economico", "operatore")
+)  # fmt: skip
+_NATIONALITY = re.compile(r"(ian|ish|ese|egian)$")
+
+
+def _name_parts(name: str) -> tuple[str, str, str]:
+    """A format's name as (lead, own-language name, English gloss): `BSN (Burgerservicenummer,
+    the Dutch citizen identification number)`; a name with one part in brackets is a gloss."""
+    lead, _, rest = name.partition("(")
+    segments = rest.rsplit(")", 1)[0].split(",")
+    if len(segments) == 1:
+        return lead, "", segments[0]
+    return lead, segments[0], ",".join(segments[1:])
+
+
+@cache
+def native_id_words() -> frozenset[str]:
+    """Column-name words in each country's own language for its person numbers, read from the
+    formats' names (`Burgerservicenummer`, `Henkilötunnus`, `Documento Nacional de Identidad`):
+    words of the lead and the own-language name that no format's English gloss uses."""
+    from stdnum.util import get_module_name
+
+    names = [get_module_name(module) for module, _ in id_modules()]
+    gloss = {w.lower() for n in names for w in _NAME_WORD.findall(_name_parts(n)[2])}
+    out = set()
+    for name in names:
+        lead, native, _ = _name_parts(name)
+        for part in (lead, native, *re.findall(r'"([^"]+)"', name)):
+            out.update(w.lower() for w in _NAME_WORD.findall(part))
+    return frozenset(w for w in out - gloss - _GENERIC_NATIVE if not _NATIONALITY.search(w))
+
+
+def native_compound_words() -> frozenset[str]:
+    """The long compounds among them (`burgerservicenummer`, `personnummer`): a name holding one
+    says "this person's number" even where no checksum confirms the values."""
+    return frozenset(w for w in native_id_words() if len(w) >= 12)
 
 
 def _valid(module: ModuleType, value: str) -> bool:
@@ -134,7 +181,7 @@ class NationalIdRecognizer(Recognizer):
             "national", "nationalid", "id", "identity", "citizen", "ssn", "tax", "taxpayer",
             "tin", "personal", "document", "idnumber", "identification", "insurance", "social",
             "passport", "cedula", "dni", "nif", "cpf", "personnummer",
-        ) | id_words()  # fmt: skip
+        ) | id_words() | native_id_words()  # fmt: skip
         self.negative_context = words(
             "order", "invoice", "sku", "product", "amount", "price", "total", "count", "phone",
             "created", "updated", "timestamp", "epoch", "time", "zip", "postal", "account",
@@ -172,6 +219,9 @@ class NationalIdRecognizer(Recognizer):
         valid_any = [False] * len(sample)
         null_any = [False] * len(null)
         per_category: dict[str, int] = {}
+        # one country's format far above its own chance: formats that take nearly any number of
+        # that length (several countries' tax numbers) drown it in the union's chance
+        best_single = 0.0
         for module, category in id_modules():
             # most formats read none of a column's values: a few decide that cheaply
             probed: dict[int, bool] = {}
@@ -186,6 +236,13 @@ class NationalIdRecognizer(Recognizer):
             if not hits:
                 continue
             chance = [_valid(module, v) for v in null]
+            own_chance = sum(chance) / len(null)
+            if (
+                len(sample) >= SINGLE_MIN
+                and hits >= SINGLE_SHARE * len(sample)
+                and own_chance <= SINGLE_CHANCE
+            ):
+                best_single = max(best_single, lift(hits / len(sample), own_chance))
             valid_any = [a or b for a, b in zip(valid_any, ok, strict=True)]
             null_any = [a or b for a, b in zip(null_any, chance, strict=True)]
             per_category[category] = per_category.get(category, 0) + hits
@@ -193,7 +250,7 @@ class NationalIdRecognizer(Recognizer):
         if share == 0:
             return []
         chance = sum(null_any) / len(null)
-        strength = BASE * lift(share, chance) * min(1.0, (1.0 - chance) / 0.5)
+        strength = BASE * max(lift(share, chance) * min(1.0, (1.0 - chance) / 0.5), best_single)
         if strength <= 0:
             return []
         good = pl.Series("value", [v for v, ok in zip(sample, valid_any, strict=True) if ok])
@@ -212,6 +269,8 @@ _ID_NAME_WORDS = words(
     "personnummer", "idcard", "identitycard", "identitynumber", "citizenid", "taxpayerid",
     "cedula", "dni", "nie", "cpf", "curp", "rut", "pesel", "bsn", "aadhaar", "nric", "hetu",
     "passport", "passportnumber", "passportno",
+    # the Dutch register's administration number (`A-nummer`), which stdnum does not know
+    "anummer", "administratienummer",
 )  # fmt: skip
 _ID_SHAPE = r"^[0-9A-Za-z][0-9A-Za-z ./-]{4,22}$"
 DISTINCT_SHARE = 0.5  # one number per person (a record may repeat): most values differ
@@ -228,7 +287,9 @@ class NationalIdByNameRecognizer(Recognizer):
     def __post_init__(self) -> None:
         self.categories = (NATIONAL_ID, PASSPORT)
         self.kinds = DIGITS
-        self.context = _ID_NAME_WORDS | (id_words() - {"id", "tin", "vat"})
+        self.context = (
+            _ID_NAME_WORDS | (id_words() - {"id", "tin", "vat"}) | native_compound_words()
+        )
         self.negative_context = words("type", "kind", "issuer", "country", "expiry", "issued")
 
     def applies(self, values: ColumnValues) -> bool:

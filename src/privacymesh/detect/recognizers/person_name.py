@@ -45,6 +45,8 @@ _NAME_WORDS = words(
     "name", "names", "fullname", "firstname", "lastname", "surname", "forename", "givenname",
     "familyname", "first", "last", "given", "family", "nome", "sobrenome", "vorname",
     "nachname", "nombre", "apellido", "cognome", "nazwisko", "imie", "contact", "customer",
+    "voornaam", "voornamen", "achternaam", "geslachtsnaam", "familienaam", "vornamen",
+    "apellidos", "cognomi", "efternamn", "etternavn", "efternavn", "sukunimi", "prezime",
     "holder", "person", "recipient", "comment", "note", "notes", "message", "remarks",
     "cardholder", "patient", "employee", "owner", "author", "sender", "beneficiary", "maiden",
     "maidenname",
@@ -97,13 +99,16 @@ _FLAGS = ("full", "partial", "single_first", "single_last", "single_shaped")
 # fmt: off
 _FIRST_WORDS = frozenset((
     "first", "firstname", "given", "givenname", "forename", "vorname", "nome", "prenom",
-    "prénom", "nombre", "imie",
+    "prénom", "nombre", "imie", "voornaam", "voornamen", "vornamen", "nombres", "fornavn",
+    "förnamn", "fornamn", "etunimi",
 ))
 # fmt: on
 # fmt: off
 _LAST_WORDS = frozenset((
     "last", "lastname", "surname", "family", "familyname", "nachname", "sobrenome", "apellido",
-    "cognome", "nazwisko", "nom", "maiden", "maidenname",
+    "cognome", "nazwisko", "nom", "maiden", "maidenname", "achternaam", "geslachtsnaam",
+    "familienaam", "apellidos", "cognomi", "efternamn", "etternavn", "efternavn", "sukunimi",
+    "prezime",
 ))
 # fmt: on
 

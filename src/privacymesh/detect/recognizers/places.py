@@ -20,6 +20,7 @@ from privacymesh.detect.lexicon import (
     time_zone_names,
 )
 from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, Evidence, Recognizer, words
+from privacymesh.detect.recognizers.demographics import LIFE_EVENT_STEMS
 from privacymesh.detect.recognizers.person_name import lower_for_organizations
 
 CITY = "user.contact.address.city"
@@ -30,6 +31,9 @@ TIME_ZONE = "user.location.imprecise"
 _CITY_WORDS = words(
     "city", "town", "suburb", "locality", "municipality", "village", "ort", "stadt", "cidade",
     "ciudad", "ville", "citta", "hometown", "billingcity", "shipcity",
+    # where one lives, in the registers' own languages (`Woonplaatsnaam`, `Wohnort`)
+    "woonplaats", "woonplaatsnaam", "plaatsnaam", "wohnort", "localidad", "localidade",
+    "paikkakunta", "bostadsort", "bopel",
 )  # fmt: skip
 _STATE_WORDS = words(
     "state", "region", "province", "prefecture", "territory", "county", "estado", "uf",
@@ -167,6 +171,11 @@ _PLACE_PARTS = words(
     "provincia", "departamento", "lieu", "ville", "pays", "commune", "luogo", "comune", "ort",
     "land", "naturalidade",
 )  # fmt: skip
+# the other events of a life whose place is recorded beside the birth's (`death_place`)
+_EVENT_PARTS = words(
+    "death", "died", "burial", "buried", "marriage", "married", "wedding", "divorce",
+    "baptism", "christening", "overlijden", "huwelijk", "sterbeort", "tod", "heirat",
+)  # fmt: skip
 BIRTHPLACE_SHARE = 0.6  # of the values with a known place among their parts
 UNLISTED_BIRTHPLACE = 0.3  # values only shaped like places: the name must confirm
 
@@ -182,7 +191,7 @@ class BirthplaceRecognizer(Recognizer):
     def __post_init__(self) -> None:
         self.categories = (BIRTHPLACE,)
         # `applies` admits only birthplace names, so a word of birth alone may raise here
-        self.context = _BIRTH_WORDS | _BIRTH_PARTS
+        self.context = _BIRTH_WORDS | _BIRTH_PARTS | _EVENT_PARTS
 
     def applies(self, values: ColumnValues) -> bool:
         return names_birthplace(values.signals.name) and super().applies(values)
@@ -225,8 +234,13 @@ class BirthplaceRecognizer(Recognizer):
 
 
 def names_birthplace(name: frozenset[str]) -> bool:
-    """Whether a column's name tokens say it holds where someone was born."""
-    return bool(name & _BIRTH_WORDS) or bool(name & _BIRTH_PARTS and name & _PLACE_PARTS)
+    """Whether a column's name tokens say it holds where someone was born, or where another
+    event of their life took place (`death_place`, `burial_place`, `marriage_place`)."""
+    if name & _BIRTH_WORDS or (name & _BIRTH_PARTS and name & _PLACE_PARTS):
+        return True
+    return bool(name & _PLACE_PARTS) and any(
+        stem in token for token in name for stem in LIFE_EVENT_STEMS
+    )
 
 
 RECOGNIZERS = (PlaceRecognizer(), BirthplaceRecognizer())

@@ -191,7 +191,8 @@ class VocabularyRecognizer(Recognizer):
 _PARTY_NAME_WORDS = words(
     "party", "partido", "partei", "parti", "partito", "partia", "partij", "politicalparty",
     "partyname", "partyabbreviation", "partyabbr", "partycode", "siglapartido", "sgpartido",
-    "partidosigla", "caucus", "faction", "fraktion",
+    "partidosigla", "caucus", "faction", "fraktion", "political", "politicalaffiliation",
+    "partyaffiliation", "politics",
 )  # fmt: skip
 # how Japanese and Chinese write a party or a parliamentary group in a column name
 _PARTY_NAME_PARTS = ("会派", "政党", "党派", "所属党", "党籍")
@@ -240,7 +241,11 @@ class PartyMembershipRecognizer(Recognizer):
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         signals = values.signals
-        if values.n_rows < 2 or not (signals.people or signals.someone) or signals.things:
+        # a party beside a person's name (`Name`, `Political Affiliation`): the named person's
+        beside_name = "name" in signals.neighbors
+        if values.n_rows < 2 or signals.things:
+            return []
+        if not (signals.people or signals.someone or beside_name):
             return []
         if not self.named(values):
             return []  # decided from the name and the table before any value is read
