@@ -672,6 +672,12 @@ class ContextSignals:
     # the table's rows are people with a criminal record: its counts and flags are that record
     offenders: bool = False
 
+    @property
+    def about_people(self) -> bool:
+        """The table's rows belong to people: part of a person's record, or it says whose
+        row each is."""
+        return self.people or self.someone
+
     @classmethod
     def build(
         cls,

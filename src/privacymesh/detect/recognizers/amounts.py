@@ -82,7 +82,7 @@ class PersonalAmountRecognizer(Recognizer):
             return []
         if positive[VALUE].n_unique() < min(10, 0.3 * values.n_rows):
             return []  # a few levels: bands or grades, not each person's amount
-        someone = values.signals.people or values.signals.someone
+        someone = values.signals.about_people
         strength = self.strength if someone else self.elsewhere
         return [self.evidence(FINANCIAL, positive[ROW].unique(), strength, {"distribution"}, [])]
 
@@ -118,9 +118,7 @@ class IncomeBandRecognizer(Recognizer):
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
         return (
-            bool(_INCOME_NAMES & signals.name)
-            and (signals.people or signals.someone)
-            and super().applies(values)
+            bool(_INCOME_NAMES & signals.name) and signals.about_people and super().applies(values)
         )
 
     def ruled_out(self, values: ColumnValues) -> bool:

@@ -97,7 +97,7 @@ class CodedAnswerRecognizer(Recognizer):
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
         return (
-            (signals.people or signals.someone)
+            signals.about_people
             and stated_fact(values.name, signals.name) is not None
             and super().applies(values)
         )

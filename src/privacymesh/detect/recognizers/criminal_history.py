@@ -47,9 +47,7 @@ class CriminalHistoryRecognizer(Recognizer):
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
         return (
-            bool(self.context & signals.name)
-            and (signals.people or signals.someone)
-            and super().applies(values)
+            bool(self.context & signals.name) and signals.about_people and super().applies(values)
         )
 
     def detect(self, values: ColumnValues) -> list[Evidence]:

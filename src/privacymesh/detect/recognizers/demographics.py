@@ -139,7 +139,7 @@ class BirthDateRecognizer(Recognizer):
         today = pl.lit(values.options.today())
         ages = dates.with_columns(age=(today - pl.col("d")).dt.total_days() / 365.25)
         oldest = OLDEST_NAMED if named else OLDEST
-        if named and (values.signals.people or values.signals.someone):
+        if named and values.signals.about_people:
             # a table of people named for birth may record persons of past centuries
             # (a biography, a genealogy): only dates yet to come are no birth dates
             oldest = OLDEST_HISTORICAL
@@ -468,7 +468,7 @@ class LanguageRecognizer(Recognizer):
         named = folded.filter(member_of(folded[VALUE], language_names()))
         if named.height == 0 or named.height < LANGUAGE_SHARE * values.n_rows:
             return []
-        someone = values.signals.people or values.signals.someone
+        someone = values.signals.about_people
         strength = self.strength if someone else self.elsewhere
         examples = named[VALUE].unique(maintain_order=True).head(2).to_list()
         return [self.evidence(LANGUAGE, named[ROW].unique(), strength, {"dictionary"}, examples)]
@@ -548,9 +548,7 @@ class EducationRecognizer(Recognizer):
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
         return (
-            bool(self.context & signals.name)
-            and (signals.people or signals.someone)
-            and super().applies(values)
+            bool(self.context & signals.name) and signals.about_people and super().applies(values)
         )
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
@@ -600,7 +598,7 @@ class EducationCodeRecognizer(Recognizer):
         signals = values.signals
         return (
             bool(_EDUCATION_CODE_NAMES & signals.name)
-            and (signals.people or signals.someone)
+            and signals.about_people
             and super().applies(values)
         )
 
@@ -659,7 +657,7 @@ class HouseholdRoleRecognizer(Recognizer):
         signals = values.signals
         return (
             bool(_HOUSEHOLD_NAMES & signals.name)
-            and (signals.people or signals.someone)
+            and signals.about_people
             and super().applies(values)
         )
 

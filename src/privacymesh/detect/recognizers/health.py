@@ -47,7 +47,7 @@ def beside_someone(values: ColumnValues) -> bool:
     """Whether the table's rows are someone's (or the contract declares health data): elsewhere
     no name or neighbour can raise a list of conditions to a finding, so it is not read."""
     signals = values.signals
-    return signals.people or signals.someone or (signals.declared or "").startswith(HEALTH)
+    return signals.about_people or (signals.declared or "").startswith(HEALTH)
 
 
 def valid_snomed_concept(value: str) -> bool:
@@ -94,7 +94,7 @@ class DiagnosisTextRecognizer(Recognizer):
         hits = folded.filter(_reads_clinical())
         if hits.height < TEXT_SHARE * values.n_rows or hits[VALUE].n_unique() < 3:
             return []
-        strength = self.strength if values.signals.people or values.signals.someone else DECLARED
+        strength = self.strength if values.signals.about_people else DECLARED
         examples = hits[VALUE].unique(maintain_order=True).head(2).to_list()
         return [self.evidence(HEALTH, hits[ROW].unique(), strength, {"dictionary"}, examples)]
 
@@ -129,7 +129,7 @@ class SnomedCodeRecognizer(Recognizer):
         if len(valid) < CODE_SHARE * len(distinct):
             return []
         rows = codes.filter(pl.col(VALUE).is_in(valid))[ROW].unique()
-        strength = self.strength if values.signals.people or values.signals.someone else DECLARED
+        strength = self.strength if values.signals.about_people else DECLARED
         return [self.evidence(HEALTH, rows, strength, {"pattern", "validator"}, valid[:2])]
 
 

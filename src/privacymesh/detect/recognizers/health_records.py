@@ -72,7 +72,7 @@ def in_care_record(values: ColumnValues) -> bool:
     """The table records patients' care and its rows are people's (or the contract declares
     health data)."""
     signals = values.signals
-    someone = signals.people or signals.someone
+    someone = signals.about_people
     return (signals.clinical and someone) or (signals.declared or "").startswith(HEALTH)
 
 
@@ -168,7 +168,7 @@ class ClinicalNoteRecognizer(Recognizer):
 
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
-        someone = signals.people or signals.someone or in_care_record(values)
+        someone = signals.about_people or in_care_record(values)
         return _named(values, _NOTES) and someone and super().applies(values)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:

@@ -106,7 +106,7 @@ class JobTitleRecognizer(Recognizer):
         """The table's rows are people's: a column of a person's own record or whose row it is,
         or a neighbour holding a person's name."""
         signals = values.signals
-        return signals.people or signals.someone or bool(signals.neighbors & _NAME_NEIGHBORS)
+        return signals.about_people or bool(signals.neighbors & _NAME_NEIGHBORS)
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
         if values.n_rows < 2:

@@ -198,7 +198,7 @@ def rows_are_organizations(values: ColumnValues) -> bool:
     a name holds organisation names (`Fricative Bookshop`, `Acme Ltd`), and no column is a
     person's or says whose row it is. Their addresses and places locate no person."""
     signals, table = values.signals, values.table
-    if table is None or values.derived or signals.things or signals.people or signals.someone:
+    if table is None or values.derived or signals.things or signals.about_people:
         return False
     for name in table.columns:
         if name == values.name or not tokens(name) & _ROW_NAME_WORDS:
@@ -341,11 +341,11 @@ class NameColumnRecognizer(Recognizer):
             category = _single_category(share["single_first"], share["single_last"], values)
             out.append(self._ev(category, rows, strength, k))
         signals = values.signals
-        if out and signals.name & _FRENCH_NAME_WORDS and (signals.people or signals.someone):
+        if out and signals.name & _FRENCH_NAME_WORDS and signals.about_people:
             # `nom` alone names anything (`nom_commune`); in a table of people it is a surname
             for ev in out:
                 ev.words = ev.words | _FRENCH_NAME_WORDS
-        if out and signals.things and not (signals.people or signals.someone):
+        if out and signals.things and not signals.about_people:
             # a bare `name` in a table of places or organisations (`cities.name`) is the
             # row's own name: it does not say the words are people's
             for ev in out:
@@ -409,7 +409,7 @@ class NameInTextRecognizer(PatternRecognizer):
         if _labels_of_organizations(values) or _links(values):
             return []
         found = super().detect(values)
-        if found and not (values.signals.people or values.signals.someone):
+        if found and not values.signals.about_people:
             # a bare `name` in a table of things is the thing's name (a track, a product):
             # it does not say the names found inside are people's
             for ev in found:

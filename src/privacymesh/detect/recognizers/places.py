@@ -220,7 +220,7 @@ class BirthplaceRecognizer(Recognizer):
     def unlisted(self, values: ColumnValues) -> list[Evidence]:
         """Towns too small for the gazetteer (a deputy born in a village): values shaped like
         place names, several of them, in a table of people."""
-        if not (values.signals.people or values.signals.someone):
+        if not values.signals.about_people:
             return []
         folded = values.folded().filter(
             pl.col(VALUE).str.len_chars().is_between(2, 60)

@@ -171,7 +171,7 @@ class VocabularyRecognizer(Recognizer):
         written = sorted(seen & self.terms)
         coded = sorted(seen & self.codes)
         if len(written) >= 2:
-            people = values.signals.people or values.signals.someone
+            people = values.signals.about_people
             strength, examples = (self.strength if people else self.elsewhere), written
         elif len(coded) >= 2 and self.named(values):
             strength, examples = self.coded, coded
@@ -245,7 +245,7 @@ class PartyMembershipRecognizer(Recognizer):
         beside_name = "name" in signals.neighbors
         if values.n_rows < 2 or signals.things:
             return []
-        if not (signals.people or signals.someone or beside_name):
+        if not (signals.about_people or beside_name):
             return []
         if not self.named(values):
             return []  # decided from the name and the table before any value is read
@@ -283,7 +283,7 @@ class SocialCategoryRecognizer(VocabularyRecognizer):
     table of people; written out (`Scheduled Caste`) they are plain."""
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
-        if not (values.signals.people or values.signals.someone):
+        if not values.signals.about_people:
             return []
         found = super().detect(values)
         # `general` and `open` are everyday words: a code column needs one of the castes' own

@@ -57,7 +57,7 @@ class PersonalWebsiteRecognizer(Recognizer):
         signals = values.signals
         return (
             bool(self.context & signals.name)
-            and (signals.people or signals.someone)
+            and signals.about_people
             and not signals.things
             and super().applies(values)
         )
@@ -96,9 +96,7 @@ class SocialProfileRecognizer(Recognizer):
     def applies(self, values: ColumnValues) -> bool:
         signals = values.signals
         return (
-            bool(self.context & signals.name)
-            and (signals.people or signals.someone)
-            and super().applies(values)
+            bool(self.context & signals.name) and signals.about_people and super().applies(values)
         )
 
     def detect(self, values: ColumnValues) -> list[Evidence]:
