@@ -27,6 +27,8 @@ TEXT = "text"
 INTEGER = "integer"
 FLOAT = "float"
 TEMPORAL = "temporal"
+# true/false as text: only a recognizer that reads a flag by its name declares it
+BOOLEAN = "boolean"
 TEXT_ONLY = frozenset({TEXT})
 PROBE_EVERY = 8
 PROBE_MIN_ROWS = 400

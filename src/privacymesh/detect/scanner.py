@@ -15,6 +15,7 @@ from privacymesh.detect.context import ContextSignals, set_aside
 from privacymesh.detect.options import ColumnContext, ScanOptions
 from privacymesh.detect.quasi import find_quasi_identifiers
 from privacymesh.detect.recognizer import (
+    BOOLEAN,
     FLOAT,
     INTEGER,
     ROW,
@@ -54,9 +55,10 @@ def sample_frame(df: pl.DataFrame, options: ScanOptions) -> pl.DataFrame:
 
 def column_text(series: pl.Series, options: ScanOptions) -> pl.DataFrame | None:
     """(row, value) of the non-null cells as text, truncated; None for columns that cannot
-    hold personal data as values (booleans, all-null)."""
+    hold personal data (binary, all-null). Booleans come out as `true`/`false`: a flag says
+    nothing by its values, but its name may state a fact about the person (`smoker`)."""
     dtype = series.dtype
-    if dtype in (pl.Boolean, pl.Null) or series.null_count() == series.len():
+    if dtype == pl.Null or series.null_count() == series.len():
         return None
     try:
         if isinstance(dtype, pl.Struct):
@@ -95,6 +97,8 @@ def whole_numbers(series: pl.Series) -> pl.Series:
 
 
 def column_kind(dtype: pl.DataType) -> str:
+    if dtype == pl.Boolean:
+        return BOOLEAN
     if dtype.is_integer():
         return INTEGER
     if dtype.is_float() or dtype.is_decimal():

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from privacymesh.detect.recognizer import ROW, VALUE, ColumnValues, collect, text_gate
+from privacymesh.detect.recognizer import BOOLEAN, ROW, VALUE, ColumnValues, collect, text_gate
 from privacymesh.detect.text_search import joined_matches
 
 _STR = r'"(?:[^"\\]|\\.)*"'
@@ -276,6 +276,8 @@ def decodings(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
 
 def unpack(values: ColumnValues) -> list[tuple[str, ColumnValues]]:
     """Every unpacking of these values: JSON leaves and decodings, each with its method name."""
+    if values.kind == BOOLEAN:
+        return []  # `true` is valid JSON and `true`/`false` decode as nothing personal
     leaves = json_leaves(values) if _in_text(values).get(JSON_HINT, True) else []
     return [("json", leaf) for leaf in leaves] + decodings(values)
 

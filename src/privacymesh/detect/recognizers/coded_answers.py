@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from privacymesh.detect.recognizer import (
+    BOOLEAN,
     DIGITS,
     ROW,
     VALUE,
@@ -86,7 +87,7 @@ def stated_fact(name: str, name_tokens: frozenset[str]) -> str | None:
 @dataclass
 class CodedAnswerRecognizer(Recognizer):
     name: str = "coded_answer"
-    kinds: frozenset[str] = DIGITS
+    kinds: frozenset[str] = DIGITS | {BOOLEAN}  # a Boolean column is a flag too
     strength: float = 0.3  # the name that states the fact raises it to a verdict
 
     def __post_init__(self) -> None:
