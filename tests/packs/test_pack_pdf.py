@@ -14,7 +14,7 @@ import pytest
 from privacymesh.packs import PackResult
 from privacymesh.packs.errors import PersonalDataInPackError
 from privacymesh.packs.guard import refuse
-from privacymesh.packs.pdf import PdfJob, fix_dates, link_target_pages
+from privacymesh.packs.pdf import PdfJob, fix_dates, link_target_pages, renderer_error
 
 
 def _page_texts(pdf: Path) -> list[str]:
@@ -117,3 +117,17 @@ def test_job_scans_the_pdf_it_printed(tmp_path: Path) -> None:
     assert "maria.lopez" not in report.hits[0].example  # masked
     with pytest.raises(PersonalDataInPackError, match=r"index\.pdf"):
         refuse(report)
+
+
+def test_renderer_error_names_the_failure_not_chromium_s_log() -> None:
+    err = (
+        "Traceback (most recent call last):\n"
+        "playwright._impl._errors.TargetClosedError: Target page, context or browser closed\n"
+        "[pid=21589][err] [1208/002936:ERROR:file_io_posix.cc:145] open /sys/devices: (2)\n\n"
+    )
+    assert renderer_error(err) == (
+        "playwright._impl._errors.TargetClosedError: Target page, context or browser closed"
+    )
+    only_log = "[pid=7][err] [1208/1:ERROR:x.cc:1] crash\n"
+    assert renderer_error(only_log) == "[pid=7][err] [1208/1:ERROR:x.cc:1] crash"
+    assert renderer_error("") == "no message"

@@ -191,6 +191,14 @@ class Printer:
         return out
 
 
+def renderer_error(stderr: str) -> str:
+    """The line of the renderer's error output that says why it failed: the last one that is
+    not Chromium's own log (`[pid=N][err] ...`), which it may write after the Python error."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    ours = [line for line in lines if not line.lstrip().startswith("[pid=")]
+    return (ours or lines or ["no message"])[-1]
+
+
 def _only_local(route: object) -> None:
     url = route.request.url  # type: ignore[attr-defined]
     if url.startswith(("file:", "data:")):
@@ -242,9 +250,8 @@ class PdfJob:
         self._close_stdin()
         out, err = self._process.communicate()
         if self._process.returncode != 0 or self.out is None or not self.out.is_file():
-            lines = [line for line in (err or "").splitlines() if line.strip()]
             raise PackError(
-                f"the PDF renderer failed: {lines[-1] if lines else 'no message'}",
+                f"the PDF renderer failed: {renderer_error(err or '')}",
                 file=self.out,
                 hint="build with --no-pdf to get the other formats",
             )
